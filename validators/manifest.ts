@@ -1,0 +1,79 @@
+import { z } from "zod";
+
+/**
+ * The `deployment` stack output: what the infrastructure promises the validator.
+ * It is a contract: `validators/manifest.schema.json` is generated from this schema
+ * (`npm run schema`) and a test keeps the two equal.
+ */
+export const MANIFEST_SCHEMA_VERSION = 1;
+
+const nonEmpty = z.string().min(1);
+
+export const manifestServiceSchema = z
+  .object({
+    name: nonEmpty.describe("The service's name in the stack config."),
+    ecsService: nonEmpty.describe("The ECS service name."),
+    imageTag: nonEmpty.describe("The image tag the stack config deploys."),
+    taskDefinitionArn: nonEmpty.describe("The task definition the stack deployed."),
+    targetGroup: z
+      .string()
+      .regex(/^targetgroup\/[^/]+\/[0-9a-z]+$/)
+      .describe("The target group's ARN suffix (CloudWatch's TargetGroup dimension)."),
+    loadBalancer: z
+      .string()
+      .regex(/^app\/[^/]+\/[0-9a-z]+$/)
+      .describe("The load balancer's ARN suffix (CloudWatch's LoadBalancer dimension)."),
+    logGroup: nonEmpty.describe("The service's CloudWatch Logs group."),
+    url: z.string().describe("Base URL of the service through the load balancer; empty when it has none."),
+    healthPath: z.string().startsWith("/").describe("Path of the health endpoint, relative to url."),
+    smokePaths: z.array(z.string().startsWith("/")).describe("Further paths the smoke check GETs."),
+    dependsOn: z.array(nonEmpty).describe("Services this one depends on (deploy order)."),
+  })
+  .strict();
+
+export const manifestSchema = z
+  .object({
+    schemaVersion: z.literal(MANIFEST_SCHEMA_VERSION),
+    project: nonEmpty,
+    stack: nonEmpty,
+    region: nonEmpty,
+    cluster: nonEmpty.describe("The ECS cluster name."),
+    dashboardUrl: z.string(),
+    alerts: z
+      .object({
+        warningTopicArn: nonEmpty,
+        criticalTopicArn: nonEmpty,
+        slackWebhookUrlParameter: nonEmpty
+          .optional()
+          .describe("SSM SecureString parameter holding the Slack webhook URL (never the URL itself)."),
+        pagerDutyRoutingKeyParameter: nonEmpty
+          .optional()
+          .describe("SSM SecureString parameter holding the PagerDuty routing key (never the key itself)."),
+      })
+      .strict(),
+    thresholds: z
+      .object({
+        errorRateWarningPercent: z.number().nonnegative(),
+        errorRateCriticalPercent: z.number().positive(),
+        minRequests: z.number().int().nonnegative(),
+        p95LatencyMs: z.number().positive(),
+        p99LatencyMs: z.number().positive(),
+        windowSeconds: z.number().int().positive(),
+      })
+      .strict(),
+    services: z.array(manifestServiceSchema),
+  })
+  .strict();
+
+export type DeploymentManifest = z.infer<typeof manifestSchema>;
+export type ManifestService = z.infer<typeof manifestServiceSchema>;
+export type ManifestThresholds = DeploymentManifest["thresholds"];
+
+/** The JSON Schema (draft 2020-12) of the manifest, as committed in validators/manifest.schema.json. */
+export function manifestJsonSchema(): Record<string, unknown> {
+  return {
+    ...z.toJSONSchema(manifestSchema, { target: "draft-2020-12" }),
+    $id: "https://delivery.local/schemas/deployment-manifest.json",
+    title: "delivery deployment manifest (the `deployment` stack output)",
+  };
+}
