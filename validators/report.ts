@@ -1,0 +1,63 @@
+/**
+ * The validation report: what `deployctl validate --output json` prints, and what run records,
+ * alerts and rollback decisions are built from. Field names are a contract.
+ */
+export const REPORT_SCHEMA_VERSION = 1;
+
+export const CHECK_NAMES = ["rollout", "tasks", "errorRate", "latency", "smoke", "logs"] as const;
+export type CheckName = (typeof CHECK_NAMES)[number];
+
+export type CheckStatus = "pass" | "warn" | "fail" | "inconclusive" | "skipped";
+export type Verdict = "pass" | "fail" | "inconclusive";
+
+export interface CheckResult {
+  name: CheckName;
+  status: CheckStatus;
+  /** One sentence for people: what was seen and why this status. */
+  message: string;
+  /** What was measured (numbers, states, counts). Never a secret. */
+  observed: Record<string, unknown>;
+  /** What it was compared with. */
+  threshold: Record<string, unknown>;
+}
+
+export interface ServiceReport {
+  name: string;
+  verdict: Verdict;
+  checks: CheckResult[];
+}
+
+/** Something deployctl did because of the verdict (an alert sent, a rollback started...). */
+export interface ActionRecord {
+  kind: string;
+  target?: string;
+  status: "ok" | "failed" | "skipped";
+  message: string;
+  at: string;
+  details?: Record<string, unknown>;
+}
+
+export interface ValidationReport {
+  schemaVersion: typeof REPORT_SCHEMA_VERSION;
+  stack: string;
+  verdict: Verdict;
+  startedAt: string;
+  finishedAt: string;
+  services: ServiceReport[];
+  actions: ActionRecord[];
+}
+
+/** A service fails if any check fails; else inconclusive if any is; else it passes (warnings allowed). */
+export function serviceVerdict(checks: readonly CheckResult[]): Verdict {
+  if (checks.some((c) => c.status === "fail")) return "fail";
+  if (checks.some((c) => c.status === "inconclusive")) return "inconclusive";
+  return "pass";
+}
+
+/** The run's verdict from its services' verdicts, by the same rule. No service is inconclusive, never pass. */
+export function overallVerdict(services: readonly { verdict: Verdict }[]): Verdict {
+  if (services.length === 0) return "inconclusive";
+  if (services.some((s) => s.verdict === "fail")) return "fail";
+  if (services.some((s) => s.verdict === "inconclusive")) return "inconclusive";
+  return "pass";
+}
