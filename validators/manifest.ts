@@ -61,6 +61,19 @@ export const manifestSchema = z
         windowSeconds: z.number().int().positive(),
       })
       .strict(),
+    history: z
+      .object({
+        bucket: nonEmpty
+          .optional()
+          .describe("S3 bucket for run records; absent for the local tier (records go to a local directory)."),
+        prefix: nonEmpty.describe("Key prefix (or sub-directory) of this stack's run records."),
+        lockTable: nonEmpty
+          .optional()
+          .describe("DynamoDB table holding the per-stack change lock; absent for the local tier (a lock file)."),
+      })
+      .strict()
+      .optional()
+      .describe("Where deployctl keeps run records and the stack lock."),
     services: z.array(manifestServiceSchema),
   })
   .strict();
