@@ -1,0 +1,7 @@
+export * from "./errors";
+export * from "./fargate";
+export * from "./resolve";
+export { deployOrder, secretsMap } from "./services";
+export * from "./sources";
+export * from "./tiers";
+export * from "./types";

@@ -1,0 +1,147 @@
+import { z } from "zod";
+
+/**
+ * The shape of each `delivery:` config key, as written in Pulumi.<stack>.yaml. Defaults that depend
+ * on the tier are applied later (resolve.ts); cross-field rules live there too. Messages here are the
+ * "what is allowed" half of a problem: the loader prefixes the file, key path and value seen.
+ */
+const positiveInt = (what: string) =>
+  z.number({ error: `expected ${what}` }).int({ error: `expected a whole number (${what})` }).positive({
+    error: `must be a positive whole number (${what})`,
+  });
+
+const dnsName = z
+  .string({ error: "expected a DNS-safe name" })
+  .regex(/^[a-z]([a-z0-9-]{0,22}[a-z0-9])?$/, {
+    error: "expected a DNS-safe name: 1 to 24 lowercase letters, digits or '-', starting with a letter",
+  });
+
+const envVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "expected an environment variable name" });
+
+export const imageSchema = z.strictObject({
+  repository: z
+    .string({ error: "expected an ECR repository name" })
+    .regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/, {
+      error: "expected an ECR repository name: lowercase letters, digits, '.', '_', '-' and '/'",
+    }),
+  tag: z
+    .string({ error: "expected an image tag" })
+    .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, { error: "expected an image tag: letters, digits, '_', '.', '-'" }),
+});
+
+export const autoscalingSchema = z.strictObject({
+  min: positiveInt("tasks"),
+  max: positiveInt("tasks"),
+  /** @default 60 */
+  cpuTargetPercent: z.number().gt(0, { error: "must be between 1 and 100" }).lte(100, { error: "must be between 1 and 100" }).optional(),
+});
+
+export const serviceSchema = z.strictObject({
+  name: dnsName,
+  image: imageSchema,
+  port: z.number({ error: "expected a port number" }).int().min(1, { error: "must be a port from 1 to 65535" }).max(65535, {
+    error: "must be a port from 1 to 65535",
+  }),
+  /** @default "/health" */
+  healthCheckPath: z.string().startsWith("/", { error: "expected a path starting with '/'" }).optional(),
+  /** @default the tier's (dev/staging 256, prod 512) */
+  cpu: positiveInt("Fargate CPU units").optional(),
+  /** @default the tier's (dev/staging 512, prod 1024) */
+  memory: positiveInt("MiB").optional(),
+  /** @default the tier's (dev 1, staging 2, prod 3) */
+  desiredCount: positiveInt("tasks").optional(),
+  /** @default the tier's (staging 2-5, prod 3-20, none below) */
+  autoscaling: z.union([autoscalingSchema, z.literal(false)], { error: "expected {min, max, cpuTargetPercent} or false" }).optional(),
+  dependsOn: z.array(z.string({ error: "expected a service name" })).optional(),
+  environment: z.record(envVarName, z.string({ error: "expected a string value (quote numbers)" })).optional(),
+  /** Environment variable name -> Secrets Manager secret or SSM parameter (name or ARN). Never a value. */
+  secrets: z
+    .union([z.record(envVarName, z.string().min(1)), z.array(z.string().min(1))], {
+      error: "expected a map of VARIABLE: parameter-or-secret name, or a list of names",
+    })
+    .optional(),
+  /** Path routing rule on the ALB, for example `/api/*`. */
+  path: z.string().regex(/^\/[A-Za-z0-9_\-./*?]*$/, { error: "expected a path pattern starting with '/'" }).optional(),
+  /** Host routing rule on the ALB, for example `api.example.com`. */
+  host: z.string().regex(/^[A-Za-z0-9*?.-]+$/, { error: "expected a host name" }).optional(),
+  /** Further paths the smoke check GETs after the health path. @default [] */
+  smokePaths: z.array(z.string().startsWith("/", { error: "expected a path starting with '/'" })).optional(),
+  /** Mount the container's root filesystem read-only. @default false */
+  readonlyRootFilesystem: z.boolean().optional(),
+});
+
+export const alarmsSchema = z.strictObject({
+  errorRateWarningPercent: z.number().gt(0, { error: "must be a percentage above 0" }).lte(100, { error: "must be at most 100" }).optional(),
+  errorRateCriticalPercent: z.number().gt(0, { error: "must be a percentage above 0" }).lte(100, { error: "must be at most 100" }).optional(),
+  minRequests: z.number().int({ error: "expected a whole number" }).nonnegative({ error: "must be 0 or more" }).optional(),
+  p95LatencyMs: z.number().positive({ error: "must be a positive number of milliseconds" }).optional(),
+  p99LatencyMs: z.number().positive({ error: "must be a positive number of milliseconds" }).optional(),
+  cpuPercent: z.number().gt(0, { error: "must be a percentage above 0" }).lte(100, { error: "must be at most 100" }).optional(),
+  memoryPercent: z.number().gt(0, { error: "must be a percentage above 0" }).lte(100, { error: "must be at most 100" }).optional(),
+  windowSeconds: z
+    .number()
+    .int({ error: "expected a whole number of seconds" })
+    .min(60, { error: "must be at least 60 seconds" })
+    .refine((v) => v % 60 === 0, { error: "must be a multiple of 60 seconds (CloudWatch periods)" })
+    .optional(),
+});
+
+export const notificationsSchema = z.strictObject({
+  emails: z.array(z.email({ error: "expected an email address" })).optional(),
+  slackWebhookUrl: z.url({ protocol: /^https?$/, error: "expected an https URL (as a Pulumi secret)" }).optional(),
+  pagerDutyRoutingKey: z.string().min(1, { error: "expected a routing key (as a Pulumi secret)" }).optional(),
+});
+
+export const networkSchema = z.strictObject({
+  /** @default "10.0.0.0/16" when the stack creates its VPC */
+  cidrBlock: z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/(1[6-9]|2[0-4])$/, { error: "expected an IPv4 CIDR from /16 to /24" }).optional(),
+  vpcId: z.string().regex(/^vpc-[0-9a-f]+$/, { error: "expected a VPC id (vpc-...)" }).optional(),
+  publicSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]+$/, { error: "expected a subnet id (subnet-...)" })).optional(),
+  privateSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]+$/, { error: "expected a subnet id (subnet-...)" })).optional(),
+});
+
+export const loadBalancerSchema = z.strictObject({
+  /** ACM certificate: adds an HTTPS listener and turns HTTP into a redirect. */
+  certificateArn: z.string().regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/, {
+    error: "expected an ACM certificate ARN",
+  }).optional(),
+  /** @default "ELBSecurityPolicy-TLS13-1-2-2021-06" */
+  sslPolicy: z.string().min(1).optional(),
+  /** @default 60 */
+  idleTimeoutSeconds: z.number().int().min(1).max(4000, { error: "must be from 1 to 4000 seconds" }).optional(),
+  /** Write access logs to a bucket the stack creates. @default true in prod */
+  accessLogs: z.boolean().optional(),
+});
+
+export const tagsSchema = z.record(
+  z.string().regex(/^[\w .:/=+\-@]{1,128}$/, { error: "expected a tag key" }),
+  z.string().max(256, { error: "must be at most 256 characters" }),
+);
+
+/** Every `delivery:` key and its schema. A key not listed here is reported as unknown. */
+export const deliveryKeySchemas = {
+  tier: z.string({ error: "expected one of local, dev, staging, prod" }),
+  services: z.array(z.unknown(), { error: "expected a list of services" }).min(1, { error: "must list at least one service" }),
+  alarms: alarmsSchema,
+  notifications: notificationsSchema,
+  network: networkSchema,
+  loadBalancer: loadBalancerSchema,
+  /** @default the tier's (local 1, dev 14, staging 90, prod 365) */
+  logRetentionDays: z
+    .number()
+    .int()
+    .refine((v) => LOG_RETENTION_DAYS.includes(v), { error: () => `expected one of CloudWatch's retention periods: ${LOG_RETENTION_DAYS.join(", ")}` }),
+  tags: tagsSchema,
+  pipeline: z.unknown(),
+} as const;
+
+export type DeliveryKey = keyof typeof deliveryKeySchemas;
+export const DELIVERY_KEYS = Object.keys(deliveryKeySchemas) as DeliveryKey[];
+
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+export type RawService = z.infer<typeof serviceSchema>;
+export type RawAlarms = z.infer<typeof alarmsSchema>;
+export type RawNotifications = z.infer<typeof notificationsSchema>;
+export type RawNetwork = z.infer<typeof networkSchema>;
+export type RawLoadBalancer = z.infer<typeof loadBalancerSchema>;

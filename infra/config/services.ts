@@ -1,0 +1,201 @@
+import { type ConfigProblem, show } from "./errors";
+import { describeMemory, FARGATE_CPU_UNITS, fargateMemoryFor, orList } from "./fargate";
+import { type RawService, serviceSchema } from "./schema";
+import type { Tier, TierDefaults } from "./tiers";
+import type { ServiceConfig } from "./types";
+import { keyPath, zodProblems } from "./zodProblems";
+
+const ROOT = "delivery:services";
+
+/** Parses and checks every service entry, applying the tier's defaults. Pushes every problem found. */
+export function resolveServices(raw: unknown[], tier: Tier, defaults: TierDefaults, problems: ConfigProblem[]): ServiceConfig[] {
+  const parsed: { index: number; svc: RawService }[] = [];
+  raw.forEach((entry, index) => {
+    const result = serviceSchema.safeParse(entry, { reportInput: true });
+    if (result.success) parsed.push({ index, svc: result.data });
+    else problems.push(...zodProblems(keyPath(ROOT, [index]), result.error, serviceSchema));
+  });
+
+  // Names as written, even in entries that failed to parse, so dependsOn checks stay useful.
+  const names = raw.map((e) => (isRecord(e) && typeof e.name === "string" ? e.name : undefined));
+  const firstIndex = new Map<string, number>();
+  names.forEach((name, index) => {
+    if (name === undefined) return;
+    const first = firstIndex.get(name);
+    if (first === undefined) firstIndex.set(name, index);
+    else
+      problems.push({
+        code: "duplicate",
+        path: `${ROOT}[${index}].name`,
+        message: `is ${show(name)}; service names must be unique (${ROOT}[${first}] has it too).`,
+      });
+  });
+
+  const services = parsed.map(({ index, svc }) => resolveOne(svc, index, tier, defaults, firstIndex, problems));
+  checkRouting(parsed, problems);
+  checkCycles(services, problems);
+  return services;
+}
+
+function resolveOne(
+  svc: RawService,
+  index: number,
+  tier: Tier,
+  defaults: TierDefaults,
+  known: Map<string, number>,
+  problems: ConfigProblem[],
+): ServiceConfig {
+  const at = (...path: (string | number)[]) => keyPath(`${ROOT}[${index}]`, path);
+  const cpu = svc.cpu ?? defaults.cpu;
+  const memory = svc.memory ?? defaults.memory;
+  const memoryOptions = fargateMemoryFor(cpu);
+  if (!memoryOptions) {
+    problems.push({ code: "fargate-size", path: at("cpu"), message: `is ${cpu}; Fargate accepts ${orList(FARGATE_CPU_UNITS)}.` });
+  } else if (!memoryOptions.includes(memory)) {
+    problems.push({
+      code: "fargate-size",
+      path: at("memory"),
+      message: `is ${memory} with cpu ${cpu}; Fargate accepts ${describeMemory(cpu)} MiB with cpu ${cpu}.`,
+    });
+  }
+
+  const autoscaling =
+    svc.autoscaling === false
+      ? undefined
+      : svc.autoscaling
+        ? { min: svc.autoscaling.min, max: svc.autoscaling.max, cpuTargetPercent: svc.autoscaling.cpuTargetPercent ?? 60 }
+        : defaults.autoscaling && { ...defaults.autoscaling };
+  const desiredCount = svc.desiredCount ?? defaults.desiredCount;
+  if (autoscaling) {
+    const source = svc.autoscaling ? "" : ` (the ${tier} tier's default autoscaling; set autoscaling to change it)`;
+    if (autoscaling.min > autoscaling.max) {
+      problems.push({
+        code: "autoscaling-range",
+        path: at("autoscaling", "min"),
+        message: `is ${autoscaling.min}, above autoscaling.max ${autoscaling.max}; min must be at most max.`,
+      });
+    } else if (desiredCount < autoscaling.min || desiredCount > autoscaling.max) {
+      problems.push({
+        code: "autoscaling-range",
+        path: at("desiredCount"),
+        message: `is ${desiredCount}; it must be within autoscaling min ${autoscaling.min} and max ${autoscaling.max}${source}.`,
+      });
+    }
+  }
+
+  const dependsOn = svc.dependsOn ?? [];
+  dependsOn.forEach((dep, i) => {
+    if (!known.has(dep)) {
+      problems.push({
+        code: "unknown-dependency",
+        path: at("dependsOn", i),
+        message: `is ${show(dep)}; no service has that name (services: ${[...known.keys()].join(", ")}).`,
+      });
+    }
+  });
+
+  return {
+    name: svc.name,
+    image: { ...svc.image },
+    port: svc.port,
+    healthCheckPath: svc.healthCheckPath ?? "/health",
+    cpu,
+    memory,
+    desiredCount,
+    autoscaling,
+    dependsOn,
+    environment: { ...(svc.environment ?? {}) },
+    secrets: secretsMap(svc.secrets),
+    path: svc.path,
+    host: svc.host,
+    smokePaths: svc.smokePaths ?? [],
+    readonlyRootFilesystem: svc.readonlyRootFilesystem ?? false,
+    rulePriority: svc.path || svc.host ? 100 + index * 10 : undefined,
+  };
+}
+
+/** A list of secret names becomes VARIABLE -> name, the variable from the name's last segment. */
+export function secretsMap(secrets: RawService["secrets"]): Record<string, string> {
+  if (!secrets) return {};
+  if (!Array.isArray(secrets)) return { ...secrets };
+  const out: Record<string, string> = {};
+  for (const name of secrets) {
+    const last = name.split(/[/:]/).filter(Boolean).pop() ?? name;
+    out[last.replace(/[^A-Za-z0-9]+/g, "_").toUpperCase()] = name;
+  }
+  return out;
+}
+
+function checkRouting(parsed: { index: number; svc: RawService }[], problems: ConfigProblem[]): void {
+  let defaultRoute: { index: number; name: string } | undefined;
+  const rules = new Map<string, number>();
+  for (const { index, svc } of parsed) {
+    if (!svc.path && !svc.host) {
+      if (defaultRoute) {
+        problems.push({
+          code: "routing",
+          path: `${ROOT}[${index}]`,
+          message: `(${show(svc.name)}) has neither path nor host; only one service can be the load balancer's default route, and ${ROOT}[${defaultRoute.index}] (${show(defaultRoute.name)}) already is. Give this one a path or host.`,
+        });
+      } else defaultRoute = { index, name: svc.name };
+      continue;
+    }
+    const rule = `${svc.host ?? "*"} ${svc.path ?? "/*"}`;
+    const other = rules.get(rule);
+    if (other !== undefined) {
+      problems.push({
+        code: "routing",
+        path: `${ROOT}[${index}]`,
+        message: `(${show(svc.name)}) routes host ${show(svc.host ?? "*")} path ${show(svc.path ?? "/*")}, as ${ROOT}[${other}] does; each routing rule must be unique.`,
+      });
+    } else rules.set(rule, index);
+  }
+}
+
+function checkCycles(services: ServiceConfig[], problems: ConfigProblem[]): void {
+  const byName = new Map(services.map((s) => [s.name, s]));
+  const state = new Map<string, "visiting" | "done">();
+  const reported = new Set<string>();
+  const visit = (name: string, trail: string[]): void => {
+    if (state.get(name) === "done") return;
+    if (state.get(name) === "visiting") {
+      const cycle = [...trail.slice(trail.indexOf(name)), name];
+      const key = [...cycle.slice(0, -1)].sort().join(",");
+      if (!reported.has(key)) {
+        reported.add(key);
+        problems.push({
+          code: "dependency-cycle",
+          path: ROOT,
+          message: `have a dependsOn cycle: ${cycle.join(" -> ")}; services must deploy in an order, so remove one of these dependencies.`,
+        });
+      }
+      return;
+    }
+    state.set(name, "visiting");
+    for (const dep of byName.get(name)?.dependsOn ?? []) if (byName.has(dep)) visit(dep, [...trail, name]);
+    state.set(name, "done");
+  };
+  for (const s of services) visit(s.name, []);
+}
+
+/** Services ordered so each comes after those it depends on (stable for ties). */
+export function deployOrder<T extends { name: string; dependsOn: readonly string[] }>(services: readonly T[]): T[] {
+  const byName = new Map(services.map((s) => [s.name, s]));
+  const out: T[] = [];
+  const seen = new Set<string>();
+  const visit = (s: T) => {
+    if (seen.has(s.name)) return;
+    seen.add(s.name);
+    for (const dep of s.dependsOn) {
+      const d = byName.get(dep);
+      if (d) visit(d);
+    }
+    out.push(s);
+  };
+  services.forEach(visit);
+  return out;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}

@@ -1,0 +1,91 @@
+import type { Tier } from "./tiers";
+
+/** A config value that must stay secret: wrapped in pulumi.secret() where it is used, masked in synth. */
+export interface SecretValue {
+  readonly secret: true;
+  readonly value: string;
+}
+
+export interface AutoscalingConfig {
+  min: number;
+  max: number;
+  cpuTargetPercent: number;
+}
+
+/** One service, with every default applied. */
+export interface ServiceConfig {
+  name: string;
+  image: { repository: string; tag: string };
+  port: number;
+  healthCheckPath: string;
+  cpu: number;
+  memory: number;
+  desiredCount: number;
+  autoscaling?: AutoscalingConfig;
+  dependsOn: string[];
+  environment: Record<string, string>;
+  /** Container variable name -> Secrets Manager secret or SSM parameter name/ARN. */
+  secrets: Record<string, string>;
+  path?: string;
+  host?: string;
+  smokePaths: string[];
+  readonlyRootFilesystem: boolean;
+  /** Listener rule priority, from the service's position (the default route has none). */
+  rulePriority?: number;
+}
+
+export interface AlarmsConfig {
+  errorRateWarningPercent: number;
+  errorRateCriticalPercent: number;
+  minRequests: number;
+  p95LatencyMs: number;
+  p99LatencyMs: number;
+  cpuPercent: number;
+  memoryPercent: number;
+  windowSeconds: number;
+}
+
+export interface NotificationsConfig {
+  emails: string[];
+  slackWebhookUrl?: SecretValue;
+  pagerDutyRoutingKey?: SecretValue;
+}
+
+export type NetworkConfig =
+  | { kind: "create"; cidrBlock: string; availabilityZoneCount: 2 }
+  | { kind: "existing"; vpcId: string; publicSubnetIds: string[]; privateSubnetIds: string[] };
+
+export interface LoadBalancerConfig {
+  certificateArn?: string;
+  sslPolicy: string;
+  idleTimeoutSeconds: number;
+  accessLogs: boolean;
+}
+
+/** A whole environment, parsed once from its stack config. */
+export interface EnvironmentConfig {
+  project: string;
+  stack: string;
+  /** The stack file the config came from (for messages), e.g. `Pulumi.prod.yaml`. */
+  file: string;
+  tier: Tier;
+  region: string;
+  services: ServiceConfig[];
+  alarms: AlarmsConfig;
+  notifications: NotificationsConfig;
+  network: NetworkConfig;
+  loadBalancer: LoadBalancerConfig;
+  logRetentionDays: number;
+  deletionProtection: boolean;
+  tags: Record<string, string>;
+}
+
+/** The stack config as read, before validation: full keys (`delivery:tier`) to parsed values. */
+export interface RawStackConfig {
+  project: string;
+  stack: string;
+  file: string;
+  values: Record<string, unknown>;
+  /** Whether the value at a config path (`delivery:notifications.slackWebhookUrl`) was given as a secret. */
+  isSecret(path: string): boolean;
+}
