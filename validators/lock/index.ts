@@ -1,0 +1,5 @@
+export { acquireStackLock, type AcquireOptions } from "./acquire";
+export { DynamoStackLock, LOCK_TABLE_KEY } from "./dynamoLock";
+export { FileStackLock } from "./fileLock";
+export { DEFAULT_LEASE_SECONDS, openStackLock } from "./open";
+export * from "./types";

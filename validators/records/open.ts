@@ -1,0 +1,34 @@
+import { join } from "node:path";
+import type { AwsClients } from "../aws/clients";
+import type { DeploymentManifest } from "../manifest";
+import { LocalRecordStore } from "./localStore";
+import type { SecretRegistry } from "./redact";
+import { S3RecordStore } from "./s3Store";
+import type { RecordStore } from "./types";
+
+export interface OpenRecordStoreOptions {
+  manifest: Pick<DeploymentManifest, "stack" | "history">;
+  clients: Pick<AwsClients, "s3">;
+  /** Where the local tier's `.delivery/records/<stack>/` lives. */
+  cwd: string;
+  /** Overrides the local directory (`--records-dir`); used for this stack's records as is. */
+  recordsDir?: string;
+  secrets?: SecretRegistry;
+}
+
+/** The default local directory for a stack's records: `<cwd>/.delivery/records/<stack>`. */
+export function defaultRecordsDir(cwd: string, stack: string): string {
+  return join(cwd, ".delivery", "records", stack);
+}
+
+/**
+ * The stack's record store: S3 (`history.bucket` + `history.prefix`) for cloud stacks, a local
+ * directory otherwise (`--records-dir`, else `.delivery/records/<stack>/` under the cwd).
+ * `--records-dir` wins over the bucket, so a pipeline can keep records as build artifacts.
+ */
+export function openRecordStore(options: OpenRecordStoreOptions): RecordStore {
+  const { manifest, clients, secrets } = options;
+  if (options.recordsDir !== undefined) return new LocalRecordStore(options.recordsDir, secrets);
+  if (manifest.history?.bucket) return new S3RecordStore(clients.s3, manifest.history.bucket, manifest.history.prefix, secrets);
+  return new LocalRecordStore(defaultRecordsDir(options.cwd, manifest.stack), secrets);
+}

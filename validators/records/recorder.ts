@@ -1,0 +1,95 @@
+import type { ActionRecord, ValidationReport, Verdict } from "../report";
+import {
+  RUN_RECORD_SCHEMA_VERSION,
+  type RollbackSummary,
+  type RunCommand,
+  type RunOutcome,
+  type RunRecord,
+  type ServiceChange,
+} from "./types";
+
+export interface RunRecorderInit {
+  runId: string;
+  command: RunCommand;
+  who: string;
+  stack: string;
+  now: () => Date;
+}
+
+/**
+ * Collects what a run does (service changes, validations, actions, rollback) and produces the run
+ * record when it ends. One recorder per run; the orchestration writes `finish(...)` to the store.
+ */
+export class RunRecorder {
+  readonly runId: string;
+  readonly startedAt: string;
+  private readonly services = new Map<string, ServiceChange>();
+  private readonly validations: ValidationReport[] = [];
+  private readonly actions: ActionRecord[] = [];
+  private rollbackSummary: RollbackSummary | undefined;
+
+  constructor(private readonly init: RunRecorderInit) {
+    this.runId = init.runId;
+    this.startedAt = init.now().toISOString();
+  }
+
+  /** Adds an action stamped with the current time; returns it. */
+  action(action: Omit<ActionRecord, "at">): ActionRecord {
+    const stamped: ActionRecord = { ...action, at: this.init.now().toISOString() };
+    this.actions.push(stamped);
+    return stamped;
+  }
+
+  /** Adds actions that already carry their time (alert dispatch results, rollback steps). */
+  addActions(actions: readonly ActionRecord[]): void {
+    this.actions.push(...actions);
+  }
+
+  validation(report: ValidationReport): void {
+    this.validations.push(report);
+  }
+
+  /** Records (or completes) what changed for a service; later fields override earlier ones. */
+  service(change: ServiceChange): void {
+    const current = this.services.get(change.name) ?? { name: change.name };
+    const merged: ServiceChange = { ...current };
+    for (const [key, value] of Object.entries(change) as [keyof ServiceChange, string | undefined][]) {
+      if (value !== undefined) merged[key] = value;
+    }
+    this.services.set(change.name, merged);
+  }
+
+  rollback(summary: RollbackSummary): void {
+    this.rollbackSummary = summary;
+  }
+
+  /** The actions so far (for messages and alerts). */
+  actionsSoFar(): readonly ActionRecord[] {
+    return this.actions;
+  }
+
+  /** The verdict of the last validation, or inconclusive when none ran. */
+  lastVerdict(): Verdict {
+    return this.validations.at(-1)?.verdict ?? "inconclusive";
+  }
+
+  finish(end: { outcome: RunOutcome; exitCode: number; verdict?: Verdict; error?: string }): RunRecord {
+    return {
+      schemaVersion: RUN_RECORD_SCHEMA_VERSION,
+      runId: this.runId,
+      command: this.init.command,
+      who: this.init.who,
+      stack: this.init.stack,
+      startedAt: this.startedAt,
+      finishedAt: this.init.now().toISOString(),
+      services: [...this.services.values()],
+      validations: [...this.validations],
+      verdict: end.verdict ?? this.lastVerdict(),
+      outcome: end.outcome,
+      ...(this.rollbackSummary ? { rollback: this.rollbackSummary } : {}),
+      actions: [...this.actions],
+      exitCode: end.exitCode,
+      ...(end.error !== undefined ? { error: end.error } : {}),
+    };
+  }
+}

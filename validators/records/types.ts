@@ -1,0 +1,88 @@
+import type { ActionRecord, ValidationReport, Verdict } from "../report";
+
+/**
+ * The run record: one JSON document per validate / deploy / rollback run, written to the
+ * environment's record store. Field names are a contract (history, dashboards, audits read them).
+ */
+export const RUN_RECORD_SCHEMA_VERSION = 1;
+
+export type RunCommand = "validate" | "deploy" | "rollback";
+
+/**
+ * How the run ended, beyond the verdict:
+ * - `released`: every validated service passed (and was recorded as last good when asked);
+ * - `rolled-back`: a fail verdict, and the rollback restored the last good release;
+ * - `rollback-failed`: a fail verdict, and the rollback did not restore a healthy release;
+ * - `failed`: a fail verdict with no rollback (not asked for, or nothing to roll back to);
+ * - `inconclusive`: too little data; nothing was rolled back;
+ * - `refused`: the gate (or the command) refused before changing anything;
+ * - `error`: an operational error (exit 4); nothing was rolled back.
+ */
+export type RunOutcome = "released" | "rolled-back" | "rollback-failed" | "failed" | "inconclusive" | "refused" | "error";
+
+/** One service touched by the run: what ran before and what runs after. */
+export interface ServiceChange {
+  name: string;
+  tagBefore?: string;
+  tagAfter?: string;
+  taskDefinitionBefore?: string;
+  taskDefinitionAfter?: string;
+}
+
+/** Why and what a rollback did. */
+export interface RollbackSummary {
+  reason: string;
+  /** Services rolled back, in the order they were rolled back (reverse deploy order). */
+  services: string[];
+  status: "ok" | "failed";
+}
+
+export interface RunRecord {
+  schemaVersion: typeof RUN_RECORD_SCHEMA_VERSION;
+  runId: string;
+  command: RunCommand;
+  /** user@host, or the CI identity (see identity.ts). */
+  who: string;
+  stack: string;
+  startedAt: string;
+  finishedAt: string;
+  services: ServiceChange[];
+  /** Every validation the run made, in order; each check carries its observed value and threshold. */
+  validations: ValidationReport[];
+  /** The verdict of the run's last validation (inconclusive when none ran). */
+  verdict: Verdict;
+  outcome: RunOutcome;
+  rollback?: RollbackSummary;
+  /** What the run did (config set, stack update, alerts per channel, rollback steps) and how each went. */
+  actions: ActionRecord[];
+  exitCode: number;
+  /** The operational error that ended the run, if any (already redacted). */
+  error?: string;
+}
+
+/** Per stack statistics, derived from the stored records. */
+export interface RunStats {
+  runs: number;
+  /** Runs that ended with exit 0. */
+  successes: number;
+  /** Runs that ended with a fail verdict or a refusal (exit 1). */
+  failures: number;
+  /** Runs that rolled something back (whether the rollback worked or not). */
+  rollbacks: number;
+  /** Failures since the last success, newest first (inconclusive and errored runs neither count nor break it). */
+  consecutiveFailures: number;
+}
+
+/** Where run records (and small state documents such as the alert dedup state) live. */
+export interface RecordStore {
+  /** Human description for messages: `s3://bucket/prefix` or a directory. */
+  readonly location: string;
+  /** Writes one record atomically (redacted first). Returns where it went. */
+  put(record: RunRecord): Promise<string>;
+  /** Records, newest first. */
+  list(options?: { limit?: number }): Promise<RunRecord[]>;
+  /** A small JSON state document by name, or undefined when absent. */
+  readState(name: string): Promise<unknown>;
+  /** Replaces a state document atomically. */
+  writeState(name: string, value: unknown): Promise<void>;
+}
