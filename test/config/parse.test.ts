@@ -1,0 +1,261 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseEnvironmentConfig } from "../../infra/config";
+import { rawConfig, service } from "./helpers";
+
+function problemsOf(delivery: Record<string, unknown>, options?: Parameters<typeof rawConfig>[1]): string[] {
+  try {
+    parseEnvironmentConfig(rawConfig(delivery, options));
+  } catch (err) {
+    if (err instanceof ConfigError) return err.message.split("\n").slice(1).map((l) => l.replace(/^ {2}- /, ""));
+    throw err;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("parseEnvironmentConfig rejects bad config with one line per problem", () => {
+  const cases: { name: string; delivery: Record<string, unknown>; options?: Parameters<typeof rawConfig>[1]; expected: string[] }[] = [
+    {
+      name: "unknown tier",
+      delivery: { tier: "qa", services: [service()] },
+      expected: ['Pulumi.dev.yaml: delivery:tier is "qa"; expected one of local, dev, staging, prod.'],
+    },
+    {
+      name: "missing tier",
+      delivery: { services: [service()] },
+      expected: ["Pulumi.dev.yaml: delivery:tier is missing; set it to one of local, dev, staging, prod."],
+    },
+    {
+      name: "missing services",
+      delivery: { tier: "dev" },
+      expected: ["Pulumi.dev.yaml: delivery:services is missing; list at least one service (name, image, port)."],
+    },
+    {
+      name: "missing service name",
+      delivery: { tier: "dev", services: [service({ name: undefined })] },
+      expected: ["Pulumi.dev.yaml: delivery:services[0].name is missing; it is required (expected a DNS-safe name)."],
+    },
+    {
+      name: "a name that is not DNS-safe",
+      delivery: { tier: "dev", services: [service({ name: "My_API" })] },
+      expected: [
+        `Pulumi.dev.yaml: delivery:services[0].name is "My_API"; expected a DNS-safe name: 1 to 24 lowercase letters, digits or '-', starting with a letter.`,
+      ],
+    },
+    {
+      name: "duplicate service names",
+      delivery: { tier: "dev", services: [service(), service({ path: "/v2/*" })] },
+      expected: ['Pulumi.dev.yaml: delivery:services[1].name is "api"; service names must be unique (delivery:services[0] has it too).'],
+    },
+    {
+      name: "a non-positive desired count",
+      delivery: { tier: "dev", services: [service({ desiredCount: 0 })] },
+      expected: ["Pulumi.dev.yaml: delivery:services[0].desiredCount is 0; must be a positive whole number (tasks)."],
+    },
+    {
+      name: "a port out of range",
+      delivery: { tier: "dev", services: [service({ port: 0 })] },
+      expected: ["Pulumi.dev.yaml: delivery:services[0].port is 0; must be a port from 1 to 65535."],
+    },
+    {
+      name: "a CPU size Fargate does not have",
+      delivery: { tier: "prod", services: [service({ cpu: 300 })] },
+      options: { stack: "prod" },
+      expected: ["Pulumi.prod.yaml: delivery:services[0].cpu is 300; Fargate accepts 256, 512, 1024, 2048, 4096, 8192 or 16384."],
+    },
+    {
+      name: "a memory size Fargate does not pair with the CPU",
+      delivery: { tier: "dev", services: [service({ cpu: 512, memory: 512 })] },
+      expected: ["Pulumi.dev.yaml: delivery:services[0].memory is 512 with cpu 512; Fargate accepts 1024, 2048, 3072 or 4096 MiB with cpu 512."],
+    },
+    {
+      name: "autoscaling min above max",
+      delivery: { tier: "dev", services: [service({ autoscaling: { min: 5, max: 2 } })] },
+      expected: ["Pulumi.dev.yaml: delivery:services[0].autoscaling.min is 5, above autoscaling.max 2; min must be at most max."],
+    },
+    {
+      name: "a desired count outside the autoscaling range",
+      delivery: { tier: "dev", services: [service({ desiredCount: 6, autoscaling: { min: 1, max: 4 } })] },
+      expected: ["Pulumi.dev.yaml: delivery:services[0].desiredCount is 6; it must be within autoscaling min 1 and max 4."],
+    },
+    {
+      name: "a desired count outside the tier's default autoscaling range",
+      delivery: { tier: "staging", services: [service({ desiredCount: 1 })] },
+      options: { stack: "staging" },
+      expected: [
+        "Pulumi.staging.yaml: delivery:services[0].desiredCount is 1; it must be within autoscaling min 2 and max 5 (the staging tier's default autoscaling; set autoscaling to change it).",
+      ],
+    },
+    {
+      name: "dependsOn naming an unknown service",
+      delivery: { tier: "dev", services: [service({ dependsOn: ["db"] })] },
+      expected: ['Pulumi.dev.yaml: delivery:services[0].dependsOn[0] is "db"; no service has that name (services: api).'],
+    },
+    {
+      name: "a dependsOn cycle",
+      delivery: {
+        tier: "dev",
+        services: [service({ dependsOn: ["web"] }), service({ name: "web", path: "/web/*", dependsOn: ["api"] })],
+      },
+      expected: [
+        "Pulumi.dev.yaml: delivery:services have a dependsOn cycle: api -> web -> api; services must deploy in an order, so remove one of these dependencies.",
+      ],
+    },
+    {
+      name: "a service depending on itself",
+      delivery: { tier: "dev", services: [service({ dependsOn: ["api"] })] },
+      expected: [
+        "Pulumi.dev.yaml: delivery:services have a dependsOn cycle: api -> api; services must deploy in an order, so remove one of these dependencies.",
+      ],
+    },
+    {
+      name: "two services without a routing rule",
+      delivery: { tier: "dev", services: [service(), service({ name: "web" })] },
+      expected: [
+        `Pulumi.dev.yaml: delivery:services[1] ("web") has neither path nor host; only one service can be the load balancer's default route, and delivery:services[0] ("api") already is. Give this one a path or host.`,
+      ],
+    },
+    {
+      name: "a warning threshold not below the critical one",
+      delivery: { tier: "dev", services: [service()], alarms: { errorRateWarningPercent: 5, errorRateCriticalPercent: 5 } },
+      expected: [
+        "Pulumi.dev.yaml: delivery:alarms.errorRateWarningPercent is 5, not below errorRateCriticalPercent 5; the warning threshold must be lower than the critical one.",
+      ],
+    },
+    {
+      name: "a plaintext Slack webhook, without echoing it",
+      delivery: { tier: "dev", services: [service()], notifications: { slackWebhookUrl: "https://hooks.slack.com/services/T0/B0/xyz" } },
+      expected: [
+        "Pulumi.dev.yaml: delivery:notifications.slackWebhookUrl is a plaintext value; it must be a Pulumi secret. Set it with: pulumi config set --secret --path 'delivery:notifications.slackWebhookUrl' <value>.",
+      ],
+    },
+    {
+      name: "a plaintext PagerDuty routing key",
+      delivery: { tier: "dev", services: [service()], notifications: { pagerDutyRoutingKey: "R0UT1NGKEY" } },
+      expected: [
+        "Pulumi.dev.yaml: delivery:notifications.pagerDutyRoutingKey is a plaintext value; it must be a Pulumi secret. Set it with: pulumi config set --secret --path 'delivery:notifications.pagerDutyRoutingKey' <value>.",
+      ],
+    },
+    {
+      name: "a misspelt top-level key",
+      delivery: { tier: "dev", services: [service()], alarm: {} },
+      expected: [
+        "Pulumi.dev.yaml: delivery:alarm is not a known key; did you mean 'delivery:alarms'? Known keys: delivery:tier, delivery:services, delivery:alarms, delivery:notifications, delivery:network, delivery:loadBalancer, delivery:logRetentionDays, delivery:tags, delivery:pipeline.",
+      ],
+    },
+    {
+      name: "a misspelt service key",
+      delivery: { tier: "dev", services: [service({ desiredCout: 2 })] },
+      expected: [
+        "Pulumi.dev.yaml: delivery:services[0].desiredCout is not a known key; did you mean 'desiredCount'? Known keys: name, image, port, healthCheckPath, cpu, memory, desiredCount, autoscaling, dependsOn, environment, secrets, path, host, smokePaths, readonlyRootFilesystem.",
+      ],
+    },
+    {
+      name: "a misspelt alarm key",
+      delivery: { tier: "dev", services: [service()], alarms: { p95LatencyMS: 400 } },
+      expected: [
+        "Pulumi.dev.yaml: delivery:alarms.p95LatencyMS is not a known key; did you mean 'p95LatencyMs'? Known keys: errorRateWarningPercent, errorRateCriticalPercent, minRequests, p95LatencyMs, p99LatencyMs, cpuPercent, memoryPercent, windowSeconds.",
+      ],
+    },
+    {
+      name: "subnets without a VPC id",
+      delivery: { tier: "dev", services: [service()], network: { publicSubnetIds: ["subnet-1a", "subnet-2b"] } },
+      expected: [
+        "Pulumi.dev.yaml: delivery:network.vpcId is missing; publicSubnetIds and privateSubnetIds need the vpcId they belong to (or remove them to create a VPC).",
+      ],
+    },
+    {
+      name: "a missing region",
+      delivery: { tier: "dev", services: [service()] },
+      options: { extra: { "aws:region": "" } },
+      expected: ['Pulumi.dev.yaml: aws:region is ""; set the AWS region, e.g. pulumi config set aws:region us-east-1.'],
+    },
+    {
+      name: "a local stack without emulator endpoints",
+      delivery: { tier: "local", services: [service()] },
+      options: { stack: "local", extra: { "aws:skipCredentialsValidation": true, "aws:skipRequestingAccountId": true } },
+      expected: [
+        "Pulumi.local.yaml: aws:endpoints is missing; the local tier sends every AWS service it uses to the emulator: list appautoscaling, cloudwatch, codebuild, codepipeline, dynamodb, ec2, ecr, ecs, elbv2, events, iam, kms, logs, s3, sns, ssm, sts.",
+      ],
+    },
+  ];
+
+  it.each(cases)("$name", ({ delivery, options, expected }) => {
+    expect(problemsOf(delivery, options)).toEqual(expected);
+  });
+
+  it("reports every problem at once, in one error", () => {
+    const problems = problemsOf({
+      tier: "prod",
+      services: [service({ cpu: 300, dependsOn: ["nope"] }), service({ port: -1 })],
+      alarms: { errorRateWarningPercent: 9 },
+      tiers: "x",
+    });
+    expect(problems).toHaveLength(6);
+    expect(problems.map((p) => p.split(" ")[1])).toEqual([
+      "delivery:tiers",
+      "delivery:services[1].port",
+      "delivery:services[1].name",
+      "delivery:services[0].cpu",
+      "delivery:services[0].dependsOn[0]",
+      "delivery:alarms.errorRateWarningPercent",
+    ]);
+  });
+
+  it("heads the message with the file and the number of problems", () => {
+    expect(() => parseEnvironmentConfig(rawConfig({ tier: "qa" }))).toThrow(/^Pulumi\.dev\.yaml: 2 problems in the stack config:\n/);
+  });
+});
+
+describe("parseEnvironmentConfig applies the tier's defaults", () => {
+  it.each([
+    ["dev", 1, 256, 512, undefined, 14],
+    ["staging", 2, 256, 512, { min: 2, max: 5, cpuTargetPercent: 60 }, 90],
+    ["prod", 3, 512, 1024, { min: 3, max: 20, cpuTargetPercent: 60 }, 365],
+  ] as const)("%s: %i tasks of %i CPU / %i MiB, autoscaling %j, logs kept %i days", (tier, count, cpu, memory, autoscaling, days) => {
+    const config = parseEnvironmentConfig(rawConfig({ tier, services: [service()] }, { stack: tier }));
+    expect(config.services[0]).toMatchObject({ desiredCount: count, cpu, memory, healthCheckPath: "/health" });
+    expect(config.services[0].autoscaling).toEqual(autoscaling);
+    expect(config.logRetentionDays).toBe(days);
+    expect(config.deletionProtection).toBe(tier === "prod");
+  });
+
+  it("uses the documented alarm defaults and lets the stack override them", () => {
+    const config = parseEnvironmentConfig(rawConfig({ tier: "dev", services: [service()], alarms: { minRequests: 20 } }));
+    expect(config.alarms).toEqual({
+      errorRateWarningPercent: 1,
+      errorRateCriticalPercent: 5,
+      minRequests: 20,
+      p95LatencyMs: 500,
+      p99LatencyMs: 1000,
+      cpuPercent: 80,
+      memoryPercent: 80,
+      windowSeconds: 300,
+    });
+  });
+
+  it("turns off the tier's autoscaling with autoscaling: false", () => {
+    const config = parseEnvironmentConfig(rawConfig({ tier: "prod", services: [service({ autoscaling: false })] }, { stack: "prod" }));
+    expect(config.services[0].autoscaling).toBeUndefined();
+  });
+
+  it("keeps secret notification values as secrets", () => {
+    const config = parseEnvironmentConfig(
+      rawConfig(
+        { tier: "dev", services: [service()], notifications: { slackWebhookUrl: "https://hooks.slack.com/x", emails: ["a@example.com"] } },
+        { secretPaths: ["delivery:notifications"] },
+      ),
+    );
+    expect(config.notifications).toEqual({ emails: ["a@example.com"], slackWebhookUrl: { secret: true, value: "https://hooks.slack.com/x" } });
+  });
+
+  it("names secrets given as a list after their last path segment", () => {
+    const config = parseEnvironmentConfig(rawConfig({ tier: "dev", services: [service({ secrets: ["/delivery/dev/api/db-password"] })] }));
+    expect(config.services[0].secrets).toEqual({ DB_PASSWORD: "/delivery/dev/api/db-password" });
+  });
+
+  it("uses an existing VPC when vpcId and two subnets of each kind are given", () => {
+    const network = { vpcId: "vpc-0abc", publicSubnetIds: ["subnet-01", "subnet-02"], privateSubnetIds: ["subnet-03", "subnet-04"] };
+    const config = parseEnvironmentConfig(rawConfig({ tier: "dev", services: [service()], network }));
+    expect(config.network).toEqual({ kind: "existing", ...network });
+  });
+});
