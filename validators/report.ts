@@ -7,11 +7,18 @@ export const REPORT_SCHEMA_VERSION = 1;
 export const CHECK_NAMES = ["rollout", "tasks", "errorRate", "latency", "smoke", "logs"] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];
 
+/** The checks `deployctl gate` runs before a deploy; a report of the same shape carries them. */
+export const GATE_CHECK_NAMES = ["image", "alarms", "rollout", "lastGood"] as const;
+export type GateCheckName = (typeof GATE_CHECK_NAMES)[number];
+
+export const CHECK_STATUSES = ["pass", "warn", "fail", "inconclusive", "skipped"] as const;
+export const VERDICTS = ["pass", "fail", "inconclusive"] as const;
+
 export type CheckStatus = "pass" | "warn" | "fail" | "inconclusive" | "skipped";
 export type Verdict = "pass" | "fail" | "inconclusive";
 
-export interface CheckResult {
-  name: CheckName;
+export interface CheckResult<N extends string = CheckName> {
+  name: N;
   status: CheckStatus;
   /** One sentence for people: what was seen and why this status. */
   message: string;
@@ -21,10 +28,10 @@ export interface CheckResult {
   threshold: Record<string, unknown>;
 }
 
-export interface ServiceReport {
+export interface ServiceReport<N extends string = CheckName> {
   name: string;
   verdict: Verdict;
-  checks: CheckResult[];
+  checks: CheckResult<N>[];
 }
 
 /** Something deployctl did because of the verdict (an alert sent, a rollback started...). */
@@ -37,18 +44,21 @@ export interface ActionRecord {
   details?: Record<string, unknown>;
 }
 
-export interface ValidationReport {
+export interface ValidationReport<N extends string = CheckName> {
   schemaVersion: typeof REPORT_SCHEMA_VERSION;
   stack: string;
   verdict: Verdict;
   startedAt: string;
   finishedAt: string;
-  services: ServiceReport[];
+  services: ServiceReport<N>[];
   actions: ActionRecord[];
 }
 
+/** What `deployctl gate` prints: the validation report's shape, with the gate's check names. */
+export type GateReport = ValidationReport<GateCheckName>;
+
 /** A service fails if any check fails; else inconclusive if any is; else it passes (warnings allowed). */
-export function serviceVerdict(checks: readonly CheckResult[]): Verdict {
+export function serviceVerdict(checks: readonly { status: CheckStatus }[]): Verdict {
   if (checks.some((c) => c.status === "fail")) return "fail";
   if (checks.some((c) => c.status === "inconclusive")) return "inconclusive";
   return "pass";
