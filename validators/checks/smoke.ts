@@ -1,0 +1,144 @@
+import type { CheckResult, CheckStatus } from "../report";
+import { type ProbeDeps, type ProbeResult, healthBodyProblem, joinUrl, probe } from "./http";
+import { displayLine } from "./mask";
+import { checkResult, round } from "./result";
+
+export interface SmokeTarget {
+  /** Base URL of the service through its load balancer. */
+  url: string;
+  healthPath: string;
+  smokePaths: readonly string[];
+}
+
+export interface SmokeOptions {
+  /** Attempts per endpoint before it counts as failed. @default 3 */
+  attempts?: number;
+  /** Pause between attempts. @default 10000 */
+  attemptIntervalMs?: number;
+  /** Per-request timeout. @default 10000 */
+  requestTimeoutMs?: number;
+  /** A response slower than this warns. */
+  slowMs: number;
+  /** Watchdog duration after the smoke requests; 0 skips it. */
+  watchSeconds: number;
+  /** Pause between watchdog polls. @default 5000 */
+  watchIntervalMs?: number;
+  /** The watchdog's baseline is at least this, so a 2 ms first answer does not make 5 ms a failure. @default 100 */
+  watchMinBaselineMs?: number;
+  onProgress?: (message: string) => void;
+}
+
+export interface SmokeDeps extends ProbeDeps {
+  sleep: (ms: number) => Promise<void>;
+}
+
+interface EndpointOutcome {
+  path: string;
+  ok: boolean;
+  attempts: number;
+  last: ProbeResult;
+  problem?: string;
+}
+
+/**
+ * The smoke check: GET url + healthPath expecting 200 (and "status":"UP" when the body is JSON
+ * with a status), then each smoke path expecting 2xx, each with retries; slow answers warn.
+ * Then the watchdog polls the health endpoint for `watchSeconds`: any 5xx, unanswered poll, or
+ * answer slower than twice the first measurement fails.
+ */
+export async function runSmoke(target: SmokeTarget, options: SmokeOptions, deps: SmokeDeps): Promise<CheckResult> {
+  const attempts = options.attempts ?? 3;
+  const timeoutMs = options.requestTimeoutMs ?? 10_000;
+  const threshold = { healthStatus: 200, slowMs: options.slowMs, attempts, watchSeconds: options.watchSeconds };
+  const endpoints: EndpointOutcome[] = [];
+  for (const [index, path] of [target.healthPath, ...target.smokePaths].entries()) {
+    const isHealth = index === 0;
+    const outcome = await tryEndpoint(target.url, path, isHealth, attempts, options, deps, timeoutMs);
+    endpoints.push(outcome);
+    if (!outcome.ok) break;
+  }
+  const observed: Record<string, unknown> = {
+    endpoints: endpoints.map((e) => ({ path: e.path, status: e.last.status ?? null, ms: round(e.last.ms, 1), attempts: e.attempts, ok: e.ok })),
+  };
+  const failed = endpoints.find((e) => !e.ok);
+  if (failed) {
+    return checkResult("smoke", "fail", `GET ${failed.path} failed after ${failed.attempts} attempts: ${failed.problem}.`, observed, threshold);
+  }
+  const slow = endpoints.filter((e) => e.last.ms > options.slowMs);
+  const baseline = endpoints[0].last.ms;
+  const status: CheckStatus = slow.length > 0 ? "warn" : "pass";
+  const notes = [`${endpoints.length} endpoint(s) answered (health in ${round(baseline, 1)} ms)`];
+  if (slow.length > 0) notes.push(`slower than ${options.slowMs} ms: ${slow.map((e) => `${e.path} ${round(e.last.ms, 1)} ms`).join(", ")}`);
+
+  if (options.watchSeconds > 0) {
+    const watch = await watchdog(joinUrl(target.url, target.healthPath), baseline, options, deps, timeoutMs);
+    observed.watch = watch.observed;
+    if (watch.problem) {
+      return checkResult("smoke", "fail", `${notes.join("; ")}; watchdog: ${watch.problem}.`, observed, { ...threshold, watchLimitMs: watch.limitMs });
+    }
+    notes.push(`watchdog: ${watch.polls} polls over ${options.watchSeconds} s, all healthy (max ${round(watch.maxMs, 1)} ms)`);
+    return checkResult("smoke", status, `${notes.join("; ")}.`, observed, { ...threshold, watchLimitMs: watch.limitMs });
+  }
+  return checkResult("smoke", status, `${notes.join("; ")}.`, observed, threshold);
+}
+
+async function tryEndpoint(
+  base: string,
+  path: string,
+  isHealth: boolean,
+  attempts: number,
+  options: SmokeOptions,
+  deps: SmokeDeps,
+  timeoutMs: number,
+): Promise<EndpointOutcome> {
+  let last: ProbeResult | undefined;
+  let problem = "";
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    if (attempt > 1) {
+      options.onProgress?.(`smoke ${path}: ${problem}; retrying (${attempt}/${attempts})`);
+      await deps.sleep(options.attemptIntervalMs ?? 10_000);
+    }
+    last = await probe(joinUrl(base, path), timeoutMs, deps);
+    const found = responseProblem(last, isHealth);
+    if (!found) return { path, ok: true, attempts: attempt, last };
+    problem = found;
+  }
+  return { path, ok: false, attempts, last: last as ProbeResult, problem };
+}
+
+function responseProblem(result: ProbeResult, isHealth: boolean): string | undefined {
+  if (result.status === undefined) return `no answer (${displayLine(result.error ?? "unknown error", 160)})`;
+  if (isHealth && result.status !== 200) return `HTTP ${result.status}, expected 200`;
+  if (!isHealth && (result.status < 200 || result.status > 299)) return `HTTP ${result.status}, expected 2xx`;
+  return isHealth ? healthBodyProblem(result.body) : undefined;
+}
+
+async function watchdog(url: string, baselineMs: number, options: SmokeOptions, deps: SmokeDeps, timeoutMs: number) {
+  const intervalMs = options.watchIntervalMs ?? 5_000;
+  const limitMs = 2 * Math.max(baselineMs, options.watchMinBaselineMs ?? 100);
+  const polls = Math.max(1, Math.round((options.watchSeconds * 1000) / intervalMs));
+  let maxMs = 0;
+  const statuses: (number | null)[] = [];
+  const result = (problem?: string) => ({
+    problem,
+    polls: statuses.length,
+    maxMs,
+    limitMs: round(limitMs, 1),
+    observed: { polls: statuses.length, statuses, maxMs: round(maxMs, 1), baselineMs: round(baselineMs, 1), limitMs: round(limitMs, 1) },
+  });
+  for (let poll = 1; poll <= polls; poll++) {
+    await deps.sleep(intervalMs);
+    const answer = await probe(url, timeoutMs, deps);
+    statuses.push(answer.status ?? null);
+    maxMs = Math.max(maxMs, answer.ms);
+    const at = `poll ${poll}/${polls} (+${(poll * intervalMs) / 1000} s)`;
+    options.onProgress?.(`watchdog ${at}: ${answer.status ?? answer.error} in ${round(answer.ms, 1)} ms`);
+    if (answer.status === undefined) return result(`${at} got no answer (${displayLine(answer.error ?? "unknown error", 160)})`);
+    if (answer.status >= 500) return result(`${at} answered HTTP ${answer.status}`);
+    if (answer.status < 200 || answer.status > 299) return result(`${at} answered HTTP ${answer.status}, expected 200`);
+    if (answer.ms > limitMs) {
+      return result(`${at} took ${round(answer.ms, 1)} ms, over twice the first measurement (limit ${round(limitMs, 1)} ms)`);
+    }
+  }
+  return result();
+}
