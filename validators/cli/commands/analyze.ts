@@ -1,0 +1,44 @@
+import { resolve } from "node:path";
+import { Option } from "commander";
+import { analyzeChanges, loadRulesFile, parseSuites, renderAnalysisText } from "../../analysis";
+import type { RegisterCommand } from "../context";
+import { ExitCode } from "../exitCodes";
+
+interface AnalyzeFlags {
+  repo?: string;
+  base: string;
+  head: string;
+  rules?: string;
+  suites?: string;
+  output: "text" | "json";
+}
+
+/** `deployctl analyze`: classify the files changed between two commits and decide what the pipeline runs. */
+export const registerAnalyze: RegisterCommand = (program, ctx) => {
+  program
+    .command("analyze")
+    .description("Classify the files changed between two commits and decide what the pipeline runs (build, suites, deploy).")
+    .option("--repo <dir>", "a folder of the git repository (default: the current directory)")
+    .option("--base <ref>", "the commit to compare from; on a first commit the default compares with the empty tree", "HEAD~1")
+    .option("--head <ref>", "the commit to compare to", "HEAD")
+    .option("--rules <file>", "JSON or YAML rules; each top-level key (categories, ignore, sharedConfig, decisions, services) replaces the default's")
+    .option("--suites <list>", "configured suites as name or name:kind, comma-separated (kind defaults to name), e.g. unit,api:backend,load:performance")
+    .addOption(new Option("--output <format>", "output format").choices(["text", "json"]).default("text"))
+    .addHelpText(
+      "after",
+      `
+Categories (first match wins): database, config, frontend, backend, test; anything else is "other".
+Decisions: no change -> skip the run; shared config (root package.json, lock files, Dockerfile) ->
+everything; frontend only -> skip backend suites; backend only -> skip performance suites; config only
+-> skip unit suites, build and deploy; any other mix -> everything.
+Exit codes: 0 analysed (whatever the decision), 2 bad input (--repo, --base, --head, --rules, --suites),
+4 git could not run.`,
+    )
+    .action(async (flags: AnalyzeFlags) => {
+      const suites = flags.suites === undefined ? [] : parseSuites(flags.suites);
+      const rules = flags.rules === undefined ? undefined : await loadRulesFile(flags.rules, ctx.io.cwd);
+      const result = await analyzeChanges({ repo: resolve(ctx.io.cwd, flags.repo ?? "."), base: flags.base, head: flags.head, rules, suites });
+      ctx.io.stdout(flags.output === "json" ? `${JSON.stringify(result, null, 2)}\n` : renderAnalysisText(result));
+      ctx.setExitCode(ExitCode.Ok);
+    });
+};
