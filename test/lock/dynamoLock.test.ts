@@ -1,0 +1,139 @@
+import { CreateTableCommand, DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { clientConfig } from "../../validators/aws/clients";
+import { acquireStackLock, DynamoStackLock, LOCK_TABLE_KEY, type LockRequest, StackLockedError } from "../../validators/lock";
+import { clock } from "../release/support";
+import { MOTO_CREDENTIALS, type MotoServer, startMoto } from "../support/moto";
+
+let moto: MotoServer;
+let dynamodb: DynamoDBClient;
+const TABLE = "delivery-locks";
+
+beforeAll(async () => {
+  moto = await startMoto();
+  dynamodb = new DynamoDBClient(clientConfig({ region: "eu-west-1", endpoint: moto.endpoint, credentials: MOTO_CREDENTIALS, maxAttempts: 1 }));
+});
+afterAll(async () => {
+  dynamodb?.destroy();
+  await moto?.stop();
+});
+beforeEach(async () => {
+  await moto.reset();
+  await dynamodb.send(
+    new CreateTableCommand({
+      TableName: TABLE,
+      KeySchema: [{ AttributeName: LOCK_TABLE_KEY, KeyType: "HASH" }],
+      AttributeDefinitions: [{ AttributeName: LOCK_TABLE_KEY, AttributeType: "S" }],
+      BillingMode: "PAY_PER_REQUEST",
+    }),
+  );
+});
+
+const request = (who: string, what = "deploy sha-abc1234"): LockRequest => ({ stack: "staging", who, what, leaseSeconds: 600 });
+
+describe("DynamoStackLock against moto", () => {
+  it("lets exactly one of two concurrent callers take the lock", async () => {
+    const t = clock();
+    const [a, b] = await Promise.all([
+      new DynamoStackLock(dynamodb, TABLE, t.now).tryAcquire(request("ana@laptop")),
+      new DynamoStackLock(dynamodb, TABLE, t.now).tryAcquire(request("ci@runner")),
+    ]);
+
+    expect([a.acquired, b.acquired].filter(Boolean)).toHaveLength(1);
+    const loser = a.acquired ? b : a;
+    const winner = a.acquired ? a : b;
+    expect(loser.acquired ? undefined : loser.holder?.who).toBe(winner.acquired ? winner.handle.info.who : "none");
+  });
+
+  it("stores who, what, since and when the lease expires", async () => {
+    const lock = new DynamoStackLock(dynamodb, TABLE, clock().now);
+    await lock.tryAcquire(request("ana@laptop"));
+
+    const item = (await dynamodb.send(new GetItemCommand({ TableName: TABLE, Key: { [LOCK_TABLE_KEY]: { S: "staging" } } }))).Item;
+
+    expect(item?.who?.S).toBe("ana@laptop");
+    expect(item?.what?.S).toBe("deploy sha-abc1234");
+    expect(item?.since?.S).toBe("2024-05-01T10:00:00.000Z");
+    expect(item?.expires?.S).toBe("2024-05-01T10:10:00.000Z");
+    expect(item?.expiresEpoch?.N).toBe(String(Date.parse("2024-05-01T10:10:00.000Z") / 1000));
+  });
+
+  it("lets a caller take over a lease that has expired", async () => {
+    const t = clock();
+    await new DynamoStackLock(dynamodb, TABLE, t.now).tryAcquire(request("crashed@host"));
+    t.advance(601_000);
+
+    const takeover = await new DynamoStackLock(dynamodb, TABLE, t.now).tryAcquire(request("ci@runner"));
+
+    expect(takeover.acquired).toBe(true);
+  });
+
+  it("lets exactly one of two concurrent callers take over a stale lease", async () => {
+    const t = clock();
+    await new DynamoStackLock(dynamodb, TABLE, t.now).tryAcquire(request("crashed@host"));
+    t.advance(601_000);
+
+    const attempts = await Promise.all([
+      new DynamoStackLock(dynamodb, TABLE, t.now).tryAcquire(request("a@host")),
+      new DynamoStackLock(dynamodb, TABLE, t.now).tryAcquire(request("b@host")),
+    ]);
+
+    expect(attempts.filter((x) => x.acquired)).toHaveLength(1);
+  });
+
+  it("does not let a caller take a lease that is still valid", async () => {
+    const t = clock();
+    await new DynamoStackLock(dynamodb, TABLE, t.now).tryAcquire(request("ana@laptop"));
+    t.advance(599_000);
+
+    const second = await new DynamoStackLock(dynamodb, TABLE, t.now).tryAcquire(request("ci@runner"));
+
+    expect(second.acquired).toBe(false);
+  });
+
+  it("frees the stack when its holder releases it", async () => {
+    const lock = new DynamoStackLock(dynamodb, TABLE, clock().now);
+    const first = await lock.tryAcquire(request("ana@laptop"));
+    if (!first.acquired) throw new Error("expected the lock");
+
+    expect(await first.handle.release()).toBe(true);
+    expect((await lock.tryAcquire(request("ci@runner"))).acquired).toBe(true);
+  });
+
+  it("does not let a holder whose lease was taken over release the new holder's lock", async () => {
+    const t = clock();
+    const old = await new DynamoStackLock(dynamodb, TABLE, t.now).tryAcquire(request("slow@host"));
+    t.advance(601_000);
+    await new DynamoStackLock(dynamodb, TABLE, t.now).tryAcquire(request("ci@runner"));
+    if (!old.acquired) throw new Error("expected the lock");
+
+    expect(await old.handle.release()).toBe(false);
+    const item = (await dynamodb.send(new GetItemCommand({ TableName: TABLE, Key: { [LOCK_TABLE_KEY]: { S: "staging" } } }))).Item;
+    expect(item?.who?.S).toBe("ci@runner");
+  });
+
+  it("renews the lease so a long run is not taken over", async () => {
+    const t = clock();
+    const held = await new DynamoStackLock(dynamodb, TABLE, t.now).tryAcquire(request("ana@laptop"));
+    if (!held.acquired) throw new Error("expected the lock");
+    t.advance(500_000);
+    await held.handle.renew();
+    t.advance(200_000);
+
+    expect((await new DynamoStackLock(dynamodb, TABLE, t.now).tryAcquire(request("ci@runner"))).acquired).toBe(false);
+    expect(held.handle.info.expires).toBe("2024-05-01T10:18:20.000Z");
+  });
+
+  it("tells a second caller who holds the stack, exit 5", async () => {
+    const t = clock();
+    await new DynamoStackLock(dynamodb, TABLE, t.now).tryAcquire(request("ana@laptop", "deploy sha-abc1234"));
+
+    const second = acquireStackLock(new DynamoStackLock(dynamodb, TABLE, t.now), request("ci@runner"), { timeoutSeconds: 0, now: t.now, sleep: t.sleep });
+
+    await expect(second).rejects.toBeInstanceOf(StackLockedError);
+    await expect(second).rejects.toMatchObject({
+      exitCode: 5,
+      message: "stack staging is locked by ana@laptop (deploy sha-abc1234) since 2024-05-01T10:00:00.000Z",
+    });
+  });
+});
