@@ -1,5 +1,6 @@
 export * from "./errors";
 export * from "./fargate";
+export * from "./pipeline";
 export * from "./resolve";
 export { deployOrder, secretsMap } from "./services";
 export * from "./sources";

@@ -9,6 +9,7 @@ import {
   notificationsSchema,
   tagsSchema,
 } from "./schema";
+import { resolvePipeline } from "./pipeline";
 import { resolveServices } from "./services";
 import { isTier, TIER_DEFAULTS, TIERS } from "./tiers";
 import type { AlarmsConfig, EnvironmentConfig, NetworkConfig, NotificationsConfig, RawStackConfig, SecretValue } from "./types";
@@ -101,6 +102,7 @@ export function parseEnvironmentConfig(raw: RawStackConfig): EnvironmentConfig {
   const lb = parse("loadBalancer", loadBalancerSchema) ?? {};
   const logRetentionDays = parse("logRetentionDays", deliveryKeySchemas.logRetentionDays) ?? defaults.logRetentionDays;
   const tags = parse("tags", tagsSchema) ?? {};
+  const pipeline = resolvePipeline(value("pipeline"), tier, defaults, problems);
 
   const region = raw.values["aws:region"];
   if (typeof region !== "string" || region === "") {
@@ -128,6 +130,7 @@ export function parseEnvironmentConfig(raw: RawStackConfig): EnvironmentConfig {
     logRetentionDays,
     deletionProtection: defaults.deletionProtection,
     tags: { environment: raw.stack, "managed-by": "pulumi", project: raw.project, ...tags },
+    pipeline,
   };
 }
 

@@ -132,7 +132,7 @@ export const deliveryKeySchemas = {
     .int()
     .refine((v) => LOG_RETENTION_DAYS.includes(v), { error: () => `expected one of CloudWatch's retention periods: ${LOG_RETENTION_DAYS.join(", ")}` }),
   tags: tagsSchema,
-  pipeline: z.unknown(),
+  pipeline: z.unknown(), // checked by pipeline.ts
 } as const;
 
 export type DeliveryKey = keyof typeof deliveryKeySchemas;

@@ -1,3 +1,4 @@
+import type { PipelineConfig } from "./pipeline";
 import type { Tier } from "./tiers";
 
 /** A config value that must stay secret: wrapped in pulumi.secret() where it is used, masked in synth. */
@@ -78,6 +79,8 @@ export interface EnvironmentConfig {
   logRetentionDays: number;
   deletionProtection: boolean;
   tags: Record<string, string>;
+  /** The delivery pipeline, when the stack runs one (cloud tiers by default). */
+  pipeline?: PipelineConfig;
 }
 
 /** The stack config as read, before validation: full keys (`delivery:tier`) to parsed values. */

@@ -12,7 +12,10 @@ export function rawConfig(
 ): RawStackConfig {
   const stack = options.stack ?? "dev";
   const values: Record<string, unknown> = { "aws:region": "us-east-1", ...options.extra };
-  for (const [k, v] of Object.entries(delivery)) values[`delivery:${k}`] = v;
+  // Cloud tiers need a pipeline; tests of other keys leave it off unless they set one.
+  for (const [k, v] of Object.entries({ pipeline: { enabled: false }, ...delivery })) {
+    if (v !== undefined) values[`delivery:${k}`] = v;
+  }
   const secrets = options.secretPaths ?? [];
   return {
     project: "delivery",
