@@ -1,0 +1,40 @@
+import { redactText } from "../records/redact";
+import { ChannelError } from "./types";
+
+export type FetchFn = typeof fetch;
+
+/** How long a webhook call may take. @default 10 s */
+export const WEBHOOK_TIMEOUT_MS = 10_000;
+
+/**
+ * POSTs JSON to a webhook. Any failure becomes a ChannelError whose message names the channel,
+ * the HTTP status and the start of the answer, never the URL (it is a secret for Slack) nor the
+ * secrets passed in `secrets`.
+ */
+export async function postJson(
+  channel: string,
+  fetchFn: FetchFn,
+  url: string,
+  body: unknown,
+  secrets: readonly string[],
+  timeoutMs = WEBHOOK_TIMEOUT_MS,
+): Promise<number> {
+  let res: Response;
+  try {
+    res = await fetchFn(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (err) {
+    const reason = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
+    throw new ChannelError(channel, `${channel} unreachable: ${redactText(reason, [url, ...secrets])}`, { cause: err });
+  }
+  const text = await res.text().catch(() => "");
+  if (!res.ok) {
+    const answer = redactText(text.slice(0, 200).replace(/\s+/g, " ").trim(), [url, ...secrets]);
+    throw new ChannelError(channel, `${channel} answered HTTP ${res.status}${answer ? `: ${answer}` : ""}`);
+  }
+  return res.status;
+}
