@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { parseDocument } from "yaml";
+import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
 import { BadInputError } from "../cli/errors";
 import { analysisRulesSchema, type AnalysisRules } from "./rules";
@@ -33,11 +33,12 @@ export async function loadRulesFile(file: string, cwd = process.cwd()): Promise<
   } catch (err) {
     throw new BadInputError(`--rules is ${JSON.stringify(file)}: cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { cause: err });
   }
-  const doc = parseDocument(text, { prettyErrors: false });
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { prettyErrors: false, lineCounter: lines });
   if (doc.errors.length > 0) {
     throw new RulesError(
       file,
-      doc.errors.map((e) => `is not valid YAML or JSON: ${e.message.split("\n")[0]}${e.linePos ? ` (line ${e.linePos[0].line})` : ""}`),
+      doc.errors.map((e) => `is not valid YAML or JSON: ${e.message.split("\n")[0]} (line ${lines.linePos(e.pos[0]).line})`),
     );
   }
   const data: unknown = doc.toJS() ?? {};
@@ -46,23 +47,29 @@ export async function loadRulesFile(file: string, cwd = process.cwd()): Promise<
 
 /** Validates a rules object (from a file or config) over the defaults; `source` names it in messages. */
 export function parseRules(source: string, data: unknown): AnalysisRules {
-  const result = analysisRulesSchema.safeParse(data);
+  const result = analysisRulesSchema.safeParse(data, { reportInput: true });
   if (result.success) return result.data;
   throw new RulesError(source, rulesProblems(result.error, data));
 }
 
 export function rulesProblems(error: z.ZodError, data: unknown): string[] {
   const problems: string[] = [];
+  const defaulted = (key: string) => data !== null && typeof data === "object" && !(key in data);
   for (const issue of error.issues) {
+    const where = keyPath(issue.path);
     if (issue.code === "unrecognized_keys") {
-      for (const key of issue.keys) {
-        problems.push(`${keyPath([...issue.path, key])} is not a known key; known keys here: ${knownKeysAt(issue.path).join(", ")}`);
-      }
+      for (const key of issue.keys) problems.push(`${keyPath([...issue.path, key])} is not a known key; known keys here: ${knownKeysAt(issue.path).join(", ")}`);
       continue;
     }
-    const value = valueAt(data, issue.path);
-    const where = keyPath(issue.path);
-    problems.push(value === undefined ? `${where} is missing; ${issue.message}` : `${where} is ${show(value)}; ${issue.message}`);
+    if (issue.code === "invalid_key") {
+      problems.push(`${keyPath(issue.path.slice(0, -1))} has the key ${show(issue.path.at(-1))}; ${issue.issues.map((i) => i.message).join("; ")}`);
+      continue;
+    }
+    const value = issue.input;
+    let line = value === undefined ? `${where} is missing; ${issue.message}` : `${where} is ${show(value)}; ${issue.message}`;
+    const top = issue.path[0];
+    if (typeof top === "string" && defaulted(top)) line += ` (this is the default ${top}: set ${top} in the file too)`;
+    problems.push(line);
   }
   return problems;
 }
@@ -72,15 +79,6 @@ export function keyPath(path: readonly PropertyKey[]): string {
   let out = "";
   for (const p of path) out += typeof p === "number" ? `[${p}]` : out === "" ? String(p) : `.${String(p)}`;
   return out === "" ? "(rules)" : out;
-}
-
-function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
-  let node: unknown = data;
-  for (const p of path) {
-    if (node === null || typeof node !== "object") return undefined;
-    node = (node as Record<PropertyKey, unknown>)[p];
-  }
-  return node;
 }
 
 const MATCHER_KEYS = ["prefixes", "suffixes", "globs"];

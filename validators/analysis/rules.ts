@@ -27,11 +27,15 @@ const globPattern = pathPattern("a glob such as \"**/Dockerfile\"").refine((p) =
 /** Which paths a category (or the ignore / shared-config lists) matches. Any one pattern is enough. */
 export const pathMatcherSchema = z.strictObject({
   /** Folder prefixes such as `src/pages/`: match at the repository root or under any folder. @default [] */
-  prefixes: z.array(pathPattern("a folder prefix such as \"src/pages/\"")).default([]),
+  prefixes: z.array(pathPattern("a folder prefix such as \"src/pages/\""), { error: "expected a list of folder prefixes" }).default([]),
   /** Endings such as `.tsx`. @default [] */
-  suffixes: z.array(z.string({ error: "expected a suffix such as \".tsx\"" }).min(1, { error: "expected a suffix such as \".tsx\"" })).default([]),
+  suffixes: z
+    .array(z.string({ error: "expected a suffix such as \".tsx\"" }).min(1, { error: "expected a suffix such as \".tsx\"" }), {
+      error: "expected a list of suffixes",
+    })
+    .default([]),
   /** Globs over the whole path from the root: `*` within a folder, `**` across folders, `?` one character. @default [] */
-  globs: z.array(globPattern).default([]),
+  globs: z.array(globPattern, { error: "expected a list of globs" }).default([]),
 });
 
 export const categoryRuleSchema = pathMatcherSchema.extend({ name: identifier });
@@ -39,9 +43,12 @@ export const categoryRuleSchema = pathMatcherSchema.extend({ name: identifier })
 export const decisionRuleSchema = z.strictObject({
   name: identifier,
   /** Applies when every changed file is in one of these categories (`other` = files no category matched). */
-  when: z.strictObject({ only: z.array(identifier).min(1, { error: "must list at least one category" }) }),
+  when: z.strictObject(
+    { only: z.array(identifier, { error: "expected a list of categories" }).min(1, { error: "expected at least one category" }) },
+    { error: "expected { only: [categories] }" },
+  ),
   /** Suites of these kinds are skipped. @default [] */
-  skipSuiteKinds: z.array(identifier).default([]),
+  skipSuiteKinds: z.array(identifier, { error: "expected a list of suite kinds" }).default([]),
   /** @default true */
   runBuild: z.boolean({ error: "expected true or false" }).default(true),
   /** @default true */
@@ -138,45 +145,49 @@ const servicePrefix = z
   .string({ error: "expected a folder prefix such as \"services/api/\"" })
   .regex(/^(?!\/)[^\\]*\/$/, { error: "expected a folder prefix relative to the repository root, ending in '/' (e.g. \"services/api/\")" });
 
-/** A rules object: every top-level key optional, filled from DEFAULT_ANALYSIS_RULES; cross-checked. */
-export const analysisRulesSchema = z
-  .strictObject({
+const quoted = (names: readonly string[]) => names.map((n) => `"${n}"`).join(", ");
+
+const rulesShape = z.strictObject(
+  {
     categories: z
-      .array(categoryRuleSchema)
-      .min(1, { error: "must list at least one category" })
+      .array(categoryRuleSchema, { error: "expected a list of categories" })
+      .min(1, { error: "expected at least one category" })
       .default(() => structuredClone(DEFAULT_ANALYSIS_RULES.categories)),
     ignore: pathMatcherSchema.default(() => structuredClone(DEFAULT_ANALYSIS_RULES.ignore)),
     sharedConfig: pathMatcherSchema.default(() => structuredClone(DEFAULT_ANALYSIS_RULES.sharedConfig)),
-    decisions: z.array(decisionRuleSchema).default(() => structuredClone(DEFAULT_ANALYSIS_RULES.decisions)),
-    services: z.record(identifier, servicePrefix).default(() => ({})),
-  })
-  .superRefine((rules, ctx) => {
-    const names = rules.categories.map((c) => c.name);
-    rules.categories.forEach((c, i) => {
-      if (RESERVED_CATEGORIES.includes(c.name)) {
-        ctx.addIssue({ code: "custom", path: ["categories", i, "name"], message: `is reserved (${RESERVED_CATEGORIES.join(", ")}); pick another name` });
-      } else if (names.indexOf(c.name) !== i) {
-        ctx.addIssue({ code: "custom", path: ["categories", i, "name"], message: `repeats categories[${names.indexOf(c.name)}].name; category names must be unique` });
-      }
-      if (c.prefixes.length + c.suffixes.length + c.globs.length === 0) {
-        ctx.addIssue({ code: "custom", path: ["categories", i], message: "matches nothing; give it prefixes, suffixes or globs" });
-      }
-    });
-    const known = [...names, OTHER_CATEGORY];
-    const decisionNames = rules.decisions.map((d) => d.name);
-    rules.decisions.forEach((d, i) => {
-      if (RESERVED_DECISIONS.includes(d.name)) {
-        ctx.addIssue({ code: "custom", path: ["decisions", i, "name"], message: `is reserved (${RESERVED_DECISIONS.join(", ")}); pick another name` });
-      } else if (decisionNames.indexOf(d.name) !== i) {
-        ctx.addIssue({ code: "custom", path: ["decisions", i, "name"], message: `repeats decisions[${decisionNames.indexOf(d.name)}].name; rule names must be unique` });
-      }
-      d.when.only.forEach((category, j) => {
-        if (!known.includes(category)) {
-          ctx.addIssue({ code: "custom", path: ["decisions", i, "when", "only", j], message: `is not a category; known categories: ${known.join(", ")}` });
-        }
-      });
+    decisions: z
+      .array(decisionRuleSchema, { error: "expected a list of decision rules" })
+      .default(() => structuredClone(DEFAULT_ANALYSIS_RULES.decisions)),
+    services: z.record(identifier, servicePrefix, { error: "expected a map of service name to folder prefix" }).default(() => ({})),
+  },
+  { error: "expected a map with any of the keys categories, ignore, sharedConfig, decisions, services" },
+);
+
+/** Rules across keys: unique and unreserved names, categories that match something, decisions naming known categories. */
+function crossCheck(rules: AnalysisRules, ctx: z.RefinementCtx): void {
+  const issue = (path: PropertyKey[], input: unknown, message: string) => ctx.addIssue({ code: "custom", path, input, message });
+  const names = rules.categories.map((c) => c.name);
+  rules.categories.forEach((c, i) => {
+    if (RESERVED_CATEGORIES.includes(c.name)) issue(["categories", i, "name"], c.name, `${quoted(RESERVED_CATEGORIES)} are reserved: pick another name`);
+    else if (names.indexOf(c.name) !== i) issue(["categories", i, "name"], c.name, `categories[${names.indexOf(c.name)}] has that name already: names must be unique`);
+    if (c.prefixes.length + c.suffixes.length + c.globs.length === 0) issue(["categories", i], c, "matches nothing: give it prefixes, suffixes or globs");
+  });
+  const known = [...new Set([...names, OTHER_CATEGORY])];
+  const decisionNames = rules.decisions.map((d) => d.name);
+  rules.decisions.forEach((d, i) => {
+    if (RESERVED_DECISIONS.includes(d.name)) issue(["decisions", i, "name"], d.name, `${quoted(RESERVED_DECISIONS)} are reserved: pick another name`);
+    else if (decisionNames.indexOf(d.name) !== i) issue(["decisions", i, "name"], d.name, `decisions[${decisionNames.indexOf(d.name)}] has that name already: names must be unique`);
+    d.when.only.forEach((category, j) => {
+      if (!known.includes(category)) issue(["decisions", i, "when", "only", j], category, `expected a category: ${known.join(", ")}`);
     });
   });
+}
+
+/**
+ * A rules object: every top-level key optional, filled from DEFAULT_ANALYSIS_RULES, then
+ * cross-checked (only once each key is valid on its own).
+ */
+export const analysisRulesSchema = rulesShape.pipe(z.custom<AnalysisRules>().superRefine(crossCheck));
 
 /** What `analysisRulesSchema` accepts (every key optional). */
 export type AnalysisRulesInput = z.input<typeof analysisRulesSchema>;
