@@ -1,0 +1,208 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { PipelineConfig } from "../config";
+import { SecureBucket } from "../shared/secureBucket";
+import { BuildProject, projectRoleName, readBuildspec } from "./buildProject";
+import { PipelineEvents } from "./pipelineEvents";
+import { buildPolicy, deployPolicy, pipelinePolicy, testPolicy, validatePolicy } from "./policies";
+import { pipelineStages } from "./stages";
+
+/** What the pipeline needs to know of one service. */
+export interface PipelineService {
+  name: string;
+  repositoryUrl: pulumi.Input<string>;
+  repositoryArn: pulumi.Input<string>;
+  ecsServiceArn: pulumi.Input<string>;
+  logGroupArn: pulumi.Input<string>;
+  taskRoleArn: pulumi.Input<string>;
+  executionRoleArn: pulumi.Input<string>;
+}
+
+export interface DeliveryPipelineArgs {
+  project: string;
+  stack: string;
+  config: PipelineConfig;
+  services: PipelineService[];
+  clusterArn: pulumi.Input<string>;
+  warningTopicArn: pulumi.Input<string>;
+  criticalTopicArn: pulumi.Input<string>;
+  /** Run records bucket and lock table, when the stack has them. */
+  recordBucketArn?: pulumi.Input<string>;
+  lockTableArn?: pulumi.Input<string>;
+  logRetentionDays: number;
+  tags: Record<string, string>;
+}
+
+/**
+ * The environment's CodePipeline (V2): source, build (one project per service), test (one per suite,
+ * in parallel), approval where required, deploy (`pulumi up` with the new tags) and validate
+ * (`deployctl validate --rollback`), with EventBridge rules sending failures and successes to SNS.
+ */
+export class DeliveryPipeline extends pulumi.ComponentResource {
+  public readonly pipelineName: pulumi.Output<string>;
+  public readonly pipelineArn: pulumi.Output<string>;
+  public readonly artifactBucket: pulumi.Output<string>;
+
+  constructor(name: string, args: DeliveryPipelineArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("delivery:pipeline:DeliveryPipeline", name, {}, opts);
+    const parent = { parent: this };
+    const { config } = args;
+    const identity = aws.getCallerIdentityOutput({}, parent);
+    const partition = aws.getPartitionOutput({}, parent);
+    const region = aws.getRegionOutput({}, parent);
+    const roleArn = (projectName: string) => pulumi.interpolate`arn:${partition.partition}:iam::${identity.accountId}:role/${projectRoleName(projectName)}`;
+
+    const key = new aws.kms.Key(`${name}-artifacts-key`, { description: `${name} pipeline artifacts`, enableKeyRotation: true, deletionWindowInDays: 30, tags: args.tags }, parent);
+    new aws.kms.Alias(`${name}-artifacts-key-alias`, { name: `alias/${name}-artifacts`, targetKeyId: key.keyId }, parent);
+    const artifacts = new SecureBucket(`${name}-artifacts`, { kmsKeyArn: key.arn, expireAfterDays: 30, forceDestroy: true, tags: args.tags }, parent);
+
+    const connectionArn = config.source.kind === "connection" ? config.source.connectionArn : undefined;
+    const common = (logGroupArn: pulumi.Output<string>) => ({ logGroupArn, artifactBucketArn: artifacts.arn, artifactKeyArn: key.arn, connectionArn });
+    const projectArgs = { image: config.buildImage, artifactKeyArn: key.arn, logRetentionDays: args.logRetentionDays, tags: args.tags };
+    const baseEnv = [
+      { name: "PROJECT", value: args.project },
+      { name: "STACK", value: args.stack },
+      { name: "ANALYSIS_RULES", value: JSON.stringify(config.analysis) },
+    ];
+    const tokenEnv = { name: "PULUMI_ACCESS_TOKEN", value: config.pulumiAccessTokenSecret, type: "SECRETS_MANAGER" as const };
+    const tokenSecretArn = pulumi.interpolate`arn:${partition.partition}:secretsmanager:${region.region}:${identity.accountId}:secret:${config.pulumiAccessTokenSecret}-*`;
+
+    const builds = args.services.map(
+      (svc) =>
+        new BuildProject(
+          `${name}-build-${svc.name}`,
+          {
+            ...projectArgs,
+            buildspec: readBuildspec("build"),
+            privileged: true,
+            environment: [...baseEnv, { name: "SERVICE_NAME", value: svc.name }, { name: "ECR_REPOSITORY_URI", value: svc.repositoryUrl }],
+            policy: (logGroupArn) => buildPolicy({ ...common(logGroupArn), repositoryArn: svc.repositoryArn }),
+          },
+          parent,
+        ),
+    );
+    const suites = config.testSuites.map(
+      (suite) =>
+        new BuildProject(
+          `${name}-test-${suite.name}`,
+          {
+            ...projectArgs,
+            buildspec: readBuildspec("test"),
+            environment: [
+              ...baseEnv,
+              { name: "SUITE_NAME", value: suite.name },
+              { name: "SUITE_KIND", value: suite.kind },
+              { name: "SUITE_COMMANDS", value: JSON.stringify(suite.commands) },
+              { name: "SUITE_CRITICAL", value: String(suite.critical) },
+            ],
+            policy: (logGroupArn) => testPolicy(common(logGroupArn)),
+          },
+          parent,
+        ),
+    );
+    const deployName = `${name}-deploy`;
+    const validateName = `${name}-validate`;
+    const deploy = new BuildProject(
+      deployName,
+      {
+        ...projectArgs,
+        buildspec: readBuildspec("deploy"),
+        environment: [...baseEnv, tokenEnv],
+        trustedRoleArns: [roleArn(validateName)],
+        timeoutMinutes: 60,
+        policy: (logGroupArn) =>
+          deployPolicy({
+            ...common(logGroupArn),
+            tokenSecretArn,
+            serviceArns: args.services.map((s) => s.ecsServiceArn),
+            passRoleArns: args.services.flatMap((s) => [s.taskRoleArn, s.executionRoleArn]),
+          }),
+      },
+      parent,
+    );
+    const validate = new BuildProject(
+      validateName,
+      {
+        ...projectArgs,
+        buildspec: readBuildspec("validate"),
+        environment: [...baseEnv, tokenEnv, { name: "DEPLOY_ROLE_ARN", value: roleArn(deployName) }],
+        timeoutMinutes: 60,
+        policy: (logGroupArn) =>
+          validatePolicy({
+            ...common(logGroupArn),
+            tokenSecretArn,
+            clusterArn: args.clusterArn,
+            serviceArns: args.services.map((s) => s.ecsServiceArn),
+            serviceLogGroupArns: args.services.map((s) => s.logGroupArn),
+            topicArns: [args.warningTopicArn, args.criticalTopicArn],
+            parameterPathArn: pulumi.interpolate`arn:${partition.partition}:ssm:${region.region}:${identity.accountId}:parameter/delivery/${args.stack}/*`,
+            recordBucketArn: args.recordBucketArn,
+            lockTableArn: args.lockTableArn,
+            deployRoleArn: roleArn(deployName),
+          }),
+      },
+      parent,
+    );
+
+    let approvalTopicArn: pulumi.Output<string> | undefined;
+    if (config.requireApproval) {
+      const topic = new aws.sns.Topic(`${name}-approvals`, { kmsMasterKeyId: key.arn, tags: args.tags }, parent);
+      config.approvers.forEach(
+        (email, i) => new aws.sns.TopicSubscription(`${name}-approver-${i}`, { topic: topic.arn, protocol: "email", endpoint: email }, parent),
+      );
+      approvalTopicArn = topic.arn;
+    }
+
+    const sourceBucketArn = config.source.kind === "s3" ? `arn:aws:s3:::${config.source.bucket}` : undefined;
+    const role = new aws.iam.Role(`${name}-role`, { assumeRolePolicy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "codepipeline.amazonaws.com" }, Action: ["sts:AssumeRole"] }] }), tags: args.tags }, parent);
+    const rolePolicy = new aws.iam.RolePolicy(
+      `${name}-policy`,
+      {
+        role: role.id,
+        policy: pulumi.jsonStringify(
+          pipelinePolicy({
+            artifactBucketArn: artifacts.arn,
+            artifactKeyArn: key.arn,
+            projectArns: [...builds, ...suites, deploy, validate].map((p) => p.arn),
+            connectionArn,
+            sourceBucketArn,
+            approvalTopicArn,
+          }),
+        ),
+      },
+      parent,
+    );
+
+    const pipeline = new aws.codepipeline.Pipeline(
+      name,
+      {
+        name,
+        pipelineType: "V2",
+        executionMode: "QUEUED",
+        roleArn: role.arn,
+        artifactStores: [{ location: artifacts.bucket, type: "S3", encryptionKey: { id: key.arn, type: "KMS" } }],
+        stages: pipelineStages({
+          source: config.source,
+          builds: args.services.map((s, i) => ({ service: s.name, project: builds[i].name })),
+          suites: config.testSuites.map((s, i) => ({ suite: s.name, project: suites[i].name })),
+          approval: approvalTopicArn ? { topicArn: approvalTopicArn, stack: args.stack } : undefined,
+          deployProject: deploy.name,
+          validateProject: validate.name,
+        }),
+        tags: args.tags,
+      },
+      { parent: this, dependsOn: [rolePolicy] },
+    );
+
+    new PipelineEvents(
+      `${name}-events`,
+      { pipelineName: pipeline.name, region: region.region, criticalTopicArn: args.criticalTopicArn, warningTopicArn: args.warningTopicArn, tags: args.tags },
+      parent,
+    );
+
+    this.pipelineName = pipeline.name;
+    this.pipelineArn = pipeline.arn;
+    this.artifactBucket = artifacts.bucket;
+    this.registerOutputs({ pipelineName: this.pipelineName, pipelineArn: this.pipelineArn, artifactBucket: this.artifactBucket });
+  }
+}

@@ -1,0 +1,5 @@
+export * from "./buildProject";
+export * from "./deliveryPipeline";
+export * from "./pipelineEvents";
+export * from "./policies";
+export * from "./stages";
