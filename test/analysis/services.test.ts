@@ -23,7 +23,7 @@ describe("services to build in a monorepo", () => {
   });
   afterEach(() => repo.remove());
 
-  it.each([
+  it.each<{ name: string; change: Record<string, string>; services: ServiceDecision[] }>([
     {
       name: "builds only the service whose folder changed",
       change: { "services/api/server/main.go": "package main // 2\n" },
