@@ -1,0 +1,77 @@
+import type { EnvironmentConfig } from "../config";
+import type { RenderedResource } from "./render";
+
+/** What `deployctl synth` says of one stack: resource counts and, per service, what it runs and watches. */
+export interface StackSummary {
+  stack: string;
+  tier: string;
+  region: string;
+  resourceCount: number;
+  resourcesByType: Record<string, number>;
+  services: ServiceSummary[];
+}
+
+export interface ServiceSummary {
+  name: string;
+  image: string;
+  tasks: number;
+  cpu: number;
+  memory: number;
+  autoscaling: string;
+  alarms: { name: string; threshold: number | undefined; comparison: string | undefined }[];
+}
+
+export function summarize(config: EnvironmentConfig, resources: readonly RenderedResource[]): StackSummary {
+  const resourcesByType: Record<string, number> = {};
+  for (const r of resources) resourcesByType[r.type] = (resourcesByType[r.type] ?? 0) + 1;
+  const alarms = resources.filter((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm");
+  return {
+    stack: config.stack,
+    tier: config.tier,
+    region: config.region,
+    resourceCount: resources.length,
+    resourcesByType: Object.fromEntries(Object.entries(resourcesByType).sort(([a], [b]) => a.localeCompare(b))),
+    services: config.services.map((s) => {
+      const prefix = `${config.project}-${config.stack}-${s.name}-`;
+      return {
+        name: s.name,
+        image: `${s.image.repository}:${s.image.tag}`,
+        tasks: s.desiredCount,
+        cpu: s.cpu,
+        memory: s.memory,
+        autoscaling: s.autoscaling ? `${s.autoscaling.min}-${s.autoscaling.max} at ${s.autoscaling.cpuTargetPercent}% CPU` : "off",
+        alarms: alarms
+          .filter((a) => typeof a.inputs.name === "string" && a.inputs.name.startsWith(prefix))
+          .map((a) => ({
+            name: (a.inputs.name as string).slice(prefix.length),
+            threshold: typeof a.inputs.threshold === "number" ? a.inputs.threshold : undefined,
+            comparison: typeof a.inputs.comparisonOperator === "string" ? a.inputs.comparisonOperator : undefined,
+          })),
+      };
+    }),
+  };
+}
+
+const COMPARISON: Record<string, string> = {
+  GreaterThanThreshold: ">",
+  GreaterThanOrEqualToThreshold: ">=",
+  LessThanThreshold: "<",
+  LessThanOrEqualToThreshold: "<=",
+};
+
+/** The summary as text for people. */
+export function formatSummary(summary: StackSummary, outFile?: string): string {
+  const lines: string[] = [];
+  lines.push(`Stack ${summary.stack} (tier ${summary.tier}, ${summary.region}): ${summary.resourceCount} resources`);
+  const typeWidth = Math.max(...Object.keys(summary.resourcesByType).map((t) => t.length));
+  for (const [type, count] of Object.entries(summary.resourcesByType)) {
+    lines.push(`  ${type.padEnd(typeWidth)}  ${String(count).padStart(3)}`);
+  }
+  for (const s of summary.services) {
+    lines.push(`  service ${s.name}: ${s.image}, ${s.tasks} task${s.tasks === 1 ? "" : "s"} of ${s.cpu} CPU / ${s.memory} MiB, autoscaling ${s.autoscaling}`);
+    const alarms = s.alarms.map((a) => `${a.name} ${a.comparison ? COMPARISON[a.comparison] ?? a.comparison : ""} ${a.threshold ?? "?"}`.replace(/ {2,}/g, " "));
+    lines.push(`    alarms: ${alarms.length > 0 ? alarms.join("; ") : "none"}`);
+  }
+  if (outFile) lines.push(`  wrote ${outFile}`);
+  return `${lines.join("\n")}\n`;
+}
