@@ -40,8 +40,9 @@ export function judgeErrorRate(input: ErrorRateInput): CheckResult {
   };
   const counts = input.counts;
   if (!counts) {
-    const reason = input.unavailableReason ?? "no metrics";
-    return checkResult("errorRate", "inconclusive", `ALB metrics unavailable: ${reason}.`, { reason }, threshold);
+    const reason = (input.unavailableReason ?? "no metrics").replace(/\.$/, "");
+    const observed = { requests: null, errors5xx: null, ratePercent: null, reason };
+    return checkResult("errorRate", "inconclusive", `ALB metrics unavailable: ${reason}.`, observed, threshold);
   }
   const { requests, errors5xx } = counts;
   const interval = wilsonInterval(errors5xx, requests, confidence);

@@ -26,7 +26,7 @@ export function judgeLatency(input: LatencyInput): CheckResult {
   const threshold = { p95Ms: p95LatencyMs, p99Ms: p99LatencyMs, failAbove: "2x threshold" };
   const stats = input.stats;
   if (!stats) {
-    const reason = input.unavailableReason ?? "no metrics";
+    const reason = (input.unavailableReason ?? "no metrics").replace(/\.$/, "");
     return checkResult("latency", "inconclusive", `Latency percentiles unavailable: ${reason}.`, { reason }, threshold);
   }
   if (stats.p95Ms === undefined || stats.p99Ms === undefined) {

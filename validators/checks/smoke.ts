@@ -26,6 +26,8 @@ export interface SmokeOptions {
   /** The watchdog's baseline is at least this, so a 2 ms first answer does not make 5 ms a failure. @default 100 */
   watchMinBaselineMs?: number;
   onProgress?: (message: string) => void;
+  /** Stops between requests when the run is abandoned (another part of it failed). */
+  signal?: AbortSignal;
 }
 
 export interface SmokeDeps extends ProbeDeps {
@@ -94,6 +96,7 @@ async function tryEndpoint(
   let last: ProbeResult | undefined;
   let problem = "";
   for (let attempt = 1; attempt <= attempts; attempt++) {
+    if (options.signal?.aborted) return { path, ok: false, attempts: attempt - 1, last: last ?? { url: base, ms: 0 }, problem: "cancelled" };
     if (attempt > 1) {
       options.onProgress?.(`smoke ${path}: ${problem}; retrying (${attempt}/${attempts})`);
       await deps.sleep(options.attemptIntervalMs ?? 10_000);
@@ -127,6 +130,7 @@ async function watchdog(url: string, baselineMs: number, options: SmokeOptions, 
     observed: { polls: statuses.length, statuses, maxMs: round(maxMs, 1), baselineMs: round(baselineMs, 1), limitMs: round(limitMs, 1) },
   });
   for (let poll = 1; poll <= polls; poll++) {
+    if (options.signal?.aborted) return result("cancelled");
     await deps.sleep(intervalMs);
     const answer = await probe(url, timeoutMs, deps);
     statuses.push(answer.status ?? null);

@@ -1,5 +1,7 @@
 import type { RegisterCommand } from "../context";
 import { registerAnalyze } from "./analyze";
+import { registerGate } from "./gate";
+import { registerValidate } from "./validate";
 
 /** Every deployctl command, in the order `deployctl --help` lists them. */
-export const commands: RegisterCommand[] = [registerAnalyze];
+export const commands: RegisterCommand[] = [registerAnalyze, registerValidate, registerGate];

@@ -1,0 +1,107 @@
+import { InvalidArgumentError, Option } from "commander";
+import { DEFAULT_LOG_PATTERNS } from "../../checks/logs";
+import { CHECK_NAMES, type CheckName } from "../../report";
+import {
+  type CommandDeps,
+  type CommonFlags,
+  addCommonOptions,
+  awsClientOptions,
+  defaultCommandDeps,
+  exitCodeForVerdict,
+  isoDate,
+  progressTo,
+  wholeNumber,
+  writeReport,
+} from "../../validate/command";
+import { loadManifest } from "../../validate/loadManifest";
+import { validate } from "../../validate/run";
+import type { CliContext, RegisterCommand } from "../context";
+import { EXIT_CODES_HELP } from "../exitCodes";
+
+export interface ValidateFlags extends CommonFlags {
+  since?: Date;
+  window?: number;
+  wait: number;
+  watch: number;
+  smoke: boolean;
+  skip?: CheckName[];
+  confidence: number;
+  errorPattern?: string[];
+  warnPattern?: string[];
+  startupMarker?: string;
+}
+
+const HELP = `
+Checks (each reported as pass, warn, fail, inconclusive or skipped):
+  rollout    PRIMARY deployment COMPLETED, running = desired, the manifest's task definition
+  tasks      desired tasks RUNNING, none UNHEALTHY, none of this deployment stopped (OOM named)
+  errorRate  ALB target 5xx / requests with a Wilson interval; no traffic is inconclusive
+  latency    TargetResponseTime p95 / p99 (warn above the threshold, fail above twice it)
+  smoke      GET url + healthPath (200, "status":"UP"), smoke paths, then a watchdog
+  logs       ERROR / Exception lines fail, 3 or more WARN lines warn, optional startup marker
+
+Examples:
+  deployctl validate --stack staging --wait 300
+  deployctl validate --manifest deployment.json --output json --skip smoke
+
+${EXIT_CODES_HELP}`;
+
+/** `deployctl validate`: is this release healthy? */
+export const registerValidate: RegisterCommand = (program, ctx) => {
+  const cmd = program.command("validate").description("Judge a release after a deploy: ECS rollout and tasks, 5xx rate, latency, smoke and logs.");
+  addCommonOptions(cmd);
+  cmd
+    .option("--since <iso8601>", "start of the deployment (default: each service's newest ECS deployment's createdAt)", isoDate("--since"))
+    .option("--window <seconds>", "metrics window, back from now and never before --since (default: the manifest's thresholds.windowSeconds)", wholeNumber("--window", 60, "seconds"))
+    .option("--wait <seconds>", "wait this long for an in-progress rollout before judging", wholeNumber("--wait", 0, "seconds"), 0)
+    .option("--watch <seconds>", "watchdog duration for services with a url (0 skips it)", wholeNumber("--watch", 0, "seconds"), 30)
+    .option("--no-smoke", "skip the smoke requests and the watchdog")
+    .addOption(new Option("--skip <check...>", "do not run this check (repeatable); reported as skipped").choices([...CHECK_NAMES]))
+    .option("--confidence <level>", "confidence of the error-rate interval, between 0 and 1", confidenceLevel, 0.99)
+    .option("--error-pattern <text...>", `log lines containing this fail (default: ${DEFAULT_LOG_PATTERNS.error.join(", ")})`)
+    .option("--warn-pattern <text...>", `log lines containing this count as warnings (default: ${DEFAULT_LOG_PATTERNS.warn.join(", ")})`)
+    .option("--startup-marker <text>", "a log line containing this must appear since the deployment began")
+    .addHelpText("after", HELP)
+    .action(async (flags: ValidateFlags) => {
+      ctx.setExitCode(await runValidateCommand(flags, ctx));
+    });
+};
+
+/**
+ * The validate command's action: resolve the manifest and clients, validate, render, and return
+ * the exit code. A post-verdict step (record, rollback) belongs between validate and render.
+ */
+export async function runValidateCommand(flags: ValidateFlags, ctx: CliContext, deps: CommandDeps = defaultCommandDeps): Promise<number> {
+  const manifest = await loadManifest({ stack: flags.stack, manifestFile: flags.manifest, cwd: ctx.io.cwd }, deps.stacks(ctx.io.cwd));
+  const clients = deps.createClients(awsClientOptions(flags, manifest, ctx.io.env));
+  const report = await validate(
+    {
+      manifest,
+      services: flags.service,
+      since: flags.since,
+      windowSeconds: flags.window,
+      waitSeconds: flags.wait,
+      watchSeconds: flags.watch,
+      smoke: flags.smoke,
+      skip: flags.skip,
+      confidence: flags.confidence,
+      logPatterns: {
+        ...(flags.errorPattern ? { error: flags.errorPattern } : {}),
+        ...(flags.warnPattern ? { warn: flags.warnPattern } : {}),
+        ...(flags.startupMarker ? { startupMarker: flags.startupMarker } : {}),
+      },
+      onProgress: progressTo(ctx.io),
+    },
+    { clients },
+  );
+  writeReport(ctx.io, report, flags.output, "validate");
+  return exitCodeForVerdict(report.verdict);
+}
+
+function confidenceLevel(value: string): number {
+  const n = Number(value);
+  if (!/^0?\.\d+$/.test(value.trim()) || !(n > 0 && n < 1)) {
+    throw new InvalidArgumentError(`--confidence is "${value}"; it must be a number between 0 and 1 (exclusive), such as 0.99.`);
+  }
+  return n;
+}

@@ -1,0 +1,113 @@
+import { appendFileSync } from "node:fs";
+import { type Command, InvalidArgumentError, Option } from "commander";
+import { type AwsClientOptions, type AwsClients, createAwsClients } from "../aws/clients";
+import type { CliIO } from "../cli/io";
+import { BadInputError } from "../cli/errors";
+import { ExitCode, type ExitCodeValue } from "../cli/exitCodes";
+import type { DeploymentManifest } from "../manifest";
+import { type PulumiStacks, automationStacks } from "../pulumi/stacks";
+import type { Verdict } from "../report";
+import { type AnyReport, OUTPUT_FORMATS, type OutputFormat, renderReport } from "../render";
+
+/** The flags every report command (validate, gate) shares. */
+export interface CommonFlags {
+  stack?: string;
+  manifest?: string;
+  service?: string[];
+  output: OutputFormat;
+  region?: string;
+  endpointUrl?: string;
+  maxAttempts: number;
+  timeout: number;
+}
+
+/** What a report command needs from the outside world; tests replace it. */
+export interface CommandDeps {
+  stacks: (workDir: string) => PulumiStacks;
+  createClients: (options: AwsClientOptions) => AwsClients;
+}
+
+export const defaultCommandDeps: CommandDeps = { stacks: automationStacks, createClients: createAwsClients };
+
+/** A commander parser for a whole number >= min, with a message naming the flag, the value and what is allowed. */
+export function wholeNumber(flag: string, min: number, unit = ""): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < min) {
+      throw new InvalidArgumentError(`${flag} is "${value}"; it must be a whole number${unit ? ` of ${unit}` : ""}, at least ${min}.`);
+    }
+    return n;
+  };
+}
+
+/** A commander parser for an ISO 8601 timestamp (`2025-01-31T12:00:00Z`). */
+export function isoDate(flag: string): (value: string) => Date {
+  return (value) => {
+    const date = new Date(value);
+    if (!/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) || Number.isNaN(date.getTime())) {
+      throw new InvalidArgumentError(`${flag} is "${value}"; it must be an ISO 8601 time such as 2025-01-31T12:00:00Z.`);
+    }
+    return date;
+  };
+}
+
+/** --stack, --manifest, --service, --output and the AWS connection flags. */
+export function addCommonOptions(cmd: Command, formats: readonly OutputFormat[] = OUTPUT_FORMATS): Command {
+  return cmd
+    .option("--stack <name>", "the stack whose `deployment` output to read (Pulumi Automation API)")
+    .option("--manifest <file>", "the `deployment` output as JSON (`pulumi stack output deployment --json`); wins over reading the stack")
+    .option("--service <name...>", "only these services (repeatable; default: every service of the manifest)")
+    .addOption(new Option("--output <format>", "output format").choices([...formats]).default("text"))
+    .option("--region <region>", "AWS region (default: the manifest's region, then AWS_REGION / AWS_DEFAULT_REGION)")
+    .option("--endpoint-url <url>", "send every AWS call to this endpoint, e.g. moto or LocalStack (default: $AWS_ENDPOINT_URL)")
+    .option("--max-attempts <n>", "attempts per AWS call (standard retry mode: throttling and 5xx are retried)", wholeNumber("--max-attempts", 1), 3)
+    .option("--timeout <ms>", "timeout of one AWS request, in milliseconds", wholeNumber("--timeout", 1, "milliseconds"), 10_000);
+}
+
+/** Region from --region, the manifest, then the environment; endpoint from --endpoint-url then AWS_ENDPOINT_URL. */
+export function awsClientOptions(flags: CommonFlags, manifest: DeploymentManifest, env: NodeJS.ProcessEnv): AwsClientOptions {
+  const region = flags.region || manifest.region || env.AWS_REGION || env.AWS_DEFAULT_REGION;
+  if (!region) throw new BadInputError("No AWS region: give --region, or set AWS_REGION.");
+  const endpoint = flags.endpointUrl || env.AWS_ENDPOINT_URL || undefined;
+  if (endpoint !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = new URL(endpoint);
+    } catch {
+      url = undefined;
+    }
+    if (!url || !/^https?:$/.test(url.protocol)) {
+      const source = flags.endpointUrl ? "--endpoint-url" : "AWS_ENDPOINT_URL";
+      throw new BadInputError(`${source} is "${endpoint}"; it must be an http(s) URL such as http://127.0.0.1:5000.`);
+    }
+  }
+  const credentials =
+    env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
+      ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN || undefined }
+      : undefined;
+  return { region, endpoint, maxAttempts: flags.maxAttempts, requestTimeoutMs: flags.timeout, credentials };
+}
+
+/** Prints the report on stdout; markdown is also appended to $GITHUB_STEP_SUMMARY when that is set. */
+export function writeReport(io: CliIO, report: AnyReport, format: OutputFormat, title: string): void {
+  const text = renderReport(report, format, title);
+  io.stdout(text);
+  const summary = io.env.GITHUB_STEP_SUMMARY;
+  if (format === "markdown" && summary) {
+    try {
+      appendFileSync(summary, `${text}\n`);
+    } catch (err) {
+      io.stderr(`deployctl: could not append to GITHUB_STEP_SUMMARY (${summary}): ${err instanceof Error ? err.message : String(err)}\n`);
+    }
+  }
+}
+
+/** pass -> 0, fail -> 1, inconclusive -> 3. */
+export function exitCodeForVerdict(verdict: Verdict): ExitCodeValue {
+  return verdict === "pass" ? ExitCode.Ok : verdict === "fail" ? ExitCode.Fail : ExitCode.Inconclusive;
+}
+
+/** Progress lines for people go to stderr, so stdout holds only the report. */
+export function progressTo(io: CliIO): (message: string) => void {
+  return (message) => io.stderr(`… ${message}\n`);
+}

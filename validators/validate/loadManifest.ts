@@ -1,0 +1,129 @@
+import { readFile } from "node:fs/promises";
+import { isAbsolute, resolve } from "node:path";
+import type { z } from "zod";
+import { BadInputError, OperationalError } from "../cli/errors";
+import { type DeploymentManifest, manifestSchema } from "../manifest";
+import type { PulumiStacks } from "../pulumi/stacks";
+
+/** Where the manifest comes from: a stack's `deployment` output, or a file holding it as JSON. */
+export interface ManifestSource {
+  /** Read the `deployment` output of this stack (Pulumi Automation API). */
+  stack?: string;
+  /** Read this file (`pulumi stack output deployment --json`); wins over `stack` when both are given. */
+  manifestFile?: string;
+  /** Base for a relative `manifestFile`. @default process.cwd() */
+  cwd?: string;
+}
+
+/**
+ * Resolves the deployment manifest for a command (validate, gate, deploy, rollback). Bad input
+ * (no source, unreadable file, invalid JSON or contract) is a BadInputError naming the file, each
+ * field, the value and what is allowed; a Pulumi failure is an OperationalError.
+ */
+export async function loadManifest(src: ManifestSource, stacks: PulumiStacks): Promise<DeploymentManifest> {
+  if (src.manifestFile) {
+    const manifest = parseManifest(await readJson(src.manifestFile, src.cwd), src.manifestFile);
+    if (src.stack && src.stack !== manifest.stack) {
+      throw new BadInputError(`${src.manifestFile}: stack is "${manifest.stack}", but --stack is "${src.stack}"; give the manifest of stack ${src.stack}.`);
+    }
+    return manifest;
+  }
+  if (!src.stack) throw new BadInputError("No manifest: give --stack NAME (reads its deployment output) or --manifest FILE.");
+  let output: unknown;
+  try {
+    output = await stacks.getOutput(src.stack, "deployment");
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    if (/no stack named|stack .* not found|could not find stack/i.test(message)) {
+      throw new BadInputError(`--stack ${src.stack}: no such Pulumi stack (${message}).`, { cause: err });
+    }
+    throw new OperationalError(`Reading the deployment output of stack ${src.stack} failed: ${message}`, "pulumi stack output", { cause: err });
+  }
+  if (output === undefined || output === null) {
+    throw new BadInputError(`Stack ${src.stack} has no "deployment" output; run the stack update (pulumi up) first.`);
+  }
+  return parseManifest(output, `stack ${src.stack} output "deployment"`);
+}
+
+/** Checks `value` against the manifest contract; every problem at once, one per line. */
+export function parseManifest(value: unknown, source: string): DeploymentManifest {
+  const parsed = manifestSchema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((issue) => `${source}: ${describeIssue(issue, value)}`);
+  throw new BadInputError(lines.join("\n"), { cause: parsed.error });
+}
+
+async function readJson(file: string, cwd = process.cwd()): Promise<unknown> {
+  const path = isAbsolute(file) ? file : resolve(cwd, file);
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : code === "EISDIR" ? "it is a directory" : String(err);
+    throw new BadInputError(`--manifest ${file}: cannot read the file (${why}).`, { cause: err });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    const detail = err instanceof Error ? err.message : String(err);
+    throw new BadInputError(`--manifest ${file}: not valid JSON (${detail}); expected the output of \`pulumi stack output deployment --json\`.`, { cause: err });
+  }
+}
+
+/** `services[1].targetGroup is "tg-1"; it must match ^targetgroup/...`. */
+export function describeIssue(issue: z.core.$ZodIssue, root: unknown): string {
+  const path = formatPath(issue.path);
+  const value = valueAt(root, issue.path);
+  if (issue.code === "unrecognized_keys") {
+    const where = path ? ` in ${path}` : "";
+    return `unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}${where}; the manifest contract does not allow ${issue.keys.length > 1 ? "them" : "it"}.`;
+  }
+  const seen = value === undefined ? "is missing" : `is ${show(value)}`;
+  return `${path || "the manifest"} ${seen}; ${allowed(issue, value)}.`;
+}
+
+function allowed(issue: z.core.$ZodIssue, value: unknown): string {
+  switch (issue.code) {
+    case "invalid_type":
+      return value === undefined ? `it is required (${issue.expected})` : `it must be ${article(issue.expected)}`;
+    case "too_small":
+      if (issue.origin === "string") return `it must be at least ${issue.minimum} character${Number(issue.minimum) === 1 ? "" : "s"} long`;
+      if (issue.origin === "array") return `it must have at least ${issue.minimum} item${Number(issue.minimum) === 1 ? "" : "s"}`;
+      return `it must be ${issue.inclusive ? "at least" : "greater than"} ${issue.minimum}`;
+    case "too_big":
+      return `it must be ${issue.inclusive ? "at most" : "less than"} ${issue.maximum}`;
+    case "invalid_format": {
+      const format = issue as z.core.$ZodIssueInvalidStringFormat & { prefix?: string };
+      if (format.format === "starts_with") return `it must start with "${format.prefix}"`;
+      if (format.format === "regex" && format.pattern) return `it must match ${format.pattern.replace(/^\/|\/$/g, "")}`;
+      return `it must be a valid ${format.format}`;
+    }
+    case "invalid_value":
+      return `it must be ${issue.values.map((v) => show(v)).join(" or ")}`;
+    default:
+      return issue.message;
+  }
+}
+
+function article(type: string): string {
+  return type === "array" || type === "object" || type === "integer" ? `an ${type}` : `a ${type}`;
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((out, key) => (typeof key === "number" ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), "");
+}
+
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let current: unknown = root;
+  for (const key of path) {
+    if (current === null || typeof current !== "object") return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
+}
+
+function show(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}

@@ -1,0 +1,171 @@
+import { type CloudWatchClient, GetMetricDataCommand, type MetricDataQuery, type MetricDataResult } from "@aws-sdk/client-cloudwatch";
+import type { ErrorCounts } from "../checks/errorRate";
+import type { LatencyStats } from "../checks/latency";
+import { awsCall } from "./aws";
+import { chunk } from "./pool";
+
+/** GetMetricData takes at most 500 queries per request. */
+export const GET_METRIC_DATA_BATCH = 500;
+const PERIOD = 60;
+const NAMESPACE = "AWS/ApplicationELB";
+
+/** One service's metrics window: its target group on its load balancer, from `start` to the run's end. */
+export interface MetricWindow {
+  service: string;
+  targetGroup: string;
+  loadBalancer: string;
+  start: Date;
+}
+
+/** A service's figures, or why there are none. */
+export type Outcome<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+interface Series {
+  points: { at: number; value: number }[];
+  problem?: string;
+}
+
+/**
+ * RequestCount, HTTPCode_Target_5XX_Count (per target group) and HTTPCode_ELB_5XX_Count (per load
+ * balancer) for every service, in as few GetMetricData requests as the 500-query limit allows
+ * (one for up to 249 services), summed over each service's own window.
+ */
+export async function fetchErrorCounts(cw: CloudWatchClient, windows: readonly MetricWindow[], end: Date): Promise<Map<string, Outcome<ErrorCounts>>> {
+  const queries: MetricDataQuery[] = [];
+  const balancers = [...new Set(windows.map((w) => w.loadBalancer))];
+  windows.forEach((w, i) => {
+    queries.push(stat(`r${i}`, "RequestCount", "Sum", targetDims(w)));
+    queries.push(stat(`t${i}`, "HTTPCode_Target_5XX_Count", "Sum", targetDims(w)));
+  });
+  balancers.forEach((lb, j) => queries.push(stat(`e${j}`, "HTTPCode_ELB_5XX_Count", "Sum", [{ Name: "LoadBalancer", Value: lb }])));
+  const series = await getMetricData(cw, queries, windows, end, "CloudWatch GetMetricData");
+  const result = new Map<string, Outcome<ErrorCounts>>();
+  windows.forEach((w, i) => {
+    const from = floorMinute(w.start).getTime();
+    const parts = [series.get(`r${i}`), series.get(`t${i}`), series.get(`e${balancers.indexOf(w.loadBalancer)}`)];
+    const problem = parts.find((p) => p?.problem)?.problem;
+    if (problem) {
+      result.set(w.service, { ok: false, reason: problem });
+      return;
+    }
+    const [requests, errors5xx, elb5xx] = parts.map((p) => sumSince(p, from));
+    result.set(w.service, { ok: true, value: { requests, errors5xx, elb5xx, windowStart: w.start, windowEnd: end } });
+  });
+  return result;
+}
+
+/**
+ * TargetResponseTime p95 and p99 per service, in a request apart from the counts: a failure here
+ * (moto answers 500 to percentiles) degrades only the latency check. Per-minute percentiles are
+ * combined as a mean weighted by each minute's sample count. Never throws.
+ */
+export async function fetchLatency(cw: CloudWatchClient, windows: readonly MetricWindow[], end: Date): Promise<Map<string, Outcome<LatencyStats>>> {
+  const queries: MetricDataQuery[] = [];
+  windows.forEach((w, i) => {
+    queries.push(stat(`p${i}`, "TargetResponseTime", "p95", targetDims(w)));
+    queries.push(stat(`q${i}`, "TargetResponseTime", "p99", targetDims(w)));
+    queries.push(stat(`n${i}`, "TargetResponseTime", "SampleCount", targetDims(w)));
+  });
+  const result = new Map<string, Outcome<LatencyStats>>();
+  let series: Map<string, Series>;
+  try {
+    series = await getMetricData(cw, queries, windows, end, "CloudWatch GetMetricData (percentiles)");
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    for (const w of windows) result.set(w.service, { ok: false, reason });
+    return result;
+  }
+  windows.forEach((w, i) => {
+    const from = floorMinute(w.start).getTime();
+    const parts = [series.get(`p${i}`), series.get(`q${i}`), series.get(`n${i}`)];
+    const problem = parts.find((p) => p?.problem)?.problem;
+    if (problem) {
+      result.set(w.service, { ok: false, reason: problem });
+      return;
+    }
+    const weights = new Map((parts[2]?.points ?? []).map((p) => [p.at, p.value]));
+    const p95 = weightedMean(parts[0], from, weights);
+    const p99 = weightedMean(parts[1], from, weights);
+    result.set(w.service, {
+      ok: true,
+      value: {
+        p95Ms: p95 === undefined ? undefined : p95 * 1000,
+        p99Ms: p99 === undefined ? undefined : p99 * 1000,
+        minutes: (parts[0]?.points ?? []).filter((p) => p.at >= from).length,
+      },
+    });
+  });
+  return result;
+}
+
+async function getMetricData(
+  cw: CloudWatchClient,
+  queries: MetricDataQuery[],
+  windows: readonly MetricWindow[],
+  end: Date,
+  operation: string,
+): Promise<Map<string, Series>> {
+  const series = new Map<string, Series>();
+  if (queries.length === 0) return series;
+  const startTime = floorMinute(new Date(Math.min(...windows.map((w) => w.start.getTime()))));
+  // The minute in progress is included: the end is the start of the next minute.
+  const endTime = new Date(Math.max(floorMinute(end).getTime(), startTime.getTime()) + PERIOD * 1000);
+  for (const batch of chunk(queries, GET_METRIC_DATA_BATCH)) {
+    let nextToken: string | undefined;
+    do {
+      const response = await awsCall(operation, () =>
+        cw.send(new GetMetricDataCommand({ MetricDataQueries: batch, StartTime: startTime, EndTime: endTime, ScanBy: "TimestampAscending", NextToken: nextToken })),
+      );
+      for (const r of response.MetricDataResults ?? []) merge(series, r, operation);
+      nextToken = response.NextToken;
+    } while (nextToken);
+  }
+  return series;
+}
+
+function merge(series: Map<string, Series>, r: MetricDataResult, operation: string): void {
+  if (!r.Id) return;
+  const entry = series.get(r.Id) ?? { points: [] };
+  const timestamps = r.Timestamps ?? [];
+  (r.Values ?? []).forEach((value, k) => {
+    const at = timestamps[k];
+    if (at) entry.points.push({ at: at.getTime(), value });
+  });
+  if (r.StatusCode === "InternalError" || r.StatusCode === "Forbidden") {
+    const detail = (r.Messages ?? []).map((m) => m.Value).filter(Boolean).join("; ");
+    entry.problem = `${operation} returned ${r.StatusCode} for ${r.Label ?? r.Id}${detail ? `: ${detail}` : ""}`;
+  }
+  series.set(r.Id, entry);
+}
+
+function stat(id: string, metricName: string, statistic: string, dimensions: { Name: string; Value: string }[]): MetricDataQuery {
+  return { Id: id, ReturnData: true, MetricStat: { Metric: { Namespace: NAMESPACE, MetricName: metricName, Dimensions: dimensions }, Period: PERIOD, Stat: statistic } };
+}
+
+function targetDims(w: MetricWindow) {
+  return [
+    { Name: "LoadBalancer", Value: w.loadBalancer },
+    { Name: "TargetGroup", Value: w.targetGroup },
+  ];
+}
+
+function sumSince(series: Series | undefined, from: number): number {
+  return (series?.points ?? []).filter((p) => p.at >= from).reduce((total, p) => total + p.value, 0);
+}
+
+function weightedMean(series: Series | undefined, from: number, weights: Map<number, number>): number | undefined {
+  const points = (series?.points ?? []).filter((p) => p.at >= from);
+  if (points.length === 0) return undefined;
+  let total = 0;
+  let weight = 0;
+  for (const p of points) {
+    const w = weights.get(p.at) ?? 1;
+    total += p.value * w;
+    weight += w;
+  }
+  return weight > 0 ? total / weight : undefined;
+}
+
+export function floorMinute(date: Date): Date {
+  return new Date(Math.floor(date.getTime() / 60_000) * 60_000);
+}

@@ -1,0 +1,87 @@
+import { DEFAULT_LOG_PATTERNS, type LogPatterns } from "../checks/logs";
+import { BadInputError } from "../cli/errors";
+import type { DeploymentManifest, ManifestService } from "../manifest";
+import { CHECK_NAMES, type CheckName } from "../report";
+import type { ValidateOptions } from "./types";
+
+/** ValidateOptions with every default applied and every value checked. */
+export interface Settings {
+  manifest: DeploymentManifest;
+  services: ManifestService[];
+  since?: Date;
+  windowSeconds: number;
+  waitSeconds: number;
+  watchSeconds: number;
+  smoke: boolean;
+  skip: ReadonlySet<CheckName>;
+  confidence: number;
+  logPatterns: LogPatterns;
+  rolloutPollSeconds: number;
+  smokeAttempts: number;
+  smokeAttemptIntervalSeconds: number;
+  smokeSlowMs: number;
+  watchIntervalSeconds: number;
+  httpTimeoutMs: number;
+  concurrency: number;
+}
+
+/** Applies defaults and checks values; every problem is reported at once, one per line (BadInputError). */
+export function resolveSettings(options: ValidateOptions): Settings {
+  const { manifest } = options;
+  const problems: string[] = [];
+  const tuning = options.tuning ?? {};
+  const number = (name: string, value: number | undefined, fallback: number, min: number, integer = true): number => {
+    const v = value ?? fallback;
+    if (!Number.isFinite(v) || v < min || (integer && !Number.isInteger(v))) {
+      problems.push(`${name} is ${v}; it must be ${integer ? "a whole number" : "a number"} of at least ${min}.`);
+    }
+    return v;
+  };
+  const settings: Settings = {
+    manifest,
+    services: selectServices(manifest, options.services, problems),
+    since: options.since,
+    windowSeconds: number("windowSeconds", options.windowSeconds, manifest.thresholds.windowSeconds, 60),
+    waitSeconds: number("waitSeconds", options.waitSeconds, 0, 0),
+    watchSeconds: number("watchSeconds", options.watchSeconds, 30, 0),
+    smoke: options.smoke ?? true,
+    skip: new Set(options.skip ?? []),
+    confidence: options.confidence ?? 0.99,
+    logPatterns: { ...DEFAULT_LOG_PATTERNS, ...options.logPatterns },
+    rolloutPollSeconds: number("tuning.rolloutPollSeconds", tuning.rolloutPollSeconds, 10, 1),
+    smokeAttempts: number("tuning.smokeAttempts", tuning.smokeAttempts, 3, 1),
+    smokeAttemptIntervalSeconds: number("tuning.smokeAttemptIntervalSeconds", tuning.smokeAttemptIntervalSeconds, 10, 0, false),
+    smokeSlowMs: number("tuning.smokeSlowMs", tuning.smokeSlowMs, manifest.thresholds.p99LatencyMs, 1, false),
+    watchIntervalSeconds: number("tuning.watchIntervalSeconds", tuning.watchIntervalSeconds, 5, 0.001, false),
+    httpTimeoutMs: number("tuning.httpTimeoutMs", tuning.httpTimeoutMs, 10_000, 1),
+    concurrency: number("tuning.concurrency", tuning.concurrency, 10, 1),
+  };
+  if (options.since && Number.isNaN(options.since.getTime())) problems.push("since is not a valid date.");
+  if (!(settings.confidence > 0 && settings.confidence < 1)) {
+    problems.push(`confidence is ${settings.confidence}; it must be between 0 and 1 (exclusive), for example 0.99.`);
+  }
+  for (const name of settings.skip) {
+    if (!(CHECK_NAMES as readonly string[]).includes(name)) {
+      problems.push(`skip names an unknown check "${name}"; the checks are ${CHECK_NAMES.join(", ")}.`);
+    }
+  }
+  if (!Number.isInteger(settings.logPatterns.warnThreshold) || settings.logPatterns.warnThreshold < 1) {
+    problems.push(`logPatterns.warnThreshold is ${settings.logPatterns.warnThreshold}; it must be a whole number of at least 1.`);
+  }
+  if (problems.length > 0) throw new BadInputError(problems.join("\n"));
+  return settings;
+}
+
+/** The manifest's services named in `wanted` (all when empty); unknown names are added to `problems`. */
+export function selectServices(manifest: DeploymentManifest, wanted: readonly string[] | undefined, problems: string[]): ManifestService[] {
+  if (!wanted || wanted.length === 0) return manifest.services;
+  const known = manifest.services.map((s) => s.name);
+  const unknown = wanted.filter((name) => !known.includes(name));
+  if (unknown.length > 0) {
+    const list = known.length > 0 ? known.join(", ") : "(none)";
+    problems.push(
+      `--service ${unknown.join(", ")}: no such service in stack ${manifest.stack}; its services are ${list}.`,
+    );
+  }
+  return manifest.services.filter((s) => wanted.includes(s.name));
+}
