@@ -1,0 +1,88 @@
+import { resolve } from "node:path";
+import { Option } from "commander";
+import { IMAGE_TAG_PATTERN, projectName, readManifestTags, readStackFile, setImageTags, stackFilePath, writeFileAtomic, type TagEdit } from "../../stackfile";
+import type { RegisterCommand } from "../context";
+import { BadInputError } from "../errors";
+import { ExitCode } from "../exitCodes";
+import { println } from "../io";
+
+interface SetTagFlags {
+  stack: string;
+  service?: string;
+  tag?: string;
+  tags?: string;
+  fromManifest?: string;
+  skipUnknownServices?: boolean;
+  dir?: string;
+  project?: string;
+  output: "text" | "json";
+}
+
+/** `name=tag,name=tag`; an empty tag or `-` leaves that service as it is (a service the pipeline did not build). */
+export function parseTagList(list: string): TagEdit[] {
+  const edits: TagEdit[] = [];
+  const problems: string[] = [];
+  for (const entry of list.split(",").map((e) => e.trim()).filter((e) => e !== "")) {
+    const eq = entry.indexOf("=");
+    const service = eq < 0 ? "" : entry.slice(0, eq);
+    const tag = eq < 0 ? "" : entry.slice(eq + 1);
+    if (!/^[a-z][a-z0-9-]*$/.test(service)) {
+      problems.push(`--tags has ${JSON.stringify(entry)}; expected service=tag entries separated by commas (e.g. "api=sha-1a2b3c4,web=-")`);
+    } else if (edits.some((e) => e.service === service)) {
+      problems.push(`--tags names ${JSON.stringify(service)} twice; each service once`);
+    } else if (tag !== "" && tag !== "-") {
+      edits.push({ service, tag });
+    }
+  }
+  if (problems.length > 0) throw new BadInputError(problems.join("\n"));
+  return edits;
+}
+
+function editsFrom(flags: SetTagFlags, cwd: string): TagEdit[] {
+  const modes = [flags.service !== undefined || flags.tag !== undefined, flags.tags !== undefined, flags.fromManifest !== undefined].filter(Boolean).length;
+  if (modes !== 1) throw new BadInputError("config set-tag needs exactly one of: --service NAME --tag TAG, --tags LIST, --from-manifest FILE");
+  if (flags.tags !== undefined) return parseTagList(flags.tags);
+  if (flags.fromManifest !== undefined) return readManifestTags(resolve(cwd, flags.fromManifest));
+  if (flags.service === undefined || flags.tag === undefined) throw new BadInputError(`--service and --tag go together; ${flags.service === undefined ? "--service" : "--tag"} is missing`);
+  if (!IMAGE_TAG_PATTERN.test(flags.tag)) {
+    throw new BadInputError(`--tag is ${JSON.stringify(flags.tag)}; expected an image tag: 1 to 128 letters, digits, '_', '.' or '-', not starting with '.' or '-'`);
+  }
+  return [{ service: flags.service, tag: flags.tag }];
+}
+
+/** `deployctl config set-tag`: set services' image tags in Pulumi.<stack>.yaml, keeping its comments. */
+export const registerConfig: RegisterCommand = (program, ctx) => {
+  const config = program.command("config").description("Edit the stack config files (Pulumi.<stack>.yaml) that say what runs.");
+  config
+    .command("set-tag")
+    .description("Set services' image tags (delivery:services[N].image.tag) in Pulumi.<stack>.yaml, keeping comments and layout.")
+    .requiredOption("--stack <name>", "the stack whose file is edited (Pulumi.<name>.yaml)")
+    .option("--service <name>", "the service to set (with --tag)")
+    .option("--tag <tag>", "the image tag to set (with --service)")
+    .option("--tags <list>", "service=tag entries separated by commas; an empty tag or '-' leaves that service unchanged")
+    .option("--from-manifest <file>", "set every service to the imageTag the deployment output (JSON) says runs")
+    .option("--skip-unknown-services", "list services the file does not have as skipped instead of failing", false)
+    .option("--dir <dir>", "the Pulumi project folder (default: the current directory)")
+    .option("--project <name>", "the config namespace (default: the name in Pulumi.yaml, else delivery)")
+    .addOption(new Option("--output <format>", "output format").choices(["text", "json"]).default("text"))
+    .addHelpText("after", "\nExit codes: 0 set (or already set), 2 bad input (unknown service, bad tag, unreadable file). The file is replaced atomically or not at all.")
+    .action((flags: SetTagFlags) => {
+      const dir = resolve(ctx.io.cwd, flags.dir ?? ".");
+      const edits = editsFrom(flags, ctx.io.cwd);
+      const path = stackFilePath(dir, flags.stack);
+      const file = `Pulumi.${flags.stack}.yaml`;
+      const project = flags.project ?? projectName(dir);
+      const update = setImageTags(file, readStackFile(path), project, edits, { skipUnknown: flags.skipUnknownServices });
+      if (update.changes.some((c) => c.changed)) writeFileAtomic(path, update.text);
+      if (flags.output === "json") {
+        ctx.io.stdout(`${JSON.stringify({ file: path, changes: update.changes, skipped: update.skipped }, null, 2)}\n`);
+      } else {
+        for (const c of update.changes) {
+          println(ctx.io.stdout, `${file}: ${c.path} (${c.service}) ${c.changed ? `${c.from ?? "unset"} -> ${c.to}` : `already ${c.to}`}`);
+        }
+        for (const s of update.skipped) println(ctx.io.stdout, `${file}: skipped ${s}: no such service in the file`);
+        if (update.changes.length === 0 && update.skipped.length === 0) println(ctx.io.stdout, `${file}: nothing to set`);
+      }
+      ctx.setExitCode(ExitCode.Ok);
+    });
+};
