@@ -3,6 +3,9 @@
  * a manifest, reports and checks, run records, a clock, and a PulumiStacks double that records
  * every call.
  */
+import type { Alert, ResolveNotice } from "../../validators/alerts";
+import type { LastGoodRelease, ReleaseRegistry, ReleaseVersion } from "../../validators/release";
+import type { ActionRecord } from "../../validators/report";
 import type { DeploymentManifest, ManifestService } from "../../validators/manifest";
 import type { ConfigEdit, PulumiStacks, UpResult } from "../../validators/pulumi/stacks";
 import { RUN_RECORD_SCHEMA_VERSION, type RunRecord } from "../../validators/records";
@@ -165,5 +168,61 @@ export class FakeStacks implements PulumiStacks {
     for (const line of this.upOutput) options?.onOutput?.(`${line}\n`);
     const result = this.upResults.shift() ?? "succeeded";
     return { result, changes: result === "succeeded" ? { update: 2 } : {} };
+  }
+}
+
+
+/** An in-memory release registry with versions, like SSM's. */
+export class MemoryRegistry implements ReleaseRegistry {
+  readonly versions = new Map<string, LastGoodRelease[]>();
+  failPut = false;
+
+  static with(releases: LastGoodRelease[]): MemoryRegistry {
+    const registry = new MemoryRegistry();
+    for (const r of releases) registry.versions.set(`${r.stack}/${r.service}`, [...(registry.versions.get(`${r.stack}/${r.service}`) ?? []), r]);
+    return registry;
+  }
+
+  async get(stack: string, service: string): Promise<LastGoodRelease | undefined> {
+    return this.versions.get(`${stack}/${service}`)?.at(-1);
+  }
+
+  async put(release: LastGoodRelease): Promise<number> {
+    if (this.failPut) throw new Error("cannot write SSM parameter: AccessDenied");
+    const key = `${release.stack}/${release.service}`;
+    const list = [...(this.versions.get(key) ?? []), release];
+    this.versions.set(key, list);
+    return list.length;
+  }
+
+  async history(stack: string, service: string): Promise<ReleaseVersion[]> {
+    return (this.versions.get(`${stack}/${service}`) ?? []).map((release, i) => ({ version: i + 1, release })).reverse();
+  }
+}
+
+export function lastGood(service: string, tag: string, revision = 1): LastGoodRelease {
+  return {
+    stack: "staging",
+    service,
+    imageTag: tag,
+    taskDefinitionArn: `arn:aws:ecs:eu-west-1:123456789012:task-definition/staging-${service}:${revision}`,
+    validatedAt: "2024-04-30T09:00:00.000Z",
+    runId: `run-${service}-${tag}`,
+  };
+}
+
+/** Captures alerts and resolves instead of sending them. */
+export class RecordingAlerts {
+  readonly sent: Alert[] = [];
+  readonly resolved: ResolveNotice[] = [];
+
+  async notify(alerts: readonly Alert[]): Promise<ActionRecord[]> {
+    this.sent.push(...alerts);
+    return alerts.map((a) => ({ kind: "alert", target: "test", status: "ok" as const, message: `${a.severity} ${a.service}`, at: "t" }));
+  }
+
+  async recovered(notices: readonly ResolveNotice[]): Promise<ActionRecord[]> {
+    this.resolved.push(...notices);
+    return [];
   }
 }

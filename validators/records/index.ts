@@ -3,7 +3,7 @@ export { RecordStoreError } from "./errors";
 export { newRunId, whoAmI } from "./identity";
 export { LocalRecordStore } from "./localStore";
 export { defaultRecordsDir, openRecordStore, type OpenRecordStoreOptions } from "./open";
-export { RunRecorder } from "./recorder";
+export { RunRecorder, type RunRecorderInit, type SavedRecord, saveRecord } from "./recorder";
 export { MASK, redact, redactText, redactUrl, SecretRegistry } from "./redact";
 export { S3RecordStore } from "./s3Store";
 export { runStats, sortNewestFirst } from "./stats";

@@ -1,6 +1,7 @@
 import type { ActionRecord, ValidationReport, Verdict } from "../report";
 import {
   RUN_RECORD_SCHEMA_VERSION,
+  type RecordStore,
   type RollbackSummary,
   type RunCommand,
   type RunOutcome,
@@ -91,5 +92,26 @@ export class RunRecorder {
       exitCode: end.exitCode,
       ...(end.error !== undefined ? { error: end.error } : {}),
     };
+  }
+}
+
+/** What saving a run record gave: the record, where it went, or why it could not be written. */
+export interface SavedRecord {
+  record: RunRecord;
+  location?: string;
+  error?: string;
+}
+
+/** Ends the run and writes its record; a store failure is reported, never thrown (the run already happened). */
+export async function saveRecord(
+  store: Pick<RecordStore, "put">,
+  recorder: RunRecorder,
+  end: { outcome: RunOutcome; exitCode: number; verdict?: Verdict; error?: string },
+): Promise<SavedRecord> {
+  const record = recorder.finish(end);
+  try {
+    return { record, location: await store.put(record) };
+  } catch (err) {
+    return { record, error: err instanceof Error ? err.message : String(err) };
   }
 }

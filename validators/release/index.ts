@@ -1,1 +1,2 @@
 export * from "./lastGood";
+export { recordLastGood } from "./record";

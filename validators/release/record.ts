@@ -1,0 +1,47 @@
+import type { DeploymentManifest } from "../manifest";
+import type { ActionRecord } from "../report";
+import { lastGoodParameterName, type ReleaseRegistry } from "./lastGood";
+
+/**
+ * Records each validated service's running release (the manifest's image tag and task
+ * definition) as its last good release. One action per service; a failed write is an action with
+ * status failed, never a throw (the caller decides the exit code).
+ */
+export async function recordLastGood(
+  registry: ReleaseRegistry,
+  manifest: Pick<DeploymentManifest, "stack" | "services">,
+  services: readonly string[],
+  ctx: { runId: string; who: string; now: () => Date },
+): Promise<ActionRecord[]> {
+  const actions: ActionRecord[] = [];
+  for (const name of services) {
+    const service = manifest.services.find((s) => s.name === name);
+    const parameter = lastGoodParameterName(manifest.stack, name);
+    if (!service) {
+      actions.push({ kind: "record-last-good", target: name, status: "failed", message: `${name} is not in the manifest of stack ${manifest.stack}`, at: ctx.now().toISOString() });
+      continue;
+    }
+    try {
+      const version = await registry.put({
+        stack: manifest.stack,
+        service: name,
+        imageTag: service.imageTag,
+        taskDefinitionArn: service.taskDefinitionArn,
+        validatedAt: ctx.now().toISOString(),
+        runId: ctx.runId,
+        who: ctx.who,
+      });
+      actions.push({
+        kind: "record-last-good",
+        target: name,
+        status: "ok",
+        message: `recorded ${name} ${service.imageTag} as last good (${parameter} version ${version})`,
+        at: ctx.now().toISOString(),
+        details: { parameter, version, imageTag: service.imageTag, taskDefinitionArn: service.taskDefinitionArn },
+      });
+    } catch (err) {
+      actions.push({ kind: "record-last-good", target: name, status: "failed", message: err instanceof Error ? err.message : String(err), at: ctx.now().toISOString() });
+    }
+  }
+  return actions;
+}

@@ -1,0 +1,120 @@
+import { ExitCode, type ExitCodeValue } from "../cli/exitCodes";
+import { acquireStackLock } from "../lock/acquire";
+import { DEFAULT_LEASE_SECONDS } from "../lock/open";
+import { type StackLock, StackLockedError } from "../lock/types";
+import type { DeploymentManifest } from "../manifest";
+import { RunRecorder, saveRecord, type SavedRecord } from "../records/recorder";
+import type { RecordStore, RunCommand, RunOutcome } from "../records/types";
+import { recordLastGood } from "../release/record";
+import type { ValidationReport } from "../report";
+import { failureReason, inconclusiveAlert, operationalAlert, rollbackAlert, serviceAlert } from "./alerts";
+import { dependsOnOrder } from "./order";
+import { rollbackServices } from "./rollback";
+import type { ReleaseDeps } from "./types";
+
+export interface AfterValidationOptions {
+  manifest: DeploymentManifest;
+  /** What validate() returned, or the error it threw (the validator's own error: exit 4, never a rollback). */
+  outcome: ValidationReport | Error;
+  /** `--rollback`: roll failing services back to their last good release. @default false */
+  rollback: boolean;
+  /** Record passing services as last good (`--no-record` turns it off). @default true */
+  record: boolean;
+  /** How long the validation after a rollback waits for the rollout. @default 300 */
+  waitSeconds?: number;
+  /** `--lock-timeout` for the rollback's stack lock. @default 0 */
+  lockTimeoutSeconds?: number;
+  /** @default "validate" */
+  command?: RunCommand;
+}
+
+export interface AfterValidationDeps extends ReleaseDeps {
+  store: Pick<RecordStore, "put">;
+  lock: StackLock;
+  who: string;
+  runId: string;
+}
+
+export interface AfterValidationResult extends SavedRecord {
+  exitCode: ExitCodeValue;
+}
+
+/**
+ * What `deployctl validate` does after its verdict: on pass, record each service as last good
+ * and resolve its incidents; on fail, alert and (with `rollback`) roll failing services back under
+ * the stack lock; on inconclusive or an operational error, alert and never roll back. Always
+ * writes one run record. Never throws for a verdict: the exit code says how it went.
+ */
+export async function afterValidation(options: AfterValidationOptions, deps: AfterValidationDeps): Promise<AfterValidationResult> {
+  const { manifest } = options;
+  const recorder = new RunRecorder({ runId: deps.runId, command: options.command ?? "validate", who: deps.who, stack: manifest.stack, now: deps.now });
+  const ctx = { manifest, runId: deps.runId };
+  const verdict = options.outcome instanceof Error ? "inconclusive" : options.outcome.verdict;
+  const finish = async (outcome: RunOutcome, exitCode: ExitCodeValue, error?: string): Promise<AfterValidationResult> => ({
+    exitCode,
+    ...(await saveRecord(deps.store, recorder, { outcome, exitCode, verdict, error })),
+  });
+
+  if (options.outcome instanceof Error) {
+    const message = options.outcome.message;
+    recorder.addActions(await deps.alerts.notify([operationalAlert(ctx, manifest.services.map((s) => s.name), message)]));
+    return finish("error", ExitCode.Operational, message);
+  }
+  const report = options.outcome;
+  recorder.validation(report);
+  for (const s of report.services) {
+    const m = manifest.services.find((x) => x.name === s.name);
+    recorder.service({ name: s.name, tagBefore: m?.imageTag, tagAfter: m?.imageTag, taskDefinitionBefore: m?.taskDefinitionArn, taskDefinitionAfter: m?.taskDefinitionArn });
+  }
+
+  const passed = report.services.filter((s) => s.verdict === "pass").map((s) => s.name);
+  let recordFailed = false;
+  if (options.record && passed.length > 0) {
+    const actions = await recordLastGood(deps.registry, manifest, passed, { runId: deps.runId, who: deps.who, now: deps.now });
+    recorder.addActions(actions);
+    recordFailed = actions.some((a) => a.status === "failed");
+  }
+  if (passed.length > 0) recorder.addActions(await deps.alerts.recovered(passed.map((service) => ({ stack: manifest.stack, service, runId: deps.runId }))));
+
+  const inconclusive = report.services.filter((s) => s.verdict === "inconclusive");
+  const failed = report.services.filter((s) => s.verdict === "fail");
+  const alerts = inconclusive.map((s) => inconclusiveAlert(ctx, s));
+
+  if (failed.length === 0) {
+    recorder.addActions(await deps.alerts.notify(alerts));
+    if (recordFailed) return finish("error", ExitCode.Operational, "could not record the last good release (see actions)");
+    return report.verdict === "pass" ? finish("released", ExitCode.Ok) : finish("inconclusive", ExitCode.Inconclusive);
+  }
+
+  if (!options.rollback) {
+    for (const s of failed) alerts.push(serviceAlert(ctx, s, { severity: "warning", action: `none: run with --rollback (or deployctl rollback --stack ${manifest.stack}) to restore the last good release` }));
+    recorder.addActions(await deps.alerts.notify(alerts));
+    return finish("failed", ExitCode.Fail);
+  }
+
+  const order = dependsOnOrder(manifest.services, failed.map((s) => s.name));
+  let handle;
+  try {
+    handle = await acquireStackLock(
+      deps.lock,
+      { stack: manifest.stack, who: deps.who, what: `validate --rollback ${order.join(",")}`, leaseSeconds: DEFAULT_LEASE_SECONDS },
+      { timeoutSeconds: options.lockTimeoutSeconds ?? 0, now: deps.now, sleep: deps.sleep, onWait: (m) => deps.progress.info(m) },
+    );
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    for (const s of failed) alerts.push(serviceAlert(ctx, s, { severity: "critical", action: `not rolled back: ${message}`, dedup: false }));
+    recorder.addActions(await deps.alerts.notify(alerts));
+    return finish("failed", err instanceof StackLockedError ? ExitCode.Locked : ExitCode.Operational, message);
+  }
+  try {
+    const result = await rollbackServices(
+      { manifest, services: order, reason: failed.map(failureReason).join("; "), waitSeconds: options.waitSeconds ?? 300, recorder },
+      deps,
+    );
+    for (const s of failed) alerts.push(rollbackAlert(ctx, s, result));
+    recorder.addActions(await deps.alerts.notify(alerts));
+    return finish(result.status === "ok" ? "rolled-back" : "rollback-failed", ExitCode.Fail);
+  } finally {
+    await handle.release().catch(() => false);
+  }
+}

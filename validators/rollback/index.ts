@@ -1,0 +1,10 @@
+export { type AfterValidationDeps, type AfterValidationOptions, type AfterValidationResult, afterValidation } from "./afterValidation";
+export { alertChecks, failureReason, inconclusiveAlert, operationalAlert, rollbackAlert, serviceAlert } from "./alerts";
+export { fastRollback } from "./fastPath";
+export { checkServiceNames, dependsOnOrder } from "./order";
+export { Progress, type StageEnd, type StageRecord } from "./progress";
+export { changesText, type RollbackRequest, type RollbackResult, rollbackServices } from "./rollback";
+export { readStackServices, type StackService, tagEdits } from "./stackConfig";
+export { type MissingTarget, resolveTargets, type RollbackTarget } from "./targets";
+export type { LoadManifestFn, ReleaseDeps, ValidateFn, ValidateRequest } from "./types";
+export { rolloutInProgress, TRANSIENT_RETRIES, validateWithRetry } from "./validateWithRetry";

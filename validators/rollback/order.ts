@@ -1,0 +1,36 @@
+import { BadInputError } from "../cli/errors";
+import type { ManifestService } from "../manifest";
+
+/**
+ * The services in `dependsOn` order (a service after the services it depends on), restricted to
+ * `selected`; dependencies outside the selection are ignored. Ties keep the manifest's order.
+ * A cycle is bad input naming it.
+ */
+export function dependsOnOrder(services: readonly Pick<ManifestService, "name" | "dependsOn">[], selected: readonly string[]): string[] {
+  const wanted = new Set(selected);
+  const byName = new Map(services.filter((s) => wanted.has(s.name)).map((s) => [s.name, s]));
+  const order: string[] = [];
+  const state = new Map<string, "visiting" | "done">();
+  const visit = (name: string, path: string[]): void => {
+    if (state.get(name) === "done") return;
+    if (state.get(name) === "visiting") {
+      const cycle = [...path.slice(path.indexOf(name)), name].join(" -> ");
+      throw new BadInputError(`services depend on each other in a cycle (${cycle}); dependsOn must not loop.`);
+    }
+    state.set(name, "visiting");
+    for (const dep of byName.get(name)?.dependsOn ?? []) if (byName.has(dep)) visit(dep, [...path, name]);
+    state.set(name, "done");
+    order.push(name);
+  };
+  for (const s of services) if (byName.has(s.name)) visit(s.name, []);
+  return order;
+}
+
+/** Bad input unless every name is a service of the manifest; the message lists what is allowed. */
+export function checkServiceNames(flag: string, names: readonly string[], services: readonly Pick<ManifestService, "name">[], stack: string): void {
+  const known = services.map((s) => s.name);
+  const unknown = names.filter((n) => !known.includes(n));
+  if (unknown.length > 0) {
+    throw new BadInputError(`${flag} ${unknown.join(", ")}: no such service in stack ${stack}; it has ${known.join(", ") || "no services"}.`);
+  }
+}

@@ -1,0 +1,129 @@
+import type { DeploymentManifest } from "../manifest";
+import type { RunRecorder } from "../records/recorder";
+import type { ValidationReport } from "../report";
+import { fastRollback } from "./fastPath";
+import { readStackServices, tagEdits } from "./stackConfig";
+import { type MissingTarget, resolveTargets, type RollbackTarget } from "./targets";
+import type { ReleaseDeps } from "./types";
+import { validateWithRetry } from "./validateWithRetry";
+
+export interface RollbackRequest {
+  manifest: DeploymentManifest;
+  /** Services to roll back, in deploy (dependsOn) order: they are rolled back in reverse. */
+  services: string[];
+  /** Why (recorded, and in the stack update message). */
+  reason: string;
+  /** Roll back to this validated tag instead of the last good one (`--to`). */
+  toTag?: string;
+  /** How long the validation after the rollback waits for the rollout. */
+  waitSeconds: number;
+  recorder: RunRecorder;
+}
+
+export interface RollbackResult {
+  /** ok: restored and validated; failed: something did not work; nothing: no service had a release to go back to. */
+  status: "ok" | "failed" | "nothing";
+  /** In the order they were rolled back (reverse deploy order). */
+  targets: RollbackTarget[];
+  missing: MissingTarget[];
+  /** Everything that went wrong, for people and for the critical alert. */
+  problems: string[];
+  reports: ValidationReport[];
+}
+
+/**
+ * Rolls services back to their last good release: (1) fast path, UpdateService to the last good
+ * task definition; (2) stack path, set their image tags in the stack config and run a stack update,
+ * so Pulumi config and state match what runs; (3) validate again (a rollout still in progress is
+ * retried). Never throws for a failed step: every problem is collected and the result says failed.
+ */
+export async function rollbackServices(request: RollbackRequest, deps: ReleaseDeps): Promise<RollbackResult> {
+  const { manifest, recorder } = request;
+  const { progress } = deps;
+  const problems: string[] = [];
+  const inOrder = request.services.map((name) => manifest.services.find((s) => s.name === name) ?? { name, ecsService: name });
+  const { targets: found, missing } = await progress.stage(
+    `rollback: find the release to restore (${request.services.join(", ")})`,
+    () => resolveTargets(deps.registry, manifest.stack, inOrder, request.toTag),
+    (r) => (r.missing.length > 0 ? { state: "failed", detail: r.missing.map((m) => m.reason).join("; ") } : { state: "ok", detail: describeTargets(r.targets) }),
+  );
+  problems.push(...missing.map((m) => m.reason));
+  const targets = [...found].reverse();
+  if (targets.length === 0) {
+    recorder.rollback({ reason: request.reason, services: [], status: "failed" });
+    return { status: "nothing", targets, missing, problems, reports: [] };
+  }
+
+  const fast = await progress.stage(
+    `rollback fast path: UpdateService ${targets.map((t) => t.service).join(", ")}`,
+    () => fastRollback(deps.clients.ecs, manifest.cluster, targets, deps.now),
+    (actions) => (actions.some((a) => a.status === "failed") ? { state: "failed", detail: failedMessages(actions) } : { state: "ok" }),
+  );
+  recorder.addActions(fast);
+  problems.push(...fast.filter((a) => a.status === "failed").map((a) => a.message));
+
+  try {
+    await progress.stage(
+      "rollback stack path: set image tags and update the stack",
+      async () => {
+        const edits = tagEdits(manifest.stack, await readStackServices(deps.stacks, manifest.stack), targets.map((t) => ({ service: t.service, tag: t.release.imageTag })));
+        await deps.stacks.setConfig(manifest.stack, edits);
+        recorder.action({ kind: "config-set", target: manifest.stack, status: "ok", message: edits.map((e) => `${e.path}=${e.value}`).join(", ") });
+        const up = await deps.stacks.up(manifest.stack, { onOutput: streamTo(deps), message: `deployctl rollback ${recorder.runId}: ${request.reason}`.slice(0, 250) });
+        recorder.action({ kind: "stack-update", target: manifest.stack, status: up.result === "succeeded" ? "ok" : "failed", message: `rollback stack update ${up.result}`, details: { changes: up.changes } });
+        if (up.result !== "succeeded") throw new Error("the rollback stack update failed");
+        return up;
+      },
+      (up) => ({ state: "ok", detail: changesText(up.changes) }),
+    );
+  } catch (err) {
+    problems.push(`stack path: ${err instanceof Error ? err.message : String(err)}`);
+  }
+
+  const reports = await validateAfterRollback(request, deps, targets, problems);
+  for (const report of reports) recorder.validation(report);
+  for (const t of targets) recorder.service({ name: t.service, tagAfter: t.release.imageTag, taskDefinitionAfter: t.release.taskDefinitionArn });
+  const status = problems.length === 0 ? "ok" : "failed";
+  recorder.rollback({ reason: request.reason, services: targets.map((t) => t.service), status });
+  return { status, targets, missing, problems, reports };
+}
+
+async function validateAfterRollback(request: RollbackRequest, deps: ReleaseDeps, targets: RollbackTarget[], problems: string[]): Promise<ValidationReport[]> {
+  try {
+    const reports = await deps.progress.stage(
+      `rollback: validate ${targets.map((t) => t.service).join(", ")} again`,
+      async () =>
+        validateWithRetry(
+          deps.validate,
+          { manifest: await deps.loadManifest(), services: targets.map((t) => t.service), waitSeconds: request.waitSeconds, onProgress: (m) => deps.progress.info(`  ${m}`) },
+          { onRetry: (m) => deps.progress.info(`  ${m}`) },
+        ),
+      (rs) => ({ state: rs.at(-1)?.verdict === "pass" ? "ok" : rs.at(-1)?.verdict === "inconclusive" ? "inconclusive" : "failed", detail: `verdict ${rs.at(-1)?.verdict}` }),
+    );
+    const last = reports.at(-1);
+    if (last?.verdict !== "pass") problems.push(`validation after the rollback: verdict ${last?.verdict ?? "none"}`);
+    return reports;
+  } catch (err) {
+    problems.push(`validation after the rollback could not run: ${err instanceof Error ? err.message : String(err)}`);
+    return [];
+  }
+}
+
+function streamTo(deps: Pick<ReleaseDeps, "progress">): (text: string) => void {
+  return (text) => {
+    for (const line of text.split("\n")) if (line.trim()) deps.progress.info(`  | ${line.trimEnd()}`);
+  };
+}
+
+export function changesText(changes: Record<string, number>): string {
+  const parts = Object.entries(changes).filter(([op, n]) => op !== "same" && n > 0).map(([op, n]) => `${op} ${n}`);
+  return parts.length > 0 ? parts.join(", ") : "no changes";
+}
+
+function describeTargets(targets: readonly RollbackTarget[]): string {
+  return targets.map((t) => `${t.service} -> ${t.release.imageTag}`).join(", ");
+}
+
+function failedMessages(actions: readonly { status: string; message: string }[]): string {
+  return actions.filter((a) => a.status === "failed").map((a) => a.message).join("; ");
+}

@@ -1,0 +1,38 @@
+import type { AlertDispatcher } from "../alerts/dispatcher";
+import type { AwsClients } from "../aws/clients";
+import type { DeploymentManifest } from "../manifest";
+import type { PulumiStacks } from "../pulumi/stacks";
+import type { ReleaseRegistry } from "../release/lastGood";
+import type { ValidationReport } from "../report";
+import type { Progress } from "./progress";
+
+/**
+ * What the release orchestration asks of the validator: the shape of issue 4's
+ * `validate(options, deps)` with its deps already bound (clients, fetch, clock).
+ */
+export interface ValidateRequest {
+  manifest: DeploymentManifest;
+  services: string[];
+  /** How long to wait for an in-progress rollout before judging. */
+  waitSeconds?: number;
+  /** Start of the deployment (metrics before it are not judged). */
+  since?: Date;
+  onProgress?: (message: string) => void;
+}
+export type ValidateFn = (request: ValidateRequest) => Promise<ValidationReport>;
+
+/** Re-reads the stack's `deployment` manifest (after a stack update the task definitions change). */
+export type LoadManifestFn = () => Promise<DeploymentManifest>;
+
+/** Everything deploy, rollback and afterValidation share; injected so tests use doubles. */
+export interface ReleaseDeps {
+  clients: Pick<AwsClients, "ecs">;
+  stacks: PulumiStacks;
+  registry: ReleaseRegistry;
+  alerts: Pick<AlertDispatcher, "notify" | "recovered">;
+  validate: ValidateFn;
+  loadManifest: LoadManifestFn;
+  progress: Progress;
+  now: () => Date;
+  sleep: (ms: number) => Promise<void>;
+}
