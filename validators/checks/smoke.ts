@@ -1,7 +1,7 @@
 import type { CheckResult, CheckStatus } from "../report";
 import { type ProbeDeps, type ProbeResult, healthBodyProblem, joinUrl, probe } from "./http";
 import { displayLine } from "./mask";
-import { checkResult, round } from "./result";
+import { checkResult, plural, round } from "./result";
 
 export interface SmokeTarget {
   /** Base URL of the service through its load balancer. */
@@ -64,7 +64,7 @@ export async function runSmoke(target: SmokeTarget, options: SmokeOptions, deps:
   };
   const failed = endpoints.find((e) => !e.ok);
   if (failed) {
-    return checkResult("smoke", "fail", `GET ${failed.path} failed after ${failed.attempts} attempts: ${failed.problem}.`, observed, threshold);
+    return checkResult("smoke", "fail", `GET ${failed.path} failed after ${plural(failed.attempts, "attempt")}: ${failed.problem}.`, observed, threshold);
   }
   const slow = endpoints.filter((e) => e.last.ms > options.slowMs);
   const baseline = endpoints[0].last.ms;

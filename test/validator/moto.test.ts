@@ -1,0 +1,176 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { CheckName, CheckResult, ValidationReport } from "../../validators/report";
+import { validate } from "../../validators/validate";
+import { type MotoServer, startMoto } from "../support/moto";
+import { type TestServer, startTestServer } from "./support/httpServer";
+import { testManifest } from "./support/manifest";
+import { MotoWorld } from "./support/motoWorld";
+
+// moto reports runningCount = MOTO_ECS_SERVICE_RUNNING for every service: 3 makes rollouts of 3 COMPLETED.
+let moto: MotoServer;
+let world: MotoWorld;
+
+beforeAll(async () => {
+  moto = await startMoto({ MOTO_ECS_SERVICE_RUNNING: "3" });
+});
+afterAll(async () => {
+  await moto?.stop();
+});
+beforeEach(async () => {
+  await moto.reset();
+  await moto.freezeEcsTasks();
+  world = new MotoWorld(moto.endpoint);
+  await world.cluster();
+});
+
+const run = (manifest: ReturnType<typeof testManifest>, extra: Partial<Parameters<typeof validate>[0]> = {}) =>
+  validate({ manifest, smoke: false, ...extra }, { clients: world.clients, sleep: async () => undefined });
+const check = (report: ValidationReport, name: CheckName, service = 0): CheckResult =>
+  report.services[service].checks.find((c) => c.name === name) as CheckResult;
+const statuses = (report: ValidationReport, service = 0) => Object.fromEntries(report.services[service].checks.map((c) => [c.name, c.status]));
+
+describe("validate against moto", () => {
+  it("passes a healthy service; latency is inconclusive because moto cannot answer percentiles", async () => {
+    const api = await world.healthy("api");
+
+    const report = await run(testManifest([api]));
+
+    expect(statuses(report)).toEqual({ rollout: "pass", tasks: "pass", errorRate: "pass", latency: "inconclusive", smoke: "skipped", logs: "pass" });
+    expect(check(report, "tasks").observed).toMatchObject({ desired: 3, running: 3, stopped: 0 });
+    expect(check(report, "errorRate").observed).toMatchObject({ requests: 1000, errors5xx: 0, ratePercent: 0 });
+    expect(check(report, "latency").message).toMatch(/^Latency percentiles unavailable: CloudWatch GetMetricData \(percentiles\) failed after 2 attempts/);
+    expect(report.verdict).toBe("inconclusive");
+  });
+
+  it("passes the same healthy service when latency is skipped", async () => {
+    const api = await world.healthy("api");
+
+    const report = await run(testManifest([api]), { skip: ["latency"] });
+
+    expect(report.verdict).toBe("pass");
+  });
+
+  it("fails a 5xx spike", async () => {
+    const api = await world.service("api");
+    await world.runTasks(api, 3);
+    await world.metrics(api, { requests: 1000, errors5xx: 200 });
+    await world.logs(api, []);
+
+    const report = await run(testManifest([api]), { skip: ["latency"] });
+
+    expect(check(report, "errorRate")).toMatchObject({
+      status: "fail",
+      message: "200 5xx of 1000 requests (20%, 99% interval 16.944%-23.451%): even the interval's lower bound is above the critical 5%.",
+    });
+    expect(report.verdict).toBe("fail");
+  });
+
+  it("is inconclusive on low traffic with a single 5xx, not a failure", async () => {
+    const api = await world.service("api");
+    await world.runTasks(api, 3);
+    await world.metrics(api, { requests: 3, errors5xx: 1 });
+    await world.logs(api, []);
+
+    const report = await run(testManifest([api]), { skip: ["latency"] });
+
+    expect(check(report, "errorRate").status).toBe("inconclusive");
+    expect(check(report, "errorRate").observed).toMatchObject({ requests: 3, errors5xx: 1, ratePercent: 33.333 });
+    expect(report.verdict).toBe("inconclusive");
+  });
+
+  it("is inconclusive without any metrics", async () => {
+    const api = await world.service("api");
+    await world.runTasks(api, 3);
+    await world.logs(api, []);
+
+    const report = await run(testManifest([api]), { skip: ["latency"] });
+
+    expect(check(report, "errorRate").status).toBe("inconclusive");
+    expect(check(report, "errorRate").message).toMatch(/^No requests in the window /);
+  });
+
+  it("fails when tasks are missing", async () => {
+    const api = await world.service("api");
+    await world.runTasks(api, 1);
+    await world.metrics(api, { requests: 1000, errors5xx: 0 });
+    await world.logs(api, []);
+
+    const report = await run(testManifest([api]), { skip: ["latency"] });
+
+    expect(check(report, "tasks")).toMatchObject({ status: "fail", message: "1 of 3 desired tasks RUNNING." });
+  });
+
+  it("names an OutOfMemory stop of a task of this deployment", async () => {
+    const api = await world.service("api");
+    const [first] = await world.runTasks(api, 4);
+    await world.stopTask(first, "OutOfMemoryError: Container killed due to memory usage");
+    await world.metrics(api, { requests: 1000, errors5xx: 0 });
+    await world.logs(api, []);
+
+    const report = await run(testManifest([api]), { skip: ["latency"] });
+
+    const tasks = check(report, "tasks");
+    expect(tasks.status).toBe("fail");
+    expect(tasks.observed).toMatchObject({ desired: 3, running: 3, stopped: 1 });
+    expect((tasks.observed.stoppedTasks as { cause: string }[])[0].cause).toBe("OutOfMemory");
+  });
+
+  it("fails on error lines in the logs, showing the first ones with secrets masked", async () => {
+    const api = await world.service("api");
+    await world.runTasks(api, 3);
+    await world.metrics(api, { requests: 1000, errors5xx: 0 });
+    await world.logs(api, ["INFO ready", "ERROR cannot connect to db password=hunter2", "WARN slow query", "java.lang.IllegalStateException: boom"]);
+
+    const report = await run(testManifest([api]), { skip: ["latency"] });
+
+    expect(check(report, "logs")).toMatchObject({
+      status: "fail",
+      message: `${api.logGroup} since ${check(report, "logs").observed.since}: 2 error lines (first: "ERROR cannot connect to db password=***", "java.lang.IllegalStateException: boom").`,
+      observed: { errorLines: 2, warnLines: 1 },
+    });
+    expect(JSON.stringify(report)).not.toContain("hunter2");
+  });
+
+  it("warns on three WARN lines and requires a configured startup marker", async () => {
+    const api = await world.service("api");
+    await world.runTasks(api, 3);
+    await world.metrics(api, { requests: 1000, errors5xx: 0 });
+    await world.logs(api, ["WARN a", "WARN b", "WARN c"]);
+
+    const warned = await run(testManifest([api]), { skip: ["latency"] });
+    const marked = await run(testManifest([api]), { skip: ["latency"], logPatterns: { startupMarker: "Started Application" } });
+
+    expect(check(warned, "logs").status).toBe("warn");
+    expect(check(marked, "logs")).toMatchObject({ status: "fail", observed: { startupMarkerFound: false } });
+    expect(check(marked, "logs").message).toContain('startup marker "Started Application" not found');
+  });
+
+  it("judges several services from one cluster listing, one verdict each", async () => {
+    const api = await world.healthy("api");
+    const web = await world.service("web");
+    await world.runTasks(web, 2);
+    await world.metrics(web, { requests: 1000, errors5xx: 0 });
+    await world.logs(web, []);
+
+    const report = await run(testManifest([api, web]), { skip: ["latency"] });
+
+    expect(report.services.map((s) => [s.name, s.verdict])).toEqual([
+      ["api", "pass"],
+      ["web", "fail"],
+    ]);
+  });
+
+  it("runs smoke and watchdog against the service url", async () => {
+    const site: TestServer = await startTestServer(() => ({ status: 200, body: '{"status":"UP"}' }));
+    try {
+      const api = await world.healthy("api", { url: site.url });
+
+      const report = await run(testManifest([api]), { smoke: true, watchSeconds: 10, skip: ["latency"] });
+
+      expect(check(report, "smoke").status).toBe("pass");
+      expect(site.requests).toEqual(["/health", "/health", "/health"]);
+    } finally {
+      await site.close();
+    }
+  });
+});
