@@ -14,6 +14,8 @@ export interface HarnessOptions {
   manifest: DeploymentManifest;
   stacks?: FakeStacks;
   registry?: MemoryRegistry;
+  /** loadManifest() derives image tags and task definitions from the stack config (as after `pulumi up`). */
+  manifestFromStacks?: boolean;
   /** Reports validate() returns, in order; a function decides per request; an Error is thrown. */
   reports?: (ValidationReport | Error)[] | ((request: ValidateRequest) => ValidationReport);
 }
@@ -44,7 +46,7 @@ export function harness(options: HarnessOptions) {
       if (next instanceof Error) throw next;
       return next;
     },
-    loadManifest: async () => manifest,
+    loadManifest: async () => (options.manifestFromStacks ? fromStacks(manifest, stacks) : manifest),
     progress: new Progress((line) => lines.push(line), t.now),
     now: t.now,
     sleep: t.sleep,
@@ -67,4 +69,19 @@ export function harness(options: HarnessOptions) {
       return ecsMock.commandCalls(UpdateServiceCommand).map((c) => [c.args[0].input.service, c.args[0].input.taskDefinition]);
     },
   };
+}
+
+/** The manifest as a stack update of `stacks` would output it: tag and task definition per service. */
+export function fromStacks(manifest: DeploymentManifest, stacks: FakeStacks): DeploymentManifest {
+  return {
+    ...manifest,
+    services: manifest.services.map((s) => {
+      const tag = stacks.services.find((x) => x.name === s.name)?.image.tag ?? s.imageTag;
+      return { ...s, imageTag: tag, taskDefinitionArn: taskDefinitionFor(s.name, tag) };
+    }),
+  };
+}
+
+export function taskDefinitionFor(service: string, tag: string): string {
+  return `arn:aws:ecs:eu-west-1:123456789012:task-definition/staging-${service}-${tag}:1`;
 }

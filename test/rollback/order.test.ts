@@ -13,7 +13,8 @@ describe("dependsOnOrder", () => {
   it.each([
     { selected: ["web", "api", "worker", "db", "cache"], expected: ["db", "cache", "api", "web", "worker"] },
     { selected: ["web", "api"], expected: ["api", "web"] },
-    { selected: ["web", "db"], expected: ["web", "db"] },
+    { selected: ["web", "db"], expected: ["db", "web"] },
+    { selected: ["web", "cache", "worker"], expected: ["cache", "web", "worker"] },
     { selected: ["worker"], expected: ["worker"] },
     { selected: [], expected: [] },
   ])("orders $selected as $expected", ({ selected, expected }) => {

@@ -2,13 +2,13 @@ import { BadInputError } from "../cli/errors";
 import type { ManifestService } from "../manifest";
 
 /**
- * The services in `dependsOn` order (a service after the services it depends on), restricted to
- * `selected`; dependencies outside the selection are ignored. Ties keep the manifest's order.
+ * The services in `dependsOn` order (a service after the services it depends on, directly or
+ * through services not selected), restricted to `selected`. Ties keep the manifest's order.
  * A cycle is bad input naming it.
  */
 export function dependsOnOrder(services: readonly Pick<ManifestService, "name" | "dependsOn">[], selected: readonly string[]): string[] {
   const wanted = new Set(selected);
-  const byName = new Map(services.filter((s) => wanted.has(s.name)).map((s) => [s.name, s]));
+  const byName = new Map(services.map((s) => [s.name, s]));
   const order: string[] = [];
   const state = new Map<string, "visiting" | "done">();
   const visit = (name: string, path: string[]): void => {
@@ -20,9 +20,9 @@ export function dependsOnOrder(services: readonly Pick<ManifestService, "name" |
     state.set(name, "visiting");
     for (const dep of byName.get(name)?.dependsOn ?? []) if (byName.has(dep)) visit(dep, [...path, name]);
     state.set(name, "done");
-    order.push(name);
+    if (wanted.has(name)) order.push(name);
   };
-  for (const s of services) if (byName.has(s.name)) visit(s.name, []);
+  for (const s of services) if (wanted.has(s.name)) visit(s.name, []);
   return order;
 }
 

@@ -34,6 +34,11 @@ export class Progress {
     this.write(line);
   }
 
+  /** Streamed engine output, one indented `| line` per line. */
+  stream(text: string): void {
+    for (const line of text.split("\n")) if (line.trim()) this.write(`  | ${line.trimEnd()}`);
+  }
+
   /** Runs `fn` as a stage; `end` turns its result into a state. A throw is printed as `error` and rethrown. */
   async stage<T>(name: string, fn: () => Promise<T>, end: (result: T) => StageEnd = () => ({ state: "ok" })): Promise<T> {
     const started = this.now().getTime();

@@ -69,7 +69,7 @@ export async function rollbackServices(request: RollbackRequest, deps: ReleaseDe
         const edits = tagEdits(manifest.stack, await readStackServices(deps.stacks, manifest.stack), targets.map((t) => ({ service: t.service, tag: t.release.imageTag })));
         await deps.stacks.setConfig(manifest.stack, edits);
         recorder.action({ kind: "config-set", target: manifest.stack, status: "ok", message: edits.map((e) => `${e.path}=${e.value}`).join(", ") });
-        const up = await deps.stacks.up(manifest.stack, { onOutput: streamTo(deps), message: `deployctl rollback ${recorder.runId}: ${request.reason}`.slice(0, 250) });
+        const up = await deps.stacks.up(manifest.stack, { onOutput: (text) => deps.progress.stream(text), message: `deployctl rollback ${recorder.runId}: ${request.reason}`.slice(0, 250) });
         recorder.action({ kind: "stack-update", target: manifest.stack, status: up.result === "succeeded" ? "ok" : "failed", message: `rollback stack update ${up.result}`, details: { changes: up.changes } });
         if (up.result !== "succeeded") throw new Error("the rollback stack update failed");
         return up;
@@ -107,12 +107,6 @@ async function validateAfterRollback(request: RollbackRequest, deps: ReleaseDeps
     problems.push(`validation after the rollback could not run: ${err instanceof Error ? err.message : String(err)}`);
     return [];
   }
-}
-
-function streamTo(deps: Pick<ReleaseDeps, "progress">): (text: string) => void {
-  return (text) => {
-    for (const line of text.split("\n")) if (line.trim()) deps.progress.info(`  | ${line.trimEnd()}`);
-  };
 }
 
 export function changesText(changes: Record<string, number>): string {

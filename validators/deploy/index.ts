@@ -1,0 +1,3 @@
+export { deploy, type DeployDeps, type DeployOptions, type DeployResult } from "./deploy";
+export { type GateFn, type GateOutcome, type GateRequest, gateReasons } from "./gate";
+export { updateService, type UpdateOutcome, validateService } from "./steps";
