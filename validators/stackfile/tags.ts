@@ -75,10 +75,12 @@ export function setImageTags(file: string, text: string, project: string, edits:
     const current = item.getIn(["image", "tag"], true);
     const from = isScalar(current) ? String(current.value) : null;
     if (from !== edit.tag) {
-      const scalar = new Scalar(edit.tag);
-      if (needsQuotes(edit.tag)) scalar.type = Scalar.QUOTE_DOUBLE;
-      else if (isScalar(current) && current.type !== Scalar.PLAIN) scalar.type = current.type;
-      item.setIn(["image", "tag"], scalar);
+      // Edit the scalar in place: its comment and quoting stay. A value YAML would read as a number
+      // or a boolean is double-quoted.
+      const scalar = isScalar(current) ? current : new Scalar(edit.tag);
+      scalar.value = edit.tag;
+      if (needsQuotes(edit.tag) && (scalar.type === undefined || scalar.type === Scalar.PLAIN)) scalar.type = Scalar.QUOTE_DOUBLE;
+      if (!isScalar(current)) item.setIn(["image", "tag"], scalar);
     }
     changes.push({ service: edit.service, path: `${key}[${index}].image.tag`, from, to: edit.tag, changed: from !== edit.tag });
   }
