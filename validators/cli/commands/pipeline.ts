@@ -1,0 +1,46 @@
+import { Option } from "commander";
+import { createAwsClients } from "../../aws/clients";
+import { awsClientOptions, pipelineName, positiveInt, readPipelineStatus, renderPipelineStatusText, type AwsFlags } from "../../pipeline";
+import type { RegisterCommand } from "../context";
+import { ExitCode } from "../exitCodes";
+
+interface StatusFlags extends AwsFlags {
+  stack?: string;
+  pipeline?: string;
+  project: string;
+  executions: string;
+  output: "text" | "json";
+}
+
+/** `deployctl pipeline status`: the latest executions of a stack's pipeline, stage by stage. */
+export const registerPipeline: RegisterCommand = (program, ctx) => {
+  const pipeline = program.command("pipeline").description("Look at a stack's delivery pipeline (AWS CodePipeline).");
+  pipeline
+    .command("status")
+    .description("Show the pipeline's latest execution: each stage and action with its status, time and failure message.")
+    .option("--stack <env>", "the stack whose pipeline to read (dev, staging, prod, local)")
+    .option("--pipeline <name>", "the pipeline's name (default: <project>-<stack>)")
+    .option("--project <name>", "the project prefix of the pipeline's name", "delivery")
+    .option("--executions <n>", "how many executions to list, newest first (1 to 100)", "1")
+    .option("--region <region>", "AWS region (default: AWS_REGION, then AWS_DEFAULT_REGION)")
+    .option("--endpoint-url <url>", "send every AWS call to this endpoint, e.g. moto or LocalStack (default: $AWS_ENDPOINT_URL)")
+    .option("--max-attempts <n>", "attempts per AWS call (standard retry mode: throttling and 5xx are retried)", "3")
+    .option("--timeout <ms>", "timeout of one AWS request, in milliseconds", "10000")
+    .addOption(new Option("--output <format>", "output format").choices(["text", "json"]).default("text"))
+    .addHelpText(
+      "after",
+      `
+Exit codes: 0 the latest execution succeeded, is in progress, or there is none yet;
+1 the latest execution Failed, Stopped or is Stopping (its change will not reach a validated release);
+2 bad input (flags, or no such pipeline); 4 AWS could not be asked (access denied, unreachable, throttled).`,
+    )
+    .action(async (flags: StatusFlags) => {
+      const { name, from } = pipelineName(flags);
+      const executions = positiveInt("--executions", flags.executions, 100);
+      const options = awsClientOptions(flags, ctx.io.env);
+      const clients = createAwsClients(options);
+      const status = await readPipelineStatus(clients, { pipeline: name, region: options.region, executions, from });
+      ctx.io.stdout(flags.output === "json" ? `${JSON.stringify(status, null, 2)}\n` : renderPipelineStatusText(status));
+      ctx.setExitCode(status.failed ? ExitCode.Fail : ExitCode.Ok);
+    });
+};

@@ -1,0 +1,48 @@
+import type { AwsClientOptions } from "../aws/clients";
+import { BadInputError } from "../cli/errors";
+
+/** Flags every AWS-calling deployctl command shares. */
+export interface AwsFlags {
+  region?: string;
+  endpointUrl?: string;
+  maxAttempts: string;
+  timeout: string;
+}
+
+/** Client options from the flags, then the environment (AWS_REGION, AWS_DEFAULT_REGION, AWS_ENDPOINT_URL, keys). */
+export function awsClientOptions(flags: AwsFlags, env: NodeJS.ProcessEnv): AwsClientOptions {
+  const region = flags.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  if (!region) throw new BadInputError("no AWS region: pass --region or set AWS_REGION");
+  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) throw new BadInputError(`--region is ${JSON.stringify(region)}; expected an AWS region such as us-east-1`);
+  const endpoint = flags.endpointUrl ?? (env.AWS_ENDPOINT_URL || undefined);
+  if (endpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(endpoint)) {
+    throw new BadInputError(`--endpoint-url is ${JSON.stringify(endpoint)}; expected an http(s) URL such as http://127.0.0.1:5000`);
+  }
+  const maxAttempts = positiveInt("--max-attempts", flags.maxAttempts, 10);
+  const requestTimeoutMs = positiveInt("--timeout", flags.timeout, 600_000);
+  const credentials =
+    env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
+      ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN || undefined }
+      : undefined;
+  return { region, endpoint, maxAttempts, requestTimeoutMs, credentials };
+}
+
+export function positiveInt(flag: string, value: string, max: number): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > max) throw new BadInputError(`${flag} is ${JSON.stringify(value)}; expected a whole number from 1 to ${max}`);
+  return n;
+}
+
+/** The pipeline's name: `--pipeline`, else `<project>-<stack>`; and where it came from, for messages. */
+export function pipelineName(flags: { pipeline?: string; stack?: string; project: string }): { name: string; from: string } {
+  if (flags.pipeline !== undefined) {
+    if (!/^[A-Za-z0-9.@_-]{1,100}$/.test(flags.pipeline)) {
+      throw new BadInputError(`--pipeline is ${JSON.stringify(flags.pipeline)}; expected a pipeline name: 1 to 100 letters, digits, '.', '@', '_' or '-'`);
+    }
+    return { name: flags.pipeline, from: "--pipeline" };
+  }
+  if (flags.stack === undefined) throw new BadInputError("pipeline status needs --stack <env> (or --pipeline NAME)");
+  if (!/^[A-Za-z0-9_.-]+$/.test(flags.stack)) throw new BadInputError(`--stack is ${JSON.stringify(flags.stack)}; expected a stack name: letters, digits, '_', '.' or '-'`);
+  if (!/^[A-Za-z0-9_.-]+$/.test(flags.project)) throw new BadInputError(`--project is ${JSON.stringify(flags.project)}; expected a project name: letters, digits, '_', '.' or '-'`);
+  return { name: `${flags.project}-${flags.stack}`, from: `--stack ${flags.stack}` };
+}
