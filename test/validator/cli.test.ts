@@ -122,7 +122,10 @@ describe("deployctl validate: exit codes and outputs", () => {
     const { code, stdout } = await deployctl(validateArgs(file, "--skip", "latency"));
 
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^deployctl validate: stack staging, 1 service\(s\), [\d.]+ s\n\napi: PASS\n  CHECK      STATUS   DETAILS\n  rollout    pass     Deployment ecs-svc\//);
+    const lines = stdout.split("\n");
+    expect(lines[0]).toMatch(/^deployctl validate: stack staging, 1 service\(s\), [\d.]+ s$/);
+    expect(lines.slice(1, 4)).toEqual(["", "api: PASS", "  CHECK      STATUS   DETAILS"]);
+    expect(lines[4].startsWith("  rollout    pass     Deployment ecs-svc/")).toBe(true);
     expect(stdout).toContain("\n  smoke      skipped  Skipped: smoke requests turned off (--no-smoke).\n");
     expect(stdout).toMatch(/\nVerdict: PASS \(4 pass, 2 skipped\)\n$/);
   });
