@@ -1,0 +1,78 @@
+import { deployOrder, type EnvironmentConfig } from "../../config";
+import { type DeploymentManifest, MANIFEST_SCHEMA_VERSION, type ManifestService, type ManifestThresholds } from "../../../validators/manifest";
+import { dashboardName, dashboardUrl, serviceUrl } from "./naming";
+
+/** What the deployed resources tell the manifest about one service (known after deployment). */
+export interface DeployedService {
+  ecsService: string;
+  taskDefinitionArn: string;
+  /** ARN suffixes: CloudWatch's TargetGroup and LoadBalancer dimensions. */
+  targetGroup: string;
+  loadBalancer: string;
+  logGroup: string;
+}
+
+export interface DeployedEnvironment {
+  cluster: string;
+  albDnsName: string;
+  warningTopicArn: string;
+  criticalTopicArn: string;
+  slackWebhookUrlParameter?: string;
+  pagerDutyRoutingKeyParameter?: string;
+  /** Cloud tiers: the record bucket and lock table. Absent for local (records in a local directory). */
+  history?: { bucket: string; lockTable: string };
+  services: Record<string, DeployedService>;
+}
+
+/** The manifest's thresholds: exactly its six fields, from the stack's alarm config. */
+export function manifestThresholds(alarms: EnvironmentConfig["alarms"]): ManifestThresholds {
+  return {
+    errorRateWarningPercent: alarms.errorRateWarningPercent,
+    errorRateCriticalPercent: alarms.errorRateCriticalPercent,
+    minRequests: alarms.minRequests,
+    p95LatencyMs: alarms.p95LatencyMs,
+    p99LatencyMs: alarms.p99LatencyMs,
+    windowSeconds: alarms.windowSeconds,
+  };
+}
+
+/** The `deployment` stack output: the contract the validator reads (validators/manifest.ts). */
+export function buildManifest(config: EnvironmentConfig, deployed: DeployedEnvironment): DeploymentManifest {
+  const https = config.loadBalancer.certificateArn !== undefined;
+  const services: ManifestService[] = deployOrder(config.services).map((svc) => {
+    const d = deployed.services[svc.name];
+    if (!d) throw new Error(`no deployed resources for service ${svc.name}`);
+    return {
+      name: svc.name,
+      ecsService: d.ecsService,
+      imageTag: svc.image.tag,
+      taskDefinitionArn: d.taskDefinitionArn,
+      targetGroup: d.targetGroup,
+      loadBalancer: d.loadBalancer,
+      logGroup: d.logGroup,
+      url: serviceUrl({ https, albDnsName: deployed.albDnsName, host: svc.host, path: svc.path }),
+      healthPath: svc.healthCheckPath,
+      smokePaths: [...svc.smokePaths],
+      dependsOn: [...svc.dependsOn],
+    };
+  });
+  const alerts: DeploymentManifest["alerts"] = {
+    warningTopicArn: deployed.warningTopicArn,
+    criticalTopicArn: deployed.criticalTopicArn,
+  };
+  if (deployed.slackWebhookUrlParameter) alerts.slackWebhookUrlParameter = deployed.slackWebhookUrlParameter;
+  if (deployed.pagerDutyRoutingKeyParameter) alerts.pagerDutyRoutingKeyParameter = deployed.pagerDutyRoutingKeyParameter;
+  const prefix = `${config.stack}/`;
+  return {
+    schemaVersion: MANIFEST_SCHEMA_VERSION,
+    project: config.project,
+    stack: config.stack,
+    region: config.region,
+    cluster: deployed.cluster,
+    dashboardUrl: dashboardUrl(config.region, dashboardName(config.project, config.stack)),
+    alerts,
+    thresholds: manifestThresholds(config.alarms),
+    history: deployed.history ? { bucket: deployed.history.bucket, prefix, lockTable: deployed.history.lockTable } : { prefix },
+    services,
+  };
+}

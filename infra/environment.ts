@@ -1,0 +1,261 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { EnvironmentConfig } from "./config";
+import {
+  Alerts,
+  Cluster,
+  Dashboard,
+  EnvironmentKey,
+  History,
+  LoadBalancer,
+  Network,
+  Routing,
+  Service,
+} from "./components";
+import { TIER_SETTINGS } from "./components/lib/containers";
+import { buildManifest, type DeployedService } from "./components/lib/manifest";
+import {
+  alertParameterName,
+  clusterName,
+  dashboardName,
+  environmentName,
+  kmsAliasName,
+  loadBalancerName,
+  logGroupName,
+  partitionOf,
+  repositoryName,
+  resourceTags,
+  targetGroupName,
+} from "./components/lib/naming";
+import type { DeploymentManifest } from "../validators/manifest";
+
+export interface EnvironmentArgs {
+  /** The stack's config, parsed once (infra/config). */
+  config: EnvironmentConfig;
+}
+
+/**
+ * One whole environment, composed from the components: network, load balancer and routing, ECS
+ * cluster, alert topics, the history store (cloud tiers), a Service per configured service, the
+ * dashboard; and the `deployment` manifest the validator reads.
+ *
+ * The delivery pipeline (a later component) attaches here: it gets `services` (each one's
+ * `repository`, `logGroup`, `ecsService`), `alerts` (the topics), `cluster`, `history` (record
+ * bucket) and `key` (the KMS key), and is created in the constructor's "pipeline" step below.
+ */
+export class Environment extends pulumi.ComponentResource {
+  public readonly config: EnvironmentConfig;
+  public readonly key: EnvironmentKey;
+  public readonly network: Network;
+  public readonly loadBalancer: LoadBalancer;
+  public readonly routing: Routing;
+  public readonly cluster: Cluster;
+  public readonly alerts: Alerts;
+  /** Run records and the stack lock; undefined for the local tier (a local directory and lock file). */
+  public readonly history?: History;
+  /** By service name, in config order. */
+  public readonly services: Record<string, Service>;
+  public readonly dashboard: Dashboard;
+  public readonly deployment: pulumi.Output<DeploymentManifest>;
+  public readonly albDnsName: pulumi.Output<string>;
+  public readonly dashboardUrl: pulumi.Output<string>;
+
+  constructor(name: string, args: EnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("delivery:env:Environment", name, {}, opts);
+    const config = args.config;
+    const { project, stack, region } = config;
+    const settings = TIER_SETTINGS[config.tier];
+    const partition = partitionOf(region);
+    const tags = resourceTags(config.tags);
+    const parent = { parent: this };
+    this.config = config;
+
+    const accountId = aws.getCallerIdentityOutput({}, parent).accountId;
+    const account = { partition, region, accountId };
+
+    this.key = new EnvironmentKey(
+      name,
+      { alias: kmsAliasName(project, stack), ...account, deletionWindowInDays: settings.keyDeletionDays, tags },
+      parent,
+    );
+    this.network = new Network(name, { network: config.network, natGateways: settings.natGateways, tags }, parent);
+    const https = config.loadBalancer.certificateArn !== undefined;
+    this.loadBalancer = new LoadBalancer(
+      name,
+      {
+        loadBalancerName: loadBalancerName(project, stack),
+        vpcId: this.network.vpcId,
+        publicSubnetIds: this.network.publicSubnetIds,
+        https,
+        idleTimeoutSeconds: config.loadBalancer.idleTimeoutSeconds,
+        deletionProtection: config.deletionProtection,
+        accessLogs: config.loadBalancer.accessLogs
+          ? { retentionDays: settings.accessLogDays, forceDestroy: settings.forceDelete, ...account }
+          : undefined,
+        tags,
+      },
+      parent,
+    );
+    this.routing = new Routing(
+      name,
+      {
+        vpcId: this.network.vpcId,
+        loadBalancerArn: this.loadBalancer.arn,
+        certificateArn: config.loadBalancer.certificateArn,
+        sslPolicy: config.loadBalancer.sslPolicy,
+        deregistrationDelaySeconds: settings.deregistrationDelaySeconds,
+        routes: config.services.map((s) => ({
+          service: s.name,
+          port: s.port,
+          healthCheckPath: s.healthCheckPath,
+          targetGroupName: targetGroupName(project, stack, s.name, s.port),
+          path: s.path,
+          host: s.host,
+          priority: s.rulePriority,
+        })),
+        tags,
+      },
+      parent,
+    );
+    const cluster = clusterName(project, stack);
+    this.cluster = new Cluster(name, { clusterName: cluster, tags }, parent);
+    const secretParameter = <T>(value: T | undefined, key: "slack-webhook-url" | "pagerduty-routing-key") =>
+      value === undefined ? undefined : { parameterName: alertParameterName(project, stack, key), value };
+    this.alerts = new Alerts(
+      name,
+      {
+        kmsKeyArn: this.key.arn,
+        partition,
+        accountId,
+        emails: config.notifications.emails,
+        slackWebhookUrl: secretParameter(config.notifications.slackWebhookUrl, "slack-webhook-url"),
+        pagerDutyRoutingKey: secretParameter(config.notifications.pagerDutyRoutingKey, "pagerduty-routing-key"),
+        tags,
+      },
+      parent,
+    );
+    if (settings.cloudHistory) {
+      this.history = new History(
+        name,
+        {
+          kmsKeyArn: this.key.arn,
+          recordVersionDays: settings.recordVersionDays,
+          pointInTimeRecovery: settings.pointInTimeRecovery,
+          deletionProtection: config.deletionProtection,
+          forceDestroy: settings.forceDelete,
+          tags,
+        },
+        parent,
+      );
+    }
+
+    this.services = {};
+    for (const svc of config.services) {
+      const targetGroup = this.routing.targetGroups[svc.name];
+      this.services[svc.name] = new Service(
+        `${name}-${svc.name}`,
+        {
+          project,
+          stack,
+          service: svc,
+          ...account,
+          vpcId: this.network.vpcId,
+          privateSubnetIds: this.network.privateSubnetIds,
+          albSecurityGroupId: this.loadBalancer.securityGroupId,
+          clusterArn: this.cluster.arn,
+          clusterName: cluster,
+          targetGroupArn: targetGroup.arn,
+          targetGroupArnSuffix: targetGroup.arnSuffix,
+          loadBalancerArnSuffix: this.loadBalancer.arnSuffix,
+          routeAttachments: this.routing.attachments,
+          alarms: config.alarms,
+          warningTopicArn: this.alerts.warningTopicArn,
+          criticalTopicArn: this.alerts.criticalTopicArn,
+          repositoryName: repositoryName(stack, svc.image.repository),
+          logGroupName: logGroupName(project, stack, svc.name),
+          logRetentionDays: config.logRetentionDays,
+          logKmsKeyArn: settings.encryptLogs ? this.key.arn : undefined,
+          retainLogs: config.deletionProtection,
+          keepImages: settings.keepImages,
+          untaggedImageDays: settings.untaggedImageDays,
+          forceDelete: settings.forceDelete,
+          tags: resourceTags(config.tags, svc.name),
+        },
+        parent,
+      );
+    }
+
+    this.dashboard = new Dashboard(
+      name,
+      {
+        dashboardName: dashboardName(project, stack),
+        region,
+        alarms: config.alarms,
+        services: config.services.map((s) => ({
+          name: s.name,
+          cluster,
+          ecsService: s.name,
+          targetGroup: this.routing.targetGroups[s.name].arnSuffix,
+          loadBalancer: this.loadBalancer.arnSuffix,
+        })),
+      },
+      parent,
+    );
+
+    // Pipeline step: the delivery pipeline component is created here, from the fields above.
+
+    this.albDnsName = this.loadBalancer.dnsName;
+    this.dashboardUrl = this.dashboard.url;
+    this.deployment = this.manifest();
+    this.registerOutputs({ deployment: this.deployment, albDnsName: this.albDnsName, dashboardUrl: this.dashboardUrl });
+  }
+
+  /** The `deployment` output, once every value it names is known. */
+  private manifest(): pulumi.Output<DeploymentManifest> {
+    const config = this.config;
+    const services = pulumi
+      .all(
+        config.services.map((s) => {
+          const svc = this.services[s.name];
+          return pulumi
+            .all([svc.ecsService.name, svc.taskDefinition.arn, this.routing.targetGroups[s.name].arnSuffix, this.loadBalancer.arnSuffix, svc.logGroup.name])
+            .apply(([ecsService, taskDefinitionArn, targetGroup, loadBalancer, logGroup]): [string, DeployedService] => [
+              s.name,
+              { ecsService, taskDefinitionArn, targetGroup, loadBalancer, logGroup },
+            ]);
+        }),
+      )
+      .apply((entries) => Object.fromEntries(entries));
+    const history = this.history
+      ? pulumi.all([this.history.bucketName, this.history.lockTableName]).apply(([bucket, lockTable]) => ({ bucket, lockTable }))
+      : pulumi.output(undefined);
+    return pulumi
+      .all([
+        this.cluster.name,
+        this.loadBalancer.dnsName,
+        this.alerts.warningTopicArn,
+        this.alerts.criticalTopicArn,
+        pulumi.output(this.alerts.slackWebhookUrlParameter),
+        pulumi.output(this.alerts.pagerDutyRoutingKeyParameter),
+        history,
+        services,
+      ])
+      .apply(([cluster, albDnsName, warningTopicArn, criticalTopicArn, slack, pagerDuty, hist, deployed]) =>
+        buildManifest(config, {
+          cluster,
+          albDnsName,
+          warningTopicArn,
+          criticalTopicArn,
+          slackWebhookUrlParameter: slack,
+          pagerDutyRoutingKeyParameter: pagerDuty,
+          history: hist,
+          services: deployed,
+        }),
+      );
+  }
+}
+
+/** Builds the environment for a parsed stack config: the component is named `<project>-<stack>`. */
+export function buildEnvironment(config: EnvironmentConfig, opts?: pulumi.ComponentResourceOptions): Environment {
+  return new Environment(environmentName(config.project, config.stack), { config }, opts);
+}
