@@ -7,6 +7,7 @@ import type { CheckName, CheckResult, ValidationReport } from "../../validators/
 import { validate } from "../../validators/validate";
 import { testManifest, testService } from "./support/manifest";
 import { DEPLOYED_AT, type MockedAws, NOW, ecsService, ecsTask, mockedAws } from "./support/mocks";
+import { startTestServer } from "./support/httpServer";
 import { arrangeHealthy } from "./support/scenario";
 
 const api = testService("api");
@@ -276,5 +277,25 @@ describe("validate with mocked AWS", () => {
 
     expect(check(report, "rollout").message).toBe("ECS service api-svc was not found in cluster delivery-staging.");
     expect(check(report, "tasks").status).toBe("fail");
+  });
+
+  it("stops the smoke watchdog at once when another part of the run fails, instead of waiting it out", async () => {
+    const site = await startTestServer(() => ({ status: 200, body: '{"status":"UP"}' }));
+    try {
+      const withUrl = testService("api", { url: site.url });
+      arrangeHealthy(aws, [withUrl]);
+      aws.logs.on(FilterLogEventsCommand).callsFake(async () => {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        throw Object.assign(new Error("not authorized to perform: logs:FilterLogEvents"), { name: "AccessDeniedException", $metadata: { httpStatusCode: 400 } });
+      });
+      const started = Date.now();
+
+      const run = validate({ manifest: testManifest([withUrl]), watchSeconds: 30 }, { clients: aws.clients, now: () => NOW });
+
+      await expect(run).rejects.toThrow("CloudWatch Logs FilterLogEvents failed (access denied)");
+      expect(Date.now() - started).toBeLessThan(3000);
+    } finally {
+      await site.close();
+    }
   });
 });

@@ -6,7 +6,6 @@ interface SdkErrorShape {
   message?: string;
   code?: string;
   $metadata?: { httpStatusCode?: number; attempts?: number };
-  $fault?: "client" | "server";
 }
 
 const ACCESS_DENIED = /AccessDenied|UnauthorizedOperation|UnrecognizedClient|InvalidClientTokenId|ExpiredToken|InvalidSignature|SignatureDoesNotMatch|AuthFailure|NotAuthorized|MissingAuthenticationToken/i;
@@ -25,7 +24,7 @@ export function classifyAwsError(err: unknown): "access denied" | "throttled bey
   const text = `${e?.name ?? ""} ${e?.code ?? ""} ${e?.message ?? ""}`;
   if (ACCESS_DENIED.test(text) || e?.$metadata?.httpStatusCode === 403) return "access denied";
   if (THROTTLED.test(text) || e?.$metadata?.httpStatusCode === 429) return "throttled beyond retries";
-  if (UNREACHABLE.test(text) || (e?.$metadata === undefined && e?.$fault === undefined)) return "AWS unreachable";
+  if (UNREACHABLE.test(text)) return "AWS unreachable";
   return "AWS error";
 }
 

@@ -24,7 +24,20 @@ import { waitForRollouts } from "./rolloutWait";
 import { type Settings, resolveSettings } from "./settings";
 import type { ValidateDeps, ValidateOptions } from "./types";
 
-const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** setTimeout as a promise that ends early (and clears its timer) when the run is abandoned. */
+function abortableSleep(signal: AbortSignal): (ms: number) => Promise<void> {
+  return (ms) =>
+    new Promise<void>((resolve) => {
+      if (signal.aborted) return resolve();
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        signal.removeEventListener("abort", done);
+        resolve();
+      }
+      signal.addEventListener("abort", done, { once: true });
+    });
+}
 
 /**
  * Is this release healthy? Describes the services (10 per call), waits for in-progress rollouts
@@ -36,12 +49,12 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
 export async function validate(options: ValidateOptions, deps: ValidateDeps): Promise<ValidationReport> {
   const settings = resolveSettings(options);
   const now = deps.now ?? (() => new Date());
-  const sleep = deps.sleep ?? realSleep;
+  const abort = new AbortController();
+  const sleep = deps.sleep ?? abortableSleep(abort.signal);
   const progress = options.onProgress ?? (() => undefined);
   const { manifest, skip } = settings;
   const { ecs } = deps.clients;
   const startedAt = now();
-  const abort = new AbortController();
   progress(`Validating ${settings.services.map((s) => s.name).join(", ") || "no services"} of stack ${manifest.stack} (cluster ${manifest.cluster})`);
 
   const initial = await describeServices(ecs, manifest.cluster, settings.services.map((s) => s.ecsService), settings.concurrency);
@@ -67,7 +80,7 @@ export async function validate(options: ValidateOptions, deps: ValidateDeps): Pr
   progress("Reading tasks, ALB metrics and logs" + (settings.smoke && !skip.has("smoke") ? "; running smoke requests" : ""));
 
   const gathered = Promise.all([
-    skip.has("tasks") ? undefined : clusterTasks(ecs, manifest.cluster, settings.concurrency).then(tasksByGroup),
+    skip.has("tasks") || settings.services.length === 0 ? undefined : clusterTasks(ecs, manifest.cluster, settings.concurrency).then(tasksByGroup),
     skip.has("errorRate") || windows.length === 0 ? undefined : fetchErrorCounts(deps.clients.cloudwatch, windows, judgedAt),
     skip.has("latency") || windows.length === 0 ? undefined : fetchLatency(deps.clients.cloudwatch, windows, judgedAt),
     mapLimit(settings.services, settings.concurrency, (s) => logsCheck(s, since.get(s.name) as Date, judgedAt, settings, deps)),
