@@ -143,6 +143,7 @@ const VERDICT_OF: Record<RunOutcome, Verdict> = {
   inconclusive: "inconclusive",
   refused: "inconclusive",
   error: "inconclusive",
+  "nothing-to-do": "pass",
 };
 
 function message(err: unknown): string {

@@ -16,9 +16,10 @@ export type RunCommand = "validate" | "deploy" | "rollback";
  * - `failed`: a fail verdict with no rollback (not asked for, or nothing to roll back to);
  * - `inconclusive`: too little data; nothing was rolled back;
  * - `refused`: the gate (or the command) refused before changing anything;
- * - `error`: an operational error (exit 4); nothing was rolled back.
+ * - `error`: an operational error (exit 4); nothing was rolled back;
+ * - `nothing-to-do`: a rollback found every service already on the release it would restore.
  */
-export type RunOutcome = "released" | "rolled-back" | "rollback-failed" | "failed" | "inconclusive" | "refused" | "error";
+export type RunOutcome = "released" | "rolled-back" | "rollback-failed" | "failed" | "inconclusive" | "refused" | "error" | "nothing-to-do";
 
 /** One service touched by the run: what ran before and what runs after. */
 export interface ServiceChange {

@@ -1,2 +1,3 @@
+export { gatherHistory, type HistoryView, renderHistory, type RunSummary } from "./history";
 export * from "./lastGood";
 export { recordLastGood } from "./record";

@@ -1,6 +1,7 @@
 export { type AfterValidationDeps, type AfterValidationOptions, type AfterValidationResult, afterValidation } from "./afterValidation";
 export { alertChecks, failureReason, inconclusiveAlert, operationalAlert, rollbackAlert, serviceAlert } from "./alerts";
 export { fastRollback } from "./fastPath";
+export { manualRollback, type ManualRollbackDeps, type ManualRollbackOptions, type ManualRollbackResult } from "./manual";
 export { checkServiceNames, dependsOnOrder } from "./order";
 export { Progress, type StageEnd, type StageRecord } from "./progress";
 export { changesText, type RollbackRequest, type RollbackResult, rollbackServices } from "./rollback";

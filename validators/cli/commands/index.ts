@@ -1,9 +1,12 @@
 import type { RegisterCommand } from "../context";
 import { registerAnalyze } from "./analyze";
 import { registerConfig } from "./config";
+import { registerDeploy } from "./deploy";
 import { registerGate } from "./gate";
+import { registerHistory } from "./history";
+import { registerRollback } from "./rollback";
 import { registerPipeline } from "./pipeline";
 import { registerValidate } from "./validate";
 
 /** Every deployctl command, in the order `deployctl --help` lists them. */
-export const commands: RegisterCommand[] = [registerAnalyze, registerConfig, registerPipeline, registerValidate, registerGate];
+export const commands: RegisterCommand[] = [registerAnalyze, registerConfig, registerPipeline, registerValidate, registerGate, registerDeploy, registerRollback, registerHistory];

@@ -1,0 +1,49 @@
+import { addReleaseOptions, defaultReleaseDeps, type ReleaseCommandDeps, type ReleaseFlags } from "../../deploy/runtime";
+import { openRecordStore } from "../../records/open";
+import { gatherHistory, renderHistory } from "../../release/history";
+import { SsmReleaseRegistry } from "../../release/lastGood";
+import { checkServiceNames } from "../../rollback/order";
+import { addCommonOptions, awsClientOptions, wholeNumber } from "../../validate/command";
+import { loadManifest } from "../../validate/loadManifest";
+import type { CliContext, RegisterCommand } from "../context";
+import { EXIT_CODES_HELP, ExitCode } from "../exitCodes";
+
+export interface HistoryFlags extends ReleaseFlags {
+  limit: number;
+}
+
+const HELP = `
+Shows, newest first:
+  - each service's last good releases (the versions of SSM /delivery/<stack>/<service>/last-good)
+  - the runs of validate, deploy and rollback from the record store (S3 history bucket, or
+    .delivery/records/<stack>), with who, outcome, tags and why each rollback happened
+  - the stack's statistics: runs, successes, failures, rollbacks, consecutive failures
+
+Examples:
+  deployctl history --stack staging
+  deployctl history --stack prod --service api --limit 5 --output json
+
+${EXIT_CODES_HELP}`;
+
+/** `deployctl history`: releases and runs, newest first. */
+export const registerHistory: RegisterCommand = (program, ctx) => {
+  const cmd = program.command("history").description("List last good releases and runs of a stack, newest first, with why each rollback happened.");
+  addCommonOptions(cmd, ["text", "json"]);
+  addReleaseOptions(cmd, { lock: false, alerts: false });
+  cmd
+    .option("--limit <n>", "at most this many runs and releases per service", wholeNumber("--limit", 1), 20)
+    .addHelpText("after", HELP)
+    .action(async (flags: HistoryFlags) => {
+      ctx.setExitCode(await runHistoryCommand(flags, ctx));
+    });
+};
+
+export async function runHistoryCommand(flags: HistoryFlags, ctx: CliContext, deps: ReleaseCommandDeps = defaultReleaseDeps): Promise<number> {
+  const manifest = await loadManifest({ stack: flags.stack, manifestFile: flags.manifest, cwd: ctx.io.cwd }, deps.stacks(ctx.io.cwd));
+  if (flags.service?.length) checkServiceNames("--service", flags.service, manifest.services, manifest.stack);
+  const clients = deps.createClients(awsClientOptions(flags, manifest, ctx.io.env));
+  const store = openRecordStore({ manifest, clients, cwd: ctx.io.cwd, recordsDir: flags.recordsDir });
+  const view = await gatherHistory(manifest, new SsmReleaseRegistry(clients.ssm), store, { services: flags.service, limit: flags.limit });
+  ctx.io.stdout(flags.output === "json" ? `${JSON.stringify(view, null, 2)}\n` : renderHistory(view));
+  return ExitCode.Ok;
+}

@@ -1,0 +1,133 @@
+import { createInterface } from "node:readline/promises";
+import { type Command, Option } from "commander";
+import { AlertDispatcher, DEFAULT_ALERT_POLICY, buildAlertChannels } from "../alerts";
+import type { AwsClients } from "../aws/clients";
+import type { CliIO } from "../cli/io";
+import { gate } from "../gate/run";
+import { openStackLock } from "../lock/open";
+import type { StackLock } from "../lock/types";
+import type { DeploymentManifest } from "../manifest";
+import type { PulumiStacks } from "../pulumi/stacks";
+import { newRunId, whoAmI } from "../records/identity";
+import { openRecordStore } from "../records/open";
+import { SecretRegistry } from "../records/redact";
+import type { RecordStore } from "../records/types";
+import { SsmReleaseRegistry } from "../release/lastGood";
+import { Progress } from "../rollback/progress";
+import type { ReleaseDeps } from "../rollback/types";
+import { awsClientOptions, type CommandDeps, type CommonFlags, defaultCommandDeps, wholeNumber } from "../validate/command";
+import { loadManifest } from "../validate/loadManifest";
+import { validate } from "../validate/run";
+import type { GateFn } from "./gate";
+
+/** The flags deploy, rollback and history add to the common ones (--stack, --manifest, --output, AWS). */
+export interface ReleaseFlags extends CommonFlags {
+  recordsDir?: string;
+  lockTimeout: number;
+  alertWindow: number;
+  escalateAfter: number;
+}
+
+/** What the release commands need from the outside world; tests replace parts of it. */
+export interface ReleaseCommandDeps extends CommandDeps {
+  now: () => Date;
+  sleep: (ms: number) => Promise<void>;
+  fetch: typeof fetch;
+  /** Asks a yes/no question; undefined when nobody can answer (stdin is not a terminal). */
+  confirm: (question: string) => Promise<boolean | undefined>;
+}
+
+export const defaultReleaseDeps: ReleaseCommandDeps = {
+  ...defaultCommandDeps,
+  now: () => new Date(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  fetch: (...args) => fetch(...args),
+  confirm: askOnTerminal,
+};
+
+/** Asks on the terminal (y/N); undefined when stdin is not a terminal. */
+async function askOnTerminal(question: string): Promise<boolean | undefined> {
+  if (!process.stdin.isTTY) return undefined;
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question(`${question} [y/N] `);
+    return /^y(es)?$/i.test(answer.trim());
+  } finally {
+    rl.close();
+  }
+}
+
+/** --records-dir, --lock-timeout and the alert policy flags. */
+export function addReleaseOptions(cmd: Command, options: { lock?: boolean; alerts?: boolean } = {}): Command {
+  cmd.option("--records-dir <dir>", "keep run records in this directory (default: the manifest's S3 history bucket, else .delivery/records/<stack>)");
+  if (options.lock !== false) {
+    cmd.option("--lock-timeout <seconds>", "wait this long for another run's stack lock before exiting 5", wholeNumber("--lock-timeout", 0, "seconds"), 0);
+  }
+  if (options.alerts !== false) {
+    cmd
+      .addOption(new Option("--alert-window <seconds>", "do not repeat an alert for the same stack, service and check within this window").argParser(wholeNumber("--alert-window", 0, "seconds")).default(DEFAULT_ALERT_POLICY.dedupWindowSeconds))
+      .addOption(new Option("--escalate-after <runs>", "consecutive failed runs of a service that make its alert critical").argParser(wholeNumber("--escalate-after", 1, "runs")).default(DEFAULT_ALERT_POLICY.escalateAfter));
+  }
+  return cmd;
+}
+
+/** Everything a release command works with, built once from the flags. */
+export interface ReleaseRuntime {
+  manifest: DeploymentManifest;
+  clients: AwsClients;
+  stacks: PulumiStacks;
+  store: RecordStore;
+  lock: StackLock;
+  secrets: SecretRegistry;
+  who: string;
+  runId: string;
+  /** The orchestration's deps (alerts, validate, progress...). */
+  release: ReleaseDeps;
+  gate: GateFn;
+}
+
+/**
+ * Resolves the manifest (--manifest or --stack), the AWS clients, the record store and lock for
+ * the stack's tier, the alert channels (secrets registered for redaction), and binds validate and
+ * gate. Progress goes to stdout for text output and to stderr for JSON (stdout is the document).
+ */
+export async function releaseRuntime(flags: ReleaseFlags, io: CliIO, deps: ReleaseCommandDeps): Promise<ReleaseRuntime> {
+  const stacks = deps.stacks(io.cwd);
+  const manifest = await loadManifest({ stack: flags.stack, manifestFile: flags.manifest, cwd: io.cwd }, stacks);
+  const clients = deps.createClients(awsClientOptions(flags, manifest, io.env));
+  const secrets = new SecretRegistry();
+  const store = openRecordStore({ manifest, clients, cwd: io.cwd, recordsDir: flags.recordsDir, secrets });
+  const lock = openStackLock({ manifest, clients, cwd: io.cwd, now: deps.now });
+  const channels = await buildAlertChannels({ manifest, clients, env: io.env, secrets, fetch: deps.fetch });
+  const alerts = new AlertDispatcher(channels, store, { dedupWindowSeconds: flags.alertWindow ?? DEFAULT_ALERT_POLICY.dedupWindowSeconds, escalateAfter: flags.escalateAfter ?? DEFAULT_ALERT_POLICY.escalateAfter }, deps.now);
+  const write = flags.output === "json" ? io.stderr : io.stdout;
+  const progress = new Progress((line) => write(`${line}\n`), deps.now);
+  const release: ReleaseDeps = {
+    clients,
+    stacks,
+    registry: new SsmReleaseRegistry(clients.ssm),
+    alerts,
+    validate: (request) =>
+      validate(
+        { manifest: request.manifest, services: request.services, waitSeconds: request.waitSeconds, since: request.since, onProgress: request.onProgress },
+        { clients, fetch: deps.fetch, now: deps.now, sleep: deps.sleep },
+      ),
+    // After a stack update the task definitions change: read the stack's output again (never a stale --manifest file).
+    loadManifest: () => loadManifest({ stack: manifest.stack, cwd: io.cwd }, stacks),
+    progress,
+    now: deps.now,
+    sleep: deps.sleep,
+  };
+  return {
+    manifest,
+    clients,
+    stacks,
+    store,
+    lock,
+    secrets,
+    who: whoAmI(io.env),
+    runId: newRunId(deps.now()),
+    release,
+    gate: (request) => gate({ manifest: request.manifest, services: request.services, tag: request.tag, onProgress: (m) => progress.info(`  ${m}`) }, { clients, now: deps.now }),
+  };
+}

@@ -1,0 +1,99 @@
+import { ExitCode, type ExitCodeValue } from "../cli/exitCodes";
+import { acquireStackLock } from "../lock/acquire";
+import { DEFAULT_LEASE_SECONDS } from "../lock/open";
+import type { StackLock } from "../lock/types";
+import type { DeploymentManifest } from "../manifest";
+import { RunRecorder, saveRecord, type SavedRecord } from "../records/recorder";
+import type { RecordStore } from "../records/types";
+import { rollbackAlert } from "./alerts";
+import { checkServiceNames, dependsOnOrder } from "./order";
+import { rollbackServices } from "./rollback";
+import { readStackServices } from "./stackConfig";
+import type { ReleaseDeps } from "./types";
+
+export interface ManualRollbackOptions {
+  /** `--service`: roll these back even if their config already names the target tag. @default every service not on its last good release */
+  services?: string[];
+  /** `--to`: a validated tag instead of the last good release. */
+  toTag?: string;
+  /** `--reason`, recorded with the rollback. */
+  reason: string;
+  waitSeconds: number;
+  lockTimeoutSeconds: number;
+}
+
+export interface ManualRollbackDeps extends ReleaseDeps {
+  store: Pick<RecordStore, "put">;
+  lock: StackLock;
+  who: string;
+  runId: string;
+}
+
+export interface ManualRollbackResult extends SavedRecord {
+  exitCode: ExitCodeValue;
+}
+
+/**
+ * `deployctl rollback`: under the stack lock, roll services back to their last good release (or
+ * `--to` a validated tag) with the same fast path, stack path and validation as an automatic
+ * rollback. Without `--service`, only services whose config tag differs from their last good one.
+ * A failed rollback, or nothing to roll back to, alerts critical and exits 1.
+ */
+export async function manualRollback(manifest: DeploymentManifest, options: ManualRollbackOptions, deps: ManualRollbackDeps): Promise<ManualRollbackResult> {
+  if (options.services?.length) checkServiceNames("--service", options.services, manifest.services, manifest.stack);
+  const handle = await acquireStackLock(
+    deps.lock,
+    { stack: manifest.stack, who: deps.who, what: `rollback${options.toTag ? ` --to ${options.toTag}` : ""}`, leaseSeconds: DEFAULT_LEASE_SECONDS },
+    { timeoutSeconds: options.lockTimeoutSeconds, now: deps.now, sleep: deps.sleep, onWait: (m) => deps.progress.info(m) },
+  );
+  const recorder = new RunRecorder({ runId: deps.runId, command: "rollback", who: deps.who, stack: manifest.stack, now: deps.now });
+  const ctx = { manifest, runId: deps.runId };
+  try {
+    const current = await readStackServices(deps.stacks, manifest.stack);
+    let selected = options.services?.length ? options.services : await servicesOffTheirRelease(manifest, current, options.toTag, deps);
+    if (selected.length === 0) {
+      deps.progress.info(`nothing to roll back: every service of stack ${manifest.stack} already runs ${options.toTag ?? "its last good release"}`);
+      recorder.addActions(deps.progress.actions());
+      return { exitCode: ExitCode.Ok, ...(await saveRecord(deps.store, recorder, { outcome: "nothing-to-do", exitCode: ExitCode.Ok, verdict: "pass" })) };
+    }
+    selected = dependsOnOrder(manifest.services, selected);
+    for (const name of selected) recorder.service({ name, tagBefore: current.find((s) => s.name === name)?.tag, taskDefinitionBefore: manifest.services.find((s) => s.name === name)?.taskDefinitionArn });
+    const result = await rollbackServices({ manifest, services: selected, reason: options.reason, toTag: options.toTag, waitSeconds: options.waitSeconds, recorder }, deps);
+    if (result.status === "ok") {
+      recorder.addActions(await deps.alerts.recovered(selected.map((service) => ({ stack: manifest.stack, service, runId: deps.runId }))));
+    } else {
+      recorder.addActions(await deps.alerts.notify(selected.map((name) => rollbackAlert(ctx, { name, verdict: "fail", checks: [] }, result))));
+    }
+    recorder.addActions(deps.progress.actions());
+    const exitCode = result.status === "ok" ? ExitCode.Ok : ExitCode.Fail;
+    const verdict = result.reports.at(-1)?.verdict ?? "inconclusive";
+    const error = result.problems.length > 0 ? result.problems.join("; ") : undefined;
+    return { exitCode, ...(await saveRecord(deps.store, recorder, { outcome: result.status === "ok" ? "rolled-back" : "rollback-failed", exitCode, verdict, error })) };
+  } finally {
+    await handle.release().catch(() => false);
+  }
+}
+
+/**
+ * Services whose config tag is not the tag they would be rolled back to. Services with no
+ * release at all are left out (and said so) unless no service has one: then all of them are
+ * returned, so the rollback reports that there is nothing to roll back to.
+ */
+async function servicesOffTheirRelease(
+  manifest: DeploymentManifest,
+  current: readonly { name: string; tag: string }[],
+  toTag: string | undefined,
+  deps: Pick<ReleaseDeps, "registry" | "progress">,
+): Promise<string[]> {
+  const off: string[] = [];
+  const unknown: string[] = [];
+  for (const service of manifest.services) {
+    const tag = current.find((s) => s.name === service.name)?.tag;
+    const target = toTag ?? (await deps.registry.get(manifest.stack, service.name))?.imageTag;
+    if (target === undefined) unknown.push(service.name);
+    else if (target !== tag) off.push(service.name);
+  }
+  if (unknown.length === manifest.services.length) return unknown;
+  if (unknown.length > 0) deps.progress.info(`not rolling back ${unknown.join(", ")}: no last good release recorded (name them with --service to try anyway)`);
+  return off;
+}
