@@ -1,19 +1,27 @@
 import { BadInputError, OperationalError } from "../cli/errors";
 
+export interface CallTarget {
+  pipeline: string;
+  region: string;
+  /** Where the name came from, for messages (`--stack dev`, `--pipeline`). */
+  from: string;
+}
+
 /**
  * Calls CodePipeline and turns its failures into CLI errors: a pipeline that does not exist is bad
- * input (exit 2, naming where the name came from); anything else (access denied, unreachable,
- * throttled beyond retries) is operational (exit 4, naming the operation).
+ * input (exit 2, naming where the name came from, with `hint` when given); anything else (access
+ * denied, unreachable, throttled beyond retries) is operational (exit 4, naming the operation).
  */
-export async function callCodePipeline<T>(operation: string, target: { pipeline: string; region: string; from: string }, call: () => Promise<T>): Promise<T> {
+export async function callCodePipeline<T>(operation: string, target: CallTarget, call: () => Promise<T>, hint?: () => Promise<string>): Promise<T> {
   try {
     return await call();
   } catch (err) {
     const name = err instanceof Error ? err.name : "Error";
     const message = err instanceof Error ? err.message : String(err);
     if (name === "PipelineNotFoundException") {
+      const extra = hint ? await hint().catch(() => "") : "";
       throw new BadInputError(
-        `pipeline ${JSON.stringify(target.pipeline)} (${target.from}) does not exist in ${target.region}; check --stack, --pipeline and --region`,
+        `pipeline ${JSON.stringify(target.pipeline)} (${target.from}) does not exist in ${target.region}; check --stack, --pipeline and --region${extra}`,
         { cause: err },
       );
     }

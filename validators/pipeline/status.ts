@@ -1,14 +1,13 @@
 import {
-  GetPipelineCommand,
   GetPipelineStateCommand,
   ListPipelineExecutionsCommand,
   type ActionState,
   type PipelineExecutionSummary,
-  type StageDeclaration,
   type StageState,
 } from "@aws-sdk/client-codepipeline";
 import type { AwsClients } from "../aws/clients";
 import { callCodePipeline } from "./awsErrors";
+import { readPipelineDefinition, type PipelineDefinition } from "./definition";
 import { PIPELINE_STATUS_SCHEMA_VERSION, type ActionStatus, type ExecutionSummary, type PipelineStatus, type StageStatus } from "./types";
 
 export interface PipelineStatusOptions {
@@ -58,24 +57,17 @@ function actionStatus(declared: { name: string; category: string | null; runOrde
   };
 }
 
-function stageStatus(declared: StageDeclaration, state: StageState | undefined, latest: PipelineExecutionSummary): StageStatus {
+function stageStatus(declared: PipelineDefinition["stages"][number], state: StageState | undefined, latest: PipelineExecutionSummary): StageStatus {
   const ranInLatest = state?.latestExecution?.pipelineExecutionId === latest.pipelineExecutionId;
-  const actions = (declared.actions ?? []).map((a) =>
-    actionStatus(
-      { name: a.name ?? "", category: a.actionTypeId?.category ?? null, runOrder: a.runOrder ?? 1 },
-      state?.actionStates?.find((s) => s.actionName === a.name),
-      ranInLatest,
-      latest.startTime,
-    ),
-  );
-  return { name: declared.name ?? "", status: ranInLatest ? (state?.latestExecution?.status ?? "NotRun") : "NotRun", actions };
+  const actions = declared.actions.map((a) => actionStatus(a, state?.actionStates?.find((s) => s.actionName === a.name), ranInLatest, latest.startTime));
+  return { name: declared.name, status: ranInLatest ? (state?.latestExecution?.status ?? "NotRun") : "NotRun", actions };
 }
 
 /** Reads the pipeline's definition, newest executions and stage states (GetPipeline, ListPipelineExecutions, GetPipelineState). */
 export async function readPipelineStatus(clients: Pick<AwsClients, "codepipeline">, options: PipelineStatusOptions): Promise<PipelineStatus> {
   const { pipeline, region } = options;
   const target = { pipeline, region, from: options.from ?? "--pipeline" };
-  const definition = await callCodePipeline("GetPipeline", target, () => clients.codepipeline.send(new GetPipelineCommand({ name: pipeline })));
+  const definition = await readPipelineDefinition(clients, target);
   const listed = await callCodePipeline("ListPipelineExecutions", target, () =>
     clients.codepipeline.send(new ListPipelineExecutionsCommand({ pipelineName: pipeline, maxResults: options.executions ?? 1 })),
   );
@@ -84,13 +76,13 @@ export async function readPipelineStatus(clients: Pick<AwsClients, "codepipeline
   let stages: StageStatus[] = [];
   if (latest) {
     const state = await callCodePipeline("GetPipelineState", target, () => clients.codepipeline.send(new GetPipelineStateCommand({ name: pipeline })));
-    stages = (definition.pipeline?.stages ?? []).map((s) => stageStatus(s, state.stageStates?.find((st) => st.stageName === s.name), latest));
+    stages = definition.stages.map((s) => stageStatus(s, state.stageStates?.find((st) => st.stageName === s.name), latest));
   }
   return {
     schemaVersion: PIPELINE_STATUS_SCHEMA_VERSION,
     pipeline,
     region,
-    version: definition.pipeline?.version ?? null,
+    version: definition.version,
     executions: executions.map((e) => executionSummary(e, region, pipeline)),
     stages,
     failed: latest !== undefined && FAILED_EXECUTION_STATES.includes(latest.status ?? ""),
