@@ -31,6 +31,7 @@ export class History extends pulumi.ComponentResource {
   public readonly bucketArn: pulumi.Output<string>;
   public readonly lockTable: aws.dynamodb.Table;
   public readonly lockTableName: pulumi.Output<string>;
+  public readonly lockTableArn: pulumi.Output<string>;
 
   constructor(name: string, args: HistoryArgs, opts?: pulumi.ComponentResourceOptions) {
     super("delivery:history:History", name, {}, opts);
@@ -62,6 +63,7 @@ export class History extends pulumi.ComponentResource {
     this.bucketName = this.bucket.bucketName;
     this.bucketArn = this.bucket.arn;
     this.lockTableName = this.lockTable.name;
+    this.lockTableArn = this.lockTable.arn;
     this.registerOutputs({ bucketName: this.bucketName, lockTableName: this.lockTableName });
   }
 }

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
+import { partitionOf } from "../components/lib/naming";
 
 /** The account every mocked ARN names. */
 export const MOCK_ACCOUNT_ID = "123456789012";
@@ -74,6 +75,11 @@ export class DeliveryMocks implements pulumi.runtime.Mocks {
           zoneIds: ["1", "2", "3"].map((z) => `${region}-az${z}`),
           state: "available",
         };
+      // Not called by the environment itself; the delivery pipeline component uses them.
+      case "aws:index/getPartition:getPartition":
+        return { id: partitionOf(region), partition: partitionOf(region), dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
+      case "aws:index/getRegion:getRegion":
+        return { id: region, name: region, region, endpoint: `ec2.${region}.amazonaws.com`, description: region };
       case "aws:elb/getServiceAccount:getServiceAccount": {
         const elb = ELB_ACCOUNTS[region] ?? "999999999999";
         return { id: elb, arn: `arn:aws:iam::${elb}:root`, region };

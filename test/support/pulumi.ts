@@ -1,0 +1,121 @@
+/**
+ * The one helper for Pulumi mock tests: render a stack (from its Pulumi.<stack>.yaml or from a
+ * config built in the test) under the mocks, read outputs, and find resources by type and name.
+ */
+import { join } from "node:path";
+import type * as pulumi from "@pulumi/pulumi";
+import { type EnvironmentConfig, parseEnvironmentConfig, type RawStackConfig, readStackFile } from "../../infra/config";
+import { outputValue, type RenderedResource, type RenderedStack, renderEnvironment } from "../../infra/synth/render";
+
+export type { RenderedResource, RenderedStack };
+
+/** The project's root (where Pulumi.yaml and the stack files are). */
+export const PROJECT_DIR = join(__dirname, "..", "..");
+
+export const STACKS = ["local", "dev", "staging", "prod"] as const;
+
+/** Resource type tokens the tests look for. */
+export const T = {
+  alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
+  alb: "aws:lb/loadBalancer:LoadBalancer",
+  bucket: "aws:s3/bucket:Bucket",
+  bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
+  dashboard: "aws:cloudwatch/dashboard:Dashboard",
+  ecsService: "aws:ecs/service:Service",
+  egressRule: "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+  ingressRule: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+  key: "aws:kms/key:Key",
+  listener: "aws:lb/listener:Listener",
+  listenerRule: "aws:lb/listenerRule:ListenerRule",
+  logGroup: "aws:cloudwatch/logGroup:LogGroup",
+  parameter: "aws:ssm/parameter:Parameter",
+  repository: "aws:ecr/repository:Repository",
+  role: "aws:iam/role:Role",
+  rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+  scalingPolicy: "aws:appautoscaling/policy:Policy",
+  scalingTarget: "aws:appautoscaling/target:Target",
+  securityGroup: "aws:ec2/securityGroup:SecurityGroup",
+  subnet: "aws:ec2/subnet:Subnet",
+  table: "aws:dynamodb/table:Table",
+  targetGroup: "aws:lb/targetGroup:TargetGroup",
+  taskDefinition: "aws:ecs/taskDefinition:TaskDefinition",
+  topic: "aws:sns/topic:Topic",
+  topicPolicy: "aws:sns/topicPolicy:TopicPolicy",
+  vpc: "aws:ec2/vpc:Vpc",
+} as const;
+
+/** The parsed config of a stack file in the project. */
+export function stackConfig(stack: string): EnvironmentConfig {
+  return parseEnvironmentConfig(readStackFile(PROJECT_DIR, stack));
+}
+
+/** Renders a stack file of the project under the mocks. */
+export function renderStack(stack: string, options?: { preview?: boolean }): Promise<RenderedStack> {
+  return renderEnvironment(stackConfig(stack), options);
+}
+
+/** A minimal valid service entry (as written in a stack file), overridable. */
+export function serviceEntry(name: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return { name, image: { repository: `delivery/${name}`, tag: "sha-abc1234" }, port: 8080, ...overrides };
+}
+
+/**
+ * A parsed config for a stack built in the test: `delivery` holds the `delivery:` keys without the
+ * namespace. Pipelines are off unless given (they are not this helper's concern).
+ */
+export function environmentConfig(
+  delivery: Record<string, unknown>,
+  options: { stack?: string; secretPaths?: string[]; region?: string } = {},
+): EnvironmentConfig {
+  const stack = options.stack ?? "test";
+  const values: Record<string, unknown> = { "aws:region": options.region ?? "us-east-1", "delivery:pipeline": { enabled: false } };
+  for (const [k, v] of Object.entries(delivery)) values[`delivery:${k}`] = v;
+  const secrets = options.secretPaths ?? [];
+  const raw: RawStackConfig = {
+    project: "delivery",
+    stack,
+    file: `Pulumi.${stack}.yaml`,
+    values,
+    isSecret: (path) => secrets.some((p) => path === p || path.startsWith(`${p}.`)),
+  };
+  return parseEnvironmentConfig(raw);
+}
+
+/** The value of an output (rejects if what it depends on failed). */
+export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
+  return outputValue(output);
+}
+
+/** Every resource of a type, in render order. */
+export function resourcesOf(rendered: RenderedStack, type: string): RenderedResource[] {
+  return rendered.resources.filter((r) => r.type === type);
+}
+
+/** The resource of a type with a Pulumi name; throws (naming what exists) when absent. */
+export function resourceNamed(rendered: RenderedStack, type: string, name: string): RenderedResource {
+  const found = rendered.resources.find((r) => r.type === type && r.name === name);
+  if (!found) {
+    const names = resourcesOf(rendered, type).map((r) => r.name);
+    throw new Error(`no ${type} named ${name}; there are: ${names.join(", ") || "none"}`);
+  }
+  return found;
+}
+
+/** Resource counts by type, sorted by type. */
+export function countByType(rendered: RenderedStack): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const r of rendered.resources) counts[r.type] = (counts[r.type] ?? 0) + 1;
+  return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** The resource's parent resource, if any. */
+export function parentOf(rendered: RenderedStack, resource: RenderedResource): RenderedResource | undefined {
+  return rendered.resources.find((r) => r.urn === resource.parent);
+}
+
+/** An input that holds JSON (a policy, container definitions, a dashboard body), parsed. */
+export function jsonInput<T = unknown>(resource: RenderedResource, key: string): T {
+  const value = resource.inputs[key];
+  if (typeof value !== "string") throw new Error(`${resource.type} ${resource.name}: input ${key} is not a JSON string`);
+  return JSON.parse(value) as T;
+}
