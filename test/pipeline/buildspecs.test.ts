@@ -29,8 +29,10 @@ describe.each(BUILDSPECS)("pipeline/buildspecs/%s.yml", (name) => {
     expect(spec.phases.install["runtime-versions"]).toEqual({ nodejs: 20 });
   });
 
-  it("installs the project before anything else", () => {
-    expect(spec.phases.install.commands).toEqual(["npm ci --no-audit --no-fund"]);
+  it("installs the project before anything else, with its Pulumi CLI on PATH where Pulumi runs", () => {
+    const path = 'export PATH="$(pwd)/node_modules/.bin:$PATH"';
+
+    expect(spec.phases.install.commands).toEqual(name === "deploy" || name === "validate" ? ["npm ci --no-audit --no-fund", path] : ["npm ci --no-audit --no-fund"]);
   });
 
   it("stops after a failed install or pre_build", () => {
