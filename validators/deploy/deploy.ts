@@ -100,7 +100,7 @@ export async function deploy(initial: DeploymentManifest, options: DeployOptions
         return await finish(result.status === "ok" ? "rolled-back" : "rollback-failed", ExitCode.Fail, update.error);
       }
       manifest = await deps.loadManifest();
-      recorder.service({ name, tagAfter: options.tag, taskDefinitionAfter: manifest.services.find((s) => s.name === name)?.taskDefinitionArn });
+      recorder.service({ name, tagDeployed: options.tag, tagAfter: options.tag, taskDefinitionAfter: manifest.services.find((s) => s.name === name)?.taskDefinitionArn });
 
       const validated = await validateService(deps, recorder, { manifest, service: name, waitSeconds, since: update.finishedAt });
       if (validated.kind === "error") {

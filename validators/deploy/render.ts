@@ -6,7 +6,13 @@ export function renderRunSummary(saved: SavedRecord): string {
   const { record } = saved;
   const lines = [`${record.command} on stack ${record.stack}: ${record.outcome} (verdict ${record.verdict}, exit ${record.exitCode})`];
   for (const s of record.services) {
-    const change = s.tagBefore === undefined || s.tagBefore === s.tagAfter ? (s.tagAfter ?? "?") : `${s.tagBefore} -> ${s.tagAfter ?? "?"}`;
+    const after = s.tagAfter ?? "?";
+    const change =
+      s.tagDeployed !== undefined && s.tagDeployed !== s.tagAfter
+        ? `${s.tagBefore ?? "?"} -> ${s.tagDeployed}, rolled back to ${after}`
+        : s.tagBefore === undefined || s.tagBefore === after
+          ? after
+          : `${s.tagBefore} -> ${after}`;
     lines.push(`  ${s.name.padEnd(16)} ${change}`);
   }
   if (record.error) lines.push(`  why: ${record.error}`);

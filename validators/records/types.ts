@@ -25,6 +25,8 @@ export type RunOutcome = "released" | "rolled-back" | "rollback-failed" | "faile
 export interface ServiceChange {
   name: string;
   tagBefore?: string;
+  /** The tag a deploy set (kept when a rollback then restores tagBefore). */
+  tagDeployed?: string;
   tagAfter?: string;
   taskDefinitionBefore?: string;
   taskDefinitionAfter?: string;
