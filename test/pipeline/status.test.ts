@@ -209,8 +209,9 @@ describe("deployctl pipeline status (aws-sdk-client-mock)", () => {
   it.each([
     ["Stopped", 1],
     ["Stopping", 1],
+    ["Cancelled", 1],
     ["Superseded", 0],
-    ["Cancelled", 0],
+    ["InProgress", 0],
   ])("exits %s -> %i", async (state, code) => {
     arrange([execution(LATEST, state as PipelineExecutionSummary["status"], at(0))], FAILED_STAGES);
 

@@ -20,7 +20,7 @@ export interface PipelineStatusOptions {
 }
 
 /** Execution states whose change will not reach a validated release. */
-export const FAILED_EXECUTION_STATES = ["Failed", "Stopped", "Stopping"];
+export const FAILED_EXECUTION_STATES = ["Failed", "Stopped", "Stopping", "Cancelled"];
 
 const iso = (d: Date | undefined) => (d ? d.toISOString() : null);
 

@@ -57,6 +57,6 @@ export interface PipelineStatus {
   executions: ExecutionSummary[];
   /** The stages, in pipeline order, as they stand for the newest execution; empty without executions. */
   stages: StageStatus[];
-  /** The newest execution Failed, Stopped or is Stopping: its change did not reach a validated release. */
+  /** The newest execution Failed, was Stopped or Cancelled, or is Stopping: its change did not reach a validated release. */
   failed: boolean;
 }

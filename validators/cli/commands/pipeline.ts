@@ -30,8 +30,9 @@ export const registerPipeline: RegisterCommand = (program, ctx) => {
     .addHelpText(
       "after",
       `
-Exit codes: 0 the latest execution succeeded, is in progress, or there is none yet;
-1 the latest execution Failed, Stopped or is Stopping (its change will not reach a validated release);
+Exit codes: 0 the latest execution succeeded, is in progress, was superseded, or there is none yet;
+1 the latest execution Failed, was Stopped or Cancelled, or is Stopping (its change will not reach a
+validated release);
 2 bad input (flags, or no such pipeline); 4 AWS could not be asked (access denied, unreachable, throttled).`,
     )
     .action(async (flags: StatusFlags) => {
