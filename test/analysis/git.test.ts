@@ -121,6 +121,18 @@ describe("changedFiles", () => {
     expect(changes.files).toEqual([{ path: "src/pages/index.tsx", status: "added" }]);
   });
 
+  it("rejects a base with no history in common with the head", async () => {
+    repo = createRepo();
+    repo.commit({ "a.txt": "a\n" });
+    repo.git("checkout", "-q", "--orphan", "other");
+    repo.commit({ "b.txt": "b\n" });
+
+    const err = await changedFiles(repo.dir, "main", "other").catch((e: unknown) => e);
+
+    expect(err).toBeInstanceOf(BadInputError);
+    expect((err as Error).message).toBe(`--base "main" and --head "other" share no history in ${repo.git("rev-parse", "--show-toplevel")}; pass a base on the head's history`);
+  });
+
   it("works from a sub-folder of the repository and reports paths from its root", async () => {
     repo = createRepo();
     repo.commit({ "src/pages/a.tsx": "a\n" });
