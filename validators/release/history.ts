@@ -86,12 +86,19 @@ export function renderHistory(view: HistoryView): string {
       r.outcome,
       String(r.exitCode),
       r.who,
-      r.services.map((x) => (x.tagBefore && x.tagBefore !== x.tagAfter ? `${x.name} ${x.tagBefore}->${x.tagAfter ?? "?"}` : `${x.name} ${x.tagAfter ?? "?"}`)).join(", "),
+      r.services.map(serviceCell).join(", "),
       r.rollback ? `rollback ${r.rollback.status}: ${r.rollback.reason}` : (r.error ?? ""),
     ]);
     out.push(...table(["STARTED", "COMMAND", "OUTCOME", "EXIT", "WHO", "SERVICES", "WHY"], runRows));
   }
   return `${out.join("\n")}\n`;
+}
+
+/** `api sha-1->sha-2`, `api sha-1->sha-2, back to sha-1` after a rollback, or `api sha-1` when unchanged. */
+function serviceCell(x: RunSummary["services"][number]): string {
+  const after = x.tagAfter ?? "?";
+  if (x.tagDeployed && x.tagDeployed !== x.tagAfter) return `${x.name} ${x.tagBefore ?? "?"}->${x.tagDeployed}, back to ${after}`;
+  return x.tagBefore && x.tagBefore !== after ? `${x.name} ${x.tagBefore}->${after}` : `${x.name} ${after}`;
 }
 
 function table(header: string[], rows: string[][]): string[] {
