@@ -6,6 +6,7 @@ export { categorize, globToRegExp, matches } from "./match";
 export { renderAnalysisText } from "./render";
 export {
   analysisRulesSchema,
+  analysisRulesShape,
   DEFAULT_ANALYSIS_RULES,
   OTHER_CATEGORY,
   type AnalysisRules,

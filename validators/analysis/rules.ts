@@ -147,7 +147,8 @@ const servicePrefix = z
 
 const quoted = (names: readonly string[]) => names.map((n) => `"${n}"`).join(", ");
 
-const rulesShape = z.strictObject(
+/** The rules' keys and their types, before the cross-key checks (walk this one for known-key suggestions). */
+export const analysisRulesShape = z.strictObject(
   {
     categories: z
       .array(categoryRuleSchema, { error: "expected a list of categories" })
@@ -187,7 +188,7 @@ function crossCheck(rules: AnalysisRules, ctx: z.RefinementCtx): void {
  * A rules object: every top-level key optional, filled from DEFAULT_ANALYSIS_RULES, then
  * cross-checked (only once each key is valid on its own).
  */
-export const analysisRulesSchema = rulesShape.pipe(z.custom<AnalysisRules>().superRefine(crossCheck));
+export const analysisRulesSchema = analysisRulesShape.pipe(z.custom<AnalysisRules>().superRefine(crossCheck));
 
 /** What `analysisRulesSchema` accepts (every key optional). */
 export type AnalysisRulesInput = z.input<typeof analysisRulesSchema>;
