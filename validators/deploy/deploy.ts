@@ -1,6 +1,7 @@
 import { CliError } from "../cli/errors";
 import { ExitCode, type ExitCodeValue } from "../cli/exitCodes";
 import { acquireStackLock } from "../lock/acquire";
+import { type HeartbeatTimers, startHeartbeat } from "../lock/heartbeat";
 import { DEFAULT_LEASE_SECONDS } from "../lock/open";
 import type { StackLock } from "../lock/types";
 import type { DeploymentManifest } from "../manifest";
@@ -31,6 +32,8 @@ export interface DeployOptions {
 
 export interface DeployDeps extends ReleaseDeps {
   gate: GateFn;
+  /** Timers of the lock heartbeat. @default real, unref'd intervals */
+  timers?: HeartbeatTimers;
   store: Pick<RecordStore, "put">;
   lock: StackLock;
   who: string;
@@ -55,11 +58,13 @@ export async function deploy(initial: DeploymentManifest, options: DeployOptions
   const order = dependsOnOrder(initial.services, selected);
   const waitSeconds = options.waitSeconds ?? 600;
   const { progress } = deps;
+  const leaseSeconds = options.leaseSeconds ?? DEFAULT_LEASE_SECONDS;
   const handle = await acquireStackLock(
     deps.lock,
-    { stack: initial.stack, who: deps.who, what: `deploy ${options.tag} (${order.join(", ")})`, leaseSeconds: options.leaseSeconds ?? DEFAULT_LEASE_SECONDS },
+    { stack: initial.stack, who: deps.who, what: `deploy ${options.tag} (${order.join(", ")})`, leaseSeconds },
     { timeoutSeconds: options.lockTimeoutSeconds ?? 0, now: deps.now, sleep: deps.sleep, onWait: (m) => progress.info(m) },
   );
+  const stopHeartbeat = startHeartbeat(handle, leaseSeconds, (m) => progress.info(`warning: ${m}`), deps.timers);
   const recorder = new RunRecorder({ runId: deps.runId, command: "deploy", who: deps.who, stack: initial.stack, now: deps.now });
   const ctx = { manifest: initial, runId: deps.runId };
   const finish = async (outcome: RunOutcome, exitCode: ExitCodeValue, error?: string): Promise<DeployResult> => {
@@ -89,7 +94,6 @@ export async function deploy(initial: DeploymentManifest, options: DeployOptions
     }
     const deployed: string[] = [];
     for (const name of order) {
-      await handle.renew();
       const before = manifest.services.find((s) => s.name === name);
       recorder.service({ name, tagBefore: stackServices.find((s) => s.name === name)?.tag, taskDefinitionBefore: before?.taskDefinitionArn });
       const update = await updateService(deps, recorder, { stack: initial.stack, service: name, tag: options.tag, stackServices });
@@ -130,6 +134,7 @@ export async function deploy(initial: DeploymentManifest, options: DeployOptions
     if (recorded.some((a) => a.status === "failed")) return await finish("error", ExitCode.Operational, "could not record the last good release (see actions)");
     return await finish("released", ExitCode.Ok);
   } finally {
+    stopHeartbeat();
     await handle.release().catch(() => false);
   }
 }

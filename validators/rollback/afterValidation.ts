@@ -1,5 +1,6 @@
 import { ExitCode, type ExitCodeValue } from "../cli/exitCodes";
 import { acquireStackLock } from "../lock/acquire";
+import { type HeartbeatTimers, startHeartbeat } from "../lock/heartbeat";
 import { DEFAULT_LEASE_SECONDS } from "../lock/open";
 import { type StackLock, StackLockedError } from "../lock/types";
 import type { DeploymentManifest } from "../manifest";
@@ -33,6 +34,8 @@ export interface AfterValidationDeps extends ReleaseDeps {
   lock: StackLock;
   who: string;
   runId: string;
+  /** Timers of the lock heartbeat. @default real, unref'd intervals */
+  timers?: HeartbeatTimers;
 }
 
 export interface AfterValidationResult extends SavedRecord {
@@ -106,6 +109,7 @@ export async function afterValidation(options: AfterValidationOptions, deps: Aft
     recorder.addActions(await deps.alerts.notify(alerts));
     return finish("failed", err instanceof StackLockedError ? ExitCode.Locked : ExitCode.Operational, message);
   }
+  const stopHeartbeat = startHeartbeat(handle, DEFAULT_LEASE_SECONDS, (m) => deps.progress.info(`warning: ${m}`), deps.timers);
   try {
     const result = await rollbackServices(
       { manifest, services: order, reason: failed.map(failureReason).join("; "), waitSeconds: options.waitSeconds ?? 300, recorder },
@@ -115,6 +119,7 @@ export async function afterValidation(options: AfterValidationOptions, deps: Aft
     recorder.addActions(await deps.alerts.notify(alerts));
     return finish(result.status === "ok" ? "rolled-back" : "rollback-failed", ExitCode.Fail);
   } finally {
+    stopHeartbeat();
     await handle.release().catch(() => false);
   }
 }

@@ -1,5 +1,6 @@
 import { ExitCode, type ExitCodeValue } from "../cli/exitCodes";
 import { acquireStackLock } from "../lock/acquire";
+import { type HeartbeatTimers, startHeartbeat } from "../lock/heartbeat";
 import { DEFAULT_LEASE_SECONDS } from "../lock/open";
 import type { StackLock } from "../lock/types";
 import type { DeploymentManifest } from "../manifest";
@@ -27,6 +28,8 @@ export interface ManualRollbackDeps extends ReleaseDeps {
   lock: StackLock;
   who: string;
   runId: string;
+  /** Timers of the lock heartbeat. @default real, unref'd intervals */
+  timers?: HeartbeatTimers;
 }
 
 export interface ManualRollbackResult extends SavedRecord {
@@ -46,6 +49,7 @@ export async function manualRollback(manifest: DeploymentManifest, options: Manu
     { stack: manifest.stack, who: deps.who, what: `rollback${options.toTag ? ` --to ${options.toTag}` : ""}`, leaseSeconds: DEFAULT_LEASE_SECONDS },
     { timeoutSeconds: options.lockTimeoutSeconds, now: deps.now, sleep: deps.sleep, onWait: (m) => deps.progress.info(m) },
   );
+  const stopHeartbeat = startHeartbeat(handle, DEFAULT_LEASE_SECONDS, (m) => deps.progress.info(`warning: ${m}`), deps.timers);
   const recorder = new RunRecorder({ runId: deps.runId, command: "rollback", who: deps.who, stack: manifest.stack, now: deps.now });
   const ctx = { manifest, runId: deps.runId };
   try {
@@ -70,6 +74,7 @@ export async function manualRollback(manifest: DeploymentManifest, options: Manu
     const error = result.problems.length > 0 ? result.problems.join("; ") : undefined;
     return { exitCode, ...(await saveRecord(deps.store, recorder, { outcome: result.status === "ok" ? "rolled-back" : "rollback-failed", exitCode, verdict, error })) };
   } finally {
+    stopHeartbeat();
     await handle.release().catch(() => false);
   }
 }
