@@ -4,7 +4,7 @@
  */
 import { join } from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
-import { type EnvironmentConfig, parseEnvironmentConfig, type RawStackConfig, readStackFile } from "../../infra/config";
+import { EMULATED_SERVICES, type EnvironmentConfig, parseEnvironmentConfig, type RawStackConfig, readStackFile } from "../../infra/config";
 import { outputValue, type RenderedResource, type RenderedStack, renderEnvironment } from "../../infra/synth/render";
 
 export type { RenderedResource, RenderedStack };
@@ -65,10 +65,14 @@ export function serviceEntry(name: string, overrides: Record<string, unknown> = 
  */
 export function environmentConfig(
   delivery: Record<string, unknown>,
-  options: { stack?: string; secretPaths?: string[]; region?: string } = {},
+  options: { stack?: string; secretPaths?: string[]; region?: string; extra?: Record<string, unknown> } = {},
 ): EnvironmentConfig {
   const stack = options.stack ?? "test";
-  const values: Record<string, unknown> = { "aws:region": options.region ?? "us-east-1", "delivery:pipeline": { enabled: false } };
+  const values: Record<string, unknown> = {
+    "aws:region": options.region ?? "us-east-1",
+    "delivery:pipeline": { enabled: false },
+    ...options.extra,
+  };
   for (const [k, v] of Object.entries(delivery)) values[`delivery:${k}`] = v;
   const secrets = options.secretPaths ?? [];
   const raw: RawStackConfig = {
@@ -79,6 +83,15 @@ export function environmentConfig(
     isSecret: (path) => secrets.some((p) => path === p || path.startsWith(`${p}.`)),
   };
   return parseEnvironmentConfig(raw);
+}
+
+/** The provider settings the local tier requires: every service at an emulator, no credential checks. */
+export function emulatorConfig(endpoint = "http://localhost:4566"): Record<string, unknown> {
+  return {
+    "aws:endpoints": [Object.fromEntries(EMULATED_SERVICES.map((s) => [s, endpoint]))],
+    "aws:skipCredentialsValidation": true,
+    "aws:skipRequestingAccountId": true,
+  };
 }
 
 /** The value of an output (rejects if what it depends on failed). */
