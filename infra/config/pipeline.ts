@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type AnalysisRules, analysisRulesSchema, DEFAULT_ANALYSIS_RULES } from "../../validators/analysis/rules";
+import { type AnalysisRules, analysisRulesSchema, analysisRulesShape, DEFAULT_ANALYSIS_RULES } from "../../validators/analysis/rules";
 import type { ConfigProblem } from "./errors";
 import type { Tier, TierDefaults } from "./tiers";
 import { zodProblems } from "./zodProblems";
@@ -115,7 +115,7 @@ export function resolvePipeline(value: unknown, tier: Tier, defaults: TierDefaul
   if (p.analysis !== undefined) {
     const rules = analysisRulesSchema.safeParse(p.analysis, { reportInput: true });
     if (rules.success) analysis = rules.data;
-    else problems.push(...zodProblems(`${ROOT}.analysis`, rules.error, analysisRulesSchema));
+    else problems.push(...zodProblems(`${ROOT}.analysis`, rules.error, analysisRulesShape));
   }
   if (!source || p.pulumiAccessTokenSecret === undefined) return undefined;
   return {

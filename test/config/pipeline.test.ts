@@ -104,3 +104,11 @@ describe("delivery:pipeline", () => {
     expect(config.pipeline?.source).toEqual({ kind: "s3", bucket: "src-bucket", key: "source.zip" });
   });
 });
+
+describe("delivery:pipeline.analysis", () => {
+  it("suggests the closest key for a misspelt rules key", () => {
+    expect(problems({ source, pulumiAccessTokenSecret: "t", analysis: { servics: {} } })).toEqual([
+      "delivery:pipeline.analysis.servics is not a known key; did you mean 'services'? Known keys: categories, ignore, sharedConfig, decisions, services.",
+    ]);
+  });
+});
