@@ -1,4 +1,5 @@
 import type { RegisterCommand } from "../context";
+import { registerSynth } from "./synth";
 import { registerAnalyze } from "./analyze";
 import { registerConfig } from "./config";
 import { registerDeploy } from "./deploy";
@@ -9,4 +10,5 @@ import { registerPipeline } from "./pipeline";
 import { registerValidate } from "./validate";
 
 /** Every deployctl command, in the order `deployctl --help` lists them. */
-export const commands: RegisterCommand[] = [registerAnalyze, registerConfig, registerPipeline, registerValidate, registerGate, registerDeploy, registerRollback, registerHistory];
+export const commands: RegisterCommand[] = [
+  registerSynth,registerAnalyze, registerConfig, registerPipeline, registerValidate, registerGate, registerDeploy, registerRollback, registerHistory];
