@@ -1,13 +1,24 @@
 // The Pulumi program (Pulumi.yaml main): parse the stack config once, build the environment, export.
-import { parseEnvironmentConfig, readPulumiConfig } from "./config";
-import { buildEnvironment } from "./environment";
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError, parseEnvironmentConfig, readPulumiConfig } from "./config";
+import { buildEnvironment, type Environment } from "./environment";
 
-const environment = buildEnvironment(parseEnvironmentConfig(readPulumiConfig()));
+function environment(): Environment {
+  try {
+    return buildEnvironment(parseEnvironmentConfig(readPulumiConfig()));
+  } catch (err) {
+    // Bad config never reaches a resource: every problem, one per line, and no stack trace.
+    if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
+    throw err;
+  }
+}
+
+const env = environment();
 
 /** The contract the validator reads (validators/manifest.ts, validators/manifest.schema.json). */
-export const deployment = environment.deployment;
-export const albDnsName = environment.albDnsName;
-export const dashboardUrl = environment.dashboardUrl;
-export const clusterName = environment.cluster.name;
-export const warningTopicArn = environment.alerts.warningTopicArn;
-export const criticalTopicArn = environment.alerts.criticalTopicArn;
+export const deployment = env.deployment;
+export const albDnsName = env.albDnsName;
+export const dashboardUrl = env.dashboardUrl;
+export const clusterName = env.cluster.name;
+export const warningTopicArn = env.alerts.warningTopicArn;
+export const criticalTopicArn = env.alerts.criticalTopicArn;

@@ -169,7 +169,7 @@ export function outputValue<T>(output: pulumi.Output<T>): Promise<T> {
 }
 
 /** Waits until the runtime's queue of pending registrations is empty (@pulumi/pulumi runtime.waitForRPCs). */
-async function waitForRegistrations(): Promise<void> {
+export async function waitForRegistrations(): Promise<void> {
   const runtime = pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> };
   if (typeof runtime.waitForRPCs !== "function") throw new Error("@pulumi/pulumi no longer exports runtime.waitForRPCs: update infra/synth/render.ts");
   await runtime.waitForRPCs();

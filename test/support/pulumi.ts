@@ -5,7 +5,7 @@
 import { join } from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
 import { EMULATED_SERVICES, type EnvironmentConfig, parseEnvironmentConfig, type RawStackConfig, readStackFile } from "../../infra/config";
-import { outputValue, type RenderedResource, type RenderedStack, renderEnvironment } from "../../infra/synth/render";
+import { outputValue, type RenderedResource, type RenderedStack, renderEnvironment, waitForRegistrations } from "../../infra/synth/render";
 
 export type { RenderedResource, RenderedStack };
 
@@ -97,6 +97,14 @@ export function emulatorConfig(endpoint = "http://localhost:4566"): Record<strin
 /** The value of an output (rejects if what it depends on failed). */
 export function promiseOf<T>(output: pulumi.Output<T>): Promise<T> {
   return outputValue(output);
+}
+
+/**
+ * Waits until every registration of a program run directly under the mocks (not through
+ * renderEnvironment, which waits itself) has completed: call it before the next setMocks.
+ */
+export function registrationsDone(): Promise<void> {
+  return waitForRegistrations();
 }
 
 /** Every resource of a type, in render order. */
