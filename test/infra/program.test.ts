@@ -9,7 +9,7 @@ async function runProgram(config: Record<string, unknown>): Promise<Record<strin
   const text = Object.fromEntries(Object.entries(config).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]));
   pulumi.runtime.setAllConfig(text);
   await pulumi.runtime.setMocks(new DeliveryMocks("us-east-1"), "delivery", "dev", false);
-  return (await import("../../infra/index")) as unknown as Record<string, pulumi.Output<unknown>>;
+  return (await import("../../infra/index.js")) as unknown as Record<string, pulumi.Output<unknown>>;
 }
 
 beforeEach(() => {
