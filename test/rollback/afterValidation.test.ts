@@ -6,7 +6,7 @@ import { FileStackLock } from "../../validators/lock";
 import { LocalRecordStore } from "../../validators/records";
 import { afterValidation, type AfterValidationOptions } from "../../validators/rollback";
 import { harness } from "../release/harness";
-import { clock, FakeStacks, lastGood, manifest, MemoryRegistry, report, service } from "../release/support";
+import { check, clock, FakeStacks, lastGood, manifest, MemoryRegistry, report, service, serviceReport } from "../release/support";
 
 const m = manifest([service("api", { imageTag: "sha-new0000" }), service("web", { imageTag: "sha-new0000", dependsOn: ["api"] })]);
 let dir: string;
@@ -89,6 +89,31 @@ describe("afterValidation", () => {
     expect(h.alerts.sent[0]?.checks).toEqual([
       { name: "errorRate", status: "fail", message: "errorRate is fail", observed: { errorRatePercent: 12.5, requests: 400 }, threshold: { criticalPercent: 5 } },
     ]);
+  });
+
+  it("validates a service whose rollout is still in progress again before rolling it back", async () => {
+    const inProgress = { ...report({ web: "fail" }), services: [serviceReport("web", [check("rollout", "fail", { rolloutState: "IN_PROGRESS" })])] };
+    const h = setup([report({ web: "pass" })]);
+
+    const result = await h.run({ outcome: { ...report({ api: "pass" }), verdict: "fail", services: [...report({ api: "pass" }).services, ...inProgress.services] }, rollback: true });
+
+    expect(result.exitCode).toBe(0);
+    expect(h.validateCalls.map((c) => c.services)).toEqual([["web"]]);
+    expect(h.updateServiceCalls()).toEqual([]);
+    expect(result.report?.verdict).toBe("pass");
+    expect(result.record.validations).toHaveLength(2);
+  });
+
+  it("rolls back once the rollout is still in progress after two more validations", async () => {
+    const inProgress = { ...report({ web: "fail" }), services: [serviceReport("web", [check("rollout", "fail", { rolloutState: "IN_PROGRESS" })])] };
+    const h = setup([inProgress, inProgress, report({ web: "pass" })]);
+
+    const result = await h.run({ outcome: inProgress, rollback: true });
+
+    expect(result.exitCode).toBe(1);
+    expect(result.record.outcome).toBe("rolled-back");
+    expect(h.validateCalls.map((c) => c.services)).toEqual([["web"], ["web"], ["web"]]);
+    expect(h.updateServiceCalls()).toEqual([["staging-web", "arn:aws:ecs:eu-west-1:123456789012:task-definition/staging-web:1"]]);
   });
 
   it("never rolls back on an inconclusive verdict: warns and exits 3", async () => {

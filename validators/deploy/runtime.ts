@@ -87,20 +87,38 @@ export interface ReleaseRuntime {
 }
 
 /**
- * Resolves the manifest (--manifest or --stack), the AWS clients, the record store and lock for
- * the stack's tier, the alert channels (secrets registered for redaction), and binds validate and
- * gate. Progress goes to stdout for text output and to stderr for JSON (stdout is the document).
+ * Resolves the manifest (--manifest or --stack) and the AWS clients, then builds the runtime.
  */
 export async function releaseRuntime(flags: ReleaseFlags, io: CliIO, deps: ReleaseCommandDeps): Promise<ReleaseRuntime> {
   const stacks = deps.stacks(io.cwd);
   const manifest = await loadManifest({ stack: flags.stack, manifestFile: flags.manifest, cwd: io.cwd }, stacks);
   const clients = deps.createClients(awsClientOptions(flags, manifest, io.env));
+  return buildReleaseRuntime({ manifest, clients, stacks, io, flags, deps });
+}
+
+/** What buildReleaseRuntime needs once the manifest and clients are known (validate.ts has them). */
+export interface RuntimeInput {
+  manifest: DeploymentManifest;
+  clients: AwsClients;
+  stacks: PulumiStacks;
+  io: CliIO;
+  flags: Pick<Partial<ReleaseFlags>, "recordsDir" | "alertWindow" | "escalateAfter" | "output">;
+  deps: ReleaseCommandDeps;
+}
+
+/**
+ * The record store and lock for the stack's tier, the alert channels (secrets registered for
+ * redaction), and validate and gate bound to the clients. Progress goes to stdout for text output
+ * and to stderr for JSON and markdown (stdout is the document).
+ */
+export async function buildReleaseRuntime(input: RuntimeInput): Promise<ReleaseRuntime> {
+  const { manifest, clients, stacks, io, flags, deps } = input;
   const secrets = new SecretRegistry();
   const store = openRecordStore({ manifest, clients, cwd: io.cwd, recordsDir: flags.recordsDir, secrets });
   const lock = openStackLock({ manifest, clients, cwd: io.cwd, now: deps.now });
   const channels = await buildAlertChannels({ manifest, clients, env: io.env, secrets, fetch: deps.fetch });
   const alerts = new AlertDispatcher(channels, store, { dedupWindowSeconds: flags.alertWindow ?? DEFAULT_ALERT_POLICY.dedupWindowSeconds, escalateAfter: flags.escalateAfter ?? DEFAULT_ALERT_POLICY.escalateAfter }, deps.now);
-  const write = flags.output === "json" ? io.stderr : io.stdout;
+  const write = flags.output === undefined || flags.output === "text" ? io.stdout : io.stderr;
   const progress = new Progress((line) => write(`${line}\n`), deps.now);
   const release: ReleaseDeps = {
     clients,

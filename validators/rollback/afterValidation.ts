@@ -11,6 +11,7 @@ import type { ValidationReport } from "../report";
 import { failureReason, inconclusiveAlert, operationalAlert, rollbackAlert, serviceAlert } from "./alerts";
 import { dependsOnOrder } from "./order";
 import { rollbackServices } from "./rollback";
+import { revalidateInProgress } from "./validateWithRetry";
 import type { ReleaseDeps } from "./types";
 
 export interface AfterValidationOptions {
@@ -40,22 +41,26 @@ export interface AfterValidationDeps extends ReleaseDeps {
 
 export interface AfterValidationResult extends SavedRecord {
   exitCode: ExitCodeValue;
+  /** The report the decision was made on: the one given, with in-progress rollouts validated again (rollback only). */
+  report?: ValidationReport;
 }
 
 /**
  * What `deployctl validate` does after its verdict: on pass, record each service as last good
- * and resolve its incidents; on fail, alert and (with `rollback`) roll failing services back under
- * the stack lock; on inconclusive or an operational error, alert and never roll back. Always
+ * and resolve its incidents; on fail, alert and (with `rollback`) validate again services whose
+ * rollout is still in progress (twice at most), then roll failing services back under the stack lock; on inconclusive or an operational error, alert and never roll back. Always
  * writes one run record. Never throws for a verdict: the exit code says how it went.
  */
 export async function afterValidation(options: AfterValidationOptions, deps: AfterValidationDeps): Promise<AfterValidationResult> {
   const { manifest } = options;
   const recorder = new RunRecorder({ runId: deps.runId, command: options.command ?? "validate", who: deps.who, stack: manifest.stack, now: deps.now });
   const ctx = { manifest, runId: deps.runId };
-  const verdict = options.outcome instanceof Error ? "inconclusive" : options.outcome.verdict;
+  /** The report the decision is made on, once known. */
+  const decided: { report?: ValidationReport } = {};
   const finish = async (outcome: RunOutcome, exitCode: ExitCodeValue, error?: string): Promise<AfterValidationResult> => ({
     exitCode,
-    ...(await saveRecord(deps.store, recorder, { outcome, exitCode, verdict, error })),
+    ...(decided.report ? { report: decided.report } : {}),
+    ...(await saveRecord(deps.store, recorder, { outcome, exitCode, verdict: decided.report?.verdict ?? "inconclusive", error })),
   });
 
   if (options.outcome instanceof Error) {
@@ -63,8 +68,21 @@ export async function afterValidation(options: AfterValidationOptions, deps: Aft
     recorder.addActions(await deps.alerts.notify([operationalAlert(ctx, manifest.services.map((s) => s.name), message)]));
     return finish("error", ExitCode.Operational, message);
   }
-  const report = options.outcome;
-  recorder.validation(report);
+  recorder.validation(options.outcome);
+  let report = options.outcome;
+  if (options.rollback) {
+    // A rollout still in progress is not a failure yet: validate those services again first.
+    try {
+      const settled = await revalidateInProgress(deps.validate, report, { manifest, waitSeconds: options.waitSeconds ?? 300 }, { onRetry: (m) => deps.progress.info(m) });
+      for (const extra of settled.extra) recorder.validation(extra);
+      report = settled.report;
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      recorder.addActions(await deps.alerts.notify([operationalAlert(ctx, manifest.services.map((s) => s.name), message)]));
+      return finish("error", ExitCode.Operational, message);
+    }
+  }
+  decided.report = report;
   for (const s of report.services) {
     const m = manifest.services.find((x) => x.name === s.name);
     recorder.service({ name: s.name, tagBefore: m?.imageTag, tagAfter: m?.imageTag, taskDefinitionBefore: m?.taskDefinitionArn, taskDefinitionAfter: m?.taskDefinitionArn });

@@ -8,4 +8,4 @@ export { changesText, type RollbackRequest, type RollbackResult, rollbackService
 export { readStackServices, type StackService, tagEdits } from "./stackConfig";
 export { type MissingTarget, resolveTargets, type RollbackTarget } from "./targets";
 export type { LoadManifestFn, ReleaseDeps, ValidateFn, ValidateRequest } from "./types";
-export { rolloutInProgress, TRANSIENT_RETRIES, validateWithRetry } from "./validateWithRetry";
+export { revalidateInProgress, rolloutInProgress, TRANSIENT_RETRIES, validateWithRetry } from "./validateWithRetry";

@@ -1,4 +1,4 @@
-import type { ServiceReport, ValidationReport } from "../report";
+import { overallVerdict, type ServiceReport, type ValidationReport } from "../report";
 import type { ValidateFn, ValidateRequest } from "./types";
 
 /** A rollout still in progress is validated again this many times before it counts. @default 2 */
@@ -32,4 +32,30 @@ export async function validateWithRetry(
     if (report.verdict === "pass" || pending.length === 0 || attempt >= retries) return reports;
     options.onRetry?.(`rollout of ${pending.join(", ")} still in progress: validating again (${attempt + 1} of ${retries})`);
   }
+}
+
+/**
+ * For a report already in hand (`deployctl validate` made it): validates again, up to `retries`
+ * times, the services whose rollout was still in progress, and merges their new results in.
+ * Returns the merged report and the extra reports (for the run record). Errors propagate.
+ */
+export async function revalidateInProgress(
+  validate: ValidateFn,
+  first: ValidationReport,
+  request: Omit<ValidateRequest, "services">,
+  options: { retries?: number; onRetry?: (message: string) => void } = {},
+): Promise<{ report: ValidationReport; extra: ValidationReport[] }> {
+  const retries = options.retries ?? TRANSIENT_RETRIES;
+  let report = first;
+  const extra: ValidationReport[] = [];
+  for (let attempt = 1; attempt <= retries; attempt += 1) {
+    const pending = report.services.filter(rolloutInProgress).map((s) => s.name);
+    if (pending.length === 0) break;
+    options.onRetry?.(`rollout of ${pending.join(", ")} still in progress: validating again (${attempt} of ${retries})`);
+    const again = await validate({ ...request, services: pending });
+    extra.push(again);
+    const services = report.services.map((s) => again.services.find((a) => a.name === s.name) ?? s);
+    report = { ...report, services, verdict: overallVerdict(services), finishedAt: again.finishedAt };
+  }
+  return { report, extra };
 }

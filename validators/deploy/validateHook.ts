@@ -1,0 +1,67 @@
+import type { Command } from "commander";
+import type { AwsClients } from "../aws/clients";
+import type { CliIO } from "../cli/io";
+import type { DeploymentManifest } from "../manifest";
+import type { PulumiStacks } from "../pulumi/stacks";
+import type { ValidationReport } from "../report";
+import { type AfterValidationResult, afterValidation } from "../rollback/afterValidation";
+import type { OutputFormat } from "../render";
+import { wholeNumber } from "../validate/command";
+import { buildReleaseRuntime, defaultReleaseDeps, type ReleaseCommandDeps } from "./runtime";
+
+/** The validate flags this step reads: `--rollback`, `--no-record` (record), and the optional extras. */
+export interface ValidateReleaseFlags {
+  rollback: boolean;
+  record: boolean;
+  /** The validation after a rollback waits this long for the rollout. @default 300 */
+  rollbackWait?: number;
+  lockTimeout?: number;
+  recordsDir?: string;
+  /** validate's --output: progress goes to stderr unless it is text. */
+  output?: OutputFormat;
+}
+
+/** Adds --rollback, --no-record, --rollback-wait, --lock-timeout and --records-dir to `deployctl validate`. */
+export function addValidateReleaseOptions(cmd: Command): Command {
+  return cmd
+    .option("--rollback", "on a fail verdict, roll failing services back to their last good release (never on inconclusive or exit 4)", false)
+    .option("--no-record", "do not record passing services as last good in SSM (the run record is still written)")
+    .option("--rollback-wait <seconds>", "how long the validation after a rollback waits for the ECS rollout", wholeNumber("--rollback-wait", 0, "seconds"), 300)
+    .option("--lock-timeout <seconds>", "wait this long for another run's stack lock before a rollback gives up (exit 5)", wholeNumber("--lock-timeout", 0, "seconds"), 0)
+    .option("--records-dir <dir>", "keep run records in this directory (default: the manifest's S3 history bucket, else .delivery/records/<stack>)");
+}
+
+export interface ValidateStepInput {
+  io: CliIO;
+  flags: ValidateReleaseFlags;
+  manifest: DeploymentManifest;
+  clients: AwsClients;
+  stacks: PulumiStacks;
+  /** What validate() returned, or the error it threw. */
+  outcome: ValidationReport | Error;
+  deps?: ReleaseCommandDeps;
+}
+
+/**
+ * The step `deployctl validate` runs after its verdict: record last good (unless --no-record),
+ * alert, roll back with --rollback, write the run record. Returns the exit code to use and the
+ * report the decision was made on (in-progress rollouts validated again when rolling back).
+ */
+export async function afterValidationStep(input: ValidateStepInput): Promise<AfterValidationResult> {
+  const deps = input.deps ?? defaultReleaseDeps;
+  const runtime = await buildReleaseRuntime({ manifest: input.manifest, clients: input.clients, stacks: input.stacks, io: input.io, flags: input.flags, deps });
+  const result = await afterValidation(
+    {
+      manifest: input.manifest,
+      outcome: input.outcome,
+      rollback: input.flags.rollback,
+      record: input.flags.record,
+      waitSeconds: input.flags.rollbackWait,
+      lockTimeoutSeconds: input.flags.lockTimeout,
+    },
+    { ...runtime.release, store: runtime.store, lock: runtime.lock, who: runtime.who, runId: runtime.runId },
+  );
+  if (result.error) input.io.stderr(`deployctl: the run record could not be written: ${result.error}\n`);
+  else if (result.location) input.io.stderr(`deployctl: run record ${result.location}\n`);
+  return result;
+}
