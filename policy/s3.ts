@@ -41,8 +41,9 @@ function albLogBuckets(resources: readonly StackResource[]): string[] {
 
 function encryptionRules(bucket: StackResource, resources: readonly StackResource[]): Record<string, unknown>[] {
   const separate = settingsOf(bucket, resources, ENCRYPTION).flatMap((r) => arr(r.props.rules));
-  const inline = arr(rec(bucket.props.serverSideEncryptionConfiguration)?.rules ?? [rec(bucket.props.serverSideEncryptionConfiguration)?.rule]);
-  return [...separate, ...inline].map((r) => rec(rec(r)?.applyServerSideEncryptionByDefault) ?? {});
+  // The deprecated inline form on the bucket itself: serverSideEncryptionConfiguration.rule.
+  const inline = rec(bucket.props.serverSideEncryptionConfiguration)?.rule;
+  return [...separate, ...(inline === undefined ? [] : [inline])].map((r) => rec(rec(r)?.applyServerSideEncryptionByDefault) ?? {});
 }
 
 export const s3KmsEncryption = stackRule({

@@ -46,8 +46,8 @@ export function parseJson(value: unknown): Parsed<unknown> {
   if (typeof value !== "string") return value === undefined ? { ok: false, error: "not set" } : { ok: true, value };
   try {
     return { ok: true, value: JSON.parse(value) as unknown };
-  } catch (err) {
-    return { ok: false, error: `not valid JSON (${(err as Error).message})` };
+  } catch {
+    return { ok: false, error: "not valid JSON" };
   }
 }
 

@@ -1,0 +1,76 @@
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { type EnvironmentConfig, parseEnvironmentConfig, readStackFile } from "../../infra/config";
+import { evaluatePolicies, type PolicyViolation } from "../../infra/synth/policy";
+import { type RenderedResource, renderEnvironment } from "../../infra/synth/render";
+import { isTaggable } from "../../policy/tags";
+import { declaresTags } from "./helpers";
+
+const ROOT = join(__dirname, "..", "..");
+const CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0";
+
+function stackConfig(stack: string, values: Record<string, unknown> = {}): EnvironmentConfig {
+  const raw = readStackFile(ROOT, stack);
+  Object.assign(raw.values, values);
+  return parseEnvironmentConfig(raw);
+}
+
+async function evaluate(config: EnvironmentConfig, change?: (resources: RenderedResource[]) => RenderedResource[]): Promise<PolicyViolation[]> {
+  const rendered = await renderEnvironment(config);
+  const resources = change ? change(rendered.resources) : rendered.resources;
+  return evaluatePolicies(resources, { stack: config.stack, tier: config.tier, services: config.services });
+}
+
+const summary = (violations: PolicyViolation[]) => violations.map((v) => `${v.enforcementLevel} ${v.policy} ${v.resource?.name ?? "stack"}`);
+
+describe("the shipped stacks", () => {
+  it.each(["local", "dev", "staging"])("%s has no violation at all", async (stack) => {
+    expect(summary(await evaluate(stackConfig(stack)))).toEqual([]);
+  });
+
+  // Reported to the lead: Pulumi.prod.yaml sets no delivery:loadBalancer.certificateArn, so prod serves
+  // plain HTTP. When it does, this test fails: replace it with prod in the table above.
+  it("prod as shipped lacks only its HTTPS listener (Pulumi.prod.yaml has no certificateArn)", async () => {
+    expect(summary(await evaluate(stackConfig("prod")))).toEqual([
+      "mandatory alb-https-prod delivery-prod-alb",
+      "mandatory alb-https-prod delivery-prod-http",
+    ]);
+  });
+
+  it("prod with a certificate has no violation at all", async () => {
+    const config = stackConfig("prod", { "delivery:loadBalancer": { certificateArn: CERTIFICATE } });
+    expect(summary(await evaluate(config))).toEqual([]);
+  });
+
+  it("render only AWS types the tags rule classifies as @pulumi/aws declares them", async () => {
+    const types = new Set<string>();
+    for (const stack of ["local", "dev", "staging", "prod"]) {
+      for (const r of (await renderEnvironment(stackConfig(stack))).resources) if (r.custom) types.add(r.type);
+    }
+    const misclassified = [...types].filter((t) => declaresTags(t) !== isTaggable(t));
+    expect(misclassified).toEqual([]);
+  });
+});
+
+describe("a stack made non-compliant on purpose", () => {
+  let prod: EnvironmentConfig;
+  beforeAll(() => {
+    prod = stackConfig("prod", { "delivery:loadBalancer": { certificateArn: CERTIFICATE } });
+  });
+
+  it("reports a prod service without the circuit breaker as a mandatory violation", async () => {
+    const withoutBreaker = (resources: RenderedResource[]) =>
+      resources.map((r) => (r.type === "aws:ecs/service:Service" && r.inputs.name === "api" ? { ...r, inputs: { ...r.inputs, deploymentCircuitBreaker: undefined } } : r));
+    expect(summary(await evaluate(prod, withoutBreaker))).toEqual(["mandatory ecs-service-circuit-breaker delivery-prod-api"]);
+  });
+
+  it("reports a prod service configured with one task", async () => {
+    const raw = readStackFile(ROOT, "prod");
+    const services = (raw.values["delivery:services"] as Record<string, unknown>[]).map((s) => (s.name === "web" ? { ...s, desiredCount: 1, autoscaling: false } : s));
+    const config = stackConfig("prod", { "delivery:loadBalancer": { certificateArn: CERTIFICATE }, "delivery:services": services });
+    const violations = await evaluate(config);
+    expect(violations.map((v) => [v.enforcementLevel, v.policy, v.resource?.name, v.message])).toEqual([
+      ["mandatory", "ecs-service-min-tasks", "delivery-prod-web", "desiredCount is 1; prod services run at least 2 tasks."],
+    ]);
+  });
+});
