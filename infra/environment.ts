@@ -12,7 +12,7 @@ import {
   Routing,
   Service,
 } from "./components";
-import { TIER_SETTINGS } from "./components/lib/containers";
+import { TIER_SETTINGS } from "./components/lib/tierSettings";
 import { buildManifest, type DeployedService } from "./components/lib/manifest";
 import {
   alertParameterName,

@@ -10,8 +10,9 @@ export interface AlertsArgs {
   accountId: pulumi.Input<string>;
   /** Subscribed (by email) to both topics. @default [] */
   emails?: string[];
-  /** Stored as SSM SecureString parameters, by these names; the values stay secrets. @default none */
+  /** Stored as an SSM SecureString parameter by this name; the value stays a secret. @default none */
   slackWebhookUrl?: { parameterName: string; value: SecretValue };
+  /** Stored as an SSM SecureString parameter by this name; the value stays a secret. @default none */
   pagerDutyRoutingKey?: { parameterName: string; value: SecretValue };
   tags: Record<string, string>;
 }

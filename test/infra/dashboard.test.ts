@@ -18,7 +18,7 @@ describe("dashboardBody", () => {
     expect(body.widgets.map((w) => [w.properties.title ?? "header", w.x, w.y, w.width, w.height])).toEqual([
       ["header", 0, 0, 24, 2],
       ["Deployments in progress", 0, 2, 12, 6],
-      ["Running tasks (dashed: desired)", 12, 2, 12, 6],
+      ["Running and desired tasks", 12, 2, 12, 6],
       ["5xx error rate (%)", 0, 8, 12, 6],
       ["Requests", 12, 8, 12, 6],
       ["Latency p50 (seconds)", 0, 14, 12, 6],

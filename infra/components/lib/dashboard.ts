@@ -77,7 +77,7 @@ export function dashboardBody(input: DashboardInput): DashboardBody {
   const panels = [
     graph("Deployments in progress", perService("ECS/ContainerInsights", "DeploymentCount", ecs), "Maximum"),
     graph(
-      "Running tasks (dashed: desired)",
+      "Running and desired tasks",
       services.flatMap((s) => [
         ["ECS/ContainerInsights", "RunningTaskCount", ...ecs(s), { label: `${s.name} running` }],
         ["ECS/ContainerInsights", "DesiredTaskCount", ...ecs(s), { label: `${s.name} desired` }],
