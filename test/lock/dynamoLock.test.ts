@@ -124,6 +124,16 @@ describe("DynamoStackLock against moto", () => {
     expect(held.handle.info.expires).toBe("2024-05-01T10:18:20.000Z");
   });
 
+  it("refuses to renew a lease another run has taken over", async () => {
+    const t = clock();
+    const old = await new DynamoStackLock(dynamodb, TABLE, t.now).tryAcquire(request("slow@host"));
+    t.advance(601_000);
+    await new DynamoStackLock(dynamodb, TABLE, t.now).tryAcquire(request("ci@runner"));
+    if (!old.acquired) throw new Error("expected the lock");
+
+    await expect(old.handle.renew()).rejects.toThrow("cannot renew the lock of stack staging: the lock was taken over by another run");
+  });
+
   it("tells a second caller who holds the stack, exit 5", async () => {
     const t = clock();
     await new DynamoStackLock(dynamodb, TABLE, t.now).tryAcquire(request("ana@laptop", "deploy sha-abc1234"));

@@ -4,7 +4,6 @@ import {
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
-  UpdateItemCommand,
   type AttributeValue,
 } from "@aws-sdk/client-dynamodb";
 import { randomUUID } from "node:crypto";
@@ -16,8 +15,9 @@ export const LOCK_TABLE_KEY = "lockId";
 /**
  * The stack lock as one DynamoDB item per stack, written with a conditional PutItem that succeeds
  * only when no item exists or its lease has expired (`expiresEpoch < now`): exactly one of several
- * concurrent callers wins. Renew and release are conditional on the owner token. `expiresEpoch` is
- * a number so the table can also use it as its TTL attribute.
+ * concurrent callers wins. Renew (a conditional PutItem) and release (a conditional DeleteItem) need
+ * the owner token, so the lock needs only GetItem, PutItem and DeleteItem. `expiresEpoch` is a
+ * number so the table uses it as its TTL attribute.
  */
 export class DynamoStackLock implements StackLock {
   readonly location: string;
@@ -65,21 +65,17 @@ export class DynamoStackLock implements StackLock {
         return info;
       },
       renew: async () => {
-        const expires = new Date(this.now().getTime() + leaseSeconds * 1000);
+        const next = { ...info, expires: new Date(this.now().getTime() + leaseSeconds * 1000).toISOString() };
         try {
+          // A conditional PutItem (not UpdateItem): the lock needs only GetItem, PutItem and DeleteItem.
           await this.dynamodb.send(
-            new UpdateItemCommand({
-              TableName: this.table,
-              Key: key,
-              UpdateExpression: "SET expiresEpoch = :e, expires = :iso",
-              ConditionExpression: "ownerToken = :token",
-              ExpressionAttributeValues: { ...owned, ":e": { N: String(epoch(expires)) }, ":iso": { S: expires.toISOString() } },
-            }),
+            new PutItemCommand({ TableName: this.table, Item: toItem(next), ConditionExpression: "ownerToken = :token", ExpressionAttributeValues: owned }),
           );
         } catch (err) {
-          throw new LockError(`cannot renew the lock of stack ${initial.stack}: ${describe(err)}`, { cause: err });
+          const reason = err instanceof ConditionalCheckFailedException ? "the lock was taken over by another run" : describe(err);
+          throw new LockError(`cannot renew the lock of stack ${initial.stack}: ${reason}`, { cause: err });
         }
-        info = { ...info, expires: expires.toISOString() };
+        info = next;
       },
       release: async () => {
         try {
