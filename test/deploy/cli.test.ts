@@ -119,6 +119,28 @@ describe("deployctl deploy", () => {
     expect(stderr).toContain("→ gate sha-new1111 for api, web");
   });
 
+  it("prints a markdown summary for CI with --output markdown, progress on stderr", async () => {
+    const { code, stdout, stderr } = await deployctl(...deployArgs("--output", "markdown"));
+
+    expect(code).toBe(0);
+    expect(stdout.split("\n")[0]).toBe("### ✅ deployctl deploy: stack `staging` is **released** (verdict pass, exit 0)");
+    expect(stdout).toContain("| Service | Before | Deployed | After |\n|---|---|---|---|\n| api | sha-old0000 | sha-new1111 | sha-new1111 |\n| web | sha-old0000 | sha-new1111 | sha-new1111 |\n");
+    expect(stdout).toContain("| validate web | ok |");
+    expect(stderr).toContain("→ validate web");
+  });
+
+  it("deploys the tags already in the stack config when --tag is not given", async () => {
+    stacks.services[1]!.image.tag = "sha-new1111";
+
+    const { code } = await deployctl(...deployArgs().filter((a) => a !== "--tag" && a !== "sha-new1111"));
+
+    expect(code).toBe(0);
+    expect(doubles.validated).toEqual([["web"]]);
+    expect(stacks.changes().map((c) => c.op)).toEqual(["setConfig", "up"]);
+    expect((await new SsmReleaseRegistry(world.clients.ssm).get("staging", "web"))?.imageTag).toBe("sha-new1111");
+    expect(await new SsmReleaseRegistry(world.clients.ssm).get("staging", "api")).toBeUndefined();
+  });
+
   it("rolls both services back on moto when the second fails, exit 1", async () => {
     await new SsmReleaseRegistry(world.clients.ssm).put({ stack: "staging", service: "api", imageTag: "sha-old0000", taskDefinitionArn: world.taskDefinitions.api?.[0] ?? "", validatedAt: "2024-04-30T09:00:00.000Z", runId: "r0" });
     await new SsmReleaseRegistry(world.clients.ssm).put({ stack: "staging", service: "web", imageTag: "sha-old0000", taskDefinitionArn: world.taskDefinitions.web?.[0] ?? "", validatedAt: "2024-04-30T09:00:00.000Z", runId: "r0" });

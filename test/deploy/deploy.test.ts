@@ -68,6 +68,50 @@ describe("deploy", () => {
     expect(h.validateCalls.map((c) => [c.services, c.waitSeconds])).toEqual([[["db"], 300], [["api"], 300], [["web"], 300]]);
   });
 
+  it("without --tag, deploys the services whose config tag changed, holding the later ones back", async () => {
+    const h = setup();
+    h.stacks.services[1]!.image.tag = "sha-new2222";
+    h.stacks.services[2]!.image.tag = "sha-new2222";
+
+    const result = await h.run({ tag: undefined });
+
+    expect(result.exitCode).toBe(0);
+    expect(h.stacks.changes()).toEqual([
+      { op: "setConfig", stack: "staging", values: [setTag(2, "sha-old0000")] },
+      { op: "setConfig", stack: "staging", values: [setTag(1, "sha-new2222")] },
+      { op: "up", stack: "staging", message: "deployctl deploy db sha-new2222 (run run-7)" },
+      { op: "setConfig", stack: "staging", values: [setTag(2, "sha-new2222")] },
+      { op: "up", stack: "staging", message: "deployctl deploy api sha-new2222 (run run-7)" },
+    ]);
+    expect(h.validateCalls.map((c) => c.services)).toEqual([["db"], ["api"]]);
+    expect(result.record.services.map((s) => [s.name, s.tagBefore, s.tagAfter])).toEqual([["db", "sha-old0000", "sha-new2222"], ["api", "sha-old0000", "sha-new2222"]]);
+  });
+
+  it("gates each tag of a promotion with its services", async () => {
+    const h = setup();
+    h.stacks.services[1]!.image.tag = "sha-db00002";
+    h.stacks.services[2]!.image.tag = "sha-api0002";
+
+    await h.run({ tag: undefined });
+
+    expect(h.gateCalls).toEqual([
+      { manifest: m, services: ["db"], tag: "sha-db00002" },
+      { manifest: m, services: ["api"], tag: "sha-api0002" },
+    ]);
+  });
+
+  it("without --tag, does nothing and exits 0 when the config names the deployed tags", async () => {
+    const h = setup();
+
+    const result = await h.run({ tag: undefined });
+
+    expect(result.exitCode).toBe(0);
+    expect(result.record.outcome).toBe("nothing-to-do");
+    expect(h.stacks.changes()).toEqual([]);
+    expect(h.gateCalls).toEqual([]);
+    expect(h.lines).toEqual(["nothing to deploy: db, api, web already run the tags in the stack config"]);
+  });
+
   it("validates each service against the manifest the stack update produced", async () => {
     const h = setup();
 

@@ -16,10 +16,11 @@ import { readStackServices, tagEdits } from "../rollback/stackConfig";
 import type { ReleaseDeps } from "../rollback/types";
 import { updateService, validateService } from "./steps";
 import { type GateFn, gateReasons } from "./gate";
+import { describeTags, planDeploy, runGates } from "./plan";
 
 export interface DeployOptions {
-  /** The image tag to deploy. */
-  tag: string;
+  /** The image tag to deploy. @default the tags already in the stack config (a promotion) */
+  tag?: string;
   /** Services to deploy (`--service`, repeatable). @default every service of the manifest */
   services?: string[];
   /** How long each validation waits for the rollout (`--wait`). @default 600 */
@@ -61,7 +62,7 @@ export async function deploy(initial: DeploymentManifest, options: DeployOptions
   const leaseSeconds = options.leaseSeconds ?? DEFAULT_LEASE_SECONDS;
   const handle = await acquireStackLock(
     deps.lock,
-    { stack: initial.stack, who: deps.who, what: `deploy ${options.tag} (${order.join(", ")})`, leaseSeconds },
+    { stack: initial.stack, who: deps.who, what: `deploy ${options.tag ?? "the config's tags"} (${order.join(", ")})`, leaseSeconds },
     { timeoutSeconds: options.lockTimeoutSeconds ?? 0, now: deps.now, sleep: deps.sleep, onWait: (m) => progress.info(m) },
   );
   const stopHeartbeat = startHeartbeat(handle, leaseSeconds, (m) => progress.info(`warning: ${m}`), deps.timers);
@@ -73,9 +74,22 @@ export async function deploy(initial: DeploymentManifest, options: DeployOptions
     return { exitCode, ...(await saveRecord(deps.store, recorder, { outcome, exitCode, verdict, error })) };
   };
   try {
+    let stackServices;
+    let plan;
+    try {
+      stackServices = await readStackServices(deps.stacks, initial.stack);
+      plan = planDeploy(initial.stack, order, initial, stackServices, options.tag);
+    } catch (err) {
+      return await finish("refused", err instanceof CliError ? err.exitCode : ExitCode.Operational, message(err));
+    }
+    if (plan.services.length === 0) {
+      progress.info(`nothing to deploy: ${order.join(", ")} already run the tags in the stack config`);
+      return await finish("nothing-to-do", ExitCode.Ok);
+    }
+    const planned = plan.services;
     let gate;
     try {
-      gate = await progress.stage(`gate ${options.tag} for ${order.join(", ")}`, () => deps.gate({ manifest: initial, services: order, tag: options.tag }), (g) => ({
+      gate = await progress.stage(`gate ${describeTags(planned)} for ${planned.map((s) => s.name).join(", ")}`, () => runGates(deps.gate, initial, planned), (g) => ({
         state: g.verdict === "pass" ? "ok" : g.verdict === "fail" ? "failed" : "inconclusive",
         detail: gateReasons(g, ["fail", "inconclusive"]).join("; ") || undefined,
       }));
@@ -83,20 +97,23 @@ export async function deploy(initial: DeploymentManifest, options: DeployOptions
       return await finish("error", ExitCode.Operational, `gate: ${message(err)}`);
     }
     if (gate.verdict === "fail") return await finish("refused", ExitCode.Fail, `the gate refused: ${gateReasons(gate).join("; ")}`);
+    if (plan.holdBack.length > 0) {
+      // The config already names every new tag: hold the later services back so they go one at a time.
+      try {
+        const edits = tagEdits(initial.stack, stackServices, plan.holdBack);
+        await deps.stacks.setConfig(initial.stack, edits);
+        recorder.action({ kind: "config-hold-back", target: initial.stack, status: "ok", message: edits.map((e) => `${e.path}=${e.value}`).join(", ") });
+      } catch (err) {
+        return await finish("error", ExitCode.Operational, `cannot hold back ${plan.holdBack.map((h) => h.service).join(", ")}: ${message(err)}`);
+      }
+    }
 
     let manifest = initial;
-    let stackServices;
-    try {
-      stackServices = await readStackServices(deps.stacks, initial.stack);
-      tagEdits(initial.stack, stackServices, order.map((service) => ({ service, tag: options.tag })));
-    } catch (err) {
-      return await finish("refused", err instanceof CliError ? err.exitCode : ExitCode.Operational, message(err));
-    }
     const deployed: string[] = [];
-    for (const name of order) {
+    for (const { name, from, to } of planned) {
       const before = manifest.services.find((s) => s.name === name);
-      recorder.service({ name, tagBefore: stackServices.find((s) => s.name === name)?.tag, taskDefinitionBefore: before?.taskDefinitionArn });
-      const update = await updateService(deps, recorder, { stack: initial.stack, service: name, tag: options.tag, stackServices });
+      recorder.service({ name, tagBefore: from, taskDefinitionBefore: before?.taskDefinitionArn });
+      const update = await updateService(deps, recorder, { stack: initial.stack, service: name, tag: to, stackServices });
       if (update.kind === "not-changed") return await finish("error", ExitCode.Operational, update.error);
       if (update.kind === "failed") {
         const result = await rollbackServices({ manifest, services: [...deployed, name], reason: `${name}: ${update.error}`, waitSeconds, recorder }, deps);
@@ -104,7 +121,7 @@ export async function deploy(initial: DeploymentManifest, options: DeployOptions
         return await finish(result.status === "ok" ? "rolled-back" : "rollback-failed", ExitCode.Fail, update.error);
       }
       manifest = await deps.loadManifest();
-      recorder.service({ name, tagDeployed: options.tag, tagAfter: options.tag, taskDefinitionAfter: manifest.services.find((s) => s.name === name)?.taskDefinitionArn });
+      recorder.service({ name, tagDeployed: to, tagAfter: to, taskDefinitionAfter: manifest.services.find((s) => s.name === name)?.taskDefinitionArn });
 
       const validated = await validateService(deps, recorder, { manifest, service: name, waitSeconds, since: update.finishedAt });
       if (validated.kind === "error") {
@@ -114,7 +131,7 @@ export async function deploy(initial: DeploymentManifest, options: DeployOptions
       const report = validated.service;
       if (report.verdict === "inconclusive") {
         recorder.addActions(await deps.alerts.notify([inconclusiveAlert(ctx, report)]));
-        const rest = order.slice(order.indexOf(name) + 1);
+        const rest = planned.slice(planned.findIndex((p) => p.name === name) + 1).map((p) => p.name);
         if (rest.length > 0) progress.info(`not deploying ${rest.join(", ")}: ${name} is inconclusive`);
         return await finish("inconclusive", ExitCode.Inconclusive);
       }

@@ -1,6 +1,7 @@
 export { deploy, type DeployDeps, type DeployOptions, type DeployResult } from "./deploy";
 export { type GateFn, type GateOutcome, type GateRequest, gateReasons } from "./gate";
 export { updateService, type UpdateOutcome, validateService } from "./steps";
-export { renderRunJson, renderRunSummary } from "./render";
+export { renderRun, renderRunJson, renderRunMarkdown, renderRunSummary } from "./render";
+export { describeTags, type PlannedService, planDeploy, runGates } from "./plan";
 export { addReleaseOptions, buildReleaseRuntime, defaultReleaseDeps, type ReleaseCommandDeps, type ReleaseFlags, type ReleaseRuntime, releaseRuntime, type RuntimeInput } from "./runtime";
 export { addValidateReleaseOptions, afterValidationStep, type ValidateReleaseFlags, type ValidateStepInput } from "./validateHook";

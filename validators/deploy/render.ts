@@ -29,3 +29,45 @@ export function renderRunSummary(saved: SavedRecord): string {
 export function renderRunJson(record: RunRecord): string {
   return `${JSON.stringify(record, null, 2)}\n`;
 }
+
+const OUTCOME_ICON: Record<RunRecord["outcome"], string> = {
+  released: "✅",
+  "nothing-to-do": "✅",
+  "rolled-back": "↩️",
+  "rollback-failed": "🚨",
+  failed: "❌",
+  inconclusive: "❔",
+  refused: "⛔",
+  error: "⚠️",
+};
+
+/** Markdown for a CI summary ($GITHUB_STEP_SUMMARY): outcome, services, stages, rollback, alerts. */
+export function renderRunMarkdown(saved: SavedRecord): string {
+  const { record } = saved;
+  const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+  const out = [
+    `### ${OUTCOME_ICON[record.outcome]} deployctl ${record.command}: stack \`${record.stack}\` is **${record.outcome}** (verdict ${record.verdict}, exit ${record.exitCode})`,
+    "",
+    `Run \`${record.runId}\` by ${cell(record.who)}, ${record.startedAt} to ${record.finishedAt}.`,
+  ];
+  if (record.error) out.push("", `**Why:** ${cell(record.error)}`);
+  if (record.services.length > 0) {
+    out.push("", "| Service | Before | Deployed | After |", "|---|---|---|---|");
+    for (const s of record.services) out.push(`| ${s.name} | ${s.tagBefore ?? "-"} | ${s.tagDeployed ?? "-"} | ${s.tagAfter ?? "-"} |`);
+  }
+  const stages = record.actions.filter((a) => a.kind === "stage");
+  if (stages.length > 0) {
+    out.push("", "| Stage | State | Seconds |", "|---|---|---|");
+    for (const a of stages) out.push(`| ${cell(a.target ?? "")} | ${String(a.details?.state ?? a.status)} | ${String(a.details?.elapsedSeconds ?? "")} |`);
+  }
+  if (record.rollback) out.push("", `**Rollback ${record.rollback.status}** of ${record.rollback.services.join(", ") || "nothing"}: ${cell(record.rollback.reason)}`);
+  const alerts = record.actions.filter((a) => a.kind === "alert" || a.kind === "resolve");
+  if (alerts.length > 0) out.push("", `Alerts: ${alerts.map((a) => `${a.kind} ${a.target ?? ""} ${a.status}`).join(", ")}`);
+  out.push("", saved.location ? `Record: \`${saved.location}\`` : `Record **not written**: ${cell(saved.error ?? "unknown error")}`);
+  return `${out.join("\n")}\n`;
+}
+
+/** The run's output in the format asked for. */
+export function renderRun(saved: SavedRecord, format: "text" | "json" | "markdown"): string {
+  return format === "json" ? renderRunJson(saved.record) : format === "markdown" ? renderRunMarkdown(saved) : renderRunSummary(saved);
+}

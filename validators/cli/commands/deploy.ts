@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from "commander";
 import { deploy } from "../../deploy/deploy";
-import { renderRunJson, renderRunSummary } from "../../deploy/render";
+import { renderRun } from "../../deploy/render";
 import { addReleaseOptions, defaultReleaseDeps, type ReleaseCommandDeps, type ReleaseFlags, releaseRuntime } from "../../deploy/runtime";
 import { DEFAULT_LEASE_SECONDS } from "../../lock/open";
 import { dependsOnOrder } from "../../rollback/order";
@@ -10,7 +10,7 @@ import { BadInputError } from "../errors";
 import { EXIT_CODES_HELP, ExitCode } from "../exitCodes";
 
 export interface DeployFlags extends ReleaseFlags {
-  tag: string;
+  tag?: string;
   wait: number;
   yes: boolean;
 }
@@ -19,6 +19,8 @@ const HELP = `
 Stages (each shown with its state and elapsed time):
   gate       the tag exists in ECR, no alarm firing, no rollout in progress (refusal: exit 1, nothing changed)
   update     per service in dependsOn order: set delivery:services[i].image.tag, then a stack update
+             (without --tag: the services whose config tag differs from what the stack last deployed;
+             later ones are held back at their deployed tag until their turn)
   validate   wait for the rollout (--wait), judge; a rollout still in progress is validated again (2 times)
   record     every service passed: record each as last good in /delivery/<stack>/<service>/last-good
   rollback   a service failed: it and those already deployed roll back in reverse order (UpdateService
@@ -29,16 +31,17 @@ The stack is locked while deploy runs; a second caller waits --lock-timeout and 
 Examples:
   deployctl deploy --stack staging --tag sha-abc1234 --yes
   deployctl deploy --stack prod --tag sha-abc1234 --service api --service web --output json --yes
+  deployctl deploy --stack prod --yes --output markdown >> "$GITHUB_STEP_SUMMARY"   # a promotion
 
 ${EXIT_CODES_HELP}`;
 
 /** `deployctl deploy`: gate, set the tag, stack update, validate, then record or roll back. */
 export const registerDeploy: RegisterCommand = (program, ctx) => {
   const cmd = program.command("deploy").description("Take an image tag to a validated release, or back to the last good one.");
-  addCommonOptions(cmd, ["text", "json"]);
+  addCommonOptions(cmd, ["text", "json", "markdown"]);
   addReleaseOptions(cmd);
   cmd
-    .requiredOption("--tag <tag>", "the image tag to deploy, e.g. sha-abc1234", imageTag)
+    .option("--tag <tag>", "the image tag to deploy to the services, e.g. sha-abc1234 (default: the tags already in the stack config, as after a promotion)", imageTag)
     .option("--wait <seconds>", "how long each validation waits for the ECS rollout", wholeNumber("--wait", 0, "seconds"), 600)
     .option("--yes", "do not ask for confirmation (required when stdin is not a terminal)", false)
     .addHelpText("after", HELP)
@@ -52,7 +55,7 @@ export async function runDeployCommand(flags: DeployFlags, ctx: CliContext, deps
   const { manifest } = runtime;
   const services = flags.service?.length ? flags.service : manifest.services.map((s) => s.name);
   if (!flags.yes) {
-    const question = `Deploy ${flags.tag} to stack ${manifest.stack} (${dependsOnOrder(manifest.services, services).join(", ")})?`;
+    const question = `Deploy ${flags.tag ?? "the tags in the stack config"} to stack ${manifest.stack} (${dependsOnOrder(manifest.services, services).join(", ")})?`;
     const answer = await deps.confirm(question);
     if (answer === undefined) throw new BadInputError(`deploy changes stack ${manifest.stack}: pass --yes to confirm (stdin is not a terminal, so deployctl cannot ask).`);
     if (!answer) {
@@ -65,7 +68,7 @@ export async function runDeployCommand(flags: DeployFlags, ctx: CliContext, deps
     { tag: flags.tag, services: flags.service, waitSeconds: flags.wait, lockTimeoutSeconds: flags.lockTimeout, leaseSeconds: DEFAULT_LEASE_SECONDS },
     { ...runtime.release, gate: runtime.gate, store: runtime.store, lock: runtime.lock, who: runtime.who, runId: runtime.runId },
   );
-  ctx.io.stdout(flags.output === "json" ? renderRunJson(result.record) : renderRunSummary(result));
+  ctx.io.stdout(renderRun(result, flags.output));
   if (result.error) ctx.io.stderr(`deployctl: the run record could not be written: ${result.error}\n`);
   return result.error && result.exitCode === ExitCode.Ok ? ExitCode.Operational : result.exitCode;
 }

@@ -1,4 +1,4 @@
-import { renderRunJson, renderRunSummary } from "../../deploy/render";
+import { renderRun } from "../../deploy/render";
 import { addReleaseOptions, defaultReleaseDeps, type ReleaseCommandDeps, type ReleaseFlags, releaseRuntime } from "../../deploy/runtime";
 import { manualRollback } from "../../rollback/manual";
 import { addCommonOptions, wholeNumber } from "../../validate/command";
@@ -31,7 +31,7 @@ ${EXIT_CODES_HELP}`;
 /** `deployctl rollback`: back to the last good release (or --to a validated tag). */
 export const registerRollback: RegisterCommand = (program, ctx) => {
   const cmd = program.command("rollback").description("Roll services back to their last good release (or a validated tag), then validate again.");
-  addCommonOptions(cmd, ["text", "json"]);
+  addCommonOptions(cmd, ["text", "json", "markdown"]);
   addReleaseOptions(cmd);
   cmd
     .option("--to <tag>", "roll back to this image tag; it must have passed validation (default: the last good release)")
@@ -50,7 +50,7 @@ export async function runRollbackCommand(flags: RollbackFlags, ctx: CliContext, 
     { services: flags.service, toTag: flags.to, reason: `${flags.reason} (by ${runtime.who})`, waitSeconds: flags.wait, lockTimeoutSeconds: flags.lockTimeout },
     { ...runtime.release, store: runtime.store, lock: runtime.lock, who: runtime.who, runId: runtime.runId },
   );
-  ctx.io.stdout(flags.output === "json" ? renderRunJson(result.record) : renderRunSummary(result));
+  ctx.io.stdout(renderRun(result, flags.output));
   if (result.error) ctx.io.stderr(`deployctl: the run record could not be written: ${result.error}\n`);
   return result.error && result.exitCode === ExitCode.Ok ? ExitCode.Operational : result.exitCode;
 }
