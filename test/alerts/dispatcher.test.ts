@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type Alert, type AlertChannel, AlertDispatcher, type AlertStateStore, ChannelError, type ResolveNotice } from "../../validators/alerts";
+import { SecretRegistry } from "../../validators/records";
 import { clock } from "../release/support";
 
 class MemoryState implements AlertStateStore {
@@ -179,6 +180,18 @@ describe("AlertDispatcher", () => {
       failures: { "staging/api": 2 },
       openIncidents: {},
     });
+  });
+
+  it("masks known secrets in what it sends", async () => {
+    const channel = new RecordingChannel("sns");
+    const secrets = new SecretRegistry();
+    secrets.add("https://hooks.example.test/T1/B1/SECRET");
+
+    await new AlertDispatcher([channel], new MemoryState(), undefined, clock().now, secrets).notify([
+      alert({ details: ["slack failed: POST https://hooks.example.test/T1/B1/SECRET"] }),
+    ]);
+
+    expect(channel.sent[0]?.details).toEqual(["slack failed: POST ***"]);
   });
 
   it("still alerts, and reports it, when the state cannot be read", async () => {

@@ -2,8 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { LocalRecordStore, MASK, RecordStoreError, SecretRegistry, defaultRecordsDir, openRecordStore, S3RecordStore } from "../../validators/records";
-import { manifest, runRecord } from "../release/support";
+import { LocalRecordStore, MASK, RecordStoreError, RunRecorder, SecretRegistry, defaultRecordsDir, openRecordStore, S3RecordStore, saveRecord } from "../../validators/records";
+import { clock, manifest, runRecord } from "../release/support";
 import type { AwsClients } from "../../validators/aws/clients";
 
 let dir: string;
@@ -78,6 +78,30 @@ describe("LocalRecordStore", () => {
 
     await expect(listing).rejects.toBeInstanceOf(RecordStoreError);
     await expect(listing).rejects.toThrow(`${join(dir, "broken.json")} is not valid JSON`);
+  });
+});
+
+describe("saveRecord", () => {
+  it("returns the redacted record, safe to print, along with where it went", async () => {
+    const secrets = new SecretRegistry();
+    secrets.add("R0UTING-KEY-0042");
+    const recorder = new RunRecorder({ runId: "r1", command: "validate", who: "ci", stack: "staging", now: clock().now });
+    recorder.action({ kind: "alert", target: "pagerduty", status: "failed", message: "pagerduty echoed R0UTING-KEY-0042" });
+
+    const saved = await saveRecord(new LocalRecordStore(dir, secrets), recorder, { outcome: "failed", exitCode: 1 });
+
+    expect(saved.record.actions[0]?.message).toBe(`pagerduty echoed ${MASK}`);
+    expect(saved.location).toBe(join(dir, "r1.json"));
+  });
+
+  it("reports a store that cannot be written instead of throwing", async () => {
+    writeFileSync(join(dir, "file"), "");
+    const recorder = new RunRecorder({ runId: "r1", command: "validate", who: "ci", stack: "staging", now: clock().now });
+
+    const saved = await saveRecord(new LocalRecordStore(join(dir, "file", "sub")), recorder, { outcome: "released", exitCode: 0 });
+
+    expect(saved.location).toBeUndefined();
+    expect(saved.error).toMatch(/^cannot write .*file\/sub\/r1\.json: ENOTDIR/);
   });
 });
 

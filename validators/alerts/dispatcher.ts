@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { redact, type SecretRegistry } from "../records/redact";
 import type { RecordStore } from "../records/types";
 import type { ActionRecord } from "../report";
 import type { Alert, AlertChannel, ResolveNotice, Severity } from "./types";
@@ -31,7 +32,7 @@ const RANK: Record<Severity, number> = { warning: 1, critical: 2 };
 /**
  * Sends alerts through every channel: deduplicates by stack + service + check within a window,
  * escalates to critical after N consecutive failures, and reports each channel's result as an
- * action. A failing channel never stops the others, and nothing here throws.
+ * action. Every alert goes through the redaction pass (known secrets included) before it is sent. A failing channel never stops the others, and nothing here throws.
  */
 export class AlertDispatcher {
   constructor(
@@ -39,13 +40,14 @@ export class AlertDispatcher {
     private readonly store: AlertStateStore,
     private readonly policy: AlertPolicy = DEFAULT_ALERT_POLICY,
     private readonly now: () => Date = () => new Date(),
+    private readonly secrets?: SecretRegistry,
   ) {}
 
   async notify(alerts: readonly Alert[]): Promise<ActionRecord[]> {
     const actions: ActionRecord[] = [];
     const state = await this.load(actions);
     for (const alert of alerts) {
-      const final = this.escalate(alert, state);
+      const final = redact(this.escalate(alert, state), this.secrets?.values());
       const suppressedBy = final.dedup === false ? undefined : this.recentlySent(final, state);
       if (suppressedBy) {
         actions.push(this.action("all", "skipped", `${final.severity} alert for ${final.stack}/${final.service} not sent again: ${suppressedBy}`, final));

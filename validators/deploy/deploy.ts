@@ -35,7 +35,7 @@ export interface DeployDeps extends ReleaseDeps {
   gate: GateFn;
   /** Timers of the lock heartbeat. @default real, unref'd intervals */
   timers?: HeartbeatTimers;
-  store: Pick<RecordStore, "put">;
+  store: Pick<RecordStore, "put" | "redact">;
   lock: StackLock;
   who: string;
   runId: string;

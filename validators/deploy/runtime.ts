@@ -10,7 +10,7 @@ import type { DeploymentManifest } from "../manifest";
 import type { PulumiStacks } from "../pulumi/stacks";
 import { newRunId, whoAmI } from "../records/identity";
 import { openRecordStore } from "../records/open";
-import { SecretRegistry } from "../records/redact";
+import { redactText, SecretRegistry } from "../records/redact";
 import type { RecordStore } from "../records/types";
 import { SsmReleaseRegistry } from "../release/lastGood";
 import { Progress } from "../rollback/progress";
@@ -117,9 +117,9 @@ export async function buildReleaseRuntime(input: RuntimeInput): Promise<ReleaseR
   const store = openRecordStore({ manifest, clients, cwd: io.cwd, recordsDir: flags.recordsDir, secrets });
   const lock = openStackLock({ manifest, clients, cwd: io.cwd, now: deps.now });
   const channels = await buildAlertChannels({ manifest, clients, env: io.env, secrets, fetch: deps.fetch });
-  const alerts = new AlertDispatcher(channels, store, { dedupWindowSeconds: flags.alertWindow ?? DEFAULT_ALERT_POLICY.dedupWindowSeconds, escalateAfter: flags.escalateAfter ?? DEFAULT_ALERT_POLICY.escalateAfter }, deps.now);
+  const alerts = new AlertDispatcher(channels, store, { dedupWindowSeconds: flags.alertWindow ?? DEFAULT_ALERT_POLICY.dedupWindowSeconds, escalateAfter: flags.escalateAfter ?? DEFAULT_ALERT_POLICY.escalateAfter }, deps.now, secrets);
   const write = flags.output === undefined || flags.output === "text" ? io.stdout : io.stderr;
-  const progress = new Progress((line) => write(`${line}\n`), deps.now);
+  const progress = new Progress((line) => write(`${redactText(line, secrets.values())}\n`), deps.now);
   const release: ReleaseDeps = {
     clients,
     stacks,

@@ -40,6 +40,10 @@ export class LocalRecordStore implements RecordStore {
     return options.limit === undefined ? sorted : sorted.slice(0, options.limit);
   }
 
+  redact<T>(value: T): T {
+    return redact(value, this.secrets?.values());
+  }
+
   async readState(name: string): Promise<unknown> {
     return this.read(join(this.dir, "state", `${safeName(name)}.json`));
   }

@@ -102,13 +102,16 @@ export interface SavedRecord {
   error?: string;
 }
 
-/** Ends the run and writes its record; a store failure is reported, never thrown (the run already happened). */
+/**
+ * Ends the run and writes its record; a store failure is reported, never thrown (the run already
+ * happened). The record returned is the redacted one, safe to print.
+ */
 export async function saveRecord(
-  store: Pick<RecordStore, "put">,
+  store: Pick<RecordStore, "put" | "redact">,
   recorder: RunRecorder,
   end: { outcome: RunOutcome; exitCode: number; verdict?: Verdict; error?: string },
 ): Promise<SavedRecord> {
-  const record = recorder.finish(end);
+  const record = store.redact(recorder.finish(end));
   try {
     return { record, location: await store.put(record) };
   } catch (err) {

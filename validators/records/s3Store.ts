@@ -47,6 +47,10 @@ export class S3RecordStore implements RecordStore {
     return sortNewestFirst(records);
   }
 
+  redact<T>(value: T): T {
+    return redact(value, this.secrets?.values());
+  }
+
   async readState(name: string): Promise<unknown> {
     return this.getJson(`${this.prefix}/state/${safeName(name)}.json`);
   }

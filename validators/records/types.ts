@@ -82,6 +82,8 @@ export interface RecordStore {
   readonly location: string;
   /** Writes one record atomically (redacted first). Returns where it went. */
   put(record: RunRecord): Promise<string>;
+  /** The redaction pass the store applies (known secrets included), for what is printed too. */
+  redact<T>(value: T): T;
   /** Records, newest first. */
   list(options?: { limit?: number }): Promise<RunRecord[]>;
   /** A small JSON state document by name, or undefined when absent. */

@@ -31,7 +31,7 @@ export interface AfterValidationOptions {
 }
 
 export interface AfterValidationDeps extends ReleaseDeps {
-  store: Pick<RecordStore, "put">;
+  store: Pick<RecordStore, "put" | "redact">;
   lock: StackLock;
   who: string;
   runId: string;

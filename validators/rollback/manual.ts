@@ -24,7 +24,7 @@ export interface ManualRollbackOptions {
 }
 
 export interface ManualRollbackDeps extends ReleaseDeps {
-  store: Pick<RecordStore, "put">;
+  store: Pick<RecordStore, "put" | "redact">;
   lock: StackLock;
   who: string;
   runId: string;
