@@ -12,6 +12,7 @@ import {
   Routing,
   Service,
 } from "./components";
+import { DeliveryPipeline } from "./pipeline";
 import { TIER_SETTINGS } from "./components/lib/tierSettings";
 import { buildManifest, type DeployedService } from "./components/lib/manifest";
 import {
@@ -56,6 +57,8 @@ export class Environment extends pulumi.ComponentResource {
   /** By service name, in config order. */
   public readonly services: Record<string, Service>;
   public readonly dashboard: Dashboard;
+  /** The delivery pipeline, when the stack runs one. */
+  public readonly pipeline?: DeliveryPipeline;
   public readonly deployment: pulumi.Output<DeploymentManifest>;
   public readonly albDnsName: pulumi.Output<string>;
   public readonly dashboardUrl: pulumi.Output<string>;
@@ -202,7 +205,39 @@ export class Environment extends pulumi.ComponentResource {
       parent,
     );
 
-    // Pipeline step: the delivery pipeline component is created here, from the fields above.
+    if (config.pipeline) {
+      this.pipeline = new DeliveryPipeline(
+        `${name}-pipeline`,
+        {
+          pipelineName: `${project}-${stack}`,
+          project,
+          stack,
+          config: config.pipeline,
+          services: config.services.map((s) => {
+            const svc = this.services[s.name];
+            return {
+              name: s.name,
+              repositoryUrl: svc.repository.repositoryUrl,
+              repositoryArn: svc.repository.arn,
+              ecsServiceArn: svc.ecsService.id,
+              logGroupArn: svc.logGroup.arn,
+              taskRoleArn: svc.roles.taskRoleArn,
+              executionRoleArn: svc.roles.executionRoleArn,
+            };
+          }),
+          clusterArn: this.cluster.arn,
+          warningTopicArn: this.alerts.warningTopicArn,
+          criticalTopicArn: this.alerts.criticalTopicArn,
+          kmsKeyArn: this.key.arn,
+          recordBucketArn: this.history?.bucketArn,
+          lockTableArn: this.history?.lockTableArn,
+          logRetentionDays: config.logRetentionDays,
+          encryptLogs: settings.encryptLogs,
+          tags,
+        },
+        parent,
+      );
+    }
 
     this.albDnsName = this.loadBalancer.dnsName;
     this.dashboardUrl = this.dashboard.url;

@@ -28,6 +28,8 @@ export interface BuildProjectArgs {
   policy: (logGroupArn: pulumi.Output<string>) => PolicyDocument;
   artifactKeyArn: pulumi.Input<string>;
   logRetentionDays: number;
+  /** Encrypt the project's log group with this key. @default CloudWatch Logs' own encryption */
+  logKmsKeyArn?: pulumi.Input<string>;
   /** @default 30 */
   timeoutMinutes?: number;
   /** Roles that may assume this project's role (the validate role assumes the deploy role). @default [] */
@@ -51,7 +53,7 @@ export class BuildProject extends pulumi.ComponentResource {
     const parent = { parent: this };
     const logGroup = new aws.cloudwatch.LogGroup(
       `${name}-logs`,
-      { name: `/aws/codebuild/${name}`, retentionInDays: args.logRetentionDays, tags: args.tags },
+      { name: `/aws/codebuild/${name}`, retentionInDays: args.logRetentionDays, kmsKeyId: args.logKmsKeyArn, tags: args.tags },
       parent,
     );
     const role = new aws.iam.Role(

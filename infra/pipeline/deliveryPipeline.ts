@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { PipelineConfig } from "../config";
-import { SecureBucket } from "../shared/secureBucket";
+import { SecureBucket } from "../components/secureBucket";
 import { BuildProject, projectRoleName, readBuildspec } from "./buildProject";
 import { PipelineEvents } from "./pipelineEvents";
 import { buildPolicy, deployPolicy, pipelinePolicy, testPolicy, validatePolicy } from "./policies";
@@ -19,6 +19,8 @@ export interface PipelineService {
 }
 
 export interface DeliveryPipelineArgs {
+  /** The CodePipeline's name (`deployctl pipeline status` looks for `<project>-<stack>`). */
+  pipelineName: string;
   project: string;
   stack: string;
   config: PipelineConfig;
@@ -26,10 +28,14 @@ export interface DeliveryPipelineArgs {
   clusterArn: pulumi.Input<string>;
   warningTopicArn: pulumi.Input<string>;
   criticalTopicArn: pulumi.Input<string>;
+  /** The environment's KMS key: artifacts, build outputs and the approval topic are encrypted with it. */
+  kmsKeyArn: pulumi.Input<string>;
   /** Run records bucket and lock table, when the stack has them. */
   recordBucketArn?: pulumi.Input<string>;
   lockTableArn?: pulumi.Input<string>;
   logRetentionDays: number;
+  /** Encrypt the CodeBuild log groups with the environment key (prod). @default false */
+  encryptLogs?: boolean;
   tags: Record<string, string>;
 }
 
@@ -52,13 +58,22 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
     const region = aws.getRegionOutput({}, parent);
     const roleArn = (projectName: string) => pulumi.interpolate`arn:${partition.partition}:iam::${identity.accountId}:role/${projectRoleName(projectName)}`;
 
-    const key = new aws.kms.Key(`${name}-artifacts-key`, { description: `${name} pipeline artifacts`, enableKeyRotation: true, deletionWindowInDays: 30, tags: args.tags }, parent);
-    new aws.kms.Alias(`${name}-artifacts-key-alias`, { name: `alias/${name}-artifacts`, targetKeyId: key.keyId }, parent);
-    const artifacts = new SecureBucket(`${name}-artifacts`, { kmsKeyArn: key.arn, expireAfterDays: 30, forceDestroy: true, tags: args.tags }, parent);
+    const keyArn = pulumi.output(args.kmsKeyArn);
+    const artifacts = new SecureBucket(
+      `${name}-artifacts`,
+      { kmsKeyArn: keyArn, versioned: true, expireDays: 30, noncurrentDays: 7, forceDestroy: true, tags: args.tags },
+      parent,
+    );
 
     const connectionArn = config.source.kind === "connection" ? config.source.connectionArn : undefined;
-    const common = (logGroupArn: pulumi.Output<string>) => ({ logGroupArn, artifactBucketArn: artifacts.arn, artifactKeyArn: key.arn, connectionArn });
-    const projectArgs = { image: config.buildImage, artifactKeyArn: key.arn, logRetentionDays: args.logRetentionDays, tags: args.tags };
+    const common = (logGroupArn: pulumi.Output<string>) => ({ logGroupArn, artifactBucketArn: artifacts.arn, artifactKeyArn: keyArn, connectionArn });
+    const projectArgs = {
+      image: config.buildImage,
+      artifactKeyArn: keyArn,
+      logRetentionDays: args.logRetentionDays,
+      logKmsKeyArn: args.encryptLogs ? keyArn : undefined,
+      tags: args.tags,
+    };
     const baseEnv = [
       { name: "PROJECT", value: args.project },
       { name: "STACK", value: args.stack },
@@ -73,6 +88,7 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
           `${name}-build-${svc.name}`,
           {
             ...projectArgs,
+            tags: { ...args.tags, service: svc.name },
             buildspec: readBuildspec("build"),
             privileged: true,
             environment: [...baseEnv, { name: "SERVICE_NAME", value: svc.name }, { name: "ECR_REPOSITORY_URI", value: svc.repositoryUrl }],
@@ -146,14 +162,15 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
 
     let approvalTopicArn: pulumi.Output<string> | undefined;
     if (config.requireApproval) {
-      const topic = new aws.sns.Topic(`${name}-approvals`, { kmsMasterKeyId: key.arn, tags: args.tags }, parent);
+      const topic = new aws.sns.Topic(`${name}-approvals`, { kmsMasterKeyId: keyArn, tags: args.tags }, parent);
       config.approvers.forEach(
         (email, i) => new aws.sns.TopicSubscription(`${name}-approver-${i}`, { topic: topic.arn, protocol: "email", endpoint: email }, parent),
       );
       approvalTopicArn = topic.arn;
     }
 
-    const sourceBucketArn = config.source.kind === "s3" ? `arn:aws:s3:::${config.source.bucket}` : undefined;
+    const sourceBucket = config.source.kind === "s3" ? config.source.bucket : undefined;
+    const sourceBucketArn = sourceBucket ? pulumi.interpolate`arn:${partition.partition}:s3:::${sourceBucket}` : undefined;
     const role = new aws.iam.Role(`${name}-role`, { assumeRolePolicy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "codepipeline.amazonaws.com" }, Action: ["sts:AssumeRole"] }] }), tags: args.tags }, parent);
     const rolePolicy = new aws.iam.RolePolicy(
       `${name}-policy`,
@@ -162,7 +179,7 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
         policy: pulumi.jsonStringify(
           pipelinePolicy({
             artifactBucketArn: artifacts.arn,
-            artifactKeyArn: key.arn,
+            artifactKeyArn: keyArn,
             projectArns: [...builds, ...suites, deploy, validate].map((p) => p.arn),
             connectionArn,
             sourceBucketArn,
@@ -176,11 +193,11 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
     const pipeline = new aws.codepipeline.Pipeline(
       name,
       {
-        name,
+        name: args.pipelineName,
         pipelineType: "V2",
         executionMode: "QUEUED",
         roleArn: role.arn,
-        artifactStores: [{ location: artifacts.bucket, type: "S3", encryptionKey: { id: key.arn, type: "KMS" } }],
+        artifactStores: [{ location: artifacts.bucketName, type: "S3", encryptionKey: { id: keyArn, type: "KMS" } }],
         stages: pipelineStages({
           source: config.source,
           builds: args.services.map((s, i) => ({ service: s.name, project: builds[i].name })),
@@ -202,7 +219,7 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
 
     this.pipelineName = pipeline.name;
     this.pipelineArn = pipeline.arn;
-    this.artifactBucket = artifacts.bucket;
+    this.artifactBucket = artifacts.bucketName;
     this.registerOutputs({ pipelineName: this.pipelineName, pipelineArn: this.pipelineArn, artifactBucket: this.artifactBucket });
   }
 }

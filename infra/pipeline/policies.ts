@@ -163,7 +163,7 @@ export function pipelinePolicy(s: {
   artifactKeyArn: pulumi.Input<string>;
   projectArns: pulumi.Input<string>[];
   connectionArn?: string;
-  sourceBucketArn?: string;
+  sourceBucketArn?: pulumi.Input<string>;
   approvalTopicArn?: pulumi.Input<string>;
 }): PolicyDocument {
   const statements: Statement[] = [
@@ -184,7 +184,7 @@ export function pipelinePolicy(s: {
       Sid: "SourceBucket",
       Effect: "Allow",
       Action: ["s3:GetObject", "s3:GetObjectVersion", "s3:GetBucketVersioning"],
-      Resource: [s.sourceBucketArn, `${s.sourceBucketArn}/*`],
+      Resource: [s.sourceBucketArn, pulumi.interpolate`${s.sourceBucketArn}/*`],
     });
   }
   if (s.approvalTopicArn) {

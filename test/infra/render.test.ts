@@ -27,7 +27,7 @@ describe("renderEnvironment", () => {
 
   it("renders stacks queued at once, one after another, each with its own stack name", async () => {
     const [dev, prod] = await Promise.all([renderStack("dev"), renderStack("prod")]);
-    expect([dev.outputs.deployment.stack, prod.outputs.deployment.stack, dev.resources.length, prod.resources.length]).toEqual(["dev", "prod", 100, 112]);
+    expect([dev.outputs.deployment.stack, prod.outputs.deployment.stack, dev.resources.length, prod.resources.length]).toEqual(["dev", "prod", 151, 165]);
   });
 
   it("records each resource's parent: the ECS service under its Service, under the environment", async () => {
@@ -80,7 +80,7 @@ describe("renderEnvironment", () => {
 
   it("renders in preview mode too", async () => {
     const preview = await renderStack("dev", { preview: true });
-    expect([preview.resources.length, preview.outputs.deployment.services.map((s) => s.name)]).toEqual([100, ["api", "web"]]);
+    expect([preview.resources.length, preview.outputs.deployment.services.map((s) => s.name)]).toEqual([151, ["api", "web"]]);
   });
 
   it("fails with a RenderError naming the stack when an invoke fails, and the next render still works", async () => {
@@ -93,7 +93,7 @@ describe("renderEnvironment", () => {
     await expect(failed).rejects.toBeInstanceOf(RenderError);
     await expect(failed).rejects.toThrow(/^rendering stack dev failed: zones are down/);
     vi.restoreAllMocks();
-    expect((await renderStack("dev")).resources.length).toBe(100);
+    expect((await renderStack("dev")).resources.length).toBe(151);
   });
 });
 

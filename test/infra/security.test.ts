@@ -46,13 +46,22 @@ describe.each(STACKS)("%s", (stack) => {
   });
 
   it("parses every policy document: roles (trust), role policies, key, topic and bucket policies", () => {
-    const expected = { local: 9, dev: 10, staging: 10, prod: 11 }[stack];
+    // The environment's own, plus the pipeline's: a trust policy and a role policy per CodeBuild
+    // project (5 on local, 7 elsewhere) and for the pipeline role, and the artifact bucket's policy.
+    const pipeline = (projects: number) => 2 * projects + 3;
+    const expected = { local: 9 + pipeline(5), dev: 10 + pipeline(7), staging: 10 + pipeline(7), prod: 11 + pipeline(7) }[stack];
     expect(policyDocuments(get(stack)).length).toBe(expected);
   });
 
-  it("encrypts both alert topics with the environment's customer managed key", () => {
+  it("encrypts every topic (both alert topics, and prod's approvals) with the environment's customer managed key", () => {
     const keyArn = `arn:aws:kms:us-east-1:123456789012:key/${resourcesOf(get(stack), T.key)[0].id}`;
-    expect(resourcesOf(get(stack), T.topic).map((t) => t.inputs.kmsMasterKeyId)).toEqual([keyArn, keyArn]);
+    const topics = resourcesOf(get(stack), T.topic);
+    expect(topics.map((t) => t.name).sort()).toEqual([
+      `delivery-${stack}-critical`,
+      ...(stack === "prod" ? ["delivery-prod-pipeline-approvals"] : []),
+      `delivery-${stack}-warning`,
+    ]);
+    expect(topics.map((t) => t.inputs.kmsMasterKeyId)).toEqual(topics.map(() => keyArn));
   });
 
   it("rotates the environment key", () => {
@@ -101,15 +110,20 @@ describe("buckets", () => {
     }
   });
 
-  it("encrypts the record bucket with the environment key and keeps versions", () => {
+  it("encrypts the record and artifact buckets with the environment key and keeps versions", () => {
     const prod = get("prod");
     const key = `arn:aws:kms:us-east-1:123456789012:key/${resourcesOf(prod, T.key)[0].id}`;
     const sse = resourcesOf(prod, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").find((r) =>
       r.name.endsWith("-records"),
     );
     expect(sse?.inputs.rules).toEqual([{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key }, bucketKeyEnabled: true }]);
+    const artifacts = resourcesOf(prod, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").find((r) =>
+      r.name.endsWith("-pipeline-artifacts"),
+    );
+    expect(artifacts?.inputs.rules).toEqual(sse?.inputs.rules);
     expect(resourcesOf(prod, "aws:s3/bucketVersioning:BucketVersioning").map((v) => [v.name, v.inputs.versioningConfiguration])).toEqual([
       ["delivery-prod-records", { status: "Enabled" }],
+      ["delivery-prod-pipeline-artifacts", { status: "Enabled" }],
     ]);
   });
 

@@ -111,12 +111,18 @@ describe("sizing, autoscaling and retention follow the tier", () => {
     ["dev", 14, false],
     ["staging", 90, false],
     ["prod", 365, true],
-  ])("%s keeps logs %i days (KMS-encrypted: %s)", (stack, days, encrypted) => {
+  ])("%s keeps logs %i days (KMS-encrypted: %s), the pipeline's CodeBuild logs too", (stack, days, encrypted) => {
     const logs = resourcesOf(get(stack), T.logGroup);
-    expect(logs.map((l) => [l.inputs.name, l.inputs.retentionInDays, typeof l.inputs.kmsKeyId === "string"])).toEqual([
-      [`/ecs/delivery/${stack}/api`, days, encrypted],
-      [`/ecs/delivery/${stack}/web`, days, encrypted],
-    ]);
+    const suites = stack === "local" ? ["unit"] : ["unit", "integration", "security"];
+    const projects = ["build-api", "build-web", ...suites.map((s) => `test-${s}`), "deploy", "validate"];
+    const byName = (a: unknown[], b: unknown[]) => String(a[0]).localeCompare(String(b[0]));
+    expect(logs.map((l) => [l.inputs.name, l.inputs.retentionInDays, typeof l.inputs.kmsKeyId === "string"]).sort(byName)).toEqual(
+      [
+        [`/ecs/delivery/${stack}/api`, days, encrypted],
+        [`/ecs/delivery/${stack}/web`, days, encrypted],
+        ...projects.map((p) => [`/aws/codebuild/delivery-${stack}-pipeline-${p}`, days, encrypted]),
+      ].sort(byName),
+    );
   });
 
   it.each([

@@ -98,11 +98,44 @@ const prod = {
   "delivery:storage:SecureBucket": 2,
 };
 
+/**
+ * The delivery pipeline adds: a BuildProject per service build, test suite, deploy and validate
+ * (each: log group, role, role policy, project); the artifact SecureBucket (6 resources, versioned);
+ * the pipeline role, its policy and the pipeline; PipelineEvents (2 rules, 2 targets); with approval,
+ * a topic and one subscription per approver.
+ */
+function withPipeline(counts: Record<string, number>, projects: number, approvers: number): Record<string, number> {
+  const add = (type: string, n: number) => (n === 0 ? {} : { [type]: (counts[type] ?? 0) + n });
+  return {
+    ...counts,
+    ...add("delivery:pipeline:DeliveryPipeline", 1),
+    ...add("delivery:pipeline:BuildProject", projects),
+    ...add("aws:cloudwatch/logGroup:LogGroup", projects),
+    ...add("aws:iam/role:Role", projects + 1),
+    ...add("aws:iam/rolePolicy:RolePolicy", projects + 1),
+    ...add("aws:codebuild/project:Project", projects),
+    ...add("aws:codepipeline/pipeline:Pipeline", 1),
+    ...add("delivery:storage:SecureBucket", 1),
+    ...add("aws:s3/bucket:Bucket", 1),
+    ...add("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", 1),
+    ...add("aws:s3/bucketPolicy:BucketPolicy", 1),
+    ...add("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", 1),
+    ...add("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", 1),
+    ...add("aws:s3/bucketVersioning:BucketVersioning", 1),
+    ...add("delivery:pipeline:PipelineEvents", 1),
+    ...add("aws:cloudwatch/eventRule:EventRule", 2),
+    ...add("aws:cloudwatch/eventTarget:EventTarget", 2),
+    ...add("aws:sns/topic:Topic", approvers > 0 ? 1 : 0),
+    ...add("aws:sns/topicSubscription:TopicSubscription", approvers),
+  };
+}
+
+// local: 2 builds + 1 suite (the default) + deploy + validate; the cloud stacks: 2 builds + 3 suites + 2.
 const expected: Record<(typeof STACKS)[number], { total: number; counts: Record<string, number> }> = {
-  local: { total: 89, counts: local },
-  dev: { total: 100, counts: dev },
-  staging: { total: 104, counts: staging },
-  prod: { total: 112, counts: prod },
+  local: { total: 130, counts: withPipeline(local, 5, 0) },
+  dev: { total: 151, counts: withPipeline(dev, 7, 0) },
+  staging: { total: 155, counts: withPipeline(staging, 7, 0) },
+  prod: { total: 165, counts: withPipeline(prod, 7, 1) },
 };
 
 describe("the four stacks render with exact resource counts", () => {

@@ -1,0 +1,187 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { readBuildspec } from "../../infra/pipeline";
+import { failedActionPattern, succeededExecutionPattern } from "../../infra/pipeline/pipelineEvents";
+import { jsonInput, renderStack, type RenderedResource, type RenderedStack, resourceNamed, resourcesOf, STACKS } from "../support/pulumi";
+
+const PIPELINE = "aws:codepipeline/pipeline:Pipeline";
+const PROJECT = "aws:codebuild/project:Project";
+const RULE = "aws:cloudwatch/eventRule:EventRule";
+const TARGET = "aws:cloudwatch/eventTarget:EventTarget";
+
+interface Action {
+  name: string;
+  category: string;
+  provider: string;
+  runOrder?: number;
+  namespace?: string;
+  configuration: Record<string, string>;
+}
+interface Stage {
+  name: string;
+  actions: Action[];
+}
+interface Statement {
+  Sid: string;
+  Effect: string;
+  Action: string[];
+  Resource: string | string[];
+}
+
+const rendered = new Map<string, RenderedStack>();
+beforeAll(async () => {
+  for (const stack of STACKS) rendered.set(stack, await renderStack(stack));
+});
+const get = (stack: string) => rendered.get(stack) as RenderedStack;
+const stagesOf = (stack: string) => resourcesOf(get(stack), PIPELINE)[0].inputs.stages as Stage[];
+const statements = (r: RenderedResource) => jsonInput<{ Statement: Statement[] }>(r, "policy").Statement;
+const rolePolicy = (stack: string, project: string) => resourceNamed(get(stack), "aws:iam/rolePolicy:RolePolicy", `delivery-${stack}-pipeline-${project}-policy`);
+
+describe.each(STACKS)("the %s pipeline", (stack) => {
+  it("is a V2 pipeline named <project>-<stack> with its artifacts in a KMS-encrypted store", () => {
+    const pipeline = resourcesOf(get(stack), PIPELINE)[0];
+    expect([pipeline.inputs.name, pipeline.inputs.pipelineType]).toEqual([`delivery-${stack}`, "V2"]);
+    const store = (pipeline.inputs.artifactStores as { type: string; encryptionKey: { type: string } }[])[0];
+    expect([store.type, store.encryptionKey.type]).toEqual(["S3", "KMS"]);
+  });
+
+  it("runs source, build, test, approval (prod only), deploy and validate, in that order", () => {
+    const expected = ["Source", "Build", "Test", ...(stack === "prod" ? ["Approval"] : []), "Deploy", "Validate"];
+    expect(stagesOf(stack).map((s) => s.name)).toEqual(expected);
+  });
+
+  it("builds each service in its own action, exporting IMAGE_TAG under a namespace the deploy step reads", () => {
+    const build = stagesOf(stack).find((s) => s.name === "Build") as Stage;
+    expect(build.actions.map((a) => [a.name, a.namespace, a.runOrder, a.configuration.ProjectName])).toEqual([
+      ["Build-api", "Build_api", 1, `delivery-${stack}-pipeline-build-api`],
+      ["Build-web", "Build_web", 1, `delivery-${stack}-pipeline-build-web`],
+    ]);
+    const deploy = (stagesOf(stack).find((s) => s.name === "Deploy") as Stage).actions[0];
+    expect(JSON.parse(deploy.configuration.EnvironmentVariables)).toEqual([
+      { name: "IMAGE_TAGS", value: "api=#{Build_api.IMAGE_TAG},web=#{Build_web.IMAGE_TAG}", type: "PLAINTEXT" },
+    ]);
+  });
+
+  it("runs every test suite in parallel: one action each, the same run order", () => {
+    const suites = stack === "local" ? ["unit"] : ["unit", "integration", "security"];
+    const test = stagesOf(stack).find((s) => s.name === "Test") as Stage;
+    expect(test.actions.map((a) => [a.name, a.runOrder])).toEqual(suites.map((s) => [`Test-${s}`, 1]));
+  });
+
+  it("gives only the image builds a privileged (docker) environment", () => {
+    const privileged = resourcesOf(get(stack), PROJECT)
+      .filter((p) => (p.inputs.environment as { privilegedMode: boolean }).privilegedMode)
+      .map((p) => p.name);
+    expect(privileged).toEqual([`delivery-${stack}-pipeline-build-api`, `delivery-${stack}-pipeline-build-web`]);
+  });
+
+  it("takes the Pulumi token from Secrets Manager by name, never as a value", () => {
+    for (const project of ["deploy", "validate"]) {
+      const env = (resourceNamed(get(stack), PROJECT, `delivery-${stack}-pipeline-${project}`).inputs.environment as {
+        environmentVariables: { name: string; type: string; value: string }[];
+      }).environmentVariables;
+      expect(env.find((v) => v.name === "PULUMI_ACCESS_TOKEN")).toEqual({ name: "PULUMI_ACCESS_TOKEN", type: "SECRETS_MANAGER", value: `delivery/${stack}/pulumi-access-token` });
+    }
+  });
+
+  it("never allows a `*` action in any pipeline role", () => {
+    const policies = resourcesOf(get(stack), "aws:iam/rolePolicy:RolePolicy").filter((r) => r.name.includes("-pipeline-"));
+    expect(policies.length).toBe(stack === "local" ? 6 : 8);
+    for (const p of policies) {
+      for (const s of statements(p)) for (const a of s.Action) expect(a, `${p.name} ${s.Sid}`).not.toMatch(/(^\*$|:\*$)/);
+    }
+  });
+
+  it("scopes a build role to its own repository and log group, and the artifact bucket", () => {
+    const build = statements(rolePolicy(stack, "build-api"));
+    const repo = resourceNamed(get(stack), "aws:ecr/repository:Repository", `delivery-${stack}-api-repo`);
+    expect(build.find((s) => s.Sid === "EcrPush")?.Resource).toBe(`arn:aws:ecr:us-east-1:123456789012:repository/${repo.inputs.name}`);
+    expect(build.find((s) => s.Sid === "Logs")?.Resource).toEqual([
+      `arn:aws:logs:us-east-1:123456789012:log-group:/aws/codebuild/delivery-${stack}-pipeline-build-api`,
+      `arn:aws:logs:us-east-1:123456789012:log-group:/aws/codebuild/delivery-${stack}-pipeline-build-api:*`,
+    ]);
+    expect(String((build.find((s) => s.Sid === "Artifacts")?.Resource as string[])[0])).toMatch(/^arn:aws:s3:::delivery-[a-z]+-pipeline-artifacts-/);
+  });
+
+  it("lets the deploy role pass only the services' task and execution roles, and update only their services", () => {
+    const deploy = statements(rolePolicy(stack, "deploy"));
+    const pass = deploy.find((s) => s.Sid === "PassTaskRoles")?.Resource as string[];
+    expect(pass).toHaveLength(4);
+    for (const arn of pass) expect(arn).toMatch(new RegExp(`^arn:aws:iam::123456789012:role/delivery-${stack}-(api|web)-(task|execution)-role-`));
+    expect(deploy.find((s) => s.Sid === "Services")?.Resource).toEqual([
+      `arn:aws:ecs:us-east-1:123456789012:service/delivery-${stack}/api`,
+      `arn:aws:ecs:us-east-1:123456789012:service/delivery-${stack}/web`,
+    ]);
+  });
+
+  it("lets the validate role assume the deploy role for the stack update, and trusts it there", () => {
+    const validate = statements(rolePolicy(stack, "validate"));
+    const deployRole = `arn:aws:iam::123456789012:role/delivery-${stack}-pipeline-deploy-role`;
+    expect(validate.find((s) => s.Sid === "StackUpdate")?.Resource).toBe(deployRole);
+    const trust = jsonInput<{ Statement: { Principal: { AWS?: string[] } }[] }>(
+      resourceNamed(get(stack), "aws:iam/role:Role", `delivery-${stack}-pipeline-deploy-role`),
+      "assumeRolePolicy",
+    );
+    expect(trust.Statement[1].Principal.AWS).toEqual([`arn:aws:iam::123456789012:role/delivery-${stack}-pipeline-validate-role`]);
+  });
+
+  it("sends failed actions to the critical topic and succeeded executions to the warning topic", () => {
+    const rules = resourcesOf(get(stack), RULE);
+    expect(rules.map((r) => JSON.parse(r.inputs.eventPattern as string))).toEqual([failedActionPattern(`delivery-${stack}`), succeededExecutionPattern(`delivery-${stack}`)]);
+    const topicArn = (severity: string) => resourceNamed(get(stack), "aws:sns/topic:Topic", `delivery-${stack}-${severity}`).id;
+    const targets = resourcesOf(get(stack), TARGET);
+    expect(targets.map((t) => [t.name, String(t.inputs.arn).endsWith(String(topicArn(t.name.endsWith("critical") ? "critical" : "warning")))])).toEqual([
+      [`delivery-${stack}-pipeline-events-failed-to-critical`, true],
+      [`delivery-${stack}-pipeline-events-succeeded-to-warning`, true],
+    ]);
+    const template = (targets[0].inputs.inputTransformer as { inputTemplate: string }).inputTemplate;
+    expect(template).toContain("failed at stage <stage>, action <action>");
+    expect(template).toContain(`https://us-east-1.console.aws.amazon.com/codesuite/codepipeline/pipelines/delivery-${stack}/`);
+  });
+
+  it("blocks public access to the artifact bucket and encrypts it", () => {
+    const pab = resourcesOf(get(stack), "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").find((r) => r.name.endsWith("pipeline-artifacts"));
+    expect(pab?.inputs).toMatchObject({ blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
+    const sse = resourcesOf(get(stack), "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").find((r) =>
+      r.name.endsWith("pipeline-artifacts"),
+    );
+    expect((sse?.inputs.rules as { applyServerSideEncryptionByDefault: { sseAlgorithm: string } }[])[0].applyServerSideEncryptionByDefault.sseAlgorithm).toBe("aws:kms");
+  });
+});
+
+describe("the pipeline's source", () => {
+  it("is the repository connection, cloned in full, on the cloud stacks", () => {
+    const source = stagesOf("dev")[0].actions[0];
+    expect([source.provider, source.configuration.FullRepositoryId, source.configuration.BranchName, source.configuration.OutputArtifactFormat]).toEqual([
+      "CodeStarSourceConnection",
+      "example/delivery-app",
+      "main",
+      "CODEBUILD_CLONE_REF",
+    ]);
+  });
+
+  it("is an S3 object on the local stack", () => {
+    const source = stagesOf("local")[0].actions[0];
+    expect([source.provider, source.configuration.S3Bucket, source.configuration.S3ObjectKey]).toEqual(["S3", "delivery-local-source", "source.zip"]);
+  });
+});
+
+describe("the approval", () => {
+  it("notifies prod's approvers through an encrypted topic", () => {
+    const approval = stagesOf("prod").find((s) => s.name === "Approval") as Stage;
+    const topic = resourceNamed(get("prod"), "aws:sns/topic:Topic", "delivery-prod-pipeline-approvals");
+    expect(approval.actions[0]).toMatchObject({ category: "Approval", provider: "Manual" });
+    expect(String(approval.actions[0].configuration.NotificationArn)).toContain(topic.id);
+    const subscriptions = resourcesOf(get("prod"), "aws:sns/topicSubscription:TopicSubscription").filter((s) => s.name.includes("approver"));
+    expect(subscriptions.map((s) => s.inputs.endpoint)).toEqual(["release-managers@example.com"]);
+  });
+});
+
+describe("the deploy and validate buildspecs the projects run", () => {
+  it("deploys with a stack update and validates with rollback", () => {
+    const deploy = JSON.stringify(parse(readBuildspec("deploy")));
+    const validate = JSON.stringify(parse(readBuildspec("validate")));
+    expect(deploy).toMatch(/pulumi up --stack \\?"?\$STACK\\?"? --yes/);
+    expect(validate).toMatch(/deployctl validate --stack \\?"?\$STACK\\?"? .*--rollback/);
+  });
+});
