@@ -1,3 +1,6 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { CliIO } from "../../../validators/cli/io";
 
 /** A CliIO that records what a command writes. */
@@ -6,7 +9,8 @@ export interface CapturedIO extends CliIO {
   err: () => string;
 }
 
-export function captureIO(env: NodeJS.ProcessEnv = {}, cwd = process.cwd()): CapturedIO {
+/** `cwd` defaults to a fresh temporary directory: run records and lock files of the local tier land there. */
+export function captureIO(env: NodeJS.ProcessEnv = {}, cwd = mkdtempSync(join(tmpdir(), "deployctl-cwd-"))): CapturedIO {
   let out = "";
   let err = "";
   return {

@@ -1,13 +1,13 @@
 import { InvalidArgumentError, Option } from "commander";
 import { DEFAULT_LOG_PATTERNS } from "../../checks/logs";
-import { CHECK_NAMES, type CheckName } from "../../report";
+import { addValidateReleaseOptions, afterValidationStep, type ValidateReleaseFlags } from "../../deploy/validateHook";
+import { CHECK_NAMES, type CheckName, type ValidationReport } from "../../report";
 import {
   type CommandDeps,
   type CommonFlags,
   addCommonOptions,
   awsClientOptions,
   defaultCommandDeps,
-  exitCodeForVerdict,
   isoDate,
   progressTo,
   wholeNumber,
@@ -16,9 +16,10 @@ import {
 import { loadManifest } from "../../validate/loadManifest";
 import { validate } from "../../validate/run";
 import type { CliContext, RegisterCommand } from "../context";
+import { OperationalError } from "../errors";
 import { EXIT_CODES_HELP } from "../exitCodes";
 
-export interface ValidateFlags extends CommonFlags {
+export interface ValidateFlags extends CommonFlags, Omit<ValidateReleaseFlags, "output"> {
   since?: Date;
   window?: number;
   wait: number;
@@ -60,7 +61,8 @@ export const registerValidate: RegisterCommand = (program, ctx) => {
     .option("--confidence <level>", "confidence of the error-rate interval, between 0 and 1", confidenceLevel, 0.99)
     .option("--error-pattern <text...>", `log lines containing this fail (default: ${DEFAULT_LOG_PATTERNS.error.join(", ")})`)
     .option("--warn-pattern <text...>", `log lines containing this count as warnings (default: ${DEFAULT_LOG_PATTERNS.warn.join(", ")})`)
-    .option("--startup-marker <text>", "a log line containing this must appear since the deployment began")
+    .option("--startup-marker <text>", "a log line containing this must appear since the deployment began");
+  addValidateReleaseOptions(cmd)
     .addHelpText("after", HELP)
     .action(async (flags: ValidateFlags) => {
       ctx.setExitCode(await runValidateCommand(flags, ctx));
@@ -68,34 +70,60 @@ export const registerValidate: RegisterCommand = (program, ctx) => {
 };
 
 /**
- * The validate command's action: resolve the manifest and clients, validate, render, and return
- * the exit code. A post-verdict step (record, rollback) belongs between validate and render.
+ * The validate command's action: resolve the manifest and clients, validate, then the post-verdict
+ * step (record last good, alert, roll back with --rollback, write the run record), render, and
+ * return the exit code. An operational error still goes through the step (it alerts, never rolls
+ * back) and then ends the command with exit 4.
  */
 export async function runValidateCommand(flags: ValidateFlags, ctx: CliContext, deps: CommandDeps = defaultCommandDeps): Promise<number> {
-  const manifest = await loadManifest({ stack: flags.stack, manifestFile: flags.manifest, cwd: ctx.io.cwd }, deps.stacks(ctx.io.cwd));
+  const stacks = deps.stacks(ctx.io.cwd);
+  const manifest = await loadManifest({ stack: flags.stack, manifestFile: flags.manifest, cwd: ctx.io.cwd }, stacks);
   const clients = deps.createClients(awsClientOptions(flags, manifest, ctx.io.env));
-  const report = await validate(
-    {
-      manifest,
-      services: flags.service,
-      since: flags.since,
-      windowSeconds: flags.window,
-      waitSeconds: flags.wait,
-      watchSeconds: flags.watch,
-      smoke: flags.smoke,
-      skip: flags.skip,
-      confidence: flags.confidence,
-      logPatterns: {
-        ...(flags.errorPattern ? { error: flags.errorPattern } : {}),
-        ...(flags.warnPattern ? { warn: flags.warnPattern } : {}),
-        ...(flags.startupMarker ? { startupMarker: flags.startupMarker } : {}),
+  let outcome: ValidationReport | Error;
+  try {
+    outcome = await validate(
+      {
+        manifest,
+        services: flags.service,
+        since: flags.since,
+        windowSeconds: flags.window,
+        waitSeconds: flags.wait,
+        watchSeconds: flags.watch,
+        smoke: flags.smoke,
+        skip: flags.skip,
+        confidence: flags.confidence,
+        logPatterns: {
+          ...(flags.errorPattern ? { error: flags.errorPattern } : {}),
+          ...(flags.warnPattern ? { warn: flags.warnPattern } : {}),
+          ...(flags.startupMarker ? { startupMarker: flags.startupMarker } : {}),
+        },
+        onProgress: progressTo(ctx.io),
       },
-      onProgress: progressTo(ctx.io),
+      { clients },
+    );
+  } catch (err) {
+    if (!(err instanceof OperationalError)) throw err;
+    outcome = err;
+  }
+  const step = await afterValidationStep({
+    io: ctx.io,
+    flags: {
+      rollback: flags.rollback,
+      record: flags.record,
+      rollbackWait: flags.rollbackWait,
+      lockTimeout: flags.lockTimeout,
+      recordsDir: flags.recordsDir,
+      output: flags.output,
     },
-    { clients },
-  );
+    manifest,
+    clients,
+    stacks,
+    outcome,
+  });
+  if (outcome instanceof Error) throw outcome;
+  const report = step.report ?? outcome;
   writeReport(ctx.io, report, flags.output, "validate");
-  return exitCodeForVerdict(report.verdict);
+  return step.exitCode;
 }
 
 function confidenceLevel(value: string): number {
