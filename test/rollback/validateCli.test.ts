@@ -88,7 +88,7 @@ describe("deployctl validate after its verdict", () => {
     ]);
     const printed = JSON.parse(stdout) as ValidationReport;
     expect(printed.verdict).toBe("fail");
-    expect(printed.actions.map((a) => a.kind)).toContain("rollback");
+    expect(printed.actions.map((a) => a.kind)).toEqual(["rollback-fast-path", "config-set", "stack-update", "alert"]);
   });
 
   it("does not roll back without --rollback", async () => {

@@ -73,7 +73,9 @@ describe("deployctl validate: exit codes and outputs", () => {
     const valid = ajv.validate(reportJsonSchema("validate"), report);
     expect(ajv.errors ?? []).toEqual([]);
     expect(valid).toBe(true);
-    expect(report).toMatchObject({ schemaVersion: 1, stack: "staging", verdict: "pass", actions: [] });
+    expect(report).toMatchObject({ schemaVersion: 1, stack: "staging", verdict: "pass" });
+    // What the verdict led to: the passing release recorded as last good.
+    expect(report.actions.map((a: { kind: string; target?: string; status: string }) => [a.kind, a.target, a.status])).toEqual([["record-last-good", "api", "ok"]]);
     expect(report.services[0].checks.map((c: { name: string }) => c.name)).toEqual(["rollout", "tasks", "errorRate", "latency", "smoke", "logs"]);
     expect(stderr).toContain("… Validating api of stack staging (cluster delivery-staging)");
   });

@@ -121,7 +121,8 @@ export async function runValidateCommand(flags: ValidateFlags, ctx: CliContext, 
     outcome,
   });
   if (outcome instanceof Error) throw outcome;
-  const report = step.report ?? outcome;
+  // The report shows what was done because of it (alerts, rollback), as the run record does.
+  const report = { ...(step.report ?? outcome), actions: step.record.actions };
   writeReport(ctx.io, report, flags.output, "validate");
   return step.exitCode;
 }
