@@ -150,7 +150,10 @@ const HANDLERS: Record<string, (c: MockContext) => State> = {
   "aws:ecs/taskDefinition:TaskDefinition": (c) => {
     const family = c.physical("family");
     const arnWithoutRevision = `arn:aws:ecs:${c.region}:${c.account}:task-definition/${family}`;
-    return { id: family, state: { arn: `${arnWithoutRevision}:1`, arnWithoutRevision, revision: 1 } };
+    // A revision that follows the content, as registering a changed definition makes a new one: a
+    // changed image shows up downstream (the service's taskDefinition) in a plan diff.
+    const revision = 1 + (parseInt(createHash("sha256").update(JSON.stringify(c.inputs)).digest("hex").slice(0, 6), 16) % 999);
+    return { id: family, state: { arn: `${arnWithoutRevision}:${revision}`, arnWithoutRevision, revision } };
   },
   "aws:ecr/repository:Repository": (c) => {
     const name = c.physical();

@@ -2,6 +2,7 @@ import { mkdirSync, readdirSync, renameSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { type EnvironmentConfig, parseEnvironmentConfig, readStackFile, SECRET_PLACEHOLDER } from "../config";
 import { maskSecrets } from "./mask";
+import { evaluatePolicies, type PolicyViolation } from "./policy";
 import { type RenderedResource, renderEnvironment } from "./render";
 import { type StackSummary, summarize } from "./summary";
 
@@ -17,6 +18,8 @@ export interface SynthDocument {
   summary: StackSummary;
   resources: { type: string; name: string; parent?: string; inputs: Record<string, unknown> }[];
   outputs: Record<string, unknown>;
+  /** The policy pack's verdict on the rendered resources (policy/, the same rules `pulumi preview` runs). */
+  policy: { violations: PolicyViolation[] };
 }
 
 /** The stacks a project directory declares: every Pulumi.<stack>.yaml, in tier order then by name. */
@@ -53,6 +56,12 @@ export async function synthConfig(config: EnvironmentConfig): Promise<SynthDocum
       inputs: maskSecrets(r.inputs, secrets) as Record<string, unknown>,
     })),
     outputs: maskSecrets(rendered.outputs, secrets) as Record<string, unknown>,
+    policy: {
+      violations: maskSecrets(
+        evaluatePolicies(rendered.resources, { stack: config.stack, tier: config.tier, services: config.services }),
+        secrets,
+      ) as PolicyViolation[],
+    },
   };
 }
 

@@ -27,7 +27,7 @@ describe("renderEnvironment", () => {
 
   it("renders stacks queued at once, one after another, each with its own stack name", async () => {
     const [dev, prod] = await Promise.all([renderStack("dev"), renderStack("prod")]);
-    expect([dev.outputs.deployment.stack, prod.outputs.deployment.stack, dev.resources.length, prod.resources.length]).toEqual(["dev", "prod", 151, 165]);
+    expect([dev.outputs.deployment.stack, prod.outputs.deployment.stack, dev.resources.length, prod.resources.length]).toEqual(["dev", "prod", 151, 167]);
   });
 
   it("records each resource's parent: the ECS service under its Service, under the environment", async () => {
@@ -135,8 +135,15 @@ describe("DeliveryMocks", () => {
     expect(topic.state.name).toBe("delivery-dev-warning-e4c791d");
   });
 
-  it("gives task definitions revision 1 and ECR repositories their registry URL", () => {
-    const task = mocks.newResource({ type: "aws:ecs/taskDefinition:TaskDefinition", name: "t", inputs: { family: "delivery-dev-api" }, custom: true });
+  it("gives task definitions a revision that follows their content, and ECR repositories their registry URL", () => {
+    const task = (image: string) =>
+      mocks.newResource({ type: "aws:ecs/taskDefinition:TaskDefinition", name: "t", inputs: { family: "delivery-dev-api", containerDefinitions: image }, custom: true });
+    const repo = mocks.newResource({ type: "aws:ecr/repository:Repository", name: "r", inputs: { name: "dev/delivery/api" }, custom: true });
+    expect(task("a:1").state.arn).toMatch(/^arn:aws:ecs:eu-west-1:123456789012:task-definition\/delivery-dev-api:\d+$/);
+    expect(task("a:1").state.arn).toBe(task("a:1").state.arn);
+    expect(task("a:1").state.arn).not.toBe(task("a:2").state.arn);
+    expect(repo.state.repositoryUrl).toBe("123456789012.dkr.ecr.eu-west-1.amazonaws.com/dev/delivery/api");
+  });
     const repo = mocks.newResource({ type: "aws:ecr/repository:Repository", name: "r", inputs: { name: "dev/delivery/api" }, custom: true });
     expect([task.state.arn, repo.state.repositoryUrl]).toEqual([
       "arn:aws:ecs:eu-west-1:123456789012:task-definition/delivery-dev-api:1",

@@ -91,9 +91,9 @@ describe.each(STACKS)("%s", (stack) => {
     ]);
   });
 
-  it("opens only port 80 to the world without a certificate", () => {
+  it("opens port 80 to the world, and 443 only with a certificate (prod's)", () => {
     const world = resourcesOf(get(stack), T.ingressRule).filter((r) => r.inputs.cidrIpv4 === "0.0.0.0/0");
-    expect(world.map((r) => [r.inputs.fromPort, r.inputs.toPort])).toEqual([[80, 80]]);
+    expect(world.map((r) => [r.inputs.fromPort, r.inputs.toPort])).toEqual(stack === "prod" ? [[443, 443], [80, 80]] : [[80, 80]]);
   });
 
   it("drops invalid header fields at the load balancer", () => {

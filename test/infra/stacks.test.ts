@@ -86,8 +86,11 @@ const local = without(
   "delivery:storage:SecureBucket",
 );
 const staging = { ...dev, "aws:appautoscaling/policy:Policy": 2, "aws:appautoscaling/target:Target": 2 };
+// prod has a certificate: an HTTPS listener beside the HTTP one (a redirect), and 443 opened.
 const prod = {
   ...staging,
+  "aws:lb/listener:Listener": 2,
+  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 4,
   "aws:ec2/eip:Eip": 2,
   "aws:ec2/natGateway:NatGateway": 2,
   "aws:s3/bucket:Bucket": 2,
@@ -135,7 +138,7 @@ const expected: Record<(typeof STACKS)[number], { total: number; counts: Record<
   local: { total: 130, counts: withPipeline(local, 5, 0) },
   dev: { total: 151, counts: withPipeline(dev, 7, 0) },
   staging: { total: 155, counts: withPipeline(staging, 7, 0) },
-  prod: { total: 165, counts: withPipeline(prod, 7, 1) },
+  prod: { total: 167, counts: withPipeline(prod, 7, 1) },
 };
 
 describe("the four stacks render with exact resource counts", () => {

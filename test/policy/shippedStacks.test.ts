@@ -24,22 +24,16 @@ async function evaluate(config: EnvironmentConfig, change?: (resources: Rendered
 const summary = (violations: PolicyViolation[]) => violations.map((v) => `${v.enforcementLevel} ${v.policy} ${v.resource?.name ?? "stack"}`);
 
 describe("the shipped stacks", () => {
-  it.each(["local", "dev", "staging"])("%s has no violation at all", async (stack) => {
+  it.each(["local", "dev", "staging", "prod"])("%s has no violation at all", async (stack) => {
     expect(summary(await evaluate(stackConfig(stack)))).toEqual([]);
   });
 
-  // Reported to the lead: Pulumi.prod.yaml sets no delivery:loadBalancer.certificateArn, so prod serves
-  // plain HTTP. When it does, this test fails: replace it with prod in the table above.
-  it("prod as shipped lacks only its HTTPS listener (Pulumi.prod.yaml has no certificateArn)", async () => {
-    expect(summary(await evaluate(stackConfig("prod")))).toEqual([
+  it("prod without a certificate is reported: no HTTPS listener, and HTTP serves instead of redirecting", async () => {
+    const config = stackConfig("prod", { "delivery:loadBalancer": {} });
+    expect(summary(await evaluate(config))).toEqual([
       "mandatory alb-https-prod delivery-prod-alb",
       "mandatory alb-https-prod delivery-prod-http",
     ]);
-  });
-
-  it("prod with a certificate has no violation at all", async () => {
-    const config = stackConfig("prod", { "delivery:loadBalancer": { certificateArn: CERTIFICATE } });
-    expect(summary(await evaluate(config))).toEqual([]);
   });
 
   it("render only AWS types the tags rule classifies as @pulumi/aws declares them", async () => {

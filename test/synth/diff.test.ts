@@ -14,6 +14,7 @@ function doc(resources: SynthDocument["resources"]): SynthDocument {
     summary: { stack: "staging", tier: "staging", region: "us-east-1", resourceCount: resources.length, resourcesByType: {}, services: [] },
     resources,
     outputs: {},
+    policy: { violations: [] },
   };
 }
 

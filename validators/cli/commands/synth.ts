@@ -1,11 +1,14 @@
-import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
 import { Option } from "commander";
 import { ConfigError } from "../../../infra/config";
-import { listStacks, type SynthDocument, synthStack, writeSynthDocument } from "../../../infra/synth/synth";
+import { diffStack, type StackDiff } from "../../../infra/synth/diff";
+import { commentMarkdown, diffMarkdown } from "../../../infra/synth/diffMarkdown";
+import { formatViolations, hasMandatoryViolation, PolicyEvaluationError } from "../../../infra/synth/policy";
 import { formatSummary } from "../../../infra/synth/summary";
+import { listStacks, type SynthDocument, synthStack, writeSynthDocument } from "../../../infra/synth/synth";
 import type { RegisterCommand } from "../context";
-import { BadInputError } from "../errors";
+import { BadInputError, OperationalError } from "../errors";
 import { ExitCode } from "../exitCodes";
 import { println } from "../io";
 
@@ -14,22 +17,46 @@ interface SynthFlags {
   dir: string;
   out: string;
   output: "text" | "json";
+  diff?: string;
 }
+
+const HELP = `
+Policies: every rendered stack is checked against the policy pack (policy/), the same rules
+\`pulumi preview --policy-pack policy\` enforces: mandatory in prod, advisory elsewhere. Violations
+are printed per rule with the resource and the fix, and written to <out>/<stack>.json.
+
+Plan diff: with --diff BASE_DIR (the base branch's out/synth), the stacks are compared with the
+base's renders: resources added, removed, updated in place or replaced (with the changed inputs,
+secrets masked; replacing a task definition, service or load balancer is flagged). The Markdown is
+printed (sized for a PR comment) and written to <out>/diff-comment.md; the whole diff to <out>/diff.md.
+
+Exit codes:
+  0  rendered, no mandatory policy violation
+  1  a mandatory policy violation
+  2  bad input: invalid stack config (every problem listed), unknown --stack, bad --dir or --diff
+  4  the tool itself failed (a policy rule threw)`;
 
 export const registerSynth: RegisterCommand = (program, ctx) => {
   program
     .command("synth")
     .description(
-      "Render stacks offline through Pulumi's mock runtime (no cloud account, no Pulumi CLI): print a summary per stack and write out/synth/<stack>.json with every resource (secrets masked).",
+      "Render stacks offline through Pulumi's mock runtime (no cloud account, no Pulumi CLI): print a summary per stack, check the policy pack, and write out/synth/<stack>.json with every resource (secrets masked).",
     )
     .option("-s, --stack <name...>", "stack(s) to render (default: every Pulumi.<stack>.yaml)")
     .option("--dir <dir>", "the Pulumi project directory", ".")
     .option("--out <dir>", "where to write <stack>.json", "out/synth")
+    .option("--diff <base-dir>", "compare with the renders in this directory (the base branch's out/synth) and print the plan diff as Markdown")
     .addOption(new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text"))
+    .addHelpText("after", HELP)
     .action(async (flags: SynthFlags) => {
       const dir = resolve(ctx.io.cwd, flags.dir);
+      const out = resolve(ctx.io.cwd, flags.out);
       if (!existsSync(join(dir, "Pulumi.yaml"))) {
         throw new BadInputError(`--dir is "${flags.dir}"; it has no Pulumi.yaml (expected the project directory).`);
+      }
+      const base = flags.diff === undefined ? undefined : resolve(ctx.io.cwd, flags.diff);
+      if (base !== undefined && !existsSync(base)) {
+        throw new BadInputError(`--diff is "${flags.diff}"; no such directory (expected the base branch's out/synth).`);
       }
       const available = listStacks(dir);
       const stacks = flags.stack ?? available;
@@ -43,16 +70,59 @@ export const registerSynth: RegisterCommand = (program, ctx) => {
       for (const stack of stacks) {
         try {
           const doc = await synthStack(dir, stack);
-          const file = writeSynthDocument(resolve(ctx.io.cwd, flags.out), doc);
+          const file = writeSynthDocument(out, doc);
           docs.push(doc);
-          if (flags.output === "text") ctx.io.stdout(formatSummary(doc.summary, file));
+          if (flags.output === "text" && base === undefined) {
+            ctx.io.stdout(formatSummary(doc.summary, file));
+            ctx.io.stdout(formatViolations(stack, doc.policy.violations));
+          }
         } catch (err) {
+          if (err instanceof PolicyEvaluationError) throw new OperationalError(`policy evaluation failed for stack ${stack}: ${err.message}`, undefined, { cause: err });
           if (!(err instanceof ConfigError)) throw err;
           invalid++;
           println(ctx.io.stderr, err.message);
         }
       }
-      if (flags.output === "json") println(ctx.io.stdout, JSON.stringify(docs.map((d) => d.summary), null, 2));
-      ctx.setExitCode(invalid > 0 ? ExitCode.BadInput : ExitCode.Ok);
+      const mandatory = docs.filter((d) => hasMandatoryViolation(d.policy.violations));
+      if (base !== undefined) {
+        const diffs = planDiff(base, docs, flags.stack === undefined);
+        const full = diffMarkdown(diffs);
+        writeFileSync(join(out, "diff.md"), full);
+        const comment = commentMarkdown(full, relative(ctx.io.cwd, join(out, "diff.md")) || "diff.md");
+        writeFileSync(join(out, "diff-comment.md"), comment);
+        if (flags.output === "json") println(ctx.io.stdout, JSON.stringify(diffs, null, 2));
+        else ctx.io.stdout(comment);
+      } else if (flags.output === "json") {
+        println(ctx.io.stdout, JSON.stringify(docs.map((d) => ({ ...d.summary, policy: d.policy })), null, 2));
+      }
+      for (const d of mandatory) {
+        println(ctx.io.stderr, `deployctl: stack ${d.stack} has mandatory policy violations: ${[...new Set(d.policy.violations.filter((v) => v.enforcementLevel === "mandatory").map((v) => v.policy))].join(", ")}`);
+      }
+      ctx.setExitCode(invalid > 0 ? ExitCode.BadInput : mandatory.length > 0 ? ExitCode.Fail : ExitCode.Ok);
     });
 };
+
+/** Diffs each rendered stack with the base's file of the same name; with every stack rendered, stacks gone from the tree too. */
+function planDiff(baseDir: string, docs: readonly SynthDocument[], allStacks: boolean): StackDiff[] {
+  const readBase = (stack: string): SynthDocument | undefined => {
+    const file = join(baseDir, `${stack}.json`);
+    if (!existsSync(file)) return undefined;
+    try {
+      return JSON.parse(readFileSync(file, "utf8")) as SynthDocument;
+    } catch (err) {
+      throw new BadInputError(`--diff: ${file} is not a synth document (${(err as Error).message}).`);
+    }
+  };
+  const diffs = docs.map((d) => diffStack(d.stack, readBase(d.stack), d));
+  if (allStacks) {
+    const rendered = new Set(docs.map((d) => d.stack));
+    for (const stack of listStacksIn(baseDir)) if (!rendered.has(stack)) diffs.push(diffStack(stack, readBase(stack), undefined));
+  }
+  return diffs;
+}
+
+function listStacksIn(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".json"))
+    .map((f) => f.slice(0, -".json".length));
+}
