@@ -144,10 +144,4 @@ describe("DeliveryMocks", () => {
     expect(task("a:1").state.arn).not.toBe(task("a:2").state.arn);
     expect(repo.state.repositoryUrl).toBe("123456789012.dkr.ecr.eu-west-1.amazonaws.com/dev/delivery/api");
   });
-    const repo = mocks.newResource({ type: "aws:ecr/repository:Repository", name: "r", inputs: { name: "dev/delivery/api" }, custom: true });
-    expect([task.state.arn, repo.state.repositoryUrl]).toEqual([
-      "arn:aws:ecs:eu-west-1:123456789012:task-definition/delivery-dev-api:1",
-      "123456789012.dkr.ecr.eu-west-1.amazonaws.com/dev/delivery/api",
-    ]);
-  });
 });
