@@ -184,4 +184,10 @@ describe("the deploy and validate buildspecs the projects run", () => {
     expect(deploy).toMatch(/pulumi up --stack \\?"?\$STACK\\?"? --yes/);
     expect(validate).toMatch(/deployctl validate --stack \\?"?\$STACK\\?"? .*--rollback/);
   });
+
+  it("runs the rollback's stack update as the deploy role (the only role that changes the stack)", () => {
+    const validate = readBuildspec("validate");
+    expect(validate).toContain('aws configure set profile.delivery-deploy.role_arn "$DEPLOY_ROLE_ARN"');
+    expect(validate).toContain("export DELIVERY_STACK_UPDATE_PROFILE=delivery-deploy");
+  });
 });

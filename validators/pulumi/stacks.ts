@@ -29,13 +29,24 @@ export interface UpResult {
   changes: Record<string, number>;
 }
 
+/**
+ * The environment of the Pulumi CLI the Automation API runs. With DELIVERY_STACK_UPDATE_PROFILE set
+ * (the pipeline's validate step sets it to the profile assuming the deploy role), stack operations
+ * run as that AWS profile: the deploy role is the only one allowed to change the stack's resources.
+ */
+export function pulumiEnvironment(env: NodeJS.ProcessEnv): Record<string, string> {
+  const profile = env.DELIVERY_STACK_UPDATE_PROFILE;
+  return profile ? { AWS_PROFILE: profile, AWS_SDK_LOAD_CONFIG: "1" } : {};
+}
+
 /** The Automation API implementation, for the Pulumi project in `workDir`. */
-export function automationStacks(workDir: string): PulumiStacks {
+export function automationStacks(workDir: string, env: NodeJS.ProcessEnv = process.env): PulumiStacks {
   const cache = new Map<string, Promise<Stack>>();
+  const envVars = pulumiEnvironment(env);
   const select = (stackName: string) => {
     let stack = cache.get(stackName);
     if (!stack) {
-      stack = LocalWorkspace.selectStack({ stackName, workDir });
+      stack = LocalWorkspace.selectStack({ stackName, workDir }, { envVars });
       cache.set(stackName, stack);
     }
     return stack;
