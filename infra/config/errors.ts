@@ -21,7 +21,8 @@ export type ConfigProblemCode =
   | "threshold-order"
   | "plaintext-secret"
   | "routing"
-  | "emulator";
+  | "emulator"
+  | "deployment";
 
 /** Every problem in a stack's config at once. Its message lists them one per line. */
 export class ConfigError extends Error {

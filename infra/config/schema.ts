@@ -36,6 +36,62 @@ export const autoscalingSchema = z.strictObject({
   cpuTargetPercent: z.number().gt(0, { error: "must be between 1 and 100" }).lte(100, { error: "must be between 1 and 100" }).optional(),
 });
 
+/** How a service's new releases reach its traffic (issue 8). */
+export const DEPLOYMENT_STRATEGIES = ["rolling", "canary", "linear", "blueGreen"] as const;
+
+const minutes = (min: number) =>
+  z
+    .number({ error: "expected a whole number of minutes" })
+    .int({ error: "expected a whole number of minutes" })
+    .min(min, { error: `must be from ${min} to 1440 minutes (ECS's limit)` })
+    .max(1440, { error: `must be from ${min} to 1440 minutes (ECS's limit)` });
+
+const percent = z
+  .number({ error: "expected a percentage of production traffic" })
+  .int({ error: "expected a whole percentage from 1 to 100" })
+  .min(1, { error: "expected a whole percentage from 1 to 100" })
+  .max(100, { error: "expected a whole percentage from 1 to 100" });
+
+export const deploymentSchema = z.strictObject({
+  /** @default the tier's (rolling for local, dev and staging; canary for prod) */
+  strategy: z.enum(DEPLOYMENT_STRATEGIES, { error: `expected one of ${DEPLOYMENT_STRATEGIES.join(", ")}` }).optional(),
+  canary: z
+    .strictObject({
+      /** Production traffic percentages, each observed stepMinutes. @default [5, 25, 50, 100] */
+      steps: z.array(percent, { error: "expected a list of percentages ending at 100, e.g. [5, 25, 50, 100]" }).optional(),
+      /** @default 10 */
+      stepMinutes: minutes(1).optional(),
+      /** Minutes the old revision keeps running after 100% (switching back is instant meanwhile). @default 10 */
+      bakeMinutes: minutes(0).optional(),
+    })
+    .optional(),
+  linear: z
+    .strictObject({
+      /** Traffic shifted per step. @default 25 */
+      stepPercent: z
+        .number({ error: "expected a percentage of production traffic" })
+        .min(3, { error: "must be a multiple of 0.1 from 3 to 100 (ECS's linear step)" })
+        .max(100, { error: "must be a multiple of 0.1 from 3 to 100 (ECS's linear step)" })
+        .refine((v) => Math.abs(v * 10 - Math.round(v * 10)) < 1e-9, { error: "must be a multiple of 0.1 from 3 to 100 (ECS's linear step)" })
+        .optional(),
+      /** @default 10 */
+      stepMinutes: minutes(1).optional(),
+      /** @default 10 */
+      bakeMinutes: minutes(0).optional(),
+    })
+    .optional(),
+  blueGreen: z
+    .strictObject({
+      /** Minutes the new revision is observed at 100% before the deployment goes on. @default 10 */
+      observeMinutes: minutes(1).optional(),
+      /** Minutes the old revision keeps running after the switch (switching back is instant meanwhile). @default 30 */
+      bakeMinutes: minutes(0).optional(),
+    })
+    .optional(),
+  /** An inconclusive step is observed up to this much longer; then the release is not promoted. @default 20 */
+  maxExtensionMinutes: minutes(0).optional(),
+});
+
 export const serviceSchema = z.strictObject({
   name: dnsName,
   image: imageSchema,
@@ -68,6 +124,8 @@ export const serviceSchema = z.strictObject({
   smokePaths: z.array(z.string().startsWith("/", { error: "expected a path starting with '/'" })).optional(),
   /** Mount the container's root filesystem read-only. @default false */
   readonlyRootFilesystem: z.boolean().optional(),
+  /** How new releases reach traffic: rolling, or progressive (canary, linear, blueGreen). */
+  deployment: deploymentSchema.optional(),
 });
 
 export const alarmsSchema = z.strictObject({
@@ -141,6 +199,7 @@ export const DELIVERY_KEYS = Object.keys(deliveryKeySchemas) as DeliveryKey[];
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 
 export type RawService = z.infer<typeof serviceSchema>;
+export type RawDeployment = z.infer<typeof deploymentSchema>;
 export type RawAlarms = z.infer<typeof alarmsSchema>;
 export type RawNotifications = z.infer<typeof notificationsSchema>;
 export type RawNetwork = z.infer<typeof networkSchema>;

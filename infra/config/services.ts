@@ -1,3 +1,4 @@
+import { resolveDeployment } from "./deployment";
 import { type ConfigProblem, show } from "./errors";
 import { describeMemory, FARGATE_CPU_UNITS, fargateMemoryFor, orList } from "./fargate";
 import { type RawService, serviceSchema } from "./schema";
@@ -111,6 +112,7 @@ function resolveOne(
     smokePaths: svc.smokePaths ?? [],
     readonlyRootFilesystem: svc.readonlyRootFilesystem ?? false,
     rulePriority: svc.path || svc.host ? 100 + index * 10 : undefined,
+    deployment: resolveDeployment(svc.deployment, at("deployment"), tier, defaults, problems),
   };
 }
 

@@ -15,6 +15,8 @@ export interface TierDefaults {
   requireApproval: boolean;
   /** The stack provisions its own CodePipeline. */
   pipelineEnabled: boolean;
+  /** How services release unless their config says otherwise: canary in prod, rolling below. */
+  deploymentStrategy: "rolling" | "canary";
 }
 
 export const TIER_DEFAULTS: Record<Tier, TierDefaults> = {
@@ -26,6 +28,7 @@ export const TIER_DEFAULTS: Record<Tier, TierDefaults> = {
     deletionProtection: false,
     requireApproval: false,
     pipelineEnabled: false,
+    deploymentStrategy: "rolling",
   },
   dev: {
     desiredCount: 1,
@@ -35,6 +38,7 @@ export const TIER_DEFAULTS: Record<Tier, TierDefaults> = {
     deletionProtection: false,
     requireApproval: false,
     pipelineEnabled: true,
+    deploymentStrategy: "rolling",
   },
   staging: {
     desiredCount: 2,
@@ -45,6 +49,7 @@ export const TIER_DEFAULTS: Record<Tier, TierDefaults> = {
     deletionProtection: false,
     requireApproval: false,
     pipelineEnabled: true,
+    deploymentStrategy: "rolling",
   },
   prod: {
     desiredCount: 3,
@@ -55,6 +60,7 @@ export const TIER_DEFAULTS: Record<Tier, TierDefaults> = {
     deletionProtection: true,
     requireApproval: true,
     pipelineEnabled: true,
+    deploymentStrategy: "canary",
   },
 };
 

@@ -13,6 +13,29 @@ export interface AutoscalingConfig {
   cpuTargetPercent: number;
 }
 
+/** How a service's new releases reach its traffic. */
+export type DeploymentStrategyName = "rolling" | "canary" | "linear" | "blueGreen";
+
+/**
+ * A progressive deployment: ECS shifts production traffic to the new revision step by step and a
+ * lifecycle hook holds each step until the validator's verdict on it passes.
+ */
+export interface ProgressiveDeploymentConfig {
+  strategy: "canary" | "linear" | "blueGreen";
+  /** Production traffic percentages the new revision is observed at, ascending, ending at 100. */
+  steps: number[];
+  /** ECS's linear step for `linear` (its stepPercent); undefined otherwise. */
+  stepPercent?: number;
+  /** Observation per step, in minutes. */
+  stepMinutes: number;
+  /** Minutes the old revision keeps running after 100% (ECS bakeTimeInMinutes). */
+  bakeMinutes: number;
+  /** An inconclusive step is observed up to this many minutes longer, then the release is not promoted. */
+  maxExtensionMinutes: number;
+}
+
+export type DeploymentConfig = { strategy: "rolling" } | ProgressiveDeploymentConfig;
+
 /** One service, with every default applied. */
 export interface ServiceConfig {
   name: string;
@@ -33,6 +56,8 @@ export interface ServiceConfig {
   readonlyRootFilesystem: boolean;
   /** Listener rule priority, from the service's position (the default route has none). */
   rulePriority?: number;
+  /** Rolling, or a progressive strategy with its steps (the tier's default unless configured). */
+  deployment: DeploymentConfig;
 }
 
 export interface AlarmsConfig {

@@ -2,6 +2,16 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, parseEnvironmentConfig } from "../../infra/config";
 import { rawConfig, service } from "./helpers";
 
+/** The provider settings the local tier requires (every service at the emulator). */
+function emulator(): Record<string, unknown> {
+  const services = ["appautoscaling", "cloudwatch", "codebuild", "codepipeline", "dynamodb", "ec2", "ecr", "ecs", "elbv2", "events", "iam", "kms", "logs", "s3", "sns", "ssm", "sts"];
+  return {
+    "aws:endpoints": [Object.fromEntries(services.map((k) => [k, "http://localhost:4566"]))],
+    "aws:skipCredentialsValidation": true,
+    "aws:skipRequestingAccountId": true,
+  };
+}
+
 function problemsOf(delivery: Record<string, unknown>, options?: Parameters<typeof rawConfig>[1]): string[] {
   try {
     parseEnvironmentConfig(rawConfig(delivery, options));
@@ -146,7 +156,7 @@ describe("parseEnvironmentConfig rejects bad config with one line per problem", 
       name: "a misspelt service key",
       delivery: { tier: "dev", services: [service({ desiredCout: 2 })] },
       expected: [
-        "Pulumi.dev.yaml: delivery:services[0].desiredCout is not a known key; did you mean 'desiredCount'? Known keys: name, image, port, healthCheckPath, cpu, memory, desiredCount, autoscaling, dependsOn, environment, secrets, path, host, smokePaths, readonlyRootFilesystem.",
+        "Pulumi.dev.yaml: delivery:services[0].desiredCout is not a known key; did you mean 'desiredCount'? Known keys: name, image, port, healthCheckPath, cpu, memory, desiredCount, autoscaling, dependsOn, environment, secrets, path, host, smokePaths, readonlyRootFilesystem, deployment.",
       ],
     },
     {
@@ -175,6 +185,83 @@ describe("parseEnvironmentConfig rejects bad config with one line per problem", 
       options: { stack: "local", extra: { "aws:skipCredentialsValidation": true, "aws:skipRequestingAccountId": true } },
       expected: [
         "Pulumi.local.yaml: aws:endpoints is missing; the local tier sends every AWS service it uses to the emulator: list appautoscaling, cloudwatch, codebuild, codepipeline, dynamodb, ec2, ecr, ecs, elbv2, events, iam, kms, logs, s3, sns, ssm, sts.",
+      ],
+    },
+    {
+      name: "an unknown deployment strategy",
+      delivery: { tier: "dev", services: [service({ deployment: { strategy: "bluegreen" } })] },
+      expected: ['Pulumi.dev.yaml: delivery:services[0].deployment.strategy is "bluegreen"; expected one of rolling, canary, linear, blueGreen.'],
+    },
+    {
+      name: "a misspelt deployment key",
+      delivery: { tier: "dev", services: [service({ deployment: { strategy: "canary", canery: {} } })] },
+      expected: [
+        "Pulumi.dev.yaml: delivery:services[0].deployment.canery is not a known key; did you mean 'canary'? Known keys: strategy, canary, linear, blueGreen, maxExtensionMinutes.",
+      ],
+    },
+    {
+      name: "canary steps that do not end at 100",
+      delivery: { tier: "dev", services: [service({ deployment: { strategy: "canary", canary: { steps: [5, 25, 50] } } })] },
+      expected: ["Pulumi.dev.yaml: delivery:services[0].deployment.canary.steps is [5,25,50]; steps must increase strictly and end at 100, e.g. [5, 25, 50, 100]."],
+    },
+    {
+      name: "canary steps that do not increase",
+      delivery: { tier: "dev", services: [service({ deployment: { strategy: "canary", canary: { steps: [5, 50, 25, 100] } } })] },
+      expected: ["Pulumi.dev.yaml: delivery:services[0].deployment.canary.steps is [5,50,25,100]; steps must increase strictly and end at 100, e.g. [5, 25, 50, 100]."],
+    },
+    {
+      name: "a canary with no step below 100",
+      delivery: { tier: "dev", services: [service({ deployment: { strategy: "canary", canary: { steps: [100] } } })] },
+      expected: [
+        "Pulumi.dev.yaml: delivery:services[0].deployment.canary.steps is [100]; a canary needs at least one step below 100, e.g. [5, 25, 50, 100] (for a single switch use strategy: blueGreen).",
+      ],
+    },
+    {
+      name: "canary steps ECS cannot reach in steps of 3% or more",
+      delivery: { tier: "dev", services: [service({ deployment: { strategy: "canary", canary: { steps: [1, 50, 100] } } })] },
+      expected: [
+        "Pulumi.dev.yaml: delivery:services[0].deployment.canary.steps is [1,50,100]; ECS reaches them in linear steps of their greatest common divisor (1%), below ECS's smallest step of 3%: choose steps whose greatest common divisor is at least 3, e.g. [5, 25, 50, 100].",
+      ],
+    },
+    {
+      name: "a canary step that is not a whole percentage",
+      delivery: { tier: "dev", services: [service({ deployment: { strategy: "canary", canary: { steps: [2.5, 100] } } })] },
+      expected: ["Pulumi.dev.yaml: delivery:services[0].deployment.canary.steps[0] is 2.5; expected a whole percentage from 1 to 100."],
+    },
+    {
+      name: "a step observed for no time",
+      delivery: { tier: "dev", services: [service({ deployment: { strategy: "canary", canary: { stepMinutes: 0 } } })] },
+      expected: ["Pulumi.dev.yaml: delivery:services[0].deployment.canary.stepMinutes is 0; must be from 1 to 1440 minutes (ECS's limit)."],
+    },
+    {
+      name: "a linear step below ECS's minimum",
+      delivery: { tier: "dev", services: [service({ deployment: { strategy: "linear", linear: { stepPercent: 2 } } })] },
+      expected: ["Pulumi.dev.yaml: delivery:services[0].deployment.linear.stepPercent is 2; must be a multiple of 0.1 from 3 to 100 (ECS's linear step)."],
+    },
+    {
+      name: "a blue/green bake time beyond ECS's limit",
+      delivery: { tier: "dev", services: [service({ deployment: { strategy: "blueGreen", blueGreen: { bakeMinutes: 2000 } } })] },
+      expected: ["Pulumi.dev.yaml: delivery:services[0].deployment.blueGreen.bakeMinutes is 2000; must be from 0 to 1440 minutes (ECS's limit)."],
+    },
+    {
+      name: "settings of another strategy than the one chosen",
+      delivery: { tier: "dev", services: [service({ deployment: { strategy: "canary", linear: { stepPercent: 10 } } })] },
+      expected: ["Pulumi.dev.yaml: delivery:services[0].deployment.linear is set, but the strategy is canary; remove it or set strategy: linear."],
+    },
+    {
+      name: "canary settings under the tier's default rolling strategy",
+      delivery: { tier: "staging", services: [service({ desiredCount: 2, deployment: { canary: { stepMinutes: 5 } } })] },
+      options: { stack: "staging" },
+      expected: [
+        "Pulumi.staging.yaml: delivery:services[0].deployment.canary is set, but the strategy is rolling (the staging tier's default); remove it or set strategy: canary.",
+      ],
+    },
+    {
+      name: "a progressive strategy on the local tier",
+      delivery: { tier: "local", services: [service({ deployment: { strategy: "blueGreen" } })] },
+      options: { stack: "local", extra: emulator() },
+      expected: [
+        'Pulumi.local.yaml: delivery:services[0].deployment.strategy is "blueGreen"; the local tier deploys with rolling only (the emulator runs no ECS deployments or Lambda hooks).',
       ],
     },
   ];
@@ -231,6 +318,28 @@ describe("parseEnvironmentConfig applies the tier's defaults", () => {
       memoryPercent: 80,
       windowSeconds: 300,
     });
+  });
+
+  it.each([
+    ["local", { strategy: "rolling" }],
+    ["dev", { strategy: "rolling" }],
+    ["staging", { strategy: "rolling" }],
+    ["prod", { strategy: "canary", steps: [5, 25, 50, 100], stepMinutes: 10, bakeMinutes: 10, maxExtensionMinutes: 20 }],
+  ] as const)("deploys %s services with %j unless configured", (tier, expected) => {
+    const options = tier === "local" ? { stack: tier, extra: emulator() } : { stack: tier };
+    const config = parseEnvironmentConfig(rawConfig({ tier, services: [service()] }, options));
+    expect(config.services[0].deployment).toEqual(expected);
+  });
+
+  it.each([
+    [{ strategy: "canary", canary: { steps: [10, 100], stepMinutes: 5, bakeMinutes: 0 } }, { strategy: "canary", steps: [10, 100], stepMinutes: 5, bakeMinutes: 0, maxExtensionMinutes: 20 }],
+    [{ strategy: "linear", linear: { stepPercent: 30 }, maxExtensionMinutes: 5 }, { strategy: "linear", steps: [30, 60, 90, 100], stepPercent: 30, stepMinutes: 10, bakeMinutes: 10, maxExtensionMinutes: 5 }],
+    [{ strategy: "linear" }, { strategy: "linear", steps: [25, 50, 75, 100], stepPercent: 25, stepMinutes: 10, bakeMinutes: 10, maxExtensionMinutes: 20 }],
+    [{ strategy: "blueGreen", blueGreen: { bakeMinutes: 60 } }, { strategy: "blueGreen", steps: [100], stepMinutes: 10, bakeMinutes: 60, maxExtensionMinutes: 20 }],
+    [{ strategy: "rolling" }, { strategy: "rolling" }],
+  ])("resolves deployment %j to its steps and timings", (deployment, expected) => {
+    const config = parseEnvironmentConfig(rawConfig({ tier: "prod", services: [service({ deployment })] }, { stack: "prod" }));
+    expect(config.services[0].deployment).toEqual(expected);
   });
 
   it("turns off the tier's autoscaling with autoscaling: false", () => {
