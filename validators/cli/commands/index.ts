@@ -7,8 +7,9 @@ import { registerGate } from "./gate";
 import { registerHistory } from "./history";
 import { registerRollback } from "./rollback";
 import { registerPipeline } from "./pipeline";
+import { registerPromote } from "./promote";
 import { registerValidate } from "./validate";
 
 /** Every deployctl command, in the order `deployctl --help` lists them. */
 export const commands: RegisterCommand[] = [
-  registerSynth,registerAnalyze, registerConfig, registerPipeline, registerValidate, registerGate, registerDeploy, registerRollback, registerHistory];
+  registerSynth,registerAnalyze, registerConfig, registerPipeline, registerValidate, registerGate, registerDeploy, registerRollback, registerHistory, registerPromote];

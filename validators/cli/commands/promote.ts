@@ -1,0 +1,155 @@
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { InvalidArgumentError, Option } from "commander";
+import { listStacks } from "../../../infra/synth/synth";
+import { defaultReleaseDeps, type ReleaseCommandDeps } from "../../deploy/runtime";
+import { openStackLock } from "../../lock/open";
+import type { DeploymentManifest } from "../../manifest";
+import { whoAmI } from "../../records/identity";
+import { openRecordStore } from "../../records/open";
+import { SsmReleaseRegistry } from "../../release/lastGood";
+import { configDrift } from "../../promote/drift";
+import { renderJson, renderMarkdown, renderOutcomeText, renderPlanText } from "../../promote/render";
+import { promote } from "../../promote/run";
+import type { PulumiStacks } from "../../pulumi/stacks";
+import { awsClientOptions, wholeNumber } from "../../validate/command";
+import { loadManifest } from "../../validate/loadManifest";
+import type { CliContext, RegisterCommand } from "../context";
+import { BadInputError, CliError } from "../errors";
+
+export interface PromoteFlags {
+  from: string;
+  to: string;
+  service?: string[];
+  yes: boolean;
+  maxAge: number;
+  dir: string;
+  fromManifest?: string;
+  toManifest?: string;
+  lockTimeout: number;
+  recordsDir?: string;
+  output: "text" | "json" | "markdown";
+  region?: string;
+  endpointUrl?: string;
+  maxAttempts: number;
+  timeout: number;
+}
+
+const HELP = `
+What it does (the target stack is locked meanwhile; another run holding it: exit 5):
+  1. per service of the target's config (or --service): the source stack's last good release
+     (/delivery/<from>/<service>/last-good in SSM). Refused, naming why, when there is none, when the
+     source stack's newest run touching the service failed or rolled it back, when it was validated
+     more than --max-age days ago, or when its image cannot reach the target's ECR repository.
+  2. shows, per service, the tag before and after, and the drift between the two stacks' offline
+     renders that their tiers do not explain (sizes, counts, retention... are left out).
+  3. asks (unless --yes), copies each image missing from the target's repository (same tag and
+     digest), and writes the tags into Pulumi.<to>.yaml, comments and formatting kept: commit it
+     for review; deploying the target runs them.
+All or nothing: one refused service refuses the promotion (exit 1) and nothing changes.
+
+Examples:
+  deployctl promote --from staging --to prod
+  deployctl promote --from staging --to prod --service api --yes --output markdown > promotion.md
+
+Exit codes:
+  0  promoted (Pulumi.<to>.yaml written), or nothing to change
+  1  refused (a service cannot be promoted, or the answer was no); nothing changed
+  2  bad input (a flag, a stack file or a manifest; no --yes when stdin is not a terminal)
+  4  operational error (AWS unreachable, access denied, a render failed)
+  5  the target stack is locked by another run`;
+
+/** `deployctl promote`: write the source stack's verified releases into the target stack's config. */
+export const registerPromote: RegisterCommand = (program, ctx) => {
+  program
+    .command("promote")
+    .description("Promote the releases proven in one stack (its last good releases) to another: a reviewable change of Pulumi.<to>.yaml.")
+    .option("--from <stack>", "the stack whose last good releases are promoted", stackName("--from"), "staging")
+    .option("--to <stack>", "the stack whose config receives them", stackName("--to"), "prod")
+    .option("--service <name...>", "only these services (repeatable; default: every service of the target's config)")
+    .option("--yes", "do not ask for confirmation (required when stdin is not a terminal)", false)
+    .option("--max-age <days>", "refuse a last good release validated longer ago than this", wholeNumber("--max-age", 1, "days"), 7)
+    .option("--dir <dir>", "the Pulumi project folder with Pulumi.<from>.yaml and Pulumi.<to>.yaml", ".")
+    .option("--from-manifest <file>", "the source stack's `deployment` output as JSON (default: read it from the stack)")
+    .option("--to-manifest <file>", "the target stack's `deployment` output as JSON (default: read it from the stack)")
+    .option("--lock-timeout <seconds>", "wait this long for another run's lock of the target stack before exiting 5", wholeNumber("--lock-timeout", 0, "seconds"), 0)
+    .option("--records-dir <dir>", "read the source stack's run records from this directory (default: its manifest's S3 history bucket, else .delivery/records/<from>)")
+    .addOption(new Option("--output <format>", "output format (markdown: for a pull request body or $GITHUB_STEP_SUMMARY)").choices(["text", "json", "markdown"]).default("text"))
+    .option("--region <region>", "AWS region (default: each manifest's region, then AWS_REGION / AWS_DEFAULT_REGION)")
+    .option("--endpoint-url <url>", "send every AWS call to this endpoint, e.g. moto or LocalStack (default: $AWS_ENDPOINT_URL)")
+    .option("--max-attempts <n>", "attempts per AWS call (standard retry mode: throttling and 5xx are retried)", wholeNumber("--max-attempts", 1), 3)
+    .option("--timeout <ms>", "timeout of one AWS request, in milliseconds", wholeNumber("--timeout", 1, "milliseconds"), 10_000)
+    .addHelpText("after", HELP)
+    .action(async (flags: PromoteFlags) => {
+      ctx.setExitCode(await runPromoteCommand(flags, ctx));
+    });
+};
+
+export async function runPromoteCommand(flags: PromoteFlags, ctx: CliContext, deps: ReleaseCommandDeps = defaultReleaseDeps): Promise<number> {
+  const { io } = ctx;
+  const dir = resolve(io.cwd, flags.dir);
+  checkStacks(flags, dir);
+  const stacks = deps.stacks(dir);
+  const fromManifest = await readManifest(flags.from, flags.fromManifest, "--from", io.cwd, stacks);
+  const toManifest = await readManifest(flags.to, flags.toManifest, "--to", io.cwd, stacks);
+  const source = deps.createClients(awsClientOptions({ ...flags, output: flags.output }, fromManifest, io.env));
+  const sameRegion = fromManifest.region === toManifest.region || flags.region !== undefined;
+  const target = sameRegion ? source : deps.createClients(awsClientOptions({ ...flags, output: flags.output }, toManifest, io.env));
+  const text = flags.output === "text";
+  const result = await promote(
+    { from: flags.from, to: flags.to, dir, services: flags.service, yes: flags.yes, maxAgeDays: flags.maxAge, lockTimeoutSeconds: flags.lockTimeout },
+    {
+      registry: new SsmReleaseRegistry(source.ssm),
+      records: openRecordStore({ manifest: fromManifest, clients: source, cwd: dir, recordsDir: flags.recordsDir }),
+      lock: openStackLock({ manifest: toManifest, clients: target, cwd: dir, now: deps.now }),
+      images: { source: source.ecr, target: target.ecr },
+      drift: configDrift,
+      confirm: deps.confirm,
+      show: (view) => {
+        if (text) io.stdout(`${renderPlanText(view)}\n`);
+      },
+      progress: (line) => io.stderr(`… ${line}\n`),
+      now: deps.now,
+      sleep: deps.sleep,
+      who: whoAmI(io.env),
+    },
+  );
+  io.stdout(flags.output === "json" ? renderJson(result) : flags.output === "markdown" ? renderMarkdown(result) : renderOutcomeText(result));
+  return result.exitCode;
+}
+
+/** A stack name as Pulumi.<stack>.yaml takes it. */
+function stackName(flag: string): (value: string) => string {
+  return (value) => {
+    if (!/^[A-Za-z0-9_.-]+$/.test(value)) throw new InvalidArgumentError(`${flag} is "${value}"; a stack name is letters, digits, '_', '.' or '-'.`);
+    return value;
+  };
+}
+
+/** The project folder has Pulumi.yaml and both stack files, and the stacks differ. */
+function checkStacks(flags: PromoteFlags, dir: string): void {
+  if (!existsSync(join(dir, "Pulumi.yaml"))) throw new BadInputError(`--dir is "${flags.dir}"; it has no Pulumi.yaml (expected the Pulumi project folder).`);
+  if (flags.from === flags.to) throw new BadInputError(`--from and --to are both "${flags.from}"; promote moves releases from one stack to another.`);
+  const available = listStacks(dir);
+  const problems = (["from", "to"] as const)
+    .filter((key) => !available.includes(flags[key]))
+    .map((key) => `--${key} is "${flags[key]}"; there is no Pulumi.${flags[key]}.yaml in ${dir} (stacks: ${available.join(", ") || "none"}).`);
+  if (problems.length > 0) throw new BadInputError(problems.join("\n"));
+}
+
+/** The stack's `deployment` manifest, from `--from-manifest` / `--to-manifest` or the stack itself. */
+async function readManifest(stack: string, file: string | undefined, flag: "--from" | "--to", cwd: string, stacks: PulumiStacks): Promise<DeploymentManifest> {
+  let manifest: DeploymentManifest;
+  try {
+    manifest = await loadManifest(file ? { manifestFile: file, cwd } : { stack, cwd }, stacks);
+  } catch (err) {
+    // loadManifest names the flag validate takes; promote's are --from-manifest and --to-manifest.
+    if (err instanceof CliError && err.message.startsWith("--manifest ")) throw new BadInputError(`${flag}-manifest ${err.message.slice("--manifest ".length)}`, { cause: err });
+    throw err;
+  }
+  if (manifest.stack !== stack) {
+    const source = file ? `${flag}-manifest ${file}` : `the deployment output of stack ${stack}`;
+    throw new BadInputError(`${source}: its stack is "${manifest.stack}", but ${flag} is "${stack}"; give the deployment output of stack ${stack}.`);
+  }
+  return manifest;
+}

@@ -1,0 +1,98 @@
+import { createHash } from "node:crypto";
+import type { SynthDocument } from "../../infra/synth/synth";
+
+/**
+ * Makes two stacks' offline renders comparable: what differs only because the stacks have different
+ * names is rewritten to the same text on both sides, so a diff shows what really differs.
+ *
+ * - the stack name and the tier name, as whole words in names, keys and values: `{stack}`, `{tier}`;
+ * - identifiers the offline renderer derives from a resource's type and name (sha256 of
+ *   `type::name`, see infra/synth/mocks.ts: VPC, subnet and security group ids, KMS key ids, ARN
+ *   suffixes, auto-name suffixes): `{ref:<that resource's name>}`;
+ * - task definition revisions in ARNs (they follow the content, which the task definition's own
+ *   diff already shows): `:{revision}`;
+ * - the tag of an ECR image (`...dkr.ecr...amazonaws.com/repo:tag`): `:{image-tag}`, since moving
+ *   image tags is the promotion itself.
+ *
+ * Strings holding JSON (container definitions, policies) are parsed and normalised as values, and
+ * lists of `{name, value}` or `{name, valueFrom}` (container environment and secrets) become maps by
+ * name, so a variable added to one stack shows as that variable, not as every later one shifted.
+ */
+export function normaliseDocument(doc: SynthDocument): SynthDocument {
+  const words = wordReplacer(doc.stack, doc.tier);
+  const refs = new Map<string, { digest: string; name: string }>();
+  for (const r of doc.resources) {
+    const digest = createHash("sha256").update(`${r.type}::${r.name}`).digest("hex");
+    refs.set(digest.slice(0, 7), { digest, name: words(r.name) });
+  }
+  const ref = (hex: string): string | undefined => {
+    const hit = refs.get(hex.slice(0, 7));
+    return hit && hit.digest.startsWith(hex) ? `{ref:${hit.name}}` : undefined;
+  };
+  const rewrite = (text: string): string =>
+    words(
+      text
+        .replace(UUID, (m) => ref(m.replace(/-/g, "")) ?? m)
+        .replace(HEX_RUN, (m) => ref(m) ?? m)
+        .replace(TASK_DEFINITION_REVISION, "$1:{revision}")
+        .replace(ECR_IMAGE_TAG, "$1:{image-tag}"),
+    );
+  const value = (v: unknown): unknown => {
+    const parsed = parseJson(v);
+    if (typeof parsed === "string") return rewrite(parsed);
+    if (isNamedList(parsed)) return Object.fromEntries(parsed.map((e) => [words(e.name), value(e.value ?? e.valueFrom)]));
+    if (Array.isArray(parsed)) return parsed.map(value);
+    if (parsed !== null && typeof parsed === "object") {
+      return Object.fromEntries(Object.entries(parsed).map(([k, x]) => [words(k), value(x)]));
+    }
+    return parsed;
+  };
+  return {
+    ...doc,
+    resources: doc.resources.map((r) => ({
+      type: r.type,
+      name: words(r.name),
+      ...(r.parent === undefined ? {} : { parent: words(r.parent) }),
+      inputs: value(r.inputs) as Record<string, unknown>,
+    })),
+  };
+}
+
+const UUID = /(?<![0-9A-Za-z])[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![0-9A-Za-z])/g;
+const HEX_RUN = /(?<![0-9A-Za-z])[0-9a-f]{7,64}(?![0-9A-Za-z])/g;
+const TASK_DEFINITION_REVISION = /(:task-definition\/[A-Za-z0-9_-]+):\d+/g;
+const ECR_IMAGE_TAG = /(\.dkr\.ecr\.[a-z0-9.-]+\/[^:@\s"']+):[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}/g;
+
+/** Replaces the stack name, then the tier name, where each stands as a whole word (not inside `prodution`). */
+function wordReplacer(stack: string, tier: string): (text: string) => string {
+  const word = (w: string) => new RegExp(`(?<![A-Za-z0-9])${w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![A-Za-z0-9])`, "g");
+  const stackWord = word(stack);
+  const tierWord = tier === stack ? undefined : word(tier);
+  return (text) => {
+    const out = text.replace(stackWord, "{stack}");
+    return tierWord ? out.replace(tierWord, "{tier}") : out;
+  };
+}
+
+type NamedEntry = { name: string; value?: unknown; valueFrom?: unknown };
+
+function isNamedList(v: unknown): v is NamedEntry[] {
+  if (!Array.isArray(v) || v.length === 0) return false;
+  const names = new Set<string>();
+  for (const e of v) {
+    if (e === null || typeof e !== "object" || typeof (e as NamedEntry).name !== "string") return false;
+    const keys = Object.keys(e).sort().join(",");
+    if (keys !== "name,value" && keys !== "name,valueFrom") return false;
+    names.add((e as NamedEntry).name);
+  }
+  return names.size === v.length;
+}
+
+function parseJson(v: unknown): unknown {
+  if (typeof v !== "string" || !/^\s*[[{]/.test(v)) return v;
+  try {
+    return JSON.parse(v);
+  } catch {
+    return v;
+  }
+}

@@ -1,0 +1,188 @@
+import { ConfigError, type EnvironmentConfig, parseEnvironmentConfig, readStackFile as readStackConfig } from "../../infra/config";
+import { BadInputError, OperationalError } from "../cli/errors";
+import { ExitCode, type ExitCodeValue } from "../cli/exitCodes";
+import { acquireStackLock } from "../lock/acquire";
+import { type HeartbeatTimers, startHeartbeat } from "../lock/heartbeat";
+import { DEFAULT_LEASE_SECONDS } from "../lock/open";
+import type { StackLock } from "../lock/types";
+import type { RecordStore } from "../records/types";
+import type { ReleaseRegistry } from "../release/lastGood";
+import { readStackFile, stackFilePath, writeFileAtomic } from "../stackfile/file";
+import { setImageTags, type TagChange } from "../stackfile/tags";
+import type { DriftReport } from "./drift";
+import { checkImage, copyImage, ImageCopyError, type ImageClients, removeImage } from "./images";
+import { planPromotion, type ServicePlan } from "./plan";
+
+export interface PromoteRequest {
+  from: string;
+  to: string;
+  /** The Pulumi project folder holding Pulumi.<from>.yaml and Pulumi.<to>.yaml (absolute). */
+  dir: string;
+  /** `--service` (repeatable). @default every service of the target stack's config */
+  services?: readonly string[];
+  /** `--yes`: do not ask. */
+  yes: boolean;
+  /** `--max-age`. @default 7 */
+  maxAgeDays: number;
+  /** `--lock-timeout`. @default 0 */
+  lockTimeoutSeconds: number;
+}
+
+export interface PromoteDeps {
+  /** The source stack's release registry (SSM). */
+  registry: Pick<ReleaseRegistry, "get">;
+  /** The source stack's run records. */
+  records: Pick<RecordStore, "list">;
+  /** The target stack's lock. */
+  lock: StackLock;
+  images: ImageClients;
+  drift: (from: EnvironmentConfig, to: EnvironmentConfig) => Promise<DriftReport>;
+  /** Asks a yes/no question; undefined when nobody can answer (stdin is not a terminal). */
+  confirm: (question: string) => Promise<boolean | undefined>;
+  /** Shows the plan before the question (text output prints it; JSON and markdown print the result at the end). */
+  show: (view: PromotionView) => void;
+  progress: (line: string) => void;
+  now: () => Date;
+  sleep: (ms: number) => Promise<void>;
+  who: string;
+  timers?: HeartbeatTimers;
+}
+
+/** What promote found: per service, and the drift between the stacks. */
+export interface PromotionView {
+  from: string;
+  to: string;
+  /** The target's stack file, e.g. `Pulumi.prod.yaml`. */
+  stackFile: string;
+  maxAgeDays: number;
+  services: ServicePlan[];
+  drift: DriftReport;
+}
+
+export type PromotionOutcome = "promoted" | "nothing-to-change" | "refused" | "cancelled";
+
+export interface PromotionResult extends PromotionView {
+  outcome: PromotionOutcome;
+  exitCode: ExitCodeValue;
+  /** The tag edits written into the stack file (empty unless promoted). */
+  changes: TagChange[];
+}
+
+/**
+ * `deployctl promote`: under the target stack's lock, plan each service (last good in the source,
+ * refusals), render both stacks for the drift view, show it, ask unless `yes`, copy the images into
+ * the target's repositories, and write the promoted tags into Pulumi.<to>.yaml (comments and
+ * formatting kept, atomically). All or nothing: one refused service refuses the promotion and
+ * nothing changes (images already copied by this run are removed again).
+ */
+export async function promote(request: PromoteRequest, deps: PromoteDeps): Promise<PromotionResult> {
+  const { from, to, dir } = request;
+  const source = readConfig(dir, from);
+  const target = readConfig(dir, to);
+  const selected = selectServices(target, request.services);
+  const stackFile = stackFilePath(dir, to);
+  const text = readStackFile(stackFile);
+  const handle = await acquireStackLock(
+    deps.lock,
+    { stack: to, who: deps.who, what: `promote from ${from} (${selected.map((s) => s.name).join(", ")})`, leaseSeconds: DEFAULT_LEASE_SECONDS },
+    { timeoutSeconds: request.lockTimeoutSeconds, now: deps.now, sleep: deps.sleep, onWait: deps.progress },
+  );
+  const stopHeartbeat = startHeartbeat(handle, DEFAULT_LEASE_SECONDS, (m) => deps.progress(`warning: ${m}`), deps.timers);
+  try {
+    deps.progress(`reading the last good releases of ${selected.map((s) => s.name).join(", ")} in stack ${from}`);
+    const services = await planPromotion(
+      { from, to, services: selected, sourceRepositories: new Map(source.services.map((s) => [s.name, s.image.repository])), maxAgeDays: request.maxAgeDays },
+      { registry: deps.registry, records: (o) => deps.records.list(o), checkImage: (move) => checkImage(deps.images, move), now: deps.now },
+    );
+    deps.progress(`rendering stacks ${from} and ${to} offline for the drift view`);
+    const view: PromotionView = { from, to, stackFile: `Pulumi.${to}.yaml`, maxAgeDays: request.maxAgeDays, services, drift: await deps.drift(source, target) };
+    deps.show(view);
+    const end = (outcome: PromotionOutcome, exitCode: ExitCodeValue, changes: TagChange[] = []): PromotionResult => ({ ...view, outcome, exitCode, changes });
+    if (services.some((s) => s.status === "refused")) return end("refused", ExitCode.Fail);
+    const moving = services.filter((s) => s.status === "promote");
+    if (moving.length === 0) return end("nothing-to-change", ExitCode.Ok);
+    if (!request.yes) {
+      const answer = await deps.confirm(`Write ${describe(moving)} into ${view.stackFile}?`);
+      if (answer === undefined) throw new BadInputError(`promote changes ${view.stackFile}: pass --yes to confirm (stdin is not a terminal, so deployctl cannot ask).`);
+      if (!answer) return end("cancelled", ExitCode.Fail);
+    }
+    const copied = await copyImages(moving, deps);
+    if (copied.refused) return end("refused", ExitCode.Fail);
+    try {
+      if (readStackFile(stackFile) !== text) throw new OperationalError(`${view.stackFile} changed while promote ran; nothing was written: run promote again`, "promote");
+      const update = setImageTags(view.stackFile, text, target.project, moving.map((s) => ({ service: s.name, tag: s.tagAfter ?? "" })));
+      writeFileAtomic(stackFile, update.text);
+      return end("promoted", ExitCode.Ok, update.changes.filter((c) => c.changed));
+    } catch (err) {
+      await undo(copied.done, deps);
+      throw err instanceof OperationalError || err instanceof BadInputError ? err : new OperationalError(`cannot write ${view.stackFile}: ${message(err)}`, "promote", { cause: err });
+    }
+  } finally {
+    stopHeartbeat();
+    await handle.release().catch(() => false);
+  }
+}
+
+/** Copies the images the plan marked `copy`; on a refusal, removes those it copied and marks the service refused. */
+async function copyImages(moving: ServicePlan[], deps: Pick<PromoteDeps, "images" | "progress">): Promise<{ refused: boolean; done: ServicePlan[] }> {
+  const done: ServicePlan[] = [];
+  for (const service of moving) {
+    const image = service.image;
+    if (!image || image.action !== "copy") continue;
+    deps.progress(`copying image ${image.tag} from ${image.source} to ${image.target}`);
+    try {
+      await copyImage(deps.images, image);
+    } catch (err) {
+      await undo(done, deps);
+      if (!(err instanceof ImageCopyError)) throw err;
+      service.status = "refused";
+      service.reasons.push(err.reason);
+      return { refused: true, done: [] };
+    }
+    image.action = "copied";
+    done.push(service);
+  }
+  return { refused: false, done };
+}
+
+/** Removes the images this run copied (best effort: a failure is reported, the original error stands). */
+async function undo(copied: ServicePlan[], deps: Pick<PromoteDeps, "images" | "progress">): Promise<void> {
+  for (const service of copied) {
+    if (!service.image) continue;
+    try {
+      await removeImage(deps.images, service.image);
+      service.image.action = "copy";
+      deps.progress(`removed the copy of ${service.image.tag} from ${service.image.target} again`);
+    } catch (err) {
+      deps.progress(`warning: could not remove the copy of ${service.image.tag} from ${service.image.target}: ${message(err)}`);
+    }
+  }
+}
+
+function readConfig(dir: string, stack: string): EnvironmentConfig {
+  try {
+    return parseEnvironmentConfig(readStackConfig(dir, stack));
+  } catch (err) {
+    if (err instanceof ConfigError) throw new BadInputError(err.message, { cause: err });
+    throw err;
+  }
+}
+
+/** The target config's services, narrowed by `--service` (each must be in it). */
+function selectServices(target: EnvironmentConfig, names: readonly string[] | undefined): { name: string; tag: string; repository: string }[] {
+  const all = target.services.map((s) => ({ name: s.name, tag: s.image.tag, repository: s.image.repository }));
+  if (!names?.length) return all;
+  const unknown = names.filter((n) => !all.some((s) => s.name === n));
+  if (unknown.length > 0) {
+    throw new BadInputError(unknown.map((n) => `--service is "${n}"; ${target.file} lists ${all.map((s) => s.name).join(", ")}.`).join("\n"));
+  }
+  return all.filter((s) => names.includes(s.name));
+}
+
+function describe(services: readonly ServicePlan[]): string {
+  return services.map((s) => `${s.name} ${s.tagBefore} -> ${s.tagAfter ?? "?"}`).join(", ");
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
