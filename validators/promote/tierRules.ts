@@ -56,6 +56,18 @@ export const TIER_RULES: readonly TierRule[] = [
     types: ["aws:ecr/lifecyclePolicy:LifecyclePolicy", "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"],
     paths: [/^policy\.rules\[\d+\]\.(description|selection\.countNumber)$/, /^rules\[\d+\]\.(expiration\.days|noncurrentVersionExpiration\.noncurrentDays)$/],
   },
+  {
+    what: "deployment strategy (rolling, or canary in prod)",
+    types: ["aws:ecs/service:Service"],
+    paths: [under("deploymentConfiguration"), /^loadBalancers\[\d+\]\.advancedConfiguration(\.|\[|$)/],
+  },
+  { what: "deployment strategy (rolling, or canary in prod)", types: ["aws:lb/listenerRule:ListenerRule"], paths: [/^actions\[\d+\]\.(forward|targetGroupArn)(\.|\[|$)/] },
+  {
+    what: "deployment strategy (rolling, or canary in prod)",
+    types: ["aws:lb/targetGroup:TargetGroup", "aws:lb/listenerRule:ListenerRule", "aws:lambda/function:Function", "aws:cloudwatch/logGroup:LogGroup", "aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy"],
+    name: /-(alt|test|hook|hook-logs|hook-function-role|hook-function-policy|hook-invoke-role|hook-invoke-policy|lb-role|lb-policy)$/,
+    presence: true,
+  },
   { what: "deregistration delay", types: ["aws:lb/targetGroup:TargetGroup"], paths: exact("deregistrationDelay") },
   {
     what: "load balancer access-log bucket",
