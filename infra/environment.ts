@@ -9,17 +9,23 @@ import {
   History,
   LoadBalancer,
   Network,
+  ProgressiveDelivery,
   Routing,
   Service,
+  type ProgressiveServiceArgs,
 } from "./components";
+import { hookDetails } from "./components/lib/progressive";
 import { DeliveryPipeline } from "./pipeline";
 import { TIER_SETTINGS } from "./components/lib/tierSettings";
 import { buildManifest, type DeployedService } from "./components/lib/manifest";
 import {
   alertParameterName,
+  alternateTargetGroupName,
+  canaryVerdictParameterName,
   clusterName,
   dashboardName,
   environmentName,
+  hookFunctionName,
   kmsAliasName,
   loadBalancerName,
   logGroupName,
@@ -54,6 +60,8 @@ export class Environment extends pulumi.ComponentResource {
   public readonly alerts: Alerts;
   /** Run records and the stack lock; undefined for the local tier (a local directory and lock file). */
   public readonly history?: History;
+  /** The lifecycle hook and ECS's roles, when a service deploys progressively (canary, linear, blue/green). */
+  public readonly progressive?: ProgressiveDelivery;
   /** By service name, in config order. */
   public readonly services: Record<string, Service>;
   public readonly dashboard: Dashboard;
@@ -115,6 +123,7 @@ export class Environment extends pulumi.ComponentResource {
           path: s.path,
           host: s.host,
           priority: s.rulePriority,
+          alternateTargetGroupName: s.deployment.strategy === "rolling" ? undefined : alternateTargetGroupName(project, stack, s.name, s.port),
         })),
         tags,
       },
@@ -152,6 +161,26 @@ export class Environment extends pulumi.ComponentResource {
       );
     }
 
+    const progressive = config.services.filter((s) => s.deployment.strategy !== "rolling").map((s) => s.name);
+    if (progressive.length > 0) {
+      this.progressive = new ProgressiveDelivery(
+        name,
+        {
+          stack,
+          ...account,
+          clusterName: cluster,
+          functionName: hookFunctionName(project, stack),
+          logRetentionDays: config.logRetentionDays,
+          logKmsKeyArn: settings.encryptLogs ? this.key.arn : undefined,
+          retainLogs: config.deletionProtection,
+          targetGroupArns: progressive.flatMap((s) => [this.routing.targetGroups[s].arn, this.routing.alternateTargetGroups[s].arn]),
+          ruleArns: progressive.flatMap((s) => [this.routing.productionRules[s].arn, this.routing.testRules[s].arn]),
+          tags,
+        },
+        parent,
+      );
+    }
+
     this.services = {};
     for (const svc of config.services) {
       const targetGroup = this.routing.targetGroups[svc.name];
@@ -183,6 +212,7 @@ export class Environment extends pulumi.ComponentResource {
           untaggedImageDays: settings.untaggedImageDays,
           forceDelete: settings.forceDelete,
           tags: resourceTags(config.tags, svc.name),
+          progressive: this.progressiveArgs(svc),
         },
         parent,
       );
@@ -245,6 +275,24 @@ export class Environment extends pulumi.ComponentResource {
     this.registerOutputs({ deployment: this.deployment, albDnsName: this.albDnsName, dashboardUrl: this.dashboardUrl });
   }
 
+  /** What ECS needs to deploy a service progressively; undefined for rolling services. */
+  private progressiveArgs(svc: EnvironmentConfig["services"][number]): ProgressiveServiceArgs | undefined {
+    const deployment = svc.deployment;
+    if (deployment.strategy === "rolling" || !this.progressive) return undefined;
+    const verdictParameter = canaryVerdictParameterName(this.config.stack, svc.name);
+    return {
+      deployment,
+      alternateTargetGroupArn: this.routing.alternateTargetGroups[svc.name].arn,
+      productionListenerRuleArn: this.routing.productionRules[svc.name].arn,
+      testListenerRuleArn: this.routing.testRules[svc.name].arn,
+      infrastructureRoleArn: this.progressive.infrastructureRoleArn,
+      hookFunctionArn: this.progressive.hookFunctionArn,
+      hookRoleArn: this.progressive.hookRoleArn,
+      hookDetails: hookDetails({ stack: this.config.stack, service: svc.name, verdictParameter, deployment }),
+      ready: this.progressive.ready,
+    };
+  }
+
   /** The `deployment` output, once every value it names is known. */
   private manifest(): pulumi.Output<DeploymentManifest> {
     const config = this.config;
@@ -252,11 +300,12 @@ export class Environment extends pulumi.ComponentResource {
       .all(
         config.services.map((s) => {
           const svc = this.services[s.name];
+          const alternate = this.routing.alternateTargetGroups[s.name]?.arnSuffix ?? pulumi.output(undefined);
           return pulumi
-            .all([svc.ecsService.name, svc.taskDefinition.arn, this.routing.targetGroups[s.name].arnSuffix, this.loadBalancer.arnSuffix, svc.logGroup.name])
-            .apply(([ecsService, taskDefinitionArn, targetGroup, loadBalancer, logGroup]): [string, DeployedService] => [
+            .all([svc.ecsService.name, svc.taskDefinition.arn, this.routing.targetGroups[s.name].arnSuffix, this.loadBalancer.arnSuffix, svc.logGroup.name, alternate])
+            .apply(([ecsService, taskDefinitionArn, targetGroup, loadBalancer, logGroup, alternateTargetGroup]): [string, DeployedService] => [
               s.name,
-              { ecsService, taskDefinitionArn, targetGroup, loadBalancer, logGroup },
+              { ecsService, taskDefinitionArn, targetGroup, loadBalancer, logGroup, ...(alternateTargetGroup ? { alternateTargetGroup } : {}) },
             ]);
         }),
       )

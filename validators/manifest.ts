@@ -28,6 +28,22 @@ export const manifestServiceSchema = z
     healthPath: z.string().startsWith("/").describe("Path of the health endpoint, relative to url."),
     smokePaths: z.array(z.string().startsWith("/")).describe("Further paths the smoke check GETs."),
     dependsOn: z.array(nonEmpty).describe("Services this one depends on (deploy order)."),
+    deployment: z
+      .object({
+        strategy: z.enum(["canary", "linear", "blueGreen"]).describe("ECS's native progressive strategy the service deploys with."),
+        steps: z.array(z.number().positive().max(100)).min(1).describe("Production traffic percentages the new revision is observed at, ending at 100."),
+        stepMinutes: z.number().int().positive().describe("Observation per step, in minutes."),
+        bakeMinutes: z.number().int().nonnegative().describe("Minutes the old revision keeps running after 100%."),
+        maxExtensionMinutes: z.number().int().nonnegative().describe("How much longer an inconclusive step is observed before the release is abandoned."),
+        alternateTargetGroup: z
+          .string()
+          .regex(/^targetgroup\/[^/]+\/[0-9a-z]+$/)
+          .describe("The second target group's ARN suffix: the new revision registers in whichever of the two is not serving."),
+        verdictParameter: nonEmpty.describe("SSM parameter deployctl publishes each step's verdict to; the lifecycle hook reads it."),
+      })
+      .strict()
+      .optional()
+      .describe("Progressive delivery (absent: rolling)."),
   })
   .strict();
 

@@ -5,6 +5,7 @@ export * from "./history";
 export * from "./key";
 export * from "./loadBalancer";
 export * from "./network";
+export * from "./progressiveDelivery";
 export * from "./repository";
 export * from "./routing";
 export * from "./secureBucket";

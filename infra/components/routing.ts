@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { productionRulePriority, TEST_HEADER, testRulePriority } from "./lib/progressive";
 
 /** One service as the load balancer routes it. */
 export interface Route {
@@ -12,6 +13,12 @@ export interface Route {
   host?: string;
   /** The listener rule's priority; a route without path and host has none: it is the default action. */
   priority?: number;
+  /**
+   * Progressive delivery (ECS canary, linear, blue/green): the name of the second (alternate)
+   * target group. The route then gets a production rule (the default route a catch-all one) and a
+   * test rule, both forwarding to the two groups by weight, weights ECS moves during a deployment.
+   */
+  alternateTargetGroupName?: string;
 }
 
 export interface RoutingArgs {
@@ -31,6 +38,7 @@ export interface RoutingArgs {
  * How requests reach the services: a target group per service (IP targets, health check on its
  * path), the listeners (HTTP; or HTTPS with HTTP redirecting to it) whose default action is the
  * service without path or host (a 404 when there is none), and a listener rule per routed service.
+ * A progressive route also gets an alternate target group, and weighted production and test rules.
  */
 export class Routing extends pulumi.ComponentResource {
   public readonly targetGroups: Record<string, aws.lb.TargetGroup>;
@@ -38,18 +46,21 @@ export class Routing extends pulumi.ComponentResource {
   public readonly listener: aws.lb.Listener;
   /** Everything an ECS service must wait for: its target group must be attached to the load balancer. */
   public readonly attachments: pulumi.Resource[];
+  /** Progressive routes: the alternate target group, and the production and test rules ECS reweights. */
+  public readonly alternateTargetGroups: Record<string, aws.lb.TargetGroup>;
+  public readonly productionRules: Record<string, aws.lb.ListenerRule>;
+  public readonly testRules: Record<string, aws.lb.ListenerRule>;
 
   constructor(name: string, args: RoutingArgs, opts?: pulumi.ComponentResourceOptions) {
     super("delivery:lb:Routing", name, {}, opts);
     const parent = { parent: this };
     const tagsFor = (service: string) => ({ ...args.tags, service });
 
-    this.targetGroups = {};
-    for (const route of args.routes) {
-      this.targetGroups[route.service] = new aws.lb.TargetGroup(
-        `${name}-${route.service}`,
+    const targetGroup = (resourceName: string, groupName: string, route: Route) =>
+      new aws.lb.TargetGroup(
+        resourceName,
         {
-          name: route.targetGroupName,
+          name: groupName,
           port: route.port,
           protocol: "HTTP",
           targetType: "ip",
@@ -70,6 +81,13 @@ export class Routing extends pulumi.ComponentResource {
         },
         parent,
       );
+    this.targetGroups = {};
+    this.alternateTargetGroups = {};
+    for (const route of args.routes) {
+      this.targetGroups[route.service] = targetGroup(`${name}-${route.service}`, route.targetGroupName, route);
+      if (route.alternateTargetGroupName) {
+        this.alternateTargetGroups[route.service] = targetGroup(`${name}-${route.service}-alt`, route.alternateTargetGroupName, route);
+      }
     }
 
     const fallback = args.routes.find((r) => r.priority === undefined);
@@ -114,7 +132,7 @@ export class Routing extends pulumi.ComponentResource {
     }
 
     const rules = args.routes
-      .filter((r): r is Route & { priority: number } => r.priority !== undefined)
+      .filter((r): r is Route & { priority: number } => r.priority !== undefined && !r.alternateTargetGroupName)
       .map(
         (route) =>
           new aws.lb.ListenerRule(
@@ -130,7 +148,36 @@ export class Routing extends pulumi.ComponentResource {
           ),
       );
 
-    this.attachments = [...listeners, ...rules];
+    // Progressive routes: ECS moves the weights of these rules during a deployment, so Pulumi sets
+    // the actions once (all traffic to the first group) and then leaves them to ECS.
+    this.productionRules = {};
+    this.testRules = {};
+    for (const route of args.routes.filter((r) => r.alternateTargetGroupName)) {
+      const weighted: aws.types.input.lb.ListenerRuleAction[] = [
+        {
+          type: "forward",
+          forward: {
+            targetGroups: [
+              { arn: this.targetGroups[route.service].arn, weight: 100 },
+              { arn: this.alternateTargetGroups[route.service].arn, weight: 0 },
+            ],
+          },
+        },
+      ];
+      const conditions = route.priority === undefined ? [{ pathPattern: { values: ["/*"] } }] : ruleConditions(route);
+      const rule = (suffix: string, priority: number, extra: aws.types.input.lb.ListenerRuleCondition[]) =>
+        new aws.lb.ListenerRule(
+          `${name}-${route.service}${suffix}`,
+          { listenerArn: this.listener.arn, priority, actions: weighted, conditions: [...conditions, ...extra], tags: tagsFor(route.service) },
+          { parent: this, ignoreChanges: ["actions"] },
+        );
+      this.productionRules[route.service] = rule("", productionRulePriority(route.priority), []);
+      this.testRules[route.service] = rule("-test", testRulePriority(route.priority), [
+        { httpHeader: { httpHeaderName: TEST_HEADER.name, values: [TEST_HEADER.value] } },
+      ]);
+    }
+
+    this.attachments = [...listeners, ...rules, ...Object.values(this.productionRules), ...Object.values(this.testRules)];
     this.registerOutputs({ listenerArn: this.listener.arn });
   }
 }

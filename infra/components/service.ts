@@ -1,7 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { AlarmsConfig, ServiceConfig } from "../config";
+import type { AlarmsConfig, ProgressiveDeploymentConfig, ServiceConfig } from "../config";
 import { containerDefinition } from "./lib/containers";
+import { ecsDeploymentConfiguration, HOOK_STAGES, type HookDetails } from "./lib/progressive";
 import { secretReference } from "./lib/policies";
 import { Repository } from "./repository";
 import { ServiceAlarms } from "./serviceAlarms";
@@ -41,13 +42,32 @@ export interface ServiceArgs {
   untaggedImageDays?: number;
   forceDelete?: boolean;
   tags: Record<string, string>;
+  /** A progressive deployment (canary, linear, blue/green) and what ECS needs for it. @default rolling */
+  progressive?: ProgressiveServiceArgs;
+}
+
+/** What a service deployed progressively points ECS at (routing and ProgressiveDelivery make them). */
+export interface ProgressiveServiceArgs {
+  deployment: ProgressiveDeploymentConfig;
+  alternateTargetGroupArn: pulumi.Input<string>;
+  productionListenerRuleArn: pulumi.Input<string>;
+  testListenerRuleArn: pulumi.Input<string>;
+  /** The role ECS assumes to move traffic on the load balancer. */
+  infrastructureRoleArn: pulumi.Input<string>;
+  hookFunctionArn: pulumi.Input<string>;
+  /** The role ECS assumes to invoke the hook. */
+  hookRoleArn: pulumi.Input<string>;
+  hookDetails: HookDetails;
+  /** The hook and the roles' policies: the service waits for them. */
+  ready: pulumi.Resource[];
 }
 
 /**
  * One Fargate service behind the load balancer: its ECR repository, log group, task and execution
  * roles, security group (only the ALB, on its port), task definition, alarms and the ECS service
  * (circuit breaker and deployment alarms with rollback, rolling update that never drops below
- * desired), and CPU target tracking when autoscaling is configured.
+ * desired, or with `progressive` ECS's canary / linear / blue-green strategy gated by the lifecycle
+ * hook), and CPU target tracking when autoscaling is configured.
  */
 export class Service extends pulumi.ComponentResource {
   public readonly repository: Repository;
@@ -164,7 +184,8 @@ export class Service extends pulumi.ComponentResource {
         launchType: "FARGATE",
         platformVersion: "LATEST",
         networkConfiguration: { subnets: args.privateSubnetIds, securityGroups: [sg.id], assignPublicIp: false },
-        loadBalancers: [{ targetGroupArn: args.targetGroupArn, containerName: svc.name, containerPort: svc.port }],
+        loadBalancers: [{ targetGroupArn: args.targetGroupArn, containerName: svc.name, containerPort: svc.port, advancedConfiguration: advanced(args.progressive) }],
+        deploymentConfiguration: deploymentConfiguration(args.progressive),
         healthCheckGracePeriodSeconds: 60,
         deploymentCircuitBreaker: { enable: true, rollback: true },
         deploymentMinimumHealthyPercent: 100,
@@ -177,7 +198,7 @@ export class Service extends pulumi.ComponentResource {
       },
       {
         parent: this,
-        dependsOn: [...args.routeAttachments, this.roles.executionPolicy],
+        dependsOn: [...args.routeAttachments, this.roles.executionPolicy, ...(args.progressive?.ready ?? [])],
         // Autoscaling owns the running count once it is on: a deploy must not reset it.
         ignoreChanges: svc.autoscaling ? ["desiredCount"] : [],
       },
@@ -222,4 +243,26 @@ export class Service extends pulumi.ComponentResource {
       logGroupName: this.logGroup.name,
     });
   }
+}
+
+/** The second target group and the rules ECS moves traffic with (progressive services only). */
+function advanced(p: ProgressiveServiceArgs | undefined): aws.types.input.ecs.ServiceLoadBalancerAdvancedConfiguration | undefined {
+  if (!p) return undefined;
+  return {
+    alternateTargetGroupArn: p.alternateTargetGroupArn,
+    productionListenerRule: p.productionListenerRuleArn,
+    testListenerRule: p.testListenerRuleArn,
+    roleArn: p.infrastructureRoleArn,
+  };
+}
+
+/** ECS's native strategy with the lifecycle hook at every production traffic shift (progressive services only). */
+function deploymentConfiguration(p: ProgressiveServiceArgs | undefined): aws.types.input.ecs.ServiceDeploymentConfiguration | undefined {
+  if (!p) return undefined;
+  return {
+    ...ecsDeploymentConfiguration(p.deployment),
+    lifecycleHooks: [
+      { hookTargetArn: p.hookFunctionArn, roleArn: p.hookRoleArn, lifecycleStages: [...HOOK_STAGES], hookDetails: JSON.stringify(p.hookDetails) },
+    ],
+  };
 }

@@ -234,6 +234,11 @@ const HANDLERS: Record<string, (c: MockContext) => State> = {
       },
     };
   },
+  "aws:lambda/function:Function": (c) => {
+    const name = c.physical();
+    const arn = `arn:aws:lambda:${c.region}:${c.account}:function:${name}`;
+    return { id: name, state: { name, arn, invokeArn: `arn:aws:apigateway:${c.region}:lambda:path/2015-03-31/functions/${arn}/invocations`, qualifiedArn: `${arn}:$LATEST`, version: "$LATEST" } };
+  },
   "aws:dynamodb/table:Table": (c) => {
     const name = c.physical();
     return { id: name, state: { name, arn: `arn:aws:dynamodb:${c.region}:${c.account}:table/${name}` } };

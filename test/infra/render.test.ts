@@ -27,7 +27,7 @@ describe("renderEnvironment", () => {
 
   it("renders stacks queued at once, one after another, each with its own stack name", async () => {
     const [dev, prod] = await Promise.all([renderStack("dev"), renderStack("prod")]);
-    expect([dev.outputs.deployment.stack, prod.outputs.deployment.stack, dev.resources.length, prod.resources.length]).toEqual(["dev", "prod", 151, 167]);
+    expect([dev.outputs.deployment.stack, prod.outputs.deployment.stack, dev.resources.length, prod.resources.length]).toEqual(["dev", "prod", 151, 181]);
   });
 
   it("records each resource's parent: the ECS service under its Service, under the environment", async () => {

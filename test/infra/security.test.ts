@@ -48,8 +48,9 @@ describe.each(STACKS)("%s", (stack) => {
   it("parses every policy document: roles (trust), role policies, key, topic and bucket policies", () => {
     // The environment's own, plus the pipeline's: a trust policy and a role policy per CodeBuild
     // project (5 on local, 7 elsewhere) and for the pipeline role, and the artifact bucket's policy.
+    // prod's canaries add a trust policy and a role policy for each of ProgressiveDelivery's 3 roles.
     const pipeline = (projects: number) => 2 * projects + 3;
-    const expected = { local: 9 + pipeline(5), dev: 10 + pipeline(7), staging: 10 + pipeline(7), prod: 11 + pipeline(7) }[stack];
+    const expected = { local: 9 + pipeline(5), dev: 10 + pipeline(7), staging: 10 + pipeline(7), prod: 11 + 6 + pipeline(7) }[stack];
     expect(policyDocuments(get(stack)).length).toBe(expected);
   });
 

@@ -99,6 +99,18 @@ const prod = {
   "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": 2,
   "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": 2,
   "delivery:storage:SecureBucket": 2,
+  // prod deploys both services as canaries (the prod tier's default strategy): per service an
+  // alternate target group, and weighted production and test rules (api's production rule is its
+  // path rule; web, the default route, gets a catch-all one): 2 target groups and 3 rules more.
+  // Once per environment, ProgressiveDelivery: the hook function, its log group, and three roles
+  // with a policy each (the function's, ECS invoking it, ECS moving load balancer weights).
+  "aws:lb/targetGroup:TargetGroup": 4,
+  "aws:lb/listenerRule:ListenerRule": 4,
+  "aws:lambda/function:Function": 1,
+  "aws:cloudwatch/logGroup:LogGroup": 3,
+  "aws:iam/role:Role": 7,
+  "aws:iam/rolePolicy:RolePolicy": 5,
+  "delivery:deploy:ProgressiveDelivery": 1,
 };
 
 /**
@@ -138,7 +150,7 @@ const expected: Record<(typeof STACKS)[number], { total: number; counts: Record<
   local: { total: 130, counts: withPipeline(local, 5, 0) },
   dev: { total: 151, counts: withPipeline(dev, 7, 0) },
   staging: { total: 155, counts: withPipeline(staging, 7, 0) },
-  prod: { total: 167, counts: withPipeline(prod, 7, 1) },
+  prod: { total: 181, counts: withPipeline(prod, 7, 1) },
 };
 
 describe("the four stacks render with exact resource counts", () => {

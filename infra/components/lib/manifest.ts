@@ -1,6 +1,6 @@
 import { deployOrder, type EnvironmentConfig } from "../../config";
 import { type DeploymentManifest, MANIFEST_SCHEMA_VERSION, type ManifestService, type ManifestThresholds } from "../../../validators/manifest";
-import { dashboardName, dashboardUrl, serviceUrl } from "./naming";
+import { canaryVerdictParameterName, dashboardName, dashboardUrl, serviceUrl } from "./naming";
 
 /** What the deployed resources tell the manifest about one service (known after deployment). */
 export interface DeployedService {
@@ -10,6 +10,8 @@ export interface DeployedService {
   targetGroup: string;
   loadBalancer: string;
   logGroup: string;
+  /** Progressive services: the alternate target group's ARN suffix. */
+  alternateTargetGroup?: string;
 }
 
 export interface DeployedEnvironment {
@@ -54,6 +56,7 @@ export function buildManifest(config: EnvironmentConfig, deployed: DeployedEnvir
       healthPath: svc.healthCheckPath,
       smokePaths: [...svc.smokePaths],
       dependsOn: [...svc.dependsOn],
+      ...manifestDeployment(config.stack, svc, d),
     };
   });
   const alerts: DeploymentManifest["alerts"] = {
@@ -74,5 +77,23 @@ export function buildManifest(config: EnvironmentConfig, deployed: DeployedEnvir
     thresholds: manifestThresholds(config.alarms),
     history: deployed.history ? { bucket: deployed.history.bucket, prefix, lockTable: deployed.history.lockTable } : { prefix },
     services,
+  };
+}
+
+/** A progressive service's `deployment` entry (absent for rolling services: the contract only grew). */
+function manifestDeployment(stack: string, svc: EnvironmentConfig["services"][number], d: DeployedService): Pick<ManifestService, "deployment"> {
+  const deployment = svc.deployment;
+  if (deployment.strategy === "rolling") return {};
+  if (!d.alternateTargetGroup) throw new Error(`no alternate target group for the progressive service ${svc.name}`);
+  return {
+    deployment: {
+      strategy: deployment.strategy,
+      steps: [...deployment.steps],
+      stepMinutes: deployment.stepMinutes,
+      bakeMinutes: deployment.bakeMinutes,
+      maxExtensionMinutes: deployment.maxExtensionMinutes,
+      alternateTargetGroup: d.alternateTargetGroup,
+      verdictParameter: canaryVerdictParameterName(stack, svc.name),
+    },
   };
 }

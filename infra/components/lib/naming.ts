@@ -58,6 +58,24 @@ export function targetGroupName(project: string, stack: string, service: string,
   return fitName(`${project}-${stack}-${service}-${port}`, 32);
 }
 
+/**
+ * The second target group of a progressive service (ECS's alternate): the new revision's tasks
+ * register in whichever of the two is not serving, release after release.
+ */
+export function alternateTargetGroupName(project: string, stack: string, service: string, port: number): string {
+  return fitName(`${project}-${stack}-${service}-${port}-alt`, 32);
+}
+
+/** Where deployctl publishes its verdict on each traffic step; the lifecycle hook reads it. */
+export function canaryVerdictParameterName(stack: string, service: string): string {
+  return `/delivery/${stack}/${service}/canary-verdict`;
+}
+
+/** The environment's lifecycle hook function (Lambda allows 64 characters). */
+export function hookFunctionName(project: string, stack: string): string {
+  return fitName(`${environmentName(project, stack)}-canary-hook`, 64);
+}
+
 export function clusterName(project: string, stack: string): string {
   return environmentName(project, stack);
 }
