@@ -3,7 +3,9 @@ import { BatchDeleteImageCommand, BatchGetImageCommand, DescribeImagesCommand, E
 import { mockClient } from "aws-sdk-client-mock";
 import { rmSync } from "node:fs";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { type PromoteFlags, runPromoteCommand } from "../../validators/cli/commands/promote";
 import { main } from "../../validators/cli/main";
+import { defaultReleaseDeps } from "../../validators/deploy/runtime";
 import { LOCK_TABLE_KEY } from "../../validators/lock";
 import { captureIO } from "../release/cliWorld";
 import { report, runRecord } from "../release/support";
@@ -214,6 +216,47 @@ describe("deployctl promote", () => {
       if (tty) Object.defineProperty(process.stdin, "isTTY", tty);
       else delete (process.stdin as { isTTY?: boolean }).isTTY;
     }
+  });
+
+  describe("asks before writing (without --yes, on a terminal)", () => {
+    const flags = (): PromoteFlags => ({
+      from: "staging",
+      to: "prod",
+      yes: false,
+      maxAge: 7,
+      dir: ".",
+      fromManifest: world.fromManifest,
+      toManifest: world.toManifest,
+      lockTimeout: 0,
+      output: "text",
+      endpointUrl: moto.endpoint,
+      maxAttempts: 1,
+      timeout: 5000,
+    });
+    async function answering(answer: boolean) {
+      await world.release("api");
+      await world.release("web");
+      const questions: string[] = [];
+      const io = captureIO(ENV, dir);
+      const code = await runPromoteCommand(flags(), { io, setExitCode: () => {} }, { ...defaultReleaseDeps, confirm: async (q) => (questions.push(q), answer) });
+      return { code, questions, stdout: io.out() };
+    }
+
+    it("writes nothing and exits 1 when the answer is no", async () => {
+      const { code, questions, stdout } = await answering(false);
+
+      expect(code).toBe(1);
+      expect(questions).toEqual(["Write api sha-3f9c2a1 -> sha-new1111, web sha-3f9c2a1 -> sha-new1111 into Pulumi.prod.yaml?"]);
+      expect(stdout).toContain("Cancelled: nothing was changed.\n");
+      expect(readStack(dir, "prod")).toBe(prodBefore);
+    });
+
+    it("promotes when the answer is yes", async () => {
+      const { code } = await answering(true);
+
+      expect(code).toBe(0);
+      expect(readStack(dir, "prod")).toBe(prodBefore.replace(/tag: sha-3f9c2a1/g, `tag: ${NEW_TAG}`));
+    });
   });
 
   it("prints one JSON document with the services, the written changes and the drift", async () => {
