@@ -5,7 +5,12 @@
 export const REPORT_SCHEMA_VERSION = 1;
 
 export const CHECK_NAMES = ["rollout", "tasks", "errorRate", "latency", "smoke", "logs"] as const;
-export type CheckName = (typeof CHECK_NAMES)[number];
+/**
+ * Checks run only when asked: `canary` (`validate --compare baseline`, and each traffic step of a
+ * progressive deploy) compares the new revision's target group with the baseline's.
+ */
+export const COMPARISON_CHECK_NAMES = ["canary"] as const;
+export type CheckName = (typeof CHECK_NAMES)[number] | (typeof COMPARISON_CHECK_NAMES)[number];
 
 /** The checks `deployctl gate` runs before a deploy; a report of the same shape carries them. */
 export const GATE_CHECK_NAMES = ["image", "alarms", "rollout", "lastGood"] as const;

@@ -1,11 +1,11 @@
-import { CHECK_NAMES, CHECK_STATUSES, GATE_CHECK_NAMES, REPORT_SCHEMA_VERSION, VERDICTS } from "../report";
+import { CHECK_NAMES, CHECK_STATUSES, COMPARISON_CHECK_NAMES, GATE_CHECK_NAMES, REPORT_SCHEMA_VERSION, VERDICTS } from "../report";
 
 /**
  * The JSON Schema (draft 2020-12) of what `deployctl validate --output json` prints (and, with
  * `kind: "gate"`, `deployctl gate`). Tests validate real output against it; consumers may too.
  */
 export function reportJsonSchema(kind: "validate" | "gate" = "validate"): Record<string, unknown> {
-  const checkNames = kind === "gate" ? GATE_CHECK_NAMES : CHECK_NAMES;
+  const checkNames = kind === "gate" ? GATE_CHECK_NAMES : [...CHECK_NAMES, ...COMPARISON_CHECK_NAMES];
   const verdict = { type: "string", enum: [...VERDICTS] };
   const timestamp = { type: "string", format: "date-time" };
   return {
@@ -71,7 +71,8 @@ export function reportJsonSchema(kind: "validate" | "gate" = "validate"): Record
 /**
  * The contract's minimum `observed` fields: errorRate (requests, errors5xx, ratePercent) and tasks
  * (desired, running, stopped), present whenever the check ran, numbers when it judged (null only
- * when the data was unavailable and the check is inconclusive).
+ * when the data was unavailable and the check is inconclusive); canary (sharePercent, and the
+ * canary and baseline sides) whenever it compared.
  */
 function checkSpecificRules(): Record<string, unknown> {
   const rule = (name: string, fields: string[], statuses: string[], type: string | string[]) => ({
@@ -90,6 +91,9 @@ function checkSpecificRules(): Record<string, unknown> {
       rule("errorRate", errorRate, ["inconclusive"], ["number", "null"]),
       rule("errorRate", errorRate, judged, "number"),
       rule("tasks", tasks, [...judged, "inconclusive"], "number"),
+      // The canary check reports both sides, whenever it compared them.
+      rule("canary", ["canary", "baseline"], [...judged, "inconclusive"], "object"),
+      rule("canary", ["sharePercent"], [...judged, "inconclusive"], "number"),
     ],
   };
 }

@@ -1,4 +1,5 @@
 import type { Service, Task } from "@aws-sdk/client-ecs";
+import { compareBaselines } from "../canary/compare";
 import { type ErrorCounts, judgeErrorRate } from "../checks/errorRate";
 import { type LatencyStats, judgeLatency } from "../checks/latency";
 import { runLogs } from "../checks/logs";
@@ -9,7 +10,6 @@ import { judgeTasks } from "../checks/tasks";
 import type { ManifestService } from "../manifest";
 import {
   CHECK_NAMES,
-  type CheckName,
   type CheckResult,
   REPORT_SCHEMA_VERSION,
   type ServiceReport,
@@ -43,7 +43,9 @@ function abortableSleep(signal: AbortSignal): (ms: number) => Promise<void> {
  * Is this release healthy? Describes the services (10 per call), waits for in-progress rollouts
  * if allowed, then gathers everything at once: the cluster's tasks (listed once, described 100
  * per call), one GetMetricData request for every service's counts and one for percentiles, one
- * log query per service, and the smoke requests; then judges each check of each service.
+ * log query per service, and the smoke requests; then judges each check of each service. With
+ * `compare: "baseline"`, the canary check compares each progressive service's new revision with
+ * its baseline (validators/canary).
  * Throws OperationalError (naming the AWS operation) when AWS cannot be asked; never a verdict.
  */
 export async function validate(options: ValidateOptions, deps: ValidateDeps): Promise<ValidationReport> {
@@ -84,6 +86,9 @@ export async function validate(options: ValidateOptions, deps: ValidateDeps): Pr
     skip.has("errorRate") || windows.length === 0 ? undefined : fetchErrorCounts(deps.clients.cloudwatch, windows, judgedAt),
     skip.has("latency") || windows.length === 0 ? undefined : fetchLatency(deps.clients.cloudwatch, windows, judgedAt),
     mapLimit(settings.services, settings.concurrency, (s) => logsCheck(s, since.get(s.name) as Date, judgedAt, settings, deps)),
+    settings.compare === "baseline"
+      ? compareBaselines({ manifest, services: settings.services, windowSeconds: settings.windowSeconds, end: judgedAt, confidence: settings.confidence, concurrency: settings.concurrency }, deps.clients)
+      : undefined,
   ]);
   const smokes = Promise.all(settings.services.map((s) => smokeCheck(s, settings, deps, sleep, now, progress, abort.signal)));
   let data: Awaited<typeof gathered>;
@@ -94,12 +99,12 @@ export async function validate(options: ValidateOptions, deps: ValidateDeps): Pr
     await smokes.catch(() => undefined);
     throw err;
   }
-  const [groups, counts, latency, logs] = data;
+  const [groups, counts, latency, logs, canaries] = data;
   const smokeResults = await smokes;
 
   const services: ServiceReport[] = settings.services.map((s, i) => {
     const service = described.found.get(s.ecsService);
-    const byName: Record<CheckName, () => CheckResult> = {
+    const byName: Record<(typeof CHECK_NAMES)[number], () => CheckResult> = {
       rollout: () =>
         judgeRollout({ cluster: manifest.cluster, ecsService: s.ecsService, service, expectedTaskDefinition: s.taskDefinitionArn, waitedSeconds, waitSeconds: settings.waitSeconds }),
       tasks: () => tasksFor(s, service, groups, since.get(s.name) as Date),
@@ -108,7 +113,9 @@ export async function validate(options: ValidateOptions, deps: ValidateDeps): Pr
       smoke: () => smokeResults[i],
       logs: () => logs[i],
     };
-    const checks = CHECK_NAMES.map((name) => (skip.has(name) ? skippedCheck(name, `Skipped on request (--skip ${name}).`) : byName[name]()));
+    const checks: CheckResult[] = CHECK_NAMES.map((name) => (skip.has(name) ? skippedCheck(name, `Skipped on request (--skip ${name}).`) : byName[name]()));
+    const canary = canaries?.get(s.name);
+    if (canary) checks.push(canary);
     return { name: s.name, verdict: serviceVerdict(checks), checks };
   });
   return {

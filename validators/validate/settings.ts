@@ -15,6 +15,7 @@ export interface Settings {
   smoke: boolean;
   skip: ReadonlySet<CheckName>;
   confidence: number;
+  compare?: "baseline";
   logPatterns: LogPatterns;
   rolloutPollSeconds: number;
   smokeAttempts: number;
@@ -47,6 +48,7 @@ export function resolveSettings(options: ValidateOptions): Settings {
     smoke: options.smoke ?? true,
     skip: new Set(options.skip ?? []),
     confidence: options.confidence ?? 0.99,
+    compare: options.compare,
     logPatterns: { ...DEFAULT_LOG_PATTERNS, ...options.logPatterns },
     rolloutPollSeconds: number("tuning.rolloutPollSeconds", tuning.rolloutPollSeconds, 10, 1),
     smokeAttempts: number("tuning.smokeAttempts", tuning.smokeAttempts, 3, 1),

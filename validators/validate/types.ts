@@ -26,6 +26,11 @@ export interface ValidateOptions {
   confidence?: number;
   /** What the logs check looks for. @default DEFAULT_LOG_PATTERNS */
   logPatterns?: Partial<LogPatterns>;
+  /**
+   * `baseline`: also run the canary check, the new revision's target group against the baseline's
+   * for progressive services with a deployment in progress (`--compare baseline`). @default none
+   */
+  compare?: "baseline";
   /** Rarely changed timings and limits. */
   tuning?: ValidateTuning;
 }

@@ -27,6 +27,7 @@ export interface ValidateFlags extends CommonFlags, Omit<ValidateReleaseFlags, "
   smoke: boolean;
   skip?: CheckName[];
   confidence: number;
+  compare?: "baseline";
   errorPattern?: string[];
   warnPattern?: string[];
   startupMarker?: string;
@@ -40,10 +41,16 @@ Checks (each reported as pass, warn, fail, inconclusive or skipped):
   latency    TargetResponseTime p95 / p99 (warn above the threshold, fail above twice it)
   smoke      GET url + healthPath (200, "status":"UP"), smoke paths, then a watchdog
   logs       ERROR / Exception lines fail, 3 or more WARN lines warn, optional startup marker
+  canary     with --compare baseline, for progressive services with an ECS deployment in progress:
+             the new revision's target group against the baseline's over the same window (both
+             sides shown): 5xx above the stack's warning rate (1%) or surely worse than the
+             baseline's (Newcombe interval of the difference above 0), p99 above the p99
+             threshold (1 s) or twice the baseline's, any crash: fail; too little traffic: inconclusive
 
 Examples:
   deployctl validate --stack staging --wait 300
   deployctl validate --manifest deployment.json --output json --skip smoke
+  deployctl validate --stack prod --service api --compare baseline
 
 ${EXIT_CODES_HELP}`;
 
@@ -59,6 +66,9 @@ export const registerValidate: RegisterCommand = (program, ctx) => {
     .option("--no-smoke", "skip the smoke requests and the watchdog")
     .addOption(new Option("--skip <check...>", "do not run this check (repeatable); reported as skipped").choices([...CHECK_NAMES]))
     .option("--confidence <level>", "confidence of the error-rate interval, between 0 and 1", confidenceLevel, 0.99)
+    .addOption(
+      new Option("--compare <what>", "also compare each progressive service's new revision with its baseline (the canary check; default: no comparison)").choices(["baseline"]),
+    )
     .option("--error-pattern <text...>", `log lines containing this fail (default: ${DEFAULT_LOG_PATTERNS.error.join(", ")})`)
     .option("--warn-pattern <text...>", `log lines containing this count as warnings (default: ${DEFAULT_LOG_PATTERNS.warn.join(", ")})`)
     .option("--startup-marker <text>", "a log line containing this must appear since the deployment began");
@@ -92,6 +102,7 @@ export async function runValidateCommand(flags: ValidateFlags, ctx: CliContext, 
         smoke: flags.smoke,
         skip: flags.skip,
         confidence: flags.confidence,
+        compare: flags.compare,
         logPatterns: {
           ...(flags.errorPattern ? { error: flags.errorPattern } : {}),
           ...(flags.warnPattern ? { warn: flags.warnPattern } : {}),
