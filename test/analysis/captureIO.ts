@@ -1,24 +1,8 @@
-import type { CliIO } from "../../validators/cli/io";
+import { type CapturedIO, captureIO as capture } from "../support/io";
 
-/** A CliIO that keeps what a command writes, for CLI tests. */
-export interface CapturedIO extends CliIO {
-  out: () => string;
-  err: () => string;
-}
+export type { CapturedIO };
 
+/** The shared capturing CliIO, with the options this folder's tests pass. */
 export function captureIO(options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): CapturedIO {
-  let out = "";
-  let err = "";
-  return {
-    stdout: (text) => {
-      out += text;
-    },
-    stderr: (text) => {
-      err += text;
-    },
-    env: options.env ?? {},
-    cwd: options.cwd ?? process.cwd(),
-    out: () => out,
-    err: () => err,
-  };
+  return capture(options.env ?? {}, options.cwd ?? process.cwd());
 }

@@ -11,7 +11,6 @@ import { CreateTopicCommand } from "@aws-sdk/client-sns";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type AwsClients, createAwsClients } from "../../validators/aws/clients";
-import type { CliIO } from "../../validators/cli/io";
 import { LOCK_TABLE_KEY } from "../../validators/lock";
 import type { DeploymentManifest } from "../../validators/manifest";
 import { MOTO_CREDENTIALS } from "../support/moto";
@@ -65,20 +64,4 @@ export async function cliWorld(endpoint: string, dir: string, names: string[], h
   return { clients, manifest: m, manifestFile, taskDefinitions };
 }
 
-/** A CliIO that captures stdout and stderr. */
-export function captureIO(env: NodeJS.ProcessEnv, cwd: string): CliIO & { out: () => string; err: () => string } {
-  let out = "";
-  let err = "";
-  return {
-    stdout: (text) => {
-      out += text;
-    },
-    stderr: (text) => {
-      err += text;
-    },
-    env,
-    cwd,
-    out: () => out,
-    err: () => err,
-  };
-}
+export { captureIO } from "../support/io";

@@ -1,7 +1,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { CliIO } from "../../../validators/cli/io";
+import type { CliIO } from "../../validators/cli/io";
 
 /** A CliIO that records what a command writes. */
 export interface CapturedIO extends CliIO {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { main } from "../../validators/cli/main";
 import type { SynthDocument } from "../../infra/synth/synth";
-import { captureIO } from "../validator/support/io";
+import { captureIO } from "../support/io";
 
 const ROOT = join(__dirname, "..", "..");
 

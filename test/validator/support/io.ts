@@ -1,0 +1,1 @@
+export { type CapturedIO, captureIO } from "../../support/io";
