@@ -14,8 +14,10 @@
  *   - the traffic share is between the policy's steps: SUCCEEDED (pass through);
  *   - at a step, a pass verdict on this revision at this share covering stepMinutes: SUCCEEDED;
  *   - otherwise (no verdict yet, inconclusive, unreadable): IN_PROGRESS, asked again after
- *     callBackDelaySeconds, for at most stepMinutes + maxExtensionMinutes at this step; then
- *     FAILED: a release nobody could judge is not promoted.
+ *     callBackDelaySeconds, for at most stepMinutes + maxExtensionMinutes + graceMinutes at this
+ *     step (deployctl abandons the step at stepMinutes + maxExtensionMinutes; the grace makes the
+ *     hook the backstop, for a deploy nobody watches); then FAILED: a release nobody could judge
+ *     is not promoted.
  *
  * Plain JavaScript with no dependency but the AWS SDK of the Lambda runtime: no build step. The
  * component (infra/components/progressiveDelivery.ts) ships this file as the function's code.
@@ -50,7 +52,7 @@ function decide(input) {
   const share = targetShare(event);
   const checkpoints = Array.isArray(details.checkpoints) ? details.checkpoints.map(Number) : [];
   const stepMinutes = Number(details.stepMinutes) || 0;
-  const limitMinutes = stepMinutes + (Number(details.maxExtensionMinutes) || 0);
+  const limitMinutes = stepMinutes + (Number(details.maxExtensionMinutes) || 0) + (Number(details.graceMinutes) || 0);
   const done = (hookStatus, reason) => ({ hookStatus, reason });
 
   if (rollingBack) return done("SUCCEEDED", "a rollback is in progress: traffic is never held on its way back");

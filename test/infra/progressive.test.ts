@@ -61,6 +61,7 @@ describe("canary (the release policy's 5, 25, 50, 100)", () => {
       checkpoints: [5, 25, 50, 100],
       stepMinutes: 10,
       maxExtensionMinutes: 20,
+      graceMinutes: 5,
       callBackDelaySeconds: 30,
     });
   });

@@ -12,6 +12,11 @@ import { type AccountContext, type PolicyDocument, policy } from "./policies";
 export const HOOK_STAGES = ["PRODUCTION_TRAFFIC_SHIFT"] as const;
 /** How often ECS asks the hook again while it holds a step. */
 export const HOOK_CALLBACK_SECONDS = 30;
+/**
+ * The hook is the backstop: it fails a step held this much longer than deployctl's own limit
+ * (stepMinutes + maxExtensionMinutes), so deployctl abandons first, with its reason on record.
+ */
+export const HOOK_GRACE_MINUTES = 5;
 /** The listener rule of the default route (a service without path or host): matches every path, evaluated last. */
 export const CATCH_ALL_PRIORITY = 50000;
 /** Requests with this header go to the new revision once ECS shifts test traffic (before production moves). */
@@ -55,6 +60,8 @@ export interface HookDetails {
   checkpoints: number[];
   stepMinutes: number;
   maxExtensionMinutes: number;
+  /** Minutes beyond stepMinutes + maxExtensionMinutes before the hook itself fails a step. */
+  graceMinutes: number;
   callBackDelaySeconds: number;
 }
 
@@ -66,6 +73,7 @@ export function hookDetails(args: { stack: string; service: string; verdictParam
     checkpoints: [...args.deployment.steps],
     stepMinutes: args.deployment.stepMinutes,
     maxExtensionMinutes: args.deployment.maxExtensionMinutes,
+    graceMinutes: HOOK_GRACE_MINUTES,
     callBackDelaySeconds: HOOK_CALLBACK_SECONDS,
   };
 }
