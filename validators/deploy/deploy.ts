@@ -14,6 +14,7 @@ import { checkServiceNames, dependsOnOrder } from "../rollback/order";
 import { rollbackServices } from "../rollback/rollback";
 import { readStackServices, tagEdits } from "../rollback/stackConfig";
 import type { ReleaseDeps } from "../rollback/types";
+import { type ProgressiveWatchFn, stepServiceReport, watchRelease } from "./progressive";
 import { updateService, validateService } from "./steps";
 import { type GateFn, gateReasons } from "./gate";
 import { describeTags, planDeploy, runGates } from "./plan";
@@ -39,6 +40,8 @@ export interface DeployDeps extends ReleaseDeps {
   lock: StackLock;
   who: string;
   runId: string;
+  /** Watches progressive services' traffic steps (validators/canary). @default none: they are validated as rolling ones */
+  progressive?: ProgressiveWatchFn;
 }
 
 export interface DeployResult extends SavedRecord {
@@ -48,8 +51,9 @@ export interface DeployResult extends SavedRecord {
 /**
  * `deployctl deploy`: under the stack lock, gate; then one service at a time in dependsOn order,
  * set its image tag in the stack config, update the stack (streaming the engine's output) and
- * validate (waiting for the rollout, retrying while it is still in progress). When every service
- * passes, record them as last good. When one fails, it and those already deployed in this release
+ * validate (waiting for the rollout, retrying while it is still in progress); a progressive service
+ * is first watched traffic step by step (a failing step returns its traffic at once and rolls the
+ * release back). When every service passes, record them as last good. When one fails, it and those already deployed in this release
  * roll back in reverse order. Inconclusive verdicts and the validator's own errors stop the deploy
  * and alert; they never roll back. Always one run record (except when the lock is refused).
  */
@@ -113,6 +117,7 @@ export async function deploy(initial: DeploymentManifest, options: DeployOptions
     for (const { name, from, to } of planned) {
       const before = manifest.services.find((s) => s.name === name);
       recorder.service({ name, tagBefore: from, taskDefinitionBefore: before?.taskDefinitionArn });
+      const updateStartedAt = deps.now();
       const update = await updateService(deps, recorder, { stack: initial.stack, service: name, tag: to, stackServices });
       if (update.kind === "not-changed") return await finish("error", ExitCode.Operational, update.error);
       if (update.kind === "failed") {
@@ -122,6 +127,24 @@ export async function deploy(initial: DeploymentManifest, options: DeployOptions
       }
       manifest = await deps.loadManifest();
       recorder.service({ name, tagDeployed: to, tagAfter: to, taskDefinitionAfter: manifest.services.find((s) => s.name === name)?.taskDefinitionArn });
+
+      // A progressive service: each traffic step is judged against the baseline before ECS moves on.
+      if (deps.progressive && manifest.services.find((s) => s.name === name)?.deployment) {
+        const watched = await watchRelease(deps.progressive, recorder, { manifest, service: name, since: updateStartedAt, runId: deps.runId });
+        if (watched.outcome === "error") {
+          const error = `${name}: the progressive deployment could not be judged: ${watched.error ?? "unknown error"}`;
+          recorder.addActions(await deps.alerts.notify([operationalAlert(ctx, [name], error)]));
+          return await finish("error", ExitCode.Operational, error);
+        }
+        if (watched.outcome !== "promoted") {
+          const reason = `${name}: ${watched.failedStep ? `step ${watched.failedStep.percent}%: ${watched.failedStep.reason}` : "the progressive deployment failed"}`;
+          const result = await rollbackServices({ manifest, services: [...deployed, name], reason, waitSeconds, recorder, restoredByEcs: [name], failedStep: watched.failedStep }, deps);
+          recorder.addActions(await deps.alerts.notify([rollbackAlert(ctx, stepServiceReport(watched, name), result)]));
+          if (result.status !== "ok") return await finish("rollback-failed", ExitCode.Fail);
+          // Abandoned (inconclusive beyond the step's extension): not promoted, traffic restored; never a pass.
+          return watched.outcome === "abandoned" ? await finish("inconclusive", ExitCode.Inconclusive, reason) : await finish("rolled-back", ExitCode.Fail);
+        }
+      }
 
       const validated = await validateService(deps, recorder, { manifest, service: name, waitSeconds, since: update.finishedAt });
       if (validated.kind === "error") {

@@ -1,5 +1,5 @@
 import type { SavedRecord } from "../records/recorder";
-import type { RunRecord } from "../records/types";
+import type { FailedTrafficStep, RunRecord } from "../records/types";
 
 /** The end of a release command for people: outcome, services, rollback, channel results, where the record went. */
 export function renderRunSummary(saved: SavedRecord): string {
@@ -16,8 +16,11 @@ export function renderRunSummary(saved: SavedRecord): string {
     lines.push(`  ${s.name.padEnd(16)} ${change}`);
   }
   if (record.error) lines.push(`  why: ${record.error}`);
+  for (const a of record.actions.filter((x) => x.kind === "traffic-step")) lines.push(`  traffic ${a.message}`);
   if (record.rollback) {
     lines.push(`  rollback ${record.rollback.status}: ${record.rollback.services.join(", ") || "nothing to roll back to"} (${record.rollback.reason})`);
+    const step = record.rollback.failedStep;
+    if (step) lines.push(`  failed step: ${failedStepText(step)}`);
   }
   const alerts = record.actions.filter((a) => a.kind === "alert" || a.kind === "resolve");
   for (const a of alerts) lines.push(`  ${a.kind} ${a.target ?? ""}: ${a.status}${a.status === "ok" ? "" : ` (${a.message})`}`);
@@ -60,7 +63,13 @@ export function renderRunMarkdown(saved: SavedRecord): string {
     out.push("", "| Stage | State | Seconds |", "|---|---|---|");
     for (const a of stages) out.push(`| ${cell(a.target ?? "")} | ${String(a.details?.state ?? a.status)} | ${String(a.details?.elapsedSeconds ?? "")} |`);
   }
+  const steps = record.actions.filter((a) => a.kind === "traffic-step");
+  if (steps.length > 0) {
+    out.push("", "| Traffic step | Verdict | Minutes observed |", "|---|---|---|");
+    for (const a of steps) out.push(`| ${cell(a.target ?? "")} ${String(a.details?.bake ? "bake at " : "")}${String(a.details?.percent ?? "")}% | ${String(a.details?.verdict ?? a.status)} | ${String(a.details?.observedMinutes ?? "")} |`);
+  }
   if (record.rollback) out.push("", `**Rollback ${record.rollback.status}** of ${record.rollback.services.join(", ") || "nothing"}: ${cell(record.rollback.reason)}`);
+  if (record.rollback?.failedStep) out.push("", `**Failed step:** ${cell(failedStepText(record.rollback.failedStep))}`);
   const alerts = record.actions.filter((a) => a.kind === "alert" || a.kind === "resolve");
   if (alerts.length > 0) out.push("", `Alerts: ${alerts.map((a) => `${a.kind} ${a.target ?? ""} ${a.status}`).join(", ")}`);
   out.push("", saved.location ? `Record: \`${saved.location}\`` : `Record **not written**: ${cell(saved.error ?? "unknown error")}`);
@@ -70,4 +79,10 @@ export function renderRunMarkdown(saved: SavedRecord): string {
 /** The run's output in the format asked for. */
 export function renderRun(saved: SavedRecord, format: "text" | "json" | "markdown"): string {
   return format === "json" ? renderRunJson(saved.record) : format === "markdown" ? renderRunMarkdown(saved) : renderRunSummary(saved);
+}
+
+/** `api at 25% (step 2): fail: 5xx 6% above 1%; traffic back 0s after the verdict (deployctl, ROLLBACK_SUCCESSFUL)`. */
+export function failedStepText(step: FailedTrafficStep): string {
+  const back = step.secondsToRollback !== undefined ? `traffic back ${step.secondsToRollback}s after the verdict` : "traffic returned";
+  return `${step.service} at ${step.percent}% (step ${step.step}): ${step.verdict}: ${step.reason}; ${back} (${step.rolledBackBy}${step.rollbackStatus ? `, ${step.rollbackStatus}` : ""})`;
 }

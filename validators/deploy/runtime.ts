@@ -18,7 +18,10 @@ import type { ReleaseDeps } from "../rollback/types";
 import { awsClientOptions, type CommandDeps, type CommonFlags, defaultCommandDeps, wholeNumber } from "../validate/command";
 import { loadManifest } from "../validate/loadManifest";
 import { validate } from "../validate/run";
+import { openRestoreGate } from "../canary/verdictStore";
+import { watchProgressiveRollout } from "../canary/watch";
 import type { GateFn } from "./gate";
+import type { ProgressiveWatchFn } from "./progressive";
 
 /** The flags deploy, rollback and history add to the common ones (--stack, --manifest, --output, AWS). */
 export interface ReleaseFlags extends CommonFlags {
@@ -84,6 +87,8 @@ export interface ReleaseRuntime {
   /** The orchestration's deps (alerts, validate, progress...). */
   release: ReleaseDeps;
   gate: GateFn;
+  /** Watches a progressive service's traffic steps (deploy). */
+  progressive: ProgressiveWatchFn;
 }
 
 /**
@@ -120,6 +125,7 @@ export async function buildReleaseRuntime(input: RuntimeInput): Promise<ReleaseR
   const alerts = new AlertDispatcher(channels, store, { dedupWindowSeconds: flags.alertWindow ?? DEFAULT_ALERT_POLICY.dedupWindowSeconds, escalateAfter: flags.escalateAfter ?? DEFAULT_ALERT_POLICY.escalateAfter }, deps.now, secrets);
   const write = flags.output === undefined || flags.output === "text" ? io.stdout : io.stderr;
   const progress = new Progress((line) => write(`${redactText(line, secrets.values())}\n`), deps.now);
+  const runId = newRunId(deps.now());
   const release: ReleaseDeps = {
     clients,
     stacks,
@@ -135,6 +141,7 @@ export async function buildReleaseRuntime(input: RuntimeInput): Promise<ReleaseR
     progress,
     now: deps.now,
     sleep: deps.sleep,
+    restoreGate: (targets, reason) => openRestoreGate(clients.ssm, manifest, targets, { now: deps.now, runId, reason }),
   };
   return {
     manifest,
@@ -144,8 +151,9 @@ export async function buildReleaseRuntime(input: RuntimeInput): Promise<ReleaseR
     lock,
     secrets,
     who: whoAmI(io.env),
-    runId: newRunId(deps.now()),
+    runId,
     release,
     gate: (request) => gate({ manifest: request.manifest, services: request.services, tag: request.tag, onProgress: (m) => progress.info(`  ${m}`) }, { clients, now: deps.now }),
+    progressive: (request) => watchProgressiveRollout(request, { clients, progress, now: deps.now, sleep: deps.sleep }),
   };
 }

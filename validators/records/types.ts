@@ -38,6 +38,27 @@ export interface RollbackSummary {
   /** Services rolled back, in the order they were rolled back (reverse deploy order). */
   services: string[];
   status: "ok" | "failed";
+  /** A progressive deployment: the traffic step that failed, and how fast traffic went back. */
+  failedStep?: FailedTrafficStep;
+}
+
+/** The traffic step of a progressive deployment that stopped the release (validators/canary/watch.ts fills it). */
+export interface FailedTrafficStep {
+  service: string;
+  /** The new revision's share of production traffic at that step. */
+  percent: number;
+  /** 1-based position among the strategy's steps. */
+  step: number;
+  verdict: "fail" | "inconclusive";
+  reason: string;
+  /** deployctl (StopServiceDeployment ROLLBACK) or ECS itself (alarm, circuit breaker, the hook). */
+  rolledBackBy: "deployctl" | "ecs";
+  verdictAt: string;
+  rollbackRequestedAt?: string;
+  /** From the failing verdict to the rollback request. */
+  secondsToRollback?: number;
+  /** How ECS's rollback ended (ROLLBACK_SUCCESSFUL...). */
+  rollbackStatus?: string;
 }
 
 export interface RunRecord {

@@ -1,5 +1,6 @@
 import type { DeploymentManifest } from "../manifest";
 import type { RunRecorder } from "../records/recorder";
+import type { FailedTrafficStep } from "../records/types";
 import type { ValidationReport } from "../report";
 import { fastRollback } from "./fastPath";
 import { readStackServices, tagEdits } from "./stackConfig";
@@ -18,6 +19,13 @@ export interface RollbackRequest {
   /** How long the validation after the rollback waits for the rollout. */
   waitSeconds: number;
   recorder: RunRecorder;
+  /**
+   * Services ECS already returned to their old revision (a progressive deployment stopped with
+   * ROLLBACK): no fast path for them, the stack path still restores their config. @default []
+   */
+  restoredByEcs?: string[];
+  /** The traffic step that failed, for the record. */
+  failedStep?: FailedTrafficStep;
 }
 
 export interface RollbackResult {
@@ -33,9 +41,11 @@ export interface RollbackResult {
 
 /**
  * Rolls services back to their last good release: (1) fast path, UpdateService to the last good
- * task definition; (2) stack path, set their image tags in the stack config and run a stack update,
- * so Pulumi config and state match what runs; (3) validate again (a rollout still in progress is
- * retried). Never throws for a failed step: every problem is collected and the result says failed.
+ * task definition (not for services ECS already rolled back); (2) stack path, set their image tags
+ * in the stack config and run a stack update, so Pulumi config and state match what runs; (3)
+ * validate again (a rollout still in progress is retried). Progressive services first get the
+ * restore gate, so their lifecycle hook lets the validated release through. Never throws for a
+ * failed step: every problem is collected and the result says failed.
  */
 export async function rollbackServices(request: RollbackRequest, deps: ReleaseDeps): Promise<RollbackResult> {
   const { manifest, recorder } = request;
@@ -49,18 +59,29 @@ export async function rollbackServices(request: RollbackRequest, deps: ReleaseDe
   );
   problems.push(...missing.map((m) => m.reason));
   const targets = [...found].reverse();
+  const failedStep = request.failedStep ? { failedStep: request.failedStep } : {};
   if (targets.length === 0) {
-    recorder.rollback({ reason: request.reason, services: [], status: "failed" });
+    recorder.rollback({ reason: request.reason, services: [], status: "failed", ...failedStep });
     return { status: "nothing", targets, missing, problems, reports: [] };
   }
 
-  const fast = await progress.stage(
-    `rollback fast path: UpdateService ${targets.map((t) => t.service).join(", ")}`,
-    () => fastRollback(deps.clients.ecs, manifest.cluster, targets, deps.now),
-    (actions) => (actions.some((a) => a.status === "failed") ? { state: "failed", detail: failedMessages(actions) } : { state: "ok" }),
-  );
-  recorder.addActions(fast);
-  problems.push(...fast.filter((a) => a.status === "failed").map((a) => a.message));
+  // Progressive services: the hook must let the validated release through (fast and stack path).
+  if (deps.restoreGate) {
+    const gate = await deps.restoreGate(targets.map((t) => ({ service: t.service, imageTag: t.release.imageTag })), request.reason);
+    recorder.addActions(gate);
+    problems.push(...gate.filter((a) => a.status === "failed").map((a) => a.message));
+  }
+  const restored = new Set(request.restoredByEcs ?? []);
+  const fastTargets = targets.filter((t) => !restored.has(t.service));
+  if (fastTargets.length > 0) {
+    const fast = await progress.stage(
+      `rollback fast path: UpdateService ${fastTargets.map((t) => t.service).join(", ")}`,
+      () => fastRollback(deps.clients.ecs, manifest.cluster, fastTargets, deps.now),
+      (actions) => (actions.some((a) => a.status === "failed") ? { state: "failed", detail: failedMessages(actions) } : { state: "ok" }),
+    );
+    recorder.addActions(fast);
+    problems.push(...fast.filter((a) => a.status === "failed").map((a) => a.message));
+  }
 
   try {
     await progress.stage(
@@ -84,7 +105,7 @@ export async function rollbackServices(request: RollbackRequest, deps: ReleaseDe
   for (const report of reports) recorder.validation(report);
   for (const t of targets) recorder.service({ name: t.service, tagAfter: t.release.imageTag, taskDefinitionAfter: t.release.taskDefinitionArn });
   const status = problems.length === 0 ? "ok" : "failed";
-  recorder.rollback({ reason: request.reason, services: targets.map((t) => t.service), status });
+  recorder.rollback({ reason: request.reason, services: targets.map((t) => t.service), status, ...failedStep });
   return { status, targets, missing, problems, reports };
 }
 
@@ -95,7 +116,7 @@ async function validateAfterRollback(request: RollbackRequest, deps: ReleaseDeps
       async () =>
         validateWithRetry(
           deps.validate,
-          { manifest: await deps.loadManifest(), services: targets.map((t) => t.service), waitSeconds: request.waitSeconds, onProgress: (m) => deps.progress.info(`  ${m}`) },
+          { manifest: await deps.loadManifest(), services: targets.map((t) => t.service), waitSeconds: restoreWaitSeconds(request, targets), onProgress: (m) => deps.progress.info(`  ${m}`) },
           { onRetry: (m) => deps.progress.info(`  ${m}`) },
         ),
       (rs) => ({ state: rs.at(-1)?.verdict === "pass" ? "ok" : rs.at(-1)?.verdict === "inconclusive" ? "inconclusive" : "failed", detail: `verdict ${rs.at(-1)?.verdict}` }),
@@ -120,4 +141,14 @@ function describeTargets(targets: readonly RollbackTarget[]): string {
 
 function failedMessages(actions: readonly { status: string; message: string }[]): string {
   return actions.filter((a) => a.status === "failed").map((a) => a.message).join("; ");
+}
+
+/**
+ * How long the validation after a rollback waits: a progressive service's restore goes through
+ * ECS's steps (the hook lets them pass at once) and its bake time, so it waits for those too.
+ */
+export function restoreWaitSeconds(request: Pick<RollbackRequest, "manifest" | "waitSeconds">, targets: readonly { service: string }[]): number {
+  const progressive = targets.map((t) => request.manifest.services.find((s) => s.name === t.service)?.deployment).filter((d) => d !== undefined);
+  const longest = Math.max(0, ...progressive.map((d) => (2 * d.steps.length + d.bakeMinutes + 5) * 60));
+  return Math.max(request.waitSeconds, longest);
 }

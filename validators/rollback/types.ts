@@ -3,7 +3,7 @@ import type { AwsClients } from "../aws/clients";
 import type { DeploymentManifest } from "../manifest";
 import type { PulumiStacks } from "../pulumi/stacks";
 import type { ReleaseRegistry } from "../release/lastGood";
-import type { ValidationReport } from "../report";
+import type { ActionRecord, ValidationReport } from "../report";
 import type { Progress } from "./progress";
 
 /**
@@ -24,6 +24,12 @@ export type ValidateFn = (request: ValidateRequest) => Promise<ValidationReport>
 /** Re-reads the stack's `deployment` manifest (after a stack update the task definitions change). */
 export type LoadManifestFn = () => Promise<DeploymentManifest>;
 
+/**
+ * Before a rollback deploys validated releases again: let the lifecycle hook of progressive
+ * services pass them (validators/canary/verdictStore.ts openRestoreGate). One action per service.
+ */
+export type RestoreGateFn = (targets: { service: string; imageTag: string }[], reason: string) => Promise<ActionRecord[]>;
+
 /** Everything deploy, rollback and afterValidation share; injected so tests use doubles. */
 export interface ReleaseDeps {
   clients: Pick<AwsClients, "ecs">;
@@ -35,4 +41,6 @@ export interface ReleaseDeps {
   progress: Progress;
   now: () => Date;
   sleep: (ms: number) => Promise<void>;
+  /** Progressive services' hook gate for a rollback. @default none (rolling services need none) */
+  restoreGate?: RestoreGateFn;
 }

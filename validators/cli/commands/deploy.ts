@@ -21,6 +21,12 @@ Stages (each shown with its state and elapsed time):
   update     per service in dependsOn order: set delivery:services[i].image.tag, then a stack update
              (without --tag: the services whose config tag differs from what the stack last deployed;
              later ones are held back at their deployed tag until their turn)
+  traffic    a progressive service (canary, linear, blueGreen in its deployment config; canary by
+             default in prod): each traffic step ECS takes (5%, 25%, 50%, 100%) is shown with its
+             canary verdict against the baseline; the lifecycle hook holds the step until it passes;
+             inconclusive extends the step (maxExtensionMinutes), then the release is abandoned;
+             a failing step returns 100% of traffic to the old revision at once (StopServiceDeployment
+             ROLLBACK) and the release rolls back; the record names the step that failed
   validate   wait for the rollout (--wait), judge; a rollout still in progress is validated again (2 times)
   record     every service passed: record each as last good in /delivery/<stack>/<service>/last-good
   rollback   a service failed: it and those already deployed roll back in reverse order (UpdateService
@@ -66,7 +72,7 @@ export async function runDeployCommand(flags: DeployFlags, ctx: CliContext, deps
   const result = await deploy(
     manifest,
     { tag: flags.tag, services: flags.service, waitSeconds: flags.wait, lockTimeoutSeconds: flags.lockTimeout, leaseSeconds: DEFAULT_LEASE_SECONDS },
-    { ...runtime.release, gate: runtime.gate, store: runtime.store, lock: runtime.lock, who: runtime.who, runId: runtime.runId },
+    { ...runtime.release, gate: runtime.gate, store: runtime.store, lock: runtime.lock, who: runtime.who, runId: runtime.runId, progressive: runtime.progressive },
   );
   ctx.io.stdout(renderRun(result, flags.output));
   if (result.error) ctx.io.stderr(`deployctl: the run record could not be written: ${result.error}\n`);
