@@ -12,8 +12,11 @@ export interface WatchRequest {
   manifest: DeploymentManifest;
   /** The progressive service (its manifest entry has `deployment`). */
   service: string;
-  /** When its stack update began: the ECS deployment to watch is the newest created since. */
-  since: Date;
+  /**
+   * When its stack update began: the ECS deployment to watch is the newest created since (waiting
+   * up to findMinutes for it). Without it, the service's newest deployment if it is in progress.
+   */
+  since?: Date;
   runId: string;
   /** @default 0.99 */
   confidence?: number;
@@ -78,7 +81,10 @@ export async function watchProgressiveRollout(request: WatchRequest, deps: Watch
   const tuning = { pollSeconds: 30, findMinutes: 10, reachMinutes: 15, rollbackMinutes: 10, ...request.tuning };
   try {
     const sides = await findSides(request, service, deps, tuning);
-    if (!sides) return { ...result, error: `ECS started no deployment of ${service.ecsService} within ${tuning.findMinutes} minutes of the stack update` };
+    if (!sides) {
+      const error = request.since ? `ECS started no deployment of ${service.ecsService} within ${tuning.findMinutes} minutes of the stack update` : `no deployment of ${service.ecsService} is in progress`;
+      return { ...result, error };
+    }
     result.deploymentArn = sides.deploymentArn;
     const ctx: StepContext = {
       clients: deps.clients,
@@ -119,6 +125,10 @@ export async function watchProgressiveRollout(request: WatchRequest, deps: Watch
 }
 
 async function findSides(request: WatchRequest, service: ManifestService, deps: WatchDeps, tuning: Required<WatchTuning>): Promise<DeploymentSides | undefined> {
+  if (!request.since) {
+    const newest = await latestDeployment(deps.clients.ecs, request.manifest.cluster, service.ecsService);
+    return newest?.status === "IN_PROGRESS" ? deploymentSides(deps.clients.ecs, newest, service) : undefined;
+  }
   const after = new Date(request.since.getTime() - 60_000);
   const until = deps.now().getTime() + tuning.findMinutes * 60_000;
   for (;;) {

@@ -4,7 +4,7 @@ import type { CliIO } from "../cli/io";
 import type { DeploymentManifest } from "../manifest";
 import type { PulumiStacks } from "../pulumi/stacks";
 import type { ValidationReport } from "../report";
-import { type AfterValidationResult, afterValidation } from "../rollback/afterValidation";
+import { type AfterValidationOptions, type AfterValidationResult, afterValidation } from "../rollback/afterValidation";
 import type { OutputFormat } from "../render";
 import { wholeNumber } from "../validate/command";
 import { buildReleaseRuntime, defaultReleaseDeps, type ReleaseCommandDeps } from "./runtime";
@@ -39,6 +39,8 @@ export interface ValidateStepInput {
   stacks: PulumiStacks;
   /** What validate() returned, or the error it threw. */
   outcome: ValidationReport | Error;
+  /** Progressive services driven through their traffic steps before validate (for the record and the rollback). */
+  before?: AfterValidationOptions["before"];
   deps?: ReleaseCommandDeps;
 }
 
@@ -58,6 +60,7 @@ export async function afterValidationStep(input: ValidateStepInput): Promise<Aft
       record: input.flags.record,
       waitSeconds: input.flags.rollbackWait,
       lockTimeoutSeconds: input.flags.lockTimeout,
+      before: input.before,
     },
     { ...runtime.release, store: runtime.store, lock: runtime.lock, who: runtime.who, runId: runtime.runId },
   );

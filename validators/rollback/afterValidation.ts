@@ -5,9 +5,9 @@ import { DEFAULT_LEASE_SECONDS } from "../lock/open";
 import { type StackLock, StackLockedError } from "../lock/types";
 import type { DeploymentManifest } from "../manifest";
 import { RunRecorder, saveRecord, type SavedRecord } from "../records/recorder";
-import type { RecordStore, RunCommand, RunOutcome } from "../records/types";
+import type { FailedTrafficStep, RecordStore, RunCommand, RunOutcome } from "../records/types";
 import { recordLastGood } from "../release/record";
-import type { ValidationReport } from "../report";
+import type { ActionRecord, ValidationReport } from "../report";
 import { failureReason, inconclusiveAlert, operationalAlert, rollbackAlert, serviceAlert } from "./alerts";
 import { dependsOnOrder } from "./order";
 import { rollbackServices } from "./rollback";
@@ -28,6 +28,12 @@ export interface AfterValidationOptions {
   lockTimeoutSeconds?: number;
   /** @default "validate" */
   command?: RunCommand;
+  /**
+   * Progressive services driven through their traffic steps before the verdict (validate --wait,
+   * validators/canary/drive.ts): their step reports and actions go into the run record, and the
+   * failed step's service is not sent through the rollback's fast path (ECS already restored it).
+   */
+  before?: { actions: ActionRecord[]; validations: ValidationReport[]; failedStep?: FailedTrafficStep };
 }
 
 export interface AfterValidationDeps extends ReleaseDeps {
@@ -54,6 +60,8 @@ export interface AfterValidationResult extends SavedRecord {
 export async function afterValidation(options: AfterValidationOptions, deps: AfterValidationDeps): Promise<AfterValidationResult> {
   const { manifest } = options;
   const recorder = new RunRecorder({ runId: deps.runId, command: options.command ?? "validate", who: deps.who, stack: manifest.stack, now: deps.now });
+  for (const report of options.before?.validations ?? []) recorder.validation(report);
+  recorder.addActions(options.before?.actions ?? []);
   const ctx = { manifest, runId: deps.runId };
   /** The report the decision is made on, once known. */
   const decided: { report?: ValidationReport } = {};
@@ -130,7 +138,15 @@ export async function afterValidation(options: AfterValidationOptions, deps: Aft
   const stopHeartbeat = startHeartbeat(handle, DEFAULT_LEASE_SECONDS, (m) => deps.progress.info(`warning: ${m}`), deps.timers);
   try {
     const result = await rollbackServices(
-      { manifest, services: order, reason: failed.map(failureReason).join("; "), waitSeconds: options.waitSeconds ?? 300, recorder },
+      {
+        manifest,
+        services: order,
+        reason: failed.map(failureReason).join("; "),
+        waitSeconds: options.waitSeconds ?? 300,
+        recorder,
+        failedStep: options.before?.failedStep,
+        restoredByEcs: options.before?.failedStep ? [options.before.failedStep.service] : [],
+      },
       deps,
     );
     for (const s of failed) alerts.push(rollbackAlert(ctx, s, result));

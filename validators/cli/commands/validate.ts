@@ -1,5 +1,10 @@
 import { InvalidArgumentError, Option } from "commander";
+import type { AwsClients } from "../../aws/clients";
+import { type DrivenSteps, driveInProgress } from "../../canary/drive";
 import { DEFAULT_LOG_PATTERNS } from "../../checks/logs";
+import type { DeploymentManifest } from "../../manifest";
+import { newRunId } from "../../records/identity";
+import { Progress } from "../../rollback/progress";
 import { addValidateReleaseOptions, afterValidationStep, type ValidateReleaseFlags } from "../../deploy/validateHook";
 import { CHECK_NAMES, type CheckName, type ValidationReport } from "../../report";
 import {
@@ -28,6 +33,7 @@ export interface ValidateFlags extends CommonFlags, Omit<ValidateReleaseFlags, "
   skip?: CheckName[];
   confidence: number;
   compare?: "baseline";
+  steps: boolean;
   errorPattern?: string[];
   warnPattern?: string[];
   startupMarker?: string;
@@ -46,6 +52,11 @@ Checks (each reported as pass, warn, fail, inconclusive or skipped):
              sides shown): 5xx above the stack's warning rate (1%) or surely worse than the
              baseline's (Newcombe interval of the difference above 0), p99 above the p99
              threshold (1 s) or twice the baseline's, any crash: fail; too little traffic: inconclusive
+
+Progressive services (canary, linear, blueGreen): with --wait, a service whose ECS deployment is
+in progress is first driven through its traffic steps, each judged against the baseline (the
+canary check) and published for the lifecycle hook; a failing step returns its traffic at once
+(StopServiceDeployment ROLLBACK); --no-steps leaves the rollout alone.
 
 Examples:
   deployctl validate --stack staging --wait 300
@@ -66,6 +77,7 @@ export const registerValidate: RegisterCommand = (program, ctx) => {
     .option("--no-smoke", "skip the smoke requests and the watchdog")
     .addOption(new Option("--skip <check...>", "do not run this check (repeatable); reported as skipped").choices([...CHECK_NAMES]))
     .option("--confidence <level>", "confidence of the error-rate interval, between 0 and 1", confidenceLevel, 0.99)
+    .option("--no-steps", "with --wait: do not drive progressive deployments in progress through their traffic steps first (default: drive them)")
     .addOption(
       new Option("--compare <what>", "also compare each progressive service's new revision with its baseline (the canary check; default: no comparison)").choices(["baseline"]),
     )
@@ -89,6 +101,8 @@ export async function runValidateCommand(flags: ValidateFlags, ctx: CliContext, 
   const stacks = deps.stacks(ctx.io.cwd);
   const manifest = await loadManifest({ stack: flags.stack, manifestFile: flags.manifest, cwd: ctx.io.cwd }, stacks);
   const clients = deps.createClients(awsClientOptions(flags, manifest, ctx.io.env));
+  // After a plain `pulumi up` (the pipeline's deploy stage), nobody else drives a progressive rollout.
+  const before = flags.steps && flags.wait > 0 && manifest.services.some((s) => s.deployment) ? await driveSteps(flags, manifest, clients, ctx) : undefined;
   let outcome: ValidationReport | Error;
   try {
     outcome = await validate(
@@ -130,12 +144,21 @@ export async function runValidateCommand(flags: ValidateFlags, ctx: CliContext, 
     clients,
     stacks,
     outcome,
+    before,
   });
   if (outcome instanceof Error) throw outcome;
   // The report shows what was done because of it (alerts, rollback), as the run record does.
   const report = { ...(step.report ?? outcome), actions: step.record.actions };
   writeReport(ctx.io, report, flags.output, "validate");
   return step.exitCode;
+}
+
+/** Drives progressive services with a deployment in progress through their steps; progress on stderr. */
+async function driveSteps(flags: ValidateFlags, manifest: DeploymentManifest, clients: AwsClients, ctx: CliContext): Promise<DrivenSteps> {
+  const now = () => new Date();
+  const progress = new Progress((line) => ctx.io.stderr(`${line}\n`), now);
+  const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+  return driveInProgress({ manifest, services: flags.service, runId: newRunId(now()), confidence: flags.confidence }, { clients, progress, now, sleep });
 }
 
 function confidenceLevel(value: string): number {
