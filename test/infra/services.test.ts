@@ -121,6 +121,8 @@ describe("sizing, autoscaling and retention follow the tier", () => {
         [`/ecs/delivery/${stack}/api`, days, encrypted],
         [`/ecs/delivery/${stack}/web`, days, encrypted],
         ...projects.map((p) => [`/aws/codebuild/delivery-${stack}-pipeline-${p}`, days, encrypted]),
+        // prod's canaries: the lifecycle hook function's log group.
+        ...(stack === "prod" ? [["/aws/lambda/delivery-prod-canary-hook", days, encrypted]] : []),
       ].sort(byName),
     );
   });
