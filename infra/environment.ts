@@ -15,7 +15,7 @@ import {
   type ProgressiveServiceArgs,
 } from "./components";
 import { hookDetails } from "./components/lib/progressive";
-import { DeliveryPipeline } from "./pipeline";
+import { type DeliveryPipeline, environmentPipeline } from "./pipeline";
 import { TIER_SETTINGS } from "./components/lib/tierSettings";
 import { buildManifest, type DeployedService } from "./components/lib/manifest";
 import {
@@ -235,39 +235,7 @@ export class Environment extends pulumi.ComponentResource {
       parent,
     );
 
-    if (config.pipeline) {
-      this.pipeline = new DeliveryPipeline(
-        `${name}-pipeline`,
-        {
-          pipelineName: `${project}-${stack}`,
-          project,
-          stack,
-          config: config.pipeline,
-          services: config.services.map((s) => {
-            const svc = this.services[s.name];
-            return {
-              name: s.name,
-              repositoryUrl: svc.repository.repositoryUrl,
-              repositoryArn: svc.repository.arn,
-              ecsServiceArn: svc.ecsService.id,
-              logGroupArn: svc.logGroup.arn,
-              taskRoleArn: svc.roles.taskRoleArn,
-              executionRoleArn: svc.roles.executionRoleArn,
-            };
-          }),
-          clusterArn: this.cluster.arn,
-          warningTopicArn: this.alerts.warningTopicArn,
-          criticalTopicArn: this.alerts.criticalTopicArn,
-          kmsKeyArn: this.key.arn,
-          recordBucketArn: this.history?.bucketArn,
-          lockTableArn: this.history?.lockTableArn,
-          logRetentionDays: config.logRetentionDays,
-          encryptLogs: settings.encryptLogs,
-          tags,
-        },
-        parent,
-      );
-    }
+    if (config.pipeline) this.pipeline = environmentPipeline(`${name}-pipeline`, this, config.pipeline, { encryptLogs: settings.encryptLogs, tags }, parent);
 
     this.albDnsName = this.loadBalancer.dnsName;
     this.dashboardUrl = this.dashboard.url;

@@ -7,6 +7,14 @@ import { PipelineEvents } from "./pipelineEvents";
 import { buildPolicy, deployPolicy, pipelinePolicy, testPolicy, validatePolicy } from "./policies";
 import { pipelineStages } from "./stages";
 
+/**
+ * The validate project's timeout: an hour, or long enough to watch every progressive deployment
+ * through its steps (with their extensions) plus half an hour for the final validation.
+ */
+export function validateTimeoutMinutes(progressiveMinutes?: number): number {
+  return Math.min(2160, Math.max(60, (progressiveMinutes ?? 0) + 30));
+}
+
 /** What the pipeline needs to know of one service. */
 export interface PipelineService {
   name: string;
@@ -34,6 +42,11 @@ export interface DeliveryPipelineArgs {
   recordBucketArn?: pulumi.Input<string>;
   lockTableArn?: pulumi.Input<string>;
   logRetentionDays: number;
+  /**
+   * Services that deploy progressively: the validate step drives their traffic steps and may stop an
+   * ECS deployment; the deploy role passes ECS's own roles. @default none
+   */
+  progressive?: { infrastructureRoleArn: pulumi.Input<string>; hookRoleArn: pulumi.Input<string>; maxMinutes: number };
   /** Encrypt the CodeBuild log groups with the environment key (prod). @default false */
   encryptLogs?: boolean;
   tags: Record<string, string>;
@@ -132,6 +145,7 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
             tokenSecretArn,
             serviceArns: args.services.map((s) => s.ecsServiceArn),
             passRoleArns: args.services.flatMap((s) => [s.taskRoleArn, s.executionRoleArn]),
+            ecsRoleArns: args.progressive ? [args.progressive.infrastructureRoleArn, args.progressive.hookRoleArn] : undefined,
           }),
       },
       parent,
@@ -142,7 +156,7 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
         ...projectArgs,
         buildspec: readBuildspec("validate"),
         environment: [...baseEnv, tokenEnv, { name: "DEPLOY_ROLE_ARN", value: roleArn(deployName) }],
-        timeoutMinutes: 60,
+        timeoutMinutes: validateTimeoutMinutes(args.progressive?.maxMinutes),
         policy: (logGroupArn) =>
           validatePolicy({
             ...common(logGroupArn),
@@ -155,6 +169,7 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
             recordBucketArn: args.recordBucketArn,
             lockTableArn: args.lockTableArn,
             deployRoleArn: roleArn(deployName),
+            progressive: args.progressive !== undefined,
           }),
       },
       parent,

@@ -3,3 +3,4 @@ export * from "./deliveryPipeline";
 export * from "./pipelineEvents";
 export * from "./policies";
 export * from "./stages";
+export * from "./forEnvironment";

@@ -86,6 +86,8 @@ export interface DeployScope extends CommonScope {
   tokenSecretArn: pulumi.Input<string>;
   serviceArns: pulumi.Input<string>[];
   passRoleArns: pulumi.Input<string>[];
+  /** The roles ECS itself uses for progressive deployments (listener rules, the lifecycle hook). */
+  ecsRoleArns?: pulumi.Input<string>[];
 }
 
 /**
@@ -111,6 +113,17 @@ export function deployPolicy(s: DeployScope): PolicyDocument {
       Resource: s.passRoleArns,
       Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
     },
+    ...(s.ecsRoleArns && s.ecsRoleArns.length > 0
+      ? [
+          {
+            Sid: "PassProgressiveDeploymentRoles",
+            Effect: "Allow" as const,
+            Action: ["iam:PassRole"],
+            Resource: s.ecsRoleArns,
+            Condition: { StringEquals: { "iam:PassedToService": "ecs.amazonaws.com" } },
+          },
+        ]
+      : []),
   ]);
 }
 
@@ -124,6 +137,8 @@ export interface ValidateScope extends CommonScope {
   recordBucketArn?: pulumi.Input<string>;
   lockTableArn?: pulumi.Input<string>;
   deployRoleArn: pulumi.Input<string>;
+  /** Some services deploy progressively: the validator drives and stops ECS service deployments. */
+  progressive?: boolean;
 }
 
 /**
@@ -143,6 +158,19 @@ export function validatePolicy(s: ValidateScope): PolicyDocument {
     { Sid: "Alerts", Effect: "Allow", Action: ["sns:Publish"], Resource: s.topicArns },
     { Sid: "StackUpdate", Effect: "Allow", Action: ["sts:AssumeRole"], Resource: s.deployRoleArn },
   ];
+  if (s.progressive) {
+    const inCluster = (kind: string) => pulumi.interpolate`${pulumi.output(s.clusterArn).apply((arn) => arn.replace(":cluster/", `:${kind}/`))}/*`;
+    statements.push(
+      { Sid: "ServiceDeploymentsList", Effect: "Allow", Action: ["ecs:ListServiceDeployments"], Resource: s.serviceArns },
+      {
+        Sid: "ServiceDeploymentsDrive",
+        Effect: "Allow",
+        Action: ["ecs:DescribeServiceDeployments", "ecs:StopServiceDeployment"],
+        Resource: inCluster("service-deployment"),
+      },
+      { Sid: "ServiceRevisions", Effect: "Allow", Action: ["ecs:DescribeServiceRevisions"], Resource: inCluster("service-revision") },
+    );
+  }
   if (s.recordBucketArn) {
     statements.push({
       Sid: "RunRecords",

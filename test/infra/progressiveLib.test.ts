@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { linearSteps, stepDivisor } from "../../infra/config/deployment";
 import type { ProgressiveDeploymentConfig } from "../../infra/config";
-import { ecsDeploymentConfiguration, productionRulePriority, testRulePriority } from "../../infra/components/lib/progressive";
+import { ecsDeploymentConfiguration, productionRulePriority, progressiveWatchMinutes, testRulePriority } from "../../infra/components/lib/progressive";
 import { alternateTargetGroupName, canaryVerdictParameterName, hookFunctionName, targetGroupName } from "../../infra/components/lib/naming";
 
 const base = { stepMinutes: 10, bakeMinutes: 15, maxExtensionMinutes: 20 };
@@ -77,5 +77,13 @@ describe("names", () => {
 
   it("names the verdict parameter beside last-good, and the hook after the environment", () => {
     expect([canaryVerdictParameterName("prod", "api"), hookFunctionName("delivery", "prod")]).toEqual(["/delivery/prod/api/canary-verdict", "delivery-prod-canary-hook"]);
+  });
+});
+
+describe("progressiveWatchMinutes", () => {
+  it("adds up every progressive service's steps with their extensions and its bake time, and nothing for rolling ones", () => {
+    const canary = { strategy: "canary" as const, steps: [5, 25, 50, 100], stepMinutes: 10, bakeMinutes: 15, maxExtensionMinutes: 20 };
+    expect(progressiveWatchMinutes([canary, { strategy: "rolling" }, { ...canary, steps: [100] }])).toBe(4 * 30 + 15 + (30 + 15));
+    expect(progressiveWatchMinutes([{ strategy: "rolling" }])).toBe(0);
   });
 });

@@ -1,8 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { readBuildspec } from "../../infra/pipeline";
+import { progressiveWatchMinutes } from "../../infra/components/lib/progressive";
+import { readBuildspec, validateTimeoutMinutes } from "../../infra/pipeline";
 import { failedActionPattern, succeededExecutionPattern } from "../../infra/pipeline/pipelineEvents";
-import { jsonInput, renderStack, type RenderedResource, type RenderedStack, resourceNamed, resourcesOf, STACKS } from "../support/pulumi";
+import { jsonInput, renderStack, type RenderedResource, type RenderedStack, resourceNamed, resourcesOf, STACKS, stackConfig } from "../support/pulumi";
 
 const PIPELINE = "aws:codepipeline/pipeline:Pipeline";
 const PROJECT = "aws:codebuild/project:Project";
@@ -189,5 +190,46 @@ describe("the deploy and validate buildspecs the projects run", () => {
     const validate = readBuildspec("validate");
     expect(validate).toContain('aws configure set profile.delivery-deploy.role_arn "$DEPLOY_ROLE_ARN"');
     expect(validate).toContain("export DELIVERY_STACK_UPDATE_PROFILE=delivery-deploy");
+  });
+});
+
+describe("the pipeline of a stack with progressive deployments (prod: canary)", () => {
+  it("lets the validate role list, drive and stop the cluster's ECS service deployments, and only prod's", () => {
+    const sids = (stack: string) => statements(rolePolicy(stack, "validate")).map((s) => s.Sid);
+    expect(sids("dev")).not.toContain("ServiceDeploymentsDrive");
+    const prod = statements(rolePolicy("prod", "validate"));
+    expect(prod.filter((s) => s.Sid.startsWith("ServiceDeployments") || s.Sid === "ServiceRevisions").map((s) => [s.Action, s.Resource])).toEqual([
+      [["ecs:ListServiceDeployments"], ["arn:aws:ecs:us-east-1:123456789012:service/delivery-prod/api", "arn:aws:ecs:us-east-1:123456789012:service/delivery-prod/web"]],
+      [["ecs:DescribeServiceDeployments", "ecs:StopServiceDeployment"], "arn:aws:ecs:us-east-1:123456789012:service-deployment/delivery-prod/*"],
+      [["ecs:DescribeServiceRevisions"], "arn:aws:ecs:us-east-1:123456789012:service-revision/delivery-prod/*"],
+    ]);
+  });
+
+  it("lets the deploy role pass ECS's own roles only to ECS", () => {
+    const pass = statements(rolePolicy("prod", "deploy")).find((s) => s.Sid === "PassProgressiveDeploymentRoles") as Statement & { Condition: unknown };
+    expect((pass.Resource as string[]).map((r) => r.replace(/-[0-9a-f]{7}$/, ""))).toEqual([
+      "arn:aws:iam::123456789012:role/delivery-prod-lb-role",
+      "arn:aws:iam::123456789012:role/delivery-prod-hook-invoke-role",
+    ]);
+    expect(pass.Condition).toEqual({ StringEquals: { "iam:PassedToService": "ecs.amazonaws.com" } });
+    expect(statements(rolePolicy("staging", "deploy")).map((s) => s.Sid)).not.toContain("PassProgressiveDeploymentRoles");
+  });
+
+  it("gives the validate step time to watch every canary step with its extension, plus half an hour", () => {
+    const timeout = (stack: string) => resourceNamed(get(stack), PROJECT, `delivery-${stack}-pipeline-validate`).inputs.buildTimeout;
+    const watch = progressiveWatchMinutes(stackConfig("prod").services.map((s) => s.deployment));
+    expect(watch).toBeGreaterThan(60);
+    expect([timeout("staging"), timeout("prod")]).toEqual([60, watch + 30]);
+  });
+});
+
+describe("validateTimeoutMinutes", () => {
+  it.each([
+    [undefined, 60],
+    [10, 60],
+    [100, 130],
+    [5000, 2160],
+  ])("for %s minutes of progressive watching is %i", (watch, expected) => {
+    expect(validateTimeoutMinutes(watch)).toBe(expected);
   });
 });

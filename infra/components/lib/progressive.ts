@@ -1,5 +1,5 @@
 import { stepDivisor } from "../../config/deployment";
-import type { ProgressiveDeploymentConfig } from "../../config";
+import type { ProgressiveDeploymentConfig, DeploymentConfig } from "../../config";
 import { type AccountContext, type PolicyDocument, policy } from "./policies";
 
 /**
@@ -138,5 +138,16 @@ export function loadBalancerInfrastructurePolicy(args: { targetGroupArns: string
     },
     { Sid: "Targets", Effect: "Allow", Action: ["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"], Resource: args.targetGroupArns },
     { Sid: "Weights", Effect: "Allow", Action: "elasticloadbalancing:ModifyRule", Resource: args.ruleArns },
+  );
+}
+
+/**
+ * The longest a release's progressive deployments can take to watch, one service after another:
+ * per service every step with its observation and extension, plus the bake time.
+ */
+export function progressiveWatchMinutes(deployments: readonly DeploymentConfig[]): number {
+  return deployments.reduce(
+    (sum, d) => (d.strategy === "rolling" ? sum : sum + d.steps.length * (d.stepMinutes + d.maxExtensionMinutes) + d.bakeMinutes),
+    0,
   );
 }
