@@ -2,15 +2,15 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Ajv2020 from "ajv/dist/2020";
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { main } from "../../validators/cli/main";
 import type { DeploymentManifest } from "../../validators/manifest";
 import { reportJsonSchema } from "../../validators/render";
-import { type MotoServer, startMoto } from "../support/moto";
+import type { MotoServer } from "../support/moto";
 import { closedPort } from "./support/httpServer";
 import { captureIO } from "./support/io";
 import { testManifest, testService } from "./support/manifest";
-import { MotoWorld } from "./support/motoWorld";
+import { MotoWorld, useMotoWorld } from "./support/motoWorld";
 
 // `--stack` reads the deployment output through the Automation API, which needs the Pulumi CLI:
 // tests replace it with a double serving the manifest of the current test.
@@ -32,17 +32,11 @@ let moto: MotoServer;
 let world: MotoWorld;
 let dir: string;
 
-beforeAll(async () => {
-  moto = await startMoto({ MOTO_ECS_SERVICE_RUNNING: "3" });
-});
-afterAll(async () => {
-  await moto?.stop();
+useMotoWorld((m, w) => {
+  moto = m;
+  world = w;
 });
 beforeEach(async () => {
-  await moto.reset();
-  await moto.freezeEcsTasks();
-  world = new MotoWorld(moto.endpoint);
-  await world.cluster();
   dir = mkdtempSync(join(tmpdir(), "validate-cli-"));
   pulumi.outputs = {};
   pulumi.workDirs = [];

@@ -5,31 +5,29 @@ import { PutMetricAlarmCommand, SetAlarmStateCommand } from "@aws-sdk/client-clo
 import { CreateRepositoryCommand, PutImageCommand } from "@aws-sdk/client-ecr";
 import { PutParameterCommand } from "@aws-sdk/client-ssm";
 import Ajv2020 from "ajv/dist/2020";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { main } from "../../validators/cli/main";
 import { gate, parseEcrImage } from "../../validators/gate";
 import type { ManifestService } from "../../validators/manifest";
 import type { GateCheckName, GateReport } from "../../validators/report";
 import { reportJsonSchema } from "../../validators/render";
-import { type MotoServer, startMoto } from "../support/moto";
+import type { MotoServer } from "../support/moto";
 import { captureIO } from "./support/io";
 import { testManifest } from "./support/manifest";
-import { MotoWorld } from "./support/motoWorld";
+import { MotoWorld, useMotoWorld } from "./support/motoWorld";
 
 // Services of desired 3 with MOTO_ECS_SERVICE_RUNNING=3 are COMPLETED; desired 5 stays IN_PROGRESS.
 let moto: MotoServer;
 let world: MotoWorld;
 
-beforeAll(async () => {
-  moto = await startMoto({ MOTO_ECS_SERVICE_RUNNING: "3" });
-});
-afterAll(async () => {
-  await moto?.stop();
-});
+useMotoWorld(
+  (m, w) => {
+    moto = m;
+    world = w;
+  },
+  { freezeTasks: false },
+);
 beforeEach(async () => {
-  await moto.reset();
-  world = new MotoWorld(moto.endpoint);
-  await world.cluster();
 });
 
 const image = (tag: string) => JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.docker.distribution.manifest.v2+json", config: { digest: `sha256:${tag}` }, layers: [] });

@@ -1,26 +1,15 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { CheckName, CheckResult, ValidationReport } from "../../validators/report";
 import { validate } from "../../validators/validate";
-import { type MotoServer, startMoto } from "../support/moto";
 import { type TestServer, startTestServer } from "./support/httpServer";
 import { testManifest } from "./support/manifest";
-import { MotoWorld } from "./support/motoWorld";
+import { MotoWorld, useMotoWorld } from "./support/motoWorld";
 
 // moto reports runningCount = MOTO_ECS_SERVICE_RUNNING for every service: 3 makes rollouts of 3 COMPLETED.
-let moto: MotoServer;
 let world: MotoWorld;
 
-beforeAll(async () => {
-  moto = await startMoto({ MOTO_ECS_SERVICE_RUNNING: "3" });
-});
-afterAll(async () => {
-  await moto?.stop();
-});
-beforeEach(async () => {
-  await moto.reset();
-  await moto.freezeEcsTasks();
-  world = new MotoWorld(moto.endpoint);
-  await world.cluster();
+useMotoWorld((_moto, w) => {
+  world = w;
 });
 
 const run = (manifest: ReturnType<typeof testManifest>, extra: Partial<Parameters<typeof validate>[0]> = {}) =>

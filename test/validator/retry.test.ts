@@ -1,29 +1,24 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { main } from "../../validators/cli/main";
-import { type MotoServer, startMoto } from "../support/moto";
+import type { MotoServer } from "../support/moto";
 import { type FaultRule, type FlakyProxy, startFlakyProxy } from "./support/flakyProxy";
 import { captureIO } from "./support/io";
 import { testManifest } from "./support/manifest";
-import { MotoWorld } from "./support/motoWorld";
+import { MotoWorld, useMotoWorld } from "./support/motoWorld";
 
 let moto: MotoServer;
 let proxy: FlakyProxy | undefined;
 let file: string;
 
-beforeAll(async () => {
-  moto = await startMoto({ MOTO_ECS_SERVICE_RUNNING: "3" });
-});
-afterAll(async () => {
-  await moto?.stop();
+let world: MotoWorld;
+useMotoWorld((m, w) => {
+  moto = m;
+  world = w;
 });
 beforeEach(async () => {
-  await moto.reset();
-  await moto.freezeEcsTasks();
-  const world = new MotoWorld(moto.endpoint);
-  await world.cluster();
   const dir = mkdtempSync(join(tmpdir(), "validate-retry-"));
   file = join(dir, "deployment.json");
   writeFileSync(file, JSON.stringify(testManifest([await world.healthy("api")])));
