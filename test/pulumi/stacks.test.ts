@@ -1,5 +1,9 @@
-import { describe, expect, it } from "vitest";
-import { pulumiEnvironment } from "../../validators/pulumi/stacks";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PulumiCommand } from "@pulumi/pulumi/automation";
+import { afterEach, describe, expect, it } from "vitest";
+import { automationStacks, pulumiEnvironment } from "../../validators/pulumi/stacks";
 
 describe("the Pulumi CLI's environment for stack operations", () => {
   it("runs as the deploy role's profile when the pipeline names one", () => {
@@ -8,5 +12,37 @@ describe("the Pulumi CLI's environment for stack operations", () => {
 
   it("adds nothing otherwise", () => {
     expect(pulumiEnvironment({})).toEqual({});
+  });
+});
+
+describe("setting image tags through the Automation API", () => {
+  const dirs: string[] = [];
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A stand-in `pulumi` that logs each command line it is given, one per line. */
+  async function fakePulumi(): Promise<{ command: PulumiCommand; calls: () => string[]; workDir: string }> {
+    const root = mkdtempSync(join(tmpdir(), "fake-pulumi-"));
+    dirs.push(root);
+    const log = join(root, "calls.log");
+    mkdirSync(join(root, "bin"));
+    const script = join(root, "bin", "pulumi");
+    writeFileSync(script, `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\nif [ "$1" = version ]; then echo v3.200.0; fi\nexit 0\n`);
+    chmodSync(script, 0o755);
+    writeFileSync(log, "");
+    const command = await PulumiCommand.get({ root, skipVersionCheck: true });
+    return { command, calls: () => readFileSync(log, "utf8").split("\n").filter((l) => l !== ""), workDir: root };
+  }
+
+  it("stores a tag that looks like a number as a string (pulumi config set --path would write the number 1234)", async () => {
+    const { command, calls, workDir } = await fakePulumi();
+    const stacks = automationStacks(workDir, {}, { pulumiCommand: command });
+
+    await stacks.setConfig("staging", [{ path: "delivery:services[0].image.tag", value: "1234" }]);
+
+    expect(calls().filter((c) => c.startsWith("config set"))).toEqual([
+      "config set --path --type string delivery:services[0].image.tag --stack staging --plaintext --non-interactive -- 1234",
+    ]);
   });
 });

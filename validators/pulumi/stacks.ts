@@ -1,4 +1,5 @@
-import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
+import { execFile } from "node:child_process";
+import { LocalWorkspace, type PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
 
 /**
  * The few Pulumi operations deployctl needs, behind an interface so the orchestration around
@@ -39,14 +40,23 @@ export function pulumiEnvironment(env: NodeJS.ProcessEnv): Record<string, string
   return profile ? { AWS_PROFILE: profile, AWS_SDK_LOAD_CONFIG: "1" } : {};
 }
 
+/**
+ * `pulumi config set --path` arguments that store the value as a string. Without `--type string`
+ * the CLI turns a path value that looks like an integer or a boolean into one (`1234` becomes the
+ * number 1234), and an image tag such as a build number would then fail the stack's config schema.
+ */
+export function configSetArgs(stack: string, edit: ConfigEdit): string[] {
+  return ["config", "set", "--path", "--type", "string", edit.path, "--stack", stack, "--plaintext", "--non-interactive", "--", edit.value];
+}
+
 /** The Automation API implementation, for the Pulumi project in `workDir`. */
-export function automationStacks(workDir: string, env: NodeJS.ProcessEnv = process.env): PulumiStacks {
+export function automationStacks(workDir: string, env: NodeJS.ProcessEnv = process.env, options: { pulumiCommand?: PulumiCommand } = {}): PulumiStacks {
   const cache = new Map<string, Promise<Stack>>();
   const envVars = pulumiEnvironment(env);
   const select = (stackName: string) => {
     let stack = cache.get(stackName);
     if (!stack) {
-      stack = LocalWorkspace.selectStack({ stackName, workDir }, { envVars });
+      stack = LocalWorkspace.selectStack({ stackName, workDir }, { envVars, ...(options.pulumiCommand ? { pulumiCommand: options.pulumiCommand } : {}) });
       cache.set(stackName, stack);
     }
     return stack;
@@ -64,8 +74,9 @@ export function automationStacks(workDir: string, env: NodeJS.ProcessEnv = proce
       }
     },
     async setConfig(stack, values) {
-      const s = await select(stack);
-      for (const edit of values) await s.setConfig(edit.path, { value: edit.value }, true);
+      // The Automation API's setConfig has no type option, so the CLI it uses runs the command itself.
+      const workspace = (await select(stack)).workspace as LocalWorkspace;
+      for (const edit of values) await runPulumi(workspace.pulumiCommand.command, configSetArgs(stack, edit), workDir, { ...env, ...envVars }, `pulumi config set --path ${edit.path} (stack ${stack})`);
     },
     async up(stack, options) {
       const result = await (await select(stack)).up({ onOutput: options?.onOutput, message: options?.message });
@@ -75,4 +86,16 @@ export function automationStacks(workDir: string, env: NodeJS.ProcessEnv = proce
       };
     },
   };
+}
+
+/** Runs the Pulumi CLI; a failure names the command and the CLI's own message. */
+function runPulumi(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(command, args, { cwd, env: { ...env, PULUMI_SKIP_UPDATE_CHECK: "true" } }, (err, _stdout, stderr) => {
+      if (!err) return resolve();
+      const said = String(stderr).trim() || err.message;
+      const hint = /unknown flag: --type/.test(said) ? " (config set --type needs Pulumi CLI 3.150 or later: upgrade the pulumi CLI)" : "";
+      reject(new Error(`${what} failed: ${said}${hint}`, { cause: err }));
+    });
+  });
 }
