@@ -69,6 +69,26 @@ describe("canary analysis against the baseline (aws-sdk-client-mock)", () => {
     ]);
   });
 
+  it("does not count a new-revision task ECS stopped for a scale-in (SIGTERM, exit 143) as a crash", async () => {
+    arrangeDeployment(aws, api, inProgress(api, 5));
+    arrangeMetrics(aws, { [NEW_TG]: { requests: 1_000, errors5xx: 0, p99Seconds: 0.4 }, [OLD_TG]: { requests: 19_000, errors5xx: 19, p99Seconds: 0.4 } }, new Date("2025-03-01T12:05:00Z"));
+    const scaledIn = {
+      taskArn: "arn:aws:ecs:eu-west-1:123456789012:task/delivery-staging/def456",
+      group: "service:api-svc",
+      taskDefinitionArn: "arn:aws:ecs:eu-west-1:123456789012:task-definition/api:2",
+      lastStatus: "STOPPED",
+      desiredStatus: "STOPPED",
+      stopCode: "ServiceSchedulerInitiated" as const,
+      stoppedReason: "Scaling activity initiated by (deployment ecs-svc/api2)",
+      stoppedAt: new Date("2025-03-01T12:04:00Z"),
+      containers: [{ name: "app", exitCode: 143 }],
+    };
+    aws.ecs.on(ListTasksCommand).resolves({ taskArns: [scaledIn.taskArn] });
+    aws.ecs.on(DescribeTasksCommand).resolves({ tasks: [scaledIn] });
+    const result = (await compare()).get("api");
+    expect([result?.status, result?.observed.criteria]).toEqual(["pass", { errorRate: "pass", latency: "pass", crashes: "pass" }]);
+  });
+
   it("keeps a low-traffic canary inconclusive (extend the step), never pass and never fail", async () => {
     arrangeDeployment(aws, api, inProgress(api, 5));
     arrangeMetrics(aws, { [NEW_TG]: { requests: 12, errors5xx: 0, p99Seconds: 0.3 }, [OLD_TG]: { requests: 230, errors5xx: 0, p99Seconds: 0.3 } }, new Date("2025-03-01T12:05:00Z"));

@@ -144,6 +144,42 @@ describe("validate with mocked AWS", () => {
     expect(check(report, "tasks").status).toBe("pass");
   });
 
+  it("does not fail on tasks of this deployment that ECS stopped for a scale-in, even with exit code 143", async () => {
+    const scaledIn = ecsTask(api, "scaled1", {
+      lastStatus: "STOPPED",
+      desiredStatus: "STOPPED",
+      stopCode: "ServiceSchedulerInitiated",
+      stoppedReason: "Scaling activity initiated by (deployment ecs-svc/api1)",
+      stoppedAt: new Date(DEPLOYED_AT.getTime() + 300_000),
+      containers: [{ name: "app", exitCode: 143 }],
+    });
+    arrangeHealthy(aws, [api], { tasks: [...[1, 2, 3].map((i) => ecsTask(api, `run${i}`)), scaledIn] });
+
+    const report = await validate({ manifest }, deps());
+
+    expect(check(report, "tasks")).toMatchObject({
+      status: "pass",
+      message: "3 of 3 desired tasks RUNNING, none unhealthy, none of this deployment stopped (1 task stopped by ECS scaling activity, not counted).",
+      observed: { stopped: 0, scaledIn: ["scaled1"] },
+    });
+  });
+
+  it("still fails on a task of this deployment that ECS stopped for failing its ELB health checks", async () => {
+    const sick = ecsTask(api, "sick1", {
+      lastStatus: "STOPPED",
+      desiredStatus: "STOPPED",
+      stopCode: "ServiceSchedulerInitiated",
+      stoppedReason: "Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/api/0)",
+      stoppedAt: new Date(DEPLOYED_AT.getTime() + 300_000),
+      containers: [{ name: "app", exitCode: 143 }],
+    });
+    arrangeHealthy(aws, [api], { tasks: [...[1, 2, 3].map((i) => ecsTask(api, `run${i}`)), sick] });
+
+    const report = await validate({ manifest }, deps());
+
+    expect(check(report, "tasks")).toMatchObject({ status: "fail", observed: { stopped: 1, scaledIn: [] } });
+  });
+
   it("fails on an UNHEALTHY task", async () => {
     const tasks = [ecsTask(api, "a"), ecsTask(api, "b"), ecsTask(api, "sick", { healthStatus: "UNHEALTHY" })];
     arrangeHealthy(aws, [api], { tasks });

@@ -1,6 +1,6 @@
 import type { Task } from "@aws-sdk/client-ecs";
 import type { AwsClients } from "../aws/clients";
-import { stopCause } from "../checks/tasks";
+import { stopCause, stoppedByScaling } from "../checks/tasks";
 import { taskDefinitionName } from "../checks/rollout";
 import { clusterTasks, tasksByGroup } from "../validate/ecs";
 import { fetchErrorCounts, fetchLatency, type MetricWindow, type Outcome } from "../validate/metrics";
@@ -77,6 +77,7 @@ export function crashesOf(tasks: readonly Task[], taskDefinition: string | undef
 }
 
 function isCrash(task: Task): boolean {
+  if (stoppedByScaling(task)) return false;
   if (task.stopCode === "EssentialContainerExited" || task.stopCode === "TaskFailedToStart") return true;
   const reasons = [task.stoppedReason ?? "", ...(task.containers ?? []).map((c) => c.reason ?? "")];
   if (reasons.some((r) => /OutOfMemory|Essential container in task exited/i.test(r))) return true;

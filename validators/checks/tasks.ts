@@ -44,17 +44,19 @@ export function judgeTasks(input: TasksInput): CheckResult {
   const running = live.filter((t) => t.lastStatus === "RUNNING");
   const pending = live.length - running.length;
   const unhealthy = running.filter((t) => t.healthStatus === "UNHEALTHY");
-  const stopped = input.tasks
+  const stoppedOfDeployment = input.tasks
     .filter((t) => !live.includes(t))
     .filter((t) => taskDefinitionName(t.taskDefinitionArn) === taskDefinitionName(expected))
-    .filter((t) => stoppedSince(t, input.since))
-    .map(describeStop);
+    .filter((t) => stoppedSince(t, input.since));
+  const stopped = stoppedOfDeployment.filter((t) => !stoppedByScaling(t)).map(describeStop);
+  const scaledIn = stoppedOfDeployment.filter(stoppedByScaling).map((t) => taskId(t.taskArn));
 
   const observed = {
     desired,
     running: running.length,
     pending,
     stopped: stopped.length,
+    scaledIn,
     unhealthy: unhealthy.map((t) => taskId(t.taskArn)),
     stoppedTasks: stopped.slice(0, MAX_STOPPED_SHOWN),
   };
@@ -73,10 +75,23 @@ export function judgeTasks(input: TasksInput): CheckResult {
   return checkResult(
     "tasks",
     "pass",
-    `${running.length} of ${desired} desired tasks RUNNING, none unhealthy, none of this deployment stopped.`,
+    `${running.length} of ${desired} desired tasks RUNNING, none unhealthy, none of this deployment stopped` +
+      (scaledIn.length > 0 ? ` (${plural(scaledIn.length, "task")} stopped by ECS scaling activity, not counted).` : "."),
     observed,
     threshold,
   );
+}
+
+/**
+ * ECS stopped the task on purpose: a scale-in by autoscaling, or a deployment replacing it (the
+ * reason is then `Scaling activity initiated by (deployment ecs-svc/...)` and the container often
+ * exits 143 on SIGTERM). Not a failure of the release, unless the task ran out of memory.
+ * Health-check stops (`Task failed ELB health checks`) are not scaling activity and still count.
+ */
+export function stoppedByScaling(task: Task): boolean {
+  const reasons = [task.stoppedReason ?? "", ...(task.containers ?? []).map((c) => c.reason ?? "")];
+  if (reasons.some((r) => /OutOfMemory/i.test(r))) return false;
+  return /^Scaling activity initiated by/i.test(task.stoppedReason ?? "");
 }
 
 /** When ECS does not say when a task stopped, it counts: it cannot be shown to be older than the deployment. */
