@@ -150,6 +150,8 @@ export class Service extends pulumi.ComponentResource {
         executionRoleArn: this.roles.executionRoleArn,
         taskRoleArn: this.roles.taskRoleArn,
         containerDefinitions: containers,
+        // Keep replaced revisions ACTIVE: a rollback's fast path points the service back at the last good one (ECS refuses an INACTIVE one).
+        skipDestroy: true,
         tags,
       },
       parent,
