@@ -23,7 +23,10 @@ export interface LogsInput {
   since: Date;
   until: Date;
   patterns: LogPatterns;
-  /** FilterLogEvents pages to read at most (10,000 events each). @default 5 */
+  /**
+   * FilterLogEvents pages to read at most (up to 10,000 events each; CloudWatch may also return
+   * empty pages with a token while it searches). A scan cut short cannot pass. @default 20
+   */
   maxPages?: number;
   /** Values to mask in shown lines besides the usual secret shapes. */
   knownSecrets?: readonly string[];
@@ -70,26 +73,40 @@ export async function runLogs(input: LogsInput, client: CloudWatchLogsClient): P
   };
   const problems: string[] = [];
   if (errors.length > 0) problems.push(`${plural(errors.length, "error line")} (first: ${firstErrors.map((l) => `"${l}"`).join(", ")})`);
-  if (markerFound === false) problems.push(`startup marker "${patterns.startupMarker}" not found`);
-  const truncatedNote = scan.truncated ? ` (scan stopped after ${scan.events.length} matching events)` : "";
+  // A marker not seen in a scan cut short may be in the part not read.
+  if (markerFound === false && !scan.truncated) problems.push(`startup marker "${patterns.startupMarker}" not found`);
+  const truncatedNote = scan.truncated ? ` (scan stopped after ${plural(scan.pages, "page")} and ${plural(scan.events.length, "matching event")})` : "";
   if (problems.length > 0) {
     return checkResult("logs", "fail", `${input.logGroup} since ${observed.since}: ${problems.join("; ")}${truncatedNote}.`, observed, threshold);
   }
+  if (scan.truncated) {
+    return checkResult(
+      "logs",
+      "inconclusive",
+      `${input.logGroup} since ${observed.since}: no error line in what was read, but CloudWatch Logs still had more to search after ${plural(scan.pages, "page")}: ` +
+        "the rest of the window was not read, so the check cannot say there is none.",
+      observed,
+      threshold,
+    );
+  }
   if (warns.length >= patterns.warnThreshold) {
-    return checkResult("logs", "warn", `${input.logGroup}: no error lines, but ${plural(warns.length, "warning line")} (${patterns.warnThreshold} or more warn)${truncatedNote}.`, observed, threshold);
+    return checkResult("logs", "warn", `${input.logGroup}: no error lines, but ${plural(warns.length, "warning line")} (${patterns.warnThreshold} or more warn).`, observed, threshold);
   }
   const markerNote = markerFound ? `; startup marker "${patterns.startupMarker}" present` : "";
-  return checkResult("logs", "pass", `${input.logGroup}: no error lines, ${plural(warns.length, "warning line")}${markerNote}${truncatedNote}.`, observed, threshold);
+  return checkResult("logs", "pass", `${input.logGroup}: no error lines, ${plural(warns.length, "warning line")}${markerNote}.`, observed, threshold);
 }
 
 interface Scan {
   events: FilteredLogEvent[];
+  /** FilterLogEvents calls made. */
+  pages: number;
+  /** CloudWatch had more to search when the page limit was reached. */
   truncated: boolean;
 }
 
 async function scanLogGroup(input: LogsInput, client: CloudWatchLogsClient): Promise<Scan> {
   const events: FilteredLogEvent[] = [];
-  const maxPages = input.maxPages ?? 5;
+  const maxPages = input.maxPages ?? 20;
   const filterPattern = serverFilter(input.patterns);
   let nextToken: string | undefined;
   for (let page = 1; page <= maxPages; page++) {
@@ -107,9 +124,9 @@ async function scanLogGroup(input: LogsInput, client: CloudWatchLogsClient): Pro
     );
     events.push(...(response.events ?? []));
     nextToken = response.nextToken;
-    if (!nextToken) return { events, truncated: false };
+    if (!nextToken) return { events, pages: page, truncated: false };
   }
-  return { events, truncated: true };
+  return { events, pages: maxPages, truncated: true };
 }
 
 /** The same failure handling as every AWS call, except that a missing log group stays recognisable. */
