@@ -93,7 +93,6 @@ describe("trust, key, topic and bucket policies", () => {
         Effect: "Allow",
         Principal: { Service: "ecs-tasks.amazonaws.com" },
         Action: "sts:AssumeRole",
-        Resource: "*",
         Condition: {
           StringEquals: { "aws:SourceAccount": "111122223333" },
           ArnLike: { "aws:SourceArn": "arn:aws:ecs:eu-west-1:111122223333:*" },

@@ -100,6 +100,17 @@ describe.each(STACKS)("%s", (stack) => {
   it("drops invalid header fields at the load balancer", () => {
     expect(resourcesOf(get(stack), T.alb)[0].inputs.dropInvalidHeaderFields).toBe(true);
   });
+
+  it("gives every role a trust policy without Resource (IAM rejects it: 'Has prohibited field Resource')", () => {
+    const roles = resourcesOf(get(stack), T.role);
+    expect(roles.length).toBeGreaterThan(0);
+    const offending = roles.flatMap((r) =>
+      (JSON.parse(r.inputs.assumeRolePolicy as string) as { Statement: Record<string, unknown>[] }).Statement.filter(
+        (s) => "Resource" in s || "NotResource" in s,
+      ).map(() => r.name),
+    );
+    expect(offending).toEqual([]);
+  });
 });
 
 describe("buckets", () => {

@@ -21,6 +21,17 @@ export interface PolicyDocument {
   Statement: PolicyStatement[];
 }
 
+/**
+ * A statement of a role's trust policy: who may assume the role. IAM rejects a trust policy with a
+ * Resource element (MalformedPolicyDocument: "Has prohibited field Resource"), so it has none.
+ */
+export type TrustStatement = Omit<PolicyStatement, "Resource" | "Principal"> & { Principal: Principal };
+
+export interface TrustPolicyDocument {
+  Version: "2012-10-17";
+  Statement: TrustStatement[];
+}
+
 /** Where the account's resources live: ARNs are built from these. */
 export interface AccountContext {
   partition: string;
@@ -32,13 +43,16 @@ export function policy(...statements: PolicyStatement[]): PolicyDocument {
   return { Version: "2012-10-17", Statement: statements };
 }
 
+export function trustPolicy(...statements: TrustStatement[]): TrustPolicyDocument {
+  return { Version: "2012-10-17", Statement: statements };
+}
+
 /** Trust policy for task and execution roles: only ECS tasks of this account may assume them. */
-export function ecsTasksTrustPolicy(ctx: AccountContext): PolicyDocument {
-  return policy({
+export function ecsTasksTrustPolicy(ctx: AccountContext): TrustPolicyDocument {
+  return trustPolicy({
     Effect: "Allow",
     Principal: { Service: "ecs-tasks.amazonaws.com" },
     Action: "sts:AssumeRole",
-    Resource: "*",
     Condition: {
       StringEquals: { "aws:SourceAccount": ctx.accountId },
       ArnLike: { "aws:SourceArn": `arn:${ctx.partition}:ecs:${ctx.region}:${ctx.accountId}:*` },

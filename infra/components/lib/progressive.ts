@@ -1,6 +1,6 @@
 import { stepDivisor } from "../../config/deployment";
 import type { ProgressiveDeploymentConfig, DeploymentConfig } from "../../config";
-import { type AccountContext, type PolicyDocument, policy } from "./policies";
+import { type AccountContext, type PolicyDocument, policy, type TrustPolicyDocument, trustPolicy } from "./policies";
 
 /**
  * Progressive delivery as plain data: how a service's deployment config maps onto ECS's native
@@ -89,12 +89,11 @@ export function testRulePriority(rulePriority: number | undefined): number {
 }
 
 /** Trust for a role an AWS service assumes on this account's behalf. */
-export function serviceTrustPolicy(service: "ecs.amazonaws.com" | "lambda.amazonaws.com", ctx: AccountContext): PolicyDocument {
-  return policy({
+export function serviceTrustPolicy(service: "ecs.amazonaws.com" | "lambda.amazonaws.com", ctx: AccountContext): TrustPolicyDocument {
+  return trustPolicy({
     Effect: "Allow",
     Principal: { Service: service },
     Action: "sts:AssumeRole",
-    Resource: "*",
     Condition: { StringEquals: { "aws:SourceAccount": ctx.accountId } },
   });
 }
