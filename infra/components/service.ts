@@ -102,7 +102,7 @@ export class Service extends pulumi.ComponentResource {
     );
     new aws.vpc.SecurityGroupEgressRule(
       `${name}-egress`,
-      { securityGroupId: sg.id, ipProtocol: "-1", cidrIpv4: "0.0.0.0/0", description: "Image pulls, logs, secrets and the service's own calls (through NAT)", tags },
+      { securityGroupId: sg.id, ipProtocol: "-1", cidrIpv4: "0.0.0.0/0", description: "Image pulls, logs, secrets and the service outbound calls (through NAT)", tags },
       parent,
     );
 

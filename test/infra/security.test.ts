@@ -101,6 +101,15 @@ describe.each(STACKS)("%s", (stack) => {
     expect(resourcesOf(get(stack), T.alb)[0].inputs.dropInvalidHeaderFields).toBe(true);
   });
 
+  it("describes security groups and their rules only in the characters EC2 accepts", () => {
+    // EC2 rejects any other character (an apostrophe, for one) in a group's or a rule's description.
+    const allowed = /^[a-zA-Z0-9. _\-:/()#,@[\]+=&;{}!$*]{0,255}$/;
+    const described = [T.securityGroup, T.ingressRule, T.egressRule].flatMap((type) => resourcesOf(get(stack), type));
+    expect(described.length).toBeGreaterThan(0);
+    const offending = described.filter((r) => !allowed.test(String(r.inputs.description ?? ""))).map((r) => `${r.name}: ${String(r.inputs.description)}`);
+    expect(offending).toEqual([]);
+  });
+
   it("gives every role a trust policy without Resource (IAM rejects it: 'Has prohibited field Resource')", () => {
     const roles = resourcesOf(get(stack), T.role);
     expect(roles.length).toBeGreaterThan(0);
