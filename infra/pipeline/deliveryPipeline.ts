@@ -131,25 +131,6 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
     );
     const deployName = `${name}-deploy`;
     const validateName = `${name}-validate`;
-    const deploy = new BuildProject(
-      deployName,
-      {
-        ...projectArgs,
-        buildspec: readBuildspec("deploy"),
-        environment: [...baseEnv, tokenEnv],
-        trustedRoleArns: [roleArn(validateName)],
-        timeoutMinutes: 60,
-        policy: (logGroupArn) =>
-          deployPolicy({
-            ...common(logGroupArn),
-            tokenSecretArn,
-            serviceArns: args.services.map((s) => s.ecsServiceArn),
-            passRoleArns: args.services.flatMap((s) => [s.taskRoleArn, s.executionRoleArn]),
-            ecsRoleArns: args.progressive ? [args.progressive.infrastructureRoleArn, args.progressive.hookRoleArn] : undefined,
-          }),
-      },
-      parent,
-    );
     const validate = new BuildProject(
       validateName,
       {
@@ -170,6 +151,28 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
             lockTableArn: args.lockTableArn,
             deployRoleArn: roleArn(deployName),
             progressive: args.progressive !== undefined,
+          }),
+      },
+      parent,
+    );
+
+    const deploy = new BuildProject(
+      deployName,
+      {
+        ...projectArgs,
+        buildspec: readBuildspec("deploy"),
+        environment: [...baseEnv, tokenEnv],
+        // The validate role itself (not its ARN built from the name): IAM rejects a trust policy naming
+        // a role that does not exist yet ("Invalid principal in policy"), so the validate role comes first.
+        trustedRoleArns: [validate.roleArn],
+        timeoutMinutes: 60,
+        policy: (logGroupArn) =>
+          deployPolicy({
+            ...common(logGroupArn),
+            tokenSecretArn,
+            serviceArns: args.services.map((s) => s.ecsServiceArn),
+            passRoleArns: args.services.flatMap((s) => [s.taskRoleArn, s.executionRoleArn]),
+            ecsRoleArns: args.progressive ? [args.progressive.infrastructureRoleArn, args.progressive.hookRoleArn] : undefined,
           }),
       },
       parent,

@@ -1,9 +1,12 @@
+import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { progressiveWatchMinutes } from "../../infra/components/lib/progressive";
 import { readBuildspec, validateTimeoutMinutes } from "../../infra/pipeline";
 import { failedActionPattern, succeededExecutionPattern } from "../../infra/pipeline/pipelineEvents";
-import { jsonInput, renderStack, type RenderedResource, type RenderedStack, resourceNamed, resourcesOf, STACKS, stackConfig } from "../support/pulumi";
+import { buildEnvironment } from "../../infra/environment";
+import { DeliveryMocks } from "../../infra/synth/mocks";
+import { jsonInput, registrationsDone, renderStack, type RenderedResource, type RenderedStack, resourceNamed, resourcesOf, STACKS, stackConfig } from "../support/pulumi";
 
 const PIPELINE = "aws:codepipeline/pipeline:Pipeline";
 const PROJECT = "aws:codebuild/project:Project";
@@ -126,6 +129,7 @@ describe.each(STACKS)("the %s pipeline", (stack) => {
     expect(trust.Statement[1].Principal.AWS).toEqual([`arn:aws:iam::123456789012:role/delivery-${stack}-pipeline-validate-role`]);
   });
 
+
   it("sends failed actions to the critical topic and succeeded executions to the warning topic", () => {
     const rules = resourcesOf(get(stack), RULE);
     expect(rules.map((r) => JSON.parse(r.inputs.eventPattern as string))).toEqual([failedActionPattern(`delivery-${stack}`), succeededExecutionPattern(`delivery-${stack}`)]);
@@ -231,5 +235,28 @@ describe("validateTimeoutMinutes", () => {
     [5000, 2160],
   ])("for %s minutes of progressive watching is %i", (watch, expected) => {
     expect(validateTimeoutMinutes(watch)).toBe(expected);
+  });
+});
+
+describe("the deploy role's trust", () => {
+  /** Answers the validate role with an ARN that carries a path (unlike one built from its name); keeps the deploy role's trust. */
+  class PathMocks extends DeliveryMocks {
+    deployTrust?: string;
+    override newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
+      const result = super.newResource(args);
+      if (args.type !== "aws:iam/role:Role") return result;
+      if (args.name === "delivery-dev-pipeline-deploy-role") this.deployTrust = String(args.inputs.assumeRolePolicy);
+      if (args.name !== "delivery-dev-pipeline-validate-role") return result;
+      return { ...result, state: { ...result.state, arn: `arn:aws:iam::123456789012:role/ci/${args.name}` } };
+    }
+  }
+
+  it("names the validate role by the role resource's ARN, so it waits for it (IAM rejects a principal that does not exist yet)", async () => {
+    const mocks = new PathMocks("us-east-1");
+    await pulumi.runtime.setMocks(mocks, "delivery", "dev", false);
+    buildEnvironment(stackConfig("dev"));
+    await registrationsDone();
+    const trust = JSON.parse(mocks.deployTrust ?? "{}") as { Statement: { Principal: { AWS?: string[] } }[] };
+    expect(trust.Statement[1].Principal.AWS).toEqual(["arn:aws:iam::123456789012:role/ci/delivery-dev-pipeline-validate-role"]);
   });
 });
