@@ -1,6 +1,7 @@
 import { UpdateServiceCommand } from "@aws-sdk/client-ecs";
 import { describe, expect, it } from "vitest";
 import { RunRecorder } from "../../validators/records";
+import { ReleaseRegistryError } from "../../validators/release/lastGood";
 import { rollbackServices } from "../../validators/rollback";
 import { harness } from "../release/harness";
 import { check, clock, FakeStacks, lastGood, manifest, MemoryRegistry, report, service, serviceReport } from "../release/support";
@@ -175,5 +176,23 @@ describe("rollbackServices", () => {
       "→ rollback: validate api again",
       "✓ rollback: validate api again: ok (1.0s) verdict pass",
     ]);
+  });
+
+  it("reports an unreadable release registry as a failed rollback instead of throwing (the caller still records and alerts)", async () => {
+    const h = setup();
+    h.registry.get = async () => {
+      throw new ReleaseRegistryError("cannot read SSM parameter /delivery/staging/api/last-good: ThrottlingException: Rate exceeded");
+    };
+    const rec = recorder();
+
+    const result = await rollbackServices({ manifest: three, services: ["api"], reason: "api: errorRate failed", waitSeconds: 60, recorder: rec }, h.deps);
+
+    expect(result).toMatchObject({
+      status: "failed",
+      targets: [],
+      problems: ["cannot find the release to restore: cannot read SSM parameter /delivery/staging/api/last-good: ThrottlingException: Rate exceeded"],
+    });
+    expect(h.updateServiceCalls()).toEqual([]);
+    expect(rec.finish({ outcome: "rollback-failed", exitCode: 1, verdict: "fail" }).rollback).toEqual({ reason: "api: errorRate failed", services: [], status: "failed" });
   });
 });

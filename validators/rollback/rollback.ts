@@ -1,3 +1,4 @@
+import { BadInputError } from "../cli/errors";
 import type { DeploymentManifest } from "../manifest";
 import type { RunRecorder } from "../records/recorder";
 import type { FailedTrafficStep } from "../records/types";
@@ -52,14 +53,23 @@ export async function rollbackServices(request: RollbackRequest, deps: ReleaseDe
   const { progress } = deps;
   const problems: string[] = [];
   const inOrder = request.services.map((name) => manifest.services.find((s) => s.name === name) ?? { name, ecsService: name });
-  const { targets: found, missing } = await progress.stage(
-    `rollback: find the release to restore (${request.services.join(", ")})`,
-    () => resolveTargets(deps.registry, manifest.stack, inOrder, request.toTag),
-    (r) => (r.missing.length > 0 ? { state: "failed", detail: r.missing.map((m) => m.reason).join("; ") } : { state: "ok", detail: describeTargets(r.targets) }),
-  );
+  const failedStep = request.failedStep ? { failedStep: request.failedStep } : {};
+  let resolved: Awaited<ReturnType<typeof resolveTargets>>;
+  try {
+    resolved = await progress.stage(
+      `rollback: find the release to restore (${request.services.join(", ")})`,
+      () => resolveTargets(deps.registry, manifest.stack, inOrder, request.toTag),
+      (r) => (r.missing.length > 0 ? { state: "failed", detail: r.missing.map((m) => m.reason).join("; ") } : { state: "ok", detail: describeTargets(r.targets) }),
+    );
+  } catch (err) {
+    // `--to` a tag that never passed validation stays bad input (exit 2); an unreadable registry is a failed rollback.
+    if (err instanceof BadInputError) throw err;
+    recorder.rollback({ reason: request.reason, services: [], status: "failed", ...failedStep });
+    return { status: "failed", targets: [], missing: [], problems: [`cannot find the release to restore: ${err instanceof Error ? err.message : String(err)}`], reports: [] };
+  }
+  const { targets: found, missing } = resolved;
   problems.push(...missing.map((m) => m.reason));
   const targets = [...found].reverse();
-  const failedStep = request.failedStep ? { failedStep: request.failedStep } : {};
   if (targets.length === 0) {
     recorder.rollback({ reason: request.reason, services: [], status: "failed", ...failedStep });
     return { status: "nothing", targets, missing, problems, reports: [] };
