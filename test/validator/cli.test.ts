@@ -174,6 +174,7 @@ describe("deployctl validate: bad input exits 2 with a message naming the flag o
     [["--window", "10"], "--window is \"10\"; it must be a whole number of seconds, at least 60."],
     [["--wait", "-5"], "--wait is \"-5\"; it must be a whole number of seconds, at least 0."],
     [["--since", "yesterday"], '--since is "yesterday"; it must be an ISO 8601 time such as 2025-01-31T12:00:00Z.'],
+    [["--since", "2025-01-31T12:00:00"], '--since is "2025-01-31T12:00:00"; it has no time zone, so it would be read in this machine\'s local time: add Z (UTC) or an offset, e.g. 2025-01-31T12:00:00Z.'],
     [["--confidence", "99"], '--confidence is "99"; it must be a number between 0 and 1 (exclusive), such as 0.99.'],
     [["--skip", "cpu"], "argument 'cpu' is invalid. Allowed choices are rollout, tasks, errorRate, latency, smoke, logs."],
     [["--output", "xml"], "argument 'xml' is invalid. Allowed choices are text, json, markdown."],

@@ -40,12 +40,21 @@ export function wholeNumber(flag: string, min: number, unit = ""): (value: strin
   };
 }
 
-/** A commander parser for an ISO 8601 timestamp (`2025-01-31T12:00:00Z`). */
+/**
+ * A commander parser for an ISO 8601 timestamp (`2025-01-31T12:00:00Z`). A time of day needs its
+ * zone (`Z` or an offset): JavaScript would read `2025-01-31T12:00:00` in the machine's local time,
+ * so the same flag would mean another instant on a laptop and in CI. A bare date is UTC midnight.
+ */
 export function isoDate(flag: string): (value: string) => Date {
   return (value) => {
     const date = new Date(value);
-    if (!/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(value) || Number.isNaN(date.getTime())) {
+    if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/i.test(value) || Number.isNaN(date.getTime())) {
       throw new InvalidArgumentError(`${flag} is "${value}"; it must be an ISO 8601 time such as 2025-01-31T12:00:00Z.`);
+    }
+    if (/T/i.test(value) && !/(Z|[+-]\d{2}:?\d{2})$/i.test(value)) {
+      throw new InvalidArgumentError(
+        `${flag} is "${value}"; it has no time zone, so it would be read in this machine's local time: add Z (UTC) or an offset, e.g. ${value}Z.`,
+      );
     }
     return date;
   };
