@@ -99,6 +99,9 @@ export function deployPolicy(s: DeployScope): PolicyDocument {
   return policy([
     ...commonStatements(s),
     { Sid: "PulumiToken", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: s.tokenSecretArn },
+    // The program's own lookups, made on every `pulumi up` (the Network component's availability zones).
+    // AWS has no resource-level permission for it.
+    { Sid: "ProgramLookups", Effect: "Allow", Action: ["ec2:DescribeAvailabilityZones"], Resource: "*" },
     {
       Sid: "TaskDefinitions",
       Effect: "Allow",

@@ -260,3 +260,37 @@ describe("the deploy role's trust", () => {
     expect(trust.Statement[1].Principal.AWS).toEqual(["arn:aws:iam::123456789012:role/ci/delivery-dev-pipeline-validate-role"]);
   });
 });
+
+describe("the deploy role and the program's lookups", () => {
+  /**
+   * The IAM action each invoke the program makes needs on real AWS (null: none). An invoke missing
+   * here fails the test: `pulumi up` in the deploy step runs every one of them as the deploy role.
+   */
+  const INVOKE_ACTIONS: Record<string, string | null> = {
+    "aws:index/getCallerIdentity:getCallerIdentity": null,
+    "aws:index/getPartition:getPartition": null,
+    "aws:index/getRegion:getRegion": null,
+    "aws:elb/getServiceAccount:getServiceAccount": null,
+    "aws:index/getAvailabilityZones:getAvailabilityZones": "ec2:DescribeAvailabilityZones",
+  };
+  class InvokeMocks extends DeliveryMocks {
+    readonly invokes = new Set<string>();
+    override call(args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult {
+      this.invokes.add(args.token);
+      return super.call(args);
+    }
+  }
+
+  it.each(["dev", "prod"])("lets the %s deploy role make every lookup the program makes", async (stack) => {
+    const mocks = new InvokeMocks("us-east-1");
+    await pulumi.runtime.setMocks(mocks, "delivery", stack, false);
+    buildEnvironment(stackConfig(stack));
+    await registrationsDone();
+    const unknown = [...mocks.invokes].filter((token) => !(token in INVOKE_ACTIONS));
+    expect(unknown).toEqual([]);
+    const needed = [...mocks.invokes].map((token) => INVOKE_ACTIONS[token]).filter((a): a is string => a !== null);
+    expect(needed).toContain("ec2:DescribeAvailabilityZones");
+    const allowed = statements(rolePolicy(stack, "deploy")).flatMap((s) => s.Action);
+    expect(needed.filter((a) => !allowed.includes(a))).toEqual([]);
+  });
+});
