@@ -156,7 +156,14 @@ export function validatePolicy(s: ValidateScope): PolicyDocument {
     { Sid: "EcsServices", Effect: "Allow", Action: ["ecs:DescribeServices", "ecs:UpdateService"], Resource: s.serviceArns },
     { Sid: "TaskDefinitionRead", Effect: "Allow", Action: ["ecs:DescribeTaskDefinition"], Resource: "*" },
     { Sid: "Metrics", Effect: "Allow", Action: ["cloudwatch:GetMetricData", "cloudwatch:DescribeAlarms"], Resource: "*" },
-    { Sid: "ServiceLogs", Effect: "Allow", Action: ["logs:FilterLogEvents"], Resource: s.serviceLogGroupArns },
+    // FilterLogEvents is authorised on `<log group ARN>:*` (AWS checks `...:log-group:<name>:log-stream:`):
+    // the bare group ARN alone is denied.
+    {
+      Sid: "ServiceLogs",
+      Effect: "Allow",
+      Action: ["logs:FilterLogEvents"],
+      Resource: s.serviceLogGroupArns.flatMap((arn) => [arn, pulumi.interpolate`${arn}:*`]),
+    },
     { Sid: "Releases", Effect: "Allow", Action: ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParameterHistory", "ssm:PutParameter"], Resource: s.parameterPathArn },
     { Sid: "Alerts", Effect: "Allow", Action: ["sns:Publish"], Resource: s.topicArns },
     { Sid: "StackUpdate", Effect: "Allow", Action: ["sts:AssumeRole"], Resource: s.deployRoleArn },

@@ -118,6 +118,15 @@ describe.each(STACKS)("the %s pipeline", (stack) => {
     ]);
   });
 
+  it("lets the validate role filter the services' log events, on each group's streams (`<group ARN>:*`, as AWS checks it)", () => {
+    const logs = statements(rolePolicy(stack, "validate")).find((s) => s.Sid === "ServiceLogs");
+    const group = (svc: string) => `arn:aws:logs:us-east-1:123456789012:log-group:/ecs/delivery/${stack}/${svc}`;
+    expect([logs?.Action, logs?.Resource]).toEqual([
+      ["logs:FilterLogEvents"],
+      [group("api"), `${group("api")}:*`, group("web"), `${group("web")}:*`],
+    ]);
+  });
+
   it("lets the validate role assume the deploy role for the stack update, and trusts it there", () => {
     const validate = statements(rolePolicy(stack, "validate"));
     const deployRole = `arn:aws:iam::123456789012:role/delivery-${stack}-pipeline-deploy-role`;
