@@ -13,6 +13,11 @@ const NAMESPACE = "AWS/ApplicationELB";
 export interface MetricWindow {
   service: string;
   targetGroup: string;
+  /**
+   * A progressive service's second target group. ECS alternates which of the two serves production
+   * traffic from one deployment to the next, so the service's traffic is both groups together.
+   */
+  alternateTargetGroup?: string;
   loadBalancer: string;
   start: Date;
 }
@@ -26,30 +31,35 @@ interface Series {
 }
 
 /**
- * RequestCount, HTTPCode_Target_5XX_Count (per target group) and HTTPCode_ELB_5XX_Count (per load
- * balancer) for every service, in as few GetMetricData requests as the 500-query limit allows
- * (one for up to 249 services), summed over each service's own window.
+ * RequestCount, HTTPCode_Target_5XX_Count (per target group, both groups of a progressive service)
+ * and HTTPCode_ELB_5XX_Count (per load balancer) for every service, in as few GetMetricData
+ * requests as the 500-query limit allows (one for up to 249 rolling services), summed over each
+ * service's own window.
  */
 export async function fetchErrorCounts(cw: CloudWatchClient, windows: readonly MetricWindow[], end: Date): Promise<Map<string, Outcome<ErrorCounts>>> {
   const queries: MetricDataQuery[] = [];
   const balancers = [...new Set(windows.map((w) => w.loadBalancer))];
-  windows.forEach((w, i) => {
-    queries.push(stat(`r${i}`, "RequestCount", "Sum", targetDims(w)));
-    queries.push(stat(`t${i}`, "HTTPCode_Target_5XX_Count", "Sum", targetDims(w)));
-  });
+  windows.forEach((w, i) =>
+    groupsOf(w).forEach((group) => {
+      queries.push(stat(`r${i}${group.suffix}`, "RequestCount", "Sum", targetDims(w, group.targetGroup)));
+      queries.push(stat(`t${i}${group.suffix}`, "HTTPCode_Target_5XX_Count", "Sum", targetDims(w, group.targetGroup)));
+    }),
+  );
   balancers.forEach((lb, j) => queries.push(stat(`e${j}`, "HTTPCode_ELB_5XX_Count", "Sum", [{ Name: "LoadBalancer", Value: lb }])));
   const series = await getMetricData(cw, queries, windows, end, "CloudWatch GetMetricData");
   const result = new Map<string, Outcome<ErrorCounts>>();
   windows.forEach((w, i) => {
     const from = floorMinute(w.start).getTime();
-    const parts = [series.get(`r${i}`), series.get(`t${i}`), series.get(`e${balancers.indexOf(w.loadBalancer)}`)];
-    const problem = parts.find((p) => p?.problem)?.problem;
+    const requestParts = groupsOf(w).map((g) => series.get(`r${i}${g.suffix}`));
+    const errorParts = groupsOf(w).map((g) => series.get(`t${i}${g.suffix}`));
+    const elbPart = series.get(`e${balancers.indexOf(w.loadBalancer)}`);
+    const problem = [...requestParts, ...errorParts, elbPart].find((p) => p?.problem)?.problem;
     if (problem) {
       result.set(w.service, { ok: false, reason: problem });
       return;
     }
-    const [requests, errors5xx, elb5xx] = parts.map((p) => sumSince(p, from));
-    result.set(w.service, { ok: true, value: { requests, errors5xx, elb5xx, windowStart: w.start, windowEnd: end } });
+    const total = (parts: (Series | undefined)[]) => parts.reduce((sum, p) => sum + sumSince(p, from), 0);
+    result.set(w.service, { ok: true, value: { requests: total(requestParts), errors5xx: total(errorParts), elb5xx: sumSince(elbPart, from), windowStart: w.start, windowEnd: end } });
   });
   return result;
 }
@@ -61,11 +71,13 @@ export async function fetchErrorCounts(cw: CloudWatchClient, windows: readonly M
  */
 export async function fetchLatency(cw: CloudWatchClient, windows: readonly MetricWindow[], end: Date): Promise<Map<string, Outcome<LatencyStats>>> {
   const queries: MetricDataQuery[] = [];
-  windows.forEach((w, i) => {
-    queries.push(stat(`p${i}`, "TargetResponseTime", "p95", targetDims(w)));
-    queries.push(stat(`q${i}`, "TargetResponseTime", "p99", targetDims(w)));
-    queries.push(stat(`n${i}`, "TargetResponseTime", "SampleCount", targetDims(w)));
-  });
+  windows.forEach((w, i) =>
+    groupsOf(w).forEach((group) => {
+      queries.push(stat(`p${i}${group.suffix}`, "TargetResponseTime", "p95", targetDims(w, group.targetGroup)));
+      queries.push(stat(`q${i}${group.suffix}`, "TargetResponseTime", "p99", targetDims(w, group.targetGroup)));
+      queries.push(stat(`n${i}${group.suffix}`, "TargetResponseTime", "SampleCount", targetDims(w, group.targetGroup)));
+    }),
+  );
   const result = new Map<string, Outcome<LatencyStats>>();
   let series: Map<string, Series>;
   try {
@@ -77,22 +89,19 @@ export async function fetchLatency(cw: CloudWatchClient, windows: readonly Metri
   }
   windows.forEach((w, i) => {
     const from = floorMinute(w.start).getTime();
-    const parts = [series.get(`p${i}`), series.get(`q${i}`), series.get(`n${i}`)];
-    const problem = parts.find((p) => p?.problem)?.problem;
+    const groups = groupsOf(w).map((g) => ({ p95: series.get(`p${i}${g.suffix}`), p99: series.get(`q${i}${g.suffix}`), samples: series.get(`n${i}${g.suffix}`) }));
+    const problem = groups.flatMap((g) => [g.p95, g.p99, g.samples]).find((p) => p?.problem)?.problem;
     if (problem) {
       result.set(w.service, { ok: false, reason: problem });
       return;
     }
-    const weights = new Map((parts[2]?.points ?? []).map((p) => [p.at, p.value]));
-    const p95 = weightedMean(parts[0], from, weights);
-    const p99 = weightedMean(parts[1], from, weights);
+    const weighted = (pick: "p95" | "p99") => groups.map((g) => ({ series: g[pick], weights: new Map((g.samples?.points ?? []).map((p) => [p.at, p.value])) }));
+    const p95 = weightedMean(weighted("p95"), from);
+    const p99 = weightedMean(weighted("p99"), from);
+    const minutes = new Set(groups.flatMap((g) => (g.p95?.points ?? []).filter((p) => p.at >= from).map((p) => p.at))).size;
     result.set(w.service, {
       ok: true,
-      value: {
-        p95Ms: p95 === undefined ? undefined : p95 * 1000,
-        p99Ms: p99 === undefined ? undefined : p99 * 1000,
-        minutes: (parts[0]?.points ?? []).filter((p) => p.at >= from).length,
-      },
+      value: { p95Ms: p95 === undefined ? undefined : p95 * 1000, p99Ms: p99 === undefined ? undefined : p99 * 1000, minutes },
     });
   });
   return result;
@@ -142,28 +151,37 @@ function stat(id: string, metricName: string, statistic: string, dimensions: { N
   return { Id: id, ReturnData: true, MetricStat: { Metric: { Namespace: NAMESPACE, MetricName: metricName, Dimensions: dimensions }, Period: PERIOD, Stat: statistic } };
 }
 
-function targetDims(w: MetricWindow) {
+function targetDims(w: MetricWindow, targetGroup: string) {
   return [
     { Name: "LoadBalancer", Value: w.loadBalancer },
-    { Name: "TargetGroup", Value: w.targetGroup },
+    { Name: "TargetGroup", Value: targetGroup },
   ];
+}
+
+/** The window's target groups and the suffix of their query ids (`r0`, then `r0_alt`). */
+function groupsOf(w: MetricWindow): { targetGroup: string; suffix: string }[] {
+  const alternate = w.alternateTargetGroup && w.alternateTargetGroup !== w.targetGroup ? [{ targetGroup: w.alternateTargetGroup, suffix: "_alt" }] : [];
+  return [{ targetGroup: w.targetGroup, suffix: "" }, ...alternate];
 }
 
 function sumSince(series: Series | undefined, from: number): number {
   return (series?.points ?? []).filter((p) => p.at >= from).reduce((total, p) => total + p.value, 0);
 }
 
-function weightedMean(series: Series | undefined, from: number, weights: Map<number, number>): number | undefined {
-  const points = (series?.points ?? []).filter((p) => p.at >= from);
-  if (points.length === 0) return undefined;
+/** Per-minute percentiles of one or more target groups, each minute weighted by its group's sample count. */
+function weightedMean(parts: readonly { series: Series | undefined; weights: Map<number, number> }[], from: number): number | undefined {
   let total = 0;
   let weight = 0;
-  for (const p of points) {
-    const w = weights.get(p.at) ?? 1;
-    total += p.value * w;
-    weight += w;
+  let points = 0;
+  for (const part of parts) {
+    for (const p of (part.series?.points ?? []).filter((point) => point.at >= from)) {
+      const w = part.weights.get(p.at) ?? 1;
+      total += p.value * w;
+      weight += w;
+      points++;
+    }
   }
-  return weight > 0 ? total / weight : undefined;
+  return points > 0 && weight > 0 ? total / weight : undefined;
 }
 
 export function floorMinute(date: Date): Date {

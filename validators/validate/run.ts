@@ -76,6 +76,7 @@ export async function validate(options: ValidateOptions, deps: ValidateDeps): Pr
   const windows: MetricWindow[] = settings.services.map((s) => ({
     service: s.name,
     targetGroup: s.targetGroup,
+    alternateTargetGroup: s.deployment?.alternateTargetGroup,
     loadBalancer: s.loadBalancer,
     start: new Date(Math.max((since.get(s.name) as Date).getTime(), judgedAt.getTime() - settings.windowSeconds * 1000)),
   }));
