@@ -74,6 +74,18 @@ describe("build.yml, run with stubbed docker and aws", () => {
     expect(readFileSync(join(repo.dir, "imageDetail.json"), "utf8")).toBe("{}\n");
   });
 
+  it("reuses an image already pushed for this commit (a re-run), since the repository refuses the same tag twice", () => {
+    const sha = `sha-${commit.slice(0, 7)}`;
+
+    const result = runBuildspec("build", repo.dir, env(), { analysisJson: canned(run({})), existingImageTags: [sha] });
+
+    expect(result.status).toBe(0);
+    expect([result.exported.IMAGE_TAG, result.exported.IMAGE_BUILT, result.exported.IMAGE_URI]).toEqual([sha, "false", `${REGISTRY}/delivery/web:${sha}`]);
+    expect(result.calls).toContain(`aws ecr describe-images --region us-east-1 --repository-name delivery/web --image-ids imageTag=${sha}`);
+    expect(result.calls.filter((c) => c.startsWith("docker"))).toEqual([]);
+    expect(JSON.parse(readFileSync(join(repo.dir, "imageDetail.json"), "utf8"))).toEqual({ ImageURI: `${REGISTRY}/delivery/web:${sha}` });
+  });
+
   it("fails when docker build fails", () => {
     const result = runBuildspec("build", repo.dir, env(), { analysisJson: canned(run({})), dockerBuildFails: true });
 

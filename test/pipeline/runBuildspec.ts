@@ -22,6 +22,8 @@ export interface StubOptions {
   deployment?: unknown;
   /** `docker build` exits 1. */
   dockerBuildFails?: boolean;
+  /** Image tags `aws ecr describe-images` finds in the repository; any other is not found (exit 254, as the CLI does). */
+  existingImageTags?: string[];
 }
 
 export interface RunResult {
@@ -42,7 +44,15 @@ function writeStubs(dir: string, options: StubOptions): void {
   if (options.deployment !== undefined) writeFileSync(join(dir, "deployment.json"), JSON.stringify(options.deployment));
   stub("npm", "exit 0");
   stub("docker", `if [ "$1" = login ]; then echo "docker-login-stdin $(cat)" >> "$STUB_LOG"; fi\n${options.dockerBuildFails ? 'if [ "$1" = build ]; then exit 1; fi' : ""}\nexit 0`);
-  stub("aws", 'if [ "$1 $2" = "ecr get-login-password" ]; then echo stub-password; fi\nexit 0');
+  const existing = (options.existingImageTags ?? []).map((t) => `*"imageTag=${t}"*) exit 0;;`).join(" ");
+  stub(
+    "aws",
+    [
+      'if [ "$1 $2" = "ecr get-login-password" ]; then echo stub-password; fi',
+      `if [ "$1 $2" = "ecr describe-images" ]; then case " $* " in ${existing} *) echo "ImageNotFoundException" >&2; exit 254;; esac; fi`,
+      "exit 0",
+    ].join("\n"),
+  );
   stub(
     "npx",
     [
