@@ -132,7 +132,7 @@ export class Environment extends pulumi.ComponentResource {
     const cluster = clusterName(project, stack);
     this.cluster = new Cluster(name, { clusterName: cluster, tags }, parent);
     const secretParameter = <T>(value: T | undefined, key: "slack-webhook-url" | "pagerduty-routing-key") =>
-      value === undefined ? undefined : { parameterName: alertParameterName(project, stack, key), value };
+      value === undefined ? undefined : { parameterName: alertParameterName(stack, key), value };
     this.alerts = new Alerts(
       name,
       {

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { fitName } from "../components/lib/naming";
 import { assumeRolePolicy, type PolicyDocument } from "./policies";
 
 /** Where the buildspec files live (parsed and checked by the tests). */
@@ -39,7 +40,7 @@ export interface BuildProjectArgs {
 
 /** The IAM role name of a project: fixed, so other policies can name it before it exists. */
 export function projectRoleName(projectName: string): string {
-  return `${projectName}-role`.slice(0, 64);
+  return fitName(`${projectName}-role`, 64);
 }
 
 /** A CodeBuild project with its own role and log group: one role per project, scoped to what it touches. */

@@ -2,7 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { progressiveWatchMinutes } from "../../infra/components/lib/progressive";
-import { readBuildspec, validateTimeoutMinutes } from "../../infra/pipeline";
+import { alertParameterName } from "../../infra/components/lib/naming";
+import { projectRoleName, readBuildspec, validateTimeoutMinutes } from "../../infra/pipeline";
 import { failedActionPattern, succeededExecutionPattern } from "../../infra/pipeline/pipelineEvents";
 import { buildEnvironment } from "../../infra/environment";
 import { DeliveryMocks } from "../../infra/synth/mocks";
@@ -301,5 +302,21 @@ describe("the deploy role and the program's lookups", () => {
     expect(needed).toContain("ec2:DescribeAvailabilityZones");
     const allowed = statements(rolePolicy(stack, "deploy")).flatMap((s) => s.Action);
     expect(needed.filter((a) => !allowed.includes(a))).toEqual([]);
+  });
+});
+
+describe("names the pipeline derives", () => {
+  it("keeps CodeBuild role names distinct within IAM's 64 characters", () => {
+    const long = "a-very-long-project-name-for-delivery-production-pipeline-build";
+    const a = projectRoleName(`${long}-checkout-service`);
+    const b = projectRoleName(`${long}-checkout-worker`);
+    expect([a.length <= 64, b.length <= 64, a !== b]).toEqual([true, true, true]);
+    expect(projectRoleName("delivery-prod-pipeline-deploy")).toBe("delivery-prod-pipeline-deploy-role");
+  });
+});
+
+describe("the alert secrets' parameters", () => {
+  it("live under /delivery/<stack>/, which the validate role may read whatever the project is called", () => {
+    expect(alertParameterName("prod", "slack-webhook-url")).toBe("/delivery/prod/alerts/slack-webhook-url");
   });
 });

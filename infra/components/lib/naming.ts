@@ -98,8 +98,12 @@ export function dashboardUrl(region: string, name: string): string {
 }
 
 /** SSM SecureString parameter holding a notification secret (the manifest names it, never its value). */
-export function alertParameterName(project: string, stack: string, key: "slack-webhook-url" | "pagerduty-routing-key"): string {
-  return `/${project}/${stack}/alerts/${key}`;
+/**
+ * Under `/delivery/<stack>/`, like the release history, whatever the project's name: the validate
+ * step's role may read exactly that path.
+ */
+export function alertParameterName(stack: string, key: "slack-webhook-url" | "pagerduty-routing-key"): string {
+  return `/delivery/${stack}/alerts/${key}`;
 }
 
 export function kmsAliasName(project: string, stack: string): string {
