@@ -1,5 +1,5 @@
 import { DescribeServicesCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
@@ -122,6 +122,17 @@ describe("deployctl rollback", () => {
 
     expect(code).toBe(2);
     expect(stderr).toBe("deployctl: --to sha-bad9999: no validated release with this tag for api (validated tags: sha-old0000). Roll back only to a tag that passed validation.\n");
+  });
+
+  it("still leaves a run record when the rollback stops on bad input", async () => {
+    await lastGood("api", "sha-old0000", 0);
+
+    await deployctl(...rollbackArgs("--service", "api", "--to", "sha-bad9999"));
+
+    const files = readdirSync(join(dir, ".delivery", "records", "staging")).filter((f) => f.endsWith(".json"));
+    expect(files).toHaveLength(1);
+    const record = JSON.parse(readFileSync(join(dir, ".delivery", "records", "staging", files[0] ?? ""), "utf8")) as RunRecord;
+    expect(record).toMatchObject({ command: "rollback", outcome: "refused", exitCode: 2, error: expect.stringContaining("--to sha-bad9999") });
   });
 
   it("keeps the local tier's run record under .delivery/records/<stack> and prints it with --output json", async () => {

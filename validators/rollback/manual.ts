@@ -1,3 +1,4 @@
+import { CliError } from "../cli/errors";
 import { ExitCode, type ExitCodeValue } from "../cli/exitCodes";
 import { acquireStackLock } from "../lock/acquire";
 import { type HeartbeatTimers, startHeartbeat } from "../lock/heartbeat";
@@ -73,6 +74,14 @@ export async function manualRollback(manifest: DeploymentManifest, options: Manu
     const verdict = result.reports.at(-1)?.verdict ?? "inconclusive";
     const error = result.problems.length > 0 ? result.problems.join("; ") : undefined;
     return { exitCode, ...(await saveRecord(deps.store, recorder, { outcome: result.status === "ok" ? "rolled-back" : "rollback-failed", exitCode, verdict, error })) };
+  } catch (err) {
+    // Every run leaves a record, also one stopped by bad input (--to a tag never validated) or by AWS.
+    if (err instanceof CliError) {
+      recorder.addActions(deps.progress.actions());
+      const outcome = err.exitCode === ExitCode.Operational ? "error" : "refused";
+      await saveRecord(deps.store, recorder, { outcome, exitCode: err.exitCode, verdict: "inconclusive", error: err.message });
+    }
+    throw err;
   } finally {
     stopHeartbeat();
     await handle.release().catch(() => false);
