@@ -34,12 +34,25 @@ export interface DeploymentSides {
   startedAt?: Date;
 }
 
-/** The service's newest deployment (created after `after` when given), described; undefined when there is none. */
+/** ListServiceDeployments pages read at most (100 deployments each; ECS keeps 90 days of them). */
+export const LIST_DEPLOYMENTS_MAX_PAGES = 10;
+
+/**
+ * The service's newest deployment (created after `after` when given), described; undefined when
+ * there is none. ECS does not document the list's order, so every page is read (up to the cap).
+ */
 export async function latestDeployment(ecs: ECSClient, cluster: string, ecsService: string, after?: Date): Promise<ServiceDeployment | undefined> {
-  const listed = await awsCall("ECS ListServiceDeployments", () =>
-    ecs.send(new ListServiceDeploymentsCommand({ cluster, service: ecsService, ...(after ? { createdAt: { after } } : {}), maxResults: 20 })),
-  );
-  const newest = [...(listed.serviceDeployments ?? [])].sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0))[0];
+  const listed: { serviceDeploymentArn?: string; createdAt?: Date }[] = [];
+  let nextToken: string | undefined;
+  for (let page = 0; page < LIST_DEPLOYMENTS_MAX_PAGES; page++) {
+    const response = await awsCall("ECS ListServiceDeployments", () =>
+      ecs.send(new ListServiceDeploymentsCommand({ cluster, service: ecsService, ...(after ? { createdAt: { after } } : {}), maxResults: 100, nextToken })),
+    );
+    listed.push(...(response.serviceDeployments ?? []));
+    nextToken = response.nextToken;
+    if (!nextToken) break;
+  }
+  const newest = listed.sort((a, b) => (b.createdAt?.getTime() ?? 0) - (a.createdAt?.getTime() ?? 0))[0];
   if (!newest?.serviceDeploymentArn) return undefined;
   return (await describeDeployments(ecs, [newest.serviceDeploymentArn]))[0];
 }
