@@ -102,6 +102,8 @@ describe("gate against moto", () => {
     const api = await readyService("api");
     await alarm("delivery-staging-api-5xx", "ALARM");
     await alarm("delivery-prod-api-5xx", "ALARM");
+    // A stack whose name starts like this one's: same prefix, not this stack's services.
+    await alarm("delivery-staging-eu-api-5xx", "ALARM");
 
     const report = await gate({ manifest: testManifest([api]), tag: "v3" }, { clients: world.clients });
 

@@ -11,10 +11,12 @@ export interface FiringAlarm {
 }
 
 /**
- * The stack's alarms (names starting `<project>-<stack>-`) in state ALARM: DescribeAlarms with the
- * prefix and state, paginated. The state is checked again here: some servers ignore the filter.
+ * The stack's alarms in state ALARM: DescribeAlarms with the prefix `<project>-<stack>-` and the
+ * state, paginated. Only names `<prefix><service>-...` of the stack's own services count, so a stack
+ * `prod-eu` does not lend its alarms to `prod`. The state is checked again: some servers ignore the filter.
  */
-export async function firingAlarms(cw: CloudWatchClient, prefix: string): Promise<FiringAlarm[]> {
+export async function firingAlarms(cw: CloudWatchClient, prefix: string, services: readonly string[]): Promise<FiringAlarm[]> {
+  const owned = (name: string) => services.some((s) => name.startsWith(`${prefix}${s}-`));
   const firing: FiringAlarm[] = [];
   let nextToken: string | undefined;
   do {
@@ -22,7 +24,7 @@ export async function firingAlarms(cw: CloudWatchClient, prefix: string): Promis
       cw.send(new DescribeAlarmsCommand({ AlarmNamePrefix: prefix, StateValue: "ALARM", AlarmTypes: ["MetricAlarm", "CompositeAlarm"], NextToken: nextToken })),
     );
     for (const alarm of [...(page.MetricAlarms ?? []), ...(page.CompositeAlarms ?? [])]) {
-      if (alarm.StateValue === "ALARM" && alarm.AlarmName?.startsWith(prefix)) {
+      if (alarm.StateValue === "ALARM" && alarm.AlarmName && owned(alarm.AlarmName)) {
         firing.push({ name: alarm.AlarmName, reason: alarm.StateReason ?? "", since: alarm.StateUpdatedTimestamp?.toISOString() ?? null });
       }
     }

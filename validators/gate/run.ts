@@ -46,7 +46,7 @@ export async function gate(options: GateOptions, deps: GateDeps): Promise<GateRe
   const [described, images, firing, lastGood] = await Promise.all([
     skip.has("rollout") ? undefined : describeServices(deps.clients.ecs, manifest.cluster, services.map((s) => s.ecsService), concurrency),
     skip.has("image") || options.tag === undefined ? undefined : checkImages(services, options.tag, deps.clients, concurrency),
-    skip.has("alarms") ? undefined : firingAlarms(deps.clients.cloudwatch, prefix),
+    skip.has("alarms") ? undefined : firingAlarms(deps.clients.cloudwatch, prefix, manifest.services.map((s) => s.name)),
     skip.has("lastGood") ? undefined : checkLastGood(deps.clients.ssm, parameters, concurrency),
   ]);
 
