@@ -253,8 +253,8 @@ describe("deployctl pipeline status (aws-sdk-client-mock)", () => {
   it.each([
     [[], "deployctl: pipeline status needs --stack <env> (or --pipeline NAME)\n"],
     [["--stack", "dev", "--executions", "0"], `deployctl: --executions is "0"; expected a whole number from 1 to 100\n`],
-    [["--stack", "dev", "--region", "moon"], `deployctl: --region is "moon"; expected an AWS region such as us-east-1\n`],
-    [["--stack", "dev", "--endpoint-url", "localhost"], `deployctl: --endpoint-url is "localhost"; expected an http(s) URL such as http://127.0.0.1:5000\n`],
+    [["--stack", "dev", "--region", "moon"], `deployctl: --region is "moon"; it must be an AWS region such as us-east-1.\n`],
+    [["--stack", "dev", "--endpoint-url", "localhost"], `deployctl: --endpoint-url is "localhost"; it must be an http(s) URL such as http://127.0.0.1:5000.\n`],
     [["--pipeline", "bad name"], `deployctl: --pipeline is "bad name"; expected a pipeline name: 1 to 100 letters, digits, '.', '@', '_' or '-'\n`],
     [["--stack", "dev", "--output", "yaml"], "error: option '--output <format>' argument 'yaml' is invalid. Allowed choices are text, json.\n(run with --help for usage)\n"],
   ])("exits 2 on bad input %j", async (args, message) => {
@@ -269,7 +269,7 @@ describe("deployctl pipeline status (aws-sdk-client-mock)", () => {
 
     const code = await main(["node", "deployctl", "pipeline", "status", "--stack", "dev"], io);
 
-    expect([code, io.err()]).toEqual([2, "deployctl: no AWS region: pass --region or set AWS_REGION\n"]);
+    expect([code, io.err()]).toEqual([2, "deployctl: No AWS region: give --region, or set AWS_REGION.\n"]);
   });
 });
 

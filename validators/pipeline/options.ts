@@ -1,4 +1,5 @@
 import type { AwsClientOptions } from "../aws/clients";
+import { awsConnection } from "../aws/options";
 import { BadInputError } from "../cli/errors";
 
 /** Flags every AWS-calling deployctl command shares. */
@@ -11,20 +12,9 @@ export interface AwsFlags {
 
 /** Client options from the flags, then the environment (AWS_REGION, AWS_DEFAULT_REGION, AWS_ENDPOINT_URL, keys). */
 export function awsClientOptions(flags: AwsFlags, env: NodeJS.ProcessEnv): AwsClientOptions {
-  const region = flags.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
-  if (!region) throw new BadInputError("no AWS region: pass --region or set AWS_REGION");
-  if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) throw new BadInputError(`--region is ${JSON.stringify(region)}; expected an AWS region such as us-east-1`);
-  const endpoint = flags.endpointUrl ?? (env.AWS_ENDPOINT_URL || undefined);
-  if (endpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(endpoint)) {
-    throw new BadInputError(`--endpoint-url is ${JSON.stringify(endpoint)}; expected an http(s) URL such as http://127.0.0.1:5000`);
-  }
   const maxAttempts = positiveInt("--max-attempts", flags.maxAttempts, 10);
-  const requestTimeoutMs = positiveInt("--timeout", flags.timeout, 600_000);
-  const credentials =
-    env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
-      ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN || undefined }
-      : undefined;
-  return { region, endpoint, maxAttempts, requestTimeoutMs, credentials };
+  const timeout = positiveInt("--timeout", flags.timeout, 600_000);
+  return awsConnection({ region: flags.region, endpointUrl: flags.endpointUrl, maxAttempts, timeout }, env);
 }
 
 export function positiveInt(flag: string, value: string, max: number): number {

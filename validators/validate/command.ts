@@ -1,8 +1,8 @@
 import { appendFileSync } from "node:fs";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import { type AwsClientOptions, type AwsClients, createAwsClients } from "../aws/clients";
+import { awsConnection } from "../aws/options";
 import type { CliIO } from "../cli/io";
-import { BadInputError } from "../cli/errors";
 import { ExitCode, type ExitCodeValue } from "../cli/exitCodes";
 import type { DeploymentManifest } from "../manifest";
 import { type PulumiStacks, automationStacks } from "../pulumi/stacks";
@@ -75,26 +75,7 @@ export function addCommonOptions(cmd: Command, formats: readonly OutputFormat[] 
 
 /** Region from --region, the manifest, then the environment; endpoint from --endpoint-url then AWS_ENDPOINT_URL. */
 export function awsClientOptions(flags: CommonFlags, manifest: DeploymentManifest, env: NodeJS.ProcessEnv): AwsClientOptions {
-  const region = flags.region || manifest.region || env.AWS_REGION || env.AWS_DEFAULT_REGION;
-  if (!region) throw new BadInputError("No AWS region: give --region, or set AWS_REGION.");
-  const endpoint = flags.endpointUrl || env.AWS_ENDPOINT_URL || undefined;
-  if (endpoint !== undefined) {
-    let url: URL | undefined;
-    try {
-      url = new URL(endpoint);
-    } catch {
-      url = undefined;
-    }
-    if (!url || !/^https?:$/.test(url.protocol)) {
-      const source = flags.endpointUrl ? "--endpoint-url" : "AWS_ENDPOINT_URL";
-      throw new BadInputError(`${source} is "${endpoint}"; it must be an http(s) URL such as http://127.0.0.1:5000.`);
-    }
-  }
-  const credentials =
-    env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
-      ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN || undefined }
-      : undefined;
-  return { region, endpoint, maxAttempts: flags.maxAttempts, requestTimeoutMs: flags.timeout, credentials };
+  return awsConnection(flags, env, manifest.region);
 }
 
 /** Prints the report on stdout; markdown is also appended to $GITHUB_STEP_SUMMARY when that is set. */
