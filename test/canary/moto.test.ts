@@ -1,10 +1,10 @@
 import { PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { mockClient } from "aws-sdk-client-mock";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { type AwsClients, createAwsClients } from "../../validators/aws/clients";
 import { compareBaselines } from "../../validators/canary/compare";
-import { MOTO_CREDENTIALS, type MotoServer, startMoto } from "../support/moto";
+import { MOTO_CREDENTIALS, useMoto } from "../support/moto";
 import type { MockedAws } from "../validator/support/mocks";
 import { REGION, testManifest } from "../validator/support/manifest";
 import { arrangeDeployment, arrangeTasks, canaryService, inProgress } from "./support";
@@ -16,20 +16,13 @@ import { arrangeDeployment, arrangeTasks, canaryService, inProgress } from "./su
  * one still fails on its 5xx, and a low-traffic one is inconclusive. ECS's deployment APIs are
  * not in moto: they are mocked.
  */
-let moto: MotoServer;
 let clients: AwsClients;
 const api = canaryService("api");
 const NEW_TG = "targetgroup/api-tg-alt/fedcba9876543210";
 const OLD_TG = "targetgroup/api-tg/0123456789abcdef";
 
-beforeAll(async () => {
-  moto = await startMoto();
-});
-afterAll(async () => {
-  await moto?.stop();
-});
+const moto = useMoto();
 beforeEach(async () => {
-  await moto.reset();
   clients = { ...createAwsClients({ region: REGION, endpoint: moto.endpoint, credentials: MOTO_CREDENTIALS, maxAttempts: 1, requestTimeoutMs: 5000 }), ecs: new ECSClient({ region: REGION, credentials: MOTO_CREDENTIALS }) };
   const aws = { ecs: mockClient(clients.ecs) } as unknown as MockedAws;
   arrangeDeployment(aws, api, inProgress(api, 5, { startedAt: new Date(Date.now() - 15 * 60_000), createdAt: new Date(Date.now() - 15 * 60_000) }));

@@ -4,7 +4,7 @@ import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { main } from "../../validators/cli/main";
 import type { DeploymentManifest } from "../../validators/manifest";
 import type { PulumiStacks } from "../../validators/pulumi/stacks";
@@ -14,7 +14,7 @@ import { SsmReleaseRegistry } from "../../validators/release";
 import type { ValidationReport } from "../../validators/report";
 import { captureIO, type CliWorld, cliWorld } from "../release/cliWorld";
 import { FakeStacks, report } from "../release/support";
-import { type MotoServer, startMoto } from "../support/moto";
+import { useMoto } from "../support/moto";
 
 // The Automation API needs the Pulumi CLI, and validate / gate are issue 4's: doubles stand in for them.
 const doubles = vi.hoisted(() => ({
@@ -34,17 +34,12 @@ vi.mock("../../validators/validate/run", () => ({
 }));
 vi.mock("../../validators/gate/run", () => ({ gate: async () => ({ verdict: "pass", services: [] }) }));
 
-let moto: MotoServer;
 let dir: string;
 let world: CliWorld;
 let stacks: FakeStacks;
 
-beforeAll(async () => {
-  moto = await startMoto();
-});
-afterAll(async () => moto?.stop());
+const moto = useMoto();
 beforeEach(async () => {
-  await moto.reset();
   dir = mkdtempSync(join(tmpdir(), "deploy-cli-"));
   world = await cliWorld(moto.endpoint, dir, ["api", "web"]);
   stacks = FakeStacks.withTags({ api: "sha-old0000", web: "sha-old0000" });

@@ -2,30 +2,25 @@ import { GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { BatchDeleteImageCommand, BatchGetImageCommand, DescribeImagesCommand, ECRClient, ImageNotFoundException, LayersNotFoundException, PutImageCommand } from "@aws-sdk/client-ecr";
 import { mockClient } from "aws-sdk-client-mock";
 import { rmSync } from "node:fs";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { type PromoteFlags, runPromoteCommand } from "../../validators/cli/commands/promote";
 import { main } from "../../validators/cli/main";
 import { defaultReleaseDeps } from "../../validators/deploy/runtime";
 import { LOCK_TABLE_KEY } from "../../validators/lock";
 import { captureIO } from "../release/cliWorld";
 import { report, runRecord } from "../release/support";
-import { type MotoServer, startMoto } from "../support/moto";
+import { useMoto } from "../support/moto";
 import { copyProject, readStack } from "./project";
 import { imageManifest, LOCK_TABLE, NEW_TAG, type PromoteWorld, promoteWorld } from "./world";
 
 // io.cwd is a temporary copy of the project files (Pulumi.yaml and the four stack files); the
 // shipped Pulumi.prod.yaml runs api and web on sha-3f9c2a1, and staging proved sha-new1111.
-let moto: MotoServer;
 let dir: string;
 let world: PromoteWorld;
 let prodBefore: string;
 
-beforeAll(async () => {
-  moto = await startMoto();
-});
-afterAll(async () => moto?.stop());
+const moto = useMoto();
 beforeEach(async () => {
-  await moto.reset();
   dir = copyProject("promote-cli-");
   world = await promoteWorld(moto.endpoint, dir);
   prodBefore = readStack(dir, "prod");

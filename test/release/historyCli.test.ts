@@ -1,24 +1,19 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { main } from "../../validators/cli/main";
 import { LocalRecordStore } from "../../validators/records";
 import { type HistoryView, SsmReleaseRegistry } from "../../validators/release";
 import { captureIO, type CliWorld, cliWorld } from "./cliWorld";
 import { runRecord } from "./support";
-import { type MotoServer, startMoto } from "../support/moto";
+import { useMoto } from "../support/moto";
 
-let moto: MotoServer;
 let dir: string;
 let world: CliWorld;
 
-beforeAll(async () => {
-  moto = await startMoto();
-});
-afterAll(async () => moto?.stop());
+const moto = useMoto();
 beforeEach(async () => {
-  await moto.reset();
   dir = mkdtempSync(join(tmpdir(), "history-cli-"));
   world = await cliWorld(moto.endpoint, dir, ["api", "web"], false);
   const registry = new SsmReleaseRegistry(world.clients.ssm);

@@ -2,7 +2,7 @@ import { DescribeServicesCommand, UpdateServiceCommand } from "@aws-sdk/client-e
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { main } from "../../validators/cli/main";
 import type { DeploymentManifest } from "../../validators/manifest";
 import type { PulumiStacks } from "../../validators/pulumi/stacks";
@@ -11,7 +11,7 @@ import { SsmReleaseRegistry } from "../../validators/release";
 import type { ValidationReport } from "../../validators/report";
 import { captureIO, type CliWorld, cliWorld } from "../release/cliWorld";
 import { FakeStacks, report } from "../release/support";
-import { type MotoServer, startMoto } from "../support/moto";
+import { useMoto } from "../support/moto";
 
 const doubles = vi.hoisted(() => ({ stacks: undefined as PulumiStacks | undefined, validated: [] as string[][] }));
 vi.mock("../../validators/pulumi/stacks", () => ({ automationStacks: () => doubles.stacks }));
@@ -22,17 +22,12 @@ vi.mock("../../validators/validate/run", () => ({
   },
 }));
 
-let moto: MotoServer;
 let dir: string;
 let world: CliWorld;
 let stacks: FakeStacks;
 
-beforeAll(async () => {
-  moto = await startMoto();
-});
-afterAll(async () => moto?.stop());
+const moto = useMoto();
 beforeEach(async () => {
-  await moto.reset();
   dir = mkdtempSync(join(tmpdir(), "rollback-cli-"));
   // The local tier: no history bucket or lock table, so records and the lock live under the cwd.
   world = await cliWorld(moto.endpoint, dir, ["api", "web"], false);

@@ -2,7 +2,7 @@ import { DescribeServicesCommand, UpdateServiceCommand } from "@aws-sdk/client-e
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import { main } from "../../validators/cli/main";
 import type { DeploymentManifest } from "../../validators/manifest";
 import type { PulumiStacks } from "../../validators/pulumi/stacks";
@@ -10,7 +10,7 @@ import { SsmReleaseRegistry } from "../../validators/release";
 import type { ValidationReport, Verdict } from "../../validators/report";
 import { captureIO, type CliWorld, cliWorld } from "../release/cliWorld";
 import { FakeStacks, report } from "../release/support";
-import { type MotoServer, startMoto } from "../support/moto";
+import { useMoto } from "../support/moto";
 
 // `deployctl validate` end to end through main(): the verdicts come from a double (one per call, in
 // order), everything after the verdict (SSM, ECS UpdateService, records) is real against moto, and
@@ -25,17 +25,12 @@ vi.mock("../../validators/validate/run", () => ({
   },
 }));
 
-let moto: MotoServer;
 let dir: string;
 let world: CliWorld;
 let stacks: FakeStacks;
 
-beforeAll(async () => {
-  moto = await startMoto();
-});
-afterAll(async () => moto?.stop());
+const moto = useMoto();
 beforeEach(async () => {
-  await moto.reset();
   dir = mkdtempSync(join(tmpdir(), "validate-cli-"));
   world = await cliWorld(moto.endpoint, dir, ["api"], false);
   stacks = FakeStacks.withTags({ api: "sha-new1111" });

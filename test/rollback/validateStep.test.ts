@@ -2,23 +2,18 @@ import { Command } from "commander";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { addValidateReleaseOptions, afterValidationStep, defaultReleaseDeps } from "../../validators/deploy";
 import { SsmReleaseRegistry } from "../../validators/release";
 import { captureIO, type CliWorld, cliWorld } from "../release/cliWorld";
 import { FakeStacks, report } from "../release/support";
-import { type MotoServer, startMoto } from "../support/moto";
+import { useMoto } from "../support/moto";
 
-let moto: MotoServer;
 let dir: string;
 let world: CliWorld;
 
-beforeAll(async () => {
-  moto = await startMoto();
-});
-afterAll(async () => moto?.stop());
+const moto = useMoto();
 beforeEach(async () => {
-  await moto.reset();
   dir = mkdtempSync(join(tmpdir(), "validate-step-"));
   world = await cliWorld(moto.endpoint, dir, ["api"], false);
   return () => rmSync(dir, { recursive: true, force: true });

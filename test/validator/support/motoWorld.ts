@@ -3,8 +3,8 @@ import { CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } fr
 import { CreateClusterCommand, CreateServiceCommand, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
 import { type AwsClients, createAwsClients } from "../../../validators/aws/clients";
 import type { ManifestService } from "../../../validators/manifest";
-import { afterAll, beforeAll, beforeEach } from "vitest";
-import { MOTO_CREDENTIALS, type MotoServer, startMoto } from "../../support/moto";
+import { beforeEach } from "vitest";
+import { MOTO_CREDENTIALS, type MotoServer, useMoto } from "../../support/moto";
 import { ACCOUNT, REGION, testService } from "./manifest";
 
 export const CLUSTER = "delivery-staging";
@@ -94,19 +94,10 @@ export class MotoWorld {
  * frozen unless told otherwise, and a fresh world with its cluster. `use` receives them each time.
  */
 export function useMotoWorld(use: (moto: MotoServer, world: MotoWorld) => void, options: { running?: number; freezeTasks?: boolean } = {}): void {
-  let moto: MotoServer | undefined;
-  beforeAll(async () => {
-    moto = await startMoto({ MOTO_ECS_SERVICE_RUNNING: String(options.running ?? 3) });
-  });
-  afterAll(async () => {
-    await moto?.stop();
-  });
+  const moto = useMoto({ MOTO_ECS_SERVICE_RUNNING: String(options.running ?? 3) }, { freezeEcsTasks: options.freezeTasks ?? true });
   beforeEach(async () => {
-    if (!moto) throw new Error("moto_server did not start (see the beforeAll error)");
-    await moto.reset();
-    if (options.freezeTasks ?? true) await moto.freezeEcsTasks();
     const world = new MotoWorld(moto.endpoint);
     await world.cluster();
-    use(moto, world);
+    use(moto.server, world);
   });
 }
