@@ -76,3 +76,21 @@ export function overallVerdict(services: readonly { verdict: Verdict }[]): Verdi
   if (services.some((s) => s.verdict === "inconclusive")) return "inconclusive";
   return "pass";
 }
+
+/** A service's report from its checks: the verdict follows from them. */
+export function serviceReport<N extends string>(name: string, checks: CheckResult<N>[]): ServiceReport<N> {
+  return { name, verdict: serviceVerdict(checks), checks };
+}
+
+/** The run's report from its services' reports (validate and gate alike); no actions yet. */
+export function runReport<N extends string>(stack: string, services: ServiceReport<N>[], startedAt: Date, finishedAt: Date): ValidationReport<N> {
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    stack,
+    verdict: overallVerdict(services),
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    services,
+    actions: [],
+  };
+}

@@ -5,10 +5,9 @@ import {
   GATE_CHECK_NAMES,
   type GateCheckName,
   type GateReport,
-  REPORT_SCHEMA_VERSION,
   type ServiceReport,
-  overallVerdict,
-  serviceVerdict,
+  runReport,
+  serviceReport,
 } from "../report";
 import { describeServices } from "../validate/ecs";
 import { selectServices } from "../validate/settings";
@@ -60,15 +59,7 @@ export async function gate(options: GateOptions, deps: GateDeps): Promise<GateRe
     const checks = GATE_CHECK_NAMES.map((name) =>
       skip.has(name) ? skippedCheck<GateCheckName>(name, `Skipped on request (--skip ${name}).`) : (byName[name]() ?? skippedCheck<GateCheckName>(name, "Not run.")),
     );
-    return { name: s.name, verdict: serviceVerdict(checks), checks };
+    return serviceReport(s.name, checks);
   });
-  return {
-    schemaVersion: REPORT_SCHEMA_VERSION,
-    stack: manifest.stack,
-    verdict: overallVerdict(reports),
-    startedAt: startedAt.toISOString(),
-    finishedAt: now().toISOString(),
-    services: reports,
-    actions: [],
-  };
+  return runReport(manifest.stack, reports, startedAt, now());
 }

@@ -11,11 +11,10 @@ import type { ManifestService } from "../manifest";
 import {
   CHECK_NAMES,
   type CheckResult,
-  REPORT_SCHEMA_VERSION,
   type ServiceReport,
   type ValidationReport,
-  overallVerdict,
-  serviceVerdict,
+  runReport,
+  serviceReport,
 } from "../report";
 import { clusterTasks, describeServices, tasksByGroup } from "./ecs";
 import { type MetricWindow, type Outcome, fetchErrorCounts, fetchLatency } from "./metrics";
@@ -117,17 +116,9 @@ export async function validate(options: ValidateOptions, deps: ValidateDeps): Pr
     const checks: CheckResult[] = CHECK_NAMES.map((name) => (skip.has(name) ? skippedCheck(name, `Skipped on request (--skip ${name}).`) : byName[name]()));
     const canary = canaries?.get(s.name);
     if (canary) checks.push(canary);
-    return { name: s.name, verdict: serviceVerdict(checks), checks };
+    return serviceReport(s.name, checks);
   });
-  return {
-    schemaVersion: REPORT_SCHEMA_VERSION,
-    stack: manifest.stack,
-    verdict: overallVerdict(services),
-    startedAt: startedAt.toISOString(),
-    finishedAt: now().toISOString(),
-    services,
-    actions: [],
-  };
+  return runReport(manifest.stack, services, startedAt, now());
 }
 
 /** `--since`, else the newest deployment's createdAt, else the start of the window. */
