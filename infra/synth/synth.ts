@@ -1,4 +1,5 @@
-import { mkdirSync, readdirSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync } from "node:fs";
+import { writeFileAtomic } from "../../validators/stackfile/file";
 import { join, relative } from "node:path";
 import { type EnvironmentConfig, parseEnvironmentConfig, readStackFile, SECRET_PLACEHOLDER } from "../config";
 import { maskSecrets } from "./mask";
@@ -69,9 +70,7 @@ export async function synthConfig(config: EnvironmentConfig): Promise<SynthDocum
 export function writeSynthDocument(outDir: string, doc: SynthDocument): string {
   mkdirSync(outDir, { recursive: true });
   const file = join(outDir, `${doc.stack}.json`);
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(doc, null, 2)}\n`);
-  renameSync(tmp, file);
+  writeFileAtomic(file, `${JSON.stringify(doc, null, 2)}\n`);
   return relative(process.cwd(), file) || file;
 }
 
