@@ -40,7 +40,14 @@ async function main(): Promise<void> {
     }
     return { resources, services };
   });
-  rows.push(["all four stacks", String(all.value.services), String(all.value.resources), all.ms.toFixed(0), (all.ms / all.value.services).toFixed(1), heap()]);
+  rows.push([
+    "all four stacks",
+    String(all.value.services),
+    String(all.value.resources),
+    all.ms.toFixed(0),
+    (all.ms / all.value.services).toFixed(1),
+    heap(),
+  ]);
 
   for (const n of [1, 10, 50, 100]) {
     const config = withServices(n);

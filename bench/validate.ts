@@ -94,23 +94,45 @@ async function runDeployctl(manifest: DeploymentManifest, endpoint: string): Pro
   const io = captureIO({ AWS_ACCESS_KEY_ID: MOTO_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: MOTO_CREDENTIALS.secretAccessKey }, dir);
   // --no-record: the bench measures the judgement; recording last good is one SSM PutParameter per
   // passing service (SSM has no batch write), the same for any approach.
-  const code = await main(["node", "deployctl", "validate", "--manifest", "deployment.json", "--endpoint-url", endpoint, "--max-attempts", "1", "--output", "json", "--no-record"], io);
+  const code = await main(
+    [
+      "node",
+      "deployctl",
+      "validate",
+      "--manifest",
+      "deployment.json",
+      "--endpoint-url",
+      endpoint,
+      "--max-attempts",
+      "1",
+      "--output",
+      "json",
+      "--no-record",
+    ],
+    io,
+  );
   const verdicts = (JSON.parse(io.out() || "{}") as { services?: { verdict: string }[] }).services?.map((s) => s.verdict) ?? [];
   if (code === 4 || code === 2) throw new Error(`deployctl validate exited ${code}: ${io.err()}`);
-  if (verdicts.length !== manifest.services.length) throw new Error(`expected ${manifest.services.length} service verdicts, got ${verdicts.length}`);
+  if (verdicts.length !== manifest.services.length)
+    throw new Error(`expected ${manifest.services.length} service verdicts, got ${verdicts.length}`);
 }
 
 /** What a validator without batching does: per service ListTasks, DescribeTasks, one GetMetricData (and the same log query). */
 async function runNaive(manifest: DeploymentManifest, endpoint: string): Promise<void> {
   const clients: AwsClients = createAwsClients({ region: REGION, endpoint, credentials: MOTO_CREDENTIALS, maxAttempts: 1 });
-  await describeServices(clients.ecs, manifest.cluster, manifest.services.map((s) => s.ecsService));
+  await describeServices(
+    clients.ecs,
+    manifest.cluster,
+    manifest.services.map((s) => s.ecsService),
+  );
   const end = new Date(Math.ceil(Date.now() / 60_000) * 60_000 + 60_000);
   const start = new Date(end.getTime() - 15 * 60_000);
   await mapLimit(manifest.services, 10, async (s) => {
     // AWS filters ListTasks by serviceName; moto ignores that filter, so ask by the task definition's
     // family (the service's name in this world), which gives the same three tasks.
     const listed = await clients.ecs.send(new ListTasksCommand({ cluster: manifest.cluster, family: s.name }));
-    if ((listed.taskArns ?? []).length > 0) await clients.ecs.send(new DescribeTasksCommand({ cluster: manifest.cluster, tasks: listed.taskArns }));
+    if ((listed.taskArns ?? []).length > 0)
+      await clients.ecs.send(new DescribeTasksCommand({ cluster: manifest.cluster, tasks: listed.taskArns }));
     const dims = [
       { Name: "LoadBalancer", Value: s.loadBalancer },
       { Name: "TargetGroup", Value: s.targetGroup },

@@ -123,7 +123,8 @@ export class Environment extends pulumi.ComponentResource {
           path: s.path,
           host: s.host,
           priority: s.rulePriority,
-          alternateTargetGroupName: s.deployment.strategy === "rolling" ? undefined : alternateTargetGroupName(project, stack, s.name, s.port),
+          alternateTargetGroupName:
+            s.deployment.strategy === "rolling" ? undefined : alternateTargetGroupName(project, stack, s.name, s.port),
         })),
         tags,
       },
@@ -235,7 +236,8 @@ export class Environment extends pulumi.ComponentResource {
       parent,
     );
 
-    if (config.pipeline) this.pipeline = environmentPipeline(`${name}-pipeline`, this, config.pipeline, { encryptLogs: settings.encryptLogs, tags }, parent);
+    if (config.pipeline)
+      this.pipeline = environmentPipeline(`${name}-pipeline`, this, config.pipeline, { encryptLogs: settings.encryptLogs, tags }, parent);
 
     this.albDnsName = this.loadBalancer.dnsName;
     this.dashboardUrl = this.dashboard.url;
@@ -270,11 +272,27 @@ export class Environment extends pulumi.ComponentResource {
           const svc = this.services[s.name];
           const alternate = this.routing.alternateTargetGroups[s.name]?.arnSuffix ?? pulumi.output(undefined);
           return pulumi
-            .all([svc.ecsService.name, svc.taskDefinition.arn, this.routing.targetGroups[s.name].arnSuffix, this.loadBalancer.arnSuffix, svc.logGroup.name, alternate])
-            .apply(([ecsService, taskDefinitionArn, targetGroup, loadBalancer, logGroup, alternateTargetGroup]): [string, DeployedService] => [
-              s.name,
-              { ecsService, taskDefinitionArn, targetGroup, loadBalancer, logGroup, ...(alternateTargetGroup ? { alternateTargetGroup } : {}) },
-            ]);
+            .all([
+              svc.ecsService.name,
+              svc.taskDefinition.arn,
+              this.routing.targetGroups[s.name].arnSuffix,
+              this.loadBalancer.arnSuffix,
+              svc.logGroup.name,
+              alternate,
+            ])
+            .apply(
+              ([ecsService, taskDefinitionArn, targetGroup, loadBalancer, logGroup, alternateTargetGroup]): [string, DeployedService] => [
+                s.name,
+                {
+                  ecsService,
+                  taskDefinitionArn,
+                  targetGroup,
+                  loadBalancer,
+                  logGroup,
+                  ...(alternateTargetGroup ? { alternateTargetGroup } : {}),
+                },
+              ],
+            );
         }),
       )
       .apply((entries) => Object.fromEntries(entries));

@@ -14,12 +14,14 @@ export function isTls12OrNewer(policy: unknown): boolean {
 
 export const albDropInvalidHeaders = resourceRule({
   name: "alb-drop-invalid-headers",
-  description: "Application Load Balancers drop HTTP headers with invalid fields, a request-smuggling defence (Security Hub ELB.4, checkov CKV_AWS_131).",
+  description:
+    "Application Load Balancers drop HTTP headers with invalid fields, a request-smuggling defence (Security Hub ELB.4, checkov CKV_AWS_131).",
   remediation: "Set dropInvalidHeaderFields: true on the load balancer.",
   severity: "medium",
   types: LOAD_BALANCERS,
   validate(props, ctx) {
-    if (isApplication(props) && props.dropInvalidHeaderFields !== true) ctx.report(`dropInvalidHeaderFields is ${seen(props.dropInvalidHeaderFields)}; it must be true.`);
+    if (isApplication(props) && props.dropInvalidHeaderFields !== true)
+      ctx.report(`dropInvalidHeaderFields is ${seen(props.dropInvalidHeaderFields)}; it must be true.`);
   },
 });
 
@@ -32,7 +34,8 @@ export const albAccessLogsProd = resourceRule({
   types: LOAD_BALANCERS,
   validate(props, ctx) {
     const logs = rec(props.accessLogs);
-    if (logs?.enabled !== true || typeof logs.bucket !== "string") ctx.report(`accessLogs is enabled ${seen(logs?.enabled)}, bucket ${seen(logs?.bucket)}; prod load balancers must log to a bucket.`);
+    if (logs?.enabled !== true || typeof logs.bucket !== "string")
+      ctx.report(`accessLogs is enabled ${seen(logs?.enabled)}, bucket ${seen(logs?.bucket)}; prod load balancers must log to a bucket.`);
   },
 });
 
@@ -44,18 +47,24 @@ export const albDeletionProtectionProd = resourceRule({
   tiers: ["prod"],
   types: LOAD_BALANCERS,
   validate(props, ctx) {
-    if (props.enableDeletionProtection !== true) ctx.report(`enableDeletionProtection is ${seen(props.enableDeletionProtection)}; prod load balancers must be protected from deletion.`);
+    if (props.enableDeletionProtection !== true)
+      ctx.report(
+        `enableDeletionProtection is ${seen(props.enableDeletionProtection)}; prod load balancers must be protected from deletion.`,
+      );
   },
 });
 
 export const albListenerTls = resourceRule({
   name: "alb-listener-tls12",
-  description: "HTTPS listeners accept TLS 1.2 or newer only (an ELBSecurityPolicy of the TLS13-1-2, TLS13-1-3, TLS-1-2 or FS-1-2 family) (checkov CKV_AWS_103).",
-  remediation: 'Set sslPolicy to "ELBSecurityPolicy-TLS13-1-2-2021-06" (delivery:loadBalancer.sslPolicy) or another TLS 1.2+ policy; unset means ELBSecurityPolicy-2016-08, which allows TLS 1.0.',
+  description:
+    "HTTPS listeners accept TLS 1.2 or newer only (an ELBSecurityPolicy of the TLS13-1-2, TLS13-1-3, TLS-1-2 or FS-1-2 family) (checkov CKV_AWS_103).",
+  remediation:
+    'Set sslPolicy to "ELBSecurityPolicy-TLS13-1-2-2021-06" (delivery:loadBalancer.sslPolicy) or another TLS 1.2+ policy; unset means ELBSecurityPolicy-2016-08, which allows TLS 1.0.',
   severity: "high",
   types: LISTENERS,
   validate(props, ctx) {
-    if (props.protocol === "HTTPS" && !isTls12OrNewer(props.sslPolicy)) ctx.report(`sslPolicy is ${seen(props.sslPolicy)}; HTTPS listeners must use a TLS 1.2 or newer security policy.`);
+    if (props.protocol === "HTTPS" && !isTls12OrNewer(props.sslPolicy))
+      ctx.report(`sslPolicy is ${seen(props.sslPolicy)}; HTTPS listeners must use a TLS 1.2 or newer security policy.`);
   },
 });
 
@@ -84,7 +93,8 @@ export const albHttpsProd = stackRule({
     const listeners = ofType(resources, ...LISTENERS);
     for (const lb of balancers) {
       const own = listeners.filter((l) => ownerOf(l, balancers) === lb);
-      if (!own.some((l) => l.props.protocol === "HTTPS")) ctx.report(`load balancer ${lb.name} has no HTTPS listener; prod must serve HTTPS.`, lb.urn);
+      if (!own.some((l) => l.props.protocol === "HTTPS"))
+        ctx.report(`load balancer ${lb.name} has no HTTPS listener; prod must serve HTTPS.`, lb.urn);
       for (const l of own.filter((x) => x.props.protocol === "HTTP" && !redirectsToHttps(x))) {
         ctx.report(`listener ${l.name} serves plain HTTP (port ${seen(l.props.port)}) instead of redirecting to HTTPS.`, l.urn);
       }
@@ -92,4 +102,10 @@ export const albHttpsProd = stackRule({
   },
 });
 
-export const albPolicies: (ResourceValidationPolicy | StackValidationPolicy)[] = [albDropInvalidHeaders, albAccessLogsProd, albDeletionProtectionProd, albListenerTls, albHttpsProd];
+export const albPolicies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
+  albDropInvalidHeaders,
+  albAccessLogsProd,
+  albDeletionProtectionProd,
+  albListenerTls,
+  albHttpsProd,
+];

@@ -16,7 +16,9 @@ export const codepipelineArtifactsKms = resourceRule({
     stores.forEach((s, i) => {
       const key = rec(rec(s)?.encryptionKey);
       if (key?.type !== "KMS" || typeof key.id !== "string" || key.id === "") {
-        ctx.report(`artifactStores[${i}].encryptionKey is type ${seen(key?.type)}, id ${seen(key?.id)}; it must be a KMS key (type "KMS" with its ARN).`);
+        ctx.report(
+          `artifactStores[${i}].encryptionKey is type ${seen(key?.type)}, id ${seen(key?.id)}; it must be a KMS key (type "KMS" with its ARN).`,
+        );
       }
     });
   },
@@ -33,7 +35,8 @@ const approves = (stage: Props) => arr(stage.actions).some((a) => rec(a)?.catego
 export const codepipelineProdApproval = resourceRule({
   name: "codepipeline-prod-approval",
   description: "In prod, a person approves a release: the pipeline has a manual approval stage before its first deploy stage.",
-  remediation: "Keep delivery:pipeline.requireApproval on for prod (its default) with at least one approver: the component adds an Approval stage before Deploy.",
+  remediation:
+    "Keep delivery:pipeline.requireApproval on for prod (its default) with at least one approver: the component adds an Approval stage before Deploy.",
   severity: "high",
   tiers: ["prod"],
   types: [PIPELINE],
@@ -42,7 +45,9 @@ export const codepipelineProdApproval = resourceRule({
     const firstDeploy = stages.findIndex(deploys);
     if (firstDeploy < 0) return;
     if (!stages.slice(0, firstDeploy).some(approves)) {
-      ctx.report(`stage ${JSON.stringify(stages[firstDeploy].name)} deploys with no manual approval before it; prod releases need a person's approval.`);
+      ctx.report(
+        `stage ${JSON.stringify(stages[firstDeploy].name)} deploys with no manual approval before it; prod releases need a person's approval.`,
+      );
     }
   },
 });

@@ -6,7 +6,14 @@ import { parseJson, rec, seen } from "./lib/values";
 const REPOSITORY = "aws:ecr/repository:Repository";
 
 /** Conditions that scope an Allow to known callers, so a `*` principal is not the public. */
-const SCOPING_CONDITION_KEYS = ["aws:sourceaccount", "aws:sourcearn", "aws:sourceowner", "aws:principalaccount", "aws:principalorgid", "aws:principalarn"];
+const SCOPING_CONDITION_KEYS = [
+  "aws:sourceaccount",
+  "aws:sourcearn",
+  "aws:sourceowner",
+  "aws:principalaccount",
+  "aws:principalorgid",
+  "aws:principalarn",
+];
 
 export const ecrScanOnPush = resourceRule({
   name: "ecr-scan-on-push",
@@ -22,7 +29,8 @@ export const ecrScanOnPush = resourceRule({
 
 export const ecrImmutableTags = resourceRule({
   name: "ecr-immutable-tags",
-  description: "ECR image tags are immutable, so a tag in stack config always names the same image (Security Hub ECR.2, checkov CKV_AWS_51).",
+  description:
+    "ECR image tags are immutable, so a tag in stack config always names the same image (Security Hub ECR.2, checkov CKV_AWS_51).",
   remediation: 'Set imageTagMutability: "IMMUTABLE" on the repository.',
   severity: "high",
   types: [REPOSITORY],
@@ -36,7 +44,8 @@ export const ecrNotPublic = resourceRule({
   name: "ecr-not-public",
   description:
     "ECR repositories are private: no public (ecrpublic) repository, and no repository policy that allows everyone (principal *) without a condition naming the account or organization (checkov CKV_AWS_32).",
-  remediation: "Use a private aws.ecr.Repository, and grant named principals (accounts, roles) in its RepositoryPolicy, or scope a `*` principal with aws:PrincipalOrgID / aws:SourceAccount.",
+  remediation:
+    "Use a private aws.ecr.Repository, and grant named principals (accounts, roles) in its RepositoryPolicy, or scope a `*` principal with aws:PrincipalOrgID / aws:SourceAccount.",
   severity: "critical",
   types: ["aws:ecrpublic/repository:Repository", "aws:ecr/repositoryPolicy:RepositoryPolicy"],
   validate(props, ctx) {
@@ -51,9 +60,13 @@ export const ecrNotPublic = resourceRule({
       return;
     }
     for (const s of statements.value) {
-      const scoped = Object.values(s.condition ?? {}).some((block) => Object.keys(rec(block) ?? {}).some((k) => SCOPING_CONDITION_KEYS.includes(k.toLowerCase())));
+      const scoped = Object.values(s.condition ?? {}).some((block) =>
+        Object.keys(rec(block) ?? {}).some((k) => SCOPING_CONDITION_KEYS.includes(k.toLowerCase())),
+      );
       if (s.effect === "Allow" && isPublicPrincipal(s.principal) && !scoped) {
-        ctx.report(`policy ${s.label} allows principal "*" with no condition on the caller's account or organization; the repository would be public.`);
+        ctx.report(
+          `policy ${s.label} allows principal "*" with no condition on the caller's account or organization; the repository would be public.`,
+        );
       }
     }
   },

@@ -10,10 +10,14 @@ export const ecsClusterContainerInsights = resourceRule({
   severity: "medium",
   types: ["aws:ecs/cluster:Cluster"],
   validate(props, ctx) {
-    const setting = arr(props.settings).map(rec).find((s) => s?.name === "containerInsights");
+    const setting = arr(props.settings)
+      .map(rec)
+      .find((s) => s?.name === "containerInsights");
     const value = setting?.value;
     if (value !== "enabled" && value !== "enhanced") {
-      ctx.report(`settings containerInsights is ${value === undefined ? "not set" : JSON.stringify(value)}; it must be "enabled" or "enhanced".`);
+      ctx.report(
+        `settings containerInsights is ${value === undefined ? "not set" : JSON.stringify(value)}; it must be "enabled" or "enhanced".`,
+      );
     }
   },
 });

@@ -9,7 +9,8 @@ export const MIN_TASKS = 2;
 
 export const ecsServiceCircuitBreaker = resourceRule({
   name: "ecs-service-circuit-breaker",
-  description: "ECS services have the deployment circuit breaker on with rollback, so a deployment whose tasks never become healthy rolls back by itself.",
+  description:
+    "ECS services have the deployment circuit breaker on with rollback, so a deployment whose tasks never become healthy rolls back by itself.",
   remediation: "Set deploymentCircuitBreaker: { enable: true, rollback: true } on the service.",
   severity: "high",
   types: [SERVICE],
@@ -23,22 +24,27 @@ export const ecsServiceCircuitBreaker = resourceRule({
 
 export const ecsServiceDeploymentAlarms = resourceRule({
   name: "ecs-service-deployment-alarms",
-  description: "ECS services watch CloudWatch alarms during a deployment and roll back when one fires (enable and rollback on, at least one alarm).",
-  remediation: "Set alarms: { enable: true, rollback: true, alarmNames: [the service's critical alarms (error rate, p99 latency, unhealthy hosts)] } on the service.",
+  description:
+    "ECS services watch CloudWatch alarms during a deployment and roll back when one fires (enable and rollback on, at least one alarm).",
+  remediation:
+    "Set alarms: { enable: true, rollback: true, alarmNames: [the service's critical alarms (error rate, p99 latency, unhealthy hosts)] } on the service.",
   severity: "high",
   types: [SERVICE],
   validate(props, ctx) {
     const alarms = rec(props.alarms);
     const names = arr(alarms?.alarmNames);
     if (alarms?.enable !== true || alarms.rollback !== true || names.length === 0) {
-      ctx.report(`alarms is enable ${seen(alarms?.enable)}, rollback ${seen(alarms?.rollback)}, ${names.length} alarm name(s); enable and rollback must be true with at least one alarm.`);
+      ctx.report(
+        `alarms is enable ${seen(alarms?.enable)}, rollback ${seen(alarms?.rollback)}, ${names.length} alarm name(s); enable and rollback must be true with at least one alarm.`,
+      );
     }
   },
 });
 
 export const ecsServiceNoPublicIp = resourceRule({
   name: "ecs-service-no-public-ip",
-  description: "ECS services do not give their tasks public IP addresses; they run in private subnets behind the load balancer (Security Hub ECS.2, checkov CKV_AWS_333).",
+  description:
+    "ECS services do not give their tasks public IP addresses; they run in private subnets behind the load balancer (Security Hub ECS.2, checkov CKV_AWS_333).",
   remediation: "Set networkConfiguration.assignPublicIp to false and use private subnets (with a NAT gateway or VPC endpoints for egress).",
   severity: "high",
   types: [SERVICE],
@@ -57,7 +63,8 @@ export const ecsServiceMinTasks = resourceRule({
   types: [SERVICE],
   validate(props, ctx) {
     const count = props.desiredCount;
-    if (typeof count !== "number" || count < MIN_TASKS) ctx.report(`desiredCount is ${seen(count)}; ${ctx.tier} services run at least ${MIN_TASKS} tasks.`);
+    if (typeof count !== "number" || count < MIN_TASKS)
+      ctx.report(`desiredCount is ${seen(count)}; ${ctx.tier} services run at least ${MIN_TASKS} tasks.`);
   },
 });
 
@@ -68,13 +75,15 @@ function runsOnFargate(props: Record<string, unknown>): boolean {
 
 export const ecsServiceLatestPlatform = resourceRule({
   name: "ecs-service-latest-platform",
-  description: "ECS Fargate services run on the latest Fargate platform version (LATEST, or unset, which means LATEST) (Security Hub ECS.10, checkov CKV_AWS_332).",
+  description:
+    "ECS Fargate services run on the latest Fargate platform version (LATEST, or unset, which means LATEST) (Security Hub ECS.10, checkov CKV_AWS_332).",
   remediation: 'Remove platformVersion from the service, or set it to "LATEST".',
   severity: "medium",
   types: [SERVICE],
   validate(props, ctx) {
     const version = props.platformVersion;
-    if (runsOnFargate(props) && version !== undefined && version !== "LATEST") ctx.report(`platformVersion is ${seen(version)}; Fargate services must run on "LATEST".`);
+    if (runsOnFargate(props) && version !== undefined && version !== "LATEST")
+      ctx.report(`platformVersion is ${seen(version)}; Fargate services must run on "LATEST".`);
   },
 });
 

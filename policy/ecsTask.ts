@@ -24,14 +24,16 @@ export const ecsTaskNotPrivileged = resourceRule({
   types: [TASK_DEFINITION],
   validate(props, ctx) {
     eachContainer(props, ctx, (c) => {
-      if (c.def.privileged === true) ctx.report(`container ${JSON.stringify(c.name)} has privileged true; containers must not be privileged.`);
+      if (c.def.privileged === true)
+        ctx.report(`container ${JSON.stringify(c.name)} has privileged true; containers must not be privileged.`);
     });
   },
 });
 
 export const ecsTaskNoHostNamespaces = resourceRule({
   name: "ecs-task-no-host-namespaces",
-  description: "ECS task definitions do not share the host's network, process or IPC namespace (Security Hub ECS.1, ECS.3, checkov CKV_AWS_335).",
+  description:
+    "ECS task definitions do not share the host's network, process or IPC namespace (Security Hub ECS.1, ECS.3, checkov CKV_AWS_335).",
   remediation: 'Use networkMode "awsvpc" (Fargate requires it) and leave pidMode and ipcMode unset or "task".',
   severity: "high",
   types: [TASK_DEFINITION],
@@ -46,7 +48,8 @@ export const ecsTaskReadonlyRootFilesystem = resourceRule({
   name: "ecs-task-readonly-root-filesystem",
   description:
     "Where the stack config sets readonlyRootFilesystem for a service, every container of its task definition has a read-only root filesystem (Security Hub ECS.5, checkov CKV_AWS_336).",
-  remediation: "Set readonlyRootFilesystem: true in the container definitions of the service (the component takes it from delivery:services[].readonlyRootFilesystem).",
+  remediation:
+    "Set readonlyRootFilesystem: true in the container definitions of the service (the component takes it from delivery:services[].readonlyRootFilesystem).",
   severity: "medium",
   types: [TASK_DEFINITION],
   config: {
@@ -64,7 +67,9 @@ export const ecsTaskReadonlyRootFilesystem = resourceRule({
     eachContainer(props, ctx, (c) => {
       if (!wholeTask && !services.includes(c.name)) return;
       if (c.def.readonlyRootFilesystem !== true) {
-        ctx.report(`container ${JSON.stringify(c.name)} has readonlyRootFilesystem ${seen(c.def.readonlyRootFilesystem)}; the stack config asks for a read-only root filesystem (true).`);
+        ctx.report(
+          `container ${JSON.stringify(c.name)} has readonlyRootFilesystem ${seen(c.def.readonlyRootFilesystem)}; the stack config asks for a read-only root filesystem (true).`,
+        );
       }
     });
   },
@@ -73,20 +78,25 @@ export const ecsTaskReadonlyRootFilesystem = resourceRule({
 export const ecsTaskLogConfiguration = resourceRule({
   name: "ecs-task-log-configuration",
   description: "Every ECS container sends its logs somewhere: a logConfiguration with a log driver (Security Hub ECS.9).",
-  remediation: 'Give each container definition logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": ..., "awslogs-region": ..., "awslogs-stream-prefix": ... } }.',
+  remediation:
+    'Give each container definition logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": ..., "awslogs-region": ..., "awslogs-stream-prefix": ... } }.',
   severity: "medium",
   types: [TASK_DEFINITION],
   validate(props, ctx) {
     eachContainer(props, ctx, (c) => {
       const driver = rec(c.def.logConfiguration)?.logDriver;
-      if (typeof driver !== "string" || driver === "") ctx.report(`container ${JSON.stringify(c.name)} has logConfiguration.logDriver ${seen(driver)}; every container needs a log configuration.`);
+      if (typeof driver !== "string" || driver === "")
+        ctx.report(
+          `container ${JSON.stringify(c.name)} has logConfiguration.logDriver ${seen(driver)}; every container needs a log configuration.`,
+        );
     });
   },
 });
 
 export const ecsTaskNoSecretsInEnvironment = resourceRule({
   name: "ecs-task-no-secrets-in-environment",
-  description: "No ECS container gets a secret as a plain environment variable: secrets go through `secrets` (Secrets Manager or SSM) (Security Hub ECS.8).",
+  description:
+    "No ECS container gets a secret as a plain environment variable: secrets go through `secrets` (Secrets Manager or SSM) (Security Hub ECS.8).",
   remediation:
     "Move the variable to the service's `secrets` in the stack config (a Secrets Manager secret or SSM SecureString name; never its value), and rotate the value that was exposed.",
   severity: "critical",
@@ -97,7 +107,10 @@ export const ecsTaskNoSecretsInEnvironment = resourceRule({
         const name = str(rec(entry)?.name);
         const value = str(rec(entry)?.value);
         const reason = name !== undefined && value !== undefined ? secretReason(name, value) : undefined;
-        if (reason) ctx.report(`container ${JSON.stringify(c.name)} environment variable ${name} looks like a secret (${reason}; the value is not shown); pass it through secrets.`);
+        if (reason)
+          ctx.report(
+            `container ${JSON.stringify(c.name)} environment variable ${name} looks like a secret (${reason}; the value is not shown); pass it through secrets.`,
+          );
       }
     });
   },
@@ -105,13 +118,16 @@ export const ecsTaskNoSecretsInEnvironment = resourceRule({
 
 export const ecsTaskDistinctRoles = resourceRule({
   name: "ecs-task-distinct-roles",
-  description: "The task role (what the application may do) and the execution role (what ECS needs to start it) are different roles (checkov CKV_AWS_249).",
-  remediation: "Create a separate task role for the application and pass it as taskRoleArn; keep executionRoleArn for image pulls, logs and secrets.",
+  description:
+    "The task role (what the application may do) and the execution role (what ECS needs to start it) are different roles (checkov CKV_AWS_249).",
+  remediation:
+    "Create a separate task role for the application and pass it as taskRoleArn; keep executionRoleArn for image pulls, logs and secrets.",
   severity: "high",
   types: [TASK_DEFINITION],
   validate(props, ctx) {
     const task = str(props.taskRoleArn);
-    if (task !== undefined && task === str(props.executionRoleArn)) ctx.report(`taskRoleArn and executionRoleArn are the same role (${task}); they must be distinct roles.`);
+    if (task !== undefined && task === str(props.executionRoleArn))
+      ctx.report(`taskRoleArn and executionRoleArn are the same role (${task}); they must be distinct roles.`);
   },
 });
 

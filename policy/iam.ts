@@ -25,7 +25,8 @@ const where = (key: string, s: Statement) => `${key} ${s.label}`;
 export const iamNoWildcardAction = resourceRule({
   name: "iam-no-wildcard-action",
   description: 'No policy statement allows every action: Action "*" or "*:*", or an Allow with NotAction (checkov CKV_AWS_63).',
-  remediation: "List the actions the principal needs (for example s3:GetObject, s3:PutObject) instead of a wildcard; write Deny statements for exceptions instead of Allow with NotAction.",
+  remediation:
+    "List the actions the principal needs (for example s3:GetObject, s3:PutObject) instead of a wildcard; write Deny statements for exceptions instead of Allow with NotAction.",
   severity: "critical",
   types: POLICY_DOCUMENT_TYPES,
   validate(props, ctx) {
@@ -33,8 +34,12 @@ export const iamNoWildcardAction = resourceRule({
     problems.forEach((p) => ctx.report(p));
     for (const { key, statement } of statements) {
       const wild = statement.actions.filter((a) => FULL_WILDCARDS.includes(a));
-      if (wild.length > 0) ctx.report(`${where(key, statement)} allows Action ${wild.map((a) => JSON.stringify(a)).join(", ")}; list specific actions.`);
-      if (statement.notActions.length > 0) ctx.report(`${where(key, statement)} allows NotAction ${JSON.stringify(statement.notActions)}, which grants every other action; list specific actions.`);
+      if (wild.length > 0)
+        ctx.report(`${where(key, statement)} allows Action ${wild.map((a) => JSON.stringify(a)).join(", ")}; list specific actions.`);
+      if (statement.notActions.length > 0)
+        ctx.report(
+          `${where(key, statement)} allows NotAction ${JSON.stringify(statement.notActions)}, which grants every other action; list specific actions.`,
+        );
     }
   },
 });
@@ -48,7 +53,8 @@ export const iamNoServiceWildcardAction = resourceRule({
   validate(props, ctx) {
     for (const { key, statement } of allowStatements(ctx.type, props).statements) {
       const wild = statement.actions.filter((a) => /^[a-z0-9-]+:\*$/i.test(a) && !FULL_WILDCARDS.includes(a));
-      if (wild.length > 0) ctx.report(`${where(key, statement)} allows ${wild.map((a) => JSON.stringify(a)).join(", ")}; list specific actions.`);
+      if (wild.length > 0)
+        ctx.report(`${where(key, statement)} allows ${wild.map((a) => JSON.stringify(a)).join(", ")}; list specific actions.`);
     }
   },
 });
@@ -60,7 +66,8 @@ function isAnyRole(resource: string): boolean {
 
 export const iamPassRoleScoped = resourceRule({
   name: "iam-passrole-scoped",
-  description: "iam:PassRole is granted on named roles only, never on * or every role of the account (it would let the principal hand any role, admin included, to a service).",
+  description:
+    "iam:PassRole is granted on named roles only, never on * or every role of the account (it would let the principal hand any role, admin included, to a service).",
   remediation:
     'Set the statement\'s Resource to the ARNs of the roles to pass (the services\' task and execution roles) and add Condition { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } }.',
   severity: "critical",
@@ -69,8 +76,14 @@ export const iamPassRoleScoped = resourceRule({
     for (const { key, statement } of allowStatements(ctx.type, props, ["identity"]).statements) {
       if (!statement.actions.some((a) => actionMatches(a, "iam:PassRole"))) continue;
       const wide = statement.resources.filter(isAnyRole);
-      if (wide.length > 0) ctx.report(`${where(key, statement)} allows iam:PassRole on ${wide.map((r) => JSON.stringify(r)).join(", ")}; name the roles it may pass.`);
-      if (statement.notResources.length > 0) ctx.report(`${where(key, statement)} allows iam:PassRole on NotResource ${JSON.stringify(statement.notResources)}, which is every other role; name the roles it may pass.`);
+      if (wide.length > 0)
+        ctx.report(
+          `${where(key, statement)} allows iam:PassRole on ${wide.map((r) => JSON.stringify(r)).join(", ")}; name the roles it may pass.`,
+        );
+      if (statement.notResources.length > 0)
+        ctx.report(
+          `${where(key, statement)} allows iam:PassRole on NotResource ${JSON.stringify(statement.notResources)}, which is every other role; name the roles it may pass.`,
+        );
     }
   },
 });
@@ -79,21 +92,30 @@ export const iamNoAdminAccess = resourceRule({
   name: "iam-no-admin-access",
   description:
     'No role, user or group gets administrator access: no policy statement allowing Action "*" on Resource "*", and no AdministratorAccess managed policy attached (Security Hub IAM.1, checkov CKV_AWS_1, CKV_AWS_62).',
-  remediation: "Grant the actions and resources the principal needs in a scoped policy; remove the admin statement or the AdministratorAccess attachment.",
+  remediation:
+    "Grant the actions and resources the principal needs in a scoped policy; remove the admin statement or the AdministratorAccess attachment.",
   severity: "critical",
   types: [...POLICY_DOCUMENT_TYPES, ...ATTACHMENT_TYPES],
   validate(props, ctx) {
     if (ATTACHMENT_TYPES.includes(ctx.type)) {
-      if (isAdministratorAccess(props.policyArn)) ctx.report(`policyArn is ${JSON.stringify(props.policyArn)}; administrator access must not be attached.`);
+      if (isAdministratorAccess(props.policyArn))
+        ctx.report(`policyArn is ${JSON.stringify(props.policyArn)}; administrator access must not be attached.`);
       return;
     }
     const managed = strings(props.managedPolicyArns).filter(isAdministratorAccess);
-    if (managed.length > 0) ctx.report(`managedPolicyArns includes ${JSON.stringify(managed[0])}; administrator access must not be attached.`);
+    if (managed.length > 0)
+      ctx.report(`managedPolicyArns includes ${JSON.stringify(managed[0])}; administrator access must not be attached.`);
     for (const { key, statement } of allowStatements(ctx.type, props, ["identity"]).statements) {
       const everyAction = statement.actions.some((a) => FULL_WILDCARDS.includes(a));
-      if (everyAction && statement.resources.includes("*")) ctx.report(`${where(key, statement)} allows every action on every resource (administrator access).`);
+      if (everyAction && statement.resources.includes("*"))
+        ctx.report(`${where(key, statement)} allows every action on every resource (administrator access).`);
     }
   },
 });
 
-export const iamPolicies: ResourceValidationPolicy[] = [iamNoWildcardAction, iamNoServiceWildcardAction, iamPassRoleScoped, iamNoAdminAccess];
+export const iamPolicies: ResourceValidationPolicy[] = [
+  iamNoWildcardAction,
+  iamNoServiceWildcardAction,
+  iamPassRoleScoped,
+  iamNoAdminAccess,
+];

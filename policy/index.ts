@@ -20,6 +20,7 @@ if (runByPolicyHost()) {
   new PolicyPack("delivery", {
     policies: [...policies],
     enforcementLevel: "mandatory",
-    description: "Security and reliability guardrails for delivery environments: mandatory in prod, advisory elsewhere (policy/config/<stack>.json).",
+    description:
+      "Security and reliability guardrails for delivery environments: mandatory in prod, advisory elsewhere (policy/config/<stack>.json).",
   });
 }

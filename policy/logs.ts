@@ -37,12 +37,14 @@ export const logsRetentionProd = resourceRule({
 export const logsKmsProd = resourceRule({
   name: "logs-kms-prod",
   description: "In prod, CloudWatch log groups are encrypted with a KMS key (checkov CKV_AWS_158).",
-  remediation: "Set kmsKeyId on the log group to the environment's KMS key ARN (its key policy must let logs.<region>.amazonaws.com use it).",
+  remediation:
+    "Set kmsKeyId on the log group to the environment's KMS key ARN (its key policy must let logs.<region>.amazonaws.com use it).",
   severity: "medium",
   tiers: ["prod"],
   types: [LOG_GROUP],
   validate(props, ctx) {
-    if (typeof props.kmsKeyId !== "string" || props.kmsKeyId === "") ctx.report(`kmsKeyId is ${seen(props.kmsKeyId)}; prod log groups must be encrypted with a KMS key.`);
+    if (typeof props.kmsKeyId !== "string" || props.kmsKeyId === "")
+      ctx.report(`kmsKeyId is ${seen(props.kmsKeyId)}; prod log groups must be encrypted with a KMS key.`);
   },
 });
 

@@ -57,14 +57,24 @@ export const s3KmsEncryption = stackRule({
     const logBuckets = albLogBuckets(resources);
     for (const bucket of ofType(resources, ...BUCKET_TYPES)) {
       const rules = encryptionRules(bucket, resources);
-      const kms = rules.some((r) => (r.sseAlgorithm === "aws:kms" || r.sseAlgorithm === "aws:kms:dsse") && typeof r.kmsMasterKeyId === "string");
+      const kms = rules.some(
+        (r) => (r.sseAlgorithm === "aws:kms" || r.sseAlgorithm === "aws:kms:dsse") && typeof r.kmsMasterKeyId === "string",
+      );
       const albLogs = bucketKeys(bucket).some((k) => logBuckets.includes(k));
       if (kms || (albLogs && rules.some((r) => r.sseAlgorithm === "AES256"))) continue;
       if (rules.length === 0) {
-        ctx.report(`bucket ${bucket.name} has no server-side encryption configuration; it must default to SSE-KMS with a KMS key.`, bucket.urn);
+        ctx.report(
+          `bucket ${bucket.name} has no server-side encryption configuration; it must default to SSE-KMS with a KMS key.`,
+          bucket.urn,
+        );
       } else {
-        const seenAlgorithms = rules.map((r) => `${seen(r.sseAlgorithm)}${r.kmsMasterKeyId === undefined ? " without kmsMasterKeyId" : ""}`).join(", ");
-        ctx.report(`bucket ${bucket.name} encrypts with ${seenAlgorithms}; it must use sseAlgorithm "aws:kms" with a kmsMasterKeyId.`, bucket.urn);
+        const seenAlgorithms = rules
+          .map((r) => `${seen(r.sseAlgorithm)}${r.kmsMasterKeyId === undefined ? " without kmsMasterKeyId" : ""}`)
+          .join(", ");
+        ctx.report(
+          `bucket ${bucket.name} encrypts with ${seenAlgorithms}; it must use sseAlgorithm "aws:kms" with a kmsMasterKeyId.`,
+          bucket.urn,
+        );
       }
     }
   },
@@ -97,7 +107,8 @@ const BLOCK_SETTINGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcl
 export const s3PublicAccessBlocked = stackRule({
   name: "s3-public-access-blocked",
   description: "S3 buckets block every form of public access (Security Hub S3.8, checkov CKV_AWS_53, CKV_AWS_54, CKV_AWS_55, CKV_AWS_56).",
-  remediation: "Add an aws.s3.BucketPublicAccessBlock for the bucket with blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true.",
+  remediation:
+    "Add an aws.s3.BucketPublicAccessBlock for the bucket with blockPublicAcls, blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true.",
   severity: "critical",
   validate(resources, ctx) {
     for (const bucket of ofType(resources, ...BUCKET_TYPES)) {
@@ -107,7 +118,11 @@ export const s3PublicAccessBlocked = stackRule({
         continue;
       }
       const off = BLOCK_SETTINGS.filter((k) => !blocks.some((b) => b.props[k] === true));
-      if (off.length > 0) ctx.report(`bucket ${bucket.name} public access block has ${off.map((k) => `${k} ${seen(blocks[0].props[k])}`).join(", ")}; all four must be true.`, bucket.urn);
+      if (off.length > 0)
+        ctx.report(
+          `bucket ${bucket.name} public access block has ${off.map((k) => `${k} ${seen(blocks[0].props[k])}`).join(", ")}; all four must be true.`,
+          bucket.urn,
+        );
     }
   },
 });
@@ -123,7 +138,8 @@ function deniesInsecureTransport(statement: Statement): boolean {
 
 export const s3TlsOnly = stackRule({
   name: "s3-tls-only",
-  description: 'S3 buckets refuse requests that do not use TLS: a bucket policy denies everyone when aws:SecureTransport is "false" (Security Hub S3.5).',
+  description:
+    'S3 buckets refuse requests that do not use TLS: a bucket policy denies everyone when aws:SecureTransport is "false" (Security Hub S3.5).',
   remediation:
     'Add an aws.s3.BucketPolicy with a statement { Effect: "Deny", Principal: "*", Action: [object reads and writes, at least s3:GetObject and s3:PutObject], Resource: [bucket, bucket/*], Condition: { Bool: { "aws:SecureTransport": "false" } } }.',
   severity: "high",

@@ -50,7 +50,8 @@ export const tagsRequired = resourceRule({
   name: "tags-required",
   description:
     "Every taggable AWS resource carries the environment and managed-by tags, and the service tag when it belongs to a service (inside a delivery:ecs:Service component).",
-  remediation: "Pass the component's tags (resourceTags(config.tags, service) in infra/components/lib/naming.ts) to the resource's tags input.",
+  remediation:
+    "Pass the component's tags (resourceTags(config.tags, service) in infra/components/lib/naming.ts) to the resource's tags input.",
   severity: "low",
   types: isTaggable,
   validate(props, ctx) {
@@ -58,7 +59,10 @@ export const tagsRequired = resourceRule({
     const inService = urnTypeChain(ctx.urn).some((t) => SERVICE_COMPONENT_TYPES.includes(t));
     const required = [...REQUIRED_TAGS, ...(inService ? ["service"] : [])];
     const missing = required.filter((k) => !tags[k]);
-    if (missing.length > 0) ctx.report(`tags lack ${missing.join(", ")}; ${inService ? "a service's resources carry" : "every taggable resource carries"} ${required.join(", ")}.`);
+    if (missing.length > 0)
+      ctx.report(
+        `tags lack ${missing.join(", ")}; ${inService ? "a service's resources carry" : "every taggable resource carries"} ${required.join(", ")}.`,
+      );
   },
 });
 

@@ -31,10 +31,17 @@ export const manifestServiceSchema = z
     deployment: z
       .object({
         strategy: z.enum(["canary", "linear", "blueGreen"]).describe("ECS's native progressive strategy the service deploys with."),
-        steps: z.array(z.number().positive().max(100)).min(1).describe("Production traffic percentages the new revision is observed at, ending at 100."),
+        steps: z
+          .array(z.number().positive().max(100))
+          .min(1)
+          .describe("Production traffic percentages the new revision is observed at, ending at 100."),
         stepMinutes: z.number().int().positive().describe("Observation per step, in minutes."),
         bakeMinutes: z.number().int().nonnegative().describe("Minutes the old revision keeps running after 100%."),
-        maxExtensionMinutes: z.number().int().nonnegative().describe("How much longer an inconclusive step is observed before the release is abandoned."),
+        maxExtensionMinutes: z
+          .number()
+          .int()
+          .nonnegative()
+          .describe("How much longer an inconclusive step is observed before the release is abandoned."),
         alternateTargetGroup: z
           .string()
           .regex(/^targetgroup\/[^/]+\/[0-9a-z]+$/)
@@ -79,9 +86,7 @@ export const manifestSchema = z
       .strict(),
     history: z
       .object({
-        bucket: nonEmpty
-          .optional()
-          .describe("S3 bucket for run records; absent for the local tier (records go to a local directory)."),
+        bucket: nonEmpty.optional().describe("S3 bucket for run records; absent for the local tier (records go to a local directory)."),
         prefix: nonEmpty.describe("Key prefix (or sub-directory) of this stack's run records."),
         lockTable: nonEmpty
           .optional()

@@ -83,7 +83,12 @@ export function serviceReport<N extends string>(name: string, checks: CheckResul
 }
 
 /** The run's report from its services' reports (validate and gate alike); no actions yet. */
-export function runReport<N extends string>(stack: string, services: ServiceReport<N>[], startedAt: Date, finishedAt: Date): ValidationReport<N> {
+export function runReport<N extends string>(
+  stack: string,
+  services: ServiceReport<N>[],
+  startedAt: Date,
+  finishedAt: Date,
+): ValidationReport<N> {
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     stack,

@@ -35,18 +35,14 @@ export class Alerts extends pulumi.ComponentResource {
     super("delivery:alerts:Alerts", name, {}, opts);
     const parent = { parent: this };
     const topic = (severity: "warning" | "critical") => {
-      const t = new aws.sns.Topic(
-        `${name}-${severity}`,
-        { kmsMasterKeyId: args.kmsKeyArn, tags: { ...args.tags, severity } },
-        parent,
-      );
+      const t = new aws.sns.Topic(`${name}-${severity}`, { kmsMasterKeyId: args.kmsKeyArn, tags: { ...args.tags, severity } }, parent);
       new aws.sns.TopicPolicy(
         `${name}-${severity}`,
         {
           arn: t.arn,
-          policy: pulumi.all([t.arn, args.accountId]).apply(([arn, accountId]) =>
-            JSON.stringify(topicPolicy({ partition: args.partition, accountId }, arn)),
-          ),
+          policy: pulumi
+            .all([t.arn, args.accountId])
+            .apply(([arn, accountId]) => JSON.stringify(topicPolicy({ partition: args.partition, accountId }, arn))),
         },
         parent,
       );
@@ -67,10 +63,18 @@ export class Alerts extends pulumi.ComponentResource {
         parent,
       ).name;
     if (args.slackWebhookUrl) {
-      this.slackWebhookUrlParameter = parameter("slack-webhook-url", args.slackWebhookUrl, "Slack incoming webhook URL for deployctl alerts.");
+      this.slackWebhookUrlParameter = parameter(
+        "slack-webhook-url",
+        args.slackWebhookUrl,
+        "Slack incoming webhook URL for deployctl alerts.",
+      );
     }
     if (args.pagerDutyRoutingKey) {
-      this.pagerDutyRoutingKeyParameter = parameter("pagerduty-routing-key", args.pagerDutyRoutingKey, "PagerDuty Events v2 routing key for deployctl alerts.");
+      this.pagerDutyRoutingKeyParameter = parameter(
+        "pagerduty-routing-key",
+        args.pagerDutyRoutingKey,
+        "PagerDuty Events v2 routing key for deployctl alerts.",
+      );
     }
 
     this.registerOutputs({

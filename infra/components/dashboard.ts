@@ -33,7 +33,13 @@ export class Dashboard extends pulumi.ComponentResource {
     const services = pulumi.all(
       args.services.map((s) =>
         pulumi.all([s.targetGroup, s.loadBalancer]).apply(
-          ([targetGroup, loadBalancer]): DashboardService => ({ name: s.name, cluster: s.cluster, ecsService: s.ecsService, targetGroup, loadBalancer }),
+          ([targetGroup, loadBalancer]): DashboardService => ({
+            name: s.name,
+            cluster: s.cluster,
+            ecsService: s.ecsService,
+            targetGroup,
+            loadBalancer,
+          }),
         ),
       ),
     );

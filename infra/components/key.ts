@@ -32,7 +32,9 @@ export class EnvironmentKey extends pulumi.ComponentResource {
     const policy = pulumi
       .all([args.accountId, extra])
       .apply(([accountId, statements]) =>
-        JSON.stringify(environmentKeyPolicy({ partition: args.partition, region: args.region, accountId }, statements as PolicyStatement[])),
+        JSON.stringify(
+          environmentKeyPolicy({ partition: args.partition, region: args.region, accountId }, statements as PolicyStatement[]),
+        ),
       );
     this.key = new aws.kms.Key(
       `${name}-key`,

@@ -51,7 +51,15 @@ export class LoadBalancer extends pulumi.ComponentResource {
     for (const port of ports) {
       new aws.vpc.SecurityGroupIngressRule(
         `${name}-alb-${port}`,
-        { securityGroupId: sg.id, ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv4: "0.0.0.0/0", description: `HTTP${port === 443 ? "S" : ""} from anywhere`, tags: args.tags },
+        {
+          securityGroupId: sg.id,
+          ipProtocol: "tcp",
+          fromPort: port,
+          toPort: port,
+          cidrIpv4: "0.0.0.0/0",
+          description: `HTTP${port === 443 ? "S" : ""} from anywhere`,
+          tags: args.tags,
+        },
         parent,
       );
     }
@@ -66,7 +74,13 @@ export class LoadBalancer extends pulumi.ComponentResource {
         {
           expireDays: logs.retentionDays,
           forceDestroy: logs.forceDestroy,
-          albLogDelivery: { prefix: ACCESS_LOG_PREFIX, partition: logs.partition, region: logs.region, accountId: logs.accountId, elbAccountArn: elb.arn },
+          albLogDelivery: {
+            prefix: ACCESS_LOG_PREFIX,
+            partition: logs.partition,
+            region: logs.region,
+            accountId: logs.accountId,
+            elbAccountArn: elb.arn,
+          },
           tags: args.tags,
         },
         parent,

@@ -43,11 +43,7 @@ export class Network extends pulumi.ComponentResource {
     const [publicA, publicB, privateA, privateB] = splitCidr(cidrBlock, 4);
     const zones = [0, 1] as const;
 
-    const vpc = new aws.ec2.Vpc(
-      `${name}-vpc`,
-      { cidrBlock, enableDnsHostnames: true, enableDnsSupport: true, tags: named("vpc") },
-      parent,
-    );
+    const vpc = new aws.ec2.Vpc(`${name}-vpc`, { cidrBlock, enableDnsHostnames: true, enableDnsSupport: true, tags: named("vpc") }, parent);
     const subnet = (kind: "public" | "private", i: 0 | 1, cidr: string) =>
       new aws.ec2.Subnet(
         `${name}-${kind}-${i + 1}`,
@@ -65,9 +61,17 @@ export class Network extends pulumi.ComponentResource {
 
     const igw = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags: named("igw") }, parent);
     const publicRoutes = new aws.ec2.RouteTable(`${name}-public`, { vpcId: vpc.id, tags: named("public") }, parent);
-    new aws.ec2.Route(`${name}-public-default`, { routeTableId: publicRoutes.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id }, parent);
+    new aws.ec2.Route(
+      `${name}-public-default`,
+      { routeTableId: publicRoutes.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id },
+      parent,
+    );
     zones.forEach((i) => {
-      new aws.ec2.RouteTableAssociation(`${name}-public-${i + 1}`, { subnetId: publicSubnets[i].id, routeTableId: publicRoutes.id }, parent);
+      new aws.ec2.RouteTableAssociation(
+        `${name}-public-${i + 1}`,
+        { subnetId: publicSubnets[i].id, routeTableId: publicRoutes.id },
+        parent,
+      );
     });
 
     const nats = zones.slice(0, natCount).map((i) => {
@@ -81,7 +85,11 @@ export class Network extends pulumi.ComponentResource {
     zones.forEach((i) => {
       const table = new aws.ec2.RouteTable(`${name}-private-${i + 1}`, { vpcId: vpc.id, tags: named(`private-${i + 1}`) }, parent);
       const nat = nats[Math.min(i, nats.length - 1)];
-      new aws.ec2.Route(`${name}-private-${i + 1}-default`, { routeTableId: table.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: nat.id }, parent);
+      new aws.ec2.Route(
+        `${name}-private-${i + 1}-default`,
+        { routeTableId: table.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: nat.id },
+        parent,
+      );
       new aws.ec2.RouteTableAssociation(`${name}-private-${i + 1}`, { subnetId: privateSubnets[i].id, routeTableId: table.id }, parent);
     });
 

@@ -49,7 +49,8 @@ export class ProgressiveDelivery extends pulumi.ComponentResource {
     const parent = { parent: this };
     const tags = args.tags;
     const ctx = pulumi.output(args.accountId).apply((accountId) => ({ partition: args.partition, region: args.region, accountId }));
-    const trust = (service: "ecs.amazonaws.com" | "lambda.amazonaws.com") => ctx.apply((c) => JSON.stringify(serviceTrustPolicy(service, c)));
+    const trust = (service: "ecs.amazonaws.com" | "lambda.amazonaws.com") =>
+      ctx.apply((c) => JSON.stringify(serviceTrustPolicy(service, c)));
 
     const logGroup = new aws.cloudwatch.LogGroup(
       `${name}-hook-logs`,
@@ -58,7 +59,11 @@ export class ProgressiveDelivery extends pulumi.ComponentResource {
     );
     const functionRole = new aws.iam.Role(
       `${name}-hook-function-role`,
-      { assumeRolePolicy: trust("lambda.amazonaws.com"), description: `${name}: the canary hook reads deployctl's verdicts and writes its logs.`, tags },
+      {
+        assumeRolePolicy: trust("lambda.amazonaws.com"),
+        description: `${name}: the canary hook reads deployctl's verdicts and writes its logs.`,
+        tags,
+      },
       parent,
     );
     const functionPolicy = new aws.iam.RolePolicy(
@@ -67,7 +72,9 @@ export class ProgressiveDelivery extends pulumi.ComponentResource {
         role: functionRole.id,
         policy: pulumi
           .all([ctx, logGroup.arn])
-          .apply(([c, logGroupArn]) => JSON.stringify(hookFunctionPolicy({ ctx: c, stack: args.stack, cluster: args.clusterName, logGroupArn }))),
+          .apply(([c, logGroupArn]) =>
+            JSON.stringify(hookFunctionPolicy({ ctx: c, stack: args.stack, cluster: args.clusterName, logGroupArn })),
+          ),
       },
       parent,
     );
@@ -100,7 +107,11 @@ export class ProgressiveDelivery extends pulumi.ComponentResource {
     );
     const lbRole = new aws.iam.Role(
       `${name}-lb-role`,
-      { assumeRolePolicy: trust("ecs.amazonaws.com"), description: `${name}: lets ECS register tasks and move traffic weights of progressive services.`, tags },
+      {
+        assumeRolePolicy: trust("ecs.amazonaws.com"),
+        description: `${name}: lets ECS register tasks and move traffic weights of progressive services.`,
+        tags,
+      },
       parent,
     );
     const lbPolicy = new aws.iam.RolePolicy(
@@ -118,6 +129,10 @@ export class ProgressiveDelivery extends pulumi.ComponentResource {
     this.hookRoleArn = hookRole.arn;
     this.infrastructureRoleArn = lbRole.arn;
     this.ready = [this.hookFunction, invokePolicy, lbPolicy];
-    this.registerOutputs({ hookFunctionArn: this.hookFunctionArn, hookRoleArn: this.hookRoleArn, infrastructureRoleArn: this.infrastructureRoleArn });
+    this.registerOutputs({
+      hookFunctionArn: this.hookFunctionArn,
+      hookRoleArn: this.hookRoleArn,
+      infrastructureRoleArn: this.infrastructureRoleArn,
+    });
   }
 }

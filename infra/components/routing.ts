@@ -168,7 +168,13 @@ export class Routing extends pulumi.ComponentResource {
       const rule = (suffix: string, priority: number, extra: aws.types.input.lb.ListenerRuleCondition[]) =>
         new aws.lb.ListenerRule(
           `${name}-${route.service}${suffix}`,
-          { listenerArn: this.listener.arn, priority, actions: weighted, conditions: [...conditions, ...extra], tags: tagsFor(route.service) },
+          {
+            listenerArn: this.listener.arn,
+            priority,
+            actions: weighted,
+            conditions: [...conditions, ...extra],
+            tags: tagsFor(route.service),
+          },
           { parent: this, ignoreChanges: ["actions"] },
         );
       this.productionRules[route.service] = rule("", productionRulePriority(route.priority), []);

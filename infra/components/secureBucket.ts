@@ -14,7 +14,13 @@ export interface SecureBucketArgs {
   /** Delete the bucket with its objects on destroy (never in prod). @default false */
   forceDestroy?: boolean;
   /** Let Elastic Load Balancing write access logs under `<prefix>/`. @default none */
-  albLogDelivery?: { prefix: string; partition: string; region: string; accountId: pulumi.Input<string>; elbAccountArn: pulumi.Input<string> };
+  albLogDelivery?: {
+    prefix: string;
+    partition: string;
+    region: string;
+    accountId: pulumi.Input<string>;
+    elbAccountArn: pulumi.Input<string>;
+  };
   tags: Record<string, string>;
 }
 
@@ -60,12 +66,21 @@ export class SecureBucket extends pulumi.ComponentResource {
     );
 
     const delivery = args.albLogDelivery;
-    const policy = pulumi.all([bucket.arn, delivery?.accountId ?? "", delivery?.elbAccountArn ?? ""]).apply(([bucketArn, accountId, elbAccountArn]) => {
-      const extra: PolicyStatement[] = delivery
-        ? [albLogDeliveryStatement({ ctx: { partition: delivery.partition, region: delivery.region, accountId }, bucketArn, prefix: delivery.prefix, elbAccountArn })]
-        : [];
-      return JSON.stringify(bucketPolicy(bucketArn, extra));
-    });
+    const policy = pulumi
+      .all([bucket.arn, delivery?.accountId ?? "", delivery?.elbAccountArn ?? ""])
+      .apply(([bucketArn, accountId, elbAccountArn]) => {
+        const extra: PolicyStatement[] = delivery
+          ? [
+              albLogDeliveryStatement({
+                ctx: { partition: delivery.partition, region: delivery.region, accountId },
+                bucketArn,
+                prefix: delivery.prefix,
+                elbAccountArn,
+              }),
+            ]
+          : [];
+        return JSON.stringify(bucketPolicy(bucketArn, extra));
+      });
     this.policy = new aws.s3.BucketPolicy(name, { bucket: bucket.id, policy }, { parent: this, dependsOn: [publicAccess] });
 
     this.bucketName = bucket.bucket;

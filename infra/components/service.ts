@@ -86,7 +86,11 @@ export class Service extends pulumi.ComponentResource {
 
     const sg = new aws.ec2.SecurityGroup(
       `${name}-sg`,
-      { vpcId: args.vpcId, description: `${svc.name}: port ${svc.port} from the load balancer only`, tags: { ...tags, Name: `${name}-sg` } },
+      {
+        vpcId: args.vpcId,
+        description: `${svc.name}: port ${svc.port} from the load balancer only`,
+        tags: { ...tags, Name: `${name}-sg` },
+      },
       parent,
     );
     const fromAlb = { ipProtocol: "tcp", fromPort: svc.port, toPort: svc.port, tags };
@@ -102,13 +106,25 @@ export class Service extends pulumi.ComponentResource {
     );
     new aws.vpc.SecurityGroupEgressRule(
       `${name}-egress`,
-      { securityGroupId: sg.id, ipProtocol: "-1", cidrIpv4: "0.0.0.0/0", description: "Image pulls, logs, secrets and the service outbound calls (through NAT)", tags },
+      {
+        securityGroupId: sg.id,
+        ipProtocol: "-1",
+        cidrIpv4: "0.0.0.0/0",
+        description: "Image pulls, logs, secrets and the service outbound calls (through NAT)",
+        tags,
+      },
       parent,
     );
 
     this.repository = new Repository(
       name,
-      { repositoryName: args.repositoryName, keepImages: args.keepImages, untaggedImageDays: args.untaggedImageDays, forceDelete: args.forceDelete, tags },
+      {
+        repositoryName: args.repositoryName,
+        keepImages: args.keepImages,
+        untaggedImageDays: args.untaggedImageDays,
+        forceDelete: args.forceDelete,
+        tags,
+      },
       parent,
     );
     this.logGroup = new aws.cloudwatch.LogGroup(
@@ -130,14 +146,12 @@ export class Service extends pulumi.ComponentResource {
       parent,
     );
 
-    const containers = pulumi
-      .all([this.repository.repositoryUrl, args.accountId])
-      .apply(([repositoryUrl, accountId]) => {
-        const ctx = { partition: args.partition, region: args.region, accountId };
-        const secrets = Object.fromEntries(Object.entries(svc.secrets).map(([k, v]) => [k, secretReference(v, ctx).valueFrom]));
-        const image = `${repositoryUrl}:${svc.image.tag}`;
-        return JSON.stringify([containerDefinition({ service: svc, image, logGroup: args.logGroupName, region: args.region, secrets })]);
-      });
+    const containers = pulumi.all([this.repository.repositoryUrl, args.accountId]).apply(([repositoryUrl, accountId]) => {
+      const ctx = { partition: args.partition, region: args.region, accountId };
+      const secrets = Object.fromEntries(Object.entries(svc.secrets).map(([k, v]) => [k, secretReference(v, ctx).valueFrom]));
+      const image = `${repositoryUrl}:${svc.image.tag}`;
+      return JSON.stringify([containerDefinition({ service: svc, image, logGroup: args.logGroupName, region: args.region, secrets })]);
+    });
     this.taskDefinition = new aws.ecs.TaskDefinition(
       `${name}-task`,
       {
@@ -186,7 +200,14 @@ export class Service extends pulumi.ComponentResource {
         launchType: "FARGATE",
         platformVersion: "LATEST",
         networkConfiguration: { subnets: args.privateSubnetIds, securityGroups: [sg.id], assignPublicIp: false },
-        loadBalancers: [{ targetGroupArn: args.targetGroupArn, containerName: svc.name, containerPort: svc.port, advancedConfiguration: advanced(args.progressive) }],
+        loadBalancers: [
+          {
+            targetGroupArn: args.targetGroupArn,
+            containerName: svc.name,
+            containerPort: svc.port,
+            advancedConfiguration: advanced(args.progressive),
+          },
+        ],
         deploymentConfiguration: deploymentConfiguration(args.progressive),
         healthCheckGracePeriodSeconds: 60,
         deploymentCircuitBreaker: { enable: true, rollback: true },
@@ -264,7 +285,12 @@ function deploymentConfiguration(p: ProgressiveServiceArgs | undefined): aws.typ
   return {
     ...ecsDeploymentConfiguration(p.deployment),
     lifecycleHooks: [
-      { hookTargetArn: p.hookFunctionArn, roleArn: p.hookRoleArn, lifecycleStages: [...HOOK_STAGES], hookDetails: JSON.stringify(p.hookDetails) },
+      {
+        hookTargetArn: p.hookFunctionArn,
+        roleArn: p.hookRoleArn,
+        lifecycleStages: [...HOOK_STAGES],
+        hookDetails: JSON.stringify(p.hookDetails),
+      },
     ],
   };
 }

@@ -40,7 +40,11 @@ export class TaskRoles extends pulumi.ComponentResource {
     );
     this.executionRole = new aws.iam.Role(
       `${name}-execution-role`,
-      { assumeRolePolicy: trust, description: `${name}: lets ECS pull the image, write logs and read the service's secrets.`, tags: args.tags },
+      {
+        assumeRolePolicy: trust,
+        description: `${name}: lets ECS pull the image, write logs and read the service's secrets.`,
+        tags: args.tags,
+      },
       parent,
     );
     this.executionPolicy = new aws.iam.RolePolicy(

@@ -98,7 +98,11 @@ export function stepDivisor(steps: readonly number[]): number {
 function checkCanarySteps(steps: readonly number[], path: string, problems: ConfigProblem[]): void {
   const increasing = steps.every((s, i) => i === 0 || s > (steps[i - 1] ?? 0));
   if (!increasing || steps.at(-1) !== 100) {
-    problems.push({ code: "deployment", path, message: `is ${show(steps)}; steps must increase strictly and end at 100, e.g. [5, 25, 50, 100].` });
+    problems.push({
+      code: "deployment",
+      path,
+      message: `is ${show(steps)}; steps must increase strictly and end at 100, e.g. [5, 25, 50, 100].`,
+    });
     return;
   }
   if (steps.length < 2) {

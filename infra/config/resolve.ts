@@ -31,8 +31,23 @@ export const DEFAULT_ALARMS: AlarmsConfig = {
 
 /** The AWS services the program uses: the local tier's `aws:endpoints` must point each at the emulator. */
 export const EMULATED_SERVICES = [
-  "appautoscaling", "cloudwatch", "codebuild", "codepipeline", "dynamodb", "ec2", "ecr", "ecs", "elbv2",
-  "events", "iam", "kms", "logs", "s3", "sns", "ssm", "sts",
+  "appautoscaling",
+  "cloudwatch",
+  "codebuild",
+  "codepipeline",
+  "dynamodb",
+  "ec2",
+  "ecr",
+  "ecs",
+  "elbv2",
+  "events",
+  "iam",
+  "kms",
+  "logs",
+  "s3",
+  "sns",
+  "ssm",
+  "sts",
 ] as const;
 
 /**
@@ -106,7 +121,11 @@ export function parseEnvironmentConfig(raw: RawStackConfig): EnvironmentConfig {
 
   const region = raw.values["aws:region"];
   if (typeof region !== "string" || region === "") {
-    problems.push({ code: "missing", path: "aws:region", message: `is ${show(region)}; set the AWS region, e.g. pulumi config set aws:region us-east-1.` });
+    problems.push({
+      code: "missing",
+      path: "aws:region",
+      message: `is ${show(region)}; set the AWS region, e.g. pulumi config set aws:region us-east-1.`,
+    });
   }
   if (tier === "local") checkEmulator(raw, problems);
 
@@ -188,7 +207,11 @@ function resolveNetwork(net: z.infer<typeof networkSchema> | undefined, problems
     return { kind: "create", cidrBlock: net?.cidrBlock ?? "10.0.0.0/16", availabilityZoneCount: 2 };
   }
   if (net.cidrBlock) {
-    problems.push({ code: "invalid", path: "delivery:network.cidrBlock", message: `is ${show(net.cidrBlock)}; it only applies when the stack creates its VPC, not with vpcId.` });
+    problems.push({
+      code: "invalid",
+      path: "delivery:network.cidrBlock",
+      message: `is ${show(net.cidrBlock)}; it only applies when the stack creates its VPC, not with vpcId.`,
+    });
   }
   for (const key of ["publicSubnetIds", "privateSubnetIds"] as const) {
     const ids = net[key];
@@ -220,7 +243,11 @@ function checkEmulator(raw: RawStackConfig, problems: ConfigProblem[]): void {
   for (const flag of ["aws:skipCredentialsValidation", "aws:skipRequestingAccountId"]) {
     const v = raw.values[flag];
     if (v !== true && v !== "true") {
-      problems.push({ code: "emulator", path: flag, message: `is ${show(v)}; the local tier needs it set to true (the emulator has no real credentials).` });
+      problems.push({
+        code: "emulator",
+        path: flag,
+        message: `is ${show(v)}; the local tier needs it set to true (the emulator has no real credentials).`,
+      });
     }
   }
 }

@@ -6,15 +6,16 @@ import { z } from "zod";
  * "what is allowed" half of a problem: the loader prefixes the file, key path and value seen.
  */
 const positiveInt = (what: string) =>
-  z.number({ error: `expected ${what}` }).int({ error: `expected a whole number (${what})` }).positive({
-    error: `must be a positive whole number (${what})`,
-  });
+  z
+    .number({ error: `expected ${what}` })
+    .int({ error: `expected a whole number (${what})` })
+    .positive({
+      error: `must be a positive whole number (${what})`,
+    });
 
-const dnsName = z
-  .string({ error: "expected a DNS-safe name" })
-  .regex(/^[a-z]([a-z0-9-]{0,22}[a-z0-9])?$/, {
-    error: "expected a DNS-safe name: 1 to 24 lowercase letters, digits or '-', starting with a letter",
-  });
+const dnsName = z.string({ error: "expected a DNS-safe name" }).regex(/^[a-z]([a-z0-9-]{0,22}[a-z0-9])?$/, {
+  error: "expected a DNS-safe name: 1 to 24 lowercase letters, digits or '-', starting with a letter",
+});
 
 const envVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "expected an environment variable name" });
 
@@ -72,7 +73,9 @@ export const deploymentSchema = z.strictObject({
         .number({ error: "expected a percentage of production traffic" })
         .min(3, { error: "must be a multiple of 0.1 from 3 to 100 (ECS's linear step)" })
         .max(100, { error: "must be a multiple of 0.1 from 3 to 100 (ECS's linear step)" })
-        .refine((v) => Math.abs(v * 10 - Math.round(v * 10)) < 1e-9, { error: "must be a multiple of 0.1 from 3 to 100 (ECS's linear step)" })
+        .refine((v) => Math.abs(v * 10 - Math.round(v * 10)) < 1e-9, {
+          error: "must be a multiple of 0.1 from 3 to 100 (ECS's linear step)",
+        })
         .optional(),
       /** @default 10 */
       stepMinutes: minutes(1).optional(),
@@ -117,9 +120,15 @@ export const serviceSchema = z.strictObject({
     })
     .optional(),
   /** Path routing rule on the ALB, for example `/api/*`. */
-  path: z.string().regex(/^\/[A-Za-z0-9_\-./*?]*$/, { error: "expected a path pattern starting with '/'" }).optional(),
+  path: z
+    .string()
+    .regex(/^\/[A-Za-z0-9_\-./*?]*$/, { error: "expected a path pattern starting with '/'" })
+    .optional(),
   /** Host routing rule on the ALB, for example `api.example.com`. */
-  host: z.string().regex(/^[A-Za-z0-9*?.-]+$/, { error: "expected a host name" }).optional(),
+  host: z
+    .string()
+    .regex(/^[A-Za-z0-9*?.-]+$/, { error: "expected a host name" })
+    .optional(),
   /** Further paths the smoke check GETs after the health path. @default [] */
   smokePaths: z.array(z.string().startsWith("/", { error: "expected a path starting with '/'" })).optional(),
   /** Mount the container's root filesystem read-only. @default false */
@@ -129,8 +138,16 @@ export const serviceSchema = z.strictObject({
 });
 
 export const alarmsSchema = z.strictObject({
-  errorRateWarningPercent: z.number().gt(0, { error: "must be a percentage above 0" }).lte(100, { error: "must be at most 100" }).optional(),
-  errorRateCriticalPercent: z.number().gt(0, { error: "must be a percentage above 0" }).lte(100, { error: "must be at most 100" }).optional(),
+  errorRateWarningPercent: z
+    .number()
+    .gt(0, { error: "must be a percentage above 0" })
+    .lte(100, { error: "must be at most 100" })
+    .optional(),
+  errorRateCriticalPercent: z
+    .number()
+    .gt(0, { error: "must be a percentage above 0" })
+    .lte(100, { error: "must be at most 100" })
+    .optional(),
   minRequests: z.number().int({ error: "expected a whole number" }).nonnegative({ error: "must be 0 or more" }).optional(),
   p95LatencyMs: z.number().positive({ error: "must be a positive number of milliseconds" }).optional(),
   p99LatencyMs: z.number().positive({ error: "must be a positive number of milliseconds" }).optional(),
@@ -152,17 +169,26 @@ export const notificationsSchema = z.strictObject({
 
 export const networkSchema = z.strictObject({
   /** @default "10.0.0.0/16" when the stack creates its VPC */
-  cidrBlock: z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/(1[6-9]|2[0-4])$/, { error: "expected an IPv4 CIDR from /16 to /24" }).optional(),
-  vpcId: z.string().regex(/^vpc-[0-9a-f]+$/, { error: "expected a VPC id (vpc-...)" }).optional(),
+  cidrBlock: z
+    .string()
+    .regex(/^\d{1,3}(\.\d{1,3}){3}\/(1[6-9]|2[0-4])$/, { error: "expected an IPv4 CIDR from /16 to /24" })
+    .optional(),
+  vpcId: z
+    .string()
+    .regex(/^vpc-[0-9a-f]+$/, { error: "expected a VPC id (vpc-...)" })
+    .optional(),
   publicSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]+$/, { error: "expected a subnet id (subnet-...)" })).optional(),
   privateSubnetIds: z.array(z.string().regex(/^subnet-[0-9a-f]+$/, { error: "expected a subnet id (subnet-...)" })).optional(),
 });
 
 export const loadBalancerSchema = z.strictObject({
   /** ACM certificate: adds an HTTPS listener and turns HTTP into a redirect. */
-  certificateArn: z.string().regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/, {
-    error: "expected an ACM certificate ARN",
-  }).optional(),
+  certificateArn: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/, {
+      error: "expected an ACM certificate ARN",
+    })
+    .optional(),
   /** @default "ELBSecurityPolicy-TLS13-1-2-2021-06" */
   sslPolicy: z.string().min(1).optional(),
   /** @default 60 */
@@ -188,7 +214,9 @@ export const deliveryKeySchemas = {
   logRetentionDays: z
     .number()
     .int()
-    .refine((v) => LOG_RETENTION_DAYS.includes(v), { error: () => `expected one of CloudWatch's retention periods: ${LOG_RETENTION_DAYS.join(", ")}` }),
+    .refine((v) => LOG_RETENTION_DAYS.includes(v), {
+      error: () => `expected one of CloudWatch's retention periods: ${LOG_RETENTION_DAYS.join(", ")}`,
+    }),
   tags: tagsSchema,
   pipeline: z.unknown(), // checked by pipeline.ts
 } as const;

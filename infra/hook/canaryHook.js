@@ -61,7 +61,8 @@ function decide(input) {
   }
   if (verdict && verdict.baselineRevision === target) return done("SUCCEEDED", "traffic returns to the baseline revision");
   const ours = Boolean(verdict && verdict.revision === target);
-  if (ours && verdict.verdict === "fail") return done("FAILED", `the validator failed the new revision at ${verdict.percent}%: ${verdict.reason || "see deployctl"}`);
+  if (ours && verdict.verdict === "fail")
+    return done("FAILED", `the validator failed the new revision at ${verdict.percent}%: ${verdict.reason || "see deployctl"}`);
   if (!checkpoints.includes(share)) return done("SUCCEEDED", `${share}% is between the release policy's steps (${checkpoints.join(", ")})`);
   if (ours && verdict.verdict === "pass" && Number(verdict.percent) === share && Number(verdict.observedMinutes) >= stepMinutes) {
     return done("SUCCEEDED", `the validator passed ${share}% after ${verdict.observedMinutes} minutes`);
@@ -98,7 +99,9 @@ async function rollbackInProgress(ecs, ListServiceDeploymentsCommand, serviceArn
   const cluster = String(serviceArn || "").split("/")[1];
   if (!cluster) return false;
   try {
-    const out = await ecs.send(new ListServiceDeploymentsCommand({ cluster, service: serviceArn, status: ["ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS"] }));
+    const out = await ecs.send(
+      new ListServiceDeploymentsCommand({ cluster, service: serviceArn, status: ["ROLLBACK_REQUESTED", "ROLLBACK_IN_PROGRESS"] }),
+    );
     return (out.serviceDeployments || []).length > 0;
   } catch (err) {
     console.log(JSON.stringify({ warning: `cannot list deployments of ${serviceArn}: ${err && err.message}` }));

@@ -69,7 +69,8 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
     const identity = aws.getCallerIdentityOutput({}, parent);
     const partition = aws.getPartitionOutput({}, parent);
     const region = aws.getRegionOutput({}, parent);
-    const roleArn = (projectName: string) => pulumi.interpolate`arn:${partition.partition}:iam::${identity.accountId}:role/${projectRoleName(projectName)}`;
+    const roleArn = (projectName: string) =>
+      pulumi.interpolate`arn:${partition.partition}:iam::${identity.accountId}:role/${projectRoleName(projectName)}`;
 
     const keyArn = pulumi.output(args.kmsKeyArn);
     const artifacts = new SecureBucket(
@@ -79,7 +80,12 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
     );
 
     const connectionArn = config.source.kind === "connection" ? config.source.connectionArn : undefined;
-    const common = (logGroupArn: pulumi.Output<string>) => ({ logGroupArn, artifactBucketArn: artifacts.arn, artifactKeyArn: keyArn, connectionArn });
+    const common = (logGroupArn: pulumi.Output<string>) => ({
+      logGroupArn,
+      artifactBucketArn: artifacts.arn,
+      artifactKeyArn: keyArn,
+      connectionArn,
+    });
     const projectArgs = {
       image: config.buildImage,
       artifactKeyArn: keyArn,
@@ -182,14 +188,25 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
     if (config.requireApproval) {
       const topic = new aws.sns.Topic(`${name}-approvals`, { kmsMasterKeyId: keyArn, tags: args.tags }, parent);
       config.approvers.forEach(
-        (email, i) => new aws.sns.TopicSubscription(`${name}-approver-${i}`, { topic: topic.arn, protocol: "email", endpoint: email }, parent),
+        (email, i) =>
+          new aws.sns.TopicSubscription(`${name}-approver-${i}`, { topic: topic.arn, protocol: "email", endpoint: email }, parent),
       );
       approvalTopicArn = topic.arn;
     }
 
     const sourceBucket = config.source.kind === "s3" ? config.source.bucket : undefined;
     const sourceBucketArn = sourceBucket ? pulumi.interpolate`arn:${partition.partition}:s3:::${sourceBucket}` : undefined;
-    const role = new aws.iam.Role(`${name}-role`, { assumeRolePolicy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "codepipeline.amazonaws.com" }, Action: ["sts:AssumeRole"] }] }), tags: args.tags }, parent);
+    const role = new aws.iam.Role(
+      `${name}-role`,
+      {
+        assumeRolePolicy: pulumi.jsonStringify({
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Principal: { Service: "codepipeline.amazonaws.com" }, Action: ["sts:AssumeRole"] }],
+        }),
+        tags: args.tags,
+      },
+      parent,
+    );
     const rolePolicy = new aws.iam.RolePolicy(
       `${name}-policy`,
       {
@@ -231,7 +248,13 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
 
     new PipelineEvents(
       `${name}-events`,
-      { pipelineName: pipeline.name, region: region.region, criticalTopicArn: args.criticalTopicArn, warningTopicArn: args.warningTopicArn, tags: args.tags },
+      {
+        pipelineName: pipeline.name,
+        region: region.region,
+        criticalTopicArn: args.criticalTopicArn,
+        warningTopicArn: args.warningTopicArn,
+        tags: args.tags,
+      },
       parent,
     );
 

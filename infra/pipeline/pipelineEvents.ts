@@ -48,7 +48,13 @@ export class PipelineEvents extends pulumi.ComponentResource {
         rule: failed.name,
         arn: args.criticalTopicArn,
         inputTransformer: {
-          inputPaths: { pipeline: "$.detail.pipeline", execution: "$.detail.execution-id", stage: "$.detail.stage", action: "$.detail.action", state: "$.detail.state" },
+          inputPaths: {
+            pipeline: "$.detail.pipeline",
+            execution: "$.detail.execution-id",
+            stage: "$.detail.stage",
+            action: "$.detail.action",
+            state: "$.detail.state",
+          },
           inputTemplate: link.apply((l) => `"Pipeline <pipeline> failed at stage <stage>, action <action> (<state>). ${l}"`),
         },
       },

@@ -39,7 +39,12 @@ export interface CommonScope {
 
 export function commonStatements(s: CommonScope): Statement[] {
   const out: Statement[] = [
-    { Sid: "Logs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: [s.logGroupArn, pulumi.interpolate`${s.logGroupArn}:*`] },
+    {
+      Sid: "Logs",
+      Effect: "Allow",
+      Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+      Resource: [s.logGroupArn, pulumi.interpolate`${s.logGroupArn}:*`],
+    },
     {
       Sid: "Artifacts",
       Effect: "Allow",
@@ -49,7 +54,12 @@ export function commonStatements(s: CommonScope): Statement[] {
     { Sid: "ArtifactKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"], Resource: s.artifactKeyArn },
   ];
   if (s.connectionArn) {
-    out.push({ Sid: "SourceConnection", Effect: "Allow", Action: ["codeconnections:UseConnection", "codestar-connections:UseConnection"], Resource: s.connectionArn });
+    out.push({
+      Sid: "SourceConnection",
+      Effect: "Allow",
+      Action: ["codeconnections:UseConnection", "codestar-connections:UseConnection"],
+      Resource: s.connectionArn,
+    });
   }
   return out;
 }
@@ -152,7 +162,13 @@ export function validatePolicy(s: ValidateScope): PolicyDocument {
   const statements: Statement[] = [
     ...commonStatements(s),
     { Sid: "PulumiToken", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: s.tokenSecretArn },
-    { Sid: "EcsRead", Effect: "Allow", Action: ["ecs:ListTasks", "ecs:DescribeTasks"], Resource: "*", Condition: { ArnEquals: { "ecs:cluster": s.clusterArn } } },
+    {
+      Sid: "EcsRead",
+      Effect: "Allow",
+      Action: ["ecs:ListTasks", "ecs:DescribeTasks"],
+      Resource: "*",
+      Condition: { ArnEquals: { "ecs:cluster": s.clusterArn } },
+    },
     { Sid: "EcsServices", Effect: "Allow", Action: ["ecs:DescribeServices", "ecs:UpdateService"], Resource: s.serviceArns },
     { Sid: "TaskDefinitionRead", Effect: "Allow", Action: ["ecs:DescribeTaskDefinition"], Resource: "*" },
     { Sid: "Metrics", Effect: "Allow", Action: ["cloudwatch:GetMetricData", "cloudwatch:DescribeAlarms"], Resource: "*" },
@@ -164,12 +180,18 @@ export function validatePolicy(s: ValidateScope): PolicyDocument {
       Action: ["logs:FilterLogEvents"],
       Resource: s.serviceLogGroupArns.flatMap((arn) => [arn, pulumi.interpolate`${arn}:*`]),
     },
-    { Sid: "Releases", Effect: "Allow", Action: ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParameterHistory", "ssm:PutParameter"], Resource: s.parameterPathArn },
+    {
+      Sid: "Releases",
+      Effect: "Allow",
+      Action: ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParameterHistory", "ssm:PutParameter"],
+      Resource: s.parameterPathArn,
+    },
     { Sid: "Alerts", Effect: "Allow", Action: ["sns:Publish"], Resource: s.topicArns },
     { Sid: "StackUpdate", Effect: "Allow", Action: ["sts:AssumeRole"], Resource: s.deployRoleArn },
   ];
   if (s.progressive) {
-    const inCluster = (kind: string) => pulumi.interpolate`${pulumi.output(s.clusterArn).apply((arn) => arn.replace(":cluster/", `:${kind}/`))}/*`;
+    const inCluster = (kind: string) =>
+      pulumi.interpolate`${pulumi.output(s.clusterArn).apply((arn) => arn.replace(":cluster/", `:${kind}/`))}/*`;
     statements.push(
       { Sid: "ServiceDeploymentsList", Effect: "Allow", Action: ["ecs:ListServiceDeployments"], Resource: s.serviceArns },
       {
@@ -190,7 +212,12 @@ export function validatePolicy(s: ValidateScope): PolicyDocument {
     });
   }
   if (s.lockTableArn) {
-    statements.push({ Sid: "StackLock", Effect: "Allow", Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"], Resource: s.lockTableArn });
+    statements.push({
+      Sid: "StackLock",
+      Effect: "Allow",
+      Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"],
+      Resource: s.lockTableArn,
+    });
   }
   return policy(statements);
 }
@@ -215,7 +242,12 @@ export function pipelinePolicy(s: {
     { Sid: "Builds", Effect: "Allow", Action: ["codebuild:StartBuild", "codebuild:BatchGetBuilds"], Resource: s.projectArns },
   ];
   if (s.connectionArn) {
-    statements.push({ Sid: "SourceConnection", Effect: "Allow", Action: ["codeconnections:UseConnection", "codestar-connections:UseConnection"], Resource: s.connectionArn });
+    statements.push({
+      Sid: "SourceConnection",
+      Effect: "Allow",
+      Action: ["codeconnections:UseConnection", "codestar-connections:UseConnection"],
+      Resource: s.connectionArn,
+    });
   }
   if (s.sourceBucketArn) {
     statements.push({

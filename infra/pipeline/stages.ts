@@ -73,7 +73,10 @@ export function pipelineStages(inputs: StageInputs): Stage[] {
     {
       name: "Build",
       actions: inputs.builds.map((b) =>
-        codebuild(`Build-${b.service}`, b.project, { namespace: buildNamespace(b.service), outputArtifacts: [`image_${b.service.replace(/-/g, "_")}`] }),
+        codebuild(`Build-${b.service}`, b.project, {
+          namespace: buildNamespace(b.service),
+          outputArtifacts: [`image_${b.service.replace(/-/g, "_")}`],
+        }),
       ),
     },
     // Every suite in the same run order: they run in parallel.
@@ -105,7 +108,9 @@ export function pipelineStages(inputs: StageInputs): Stage[] {
         codebuild("Deploy", inputs.deployProject, {
           configuration: {
             ProjectName: inputs.deployProject,
-            EnvironmentVariables: JSON.stringify([{ name: "IMAGE_TAGS", value: imageTagsVariable(inputs.builds.map((b) => b.service)), type: "PLAINTEXT" }]),
+            EnvironmentVariables: JSON.stringify([
+              { name: "IMAGE_TAGS", value: imageTagsVariable(inputs.builds.map((b) => b.service)), type: "PLAINTEXT" },
+            ]),
           },
         }),
       ],

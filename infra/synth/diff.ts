@@ -64,8 +64,16 @@ export function diffStack(stack: string, base: SynthDocument | undefined, head: 
     const inputs = diffValues(old.inputs, r.inputs);
     if (inputs.length === 0) continue;
     const forceNew = FORCE_NEW[r.type];
-    const replace = forceNew === "all" || (forceNew ?? []).some((f) => inputs.some((c) => c.path === f || c.path.startsWith(`${f}.`) || c.path.startsWith(`${f}[`)));
-    changes.push({ kind: replace ? "replace" : "update", type: r.type, name: r.name, inputs, replacesRunning: replace && RUNNING.has(r.type) });
+    const replace =
+      forceNew === "all" ||
+      (forceNew ?? []).some((f) => inputs.some((c) => c.path === f || c.path.startsWith(`${f}.`) || c.path.startsWith(`${f}[`)));
+    changes.push({
+      kind: replace ? "replace" : "update",
+      type: r.type,
+      name: r.name,
+      inputs,
+      replacesRunning: replace && RUNNING.has(r.type),
+    });
   }
   for (const [k, r] of before) {
     if (!after.has(k)) changes.push({ kind: "remove", type: r.type, name: r.name, inputs: [], replacesRunning: RUNNING.has(r.type) });

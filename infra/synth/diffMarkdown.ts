@@ -17,12 +17,20 @@ export function diffMarkdown(diffs: readonly StackDiff[]): string {
   for (const d of diffs) {
     const { add, remove, update, replace } = d.counts;
     const running = d.changes.filter((c) => c.replacesRunning).length;
-    out.push(`### ${d.stack}: ${d.changes.length === 0 ? "no changes" : `${add} to add, ${update} to update, ${replace} to replace, ${remove} to remove`}`);
-    if (running > 0) out.push("", `**${running} change${running === 1 ? "" : "s"} replace running resources** (task definitions, services or load balancers).`);
+    out.push(
+      `### ${d.stack}: ${d.changes.length === 0 ? "no changes" : `${add} to add, ${update} to update, ${replace} to replace, ${remove} to remove`}`,
+    );
+    if (running > 0)
+      out.push(
+        "",
+        `**${running} change${running === 1 ? "" : "s"} replace running resources** (task definitions, services or load balancers).`,
+      );
     if (d.changes.length > 0) {
       out.push("", "| change | type | name | inputs |", "| --- | --- | --- | --- |");
       for (const c of d.changes) {
-        out.push(`| ${SYMBOL[c.kind]}${c.replacesRunning ? " (running)" : ""} | \`${c.type}\` | \`${c.name}\` | ${c.inputs.length || ""} |`);
+        out.push(
+          `| ${SYMBOL[c.kind]}${c.replacesRunning ? " (running)" : ""} | \`${c.type}\` | \`${c.name}\` | ${c.inputs.length || ""} |`,
+        );
       }
       const detailed = d.changes.filter((c) => c.inputs.length > 0);
       if (detailed.length > 0) {

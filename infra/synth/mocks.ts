@@ -85,15 +85,19 @@ export class DeliveryMocks implements pulumi.runtime.Mocks {
         return { id: elb, arn: `arn:aws:iam::${elb}:root`, region };
       }
       default:
-        throw new Error(`the mocks do not answer the invoke ${args.token}: add it to infra/synth/mocks.ts (and only if the program really calls it)`);
+        throw new Error(
+          `the mocks do not answer the invoke ${args.token}: add it to infra/synth/mocks.ts (and only if the program really calls it)`,
+        );
     }
   }
 }
 
-const ec2 = (prefix: string) => (c: MockContext): State => {
-  const id = `${prefix}-${c.hex(17)}`;
-  return { id, state: { arn: `arn:aws:ec2:${c.region}:${c.account}:${prefix}/${id}`, ownerId: c.account } };
-};
+const ec2 =
+  (prefix: string) =>
+  (c: MockContext): State => {
+    const id = `${prefix}-${c.hex(17)}`;
+    return { id, state: { arn: `arn:aws:ec2:${c.region}:${c.account}:${prefix}/${id}`, ownerId: c.account } };
+  };
 
 const uuid = (hex: string) => `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 
@@ -113,8 +117,14 @@ const HANDLERS: Record<string, (c: MockContext) => State> = {
     const id = `sg-${c.hex(17)}`;
     return { id, state: { name: c.physical(), arn: `arn:aws:ec2:${c.region}:${c.account}:security-group/${id}`, ownerId: c.account } };
   },
-  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": (c) => ({ id: `sgr-${c.hex(17)}`, state: { securityGroupRuleId: `sgr-${c.hex(17)}` } }),
-  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": (c) => ({ id: `sgr-${c.hex(17)}`, state: { securityGroupRuleId: `sgr-${c.hex(17)}` } }),
+  "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": (c) => ({
+    id: `sgr-${c.hex(17)}`,
+    state: { securityGroupRuleId: `sgr-${c.hex(17)}` },
+  }),
+  "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": (c) => ({
+    id: `sgr-${c.hex(17)}`,
+    state: { securityGroupRuleId: `sgr-${c.hex(17)}` },
+  }),
   "aws:lb/loadBalancer:LoadBalancer": (c) => {
     const name = c.physical();
     const arnSuffix = `app/${name}/${c.hex(16)}`;
@@ -237,7 +247,16 @@ const HANDLERS: Record<string, (c: MockContext) => State> = {
   "aws:lambda/function:Function": (c) => {
     const name = c.physical();
     const arn = `arn:aws:lambda:${c.region}:${c.account}:function:${name}`;
-    return { id: name, state: { name, arn, invokeArn: `arn:aws:apigateway:${c.region}:lambda:path/2015-03-31/functions/${arn}/invocations`, qualifiedArn: `${arn}:$LATEST`, version: "$LATEST" } };
+    return {
+      id: name,
+      state: {
+        name,
+        arn,
+        invokeArn: `arn:aws:apigateway:${c.region}:lambda:path/2015-03-31/functions/${arn}/invocations`,
+        qualifiedArn: `${arn}:$LATEST`,
+        version: "$LATEST",
+      },
+    };
   },
   "aws:dynamodb/table:Table": (c) => {
     const name = c.physical();

@@ -62,7 +62,9 @@ export function evaluatePolicies(
   pack: readonly DeliveryPolicy[] = policies,
 ): PolicyViolation[] {
   if (!isTier(context.tier)) {
-    throw new PolicyEvaluationError(`stack ${context.stack}: tier is ${JSON.stringify(context.tier)}; expected one of ${TIERS.join(", ")}.`);
+    throw new PolicyEvaluationError(
+      `stack ${context.stack}: tier is ${JSON.stringify(context.tier)}; expected one of ${TIERS.join(", ")}.`,
+    );
   }
   const config = policyPackConfig({ tier: context.tier, services: context.services }, pack);
   const byUrn = new Map(resources.map((r) => [r.urn, r]));

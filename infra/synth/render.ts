@@ -164,14 +164,16 @@ class Failure {
 /** The value of an output once known (rejects when what it depends on failed). */
 export function outputValue<T>(output: pulumi.Output<T>): Promise<T> {
   const internal = output as unknown as { promise?: (withUnknowns?: boolean) => Promise<T> };
-  if (typeof internal.promise !== "function") throw new Error("@pulumi/pulumi Output has no promise(): update outputValue in infra/synth/render.ts");
+  if (typeof internal.promise !== "function")
+    throw new Error("@pulumi/pulumi Output has no promise(): update outputValue in infra/synth/render.ts");
   return internal.promise();
 }
 
 /** Waits until the runtime's queue of pending registrations is empty (@pulumi/pulumi runtime.waitForRPCs). */
 export async function waitForRegistrations(): Promise<void> {
   const runtime = pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> };
-  if (typeof runtime.waitForRPCs !== "function") throw new Error("@pulumi/pulumi no longer exports runtime.waitForRPCs: update infra/synth/render.ts");
+  if (typeof runtime.waitForRPCs !== "function")
+    throw new Error("@pulumi/pulumi no longer exports runtime.waitForRPCs: update infra/synth/render.ts");
   await runtime.waitForRPCs();
 }
 

@@ -68,8 +68,12 @@ export function formatSummary(summary: StackSummary, outFile?: string): string {
     lines.push(`  ${type.padEnd(typeWidth)}  ${String(count).padStart(3)}`);
   }
   for (const s of summary.services) {
-    lines.push(`  service ${s.name}: ${s.image}, ${s.tasks} task${s.tasks === 1 ? "" : "s"} of ${s.cpu} CPU / ${s.memory} MiB, autoscaling ${s.autoscaling}`);
-    const alarms = s.alarms.map((a) => `${a.name} ${a.comparison ? COMPARISON[a.comparison] ?? a.comparison : ""} ${a.threshold ?? "?"}`.replace(/ {2,}/g, " "));
+    lines.push(
+      `  service ${s.name}: ${s.image}, ${s.tasks} task${s.tasks === 1 ? "" : "s"} of ${s.cpu} CPU / ${s.memory} MiB, autoscaling ${s.autoscaling}`,
+    );
+    const alarms = s.alarms.map((a) =>
+      `${a.name} ${a.comparison ? (COMPARISON[a.comparison] ?? a.comparison) : ""} ${a.threshold ?? "?"}`.replace(/ {2,}/g, " "),
+    );
     lines.push(`    alarms: ${alarms.length > 0 ? alarms.join("; ") : "none"}`);
   }
   if (outFile) lines.push(`  wrote ${outFile}`);

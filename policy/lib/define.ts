@@ -122,11 +122,16 @@ export function resourceRule(
 }
 
 /** A rule over the whole stack (relations between resources: a bucket and its settings, a service and its alarms). */
-export function stackRule(meta: RuleMeta & { validate(resources: readonly StackResource[], ctx: StackRuleContext): void }): StackValidationPolicy {
+export function stackRule(
+  meta: RuleMeta & { validate(resources: readonly StackResource[], ctx: StackRuleContext): void },
+): StackValidationPolicy {
   const validateStack = (args: StackValidationArgs, reportViolation: ReportViolation): void => {
     const resources: StackResource[] = args.resources.map((r) => ({ type: r.type, name: r.name, urn: r.urn, props: r.props }));
     const config = args.getConfig<RuleConfig>();
-    const tier = resolveTier(config, resources.map((r) => environmentTag(r.props)));
+    const tier = resolveTier(
+      config,
+      resources.map((r) => environmentTag(r.props)),
+    );
     if (!applies(meta, tier)) args.notApplicable(`applies to the ${meta.tiers?.join(", ")} tier(s); this stack is ${tier}`);
     meta.validate(resources, { tier, config, report: (message, urn) => reportViolation(message, urn) });
   };

@@ -15,7 +15,8 @@ const CREDENTIAL_SHAPES: { kind: string; pattern: RegExp }[] = [
   { kind: "a URL with a password", pattern: /^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/i },
 ];
 
-const SECRET_NAME = /(^|_)(SECRET|SECRETS|PASSWORD|PASSWD|PWD|PASS|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|SIGNING_?KEY|CLIENT_?SECRET|CREDENTIALS?|AUTH)(_|$)/i;
+const SECRET_NAME =
+  /(^|_)(SECRET|SECRETS|PASSWORD|PASSWD|PWD|PASS|TOKEN|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|SIGNING_?KEY|CLIENT_?SECRET|CREDENTIALS?|AUTH)(_|$)/i;
 
 export function secretReason(name: string, value: string): string | undefined {
   const shape = CREDENTIAL_SHAPES.find((s) => s.pattern.test(value));

@@ -53,7 +53,13 @@ export function parseJson(value: unknown): Parsed<unknown> {
 
 /** Case-insensitive match of an IAM action pattern (`iam:Pass*`, `*`) against an action. */
 export function actionMatches(pattern: string, action: string): boolean {
-  const regex = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i");
+  const regex = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replace(/\*/g, ".*")
+      .replace(/\?/g, ".")}$`,
+    "i",
+  );
   return regex.test(action);
 }
 

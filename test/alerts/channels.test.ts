@@ -41,8 +41,16 @@ describe("buildAlertChannels", () => {
   });
 
   it("reads the webhook URL and routing key from SSM SecureStrings and registers them as secrets", async () => {
-    await ssm.send(new PutParameterCommand({ Name: "/delivery/staging/slack-webhook-url", Value: "https://hooks.example.test/T1/B1/abcdef", Type: "SecureString" }));
-    await ssm.send(new PutParameterCommand({ Name: "/delivery/staging/pagerduty-routing-key", Value: "R0UTING-KEY-42", Type: "SecureString" }));
+    await ssm.send(
+      new PutParameterCommand({
+        Name: "/delivery/staging/slack-webhook-url",
+        Value: "https://hooks.example.test/T1/B1/abcdef",
+        Type: "SecureString",
+      }),
+    );
+    await ssm.send(
+      new PutParameterCommand({ Name: "/delivery/staging/pagerduty-routing-key", Value: "R0UTING-KEY-42", Type: "SecureString" }),
+    );
     const secrets = new SecretRegistry();
 
     const channels = await buildAlertChannels({ manifest: withParameters, clients: { ssm, sns }, env: {}, secrets });
@@ -66,9 +74,16 @@ describe("buildAlertChannels", () => {
   });
 
   it("gives a channel that fails with the reason when its parameter cannot be read", async () => {
-    const channels = await buildAlertChannels({ manifest: withParameters, clients: { ssm, sns }, env: { DELIVERY_PAGERDUTY_ROUTING_KEY: "ENV-ROUTING-KEY" }, secrets: new SecretRegistry() });
+    const channels = await buildAlertChannels({
+      manifest: withParameters,
+      clients: { ssm, sns },
+      env: { DELIVERY_PAGERDUTY_ROUTING_KEY: "ENV-ROUTING-KEY" },
+      secrets: new SecretRegistry(),
+    });
     const slack = channels.find((c) => c.name === "slack");
 
-    await expect(slack?.send({} as never)).rejects.toThrow("slack is not configured: cannot read SSM parameter /delivery/staging/slack-webhook-url (ParameterNotFound)");
+    await expect(slack?.send({} as never)).rejects.toThrow(
+      "slack is not configured: cannot read SSM parameter /delivery/staging/slack-webhook-url (ParameterNotFound)",
+    );
   });
 });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { type Alert, type AlertChannel, AlertDispatcher, type AlertStateStore, ChannelError, type ResolveNotice } from "../../validators/alerts";
+import {
+  type Alert,
+  type AlertChannel,
+  AlertDispatcher,
+  type AlertStateStore,
+  ChannelError,
+  type ResolveNotice,
+} from "../../validators/alerts";
 import { SecretRegistry } from "../../validators/records";
 import { clock } from "../release/support";
 
@@ -84,7 +91,11 @@ describe("AlertDispatcher", () => {
 
     expect((channels[0] as RecordingChannel).sent).toHaveLength(1);
     expect(actions.map((a) => [a.target, a.status, a.message])).toEqual([
-      ["all", "skipped", "warning alert for staging/api not sent again: errorRate already alerted at 2024-05-01T10:00:00.000Z (within the 1800 s window)"],
+      [
+        "all",
+        "skipped",
+        "warning alert for staging/api not sent again: errorRate already alerted at 2024-05-01T10:00:00.000Z (within the 1800 s window)",
+      ],
     ]);
   });
 
@@ -102,7 +113,9 @@ describe("AlertDispatcher", () => {
     const { dispatcher, channels } = setup();
     await dispatcher.notify([alert()]);
 
-    await dispatcher.notify([alert({ checks: [...alert().checks, { name: "latency", status: "fail", message: "", observed: {}, threshold: {} }] })]);
+    await dispatcher.notify([
+      alert({ checks: [...alert().checks, { name: "latency", status: "fail", message: "", observed: {}, threshold: {} }] }),
+    ]);
 
     expect((channels[0] as RecordingChannel).sent).toHaveLength(2);
   });
@@ -201,6 +214,10 @@ describe("AlertDispatcher", () => {
     const actions = await new AlertDispatcher([channel], broken, undefined, clock().now).notify([alert()]);
 
     expect(channel.sent).toHaveLength(1);
-    expect(actions[0]).toMatchObject({ kind: "alert-state", status: "failed", message: "cannot read the alert state (deduplication off for this run): AccessDenied" });
+    expect(actions[0]).toMatchObject({
+      kind: "alert-state",
+      status: "failed",
+      message: "cannot read the alert state (deduplication off for this run): AccessDenied",
+    });
   });
 });

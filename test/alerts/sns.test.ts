@@ -23,10 +23,14 @@ afterAll(async () => {
 beforeEach(async () => moto.reset());
 
 /** A topic with an SQS queue subscribed to it; returns the topic ARN and a reader of what arrived. */
-async function topicWithQueue(name: string): Promise<{ arn: string; read: () => Promise<{ Subject?: string; Message: string; MessageAttributes?: Record<string, { Value: string }> }[]> }> {
+async function topicWithQueue(name: string): Promise<{
+  arn: string;
+  read: () => Promise<{ Subject?: string; Message: string; MessageAttributes?: Record<string, { Value: string }> }[]>;
+}> {
   const arn = (await sns.send(new CreateTopicCommand({ Name: name }))).TopicArn ?? "";
   const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${name}-q` }))).QueueUrl ?? "";
-  const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["QueueArn"] }))).Attributes?.QueueArn;
+  const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["QueueArn"] }))).Attributes
+    ?.QueueArn;
   await sns.send(new SubscribeCommand({ TopicArn: arn, Protocol: "sqs", Endpoint: queueArn }));
   return {
     arn,
@@ -42,7 +46,15 @@ const alert = (severity: Alert["severity"]): Alert => ({
   service: "api",
   verdict: "fail",
   severity,
-  checks: [{ name: "errorRate", status: "fail", message: "12.5% of 400 requests failed", observed: { errorRatePercent: 12.5, requests: 400 }, threshold: { criticalPercent: 5 } }],
+  checks: [
+    {
+      name: "errorRate",
+      status: "fail",
+      message: "12.5% of 400 requests failed",
+      observed: { errorRatePercent: 12.5, requests: 400 },
+      threshold: { criticalPercent: 5 },
+    },
+  ],
   action: "rolled back to sha-old0000 (arn:aws:ecs:eu-west-1:123456789012:task-definition/staging-api:1)",
   dashboardUrl: "https://console.example.test/dash",
   runId: "run-1",

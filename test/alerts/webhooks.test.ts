@@ -17,7 +17,15 @@ function alert(overrides: Partial<Alert> = {}): Alert {
     service: "api",
     verdict: "fail",
     severity: "critical",
-    checks: [{ name: "errorRate", status: "fail", message: "12.5% of 400 requests failed", observed: { errorRatePercent: 12.5, requests: 400 }, threshold: { criticalPercent: 5 } }],
+    checks: [
+      {
+        name: "errorRate",
+        status: "fail",
+        message: "12.5% of 400 requests failed",
+        observed: { errorRatePercent: 12.5, requests: 400 },
+        threshold: { criticalPercent: 5 },
+      },
+    ],
     action: "rolled back to sha-old0000",
     dashboardUrl: "https://console.example.test/dash",
     runId: "run-1",
@@ -43,9 +51,18 @@ describe("SlackChannel", () => {
               { type: "mrkdwn", text: "*Severity*\n:rotating_light: critical" },
             ],
           },
-          { type: "section", text: { type: "mrkdwn", text: "*Failing checks*\n• *errorRate* (fail): observed errorRatePercent=12.5, requests=400 vs threshold criticalPercent=5" } },
+          {
+            type: "section",
+            text: {
+              type: "mrkdwn",
+              text: "*Failing checks*\n• *errorRate* (fail): observed errorRatePercent=12.5, requests=400 vs threshold criticalPercent=5",
+            },
+          },
           { type: "section", text: { type: "mrkdwn", text: "*Action*\nrolled back to sha-old0000" } },
-          { type: "actions", elements: [{ type: "button", text: { type: "plain_text", text: "Open dashboard" }, url: "https://console.example.test/dash" }] },
+          {
+            type: "actions",
+            elements: [{ type: "button", text: { type: "plain_text", text: "Open dashboard" }, url: "https://console.example.test/dash" }],
+          },
           { type: "context", elements: [{ type: "mrkdwn", text: "deployctl run run-1" }] },
         ],
       },

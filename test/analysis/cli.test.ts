@@ -95,10 +95,19 @@ describe("deployctl analyze", () => {
   });
 
   it.each([
-    [["--base", "v9.9.9"], `deployctl: --base is "v9.9.9": no such commit in REPO; pass a commit, branch or tag that exists (e.g. HEAD~1)\n`],
-    [["--suites", "unit,Load Test"], `deployctl: --suites has "Load Test"; expected name or name:kind, each lowercase letters, digits, '-' or '_' starting with a letter (e.g. "unit,api-tests:backend,load:performance")\n`],
+    [
+      ["--base", "v9.9.9"],
+      `deployctl: --base is "v9.9.9": no such commit in REPO; pass a commit, branch or tag that exists (e.g. HEAD~1)\n`,
+    ],
+    [
+      ["--suites", "unit,Load Test"],
+      `deployctl: --suites has "Load Test"; expected name or name:kind, each lowercase letters, digits, '-' or '_' starting with a letter (e.g. "unit,api-tests:backend,load:performance")\n`,
+    ],
     [["--rules", "nope.yaml"], `deployctl: --rules is "nope.yaml": cannot read it (ENOENT)\n`],
-    [["--output", "yaml"], `error: option '--output <format>' argument 'yaml' is invalid. Allowed choices are text, json.\n(run with --help for usage)\n`],
+    [
+      ["--output", "yaml"],
+      `error: option '--output <format>' argument 'yaml' is invalid. Allowed choices are text, json.\n(run with --help for usage)\n`,
+    ],
   ])("exits 2 on bad input %j", async (args, message) => {
     const io = captureIO({ cwd: repo.dir });
 

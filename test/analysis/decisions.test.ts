@@ -34,13 +34,27 @@ interface Case {
   suitesRun: boolean[];
 }
 
-const everything = (rule: string, reason: string): Decision => ({ rule, skip: false, runBuild: true, runDeploy: true, skipSuiteKinds: [], reason });
+const everything = (rule: string, reason: string): Decision => ({
+  rule,
+  skip: false,
+  runBuild: true,
+  runDeploy: true,
+  skipSuiteKinds: [],
+  reason,
+});
 
 const cases: Case[] = [
   {
     name: "frontend only skips backend suites",
     change: (r) => r.commit({ "src/pages/index.tsx": "export default 2;\n", "src/components/Card.jsx": "x\n" }),
-    decision: { rule: "frontend-only", skip: false, runBuild: true, runDeploy: true, skipSuiteKinds: ["backend"], reason: "only frontend files changed: backend suites are skipped" },
+    decision: {
+      rule: "frontend-only",
+      skip: false,
+      runBuild: true,
+      runDeploy: true,
+      skipSuiteKinds: ["backend"],
+      reason: "only frontend files changed: backend suites are skipped",
+    },
     files: [
       { path: "src/components/Card.jsx", status: "added" },
       { path: "src/pages/index.tsx", status: "modified" },
@@ -50,7 +64,14 @@ const cases: Case[] = [
   {
     name: "backend only skips performance suites",
     change: (r) => r.commit({ "server/main.go": "package main // 2\n", "api/handler.py": "def handler(): return 2\n" }),
-    decision: { rule: "backend-only", skip: false, runBuild: true, runDeploy: true, skipSuiteKinds: ["performance"], reason: "only backend files changed: performance suites are skipped" },
+    decision: {
+      rule: "backend-only",
+      skip: false,
+      runBuild: true,
+      runDeploy: true,
+      skipSuiteKinds: ["performance"],
+      reason: "only backend files changed: performance suites are skipped",
+    },
     files: [
       { path: "api/handler.py", status: "modified" },
       { path: "server/main.go", status: "modified" },
@@ -76,7 +97,7 @@ const cases: Case[] = [
   },
   {
     name: "a root package.json change runs everything",
-    change: (r) => r.commit({ "package.json": "{\"name\":\"x\"}\n", "src/pages/index.tsx": "export default 3;\n" }),
+    change: (r) => r.commit({ "package.json": '{"name":"x"}\n', "src/pages/index.tsx": "export default 3;\n" }),
     decision: everything("shared-config", "shared configuration changed (package.json): everything runs"),
     files: [
       { path: "package.json", status: "modified" },
@@ -94,7 +115,14 @@ const cases: Case[] = [
   {
     name: "no change skips the run",
     change: (r) => r.commit({}, "empty"),
-    decision: { rule: "no-change", skip: true, runBuild: false, runDeploy: false, skipSuiteKinds: [], reason: "no files changed between base and head: the run is skipped" },
+    decision: {
+      rule: "no-change",
+      skip: true,
+      runBuild: false,
+      runDeploy: false,
+      skipSuiteKinds: [],
+      reason: "no files changed between base and head: the run is skipped",
+    },
     files: [],
     suitesRun: [false, false, false],
   },
@@ -132,7 +160,14 @@ const cases: Case[] = [
   {
     name: "a rename inside the frontend is frontend only",
     change: (r) => r.rename("src/components/Button.tsx", "src/components/ui/Button.tsx"),
-    decision: { rule: "frontend-only", skip: false, runBuild: true, runDeploy: true, skipSuiteKinds: ["backend"], reason: "only frontend files changed: backend suites are skipped" },
+    decision: {
+      rule: "frontend-only",
+      skip: false,
+      runBuild: true,
+      runDeploy: true,
+      skipSuiteKinds: ["backend"],
+      reason: "only frontend files changed: backend suites are skipped",
+    },
     files: [{ path: "src/components/ui/Button.tsx", status: "renamed", previousPath: "src/components/Button.tsx" }],
     suitesRun: [true, false, true],
   },
@@ -146,7 +181,14 @@ const cases: Case[] = [
   {
     name: "a deleted backend file is backend only",
     change: (r) => r.commit({ "server/main.go": null }),
-    decision: { rule: "backend-only", skip: false, runBuild: true, runDeploy: true, skipSuiteKinds: ["performance"], reason: "only backend files changed: performance suites are skipped" },
+    decision: {
+      rule: "backend-only",
+      skip: false,
+      runBuild: true,
+      runDeploy: true,
+      skipSuiteKinds: ["performance"],
+      reason: "only backend files changed: performance suites are skipped",
+    },
     files: [{ path: "server/main.go", status: "deleted" }],
     suitesRun: [true, true, false],
   },
@@ -164,7 +206,11 @@ describe("analyzeChanges on real git repositories (default rules, base HEAD~1)",
     const result = await analyzeChanges({ repo: repo.dir, suites: SUITES });
 
     expect(result.decision).toEqual(c.decision);
-    expect(result.files.map(({ path, status, previousPath }) => (previousPath === undefined ? { path, status } : { path, status, previousPath }))).toEqual(c.files);
+    expect(
+      result.files.map(({ path, status, previousPath }) =>
+        previousPath === undefined ? { path, status } : { path, status, previousPath },
+      ),
+    ).toEqual(c.files);
     expect(result.suites.map((s) => s.run)).toEqual(c.suitesRun);
   });
 });

@@ -130,7 +130,9 @@ describe("changedFiles", () => {
     const err = await changedFiles(repo.dir, "main", "other").catch((e: unknown) => e);
 
     expect(err).toBeInstanceOf(BadInputError);
-    expect((err as Error).message).toBe(`--base "main" and --head "other" share no history in ${repo.git("rev-parse", "--show-toplevel")}; pass a base on the head's history`);
+    expect((err as Error).message).toBe(
+      `--base "main" and --head "other" share no history in ${repo.git("rev-parse", "--show-toplevel")}; pass a base on the head's history`,
+    );
   });
 
   it("works from a sub-folder of the repository and reports paths from its root", async () => {

@@ -26,8 +26,7 @@ const GIT_ENV = {
 
 export function createRepo(): TempRepo {
   const dir = mkdtempSync(join(tmpdir(), "deployctl-analyze-"));
-  const git = (...args: string[]) =>
-    execFileSync("git", args, { cwd: dir, env: { ...process.env, ...GIT_ENV }, encoding: "utf8" }).trim();
+  const git = (...args: string[]) => execFileSync("git", args, { cwd: dir, env: { ...process.env, ...GIT_ENV }, encoding: "utf8" }).trim();
   git("init", "-q", "-b", "main");
   let n = 0;
   return {

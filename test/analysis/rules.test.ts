@@ -17,9 +17,13 @@ describe("analysisRulesSchema", () => {
   });
 
   it("fills a decision's optional fields", () => {
-    const rules = analysisRulesSchema.parse({ decisions: [{ name: "docs-only", when: { only: ["other"] }, reason: "docs", runBuild: false }] });
+    const rules = analysisRulesSchema.parse({
+      decisions: [{ name: "docs-only", when: { only: ["other"] }, reason: "docs", runBuild: false }],
+    });
 
-    expect(rules.decisions).toEqual([{ name: "docs-only", when: { only: ["other"] }, skipSuiteKinds: [], runBuild: false, runDeploy: true, reason: "docs" }]);
+    expect(rules.decisions).toEqual([
+      { name: "docs-only", when: { only: ["other"] }, skipSuiteKinds: [], runBuild: false, runDeploy: true, reason: "docs" },
+    ]);
   });
 
   it("does not share the default lists between parses", () => {

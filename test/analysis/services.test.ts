@@ -27,7 +27,10 @@ describe("services to build in a monorepo", () => {
     {
       name: "builds only the service whose folder changed",
       change: { "services/api/server/main.go": "package main // 2\n" },
-      services: [build("api", "files under services/api/ changed (services/api/server/main.go)"), skip("web", "no file under services/web/ changed")],
+      services: [
+        build("api", "files under services/api/ changed (services/api/server/main.go)"),
+        skip("web", "no file under services/web/ changed"),
+      ],
     },
     {
       name: "builds both services when both folders changed",
@@ -47,7 +50,7 @@ describe("services to build in a monorepo", () => {
     },
     {
       name: "builds every service when shared config changed",
-      change: { "package.json": "{\"private\":true}\n" },
+      change: { "package.json": '{"private":true}\n' },
       services: [
         build("api", "shared configuration changed (package.json): everything runs"),
         build("web", "shared configuration changed (package.json): everything runs"),

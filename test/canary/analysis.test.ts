@@ -9,7 +9,11 @@ const END = new Date("2025-03-01T12:10:00Z");
 
 type Side = { requests?: number; errors5xx?: number; p99Ms?: number; unavailable?: string; latencyUnavailable?: string };
 
-function input(canary: Side, baseline: Side, extra: Partial<Pick<CanaryInput, "sharePercent">> & { crashes?: CanaryInput["canary"]["crashes"] } = {}): CanaryInput {
+function input(
+  canary: Side,
+  baseline: Side,
+  extra: Partial<Pick<CanaryInput, "sharePercent">> & { crashes?: CanaryInput["canary"]["crashes"] } = {},
+): CanaryInput {
   return {
     canary: { targetGroup: "targetgroup/api-tg-alt/f", ...canary, crashes: extra.crashes ?? [] },
     baseline: { targetGroup: "targetgroup/api-tg/0", ...baseline },
@@ -35,19 +39,84 @@ describe("differenceInterval (Newcombe's hybrid score interval)", () => {
 
 describe("judgeCanary", () => {
   it.each<[string, CanaryInput, string, Record<string, string>]>([
-    ["a healthy canary passes", input({ requests: 1_000, errors5xx: 1, p99Ms: 420 }, healthyBaseline), "pass", { errorRate: "pass", latency: "pass", crashes: "pass" }],
-    ["a canary above 1% 5xx fails", input({ requests: 1_000, errors5xx: 30, p99Ms: 420 }, healthyBaseline), "fail", { errorRate: "fail", latency: "pass", crashes: "pass" }],
-    ["a canary surely worse than the baseline, though below 1%, fails", input({ requests: 20_000, errors5xx: 150, p99Ms: 420 }, healthyBaseline), "fail", { errorRate: "fail", latency: "pass", crashes: "pass" }],
-    ["a canary with p99 above 1 s fails", input({ requests: 1_000, errors5xx: 1, p99Ms: 1_200 }, healthyBaseline), "fail", { errorRate: "pass", latency: "fail", crashes: "pass" }],
-    ["a canary with p99 above twice the baseline's fails", input({ requests: 1_000, errors5xx: 1, p99Ms: 900 }, healthyBaseline), "fail", { errorRate: "pass", latency: "fail", crashes: "pass" }],
-    ["any crash fails", input({ requests: 1_000, errors5xx: 1, p99Ms: 420 }, healthyBaseline, { crashes: [{ taskId: "t1", cause: "OutOfMemory" }] }), "fail", { errorRate: "pass", latency: "pass", crashes: "fail" }],
-    ["too little traffic on the canary is inconclusive, never pass", input({ requests: 40, errors5xx: 0, p99Ms: 420 }, healthyBaseline), "inconclusive", { errorRate: "inconclusive", latency: "pass", crashes: "pass" }],
-    ["no request on the canary is inconclusive", input({ requests: 0, errors5xx: 0 }, healthyBaseline), "inconclusive", { errorRate: "inconclusive", latency: "inconclusive", crashes: "pass" }],
-    ["a few requests that are all errors fail at once (the interval's lower bound is above 1%)", input({ requests: 20, errors5xx: 10, p99Ms: 420 }, healthyBaseline), "fail", { errorRate: "fail", latency: "pass", crashes: "pass" }],
-    ["a baseline with too little traffic to compare is inconclusive", input({ requests: 1_000, errors5xx: 1, p99Ms: 420 }, { requests: 30, errors5xx: 0, p99Ms: 400 }), "inconclusive", { errorRate: "inconclusive", latency: "pass", crashes: "pass" }],
-    ["at 100% the canary is judged on the absolute limits alone", input({ requests: 20_000, errors5xx: 20, p99Ms: 420 }, { requests: 0, errors5xx: 0 }, { sharePercent: 100 }), "pass", { errorRate: "pass", latency: "pass", crashes: "pass" }],
-    ["unknown percentiles make latency inconclusive", input({ requests: 1_000, errors5xx: 1, latencyUnavailable: "HTTP 500" }, healthyBaseline), "inconclusive", { errorRate: "pass", latency: "inconclusive", crashes: "pass" }],
-    ["unknown counts make the 5xx inconclusive", input({ unavailable: "Forbidden", p99Ms: 420 }, healthyBaseline), "inconclusive", { errorRate: "inconclusive", latency: "pass", crashes: "pass" }],
+    [
+      "a healthy canary passes",
+      input({ requests: 1_000, errors5xx: 1, p99Ms: 420 }, healthyBaseline),
+      "pass",
+      { errorRate: "pass", latency: "pass", crashes: "pass" },
+    ],
+    [
+      "a canary above 1% 5xx fails",
+      input({ requests: 1_000, errors5xx: 30, p99Ms: 420 }, healthyBaseline),
+      "fail",
+      { errorRate: "fail", latency: "pass", crashes: "pass" },
+    ],
+    [
+      "a canary surely worse than the baseline, though below 1%, fails",
+      input({ requests: 20_000, errors5xx: 150, p99Ms: 420 }, healthyBaseline),
+      "fail",
+      { errorRate: "fail", latency: "pass", crashes: "pass" },
+    ],
+    [
+      "a canary with p99 above 1 s fails",
+      input({ requests: 1_000, errors5xx: 1, p99Ms: 1_200 }, healthyBaseline),
+      "fail",
+      { errorRate: "pass", latency: "fail", crashes: "pass" },
+    ],
+    [
+      "a canary with p99 above twice the baseline's fails",
+      input({ requests: 1_000, errors5xx: 1, p99Ms: 900 }, healthyBaseline),
+      "fail",
+      { errorRate: "pass", latency: "fail", crashes: "pass" },
+    ],
+    [
+      "any crash fails",
+      input({ requests: 1_000, errors5xx: 1, p99Ms: 420 }, healthyBaseline, { crashes: [{ taskId: "t1", cause: "OutOfMemory" }] }),
+      "fail",
+      { errorRate: "pass", latency: "pass", crashes: "fail" },
+    ],
+    [
+      "too little traffic on the canary is inconclusive, never pass",
+      input({ requests: 40, errors5xx: 0, p99Ms: 420 }, healthyBaseline),
+      "inconclusive",
+      { errorRate: "inconclusive", latency: "pass", crashes: "pass" },
+    ],
+    [
+      "no request on the canary is inconclusive",
+      input({ requests: 0, errors5xx: 0 }, healthyBaseline),
+      "inconclusive",
+      { errorRate: "inconclusive", latency: "inconclusive", crashes: "pass" },
+    ],
+    [
+      "a few requests that are all errors fail at once (the interval's lower bound is above 1%)",
+      input({ requests: 20, errors5xx: 10, p99Ms: 420 }, healthyBaseline),
+      "fail",
+      { errorRate: "fail", latency: "pass", crashes: "pass" },
+    ],
+    [
+      "a baseline with too little traffic to compare is inconclusive",
+      input({ requests: 1_000, errors5xx: 1, p99Ms: 420 }, { requests: 30, errors5xx: 0, p99Ms: 400 }),
+      "inconclusive",
+      { errorRate: "inconclusive", latency: "pass", crashes: "pass" },
+    ],
+    [
+      "at 100% the canary is judged on the absolute limits alone",
+      input({ requests: 20_000, errors5xx: 20, p99Ms: 420 }, { requests: 0, errors5xx: 0 }, { sharePercent: 100 }),
+      "pass",
+      { errorRate: "pass", latency: "pass", crashes: "pass" },
+    ],
+    [
+      "unknown percentiles make latency inconclusive",
+      input({ requests: 1_000, errors5xx: 1, latencyUnavailable: "HTTP 500" }, healthyBaseline),
+      "inconclusive",
+      { errorRate: "pass", latency: "inconclusive", crashes: "pass" },
+    ],
+    [
+      "unknown counts make the 5xx inconclusive",
+      input({ unavailable: "Forbidden", p99Ms: 420 }, healthyBaseline),
+      "inconclusive",
+      { errorRate: "inconclusive", latency: "pass", crashes: "pass" },
+    ],
   ])("%s", (_name, given, status, criteria) => {
     const result = judgeCanary(given);
     expect([result.status, result.observed.criteria]).toEqual([status, criteria]);
@@ -94,6 +163,13 @@ describe("judgeCanary", () => {
       differencePercent: { estimate: 0, lower: -0.118, upper: 0.747 },
       criteria: { errorRate: "pass", latency: "pass", crashes: "pass" },
     });
-    expect(result.threshold).toEqual({ maxErrorRatePercent: 1, maxP99Ms: 1000, maxP99Ratio: 2, minRequests: 100, confidence: 0.99, crashes: 0 });
+    expect(result.threshold).toEqual({
+      maxErrorRatePercent: 1,
+      maxP99Ms: 1000,
+      maxP99Ratio: 2,
+      minRequests: 100,
+      confidence: 0.99,
+      crashes: 0,
+    });
   });
 });

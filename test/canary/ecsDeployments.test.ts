@@ -9,7 +9,10 @@ describe("latestDeployment", () => {
     const arn = (n: number) => `arn:aws:ecs:us-east-1:123456789012:service-deployment/c/api/${n}`;
     ecs
       .on(ListServiceDeploymentsCommand)
-      .resolvesOnce({ serviceDeployments: [{ serviceDeploymentArn: arn(1), createdAt: new Date("2026-01-01T00:00:00Z") }], nextToken: "page-2" })
+      .resolvesOnce({
+        serviceDeployments: [{ serviceDeploymentArn: arn(1), createdAt: new Date("2026-01-01T00:00:00Z") }],
+        nextToken: "page-2",
+      })
       .resolvesOnce({ serviceDeployments: [{ serviceDeploymentArn: arn(2), createdAt: new Date("2026-02-01T00:00:00Z") }] });
     ecs.on(DescribeServiceDeploymentsCommand).callsFake((input: { serviceDeploymentArns: string[] }) => ({
       serviceDeployments: input.serviceDeploymentArns.map((a) => ({ serviceDeploymentArn: a, status: "IN_PROGRESS" })),

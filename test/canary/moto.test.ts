@@ -23,9 +23,16 @@ const OLD_TG = "targetgroup/api-tg/0123456789abcdef";
 
 const moto = useMoto();
 beforeEach(async () => {
-  clients = { ...createAwsClients({ region: REGION, endpoint: moto.endpoint, credentials: MOTO_CREDENTIALS, maxAttempts: 1, requestTimeoutMs: 5000 }), ecs: new ECSClient({ region: REGION, credentials: MOTO_CREDENTIALS }) };
+  clients = {
+    ...createAwsClients({ region: REGION, endpoint: moto.endpoint, credentials: MOTO_CREDENTIALS, maxAttempts: 1, requestTimeoutMs: 5000 }),
+    ecs: new ECSClient({ region: REGION, credentials: MOTO_CREDENTIALS }),
+  };
   const aws = { ecs: mockClient(clients.ecs) } as unknown as MockedAws;
-  arrangeDeployment(aws, api, inProgress(api, 5, { startedAt: new Date(Date.now() - 15 * 60_000), createdAt: new Date(Date.now() - 15 * 60_000) }));
+  arrangeDeployment(
+    aws,
+    api,
+    inProgress(api, 5, { startedAt: new Date(Date.now() - 15 * 60_000), createdAt: new Date(Date.now() - 15 * 60_000) }),
+  );
   arrangeTasks(aws);
 });
 
@@ -48,15 +55,26 @@ async function put(targetGroup: string, requests: number, errors5xx: number): Pr
 }
 
 const analyse = async () =>
-  (await compareBaselines({ manifest: testManifest([api]), services: [api], windowSeconds: 600, end: new Date(), confidence: 0.99 }, clients)).get("api");
+  (
+    await compareBaselines(
+      { manifest: testManifest([api]), services: [api], windowSeconds: 600, end: new Date(), confidence: 0.99 },
+      clients,
+    )
+  ).get("api");
 
 describe("canary analysis with moto metrics", () => {
   it("keeps a healthy canary inconclusive: its 5xx pass, but moto cannot tell its p99", async () => {
     await put(NEW_TG, 1_000, 1);
     await put(OLD_TG, 19_000, 19);
     const result = await analyse();
-    expect([result?.status, result?.observed.criteria]).toEqual(["inconclusive", { errorRate: "pass", latency: "inconclusive", crashes: "pass" }]);
-    expect(result?.observed).toMatchObject({ canary: { requests: 1_000, errors5xx: 1, p99Ms: null }, baseline: { requests: 19_000, errors5xx: 19 } });
+    expect([result?.status, result?.observed.criteria]).toEqual([
+      "inconclusive",
+      { errorRate: "pass", latency: "inconclusive", crashes: "pass" },
+    ]);
+    expect(result?.observed).toMatchObject({
+      canary: { requests: 1_000, errors5xx: 1, p99Ms: null },
+      baseline: { requests: 19_000, errors5xx: 19 },
+    });
   });
 
   it("fails a worse canary on its 5xx, whatever its p99", async () => {
@@ -64,13 +82,18 @@ describe("canary analysis with moto metrics", () => {
     await put(OLD_TG, 19_000, 19);
     const result = await analyse();
     expect([result?.status, result?.observed.criteria]).toEqual(["fail", { errorRate: "fail", latency: "inconclusive", crashes: "pass" }]);
-    expect(result?.message.split("\n")[0]).toBe("new revision (targetgroup/api-tg-alt/fedcba9876543210, 5% of traffic): 45 5xx of 1000 requests (4.5%), p99 unknown, 0 crashes");
+    expect(result?.message.split("\n")[0]).toBe(
+      "new revision (targetgroup/api-tg-alt/fedcba9876543210, 5% of traffic): 45 5xx of 1000 requests (4.5%), p99 unknown, 0 crashes",
+    );
   });
 
   it("keeps a low-traffic canary inconclusive", async () => {
     await put(NEW_TG, 15, 0);
     await put(OLD_TG, 300, 0);
     const result = await analyse();
-    expect([result?.status, result?.observed.criteria]).toEqual(["inconclusive", { errorRate: "inconclusive", latency: "inconclusive", crashes: "pass" }]);
+    expect([result?.status, result?.observed.criteria]).toEqual([
+      "inconclusive",
+      { errorRate: "inconclusive", latency: "inconclusive", crashes: "pass" },
+    ]);
   });
 });

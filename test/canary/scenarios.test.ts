@@ -1,4 +1,9 @@
-import { DescribeServiceRevisionsCommand, DescribeTasksCommand, ListServiceDeploymentsCommand, ListTasksCommand } from "@aws-sdk/client-ecs";
+import {
+  DescribeServiceRevisionsCommand,
+  DescribeTasksCommand,
+  ListServiceDeploymentsCommand,
+  ListTasksCommand,
+} from "@aws-sdk/client-ecs";
 import { GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { beforeEach, describe, expect, it } from "vitest";
 import { compareBaselines } from "../../validators/canary/compare";
@@ -28,26 +33,45 @@ async function compare(services: ManifestService[] = [api]) {
 describe("canary analysis against the baseline (aws-sdk-client-mock)", () => {
   it("passes a healthy canary, showing both sides", async () => {
     arrangeDeployment(aws, api, inProgress(api, 5));
-    arrangeMetrics(aws, { [NEW_TG]: { requests: 1_000, errors5xx: 1, p99Seconds: 0.42 }, [OLD_TG]: { requests: 19_000, errors5xx: 19, p99Seconds: 0.4 } }, new Date("2025-03-01T12:05:00Z"));
+    arrangeMetrics(
+      aws,
+      { [NEW_TG]: { requests: 1_000, errors5xx: 1, p99Seconds: 0.42 }, [OLD_TG]: { requests: 19_000, errors5xx: 19, p99Seconds: 0.4 } },
+      new Date("2025-03-01T12:05:00Z"),
+    );
     const result = (await compare()).get("api");
     expect(result?.status).toBe("pass");
     expect(result?.observed).toMatchObject({
       sharePercent: 5,
-      canary: { targetGroup: NEW_TG, revision: revisionArn("api-svc", "new"), taskDefinition: "arn:aws:ecs:eu-west-1:123456789012:task-definition/api:2", requests: 1_000, errors5xx: 1, p99Ms: 420 },
+      canary: {
+        targetGroup: NEW_TG,
+        revision: revisionArn("api-svc", "new"),
+        taskDefinition: "arn:aws:ecs:eu-west-1:123456789012:task-definition/api:2",
+        requests: 1_000,
+        errors5xx: 1,
+        p99Ms: 420,
+      },
       baseline: { targetGroup: OLD_TG, revision: revisionArn("api-svc", "old"), requests: 19_000, errors5xx: 19, p99Ms: 400 },
     });
   });
 
   it("fails a worse canary: its 5xx rate above 1% and its p99 above twice the baseline's", async () => {
     arrangeDeployment(aws, api, inProgress(api, 5));
-    arrangeMetrics(aws, { [NEW_TG]: { requests: 1_000, errors5xx: 40, p99Seconds: 0.95 }, [OLD_TG]: { requests: 19_000, errors5xx: 19, p99Seconds: 0.4 } }, new Date("2025-03-01T12:05:00Z"));
+    arrangeMetrics(
+      aws,
+      { [NEW_TG]: { requests: 1_000, errors5xx: 40, p99Seconds: 0.95 }, [OLD_TG]: { requests: 19_000, errors5xx: 19, p99Seconds: 0.4 } },
+      new Date("2025-03-01T12:05:00Z"),
+    );
     const result = (await compare()).get("api");
     expect([result?.status, result?.observed.criteria]).toEqual(["fail", { errorRate: "fail", latency: "fail", crashes: "pass" }]);
   });
 
   it("fails a canary whose task crashed, however clean its traffic", async () => {
     arrangeDeployment(aws, api, inProgress(api, 5));
-    arrangeMetrics(aws, { [NEW_TG]: { requests: 1_000, errors5xx: 0, p99Seconds: 0.4 }, [OLD_TG]: { requests: 19_000, errors5xx: 19, p99Seconds: 0.4 } }, new Date("2025-03-01T12:05:00Z"));
+    arrangeMetrics(
+      aws,
+      { [NEW_TG]: { requests: 1_000, errors5xx: 0, p99Seconds: 0.4 }, [OLD_TG]: { requests: 19_000, errors5xx: 19, p99Seconds: 0.4 } },
+      new Date("2025-03-01T12:05:00Z"),
+    );
     const crashed = {
       taskArn: "arn:aws:ecs:eu-west-1:123456789012:task/delivery-staging/abc123",
       group: "service:api-svc",
@@ -71,7 +95,11 @@ describe("canary analysis against the baseline (aws-sdk-client-mock)", () => {
 
   it("does not count a new-revision task ECS stopped for a scale-in (SIGTERM, exit 143) as a crash", async () => {
     arrangeDeployment(aws, api, inProgress(api, 5));
-    arrangeMetrics(aws, { [NEW_TG]: { requests: 1_000, errors5xx: 0, p99Seconds: 0.4 }, [OLD_TG]: { requests: 19_000, errors5xx: 19, p99Seconds: 0.4 } }, new Date("2025-03-01T12:05:00Z"));
+    arrangeMetrics(
+      aws,
+      { [NEW_TG]: { requests: 1_000, errors5xx: 0, p99Seconds: 0.4 }, [OLD_TG]: { requests: 19_000, errors5xx: 19, p99Seconds: 0.4 } },
+      new Date("2025-03-01T12:05:00Z"),
+    );
     const scaledIn = {
       taskArn: "arn:aws:ecs:eu-west-1:123456789012:task/delivery-staging/def456",
       group: "service:api-svc",
@@ -91,9 +119,16 @@ describe("canary analysis against the baseline (aws-sdk-client-mock)", () => {
 
   it("keeps a low-traffic canary inconclusive (extend the step), never pass and never fail", async () => {
     arrangeDeployment(aws, api, inProgress(api, 5));
-    arrangeMetrics(aws, { [NEW_TG]: { requests: 12, errors5xx: 0, p99Seconds: 0.3 }, [OLD_TG]: { requests: 230, errors5xx: 0, p99Seconds: 0.3 } }, new Date("2025-03-01T12:05:00Z"));
+    arrangeMetrics(
+      aws,
+      { [NEW_TG]: { requests: 12, errors5xx: 0, p99Seconds: 0.3 }, [OLD_TG]: { requests: 230, errors5xx: 0, p99Seconds: 0.3 } },
+      new Date("2025-03-01T12:05:00Z"),
+    );
     const result = (await compare()).get("api");
-    expect([result?.status, result?.observed.criteria]).toEqual(["inconclusive", { errorRate: "inconclusive", latency: "pass", crashes: "pass" }]);
+    expect([result?.status, result?.observed.criteria]).toEqual([
+      "inconclusive",
+      { errorRate: "inconclusive", latency: "pass", crashes: "pass" },
+    ]);
     expect(result?.message.split("\n")[2]).toBe(
       "inconclusive: only 12 requests on the new revision, fewer than 100: too little traffic to judge, observe longer; p99 300 ms within 1000 ms and 2x the baseline's 300 ms; no crash.",
     );
@@ -124,7 +159,10 @@ describe("canary analysis against the baseline (aws-sdk-client-mock)", () => {
   it("takes the other group of the pair for the new revision when ECS names the same group for both", async () => {
     arrangeDeployment(aws, api, inProgress(api, 5));
     aws.ecs.on(DescribeServiceRevisionsCommand).resolves({
-      serviceRevisions: ["new", "old"].map((id) => ({ serviceRevisionArn: revisionArn("api-svc", id), loadBalancers: [{ targetGroupArn: `arn:aws:elasticloadbalancing:eu-west-1:123456789012:${OLD_TG}` }] })),
+      serviceRevisions: ["new", "old"].map((id) => ({
+        serviceRevisionArn: revisionArn("api-svc", id),
+        loadBalancers: [{ targetGroupArn: `arn:aws:elasticloadbalancing:eu-west-1:123456789012:${OLD_TG}` }],
+      })),
     });
     arrangeMetrics(aws, {}, new Date("2025-03-01T12:05:00Z"));
     const observed = (await compare()).get("api")?.observed as { canary: { targetGroup: string }; baseline: { targetGroup: string } };

@@ -18,7 +18,10 @@ import type { ManifestService } from "../../validators/manifest";
 import { floorMinute } from "../../validators/validate/metrics";
 
 /** What the target groups report at a traffic share: requests, 5xx and p99 (seconds) per minute. */
-export type Traffic = (share: number) => { canary: { requests: number; errors5xx: number; p99: number }; baseline: { requests: number; errors5xx: number; p99: number } };
+export type Traffic = (share: number) => {
+  canary: { requests: number; errors5xx: number; p99: number };
+  baseline: { requests: number; errors5xx: number; p99: number };
+};
 
 const REGION = "eu-west-1";
 const ARN = "arn:aws:ecs:eu-west-1:123456789012";
@@ -50,7 +53,9 @@ export class SimulatedDeployment {
     private readonly traffic: Traffic,
     private readonly now: () => Date,
   ) {
-    this.details = { ...hookDetails({ stack: "staging", service: service.name, verdictParameter: service.deployment?.verdictParameter ?? "", deployment }) };
+    this.details = {
+      ...hookDetails({ stack: "staging", service: service.name, verdictParameter: service.deployment?.verdictParameter ?? "", deployment }),
+    };
     const bakeMinutes = deployment.bakeMinutes;
     const ecs = mockClient(this.ecs);
     const revision = (id: string) => `${ARN}:service-revision/delivery-staging/${service.ecsService}/${id}`;
@@ -64,7 +69,11 @@ export class SimulatedDeployment {
       targetServiceRevision: { arn: revision("new"), requestedProductionTrafficWeight: this.share },
       sourceServiceRevisions: [{ arn: revision("old"), requestedProductionTrafficWeight: 100 - this.share }],
     });
-    ecs.on(ListServiceDeploymentsCommand).callsFake(() => ({ serviceDeployments: [{ serviceDeploymentArn: deploymentArn, status: this.status as ServiceDeployment["status"], createdAt: this.now() }] }));
+    ecs.on(ListServiceDeploymentsCommand).callsFake(() => ({
+      serviceDeployments: [
+        { serviceDeploymentArn: deploymentArn, status: this.status as ServiceDeployment["status"], createdAt: this.now() },
+      ],
+    }));
     ecs.on(DescribeServiceDeploymentsCommand).callsFake(() => {
       this.tick(revision("new"), revision("old"), bakeMinutes);
       return { serviceDeployments: [describe()] };
@@ -73,7 +82,11 @@ export class SimulatedDeployment {
       serviceRevisions: input.serviceRevisionArns.map((arn) => ({
         serviceRevisionArn: arn,
         taskDefinition: arn.endsWith("/new") ? service.taskDefinitionArn : service.taskDefinitionArn.replace(/:\d+$/, ":1"),
-        loadBalancers: [{ targetGroupArn: `arn:aws:elasticloadbalancing:${REGION}:123456789012:${arn.endsWith("/new") ? service.deployment?.alternateTargetGroup : service.targetGroup}` }],
+        loadBalancers: [
+          {
+            targetGroupArn: `arn:aws:elasticloadbalancing:${REGION}:123456789012:${arn.endsWith("/new") ? service.deployment?.alternateTargetGroup : service.targetGroup}`,
+          },
+        ],
       })),
     }));
     ecs.on(StopServiceDeploymentCommand).callsFake((input: StopServiceDeploymentCommandInput) => {
@@ -88,7 +101,9 @@ export class SimulatedDeployment {
         this.published.push(JSON.parse(input.Value) as PublishedVerdict);
         return { Version: this.published.length };
       });
-    mockClient(this.cloudwatch).on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput) => this.metrics(input));
+    mockClient(this.cloudwatch)
+      .on(GetMetricDataCommand)
+      .callsFake((input: GetMetricDataCommandInput) => this.metrics(input));
   }
 
   /** One hook invocation (and what ECS does with its answer), or the rollback / bake moving on. */
@@ -107,8 +122,18 @@ export class SimulatedDeployment {
       this.share = this.ecsStep;
       this.stage = "PRODUCTION_TRAFFIC_SHIFT";
     }
-    const event = { serviceArn: `${ARN}:service/delivery-staging/${this.service.ecsService}`, targetServiceRevisionArn: target, productionTrafficWeights: { [target]: this.share, [baseline]: 100 - this.share } };
-    const answer = decide({ event, details: this.details, verdict: this.published.at(-1), rollingBack: false, nowMs: this.now().getTime() });
+    const event = {
+      serviceArn: `${ARN}:service/delivery-staging/${this.service.ecsService}`,
+      targetServiceRevisionArn: target,
+      productionTrafficWeights: { [target]: this.share, [baseline]: 100 - this.share },
+    };
+    const answer = decide({
+      event,
+      details: this.details,
+      verdict: this.published.at(-1),
+      rollingBack: false,
+      nowMs: this.now().getTime(),
+    });
     this.hookAnswers.push({ share: this.share, status: answer.hookStatus });
     if (answer.hookDetails) this.details = answer.hookDetails;
     if (answer.hookStatus === "FAILED") this.status = "ROLLBACK_IN_PROGRESS";
@@ -125,7 +150,12 @@ export class SimulatedDeployment {
     return {
       MetricDataResults: (input.MetricDataQueries ?? []).map((q) => {
         const group = q.MetricStat?.Metric?.Dimensions?.find((d) => d.Name === "TargetGroup")?.Value;
-        const side = group === this.service.targetGroup ? figures.baseline : group === this.service.deployment?.alternateTargetGroup ? figures.canary : undefined;
+        const side =
+          group === this.service.targetGroup
+            ? figures.baseline
+            : group === this.service.deployment?.alternateTargetGroup
+              ? figures.canary
+              : undefined;
         const metric = q.MetricStat?.Metric?.MetricName;
         const stat = q.MetricStat?.Stat;
         const value = !side
@@ -137,7 +167,12 @@ export class SimulatedDeployment {
               : metric === "TargetResponseTime"
                 ? side.p99
                 : undefined;
-        return { Id: q.Id, StatusCode: "Complete" as const, Timestamps: value === undefined ? [] : [at], Values: value === undefined ? [] : [value] };
+        return {
+          Id: q.Id,
+          StatusCode: "Complete" as const,
+          Timestamps: value === undefined ? [] : [at],
+          Values: value === undefined ? [] : [value],
+        };
       }),
     };
   }

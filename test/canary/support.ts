@@ -27,8 +27,10 @@ export function canaryService(name = "api", overrides: Partial<ManifestService> 
   });
 }
 
-export const revisionArn = (service: string, id: string) => `arn:aws:ecs:${REGION}:${ACCOUNT}:service-revision/delivery-staging/${service}/${id}`;
-export const deploymentArn = (service: string, id = "d1") => `arn:aws:ecs:${REGION}:${ACCOUNT}:service-deployment/delivery-staging/${service}/${id}`;
+export const revisionArn = (service: string, id: string) =>
+  `arn:aws:ecs:${REGION}:${ACCOUNT}:service-revision/delivery-staging/${service}/${id}`;
+export const deploymentArn = (service: string, id = "d1") =>
+  `arn:aws:ecs:${REGION}:${ACCOUNT}:service-deployment/delivery-staging/${service}/${id}`;
 const tgArn = (suffix: string) => `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:${suffix}`;
 
 /** An in-progress deployment of `s` from revision "old" (task definition :1, first group) to "new" (:2, -alt group) at `share`%. */
@@ -48,9 +50,13 @@ export function inProgress(s: ManifestService, share: number, overrides: Partial
 /** Arranges ListServiceDeployments, DescribeServiceDeployments and DescribeServiceRevisions for one service's deployment. */
 export function arrangeDeployment(aws: MockedAws, s: ManifestService, deployment: ServiceDeployment): void {
   aws.ecs.on(ListServiceDeploymentsCommand, { service: s.ecsService }).resolves({
-    serviceDeployments: [{ serviceDeploymentArn: deployment.serviceDeploymentArn, status: deployment.status, createdAt: deployment.createdAt }],
+    serviceDeployments: [
+      { serviceDeploymentArn: deployment.serviceDeploymentArn, status: deployment.status, createdAt: deployment.createdAt },
+    ],
   });
-  aws.ecs.on(DescribeServiceDeploymentsCommand, { serviceDeploymentArns: [deployment.serviceDeploymentArn ?? ""] }).resolves({ serviceDeployments: [deployment] });
+  aws.ecs
+    .on(DescribeServiceDeploymentsCommand, { serviceDeploymentArns: [deployment.serviceDeploymentArn ?? ""] })
+    .resolves({ serviceDeployments: [deployment] });
   aws.ecs.on(DescribeServiceRevisionsCommand).callsFake((input: { serviceRevisionArns: string[] }) => ({
     serviceRevisions: input.serviceRevisionArns.map((arn) => {
       const isNew = arn.endsWith("/new");
@@ -58,7 +64,15 @@ export function arrangeDeployment(aws: MockedAws, s: ManifestService, deployment
       return {
         serviceRevisionArn: arn,
         taskDefinition: `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${service.replace(/-svc$/, "")}:${isNew ? 2 : 1}`,
-        loadBalancers: [{ targetGroupArn: tgArn(isNew ? `targetgroup/${service.replace(/-svc$/, "")}-tg-alt/fedcba9876543210` : `targetgroup/${service.replace(/-svc$/, "")}-tg/0123456789abcdef`) }],
+        loadBalancers: [
+          {
+            targetGroupArn: tgArn(
+              isNew
+                ? `targetgroup/${service.replace(/-svc$/, "")}-tg-alt/fedcba9876543210`
+                : `targetgroup/${service.replace(/-svc$/, "")}-tg/0123456789abcdef`,
+            ),
+          },
+        ],
       };
     }),
   }));
@@ -80,7 +94,8 @@ export type GroupFigures = Record<string, { requests?: number; errors5xx?: numbe
 export function arrangeMetrics(aws: MockedAws, figures: GroupFigures, at: Date, percentiles = true): void {
   aws.cloudwatch.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput) => {
     const queries = input.MetricDataQueries ?? [];
-    if (!percentiles && queries.some((q) => /^p\d+/.test(q.MetricStat?.Stat ?? ""))) throw Object.assign(new Error("InternalFailure"), { name: "InternalFailure", $metadata: { httpStatusCode: 500 } });
+    if (!percentiles && queries.some((q) => /^p\d+/.test(q.MetricStat?.Stat ?? "")))
+      throw Object.assign(new Error("InternalFailure"), { name: "InternalFailure", $metadata: { httpStatusCode: 500 } });
     return {
       MetricDataResults: queries.map((q) => {
         const group = q.MetricStat?.Metric?.Dimensions?.find((d) => d.Name === "TargetGroup")?.Value ?? "";
@@ -88,12 +103,21 @@ export function arrangeMetrics(aws: MockedAws, figures: GroupFigures, at: Date, 
         const metric = q.MetricStat?.Metric?.MetricName;
         const stat = q.MetricStat?.Stat;
         const value =
-          metric === "RequestCount" ? f.requests
-          : metric === "HTTPCode_Target_5XX_Count" ? f.errors5xx
-          : metric === "TargetResponseTime" && stat === "SampleCount" ? f.requests
-          : metric === "TargetResponseTime" && (stat === "p99" || stat === "p95") ? f.p99Seconds
-          : undefined;
-        return { Id: q.Id, StatusCode: "Complete", Timestamps: value === undefined ? [] : [at], Values: value === undefined ? [] : [value] };
+          metric === "RequestCount"
+            ? f.requests
+            : metric === "HTTPCode_Target_5XX_Count"
+              ? f.errors5xx
+              : metric === "TargetResponseTime" && stat === "SampleCount"
+                ? f.requests
+                : metric === "TargetResponseTime" && (stat === "p99" || stat === "p95")
+                  ? f.p99Seconds
+                  : undefined;
+        return {
+          Id: q.Id,
+          StatusCode: "Complete",
+          Timestamps: value === undefined ? [] : [at],
+          Values: value === undefined ? [] : [value],
+        };
       }),
     };
   });

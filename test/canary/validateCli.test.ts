@@ -45,13 +45,32 @@ afterAll(() => {
 const SKIP = ["--skip", "rollout", "tasks", "errorRate", "latency", "logs"];
 async function deployctl(...extra: string[]) {
   const io = captureIO({ AWS_ACCESS_KEY_ID: "testing", AWS_SECRET_ACCESS_KEY: "testing" }, dir);
-  const code = await main(["node", "deployctl", "validate", "--manifest", "deployment.json", "--no-smoke", "--no-record", "--compare", "baseline", ...SKIP, ...extra], io);
+  const code = await main(
+    [
+      "node",
+      "deployctl",
+      "validate",
+      "--manifest",
+      "deployment.json",
+      "--no-smoke",
+      "--no-record",
+      "--compare",
+      "baseline",
+      ...SKIP,
+      ...extra,
+    ],
+    io,
+  );
   return { code, stdout: io.out(), stderr: io.err() };
 }
 
 describe("deployctl validate --compare baseline", () => {
   it("exits 0 on a healthy canary and prints both sides in a report that matches the schema", async () => {
-    arrangeMetrics(aws, { [NEW_TG]: { requests: 5_000, errors5xx: 2, p99Seconds: 0.41 }, [OLD_TG]: { requests: 15_000, errors5xx: 9, p99Seconds: 0.4 } }, new Date(Date.now() - 120_000));
+    arrangeMetrics(
+      aws,
+      { [NEW_TG]: { requests: 5_000, errors5xx: 2, p99Seconds: 0.41 }, [OLD_TG]: { requests: 15_000, errors5xx: 9, p99Seconds: 0.4 } },
+      new Date(Date.now() - 120_000),
+    );
     const { code, stdout } = await deployctl("--output", "json");
     const report = JSON.parse(stdout);
     const ajv = new Ajv2020({ allErrors: true });
@@ -59,19 +78,37 @@ describe("deployctl validate --compare baseline", () => {
     ajv.validate(reportJsonSchema("validate"), report);
     expect([code, ajv.errors ?? []]).toEqual([0, []]);
     const canary = report.services[0].checks.at(-1);
-    expect([canary.name, canary.status, canary.observed.sharePercent, canary.observed.canary.targetGroup, canary.observed.baseline.targetGroup]).toEqual(["canary", "pass", 25, NEW_TG, OLD_TG]);
+    expect([
+      canary.name,
+      canary.status,
+      canary.observed.sharePercent,
+      canary.observed.canary.targetGroup,
+      canary.observed.baseline.targetGroup,
+    ]).toEqual(["canary", "pass", 25, NEW_TG, OLD_TG]);
   });
 
   it("exits 1 on a worse canary, the text output showing the new revision and the baseline", async () => {
-    arrangeMetrics(aws, { [NEW_TG]: { requests: 5_000, errors5xx: 150, p99Seconds: 0.41 }, [OLD_TG]: { requests: 15_000, errors5xx: 9, p99Seconds: 0.4 } }, new Date(Date.now() - 120_000));
+    arrangeMetrics(
+      aws,
+      { [NEW_TG]: { requests: 5_000, errors5xx: 150, p99Seconds: 0.41 }, [OLD_TG]: { requests: 15_000, errors5xx: 9, p99Seconds: 0.4 } },
+      new Date(Date.now() - 120_000),
+    );
     const { code, stdout } = await deployctl();
     expect(code).toBe(1);
-    expect(stdout).toContain("  canary     fail     new revision (targetgroup/api-tg-alt/fedcba9876543210, 25% of traffic): 150 5xx of 5000 requests (3%), p99 410 ms, 0 crashes\n");
-    expect(stdout).toContain("                      baseline (targetgroup/api-tg/0123456789abcdef): 9 5xx of 15000 requests (0.06%), p99 400 ms\n");
+    expect(stdout).toContain(
+      "  canary     fail     new revision (targetgroup/api-tg-alt/fedcba9876543210, 25% of traffic): 150 5xx of 5000 requests (3%), p99 410 ms, 0 crashes\n",
+    );
+    expect(stdout).toContain(
+      "                      baseline (targetgroup/api-tg/0123456789abcdef): 9 5xx of 15000 requests (0.06%), p99 400 ms\n",
+    );
   });
 
   it("exits 3 on a low-traffic canary: inconclusive, never pass", async () => {
-    arrangeMetrics(aws, { [NEW_TG]: { requests: 20, errors5xx: 0, p99Seconds: 0.41 }, [OLD_TG]: { requests: 400, errors5xx: 0, p99Seconds: 0.4 } }, new Date(Date.now() - 120_000));
+    arrangeMetrics(
+      aws,
+      { [NEW_TG]: { requests: 20, errors5xx: 0, p99Seconds: 0.41 }, [OLD_TG]: { requests: 400, errors5xx: 0, p99Seconds: 0.4 } },
+      new Date(Date.now() - 120_000),
+    );
     const { code } = await deployctl();
     expect(code).toBe(3);
   });
@@ -79,6 +116,9 @@ describe("deployctl validate --compare baseline", () => {
   it("rejects another comparison, naming what is allowed", async () => {
     const io = captureIO({}, dir);
     const code = await main(["node", "deployctl", "validate", "--manifest", "deployment.json", "--compare", "previous"], io);
-    expect([code, io.err()]).toEqual([2, "error: option '--compare <what>' argument 'previous' is invalid. Allowed choices are baseline.\n(run with --help for usage)\n"]);
+    expect([code, io.err()]).toEqual([
+      2,
+      "error: option '--compare <what>' argument 'previous' is invalid. Allowed choices are baseline.\n(run with --help for usage)\n",
+    ]);
   });
 });

@@ -13,7 +13,13 @@ import { SimulatedDeployment, type Traffic } from "./simulation";
  * The watch against a simulated ECS progressive deployment (LINEAR in 5% steps, the release
  * policy's 5/25/50/100 held by the real hook logic), on a manual clock: 30 s between polls.
  */
-const POLICY: ProgressiveDeploymentConfig = { strategy: "canary", steps: [5, 25, 50, 100], stepMinutes: 10, bakeMinutes: 10, maxExtensionMinutes: 20 };
+const POLICY: ProgressiveDeploymentConfig = {
+  strategy: "canary",
+  steps: [5, 25, 50, 100],
+  stepMinutes: 10,
+  bakeMinutes: 10,
+  maxExtensionMinutes: 20,
+};
 const api = canaryService("api", { taskDefinitionArn: "arn:aws:ecs:eu-west-1:123456789012:task-definition/api:2" });
 const manifest = testManifest([api]);
 
@@ -33,7 +39,12 @@ function world(t: Traffic) {
   const run = () =>
     watchProgressiveRollout(
       { manifest, service: "api", since: time.now(), runId: "run-9" },
-      { clients: { ecs: sim.ecs, cloudwatch: sim.cloudwatch, ssm: sim.ssm }, progress: new Progress((l) => lines.push(l), time.now), now: time.now, sleep: time.sleep },
+      {
+        clients: { ecs: sim.ecs, cloudwatch: sim.cloudwatch, ssm: sim.ssm },
+        progress: new Progress((l) => lines.push(l), time.now),
+        now: time.now,
+        sleep: time.sleep,
+      },
     );
   return { sim, lines, run, time };
 }
@@ -86,7 +97,14 @@ describe("watchProgressiveRollout", () => {
       [25, "fail"],
     ]);
     expect(sim.stops.map((s) => s.input)).toEqual([{ serviceDeploymentArn: result.deploymentArn, stopType: "ROLLBACK" }]);
-    expect(result.failedStep).toMatchObject({ service: "api", percent: 25, step: 2, verdict: "fail", rolledBackBy: "deployctl", rollbackStatus: "ROLLBACK_SUCCESSFUL" });
+    expect(result.failedStep).toMatchObject({
+      service: "api",
+      percent: 25,
+      step: 2,
+      verdict: "fail",
+      rolledBackBy: "deployctl",
+      rollbackStatus: "ROLLBACK_SUCCESSFUL",
+    });
     const fromVerdict = (sim.stops[0]?.at.getTime() ?? Infinity) - Date.parse(result.failedStep?.verdictAt ?? "");
     expect(fromVerdict).toBeLessThanOrEqual(30_000);
     expect(result.failedStep?.secondsToRollback).toBe(0);
@@ -94,12 +112,23 @@ describe("watchProgressiveRollout", () => {
   });
 
   it("extends an inconclusive step (too little traffic) and abandons it after the step plus 20 minutes, rolling back", async () => {
-    const quiet: Traffic = (share) => ({ canary: { requests: share > 0 ? 20 : 0, errors5xx: 0, p99: 0.3 }, baseline: { requests: 400, errors5xx: 0, p99: 0.3 } });
+    const quiet: Traffic = (share) => ({
+      canary: { requests: share > 0 ? 20 : 0, errors5xx: 0, p99: 0.3 },
+      baseline: { requests: 400, errors5xx: 0, p99: 0.3 },
+    });
     const { sim, run, time } = world(quiet);
     const started = time.now().getTime();
     const result = await run();
-    expect([result.outcome, result.steps.map((s) => [s.percent, s.verdict, s.observedMinutes])]).toEqual(["abandoned", [[5, "inconclusive", 30]]]);
-    expect(result.failedStep).toMatchObject({ percent: 5, step: 1, verdict: "inconclusive", reason: "still inconclusive after 30 minutes at 5% (the step plus its extension): not promoted" });
+    expect([result.outcome, result.steps.map((s) => [s.percent, s.verdict, s.observedMinutes])]).toEqual([
+      "abandoned",
+      [[5, "inconclusive", 30]],
+    ]);
+    expect(result.failedStep).toMatchObject({
+      percent: 5,
+      step: 1,
+      verdict: "inconclusive",
+      reason: "still inconclusive after 30 minutes at 5% (the step plus its extension): not promoted",
+    });
     expect(sim.stops).toHaveLength(1);
     expect(sim.published.some((p) => p.verdict === "pass")).toBe(false);
     expect((sim.stops[0]?.at.getTime() ?? 0) - started).toBeGreaterThanOrEqual(30 * 60_000);
@@ -124,7 +153,12 @@ describe("watchProgressiveRollout", () => {
     ecs.on(ListServiceDeploymentsCommand).resolves({ serviceDeployments: [] });
     const result = await watchProgressiveRollout(
       { manifest, service: "api", since: time.now(), runId: "run-9", tuning: { findMinutes: 2 } },
-      { clients: { ecs: none, cloudwatch: sim.cloudwatch, ssm: sim.ssm }, progress: new Progress(() => undefined, time.now), now: time.now, sleep: time.sleep },
+      {
+        clients: { ecs: none, cloudwatch: sim.cloudwatch, ssm: sim.ssm },
+        progress: new Progress(() => undefined, time.now),
+        now: time.now,
+        sleep: time.sleep,
+      },
     );
     expect([result.outcome, result.error]).toEqual(["error", "ECS started no deployment of api-svc within 2 minutes of the stack update"]);
     expect([ecs.commandCalls(ListServiceDeploymentsCommand).length, ecs.commandCalls(StopServiceDeploymentCommand).length]).toEqual([5, 0]);

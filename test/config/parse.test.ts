@@ -4,7 +4,25 @@ import { rawConfig, service } from "./helpers";
 
 /** The provider settings the local tier requires (every service at the emulator). */
 function emulator(): Record<string, unknown> {
-  const services = ["appautoscaling", "cloudwatch", "codebuild", "codepipeline", "dynamodb", "ec2", "ecr", "ecs", "elbv2", "events", "iam", "kms", "logs", "s3", "sns", "ssm", "sts"];
+  const services = [
+    "appautoscaling",
+    "cloudwatch",
+    "codebuild",
+    "codepipeline",
+    "dynamodb",
+    "ec2",
+    "ecr",
+    "ecs",
+    "elbv2",
+    "events",
+    "iam",
+    "kms",
+    "logs",
+    "s3",
+    "sns",
+    "ssm",
+    "sts",
+  ];
   return {
     "aws:endpoints": [Object.fromEntries(services.map((k) => [k, "http://localhost:4566"]))],
     "aws:skipCredentialsValidation": true,
@@ -16,7 +34,11 @@ function problemsOf(delivery: Record<string, unknown>, options?: Parameters<type
   try {
     parseEnvironmentConfig(rawConfig(delivery, options));
   } catch (err) {
-    if (err instanceof ConfigError) return err.message.split("\n").slice(1).map((l) => l.replace(/^ {2}- /, ""));
+    if (err instanceof ConfigError)
+      return err.message
+        .split("\n")
+        .slice(1)
+        .map((l) => l.replace(/^ {2}- /, ""));
     throw err;
   }
   throw new Error("expected a ConfigError");
@@ -75,7 +97,9 @@ describe("parseEnvironmentConfig rejects bad config with one line per problem", 
     {
       name: "a memory size Fargate does not pair with the CPU",
       delivery: { tier: "dev", services: [service({ cpu: 512, memory: 512 })] },
-      expected: ["Pulumi.dev.yaml: delivery:services[0].memory is 512 with cpu 512; Fargate accepts 1024, 2048, 3072 or 4096 MiB with cpu 512."],
+      expected: [
+        "Pulumi.dev.yaml: delivery:services[0].memory is 512 with cpu 512; Fargate accepts 1024, 2048, 3072 or 4096 MiB with cpu 512.",
+      ],
     },
     {
       name: "autoscaling min above max",
@@ -190,7 +214,9 @@ describe("parseEnvironmentConfig rejects bad config with one line per problem", 
     {
       name: "an unknown deployment strategy",
       delivery: { tier: "dev", services: [service({ deployment: { strategy: "bluegreen" } })] },
-      expected: ['Pulumi.dev.yaml: delivery:services[0].deployment.strategy is "bluegreen"; expected one of rolling, canary, linear, blueGreen.'],
+      expected: [
+        'Pulumi.dev.yaml: delivery:services[0].deployment.strategy is "bluegreen"; expected one of rolling, canary, linear, blueGreen.',
+      ],
     },
     {
       name: "a misspelt deployment key",
@@ -202,12 +228,16 @@ describe("parseEnvironmentConfig rejects bad config with one line per problem", 
     {
       name: "canary steps that do not end at 100",
       delivery: { tier: "dev", services: [service({ deployment: { strategy: "canary", canary: { steps: [5, 25, 50] } } })] },
-      expected: ["Pulumi.dev.yaml: delivery:services[0].deployment.canary.steps is [5,25,50]; steps must increase strictly and end at 100, e.g. [5, 25, 50, 100]."],
+      expected: [
+        "Pulumi.dev.yaml: delivery:services[0].deployment.canary.steps is [5,25,50]; steps must increase strictly and end at 100, e.g. [5, 25, 50, 100].",
+      ],
     },
     {
       name: "canary steps that do not increase",
       delivery: { tier: "dev", services: [service({ deployment: { strategy: "canary", canary: { steps: [5, 50, 25, 100] } } })] },
-      expected: ["Pulumi.dev.yaml: delivery:services[0].deployment.canary.steps is [5,50,25,100]; steps must increase strictly and end at 100, e.g. [5, 25, 50, 100]."],
+      expected: [
+        "Pulumi.dev.yaml: delivery:services[0].deployment.canary.steps is [5,50,25,100]; steps must increase strictly and end at 100, e.g. [5, 25, 50, 100].",
+      ],
     },
     {
       name: "a canary with no step below 100",
@@ -236,17 +266,23 @@ describe("parseEnvironmentConfig rejects bad config with one line per problem", 
     {
       name: "a linear step below ECS's minimum",
       delivery: { tier: "dev", services: [service({ deployment: { strategy: "linear", linear: { stepPercent: 2 } } })] },
-      expected: ["Pulumi.dev.yaml: delivery:services[0].deployment.linear.stepPercent is 2; must be a multiple of 0.1 from 3 to 100 (ECS's linear step)."],
+      expected: [
+        "Pulumi.dev.yaml: delivery:services[0].deployment.linear.stepPercent is 2; must be a multiple of 0.1 from 3 to 100 (ECS's linear step).",
+      ],
     },
     {
       name: "a blue/green bake time beyond ECS's limit",
       delivery: { tier: "dev", services: [service({ deployment: { strategy: "blueGreen", blueGreen: { bakeMinutes: 2000 } } })] },
-      expected: ["Pulumi.dev.yaml: delivery:services[0].deployment.blueGreen.bakeMinutes is 2000; must be from 0 to 1440 minutes (ECS's limit)."],
+      expected: [
+        "Pulumi.dev.yaml: delivery:services[0].deployment.blueGreen.bakeMinutes is 2000; must be from 0 to 1440 minutes (ECS's limit).",
+      ],
     },
     {
       name: "settings of another strategy than the one chosen",
       delivery: { tier: "dev", services: [service({ deployment: { strategy: "canary", linear: { stepPercent: 10 } } })] },
-      expected: ["Pulumi.dev.yaml: delivery:services[0].deployment.linear is set, but the strategy is canary; remove it or set strategy: linear."],
+      expected: [
+        "Pulumi.dev.yaml: delivery:services[0].deployment.linear is set, but the strategy is canary; remove it or set strategy: linear.",
+      ],
     },
     {
       name: "canary settings under the tier's default rolling strategy",
@@ -332,10 +368,22 @@ describe("parseEnvironmentConfig applies the tier's defaults", () => {
   });
 
   it.each([
-    [{ strategy: "canary", canary: { steps: [10, 100], stepMinutes: 5, bakeMinutes: 0 } }, { strategy: "canary", steps: [10, 100], stepMinutes: 5, bakeMinutes: 0, maxExtensionMinutes: 20 }],
-    [{ strategy: "linear", linear: { stepPercent: 30 }, maxExtensionMinutes: 5 }, { strategy: "linear", steps: [30, 60, 90, 100], stepPercent: 30, stepMinutes: 10, bakeMinutes: 10, maxExtensionMinutes: 5 }],
-    [{ strategy: "linear" }, { strategy: "linear", steps: [25, 50, 75, 100], stepPercent: 25, stepMinutes: 10, bakeMinutes: 10, maxExtensionMinutes: 20 }],
-    [{ strategy: "blueGreen", blueGreen: { bakeMinutes: 60 } }, { strategy: "blueGreen", steps: [100], stepMinutes: 10, bakeMinutes: 60, maxExtensionMinutes: 20 }],
+    [
+      { strategy: "canary", canary: { steps: [10, 100], stepMinutes: 5, bakeMinutes: 0 } },
+      { strategy: "canary", steps: [10, 100], stepMinutes: 5, bakeMinutes: 0, maxExtensionMinutes: 20 },
+    ],
+    [
+      { strategy: "linear", linear: { stepPercent: 30 }, maxExtensionMinutes: 5 },
+      { strategy: "linear", steps: [30, 60, 90, 100], stepPercent: 30, stepMinutes: 10, bakeMinutes: 10, maxExtensionMinutes: 5 },
+    ],
+    [
+      { strategy: "linear" },
+      { strategy: "linear", steps: [25, 50, 75, 100], stepPercent: 25, stepMinutes: 10, bakeMinutes: 10, maxExtensionMinutes: 20 },
+    ],
+    [
+      { strategy: "blueGreen", blueGreen: { bakeMinutes: 60 } },
+      { strategy: "blueGreen", steps: [100], stepMinutes: 10, bakeMinutes: 60, maxExtensionMinutes: 20 },
+    ],
     [{ strategy: "rolling" }, { strategy: "rolling" }],
   ])("resolves deployment %j to its steps and timings", (deployment, expected) => {
     const config = parseEnvironmentConfig(rawConfig({ tier: "prod", services: [service({ deployment })] }, { stack: "prod" }));
@@ -354,7 +402,10 @@ describe("parseEnvironmentConfig applies the tier's defaults", () => {
         { secretPaths: ["delivery:notifications"] },
       ),
     );
-    expect(config.notifications).toEqual({ emails: ["a@example.com"], slackWebhookUrl: { secret: true, value: "https://hooks.slack.com/x" } });
+    expect(config.notifications).toEqual({
+      emails: ["a@example.com"],
+      slackWebhookUrl: { secret: true, value: "https://hooks.slack.com/x" },
+    });
   });
 
   it("names secrets given as a list after their last path segment", () => {

@@ -55,7 +55,14 @@ describe("delivery:pipeline", () => {
     ],
     [
       "with duplicate suites",
-      { source, pulumiAccessTokenSecret: "t", testSuites: [{ name: "unit", commands: ["a"] }, { name: "unit", commands: ["b"] }] },
+      {
+        source,
+        pulumiAccessTokenSecret: "t",
+        testSuites: [
+          { name: "unit", commands: ["a"] },
+          { name: "unit", commands: ["b"] },
+        ],
+      },
       'delivery:pipeline.testSuites[1].name is "unit"; suite names must be unique (testSuites[0] has it too).',
     ],
   ])("reports a pipeline %s", (_name, pipeline, expected) => {
@@ -71,7 +78,29 @@ describe("delivery:pipeline", () => {
           extra: {
             "aws:skipCredentialsValidation": true,
             "aws:skipRequestingAccountId": true,
-            "aws:endpoints": [Object.fromEntries(["appautoscaling", "cloudwatch", "codebuild", "codepipeline", "dynamodb", "ec2", "ecr", "ecs", "elbv2", "events", "iam", "kms", "logs", "s3", "sns", "ssm", "sts"].map((s) => [s, "http://localhost:4566"]))],
+            "aws:endpoints": [
+              Object.fromEntries(
+                [
+                  "appautoscaling",
+                  "cloudwatch",
+                  "codebuild",
+                  "codepipeline",
+                  "dynamodb",
+                  "ec2",
+                  "ecr",
+                  "ecs",
+                  "elbv2",
+                  "events",
+                  "iam",
+                  "kms",
+                  "logs",
+                  "s3",
+                  "sns",
+                  "ssm",
+                  "sts",
+                ].map((s) => [s, "http://localhost:4566"]),
+              ),
+            ],
           },
         },
       ),
@@ -80,7 +109,9 @@ describe("delivery:pipeline", () => {
   });
 
   it("fills defaults: main branch, one critical unit suite, approval only in prod, the default analysis rules", () => {
-    const config = parseEnvironmentConfig(rawConfig({ tier: "dev", services: [service()], pipeline: { source, pulumiAccessTokenSecret: "delivery/dev/token" } }));
+    const config = parseEnvironmentConfig(
+      rawConfig({ tier: "dev", services: [service()], pipeline: { source, pulumiAccessTokenSecret: "delivery/dev/token" } }),
+    );
     expect(config.pipeline).toEqual({
       source: { kind: "connection", connectionArn: CONNECTION, repository: "example/app", branch: "main" },
       buildImage: "aws/codebuild/standard:7.0",
@@ -94,13 +125,18 @@ describe("delivery:pipeline", () => {
 
   it("requires approval in prod by default", () => {
     const config = parseEnvironmentConfig(
-      rawConfig({ tier: "prod", services: [service()], pipeline: { source, pulumiAccessTokenSecret: "t", approvers: ["a@example.com"] } }, { stack: "prod" }),
+      rawConfig(
+        { tier: "prod", services: [service()], pipeline: { source, pulumiAccessTokenSecret: "t", approvers: ["a@example.com"] } },
+        { stack: "prod" },
+      ),
     );
     expect(config.pipeline?.requireApproval).toBe(true);
   });
 
   it("reads an S3 source", () => {
-    const config = parseEnvironmentConfig(rawConfig({ tier: "dev", services: [service()], pipeline: { source: { s3Bucket: "src-bucket" }, pulumiAccessTokenSecret: "t" } }));
+    const config = parseEnvironmentConfig(
+      rawConfig({ tier: "dev", services: [service()], pipeline: { source: { s3Bucket: "src-bucket" }, pulumiAccessTokenSecret: "t" } }),
+    );
     expect(config.pipeline?.source).toEqual({ kind: "s3", bucket: "src-bucket", key: "source.zip" });
   });
 });

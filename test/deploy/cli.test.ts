@@ -29,7 +29,9 @@ vi.mock("../../validators/validate/run", () => ({
     const services = options.services ?? [];
     doubles.validated.push(services);
     const tagOf = (name: string) => options.manifest.services.find((s) => s.name === name)?.imageTag;
-    return report(Object.fromEntries(services.map((s) => [s, doubles.failing[s] !== undefined && doubles.failing[s] === tagOf(s) ? "fail" : "pass"])));
+    return report(
+      Object.fromEntries(services.map((s) => [s, doubles.failing[s] !== undefined && doubles.failing[s] === tagOf(s) ? "fail" : "pass"])),
+    );
   },
 }));
 vi.mock("../../validators/gate/run", () => ({ gate: async () => ({ verdict: "pass", services: [] }) }));
@@ -63,7 +65,17 @@ async function deployctl(...args: string[]) {
   const code = await main(["node", "deployctl", ...args], io);
   return { code, stdout: io.out(), stderr: io.err() };
 }
-const deployArgs = (...more: string[]) => ["deploy", "--manifest", world.manifestFile, "--endpoint-url", moto.endpoint, "--tag", "sha-new1111", "--yes", ...more];
+const deployArgs = (...more: string[]) => [
+  "deploy",
+  "--manifest",
+  world.manifestFile,
+  "--endpoint-url",
+  moto.endpoint,
+  "--tag",
+  "sha-new1111",
+  "--yes",
+  ...more,
+];
 
 describe("deployctl deploy", () => {
   it("deploys, records each service as last good in SSM, and exits 0", async () => {
@@ -71,14 +83,25 @@ describe("deployctl deploy", () => {
 
     expect(code).toBe(0);
     expect(doubles.validated).toEqual([["api"], ["web"]]);
-    expect(await new SsmReleaseRegistry(world.clients.ssm).get("staging", "web")).toMatchObject({ imageTag: "sha-new1111", taskDefinitionArn: world.taskDefinitions.web?.[1], who: "release-bot" });
-    expect(stdout).toContain("deploy on stack staging: released (verdict pass, exit 0)\n  api              sha-old0000 -> sha-new1111\n  web              sha-old0000 -> sha-new1111\n");
+    expect(await new SsmReleaseRegistry(world.clients.ssm).get("staging", "web")).toMatchObject({
+      imageTag: "sha-new1111",
+      taskDefinitionArn: world.taskDefinitions.web?.[1],
+      who: "release-bot",
+    });
+    expect(stdout).toContain(
+      "deploy on stack staging: released (verdict pass, exit 0)\n  api              sha-old0000 -> sha-new1111\n  web              sha-old0000 -> sha-new1111\n",
+    );
   });
 
   it("shows each stage with its state and elapsed time", async () => {
     const { stdout } = await deployctl(...deployArgs());
 
-    expect(stdout.split("\n").filter((l) => /^[→✓✗?-] /.test(l)).map((l) => l.replace(/\(\d+\.\d+s\)/, "(Ns)"))).toEqual([
+    expect(
+      stdout
+        .split("\n")
+        .filter((l) => /^[→✓✗?-] /.test(l))
+        .map((l) => l.replace(/\(\d+\.\d+s\)/, "(Ns)")),
+    ).toEqual([
       "→ gate sha-new1111 for api, web",
       "✓ gate sha-new1111 for api, web: ok (Ns)",
       "→ update api to sha-new1111",
@@ -97,10 +120,14 @@ describe("deployctl deploy", () => {
   it("writes the run record to the S3 history bucket and releases the DynamoDB lock", async () => {
     const { stdout } = await deployctl(...deployArgs());
 
-    const keys = (await world.clients.s3.send(new ListObjectsV2Command({ Bucket: "delivery-history", Prefix: "staging/runs/" }))).Contents?.map((o) => o.Key);
+    const keys = (
+      await world.clients.s3.send(new ListObjectsV2Command({ Bucket: "delivery-history", Prefix: "staging/runs/" }))
+    ).Contents?.map((o) => o.Key);
     expect(keys).toHaveLength(1);
     expect(stdout).toContain(`record: s3://delivery-history/${keys?.[0]}`);
-    const lock = await world.clients.dynamodb.send(new GetItemCommand({ TableName: "delivery-locks", Key: { [LOCK_TABLE_KEY]: { S: "staging" } } }));
+    const lock = await world.clients.dynamodb.send(
+      new GetItemCommand({ TableName: "delivery-locks", Key: { [LOCK_TABLE_KEY]: { S: "staging" } } }),
+    );
     expect(lock.Item).toBeUndefined();
   });
 
@@ -109,8 +136,18 @@ describe("deployctl deploy", () => {
 
     const record = JSON.parse(stdout) as RunRecord;
     expect(code).toBe(0);
-    expect(record).toMatchObject({ command: "deploy", stack: "staging", who: "release-bot", outcome: "released", verdict: "pass", exitCode: 0 });
-    expect(record.services.map((s) => [s.name, s.tagBefore, s.tagAfter])).toEqual([["api", "sha-old0000", "sha-new1111"], ["web", "sha-old0000", "sha-new1111"]]);
+    expect(record).toMatchObject({
+      command: "deploy",
+      stack: "staging",
+      who: "release-bot",
+      outcome: "released",
+      verdict: "pass",
+      exitCode: 0,
+    });
+    expect(record.services.map((s) => [s.name, s.tagBefore, s.tagAfter])).toEqual([
+      ["api", "sha-old0000", "sha-new1111"],
+      ["web", "sha-old0000", "sha-new1111"],
+    ]);
     expect(stderr).toContain("→ gate sha-new1111 for api, web");
   });
 
@@ -119,7 +156,9 @@ describe("deployctl deploy", () => {
 
     expect(code).toBe(0);
     expect(stdout.split("\n")[0]).toBe("### ✅ deployctl deploy: stack `staging` is **released** (verdict pass, exit 0)");
-    expect(stdout).toContain("| Service | Before | Deployed | After |\n|---|---|---|---|\n| api | sha-old0000 | sha-new1111 | sha-new1111 |\n| web | sha-old0000 | sha-new1111 | sha-new1111 |\n");
+    expect(stdout).toContain(
+      "| Service | Before | Deployed | After |\n|---|---|---|---|\n| api | sha-old0000 | sha-new1111 | sha-new1111 |\n| web | sha-old0000 | sha-new1111 | sha-new1111 |\n",
+    );
     expect(stdout).toContain("| validate web | ok |");
     expect(stderr).toContain("→ validate web");
   });
@@ -137,14 +176,30 @@ describe("deployctl deploy", () => {
   });
 
   it("rolls both services back on moto when the second fails, exit 1", async () => {
-    await new SsmReleaseRegistry(world.clients.ssm).put({ stack: "staging", service: "api", imageTag: "sha-old0000", taskDefinitionArn: world.taskDefinitions.api?.[0] ?? "", validatedAt: "2024-04-30T09:00:00.000Z", runId: "r0" });
-    await new SsmReleaseRegistry(world.clients.ssm).put({ stack: "staging", service: "web", imageTag: "sha-old0000", taskDefinitionArn: world.taskDefinitions.web?.[0] ?? "", validatedAt: "2024-04-30T09:00:00.000Z", runId: "r0" });
+    await new SsmReleaseRegistry(world.clients.ssm).put({
+      stack: "staging",
+      service: "api",
+      imageTag: "sha-old0000",
+      taskDefinitionArn: world.taskDefinitions.api?.[0] ?? "",
+      validatedAt: "2024-04-30T09:00:00.000Z",
+      runId: "r0",
+    });
+    await new SsmReleaseRegistry(world.clients.ssm).put({
+      stack: "staging",
+      service: "web",
+      imageTag: "sha-old0000",
+      taskDefinitionArn: world.taskDefinitions.web?.[0] ?? "",
+      validatedAt: "2024-04-30T09:00:00.000Z",
+      runId: "r0",
+    });
     doubles.failing = { web: "sha-new1111" };
 
     const { code, stdout } = await deployctl(...deployArgs());
 
     expect(code).toBe(1);
-    const described = await world.clients.ecs.send(new DescribeServicesCommand({ cluster: "staging", services: ["staging-api", "staging-web"] }));
+    const described = await world.clients.ecs.send(
+      new DescribeServicesCommand({ cluster: "staging", services: ["staging-api", "staging-web"] }),
+    );
     expect(described.services?.map((s) => s.taskDefinition)).toEqual([world.taskDefinitions.api?.[0], world.taskDefinitions.web?.[0]]);
     expect(stacks.services.map((s) => s.image.tag)).toEqual(["sha-old0000", "sha-old0000"]);
     expect(stdout).toContain("  api              sha-old0000 -> sha-new1111, rolled back to sha-old0000\n");
@@ -156,7 +211,15 @@ describe("deployctl deploy", () => {
     await world.clients.dynamodb.send(
       new PutItemCommand({
         TableName: "delivery-locks",
-        Item: { [LOCK_TABLE_KEY]: { S: "staging" }, who: { S: "ana@laptop" }, what: { S: "rollback" }, since: { S: "2030-01-01T10:00:00.000Z" }, expires: { S: "2999-01-01T00:00:00.000Z" }, expiresEpoch: { N: "32472144000" }, ownerToken: { S: "t" } },
+        Item: {
+          [LOCK_TABLE_KEY]: { S: "staging" },
+          who: { S: "ana@laptop" },
+          what: { S: "rollback" },
+          since: { S: "2030-01-01T10:00:00.000Z" },
+          expires: { S: "2999-01-01T00:00:00.000Z" },
+          expiresEpoch: { N: "32472144000" },
+          ownerToken: { S: "t" },
+        },
       }),
     );
 
@@ -171,14 +234,22 @@ describe("deployctl deploy", () => {
     const { code, stderr } = await deployctl(...deployArgs().filter((a) => a !== "--yes"));
 
     expect(code).toBe(2);
-    expect(stderr).toBe("deployctl: deploy changes stack staging: pass --yes to confirm (stdin is not a terminal, so deployctl cannot ask).\n");
+    expect(stderr).toBe(
+      "deployctl: deploy changes stack staging: pass --yes to confirm (stdin is not a terminal, so deployctl cannot ask).\n",
+    );
     expect(stacks.changes()).toEqual([]);
   });
 
   it.each([
-    [["--tag", "-bad"], "error: option '--tag <tag>' argument '-bad' is invalid. --tag is \"-bad\"; an image tag is 1 to 128 letters, digits, '_', '.' or '-', not starting with '.' or '-'."],
+    [
+      ["--tag", "-bad"],
+      "error: option '--tag <tag>' argument '-bad' is invalid. --tag is \"-bad\"; an image tag is 1 to 128 letters, digits, '_', '.' or '-', not starting with '.' or '-'.",
+    ],
     [["--service", "nope"], "deployctl: --service nope: no such service in stack staging; it has api, web."],
-    [["--wait", "soon"], "error: option '--wait <seconds>' argument 'soon' is invalid. --wait is \"soon\"; it must be a whole number of seconds, at least 0."],
+    [
+      ["--wait", "soon"],
+      "error: option '--wait <seconds>' argument 'soon' is invalid. --wait is \"soon\"; it must be a whole number of seconds, at least 0.",
+    ],
   ])("refuses bad input %j with exit 2 and a message naming it", async (extra, message) => {
     const { code, stderr } = await deployctl(...deployArgs(...extra));
 
@@ -191,7 +262,17 @@ describe("deployctl deploy", () => {
     const { code, stdout } = await deployctl("deploy", "--help");
 
     expect(code).toBe(0);
-    for (const flag of ["--tag <tag>", "--service <name...>", "--yes", "--wait <seconds>", "--lock-timeout <seconds>", "--records-dir <dir>", "--output <format>", "--alert-window <seconds>", "--escalate-after <runs>"]) {
+    for (const flag of [
+      "--tag <tag>",
+      "--service <name...>",
+      "--yes",
+      "--wait <seconds>",
+      "--lock-timeout <seconds>",
+      "--records-dir <dir>",
+      "--output <format>",
+      "--alert-window <seconds>",
+      "--escalate-after <runs>",
+    ]) {
       expect(stdout).toContain(flag);
     }
     expect(stdout).toContain("5  the stack is locked by another run");

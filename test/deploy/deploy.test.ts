@@ -26,7 +26,11 @@ function validator(verdicts: Record<string, ("pass" | "fail" | "inconclusive" | 
   return (request: ValidateRequest) => {
     const name = request.services[0] ?? "";
     const next = verdicts[name]?.shift() ?? "pass";
-    if (next === "in-progress") return { ...report({ [name]: "fail" }), services: [serviceReport(name, [check("rollout", "fail", { rolloutState: "IN_PROGRESS" })])] };
+    if (next === "in-progress")
+      return {
+        ...report({ [name]: "fail" }),
+        services: [serviceReport(name, [check("rollout", "fail", { rolloutState: "IN_PROGRESS" })])],
+      };
     return report({ [name]: next });
   };
 }
@@ -65,7 +69,11 @@ describe("deploy", () => {
       { op: "setConfig", stack: "staging", values: [setTag(0, "sha-new1111")] },
       { op: "up", stack: "staging", message: "deployctl deploy web sha-new1111 (run run-7)" },
     ]);
-    expect(h.validateCalls.map((c) => [c.services, c.waitSeconds])).toEqual([[["db"], 300], [["api"], 300], [["web"], 300]]);
+    expect(h.validateCalls.map((c) => [c.services, c.waitSeconds])).toEqual([
+      [["db"], 300],
+      [["api"], 300],
+      [["web"], 300],
+    ]);
   });
 
   it("without --tag, deploys the services whose config tag changed, holding the later ones back", async () => {
@@ -84,7 +92,10 @@ describe("deploy", () => {
       { op: "up", stack: "staging", message: "deployctl deploy api sha-new2222 (run run-7)" },
     ]);
     expect(h.validateCalls.map((c) => c.services)).toEqual([["db"], ["api"]]);
-    expect(result.record.services.map((s) => [s.name, s.tagBefore, s.tagAfter])).toEqual([["db", "sha-old0000", "sha-new2222"], ["api", "sha-old0000", "sha-new2222"]]);
+    expect(result.record.services.map((s) => [s.name, s.tagBefore, s.tagAfter])).toEqual([
+      ["db", "sha-old0000", "sha-new2222"],
+      ["api", "sha-old0000", "sha-new2222"],
+    ]);
   });
 
   it("gates each tag of a promotion with its services", async () => {
@@ -117,7 +128,9 @@ describe("deploy", () => {
 
     await h.run({ services: ["db"] });
 
-    expect(h.validateCalls[0]?.manifest.services.find((s) => s.name === "db")?.taskDefinitionArn).toBe(taskDefinitionFor("db", "sha-new1111"));
+    expect(h.validateCalls[0]?.manifest.services.find((s) => s.name === "db")?.taskDefinitionArn).toBe(
+      taskDefinitionFor("db", "sha-new1111"),
+    );
   });
 
   it("records every service as last good once all of them passed", async () => {
@@ -154,7 +167,11 @@ describe("deploy", () => {
       { op: "setConfig", stack: "staging", values: [setTag(0, "sha-old0000"), setTag(2, "sha-old0000"), setTag(1, "sha-old0000")] },
       { op: "up", stack: "staging", message: "deployctl rollback run-7: web: errorRate failed" },
     ]);
-    expect(h.stacks.services.map((s) => [s.name, s.image.tag])).toEqual([["web", "sha-old0000"], ["db", "sha-old0000"], ["api", "sha-old0000"]]);
+    expect(h.stacks.services.map((s) => [s.name, s.image.tag])).toEqual([
+      ["web", "sha-old0000"],
+      ["db", "sha-old0000"],
+      ["api", "sha-old0000"],
+    ]);
   });
 
   it("rolls back only what it deployed when a service in the middle fails; later services are not touched", async () => {
@@ -163,11 +180,12 @@ describe("deploy", () => {
     await h.run();
 
     expect(h.updateServiceCalls().map(([s]) => s)).toEqual(["staging-api", "staging-db"]);
-    expect(h.stacks.changes().filter((c) => c.op === "setConfig").map((c) => (c.op === "setConfig" ? c.values : []))).toEqual([
-      [setTag(1, "sha-new1111")],
-      [setTag(2, "sha-new1111")],
-      [setTag(2, "sha-old0000"), setTag(1, "sha-old0000")],
-    ]);
+    expect(
+      h.stacks
+        .changes()
+        .filter((c) => c.op === "setConfig")
+        .map((c) => (c.op === "setConfig" ? c.values : [])),
+    ).toEqual([[setTag(1, "sha-new1111")], [setTag(2, "sha-new1111")], [setTag(2, "sha-old0000"), setTag(1, "sha-old0000")]]);
   });
 
   it("leaves last good untouched when the release rolls back", async () => {
@@ -184,7 +202,11 @@ describe("deploy", () => {
     await h.run();
 
     expect(h.alerts.sent.map((a) => [a.service, a.severity, a.action])).toEqual([
-      ["api", "warning", "rolled back to sha-old0000 (arn:aws:ecs:eu-west-1:123456789012:task-definition/staging-api:1) and validated again; also rolled back db -> sha-old0000"],
+      [
+        "api",
+        "warning",
+        "rolled back to sha-old0000 (arn:aws:ecs:eu-west-1:123456789012:task-definition/staging-api:1) and validated again; also rolled back db -> sha-old0000",
+      ],
     ]);
   });
 
@@ -233,12 +255,22 @@ describe("deploy", () => {
   });
 
   it("changes nothing when the gate refuses, exit 1 with the gate's reasons", async () => {
-    const h = setup({ gate: { verdict: "fail", services: [{ name: "api", verdict: "fail", checks: [{ name: "image", status: "fail", message: "no image sha-new1111 in delivery/api" }] }] } });
+    const h = setup({
+      gate: {
+        verdict: "fail",
+        services: [
+          { name: "api", verdict: "fail", checks: [{ name: "image", status: "fail", message: "no image sha-new1111 in delivery/api" }] },
+        ],
+      },
+    });
 
     const result = await h.run();
 
     expect(result.exitCode).toBe(1);
-    expect(result.record).toMatchObject({ outcome: "refused", error: "the gate refused: api: image failed (no image sha-new1111 in delivery/api)" });
+    expect(result.record).toMatchObject({
+      outcome: "refused",
+      error: "the gate refused: api: image failed (no image sha-new1111 in delivery/api)",
+    });
     expect(h.stacks.changes()).toEqual([]);
     expect(h.gateCalls).toEqual([{ manifest: m, services: ["db", "api", "web"], tag: "sha-new1111" }]);
   });
@@ -308,9 +340,16 @@ describe("deploy", () => {
       verdict: "pass",
       exitCode: 0,
       who: "ci@runner",
-      services: [{ name: "db", tagBefore: "sha-old0000", tagAfter: "sha-new1111", taskDefinitionAfter: taskDefinitionFor("db", "sha-new1111") }],
+      services: [
+        { name: "db", tagBefore: "sha-old0000", tagAfter: "sha-new1111", taskDefinitionAfter: taskDefinitionFor("db", "sha-new1111") },
+      ],
     });
     expect(stored?.validations.map((v) => v.verdict)).toEqual(["pass"]);
-    expect(stored?.actions.filter((a) => a.kind === "stage").map((a) => a.target)).toEqual(["gate sha-new1111 for db", "update db to sha-new1111", "validate db", "record db as last good"]);
+    expect(stored?.actions.filter((a) => a.kind === "stage").map((a) => a.target)).toEqual([
+      "gate sha-new1111 for db",
+      "update db to sha-new1111",
+      "validate db",
+      "record db as last good",
+    ]);
   });
 });

@@ -17,7 +17,13 @@ import { FakeStacks, lastGood, manifest, MemoryRegistry, report, service } from 
  * progressive deployment driven by the real hook logic, on a manual clock. The release fails at
  * 25%: traffic goes back at once, the stack config follows, and the record says which step failed.
  */
-const POLICY: ProgressiveDeploymentConfig = { strategy: "canary", steps: [5, 25, 50, 100], stepMinutes: 10, bakeMinutes: 10, maxExtensionMinutes: 20 };
+const POLICY: ProgressiveDeploymentConfig = {
+  strategy: "canary",
+  steps: [5, 25, 50, 100],
+  stepMinutes: 10,
+  bakeMinutes: 10,
+  maxExtensionMinutes: 20,
+};
 const api = service("api", {
   imageTag: "sha-old0000",
   deployment: {
@@ -48,7 +54,13 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 function setup(failFrom: number) {
   const stacks = FakeStacks.withTags({ api: "sha-old0000" });
-  const h = harness({ manifest: m, stacks, registry: MemoryRegistry.with([lastGood("api", "sha-old0000")]), manifestFromStacks: true, reports: () => report({ api: "pass" }) });
+  const h = harness({
+    manifest: m,
+    stacks,
+    registry: MemoryRegistry.with([lastGood("api", "sha-old0000")]),
+    manifestFromStacks: true,
+    reports: () => report({ api: "pass" }),
+  });
   const sim = new SimulatedDeployment(api, POLICY, 5, traffic(failFrom), h.clock.now);
   const clients = { ecs: sim.ecs, cloudwatch: sim.cloudwatch, ssm: sim.ssm };
   const run = () =>
@@ -63,7 +75,8 @@ function setup(failFrom: number) {
         lock: new FileStackLock(join(dir, "locks"), h.clock.now),
         who: "ci@runner",
         runId: "run-7",
-        progressive: (request) => watchProgressiveRollout(request, { clients, progress: h.deps.progress, now: h.clock.now, sleep: h.clock.sleep }),
+        progressive: (request) =>
+          watchProgressiveRollout(request, { clients, progress: h.deps.progress, now: h.clock.now, sleep: h.clock.sleep }),
       },
     );
   return { h, sim, run };
@@ -90,7 +103,8 @@ describe("deploy of a canary that fails at 25%", () => {
     const { sim, run } = setup(25);
     const { record } = await run();
     expect(record.rollback).toEqual({
-      reason: "api: step 25%: fail: 5xx 6% above 1% (even the interval's lower bound, 4.34%); p99 300 ms within 1000 ms and 2x the baseline's 300 ms; no crash.",
+      reason:
+        "api: step 25%: fail: 5xx 6% above 1% (even the interval's lower bound, 4.34%); p99 300 ms within 1000 ms and 2x the baseline's 300 ms; no crash.",
       services: ["api"],
       status: "ok",
       failedStep: {
@@ -98,7 +112,8 @@ describe("deploy of a canary that fails at 25%", () => {
         percent: 25,
         step: 2,
         verdict: "fail",
-        reason: "fail: 5xx 6% above 1% (even the interval's lower bound, 4.34%); p99 300 ms within 1000 ms and 2x the baseline's 300 ms; no crash.",
+        reason:
+          "fail: 5xx 6% above 1% (even the interval's lower bound, 4.34%); p99 300 ms within 1000 ms and 2x the baseline's 300 ms; no crash.",
         rolledBackBy: "deployctl",
         verdictAt: "2024-05-01T10:11:30.000Z",
         rollbackRequestedAt: "2024-05-01T10:11:30.000Z",
@@ -113,7 +128,11 @@ describe("deploy of a canary that fails at 25%", () => {
   it("keeps each traffic step with its verdict, the canary reports and the traffic rollback in the record", async () => {
     const { run } = setup(25);
     const { record } = await run();
-    expect(record.actions.filter((a) => ["traffic-step", "rollback-traffic", "restore-gate"].includes(a.kind)).map((a) => [a.kind, a.status, a.message])).toEqual([
+    expect(
+      record.actions
+        .filter((a) => ["traffic-step", "rollback-traffic", "restore-gate"].includes(a.kind))
+        .map((a) => [a.kind, a.status, a.message]),
+    ).toEqual([
       ["traffic-step", "ok", "api at 5%: pass after 10 min"],
       ["traffic-step", "failed", "api at 25%: fail after 0 min"],
       ["rollback-traffic", "ok", "StopServiceDeployment ROLLBACK 0s after the verdict at 25%: 100% of traffic back to the old revision"],

@@ -46,15 +46,15 @@ describe("serviceAlarmDefinitions", () => {
     ["unhealthy-hosts", "critical", "GreaterThanThreshold", 0, 60, 3, "notBreaching"],
   ])("%s: %s, %s %s, period %ss x %s, missing data %s", (key, severity, comparison, threshold, period, evaluations, missing) => {
     const def = byKey(key);
-    expect([def.severity, def.comparison, def.threshold, def.period, def.evaluationPeriods, def.datapointsToAlarm, def.treatMissingData]).toEqual([
-      severity,
-      comparison,
-      threshold,
-      period,
-      evaluations,
-      evaluations,
-      missing,
-    ]);
+    expect([
+      def.severity,
+      def.comparison,
+      def.threshold,
+      def.period,
+      def.evaluationPeriods,
+      def.datapointsToAlarm,
+      def.treatMissingData,
+    ]).toEqual([severity, comparison, threshold, period, evaluations, evaluations, missing]);
   });
 
   it("computes the error rate as metric math over the target group and load balancer", () => {
@@ -62,12 +62,22 @@ describe("serviceAlarmDefinitions", () => {
       { id: "rate", expression: "IF(requests >= 100, 100 * FILL(errors, 0) / requests, 0)", label: "5xx error rate (%)", returnData: true },
       {
         id: "errors",
-        metric: { namespace: "AWS/ApplicationELB", metricName: "HTTPCode_Target_5XX_Count", stat: "Sum", dimensions: { TargetGroup: input.targetGroup, LoadBalancer: input.loadBalancer } },
+        metric: {
+          namespace: "AWS/ApplicationELB",
+          metricName: "HTTPCode_Target_5XX_Count",
+          stat: "Sum",
+          dimensions: { TargetGroup: input.targetGroup, LoadBalancer: input.loadBalancer },
+        },
         returnData: false,
       },
       {
         id: "requests",
-        metric: { namespace: "AWS/ApplicationELB", metricName: "RequestCount", stat: "Sum", dimensions: { TargetGroup: input.targetGroup, LoadBalancer: input.loadBalancer } },
+        metric: {
+          namespace: "AWS/ApplicationELB",
+          metricName: "RequestCount",
+          stat: "Sum",
+          dimensions: { TargetGroup: input.targetGroup, LoadBalancer: input.loadBalancer },
+        },
         returnData: false,
       },
     ]);
@@ -98,10 +108,19 @@ describe("serviceAlarmDefinitions", () => {
   it("follows the configured thresholds and window", () => {
     const defs = serviceAlarmDefinitions({
       ...input,
-      alarms: { ...DEFAULT_ALARMS, errorRateWarningPercent: 2, errorRateCriticalPercent: 10, p95LatencyMs: 250, cpuPercent: 70, windowSeconds: 120 },
+      alarms: {
+        ...DEFAULT_ALARMS,
+        errorRateWarningPercent: 2,
+        errorRateCriticalPercent: 10,
+        p95LatencyMs: 250,
+        cpuPercent: 70,
+        windowSeconds: 120,
+      },
     });
     const get = (key: string) => defs.find((d) => d.key === key);
-    expect([get("error-rate-warning")?.threshold, get("error-rate-critical")?.threshold, get("latency-p95")?.threshold]).toEqual([2, 10, 0.25]);
+    expect([get("error-rate-warning")?.threshold, get("error-rate-critical")?.threshold, get("latency-p95")?.threshold]).toEqual([
+      2, 10, 0.25,
+    ]);
     expect([get("error-rate-critical")?.period, get("cpu-high")?.threshold, get("cpu-high")?.evaluationPeriods]).toEqual([120, 70, 2]);
   });
 

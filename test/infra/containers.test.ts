@@ -3,7 +3,13 @@ import { containerDefinition, containerHealthCheck, ecrLifecyclePolicy, shellQuo
 
 describe("containerDefinition", () => {
   const definition = containerDefinition({
-    service: { name: "api", port: 8080, healthCheckPath: "/health", environment: { Z_LAST: "1", A_FIRST: "2" }, readonlyRootFilesystem: true },
+    service: {
+      name: "api",
+      port: 8080,
+      healthCheckPath: "/health",
+      environment: { Z_LAST: "1", A_FIRST: "2" },
+      readonlyRootFilesystem: true,
+    },
     image: "123456789012.dkr.ecr.us-east-1.amazonaws.com/prod/delivery/api:sha-abc1234",
     logGroup: "/ecs/delivery/prod/api",
     region: "us-east-1",
@@ -26,18 +32,26 @@ describe("containerDefinition", () => {
       { name: "A_FIRST", value: "2" },
       { name: "Z_LAST", value: "1" },
     ]);
-    expect(definition.secrets).toEqual([{ name: "DATABASE_URL", valueFrom: "arn:aws:ssm:us-east-1:123456789012:parameter/delivery/prod/api/database-url" }]);
+    expect(definition.secrets).toEqual([
+      { name: "DATABASE_URL", valueFrom: "arn:aws:ssm:us-east-1:123456789012:parameter/delivery/prod/api/database-url" },
+    ]);
   });
 
   it("maps the service port and keeps the root filesystem read-only when configured", () => {
-    expect([definition.portMappings, definition.readonlyRootFilesystem]).toEqual([[{ containerPort: 8080, hostPort: 8080, protocol: "tcp" }], true]);
+    expect([definition.portMappings, definition.readonlyRootFilesystem]).toEqual([
+      [{ containerPort: 8080, hostPort: 8080, protocol: "tcp" }],
+      true,
+    ]);
   });
 });
 
 describe("containerHealthCheck", () => {
   it("checks the health path with curl, else wget", () => {
     expect(containerHealthCheck(3000, "/healthz")).toEqual({
-      command: ["CMD-SHELL", "curl -fsS -o /dev/null 'http://localhost:3000/healthz' || wget -q -O /dev/null 'http://localhost:3000/healthz' || exit 1"],
+      command: [
+        "CMD-SHELL",
+        "curl -fsS -o /dev/null 'http://localhost:3000/healthz' || wget -q -O /dev/null 'http://localhost:3000/healthz' || exit 1",
+      ],
       interval: 15,
       timeout: 5,
       retries: 3,

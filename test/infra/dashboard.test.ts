@@ -32,10 +32,26 @@ describe("dashboardBody", () => {
   it("plots each service's error rate as metric math over hidden 5xx and request counts", () => {
     expect(widget("5xx error rate (%)").metrics).toEqual([
       [{ expression: "100 * FILL(e0, 0) / r0", label: "api", id: "rate0" }],
-      ["AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", "TargetGroup", "targetgroup/a/1", "LoadBalancer", "app/lb/9", { id: "e0", visible: false }],
+      [
+        "AWS/ApplicationELB",
+        "HTTPCode_Target_5XX_Count",
+        "TargetGroup",
+        "targetgroup/a/1",
+        "LoadBalancer",
+        "app/lb/9",
+        { id: "e0", visible: false },
+      ],
       ["AWS/ApplicationELB", "RequestCount", "TargetGroup", "targetgroup/a/1", "LoadBalancer", "app/lb/9", { id: "r0", visible: false }],
       [{ expression: "100 * FILL(e1, 0) / r1", label: "web", id: "rate1" }],
-      ["AWS/ApplicationELB", "HTTPCode_Target_5XX_Count", "TargetGroup", "targetgroup/w/2", "LoadBalancer", "app/lb/9", { id: "e1", visible: false }],
+      [
+        "AWS/ApplicationELB",
+        "HTTPCode_Target_5XX_Count",
+        "TargetGroup",
+        "targetgroup/w/2",
+        "LoadBalancer",
+        "app/lb/9",
+        { id: "e1", visible: false },
+      ],
       ["AWS/ApplicationELB", "RequestCount", "TargetGroup", "targetgroup/w/2", "LoadBalancer", "app/lb/9", { id: "r1", visible: false }],
     ]);
   });
@@ -53,8 +69,24 @@ describe("dashboardBody", () => {
     const p99 = widget("Latency p99 (seconds)");
     expect(p99.stat).toBe("p99");
     expect(p99.metrics).toEqual([
-      ["AWS/ApplicationELB", "TargetResponseTime", "TargetGroup", "targetgroup/a/1", "LoadBalancer", "app/lb/9", { label: "api", stat: "p99" }],
-      ["AWS/ApplicationELB", "TargetResponseTime", "TargetGroup", "targetgroup/w/2", "LoadBalancer", "app/lb/9", { label: "web", stat: "p99" }],
+      [
+        "AWS/ApplicationELB",
+        "TargetResponseTime",
+        "TargetGroup",
+        "targetgroup/a/1",
+        "LoadBalancer",
+        "app/lb/9",
+        { label: "api", stat: "p99" },
+      ],
+      [
+        "AWS/ApplicationELB",
+        "TargetResponseTime",
+        "TargetGroup",
+        "targetgroup/w/2",
+        "LoadBalancer",
+        "app/lb/9",
+        { label: "web", stat: "p99" },
+      ],
     ]);
     expect(p99.annotations).toEqual({ horizontal: [{ label: "p99 threshold", value: 1, color: "#d62728" }] });
   });

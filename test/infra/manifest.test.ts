@@ -30,7 +30,10 @@ const deployedFor = (names: string[], extra: Partial<DeployedEnvironment> = {}):
 describe("buildManifest", () => {
   const config = environmentConfig({
     tier: "dev",
-    services: [serviceEntry("web", { dependsOn: ["api"], port: 3000 }), serviceEntry("api", { path: "/api/*", smokePaths: ["/api/version"] })],
+    services: [
+      serviceEntry("web", { dependsOn: ["api"], port: 3000 }),
+      serviceEntry("api", { path: "/api/*", smokePaths: ["/api/version"] }),
+    ],
     alarms: { minRequests: 20, cpuPercent: 90 },
   });
 
@@ -75,7 +78,10 @@ describe("buildManifest", () => {
   });
 
   it("names the alert parameters when configured, never their values", () => {
-    const alerts = buildManifest(config, deployedFor(["web", "api"], { slackWebhookUrlParameter: "/delivery/test/alerts/slack-webhook-url" })).alerts;
+    const alerts = buildManifest(
+      config,
+      deployedFor(["web", "api"], { slackWebhookUrlParameter: "/delivery/test/alerts/slack-webhook-url" }),
+    ).alerts;
     expect(alerts).toEqual({
       warningTopicArn: "arn:aws:sns:us-east-1:123456789012:warning",
       criticalTopicArn: "arn:aws:sns:us-east-1:123456789012:critical",

@@ -73,9 +73,17 @@ describe("executionRolePolicy", () => {
   });
 
   it("reads exactly the service's SSM parameters and Secrets Manager secrets", () => {
-    const doc = executionRolePolicy({ ...base, secrets: { DB: "/delivery/prod/api/db", KEY: "prod/api/key", DB_AGAIN: "/delivery/prod/api/db" } });
+    const doc = executionRolePolicy({
+      ...base,
+      secrets: { DB: "/delivery/prod/api/db", KEY: "prod/api/key", DB_AGAIN: "/delivery/prod/api/db" },
+    });
     expect(doc.Statement.slice(3)).toEqual([
-      { Sid: "SsmSecrets", Effect: "Allow", Action: "ssm:GetParameters", Resource: ["arn:aws:ssm:eu-west-1:111122223333:parameter/delivery/prod/api/db"] },
+      {
+        Sid: "SsmSecrets",
+        Effect: "Allow",
+        Action: "ssm:GetParameters",
+        Resource: ["arn:aws:ssm:eu-west-1:111122223333:parameter/delivery/prod/api/db"],
+      },
       {
         Sid: "SecretsManager",
         Effect: "Allow",
@@ -115,11 +123,19 @@ describe("trust, key, topic and bucket policies", () => {
   it("lets CloudWatch Logs use the key only for this account's log groups", () => {
     const statement = environmentKeyPolicy(ctx).Statement.find((s) => s.Sid === "CloudWatchLogsEncryptsThisAccountsLogGroups");
     expect(statement?.Principal).toEqual({ Service: "logs.eu-west-1.amazonaws.com" });
-    expect(statement?.Condition).toEqual({ ArnLike: { "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:eu-west-1:111122223333:log-group:*" } });
+    expect(statement?.Condition).toEqual({
+      ArnLike: { "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:eu-west-1:111122223333:log-group:*" },
+    });
   });
 
   it("appends extra key statements after its own three", () => {
-    const extra = { Sid: "Pipeline", Effect: "Allow" as const, Principal: { Service: "codepipeline.amazonaws.com" }, Action: "kms:Decrypt", Resource: "*" };
+    const extra = {
+      Sid: "Pipeline",
+      Effect: "Allow" as const,
+      Principal: { Service: "codepipeline.amazonaws.com" },
+      Action: "kms:Decrypt",
+      Resource: "*",
+    };
     expect(environmentKeyPolicy(ctx, [extra]).Statement.map((s) => s.Sid)).toEqual([
       "AccountAdministersAndUsesTheKey",
       "AlarmsAndEventsPublishToEncryptedTopics",

@@ -47,7 +47,12 @@ describe("the Pulumi program (infra/index.ts)", () => {
   });
 
   it("stops bad config with a RunError (no stack trace) listing every problem", async () => {
-    const failed = runProgram({ "aws:region": "us-east-1", "delivery:tier": "qa", "delivery:servces": [], "delivery:pipeline": { enabled: false } });
+    const failed = runProgram({
+      "aws:region": "us-east-1",
+      "delivery:tier": "qa",
+      "delivery:servces": [],
+      "delivery:pipeline": { enabled: false },
+    });
     await expect(failed).rejects.toSatisfy((err: unknown) => pulumi.RunError.isInstance(err));
     await expect(failed).rejects.toThrow(
       [

@@ -45,7 +45,11 @@ describe("canary (the release policy's 5, 25, 50, 100)", () => {
 
   it("deploys with ECS's LINEAR strategy in 5% steps, no ECS bake between steps, 10 minutes of bake after 100%", () => {
     const { lifecycleHooks: _hooks, ...config } = deploymentOf(ecsService(r, "api"));
-    expect(config).toEqual({ strategy: "LINEAR", bakeTimeInMinutes: "10", linearConfiguration: { stepPercent: 5, stepBakeTimeInMinutes: "0" } });
+    expect(config).toEqual({
+      strategy: "LINEAR",
+      bakeTimeInMinutes: "10",
+      linearConfiguration: { stepPercent: 5, stepBakeTimeInMinutes: "0" },
+    });
   });
 
   it("gates every production traffic shift with the hook, told the policy's steps", () => {
@@ -87,10 +91,24 @@ describe("canary (the release policy's 5, 25, 50, 100)", () => {
   it("routes api by a weighted production rule (all to the first group) and a test rule by header, 5 priorities before it", () => {
     const api = arnOf(r, T.targetGroup, "delivery-staging-api");
     const alt = arnOf(r, T.targetGroup, "delivery-staging-api-alt");
-    const weighted = [{ type: "forward", forward: { targetGroups: [{ arn: api, weight: 100 }, { arn: alt, weight: 0 }] } }];
+    const weighted = [
+      {
+        type: "forward",
+        forward: {
+          targetGroups: [
+            { arn: api, weight: 100 },
+            { arn: alt, weight: 0 },
+          ],
+        },
+      },
+    ];
     const production = resourceNamed(r, T.listenerRule, "delivery-staging-api");
     const test = resourceNamed(r, T.listenerRule, "delivery-staging-api-test");
-    expect([production.inputs.priority, production.inputs.actions, production.inputs.conditions]).toEqual([100, weighted, [{ pathPattern: { values: ["/api/*"] } }]]);
+    expect([production.inputs.priority, production.inputs.actions, production.inputs.conditions]).toEqual([
+      100,
+      weighted,
+      [{ pathPattern: { values: ["/api/*"] } }],
+    ]);
     expect([test.inputs.priority, test.inputs.actions, test.inputs.conditions]).toEqual([
       95,
       weighted,
@@ -128,8 +146,18 @@ describe("canary (the release policy's 5, 25, 50, 100)", () => {
     expect(jsonInput(resourceNamed(r, T.rolePolicy, "delivery-staging-hook-function-policy"), "policy")).toEqual({
       Version: "2012-10-17",
       Statement: [
-        { Sid: "ReadVerdicts", Effect: "Allow", Action: "ssm:GetParameter", Resource: "arn:aws:ssm:us-east-1:123456789012:parameter/delivery/staging/*/canary-verdict" },
-        { Sid: "SeeRollbacks", Effect: "Allow", Action: "ecs:ListServiceDeployments", Resource: "arn:aws:ecs:us-east-1:123456789012:service/delivery-staging/*" },
+        {
+          Sid: "ReadVerdicts",
+          Effect: "Allow",
+          Action: "ssm:GetParameter",
+          Resource: "arn:aws:ssm:us-east-1:123456789012:parameter/delivery/staging/*/canary-verdict",
+        },
+        {
+          Sid: "SeeRollbacks",
+          Effect: "Allow",
+          Action: "ecs:ListServiceDeployments",
+          Resource: "arn:aws:ecs:us-east-1:123456789012:service/delivery-staging/*",
+        },
         {
           Sid: "Logs",
           Effect: "Allow",
@@ -143,18 +171,33 @@ describe("canary (the release policy's 5, 25, 50, 100)", () => {
   it("lets ECS invoke the hook function only", () => {
     expect(jsonInput(resourceNamed(r, T.rolePolicy, "delivery-staging-hook-invoke-policy"), "policy")).toEqual({
       Version: "2012-10-17",
-      Statement: [{ Sid: "InvokeHook", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: "arn:aws:lambda:us-east-1:123456789012:function:delivery-staging-canary-hook" }],
+      Statement: [
+        {
+          Sid: "InvokeHook",
+          Effect: "Allow",
+          Action: "lambda:InvokeFunction",
+          Resource: "arn:aws:lambda:us-east-1:123456789012:function:delivery-staging-canary-hook",
+        },
+      ],
     });
   });
 
   it("lets ECS register tasks in the four target groups and reweight the four rules, and describe", () => {
-    const policy = jsonInput<{ Statement: { Sid: string; Action: unknown; Resource: unknown }[] }>(resourceNamed(r, T.rolePolicy, "delivery-staging-lb-policy"), "policy");
+    const policy = jsonInput<{ Statement: { Sid: string; Action: unknown; Resource: unknown }[] }>(
+      resourceNamed(r, T.rolePolicy, "delivery-staging-lb-policy"),
+      "policy",
+    );
     const groups = ["api", "api-alt", "web", "web-alt"].map((n) => arnOf(r, T.targetGroup, `delivery-staging-${n}`));
     const rules = ["api", "api-test", "web", "web-test"].map((n) => arnOf(r, T.listenerRule, `delivery-staging-${n}`));
     expect(policy.Statement.map((s) => [s.Sid, s.Action, s.Resource])).toEqual([
       [
         "Describe",
-        ["elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeRules", "elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth"],
+        [
+          "elasticloadbalancing:DescribeListeners",
+          "elasticloadbalancing:DescribeRules",
+          "elasticloadbalancing:DescribeTargetGroups",
+          "elasticloadbalancing:DescribeTargetHealth",
+        ],
         "*",
       ],
       ["Targets", ["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"], groups],
@@ -164,7 +207,8 @@ describe("canary (the release policy's 5, 25, 50, 100)", () => {
   });
 
   it("lets only ECS assume the two roles it uses, and only Lambda the function's, from this account", () => {
-    const trust = (name: string) => jsonInput<{ Statement: { Principal: unknown; Condition: unknown }[] }>(resourceNamed(r, T.role, name), "assumeRolePolicy").Statement;
+    const trust = (name: string) =>
+      jsonInput<{ Statement: { Principal: unknown; Condition: unknown }[] }>(resourceNamed(r, T.role, name), "assumeRolePolicy").Statement;
     expect(["hook-invoke-role", "lb-role", "hook-function-role"].map((n) => trust(`delivery-staging-${n}`)[0]?.Principal)).toEqual([
       { Service: "ecs.amazonaws.com" },
       { Service: "ecs.amazonaws.com" },
@@ -174,7 +218,10 @@ describe("canary (the release policy's 5, 25, 50, 100)", () => {
   });
 
   it("keeps the hook's logs as long as the stack's logs", () => {
-    expect(resourceNamed(r, T.logGroup, "delivery-staging-hook-logs").inputs).toMatchObject({ name: "/aws/lambda/delivery-staging-canary-hook", retentionInDays: 90 });
+    expect(resourceNamed(r, T.logGroup, "delivery-staging-hook-logs").inputs).toMatchObject({
+      name: "/aws/lambda/delivery-staging-canary-hook",
+      retentionInDays: 90,
+    });
   });
 
   it("tells the validator each service's steps, alternate group and verdict parameter in the manifest", () => {
@@ -239,20 +286,37 @@ describe("rolling (staging's default)", () => {
 
   it("leaves ECS's rolling update alone: no strategy, no second target group, no hook, no extra roles", () => {
     expect([deploymentOf(ecsService(r, "api")), advancedOf(ecsService(r, "api"))]).toEqual([undefined, undefined]);
-    expect([resourcesOf(r, T.targetGroup).length, resourcesOf(r, T.listenerRule).length, resourcesOf(r, LAMBDA).length, resourcesOf(r, "delivery:deploy:ProgressiveDelivery").length]).toEqual([2, 1, 0, 0]);
+    expect([
+      resourcesOf(r, T.targetGroup).length,
+      resourcesOf(r, T.listenerRule).length,
+      resourcesOf(r, LAMBDA).length,
+      resourcesOf(r, "delivery:deploy:ProgressiveDelivery").length,
+    ]).toEqual([2, 1, 0, 0]);
   });
 
   it("keeps api's plain forward rule and leaves deployment out of the manifest", () => {
-    expect(resourceNamed(r, T.listenerRule, "delivery-staging-api").inputs.actions).toEqual([{ type: "forward", targetGroupArn: arnOf(r, T.targetGroup, "delivery-staging-api") }]);
-    expect((r.outputs.deployment as { services: Record<string, unknown>[] }).services.map((s) => "deployment" in s)).toEqual([false, false]);
+    expect(resourceNamed(r, T.listenerRule, "delivery-staging-api").inputs.actions).toEqual([
+      { type: "forward", targetGroupArn: arnOf(r, T.targetGroup, "delivery-staging-api") },
+    ]);
+    expect((r.outputs.deployment as { services: Record<string, unknown>[] }).services.map((s) => "deployment" in s)).toEqual([
+      false,
+      false,
+    ]);
   });
 });
 
 describe("a mix: only the progressive service gets progressive resources", () => {
   it("gives web (blue/green) its second group and rules while api stays rolling, and scopes ECS's role to web", async () => {
     const r = await render({ strategy: "rolling" }, { strategy: "blueGreen" });
-    expect(resourcesOf(r, T.targetGroup).map((tg) => tg.name)).toEqual(["delivery-staging-api", "delivery-staging-web", "delivery-staging-web-alt"]);
-    const policy = jsonInput<{ Statement: { Sid: string; Resource: unknown }[] }>(resourceNamed(r, T.rolePolicy, "delivery-staging-lb-policy"), "policy");
+    expect(resourcesOf(r, T.targetGroup).map((tg) => tg.name)).toEqual([
+      "delivery-staging-api",
+      "delivery-staging-web",
+      "delivery-staging-web-alt",
+    ]);
+    const policy = jsonInput<{ Statement: { Sid: string; Resource: unknown }[] }>(
+      resourceNamed(r, T.rolePolicy, "delivery-staging-lb-policy"),
+      "policy",
+    );
     expect(policy.Statement[1]?.Resource).toEqual(["web", "web-alt"].map((n) => arnOf(r, T.targetGroup, `delivery-staging-${n}`)));
   });
 });

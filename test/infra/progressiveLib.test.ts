@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { linearSteps, stepDivisor } from "../../infra/config/deployment";
 import type { ProgressiveDeploymentConfig } from "../../infra/config";
-import { ecsDeploymentConfiguration, productionRulePriority, progressiveWatchMinutes, testRulePriority } from "../../infra/components/lib/progressive";
+import {
+  ecsDeploymentConfiguration,
+  productionRulePriority,
+  progressiveWatchMinutes,
+  testRulePriority,
+} from "../../infra/components/lib/progressive";
 import { alternateTargetGroupName, canaryVerdictParameterName, hookFunctionName, targetGroupName } from "../../infra/components/lib/naming";
 
 const base = { stepMinutes: 10, bakeMinutes: 15, maxExtensionMinutes: 20 };
@@ -28,7 +33,11 @@ describe("ecsDeploymentConfiguration maps the release policy onto ECS's native s
       { strategy: "linear", steps: [30, 60, 90, 100], stepPercent: 30, ...base },
       { strategy: "LINEAR", bakeTimeInMinutes: "15", linearConfiguration: { stepPercent: 30, stepBakeTimeInMinutes: "0" } },
     ],
-    ["blue/green: BLUE_GREEN with the bake time", { strategy: "blueGreen", steps: [100], ...base }, { strategy: "BLUE_GREEN", bakeTimeInMinutes: "15" }],
+    [
+      "blue/green: BLUE_GREEN with the bake time",
+      { strategy: "blueGreen", steps: [100], ...base },
+      { strategy: "BLUE_GREEN", bakeTimeInMinutes: "15" },
+    ],
   ])("%s", (_name, deployment, expected) => {
     expect(ecsDeploymentConfiguration(deployment)).toEqual(expected);
   });
@@ -65,18 +74,23 @@ describe("listener rule priorities", () => {
 
 describe("names", () => {
   it("names the alternate target group after the first, within 32 characters", () => {
-    expect([alternateTargetGroupName("delivery", "prod", "api", 8080), alternateTargetGroupName("delivery", "production", "payments-gateway", 8080)]).toEqual([
-      "delivery-prod-api-8080-alt",
-      "delivery-production-paym-e03f081",
-    ]);
+    expect([
+      alternateTargetGroupName("delivery", "prod", "api", 8080),
+      alternateTargetGroupName("delivery", "production", "payments-gateway", 8080),
+    ]).toEqual(["delivery-prod-api-8080-alt", "delivery-production-paym-e03f081"]);
   });
 
   it("keeps a long alternate name distinct from the first group's cut name", () => {
-    expect(alternateTargetGroupName("delivery", "production", "payments-gateway", 8080)).not.toBe(targetGroupName("delivery", "production", "payments-gateway", 8080));
+    expect(alternateTargetGroupName("delivery", "production", "payments-gateway", 8080)).not.toBe(
+      targetGroupName("delivery", "production", "payments-gateway", 8080),
+    );
   });
 
   it("names the verdict parameter beside last-good, and the hook after the environment", () => {
-    expect([canaryVerdictParameterName("prod", "api"), hookFunctionName("delivery", "prod")]).toEqual(["/delivery/prod/api/canary-verdict", "delivery-prod-canary-hook"]);
+    expect([canaryVerdictParameterName("prod", "api"), hookFunctionName("delivery", "prod")]).toEqual([
+      "/delivery/prod/api/canary-verdict",
+      "delivery-prod-canary-hook",
+    ]);
   });
 });
 

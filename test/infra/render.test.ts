@@ -1,16 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { DeliveryMocks, MOCK_ACCOUNT_ID } from "../../infra/synth/mocks";
 import { RenderError, renderEnvironment } from "../../infra/synth/render";
-import {
-  environmentConfig,
-  parentOf,
-  renderStack,
-  resourceNamed,
-  resourcesOf,
-  serviceEntry,
-  stackConfig,
-  T,
-} from "../support/pulumi";
+import { environmentConfig, parentOf, renderStack, resourceNamed, resourcesOf, serviceEntry, stackConfig, T } from "../support/pulumi";
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -27,7 +18,12 @@ describe("renderEnvironment", () => {
 
   it("renders stacks queued at once, one after another, each with its own stack name", async () => {
     const [dev, prod] = await Promise.all([renderStack("dev"), renderStack("prod")]);
-    expect([dev.outputs.deployment.stack, prod.outputs.deployment.stack, dev.resources.length, prod.resources.length]).toEqual(["dev", "prod", 151, 181]);
+    expect([dev.outputs.deployment.stack, prod.outputs.deployment.stack, dev.resources.length, prod.resources.length]).toEqual([
+      "dev",
+      "prod",
+      151,
+      181,
+    ]);
   });
 
   it("records each resource's parent: the ECS service under its Service, under the environment", async () => {
@@ -69,12 +65,20 @@ describe("renderEnvironment", () => {
 
   it("masks secret inputs: no resource input or output holds the secret value", async () => {
     const config = environmentConfig(
-      { tier: "dev", services: [serviceEntry("api")], notifications: { slackWebhookUrl: "https://hooks.slack.com/services/T000/B000/XXXXSECRET" } },
+      {
+        tier: "dev",
+        services: [serviceEntry("api")],
+        notifications: { slackWebhookUrl: "https://hooks.slack.com/services/T000/B000/XXXXSECRET" },
+      },
       { secretPaths: ["delivery:notifications"] },
     );
     const rendered = await renderEnvironment(config);
     const parameter = resourcesOf(rendered, T.parameter)[0];
-    expect([parameter.inputs.name, parameter.inputs.type, parameter.inputs.value]).toEqual(["/delivery/test/alerts/slack-webhook-url", "SecureString", "[secret]"]);
+    expect([parameter.inputs.name, parameter.inputs.type, parameter.inputs.value]).toEqual([
+      "/delivery/test/alerts/slack-webhook-url",
+      "SecureString",
+      "[secret]",
+    ]);
     expect(JSON.stringify([rendered.resources, rendered.outputs]).includes("XXXXSECRET")).toBe(false);
   });
 
@@ -122,7 +126,12 @@ describe("DeliveryMocks", () => {
 
   it("gives load balancers and target groups the ARN suffixes CloudWatch uses", () => {
     const alb = mocks.newResource({ type: "aws:lb/loadBalancer:LoadBalancer", name: "lb", inputs: { name: "delivery-dev" }, custom: true });
-    const tg = mocks.newResource({ type: "aws:lb/targetGroup:TargetGroup", name: "tg", inputs: { name: "delivery-dev-api-8080" }, custom: true });
+    const tg = mocks.newResource({
+      type: "aws:lb/targetGroup:TargetGroup",
+      name: "tg",
+      inputs: { name: "delivery-dev-api-8080" },
+      custom: true,
+    });
     expect(alb.state.arnSuffix).toMatch(/^app\/delivery-dev\/[0-9a-f]{16}$/);
     expect(tg.state.arnSuffix).toMatch(/^targetgroup\/delivery-dev-api-8080\/[0-9a-f]{16}$/);
     expect(alb.state.arn).toBe(`arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/${alb.state.arnSuffix}`);
@@ -137,8 +146,18 @@ describe("DeliveryMocks", () => {
 
   it("gives task definitions a revision that follows their content, and ECR repositories their registry URL", () => {
     const task = (image: string) =>
-      mocks.newResource({ type: "aws:ecs/taskDefinition:TaskDefinition", name: "t", inputs: { family: "delivery-dev-api", containerDefinitions: image }, custom: true });
-    const repo = mocks.newResource({ type: "aws:ecr/repository:Repository", name: "r", inputs: { name: "dev/delivery/api" }, custom: true });
+      mocks.newResource({
+        type: "aws:ecs/taskDefinition:TaskDefinition",
+        name: "t",
+        inputs: { family: "delivery-dev-api", containerDefinitions: image },
+        custom: true,
+      });
+    const repo = mocks.newResource({
+      type: "aws:ecr/repository:Repository",
+      name: "r",
+      inputs: { name: "dev/delivery/api" },
+      custom: true,
+    });
     expect(task("a:1").state.arn).toMatch(/^arn:aws:ecs:eu-west-1:123456789012:task-definition\/delivery-dev-api:\d+$/);
     expect(task("a:1").state.arn).toBe(task("a:1").state.arn);
     expect(task("a:1").state.arn).not.toBe(task("a:2").state.arn);

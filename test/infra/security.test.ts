@@ -31,16 +31,42 @@ const actionsOf = (s: Statement) => [s.Action ?? [], s.NotAction ?? []].flat();
 
 /** Types that take `tags` in @pulumi/aws, as this program uses them. */
 const TAGGABLE = [
-  T.alarm, T.alb, T.bucket, T.ecsService, T.egressRule, T.ingressRule, T.key, T.listener, T.listenerRule, T.logGroup, T.parameter,
-  T.repository, T.role, T.scalingTarget, T.securityGroup, T.subnet, T.table, T.targetGroup, T.taskDefinition, T.topic, T.vpc,
-  "aws:ec2/eip:Eip", "aws:ec2/internetGateway:InternetGateway", "aws:ec2/natGateway:NatGateway", "aws:ec2/routeTable:RouteTable",
+  T.alarm,
+  T.alb,
+  T.bucket,
+  T.ecsService,
+  T.egressRule,
+  T.ingressRule,
+  T.key,
+  T.listener,
+  T.listenerRule,
+  T.logGroup,
+  T.parameter,
+  T.repository,
+  T.role,
+  T.scalingTarget,
+  T.securityGroup,
+  T.subnet,
+  T.table,
+  T.targetGroup,
+  T.taskDefinition,
+  T.topic,
+  T.vpc,
+  "aws:ec2/eip:Eip",
+  "aws:ec2/internetGateway:InternetGateway",
+  "aws:ec2/natGateway:NatGateway",
+  "aws:ec2/routeTable:RouteTable",
   "aws:ecs/cluster:Cluster",
 ];
 
 describe.each(STACKS)("%s", (stack) => {
   it("has no policy statement whose action is * or service:*", () => {
     const offending = policyDocuments(get(stack)).flatMap((d) =>
-      d.statements.flatMap((s) => actionsOf(s).filter(isWildcard).map((a) => `${d.resource} ${d.key}: ${s.Effect} ${a}`)),
+      d.statements.flatMap((s) =>
+        actionsOf(s)
+          .filter(isWildcard)
+          .map((a) => `${d.resource} ${d.key}: ${s.Effect} ${a}`),
+      ),
     );
     expect(offending).toEqual([]);
   });
@@ -94,7 +120,14 @@ describe.each(STACKS)("%s", (stack) => {
 
   it("opens port 80 to the world, and 443 only with a certificate (prod's)", () => {
     const world = resourcesOf(get(stack), T.ingressRule).filter((r) => r.inputs.cidrIpv4 === "0.0.0.0/0");
-    expect(world.map((r) => [r.inputs.fromPort, r.inputs.toPort])).toEqual(stack === "prod" ? [[443, 443], [80, 80]] : [[80, 80]]);
+    expect(world.map((r) => [r.inputs.fromPort, r.inputs.toPort])).toEqual(
+      stack === "prod"
+        ? [
+            [443, 443],
+            [80, 80],
+          ]
+        : [[80, 80]],
+    );
   });
 
   it("drops invalid header fields at the load balancer", () => {
@@ -106,7 +139,9 @@ describe.each(STACKS)("%s", (stack) => {
     const allowed = /^[a-zA-Z0-9. _\-:/()#,@[\]+=&;{}!$*]{0,255}$/;
     const described = [T.securityGroup, T.ingressRule, T.egressRule].flatMap((type) => resourcesOf(get(stack), type));
     expect(described.length).toBeGreaterThan(0);
-    const offending = described.filter((r) => !allowed.test(String(r.inputs.description ?? ""))).map((r) => `${r.name}: ${String(r.inputs.description)}`);
+    const offending = described
+      .filter((r) => !allowed.test(String(r.inputs.description ?? "")))
+      .map((r) => `${r.name}: ${String(r.inputs.description)}`);
     expect(offending).toEqual([]);
   });
 
@@ -127,7 +162,12 @@ describe("buckets", () => {
     const blocks = resourcesOf(get(stack), "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock");
     expect(blocks.length).toBe(resourcesOf(get(stack), T.bucket).length);
     for (const b of blocks) {
-      expect([b.inputs.blockPublicAcls, b.inputs.blockPublicPolicy, b.inputs.ignorePublicAcls, b.inputs.restrictPublicBuckets]).toEqual([true, true, true, true]);
+      expect([b.inputs.blockPublicAcls, b.inputs.blockPublicPolicy, b.inputs.ignorePublicAcls, b.inputs.restrictPublicBuckets]).toEqual([
+        true,
+        true,
+        true,
+        true,
+      ]);
     }
   });
 
@@ -137,9 +177,11 @@ describe("buckets", () => {
     const sse = resourcesOf(prod, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").find((r) =>
       r.name.endsWith("-records"),
     );
-    expect(sse?.inputs.rules).toEqual([{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key }, bucketKeyEnabled: true }]);
-    const artifacts = resourcesOf(prod, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").find((r) =>
-      r.name.endsWith("-pipeline-artifacts"),
+    expect(sse?.inputs.rules).toEqual([
+      { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key }, bucketKeyEnabled: true },
+    ]);
+    const artifacts = resourcesOf(prod, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").find(
+      (r) => r.name.endsWith("-pipeline-artifacts"),
     );
     expect(artifacts?.inputs.rules).toEqual(sse?.inputs.rules);
     expect(resourcesOf(prod, "aws:s3/bucketVersioning:BucketVersioning").map((v) => [v.name, v.inputs.versioningConfiguration])).toEqual([

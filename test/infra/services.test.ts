@@ -1,5 +1,14 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { jsonInput, renderStack, type RenderedResource, type RenderedStack, resourceNamed, resourcesOf, STACKS, T } from "../support/pulumi";
+import {
+  jsonInput,
+  renderStack,
+  type RenderedResource,
+  type RenderedStack,
+  resourceNamed,
+  resourcesOf,
+  STACKS,
+  T,
+} from "../support/pulumi";
 
 const rendered = new Map<string, RenderedStack>();
 beforeAll(async () => {
@@ -7,7 +16,8 @@ beforeAll(async () => {
 });
 const get = (stack: string) => rendered.get(stack) as RenderedStack;
 const ecsServices = (stack: string) => resourcesOf(get(stack), T.ecsService);
-const alarmNamed = (stack: string, name: string) => resourcesOf(get(stack), T.alarm).find((a) => a.inputs.name === name) as RenderedResource;
+const alarmNamed = (stack: string, name: string) =>
+  resourcesOf(get(stack), T.alarm).find((a) => a.inputs.name === name) as RenderedResource;
 
 describe.each(STACKS)("every ECS service of %s", (stack) => {
   it("has the deployment circuit breaker with rollback", () => {
@@ -22,7 +32,11 @@ describe.each(STACKS)("every ECS service of %s", (stack) => {
       ["api", "web"].map((svc) => [
         svc,
         {
-          alarmNames: [`delivery-${stack}-${svc}-error-rate-critical`, `delivery-${stack}-${svc}-latency-p99`, `delivery-${stack}-${svc}-unhealthy-hosts`],
+          alarmNames: [
+            `delivery-${stack}-${svc}-error-rate-critical`,
+            `delivery-${stack}-${svc}-latency-p99`,
+            `delivery-${stack}-${svc}-unhealthy-hosts`,
+          ],
           enable: true,
           rollback: true,
         },
@@ -64,7 +78,9 @@ describe.each(STACKS)("every ECS service of %s", (stack) => {
   });
 
   it("scans images on push into immutable repositories", () => {
-    expect(resourcesOf(get(stack), T.repository).map((r) => [r.inputs.name, r.inputs.imageScanningConfiguration, r.inputs.imageTagMutability])).toEqual([
+    expect(
+      resourcesOf(get(stack), T.repository).map((r) => [r.inputs.name, r.inputs.imageScanningConfiguration, r.inputs.imageTagMutability]),
+    ).toEqual([
       [`${stack}/delivery/api`, { scanOnPush: true }, "IMMUTABLE"],
       [`${stack}/delivery/web`, { scanOnPush: true }, "IMMUTABLE"],
     ]);
@@ -86,13 +102,28 @@ describe("sizing, autoscaling and retention follow the tier", () => {
   it.each([
     ["local", []],
     ["dev", []],
-    ["staging", [[2, 5, 60], [2, 5, 60]]],
-    ["prod", [[3, 20, 60], [3, 20, 60]]],
+    [
+      "staging",
+      [
+        [2, 5, 60],
+        [2, 5, 60],
+      ],
+    ],
+    [
+      "prod",
+      [
+        [3, 20, 60],
+        [3, 20, 60],
+      ],
+    ],
   ])("%s autoscaling (min, max, CPU target): %j", (stack, bounds) => {
     const targets = resourcesOf(get(stack), T.scalingTarget);
     const policies = resourcesOf(get(stack), T.scalingPolicy);
     const target = (p: RenderedResource) =>
-      (p.inputs.targetTrackingScalingPolicyConfiguration as { targetValue: number; predefinedMetricSpecification: { predefinedMetricType: string } });
+      p.inputs.targetTrackingScalingPolicyConfiguration as {
+        targetValue: number;
+        predefinedMetricSpecification: { predefinedMetricType: string };
+      };
     expect(targets.map((t, i) => [t.inputs.minCapacity, t.inputs.maxCapacity, target(policies[i]).targetValue])).toEqual(bounds);
     expect(policies.map((p) => target(p).predefinedMetricSpecification.predefinedMetricType)).toEqual(
       bounds.map(() => "ECSServiceAverageCPUUtilization"),
@@ -143,13 +174,13 @@ describe("sizing, autoscaling and retention follow the tier", () => {
 
   it("protects and backs up the prod lock table; keyed on lockId with a TTL on the lease end", () => {
     const table = resourcesOf(get("prod"), T.table)[0];
-    expect([table.inputs.hashKey, table.inputs.attributes, table.inputs.ttl, table.inputs.pointInTimeRecovery, table.inputs.deletionProtectionEnabled]).toEqual([
-      "lockId",
-      [{ name: "lockId", type: "S" }],
-      { attributeName: "expiresEpoch", enabled: true },
-      { enabled: true },
-      true,
-    ]);
+    expect([
+      table.inputs.hashKey,
+      table.inputs.attributes,
+      table.inputs.ttl,
+      table.inputs.pointInTimeRecovery,
+      table.inputs.deletionProtectionEnabled,
+    ]).toEqual(["lockId", [{ name: "lockId", type: "S" }], { attributeName: "expiresEpoch", enabled: true }, { enabled: true }, true]);
   });
 
   it("does not back up the dev lock table", () => {
@@ -202,7 +233,10 @@ describe("alarm thresholds per tier", () => {
 
 describe("task definitions", () => {
   it("run the configured tag from the service's own repository, with its secrets by ARN", () => {
-    const [container] = jsonInput<{ image: string; secrets: unknown[] }[]>(resourceNamed(get("prod"), T.taskDefinition, "delivery-prod-api-task"), "containerDefinitions");
+    const [container] = jsonInput<{ image: string; secrets: unknown[] }[]>(
+      resourceNamed(get("prod"), T.taskDefinition, "delivery-prod-api-task"),
+      "containerDefinitions",
+    );
     expect([container.image, container.secrets]).toEqual([
       "123456789012.dkr.ecr.us-east-1.amazonaws.com/prod/delivery/api:sha-3f9c2a1",
       [{ name: "DATABASE_URL", valueFrom: "arn:aws:ssm:us-east-1:123456789012:parameter/delivery/prod/api/database-url" }],
@@ -211,7 +245,13 @@ describe("task definitions", () => {
 
   it("use the service's own roles, awsvpc and Fargate", () => {
     const task = resourceNamed(get("dev"), T.taskDefinition, "delivery-dev-web-task");
-    expect([task.inputs.family, task.inputs.networkMode, task.inputs.requiresCompatibilities, task.inputs.executionRoleArn, task.inputs.taskRoleArn]).toEqual([
+    expect([
+      task.inputs.family,
+      task.inputs.networkMode,
+      task.inputs.requiresCompatibilities,
+      task.inputs.executionRoleArn,
+      task.inputs.taskRoleArn,
+    ]).toEqual([
       "delivery-dev-web",
       "awsvpc",
       ["FARGATE"],

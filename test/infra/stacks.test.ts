@@ -69,7 +69,8 @@ const dev: Record<string, number> = {
   "delivery:storage:SecureBucket": 1,
 };
 
-const without = (counts: Record<string, number>, ...types: string[]) => Object.fromEntries(Object.entries(counts).filter(([t]) => !types.includes(t)));
+const without = (counts: Record<string, number>, ...types: string[]) =>
+  Object.fromEntries(Object.entries(counts).filter(([t]) => !types.includes(t)));
 const sorted = (counts: Record<string, number>) => Object.fromEntries(Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : 1)));
 
 const local = without(

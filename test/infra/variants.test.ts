@@ -50,13 +50,13 @@ describe("a certificate", () => {
     const rendered = await renderEnvironment(config);
     const https = resourceNamed(rendered, T.listener, "delivery-test-https");
     const web = resourceNamed(rendered, T.targetGroup, "delivery-test-web");
-    expect([https.inputs.port, https.inputs.protocol, https.inputs.certificateArn, https.inputs.sslPolicy, https.inputs.defaultActions]).toEqual([
-      443,
-      "HTTPS",
-      CERTIFICATE,
-      "ELBSecurityPolicy-TLS13-1-2-2021-06",
-      [{ type: "forward", targetGroupArn: web.id }],
-    ]);
+    expect([
+      https.inputs.port,
+      https.inputs.protocol,
+      https.inputs.certificateArn,
+      https.inputs.sslPolicy,
+      https.inputs.defaultActions,
+    ]).toEqual([443, "HTTPS", CERTIFICATE, "ELBSecurityPolicy-TLS13-1-2-2021-06", [{ type: "forward", targetGroupArn: web.id }]]);
   });
 
   it("turns HTTP into a permanent redirect to HTTPS", async () => {
@@ -70,7 +70,10 @@ describe("a certificate", () => {
     const rendered = await renderEnvironment(config);
     const rule = resourceNamed(rendered, T.listenerRule, "delivery-test-api");
     const world = resourcesOf(rendered, T.ingressRule).filter((r) => r.inputs.cidrIpv4 === "0.0.0.0/0");
-    expect([rule.inputs.listenerArn, world.map((r) => r.inputs.fromPort)]).toEqual([resourceNamed(rendered, T.listener, "delivery-test-https").id, [443, 80]]);
+    expect([rule.inputs.listenerArn, world.map((r) => r.inputs.fromPort)]).toEqual([
+      resourceNamed(rendered, T.listener, "delivery-test-https").id,
+      [443, 80],
+    ]);
   });
 
   it("gives every service an https URL in the manifest", async () => {
@@ -85,7 +88,10 @@ describe("a certificate", () => {
 describe("routing", () => {
   it("answers 404 by default when every service has a path or host rule", async () => {
     const rendered = await renderEnvironment(
-      environmentConfig({ tier: "dev", services: [serviceEntry("api", { path: "/api/*" }), serviceEntry("admin", { host: "admin.example.com" })] }),
+      environmentConfig({
+        tier: "dev",
+        services: [serviceEntry("api", { path: "/api/*" }), serviceEntry("admin", { host: "admin.example.com" })],
+      }),
     );
     expect(resourcesOf(rendered, T.listener)[0].inputs.defaultActions).toEqual([
       { type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "404", messageBody: "Not found" } },
@@ -94,7 +100,10 @@ describe("routing", () => {
 
   it("routes a host rule on the Host header, with the service's priority", async () => {
     const rendered = await renderEnvironment(
-      environmentConfig({ tier: "dev", services: [serviceEntry("api", { path: "/api/*" }), serviceEntry("admin", { host: "admin.example.com" })] }),
+      environmentConfig({
+        tier: "dev",
+        services: [serviceEntry("api", { path: "/api/*" }), serviceEntry("admin", { host: "admin.example.com" })],
+      }),
     );
     const rule = resourceNamed(rendered, T.listenerRule, "delivery-test-admin");
     expect([rule.inputs.priority, rule.inputs.conditions]).toEqual([110, [{ hostHeader: { values: ["admin.example.com"] } }]]);
@@ -108,7 +117,11 @@ describe("notifications and the local tier", () => {
         {
           tier: "dev",
           services: [serviceEntry("api")],
-          notifications: { emails: ["a@example.com", "b@example.com"], slackWebhookUrl: "https://hooks.slack.com/services/x", pagerDutyRoutingKey: "R0UTINGKEY" },
+          notifications: {
+            emails: ["a@example.com", "b@example.com"],
+            slackWebhookUrl: "https://hooks.slack.com/services/x",
+            pagerDutyRoutingKey: "R0UTINGKEY",
+          },
         },
         { secretPaths: ["delivery:notifications"] },
       ),
@@ -117,10 +130,10 @@ describe("notifications and the local tier", () => {
       ["/delivery/test/alerts/pagerduty-routing-key", "SecureString", "[secret]"],
       ["/delivery/test/alerts/slack-webhook-url", "SecureString", "[secret]"],
     ]);
-    expect([rendered.outputs.deployment.alerts.slackWebhookUrlParameter, rendered.outputs.deployment.alerts.pagerDutyRoutingKeyParameter]).toEqual([
-      "/delivery/test/alerts/slack-webhook-url",
-      "/delivery/test/alerts/pagerduty-routing-key",
-    ]);
+    expect([
+      rendered.outputs.deployment.alerts.slackWebhookUrlParameter,
+      rendered.outputs.deployment.alerts.pagerDutyRoutingKeyParameter,
+    ]).toEqual(["/delivery/test/alerts/slack-webhook-url", "/delivery/test/alerts/pagerduty-routing-key"]);
   });
 
   it("subscribes every email address to both topics", async () => {
@@ -154,16 +167,27 @@ describe("custom alarms and sizes", () => {
     const rendered = await renderEnvironment(
       environmentConfig({
         tier: "staging",
-        services: [serviceEntry("api", { cpu: 1024, memory: 4096, desiredCount: 4, autoscaling: { min: 4, max: 8, cpuTargetPercent: 45 } })],
+        services: [
+          serviceEntry("api", { cpu: 1024, memory: 4096, desiredCount: 4, autoscaling: { min: 4, max: 8, cpuTargetPercent: 45 } }),
+        ],
         alarms: { errorRateWarningPercent: 0.5, errorRateCriticalPercent: 2, p99LatencyMs: 1500, windowSeconds: 120 },
       }),
     );
     const alarm = (key: string) => resourceNamed(rendered, T.alarm, `delivery-test-api-${key}`).inputs;
     const task = resourcesOf(rendered, T.taskDefinition)[0].inputs;
     const target = resourcesOf(rendered, T.scalingTarget)[0].inputs;
-    expect([alarm("error-rate-warning").threshold, alarm("error-rate-critical").threshold, alarm("latency-p99").threshold, alarm("latency-p99").period]).toEqual([
-      0.5, 2, 1.5, 120,
+    expect([
+      alarm("error-rate-warning").threshold,
+      alarm("error-rate-critical").threshold,
+      alarm("latency-p99").threshold,
+      alarm("latency-p99").period,
+    ]).toEqual([0.5, 2, 1.5, 120]);
+    expect([task.cpu, task.memory, target.minCapacity, target.maxCapacity, alarm("running-tasks-low").threshold]).toEqual([
+      "1024",
+      "4096",
+      4,
+      8,
+      4,
     ]);
-    expect([task.cpu, task.memory, target.minCapacity, target.maxCapacity, alarm("running-tasks-low").threshold]).toEqual(["1024", "4096", 4, 8, 4]);
   });
 });

@@ -1,8 +1,22 @@
 import { describe, expect, it, vi } from "vitest";
-import { acquireStackLock, type LockHandle, type LockInfo, type StackLock, StackLockedError, type TryAcquireResult } from "../../validators/lock";
+import {
+  acquireStackLock,
+  type LockHandle,
+  type LockInfo,
+  type StackLock,
+  StackLockedError,
+  type TryAcquireResult,
+} from "../../validators/lock";
 import { clock } from "../release/support";
 
-const holder: LockInfo = { stack: "staging", who: "ana@laptop", what: "rollback", since: "2024-05-01T09:55:00.000Z", expires: "2024-05-01T10:25:00.000Z", token: "t" };
+const holder: LockInfo = {
+  stack: "staging",
+  who: "ana@laptop",
+  what: "rollback",
+  since: "2024-05-01T09:55:00.000Z",
+  expires: "2024-05-01T10:25:00.000Z",
+  token: "t",
+};
 const handle: LockHandle = { info: { ...holder, who: "me" }, renew: async () => undefined, release: async () => true };
 
 /** A lock that answers `held` a number of times, then grants. */
@@ -35,10 +49,19 @@ describe("acquireStackLock", () => {
   it("waits, polling, and takes the lock once it is released within the timeout", async () => {
     const t = clock();
     const sleep = vi.fn(t.sleep);
-    const lock = scripted([{ acquired: false, holder }, { acquired: false, holder }]);
+    const lock = scripted([
+      { acquired: false, holder },
+      { acquired: false, holder },
+    ]);
     const waiting: string[] = [];
 
-    const got = await acquireStackLock(lock, request, { timeoutSeconds: 30, pollSeconds: 5, now: t.now, sleep, onWait: (m) => waiting.push(m) });
+    const got = await acquireStackLock(lock, request, {
+      timeoutSeconds: 30,
+      pollSeconds: 5,
+      now: t.now,
+      sleep,
+      onWait: (m) => waiting.push(m),
+    });
 
     expect(got).toBe(handle);
     expect(sleep.mock.calls).toEqual([[5000], [5000]]);

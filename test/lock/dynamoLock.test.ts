@@ -11,7 +11,9 @@ const TABLE = "delivery-locks";
 
 beforeAll(async () => {
   moto = await startMoto();
-  dynamodb = new DynamoDBClient(clientConfig({ region: "eu-west-1", endpoint: moto.endpoint, credentials: MOTO_CREDENTIALS, maxAttempts: 1 }));
+  dynamodb = new DynamoDBClient(
+    clientConfig({ region: "eu-west-1", endpoint: moto.endpoint, credentials: MOTO_CREDENTIALS, maxAttempts: 1 }),
+  );
 });
 afterAll(async () => {
   dynamodb?.destroy();
@@ -138,7 +140,11 @@ describe("DynamoStackLock against moto", () => {
     const t = clock();
     await new DynamoStackLock(dynamodb, TABLE, t.now).tryAcquire(request("ana@laptop", "deploy sha-abc1234"));
 
-    const second = acquireStackLock(new DynamoStackLock(dynamodb, TABLE, t.now), request("ci@runner"), { timeoutSeconds: 0, now: t.now, sleep: t.sleep });
+    const second = acquireStackLock(new DynamoStackLock(dynamodb, TABLE, t.now), request("ci@runner"), {
+      timeoutSeconds: 0,
+      now: t.now,
+      sleep: t.sleep,
+    });
 
     await expect(second).rejects.toBeInstanceOf(StackLockedError);
     await expect(second).rejects.toMatchObject({

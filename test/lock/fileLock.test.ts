@@ -86,7 +86,11 @@ describe("openStackLock", () => {
   });
 
   it("uses the DynamoDB table the manifest names", () => {
-    const lock = openStackLock({ manifest: manifest(undefined, { history: { prefix: "staging", lockTable: "delivery-locks" } }), clients, cwd: "/w" });
+    const lock = openStackLock({
+      manifest: manifest(undefined, { history: { prefix: "staging", lockTable: "delivery-locks" } }),
+      clients,
+      cwd: "/w",
+    });
 
     expect(lock).toBeInstanceOf(DynamoStackLock);
     expect(lock.location).toBe("dynamodb:delivery-locks");

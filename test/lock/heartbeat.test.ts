@@ -28,7 +28,12 @@ describe("startHeartbeat", () => {
     const { api, timers } = manualTimers();
     let renewals = 0;
 
-    startHeartbeat(handle(async () => void (renewals += 1)), 900, () => undefined, api);
+    startHeartbeat(
+      handle(async () => void (renewals += 1)),
+      900,
+      () => undefined,
+      api,
+    );
     timers[0]?.fn();
     await flush();
     timers[0]?.fn();
@@ -42,19 +47,32 @@ describe("startHeartbeat", () => {
     const { api, timers } = manualTimers();
     const errors: string[] = [];
 
-    startHeartbeat(handle(async () => Promise.reject(new Error("ConditionalCheckFailed"))), 60, (m) => errors.push(m), api);
+    startHeartbeat(
+      handle(async () => Promise.reject(new Error("ConditionalCheckFailed"))),
+      60,
+      (m) => errors.push(m),
+      api,
+    );
     timers[0]?.fn();
     await flush();
     timers[0]?.fn();
     await flush();
 
-    expect(errors).toEqual(["could not renew the stack lock: ConditionalCheckFailed", "could not renew the stack lock: ConditionalCheckFailed"]);
+    expect(errors).toEqual([
+      "could not renew the stack lock: ConditionalCheckFailed",
+      "could not renew the stack lock: ConditionalCheckFailed",
+    ]);
   });
 
   it("stops when told", () => {
     const { api, timers } = manualTimers();
 
-    const stop = startHeartbeat(handle(async () => undefined), 60, () => undefined, api);
+    const stop = startHeartbeat(
+      handle(async () => undefined),
+      60,
+      () => undefined,
+      api,
+    );
     stop();
 
     expect(timers[0]?.cleared).toBe(true);

@@ -6,7 +6,15 @@ import { createRepo, type TempRepo } from "../analysis/gitRepo";
 import { runBuildspec } from "./runBuildspec";
 
 const REGISTRY = "123456789012.dkr.ecr.us-east-1.amazonaws.com";
-const run = (decision: Partial<Decision>): Decision => ({ rule: "run-everything", skip: false, runBuild: true, runDeploy: true, skipSuiteKinds: [], reason: "everything runs", ...decision });
+const run = (decision: Partial<Decision>): Decision => ({
+  rule: "run-everything",
+  skip: false,
+  runBuild: true,
+  runDeploy: true,
+  skipSuiteKinds: [],
+  reason: "everything runs",
+  ...decision,
+});
 const canned = (decision: Decision, extra: Partial<AnalysisResult> = {}) => ({ decision, suites: [], services: null, ...extra });
 
 describe("build.yml, run with stubbed docker and aws", () => {
@@ -19,7 +27,12 @@ describe("build.yml, run with stubbed docker and aws", () => {
   });
   afterEach(() => repo.remove());
 
-  const env = () => ({ SERVICE_NAME: "web", ECR_REPOSITORY_URI: `${REGISTRY}/delivery/web`, AWS_REGION: "us-east-1", CODEBUILD_RESOLVED_SOURCE_VERSION: commit });
+  const env = () => ({
+    SERVICE_NAME: "web",
+    ECR_REPOSITORY_URI: `${REGISTRY}/delivery/web`,
+    AWS_REGION: "us-east-1",
+    CODEBUILD_RESOLVED_SOURCE_VERSION: commit,
+  });
 
   it("builds with the real analysis, pushes sha and timestamp tags, and exports the sha tag", () => {
     const result = runBuildspec("build", repo.dir, env());
@@ -80,7 +93,11 @@ describe("build.yml, run with stubbed docker and aws", () => {
     const result = runBuildspec("build", repo.dir, env(), { analysisJson: canned(run({})), existingImageTags: [sha] });
 
     expect(result.status).toBe(0);
-    expect([result.exported.IMAGE_TAG, result.exported.IMAGE_BUILT, result.exported.IMAGE_URI]).toEqual([sha, "false", `${REGISTRY}/delivery/web:${sha}`]);
+    expect([result.exported.IMAGE_TAG, result.exported.IMAGE_BUILT, result.exported.IMAGE_URI]).toEqual([
+      sha,
+      "false",
+      `${REGISTRY}/delivery/web:${sha}`,
+    ]);
     expect(result.calls).toContain(`aws ecr describe-images --region us-east-1 --repository-name delivery/web --image-ids imageTag=${sha}`);
     expect(result.calls.filter((c) => c.startsWith("docker"))).toEqual([]);
     expect(JSON.parse(readFileSync(join(repo.dir, "imageDetail.json"), "utf8"))).toEqual({ ImageURI: `${REGISTRY}/delivery/web:${sha}` });
@@ -112,7 +129,11 @@ describe("test.yml, run with a suite of shell commands", () => {
   });
   afterEach(() => repo.remove());
 
-  const suite = (commands: string[], extra: Record<string, string> = {}) => ({ SUITE_NAME: "unit", SUITE_COMMANDS: JSON.stringify(commands), ...extra });
+  const suite = (commands: string[], extra: Record<string, string> = {}) => ({
+    SUITE_NAME: "unit",
+    SUITE_COMMANDS: JSON.stringify(commands),
+    ...extra,
+  });
   const runs = canned(run({}), { suites: [{ name: "unit", kind: "unit", run: true, reason: "kind unit is not skipped" }] });
 
   it.each([
@@ -173,13 +194,21 @@ describe("deploy.yml, run with a stubbed pulumi", () => {
   afterEach(() => repo.remove());
 
   const env = { STACK: "dev", PULUMI_ACCESS_TOKEN: "pul-secret-value", IMAGE_TAGS: "api=sha-1111111,web=-" };
-  const deployment = { services: [{ name: "api", imageTag: "sha-0000009" }, { name: "web", imageTag: "sha-0000008" }, { name: "gone", imageTag: "x" }] };
+  const deployment = {
+    services: [
+      { name: "api", imageTag: "sha-0000009" },
+      { name: "web", imageTag: "sha-0000008" },
+      { name: "gone", imageTag: "x" },
+    ],
+  };
 
   it("keeps the running tag of an unbuilt service, sets the built one, then runs pulumi up", () => {
     const result = runBuildspec("deploy", repo.dir, env, { deployment });
 
     expect(result.status).toBe(0);
-    expect(readFileSync(join(repo.dir, "Pulumi.dev.yaml"), "utf8")).toBe(STACK_FILE.replace("sha-0000001", "sha-1111111").replace("sha-0000001", "sha-0000008"));
+    expect(readFileSync(join(repo.dir, "Pulumi.dev.yaml"), "utf8")).toBe(
+      STACK_FILE.replace("sha-0000001", "sha-1111111").replace("sha-0000001", "sha-0000008"),
+    );
     expect(result.calls.filter((c) => c.startsWith("npx pulumi"))).toEqual([
       "npx pulumi stack output deployment --stack dev --json",
       "npx pulumi up --stack dev --yes --non-interactive --message pipeline: manual",
@@ -247,7 +276,12 @@ describe("validate.yml, run with a stubbed deployctl validate", () => {
   });
 
   it("writes the deploy role as an AWS profile for the rollback's stack update", () => {
-    const result = runBuildspec("validate", repo.dir, { STACK: "dev", DEPLOY_ROLE_ARN: "arn:aws:iam::123456789012:role/deploy" }, { analysisJson: canned(run({})) });
+    const result = runBuildspec(
+      "validate",
+      repo.dir,
+      { STACK: "dev", DEPLOY_ROLE_ARN: "arn:aws:iam::123456789012:role/deploy" },
+      { analysisJson: canned(run({})) },
+    );
 
     expect(result.calls.filter((c) => c.startsWith("aws"))).toEqual([
       "aws configure set profile.delivery-deploy.role_arn arn:aws:iam::123456789012:role/deploy",

@@ -32,7 +32,9 @@ describe.each(BUILDSPECS)("pipeline/buildspecs/%s.yml", (name) => {
   it("installs the project before anything else, with its Pulumi CLI on PATH where Pulumi runs", () => {
     const path = 'export PATH="$(pwd)/node_modules/.bin:$PATH"';
 
-    expect(spec.phases.install.commands).toEqual(name === "deploy" || name === "validate" ? ["npm ci --no-audit --no-fund", path] : ["npm ci --no-audit --no-fund"]);
+    expect(spec.phases.install.commands).toEqual(
+      name === "deploy" || name === "validate" ? ["npm ci --no-audit --no-fund", path] : ["npm ci --no-audit --no-fund"],
+    );
   });
 
   it("stops after a failed install or pre_build", () => {
@@ -71,7 +73,8 @@ describe.each(BUILDSPECS)("pipeline/buildspecs/%s.yml", (name) => {
       if (rest.length > 0) problems.push(`deployctl ${call.words.join(" ")}: ${command.name()} has no subcommand ${rest[0]}`);
       const known = command.options.map((o) => o.long);
       const pending = PENDING_FLAGS[command.name()] ?? [];
-      for (const flag of call.flags) if (!known.includes(flag) && !pending.includes(flag)) problems.push(`deployctl ${call.words.join(" ")}: no flag ${flag}`);
+      for (const flag of call.flags)
+        if (!known.includes(flag) && !pending.includes(flag)) problems.push(`deployctl ${call.words.join(" ")}: no flag ${flag}`);
     }
 
     expect(problems).toEqual([]);
@@ -100,7 +103,9 @@ describe("build.yml", () => {
   });
 
   it("logs in to the service's ECR registry with a password from stdin, then builds and pushes", () => {
-    expect(commands).toContain('aws ecr get-login-password --region "$AWS_REGION" | docker login --username AWS --password-stdin "${ECR_REPOSITORY_URI%%/*}"');
+    expect(commands).toContain(
+      'aws ecr get-login-password --region "$AWS_REGION" | docker login --username AWS --password-stdin "${ECR_REPOSITORY_URI%%/*}"',
+    );
     expect(commands).toContain('docker build --file "$DOCKERFILE" "${TAG_FLAGS[@]}"');
     expect(commands).toContain('docker push "$ECR_REPOSITORY_URI:$t"');
   });
@@ -127,7 +132,9 @@ describe("test.yml", () => {
   it("runs the suite's commands with bash -eo pipefail and fails only when the suite is critical", () => {
     expect(commands).toContain("bash -eo pipefail suite-commands.sh");
     expect(commands).toContain('elif [ "$SUITE_CRITICAL" = false ]; then');
-    expect(spec.phases.build.commands.at(-1)).toBe(`[ "$SUITE_RESULT" != failed ] || { echo "critical suite $SUITE_NAME failed: the pipeline stops"; exit 1; }`);
+    expect(spec.phases.build.commands.at(-1)).toBe(
+      `[ "$SUITE_RESULT" != failed ] || { echo "critical suite $SUITE_NAME failed: the pipeline stops"; exit 1; }`,
+    );
   });
 });
 
@@ -152,7 +159,9 @@ describe("validate.yml", () => {
   const commands = joined("validate");
 
   it("runs deployctl validate with --rollback and a markdown report", () => {
-    expect(commands).toContain('npx deployctl validate --stack "$STACK" --rollback --wait "$VALIDATE_WAIT_SECONDS" --output markdown | tee validation-report.md');
+    expect(commands).toContain(
+      'npx deployctl validate --stack "$STACK" --rollback --wait "$VALIDATE_WAIT_SECONDS" --output markdown | tee validation-report.md',
+    );
   });
 
   it("fails the action on a fail verdict and on the validator's own errors, not on inconclusive by default", () => {

@@ -7,7 +7,17 @@ import { projectRoleName, readBuildspec, validateTimeoutMinutes } from "../../in
 import { failedActionPattern, succeededExecutionPattern } from "../../infra/pipeline/pipelineEvents";
 import { buildEnvironment } from "../../infra/environment";
 import { DeliveryMocks } from "../../infra/synth/mocks";
-import { jsonInput, registrationsDone, renderStack, type RenderedResource, type RenderedStack, resourceNamed, resourcesOf, STACKS, stackConfig } from "../support/pulumi";
+import {
+  jsonInput,
+  registrationsDone,
+  renderStack,
+  type RenderedResource,
+  type RenderedStack,
+  resourceNamed,
+  resourcesOf,
+  STACKS,
+  stackConfig,
+} from "../support/pulumi";
 
 const PIPELINE = "aws:codepipeline/pipeline:Pipeline";
 const PROJECT = "aws:codebuild/project:Project";
@@ -40,7 +50,8 @@ beforeAll(async () => {
 const get = (stack: string) => rendered.get(stack) as RenderedStack;
 const stagesOf = (stack: string) => resourcesOf(get(stack), PIPELINE)[0].inputs.stages as Stage[];
 const statements = (r: RenderedResource) => jsonInput<{ Statement: Statement[] }>(r, "policy").Statement;
-const rolePolicy = (stack: string, project: string) => resourceNamed(get(stack), "aws:iam/rolePolicy:RolePolicy", `delivery-${stack}-pipeline-${project}-policy`);
+const rolePolicy = (stack: string, project: string) =>
+  resourceNamed(get(stack), "aws:iam/rolePolicy:RolePolicy", `delivery-${stack}-pipeline-${project}-policy`);
 
 describe.each(STACKS)("the %s pipeline", (stack) => {
   it("is a V2 pipeline named <project>-<stack> with its artifacts in a KMS-encrypted store", () => {
@@ -82,10 +93,16 @@ describe.each(STACKS)("the %s pipeline", (stack) => {
 
   it("takes the Pulumi token from Secrets Manager by name, never as a value", () => {
     for (const project of ["deploy", "validate"]) {
-      const env = (resourceNamed(get(stack), PROJECT, `delivery-${stack}-pipeline-${project}`).inputs.environment as {
-        environmentVariables: { name: string; type: string; value: string }[];
-      }).environmentVariables;
-      expect(env.find((v) => v.name === "PULUMI_ACCESS_TOKEN")).toEqual({ name: "PULUMI_ACCESS_TOKEN", type: "SECRETS_MANAGER", value: `delivery/${stack}/pulumi-access-token` });
+      const env = (
+        resourceNamed(get(stack), PROJECT, `delivery-${stack}-pipeline-${project}`).inputs.environment as {
+          environmentVariables: { name: string; type: string; value: string }[];
+        }
+      ).environmentVariables;
+      expect(env.find((v) => v.name === "PULUMI_ACCESS_TOKEN")).toEqual({
+        name: "PULUMI_ACCESS_TOKEN",
+        type: "SECRETS_MANAGER",
+        value: `delivery/${stack}/pulumi-access-token`,
+      });
     }
   });
 
@@ -105,14 +122,17 @@ describe.each(STACKS)("the %s pipeline", (stack) => {
       `arn:aws:logs:us-east-1:123456789012:log-group:/aws/codebuild/delivery-${stack}-pipeline-build-api`,
       `arn:aws:logs:us-east-1:123456789012:log-group:/aws/codebuild/delivery-${stack}-pipeline-build-api:*`,
     ]);
-    expect(String((build.find((s) => s.Sid === "Artifacts")?.Resource as string[])[0])).toMatch(/^arn:aws:s3:::delivery-[a-z]+-pipeline-artifacts-/);
+    expect(String((build.find((s) => s.Sid === "Artifacts")?.Resource as string[])[0])).toMatch(
+      /^arn:aws:s3:::delivery-[a-z]+-pipeline-artifacts-/,
+    );
   });
 
   it("lets the deploy role pass only the services' task and execution roles, and update only their services", () => {
     const deploy = statements(rolePolicy(stack, "deploy"));
     const pass = deploy.find((s) => s.Sid === "PassTaskRoles")?.Resource as string[];
     expect(pass).toHaveLength(4);
-    for (const arn of pass) expect(arn).toMatch(new RegExp(`^arn:aws:iam::123456789012:role/delivery-${stack}-(api|web)-(task|execution)-role-`));
+    for (const arn of pass)
+      expect(arn).toMatch(new RegExp(`^arn:aws:iam::123456789012:role/delivery-${stack}-(api|web)-(task|execution)-role-`));
     expect(deploy.find((s) => s.Sid === "Services")?.Resource).toEqual([
       `arn:aws:ecs:us-east-1:123456789012:service/delivery-${stack}/api`,
       `arn:aws:ecs:us-east-1:123456789012:service/delivery-${stack}/web`,
@@ -139,13 +159,17 @@ describe.each(STACKS)("the %s pipeline", (stack) => {
     expect(trust.Statement[1].Principal.AWS).toEqual([`arn:aws:iam::123456789012:role/delivery-${stack}-pipeline-validate-role`]);
   });
 
-
   it("sends failed actions to the critical topic and succeeded executions to the warning topic", () => {
     const rules = resourcesOf(get(stack), RULE);
-    expect(rules.map((r) => JSON.parse(r.inputs.eventPattern as string))).toEqual([failedActionPattern(`delivery-${stack}`), succeededExecutionPattern(`delivery-${stack}`)]);
+    expect(rules.map((r) => JSON.parse(r.inputs.eventPattern as string))).toEqual([
+      failedActionPattern(`delivery-${stack}`),
+      succeededExecutionPattern(`delivery-${stack}`),
+    ]);
     const topicArn = (severity: string) => resourceNamed(get(stack), "aws:sns/topic:Topic", `delivery-${stack}-${severity}`).id;
     const targets = resourcesOf(get(stack), TARGET);
-    expect(targets.map((t) => [t.name, String(t.inputs.arn).endsWith(String(topicArn(t.name.endsWith("critical") ? "critical" : "warning")))])).toEqual([
+    expect(
+      targets.map((t) => [t.name, String(t.inputs.arn).endsWith(String(topicArn(t.name.endsWith("critical") ? "critical" : "warning")))]),
+    ).toEqual([
       [`delivery-${stack}-pipeline-events-failed-to-critical`, true],
       [`delivery-${stack}-pipeline-events-succeeded-to-warning`, true],
     ]);
@@ -155,29 +179,43 @@ describe.each(STACKS)("the %s pipeline", (stack) => {
   });
 
   it("blocks public access to the artifact bucket and encrypts it", () => {
-    const pab = resourcesOf(get(stack), "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").find((r) => r.name.endsWith("pipeline-artifacts"));
-    expect(pab?.inputs).toMatchObject({ blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
-    const sse = resourcesOf(get(stack), "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").find((r) =>
+    const pab = resourcesOf(get(stack), "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").find((r) =>
       r.name.endsWith("pipeline-artifacts"),
     );
-    expect((sse?.inputs.rules as { applyServerSideEncryptionByDefault: { sseAlgorithm: string } }[])[0].applyServerSideEncryptionByDefault.sseAlgorithm).toBe("aws:kms");
+    expect(pab?.inputs).toMatchObject({
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    const sse = resourcesOf(get(stack), "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").find(
+      (r) => r.name.endsWith("pipeline-artifacts"),
+    );
+    expect(
+      (sse?.inputs.rules as { applyServerSideEncryptionByDefault: { sseAlgorithm: string } }[])[0].applyServerSideEncryptionByDefault
+        .sseAlgorithm,
+    ).toBe("aws:kms");
   });
 });
 
 describe("the pipeline's source", () => {
   it("is the repository connection, cloned in full, on the cloud stacks", () => {
     const source = stagesOf("dev")[0].actions[0];
-    expect([source.provider, source.configuration.FullRepositoryId, source.configuration.BranchName, source.configuration.OutputArtifactFormat]).toEqual([
-      "CodeStarSourceConnection",
-      "example/delivery-app",
-      "main",
-      "CODEBUILD_CLONE_REF",
-    ]);
+    expect([
+      source.provider,
+      source.configuration.FullRepositoryId,
+      source.configuration.BranchName,
+      source.configuration.OutputArtifactFormat,
+    ]).toEqual(["CodeStarSourceConnection", "example/delivery-app", "main", "CODEBUILD_CLONE_REF"]);
   });
 
   it("is an S3 object on the local stack", () => {
     const source = stagesOf("local")[0].actions[0];
-    expect([source.provider, source.configuration.S3Bucket, source.configuration.S3ObjectKey]).toEqual(["S3", "delivery-local-source", "source.zip"]);
+    expect([source.provider, source.configuration.S3Bucket, source.configuration.S3ObjectKey]).toEqual([
+      "S3",
+      "delivery-local-source",
+      "source.zip",
+    ]);
   });
 });
 
@@ -187,7 +225,9 @@ describe("the approval", () => {
     const topic = resourceNamed(get("prod"), "aws:sns/topic:Topic", "delivery-prod-pipeline-approvals");
     expect(approval.actions[0]).toMatchObject({ category: "Approval", provider: "Manual" });
     expect(String(approval.actions[0].configuration.NotificationArn)).toContain(topic.id);
-    const subscriptions = resourcesOf(get("prod"), "aws:sns/topicSubscription:TopicSubscription").filter((s) => s.name.includes("approver"));
+    const subscriptions = resourcesOf(get("prod"), "aws:sns/topicSubscription:TopicSubscription").filter((s) =>
+      s.name.includes("approver"),
+    );
     expect(subscriptions.map((s) => s.inputs.endpoint)).toEqual(["release-managers@example.com"]);
   });
 });
@@ -212,15 +252,25 @@ describe("the pipeline of a stack with progressive deployments (prod: canary)", 
     const sids = (stack: string) => statements(rolePolicy(stack, "validate")).map((s) => s.Sid);
     expect(sids("dev")).not.toContain("ServiceDeploymentsDrive");
     const prod = statements(rolePolicy("prod", "validate"));
-    expect(prod.filter((s) => s.Sid.startsWith("ServiceDeployments") || s.Sid === "ServiceRevisions").map((s) => [s.Action, s.Resource])).toEqual([
-      [["ecs:ListServiceDeployments"], ["arn:aws:ecs:us-east-1:123456789012:service/delivery-prod/api", "arn:aws:ecs:us-east-1:123456789012:service/delivery-prod/web"]],
-      [["ecs:DescribeServiceDeployments", "ecs:StopServiceDeployment"], "arn:aws:ecs:us-east-1:123456789012:service-deployment/delivery-prod/*"],
+    expect(
+      prod.filter((s) => s.Sid.startsWith("ServiceDeployments") || s.Sid === "ServiceRevisions").map((s) => [s.Action, s.Resource]),
+    ).toEqual([
+      [
+        ["ecs:ListServiceDeployments"],
+        ["arn:aws:ecs:us-east-1:123456789012:service/delivery-prod/api", "arn:aws:ecs:us-east-1:123456789012:service/delivery-prod/web"],
+      ],
+      [
+        ["ecs:DescribeServiceDeployments", "ecs:StopServiceDeployment"],
+        "arn:aws:ecs:us-east-1:123456789012:service-deployment/delivery-prod/*",
+      ],
       [["ecs:DescribeServiceRevisions"], "arn:aws:ecs:us-east-1:123456789012:service-revision/delivery-prod/*"],
     ]);
   });
 
   it("lets the deploy role pass ECS's own roles only to ECS", () => {
-    const pass = statements(rolePolicy("prod", "deploy")).find((s) => s.Sid === "PassProgressiveDeploymentRoles") as Statement & { Condition: unknown };
+    const pass = statements(rolePolicy("prod", "deploy")).find((s) => s.Sid === "PassProgressiveDeploymentRoles") as Statement & {
+      Condition: unknown;
+    };
     expect((pass.Resource as string[]).map((r) => r.replace(/-[0-9a-f]{7}$/, ""))).toEqual([
       "arn:aws:iam::123456789012:role/delivery-prod-lb-role",
       "arn:aws:iam::123456789012:role/delivery-prod-hook-invoke-role",

@@ -17,7 +17,9 @@ export function motoCodePipelineClient(endpoint: string, config: Partial<CodePip
       if (response.body instanceof Readable) {
         const chunks: Buffer[] = [];
         for await (const chunk of response.body) chunks.push(Buffer.from(chunk as Uint8Array));
-        const text = Buffer.concat(chunks).toString("utf8").replace(/"(created|updated)": ?"([^"]+)"/g, (_m, key: string, value: string) => `"${key}": ${Date.parse(value) / 1000}`);
+        const text = Buffer.concat(chunks)
+          .toString("utf8")
+          .replace(/"(created|updated)": ?"([^"]+)"/g, (_m, key: string, value: string) => `"${key}": ${Date.parse(value) / 1000}`);
         response.body = Readable.from([Buffer.from(text)]);
       }
       return result;

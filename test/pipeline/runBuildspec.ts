@@ -43,7 +43,10 @@ function writeStubs(dir: string, options: StubOptions): void {
   if (options.analysisJson !== undefined) writeFileSync(join(dir, "analysis.json"), JSON.stringify(options.analysisJson));
   if (options.deployment !== undefined) writeFileSync(join(dir, "deployment.json"), JSON.stringify(options.deployment));
   stub("npm", "exit 0");
-  stub("docker", `if [ "$1" = login ]; then echo "docker-login-stdin $(cat)" >> "$STUB_LOG"; fi\n${options.dockerBuildFails ? 'if [ "$1" = build ]; then exit 1; fi' : ""}\nexit 0`);
+  stub(
+    "docker",
+    `if [ "$1" = login ]; then echo "docker-login-stdin $(cat)" >> "$STUB_LOG"; fi\n${options.dockerBuildFails ? 'if [ "$1" = build ]; then exit 1; fi' : ""}\nexit 0`,
+  );
   const existing = (options.existingImageTags ?? []).map((t) => `*"imageTag=${t}"*) exit 0;;`).join(" ");
   stub(
     "aws",
@@ -82,20 +85,31 @@ export function runBuildspec(name: BuildspecName, cwd: string, env: Record<strin
   writeFileSync(log, "");
   const exported = spec.env?.["exported-variables"] ?? [];
   const defaults = Object.entries(spec.env?.variables ?? {}).map(([k, v]) => `export ${k}="\${${k}-${v}}"`);
-  const steps = allCommands(spec).map((c, i) => `${c}\n__rc=$?; if [ "$__rc" -ne 0 ]; then echo "BUILDSPEC COMMAND ${i} FAILED ($__rc)"; exit "$__rc"; fi`);
+  const steps = allCommands(spec).map(
+    (c, i) => `${c}\n__rc=$?; if [ "$__rc" -ne 0 ]; then echo "BUILDSPEC COMMAND ${i} FAILED ($__rc)"; exit "$__rc"; fi`,
+  );
   const report = `__report() { ${exported.map((v) => `echo "EXPORTED ${v}=\${${v}-}"`).join("; ") || ":"}; }\ntrap __report EXIT`;
   const script = [report, ...defaults, ...steps].join("\n");
   try {
     const res = spawnSync("bash", ["-c", script], {
       cwd,
-      env: { PATH: `${stubs}:${process.env.PATH}`, HOME: work, STUB_LOG: log, GIT_CONFIG_NOSYSTEM: "1", GIT_CONFIG_GLOBAL: "/dev/null", ...env },
+      env: {
+        PATH: `${stubs}:${process.env.PATH}`,
+        HOME: work,
+        STUB_LOG: log,
+        GIT_CONFIG_NOSYSTEM: "1",
+        GIT_CONFIG_GLOBAL: "/dev/null",
+        ...env,
+      },
       encoding: "utf8",
       timeout: 60_000,
     });
     const output = `${res.stdout}${res.stderr}`;
     const values: Record<string, string> = {};
     for (const m of output.matchAll(/^EXPORTED ([A-Z_]+)=(.*)$/gm)) values[m[1]] = m[2];
-    const calls = readFileSync(log, "utf8").split("\n").filter((l) => l !== "");
+    const calls = readFileSync(log, "utf8")
+      .split("\n")
+      .filter((l) => l !== "");
     return { status: res.status ?? -1, output, exported: values, calls };
   } finally {
     rmSync(work, { recursive: true, force: true });

@@ -31,7 +31,9 @@ describe("setImageTags", () => {
     const update = setImageTags("Pulumi.dev.yaml", FILE, "delivery", [{ service: "api", tag: "sha-1a2b3c4" }]);
 
     expect(update.text).toBe(FILE.replace("tag: sha-3f9c2a1 #", "tag: sha-1a2b3c4 #"));
-    expect(update.changes).toEqual([{ service: "api", path: "delivery:services[0].image.tag", from: "sha-3f9c2a1", to: "sha-1a2b3c4", changed: true }]);
+    expect(update.changes).toEqual([
+      { service: "api", path: "delivery:services[0].image.tag", from: "sha-3f9c2a1", to: "sha-1a2b3c4", changed: true },
+    ]);
   });
 
   it("keeps a quoted tag quoted", () => {
@@ -49,7 +51,9 @@ describe("setImageTags", () => {
   it("reports an unchanged tag without editing", () => {
     const update = setImageTags("Pulumi.dev.yaml", FILE, "delivery", [{ service: "web", tag: "sha-3f9c2a1" }]);
 
-    expect(update.changes).toEqual([{ service: "web", path: "delivery:services[1].image.tag", from: "sha-3f9c2a1", to: "sha-3f9c2a1", changed: false }]);
+    expect(update.changes).toEqual([
+      { service: "web", path: "delivery:services[1].image.tag", from: "sha-3f9c2a1", to: "sha-3f9c2a1", changed: false },
+    ]);
     expect(update.text).toBe(FILE);
   });
 
@@ -109,7 +113,9 @@ describe("parseTagList", () => {
   });
 
   it("rejects an entry without '='", () => {
-    expect(() => parseTagList("api")).toThrow(`--tags has "api"; expected service=tag entries separated by commas (e.g. "api=sha-1a2b3c4,web=-")`);
+    expect(() => parseTagList("api")).toThrow(
+      `--tags has "api"; expected service=tag entries separated by commas (e.g. "api=sha-1a2b3c4,web=-")`,
+    );
   });
 });
 
@@ -135,7 +141,15 @@ describe("deployctl config set-tag", () => {
   });
 
   it("sets the tags a deployment output says run, skipping services the file lacks", async () => {
-    writeFileSync(join(dir, "deployed.json"), JSON.stringify({ services: [{ name: "web", imageTag: "sha-0000008" }, { name: "old", imageTag: "x" }] }));
+    writeFileSync(
+      join(dir, "deployed.json"),
+      JSON.stringify({
+        services: [
+          { name: "web", imageTag: "sha-0000008" },
+          { name: "old", imageTag: "x" },
+        ],
+      }),
+    );
 
     const result = await setTag("--stack", "dev", "--from-manifest", "deployed.json", "--skip-unknown-services", "--output", "json");
 
@@ -150,9 +164,18 @@ describe("deployctl config set-tag", () => {
   it.each([
     [["--stack", "dev"], "deployctl: config set-tag needs exactly one of: --service NAME --tag TAG, --tags LIST, --from-manifest FILE\n"],
     [["--stack", "dev", "--service", "api"], "deployctl: --service and --tag go together; --tag is missing\n"],
-    [["--stack", "dev", "--tags", "api=sha-1", "--service", "web", "--tag", "x"], "deployctl: config set-tag needs exactly one of: --service NAME --tag TAG, --tags LIST, --from-manifest FILE\n"],
-    [["--stack", "dev", "--service", "api", "--tag", "has space"], `deployctl: --tag is "has space"; expected an image tag: 1 to 128 letters, digits, '_', '.' or '-', not starting with '.' or '-'\n`],
-    [["--stack", "../etc", "--service", "api", "--tag", "x"], `deployctl: --stack is "../etc"; expected a stack name: letters, digits, '_', '.' or '-'\n`],
+    [
+      ["--stack", "dev", "--tags", "api=sha-1", "--service", "web", "--tag", "x"],
+      "deployctl: config set-tag needs exactly one of: --service NAME --tag TAG, --tags LIST, --from-manifest FILE\n",
+    ],
+    [
+      ["--stack", "dev", "--service", "api", "--tag", "has space"],
+      `deployctl: --tag is "has space"; expected an image tag: 1 to 128 letters, digits, '_', '.' or '-', not starting with '.' or '-'\n`,
+    ],
+    [
+      ["--stack", "../etc", "--service", "api", "--tag", "x"],
+      `deployctl: --stack is "../etc"; expected a stack name: letters, digits, '_', '.' or '-'\n`,
+    ],
     [["--service", "api", "--tag", "x"], "error: required option '--stack <name>' not specified\n(run with --help for usage)\n"],
   ])("exits 2 on %j", async (args, message) => {
     const result = await setTag(...args);
@@ -163,7 +186,10 @@ describe("deployctl config set-tag", () => {
   it("names the file and folder when the stack file is missing", async () => {
     const result = await setTag("--stack", "prod", "--service", "api", "--tag", "x");
 
-    expect([result.code, result.err]).toEqual([2, `deployctl: Pulumi.prod.yaml cannot be read in ${dir} (ENOENT); pass --dir with the Pulumi project folder\n`]);
+    expect([result.code, result.err]).toEqual([
+      2,
+      `deployctl: Pulumi.prod.yaml cannot be read in ${dir} (ENOENT); pass --dir with the Pulumi project folder\n`,
+    ]);
   });
 
   it("names the key of a deployment output it cannot use", async () => {
@@ -171,7 +197,9 @@ describe("deployctl config set-tag", () => {
 
     const result = await setTag("--stack", "dev", "--from-manifest", "deployed.json");
 
-    expect(result.err).toBe(`deployctl: ${join(dir, "deployed.json")}: services[0].imageTag is missing; expected the deployment stack output (services, each with name and imageTag)\n`);
+    expect(result.err).toBe(
+      `deployctl: ${join(dir, "deployed.json")}: services[0].imageTag is missing; expected the deployment stack output (services, each with name and imageTag)\n`,
+    );
   });
 
   it("leaves the file and no temporary file behind when a service is unknown", async () => {

@@ -46,7 +46,9 @@ describe("pipeline status against moto", () => {
 
   const createPipeline = async (name: string) => {
     const roleArn = await createPipelineRole(moto.endpoint, `${name}-role`);
-    await client.send(new CreatePipelineCommand({ pipeline: { name, roleArn, artifactStore: { type: "S3", location: "artifacts" }, stages: STAGES } }));
+    await client.send(
+      new CreatePipelineCommand({ pipeline: { name, roleArn, artifactStore: { type: "S3", location: "artifacts" }, stages: STAGES } }),
+    );
   };
   const target = (pipeline: string, from = `--stack ${pipeline.replace("delivery-", "")}`) => ({ pipeline, region: "us-east-1", from });
 
@@ -59,7 +61,13 @@ describe("pipeline status against moto", () => {
       version: 1,
       stages: [
         { name: "Source", actions: [{ name: "Source", category: "Source", runOrder: 1 }] },
-        { name: "Build", actions: [{ name: "Build-api", category: "Build", runOrder: 1 }, { name: "Build-web", category: "Build", runOrder: 1 }] },
+        {
+          name: "Build",
+          actions: [
+            { name: "Build-api", category: "Build", runOrder: 1 },
+            { name: "Build-web", category: "Build", runOrder: 1 },
+          ],
+        },
         {
           name: "Test",
           actions: [
@@ -87,12 +95,19 @@ describe("pipeline status against moto", () => {
   });
 
   it("exits 2 from the CLI when the stack has no pipeline", async () => {
-    const io = captureIO({ env: { AWS_ACCESS_KEY_ID: MOTO_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: MOTO_CREDENTIALS.secretAccessKey } });
+    const io = captureIO({
+      env: { AWS_ACCESS_KEY_ID: MOTO_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: MOTO_CREDENTIALS.secretAccessKey },
+    });
 
-    const code = await main(["node", "deployctl", "pipeline", "status", "--stack", "prod", "--region", "us-east-1", "--endpoint-url", moto.endpoint], io);
+    const code = await main(
+      ["node", "deployctl", "pipeline", "status", "--stack", "prod", "--region", "us-east-1", "--endpoint-url", moto.endpoint],
+      io,
+    );
 
     expect(code).toBe(2);
-    expect(io.err()).toBe(`deployctl: pipeline "delivery-prod" (--stack prod) does not exist in us-east-1; check --stack, --pipeline and --region; the region has no pipelines\n`);
+    expect(io.err()).toBe(
+      `deployctl: pipeline "delivery-prod" (--stack prod) does not exist in us-east-1; check --stack, --pipeline and --region; the region has no pipelines\n`,
+    );
   });
 
   it("reports a call CodePipeline answers with a server error as operational, naming the operation", async () => {

@@ -23,14 +23,26 @@ const PREVIOUS = "00000000-0000-0000-0000-000000000000";
 const at = (minute: number) => new Date(Date.UTC(2026, 0, 10, 10, minute, 0));
 const before = new Date(Date.UTC(2026, 0, 9, 9, 0, 0));
 
-const action = (name: string, runOrder = 1) => ({ name, runOrder, actionTypeId: { category: "Build" as const, owner: "AWS" as const, provider: "CodeBuild", version: "1" } });
+const action = (name: string, runOrder = 1) => ({
+  name,
+  runOrder,
+  actionTypeId: { category: "Build" as const, owner: "AWS" as const, provider: "CodeBuild", version: "1" },
+});
 const DEFINITION = {
   pipeline: {
     name: "delivery-dev",
     roleArn: "arn:aws:iam::123456789012:role/delivery-dev",
     version: 3,
     stages: [
-      { name: "Source", actions: [{ ...action("Source"), actionTypeId: { category: "Source" as const, owner: "AWS" as const, provider: "CodeStarSourceConnection", version: "1" } }] },
+      {
+        name: "Source",
+        actions: [
+          {
+            ...action("Source"),
+            actionTypeId: { category: "Source" as const, owner: "AWS" as const, provider: "CodeStarSourceConnection", version: "1" },
+          },
+        ],
+      },
       { name: "Build", actions: [action("Build-api"), action("Build-web")] },
       { name: "Test", actions: [action("Test-unit"), action("Test-security")] },
       { name: "Deploy", actions: [action("Deploy")] },
@@ -38,13 +50,20 @@ const DEFINITION = {
   },
 };
 
-const execution = (id: string, status: PipelineExecutionSummary["status"], start: Date, extra: Partial<PipelineExecutionSummary> = {}): PipelineExecutionSummary => ({
+const execution = (
+  id: string,
+  status: PipelineExecutionSummary["status"],
+  start: Date,
+  extra: Partial<PipelineExecutionSummary> = {},
+): PipelineExecutionSummary => ({
   pipelineExecutionId: id,
   status,
   startTime: start,
   lastUpdateTime: new Date(start.getTime() + 5 * 60_000),
   trigger: { triggerType: "Webhook" },
-  sourceRevisions: [{ actionName: "Source", revisionId: "3f9c2a1d00000000000000000000000000000000", revisionSummary: "Fix the login page\n\nlonger text" }],
+  sourceRevisions: [
+    { actionName: "Source", revisionId: "3f9c2a1d00000000000000000000000000000000", revisionSummary: "Fix the login page\n\nlonger text" },
+  ],
   ...extra,
 });
 
@@ -52,7 +71,12 @@ const ok = (name: string, minute: number, extra: ActionState["latestExecution"] 
   actionName: name,
   latestExecution: { status: "Succeeded", lastStatusChange: at(minute), ...extra },
 });
-const stage = (name: string, exec: string, status: NonNullable<StageState["latestExecution"]>["status"], actions: ActionState[]): StageState => ({
+const stage = (
+  name: string,
+  exec: string,
+  status: NonNullable<StageState["latestExecution"]>["status"],
+  actions: ActionState[],
+): StageState => ({
   stageName: name,
   latestExecution: { pipelineExecutionId: exec, status },
   actionStates: actions,
@@ -142,7 +166,16 @@ describe("deployctl pipeline status (aws-sdk-client-mock)", () => {
           error: { code: "JobFailed", message: "Build terminated with state: FAILED" },
           externalUrl: "https://console.aws.amazon.com/codebuild/build/unit-1",
         },
-        { name: "Test-security", category: "Build", runOrder: 1, status: "Succeeded", lastStatusChange: "2026-01-10T10:08:00.000Z", summary: null, error: null, externalUrl: null },
+        {
+          name: "Test-security",
+          category: "Build",
+          runOrder: 1,
+          status: "Succeeded",
+          lastStatusChange: "2026-01-10T10:08:00.000Z",
+          summary: null,
+          error: null,
+          externalUrl: null,
+        },
       ],
     });
     expect(result.out).not.toContain("approval-token-never-shown");
@@ -240,7 +273,11 @@ describe("deployctl pipeline status (aws-sdk-client-mock)", () => {
 
   it("exits 4 naming the operation when access is denied", async () => {
     arrange([execution(LATEST, "Failed", at(0))]);
-    cp.on(GetPipelineStateCommand).rejects(Object.assign(new Error("User: arn:aws:iam::123456789012:user/ci is not authorized to perform: codepipeline:GetPipelineState"), { name: "AccessDeniedException" }));
+    cp.on(GetPipelineStateCommand).rejects(
+      Object.assign(new Error("User: arn:aws:iam::123456789012:user/ci is not authorized to perform: codepipeline:GetPipelineState"), {
+        name: "AccessDeniedException",
+      }),
+    );
 
     const result = await status("--stack", "dev");
 
@@ -254,9 +291,18 @@ describe("deployctl pipeline status (aws-sdk-client-mock)", () => {
     [[], "deployctl: pipeline status needs --stack <env> (or --pipeline NAME)\n"],
     [["--stack", "dev", "--executions", "0"], `deployctl: --executions is "0"; expected a whole number from 1 to 100\n`],
     [["--stack", "dev", "--region", "moon"], `deployctl: --region is "moon"; it must be an AWS region such as us-east-1.\n`],
-    [["--stack", "dev", "--endpoint-url", "localhost"], `deployctl: --endpoint-url is "localhost"; it must be an http(s) URL such as http://127.0.0.1:5000.\n`],
-    [["--pipeline", "bad name"], `deployctl: --pipeline is "bad name"; expected a pipeline name: 1 to 100 letters, digits, '.', '@', '_' or '-'\n`],
-    [["--stack", "dev", "--output", "yaml"], "error: option '--output <format>' argument 'yaml' is invalid. Allowed choices are text, json.\n(run with --help for usage)\n"],
+    [
+      ["--stack", "dev", "--endpoint-url", "localhost"],
+      `deployctl: --endpoint-url is "localhost"; it must be an http(s) URL such as http://127.0.0.1:5000.\n`,
+    ],
+    [
+      ["--pipeline", "bad name"],
+      `deployctl: --pipeline is "bad name"; expected a pipeline name: 1 to 100 letters, digits, '.', '@', '_' or '-'\n`,
+    ],
+    [
+      ["--stack", "dev", "--output", "yaml"],
+      "error: option '--output <format>' argument 'yaml' is invalid. Allowed choices are text, json.\n(run with --help for usage)\n",
+    ],
   ])("exits 2 on bad input %j", async (args, message) => {
     const result = await status(...args);
 
@@ -284,9 +330,14 @@ describe("deployctl pipeline status against an endpoint that does not answer", (
     });
     const io = captureIO({ env: ENV });
 
-    const code = await main(["node", "deployctl", "pipeline", "status", "--stack", "dev", "--endpoint-url", `http://127.0.0.1:${port}`, "--max-attempts", "1"], io);
+    const code = await main(
+      ["node", "deployctl", "pipeline", "status", "--stack", "dev", "--endpoint-url", `http://127.0.0.1:${port}`, "--max-attempts", "1"],
+      io,
+    );
 
     expect(code).toBe(4);
-    expect(io.err()).toBe(`deployctl: CodePipeline GetPipeline failed for pipeline "delivery-dev" in us-east-1: Error: connect ECONNREFUSED 127.0.0.1:${port}\n`);
+    expect(io.err()).toBe(
+      `deployctl: CodePipeline GetPipeline failed for pipeline "delivery-dev" in us-east-1: Error: connect ECONNREFUSED 127.0.0.1:${port}\n`,
+    );
   });
 });

@@ -14,7 +14,11 @@ const errorAlarm = (overrides: Record<string, unknown> = {}) =>
     name: "delivery-prod-api-error-rate-critical",
     metricQueries: [
       { id: "rate", expression: "IF(requests >= 100, 100 * FILL(errors, 0) / requests, 0)", returnData: true },
-      { id: "errors", metric: { namespace: "AWS/ApplicationELB", metricName: "HTTPCode_Target_5XX_Count", stat: "Sum" }, returnData: false },
+      {
+        id: "errors",
+        metric: { namespace: "AWS/ApplicationELB", metricName: "HTTPCode_Target_5XX_Count", stat: "Sum" },
+        returnData: false,
+      },
       { id: "requests", metric: { namespace: "AWS/ApplicationELB", metricName: "RequestCount", stat: "Sum" }, returnData: false },
     ],
     alarmActions: [CRITICAL],

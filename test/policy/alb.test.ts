@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { albAccessLogsProd, albDeletionProtectionProd, albDropInvalidHeaders, albHttpsProd, albListenerTls, isTls12OrNewer } from "../../policy/alb";
+import {
+  albAccessLogsProd,
+  albDeletionProtectionProd,
+  albDropInvalidHeaders,
+  albHttpsProd,
+  albListenerTls,
+  isTls12OrNewer,
+} from "../../policy/alb";
 import { checkResource, checkStack, res } from "./helpers";
 
 const LB = "aws:lb/loadBalancer:LoadBalancer";
@@ -12,8 +19,19 @@ const lb = (overrides: Record<string, unknown> = {}) => ({
   accessLogs: { bucket: "delivery-prod-access-logs-1a2b3c4", prefix: "alb", enabled: true },
   ...overrides,
 });
-const https = { loadBalancerArn: LB_ARN, port: 443, protocol: "HTTPS", sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06", defaultActions: [{ type: "forward" }] };
-const redirect = { loadBalancerArn: LB_ARN, port: 80, protocol: "HTTP", defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443" } }] };
+const https = {
+  loadBalancerArn: LB_ARN,
+  port: 443,
+  protocol: "HTTPS",
+  sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+  defaultActions: [{ type: "forward" }],
+};
+const redirect = {
+  loadBalancerArn: LB_ARN,
+  port: 80,
+  protocol: "HTTP",
+  defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443" } }],
+};
 
 describe("alb-drop-invalid-headers", () => {
   it("passes an ALB that drops invalid headers", () => {
@@ -21,13 +39,15 @@ describe("alb-drop-invalid-headers", () => {
   });
 
   it("ignores network load balancers", () => {
-    expect(checkResource(albDropInvalidHeaders, LB, lb({ loadBalancerType: "network", dropInvalidHeaderFields: undefined }))).toEqual({ violations: [] });
+    expect(checkResource(albDropInvalidHeaders, LB, lb({ loadBalancerType: "network", dropInvalidHeaderFields: undefined }))).toEqual({
+      violations: [],
+    });
   });
 
   it("reports an ALB that keeps invalid headers", () => {
-    expect(checkResource(albDropInvalidHeaders, "aws:alb/loadBalancer:LoadBalancer", lb({ dropInvalidHeaderFields: false })).violations).toEqual([
-      "dropInvalidHeaderFields is false; it must be true.",
-    ]);
+    expect(
+      checkResource(albDropInvalidHeaders, "aws:alb/loadBalancer:LoadBalancer", lb({ dropInvalidHeaderFields: false })).violations,
+    ).toEqual(["dropInvalidHeaderFields is false; it must be true."]);
   });
 });
 
@@ -43,7 +63,9 @@ describe("alb-access-logs-prod", () => {
   });
 
   it("does not apply to dev", () => {
-    expect(checkResource(albAccessLogsProd, LB, lb({ accessLogs: undefined }), { tier: "dev" }).notApplicable).toBe("applies to the prod tier(s); this stack is dev");
+    expect(checkResource(albAccessLogsProd, LB, lb({ accessLogs: undefined }), { tier: "dev" }).notApplicable).toBe(
+      "applies to the prod tier(s); this stack is dev",
+    );
   });
 });
 
@@ -92,7 +114,9 @@ describe("alb-https-prod", () => {
   const balancer = res(LB, "alb", { ...lb(), id: LB_ARN });
 
   it("passes HTTPS with an HTTP redirect in prod", () => {
-    expect(checkStack(albHttpsProd, [balancer, res(LISTENER, "https", https), res(LISTENER, "http", redirect)], { tier: "prod" })).toEqual({ violations: [] });
+    expect(checkStack(albHttpsProd, [balancer, res(LISTENER, "https", https), res(LISTENER, "http", redirect)], { tier: "prod" })).toEqual({
+      violations: [],
+    });
   });
 
   it("reports an ALB with only a forwarding HTTP listener in prod", () => {
@@ -111,6 +135,8 @@ describe("alb-https-prod", () => {
   });
 
   it("does not apply to staging", () => {
-    expect(checkStack(albHttpsProd, [balancer], { tier: "staging" }).notApplicable).toBe("applies to the prod tier(s); this stack is staging");
+    expect(checkStack(albHttpsProd, [balancer], { tier: "staging" }).notApplicable).toBe(
+      "applies to the prod tier(s); this stack is staging",
+    );
   });
 });

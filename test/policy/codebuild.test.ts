@@ -55,7 +55,11 @@ describe("codebuild-encrypted-artifacts", () => {
 
   it.each([
     ["no key", { encryptionKey: undefined }, "encryptionKey is not set; artifacts must be encrypted with a KMS key."],
-    ["encryption off", { artifacts: { type: "S3", encryptionDisabled: true } }, "artifacts.encryptionDisabled is true; artifacts must be encrypted."],
+    [
+      "encryption off",
+      { artifacts: { type: "S3", encryptionDisabled: true } },
+      "artifacts.encryptionDisabled is true; artifacts must be encrypted.",
+    ],
     [
       "a secondary artifact unencrypted",
       { secondaryArtifacts: [{ type: "S3", encryptionDisabled: true }] },
@@ -72,13 +76,23 @@ describe("codebuild-logs", () => {
   });
 
   it("passes S3 logs", () => {
-    expect(checkResource(codebuildLogs, PROJECT, project({ logsConfig: { cloudwatchLogs: { status: "DISABLED" }, s3Logs: { status: "ENABLED", location: "b/logs" } } }))).toEqual({
+    expect(
+      checkResource(
+        codebuildLogs,
+        PROJECT,
+        project({ logsConfig: { cloudwatchLogs: { status: "DISABLED" }, s3Logs: { status: "ENABLED", location: "b/logs" } } }),
+      ),
+    ).toEqual({
       violations: [],
     });
   });
 
   it.each([
-    ["no logs config", { logsConfig: undefined }, "logsConfig has cloudwatchLogs status not set, groupName not set and s3Logs status not set; logs must go to a named CloudWatch log group or to S3."],
+    [
+      "no logs config",
+      { logsConfig: undefined },
+      "logsConfig has cloudwatchLogs status not set, groupName not set and s3Logs status not set; logs must go to a named CloudWatch log group or to S3.",
+    ],
     [
       "CloudWatch logs off",
       { logsConfig: { cloudwatchLogs: { status: "DISABLED", groupName: "g" } } },

@@ -26,7 +26,11 @@ describe("codepipeline-artifacts-kms", () => {
   });
 
   it.each([
-    ["no store", { artifactStores: undefined }, "artifactStores is not set; the pipeline needs an S3 artifact store encrypted with a KMS key."],
+    [
+      "no store",
+      { artifactStores: undefined },
+      "artifactStores is not set; the pipeline needs an S3 artifact store encrypted with a KMS key.",
+    ],
     [
       "a store without a key",
       { artifactStores: [{ location: "artifacts", type: "S3" }] },

@@ -19,7 +19,13 @@ describe("enforcementFor", () => {
 });
 
 describe("policyPackConfig", () => {
-  const config = policyPackConfig({ tier: "prod", services: [{ name: "api", readonlyRootFilesystem: true }, { name: "web", readonlyRootFilesystem: false }] });
+  const config = policyPackConfig({
+    tier: "prod",
+    services: [
+      { name: "api", readonlyRootFilesystem: true },
+      { name: "web", readonlyRootFilesystem: false },
+    ],
+  });
 
   it("configures every rule of the pack", () => {
     expect(Object.keys(config)).toEqual(policies.map((p) => p.name));
@@ -30,7 +36,11 @@ describe("policyPackConfig", () => {
   });
 
   it("gives the read-only root filesystem rule the services whose config asks for it", () => {
-    expect(config["ecs-task-readonly-root-filesystem"]).toEqual({ enforcementLevel: "mandatory", tier: "prod", readonlyRootFilesystemServices: ["api"] });
+    expect(config["ecs-task-readonly-root-filesystem"]).toEqual({
+      enforcementLevel: "mandatory",
+      tier: "prod",
+      readonlyRootFilesystemServices: ["api"],
+    });
   });
 
   it("leaves the list out when the services are not known", () => {
@@ -44,8 +54,11 @@ describe("policy/config/<stack>.json", () => {
     expect(files).toEqual(shippedStacks(ROOT).map((s) => `${s}.json`));
   });
 
-  it.each(shippedStacks(ROOT))("%s.json is what policy/writeConfig.ts writes from Pulumi.%s.yaml (run `npx tsx policy/writeConfig.ts`)", (stack) => {
-    const file = join(ROOT, "policy", "config", `${stack}.json`);
-    expect(existsSync(file) ? readFileSync(file, "utf8") : "missing").toBe(configFileFor(ROOT, stack));
-  });
+  it.each(shippedStacks(ROOT))(
+    "%s.json is what policy/writeConfig.ts writes from Pulumi.%s.yaml (run `npx tsx policy/writeConfig.ts`)",
+    (stack) => {
+      const file = join(ROOT, "policy", "config", `${stack}.json`);
+      expect(existsSync(file) ? readFileSync(file, "utf8") : "missing").toBe(configFileFor(ROOT, stack));
+    },
+  );
 });

@@ -44,7 +44,12 @@ describe("ecr-not-public", () => {
   });
 
   it("passes a * principal scoped to the organization", () => {
-    const doc = policyDoc({ Effect: "Allow", Principal: "*", Action: ["ecr:BatchGetImage"], Condition: { StringEquals: { "aws:PrincipalOrgID": "o-abc123" } } });
+    const doc = policyDoc({
+      Effect: "Allow",
+      Principal: "*",
+      Action: ["ecr:BatchGetImage"],
+      Condition: { StringEquals: { "aws:PrincipalOrgID": "o-abc123" } },
+    });
     expect(checkResource(ecrNotPublic, REPO_POLICY, { repository: "r", policy: doc })).toEqual({ violations: [] });
   });
 

@@ -39,9 +39,21 @@ describe("ecs-service-deployment-alarms", () => {
   });
 
   it.each([
-    ["missing", undefined, "alarms is enable not set, rollback not set, 0 alarm name(s); enable and rollback must be true with at least one alarm."],
-    ["without rollback", { alarmNames: ["a"], enable: true, rollback: false }, "alarms is enable true, rollback false, 1 alarm name(s); enable and rollback must be true with at least one alarm."],
-    ["without alarms", { alarmNames: [], enable: true, rollback: true }, "alarms is enable true, rollback true, 0 alarm name(s); enable and rollback must be true with at least one alarm."],
+    [
+      "missing",
+      undefined,
+      "alarms is enable not set, rollback not set, 0 alarm name(s); enable and rollback must be true with at least one alarm.",
+    ],
+    [
+      "without rollback",
+      { alarmNames: ["a"], enable: true, rollback: false },
+      "alarms is enable true, rollback false, 1 alarm name(s); enable and rollback must be true with at least one alarm.",
+    ],
+    [
+      "without alarms",
+      { alarmNames: [], enable: true, rollback: true },
+      "alarms is enable true, rollback true, 0 alarm name(s); enable and rollback must be true with at least one alarm.",
+    ],
   ])("reports alarms %s", (_label, alarms, message) => {
     expect(checkResource(ecsServiceDeploymentAlarms, SERVICE, service({ alarms })).violations).toEqual([message]);
   });
@@ -54,7 +66,9 @@ describe("ecs-service-no-public-ip", () => {
 
   it("reports public IPs", () => {
     const props = service({ networkConfiguration: { subnets: ["subnet-1"], assignPublicIp: true } });
-    expect(checkResource(ecsServiceNoPublicIp, SERVICE, props).violations).toEqual(["networkConfiguration.assignPublicIp is true; tasks must not get public IP addresses."]);
+    expect(checkResource(ecsServiceNoPublicIp, SERVICE, props).violations).toEqual([
+      "networkConfiguration.assignPublicIp is true; tasks must not get public IP addresses.",
+    ]);
   });
 });
 
@@ -67,7 +81,9 @@ describe("ecs-service-min-tasks", () => {
     ["staging", 1, "desiredCount is 1; staging services run at least 2 tasks."],
     ["prod", undefined, "desiredCount is not set; prod services run at least 2 tasks."],
   ])("reports too few tasks in %s", (tier, count, message) => {
-    expect(checkResource(ecsServiceMinTasks, SERVICE, service({ desiredCount: count }), { tier: tier as "staging" | "prod" }).violations).toEqual([message]);
+    expect(
+      checkResource(ecsServiceMinTasks, SERVICE, service({ desiredCount: count }), { tier: tier as "staging" | "prod" }).violations,
+    ).toEqual([message]);
   });
 
   it("does not apply to dev", () => {
@@ -89,7 +105,13 @@ describe("ecs-service-latest-platform", () => {
   });
 
   it("reports a pinned platform version with a Fargate capacity provider", () => {
-    const props = service({ launchType: undefined, capacityProviderStrategies: [{ capacityProvider: "FARGATE_SPOT", weight: 1 }], platformVersion: "1.4.0" });
-    expect(checkResource(ecsServiceLatestPlatform, SERVICE, props).violations).toEqual(['platformVersion is "1.4.0"; Fargate services must run on "LATEST".']);
+    const props = service({
+      launchType: undefined,
+      capacityProviderStrategies: [{ capacityProvider: "FARGATE_SPOT", weight: 1 }],
+      platformVersion: "1.4.0",
+    });
+    expect(checkResource(ecsServiceLatestPlatform, SERVICE, props).violations).toEqual([
+      'platformVersion is "1.4.0"; Fargate services must run on "LATEST".',
+    ]);
   });
 });

@@ -42,7 +42,11 @@ describe("ecs-task-not-privileged", () => {
 
   it.each([
     ["not JSON", "[", "containerDefinitions is not valid JSON; expected a JSON array of container definitions."],
-    ["not an array", JSON.stringify({ name: "api" }), "containerDefinitions is not a JSON array; expected a JSON array of container definitions."],
+    [
+      "not an array",
+      JSON.stringify({ name: "api" }),
+      "containerDefinitions is not a JSON array; expected a JSON array of container definitions.",
+    ],
   ])("reports containerDefinitions that is %s", (_label, definitions, message) => {
     expect(checkResource(ecsTaskNotPrivileged, TASK, task(undefined, { containerDefinitions: definitions })).violations).toEqual([message]);
   });
@@ -89,7 +93,9 @@ describe("ecs-task-readonly-root-filesystem", () => {
   });
 
   it("checks nothing without the config's list of services", () => {
-    expect(checkResource(ecsTaskReadonlyRootFilesystem, TASK, task([container({ readonlyRootFilesystem: false })]))).toEqual({ violations: [] });
+    expect(checkResource(ecsTaskReadonlyRootFilesystem, TASK, task([container({ readonlyRootFilesystem: false })]))).toEqual({
+      violations: [],
+    });
   });
 });
 
@@ -123,7 +129,11 @@ describe("ecs-task-no-secrets-in-environment", () => {
     ["DATABASE_URL", "postgres://app:s3cr3t@db.internal:5432/app", "its value looks like a URL with a password"],
     ["NOTIFY", "https://hooks.slack.com/services/T000/B000/XXXXXXXX", "its value looks like a Slack webhook URL"],
     ["KEY_PEM", "-----BEGIN RSA PRIVATE KEY-----\nMIIE", "its value looks like a private key"],
-    ["SESSION", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U", "its value looks like a JSON Web Token"],
+    [
+      "SESSION",
+      "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+      "its value looks like a JSON Web Token",
+    ],
   ])("reports %s without showing its value", (name, value, reason) => {
     const result = checkResource(ecsTaskNoSecretsInEnvironment, TASK, task([container({ environment: [{ name, value }] })]));
     expect(result.violations).toEqual([

@@ -42,11 +42,15 @@ afterEach(() => {
 
 describe("evaluatePolicies", () => {
   it("reports a prod violation as mandatory", () => {
-    expect(evaluatePolicies([ecsService()], { stack: "prod", tier: "prod" }, [ecsServiceCircuitBreaker])).toEqual([{ ...breakerViolation, enforcementLevel: "mandatory" }]);
+    expect(evaluatePolicies([ecsService()], { stack: "prod", tier: "prod" }, [ecsServiceCircuitBreaker])).toEqual([
+      { ...breakerViolation, enforcementLevel: "mandatory" },
+    ]);
   });
 
   it("reports the same violation as advisory outside prod", () => {
-    expect(evaluatePolicies([ecsService()], { stack: "dev", tier: "dev" }, [ecsServiceCircuitBreaker])).toEqual([{ ...breakerViolation, enforcementLevel: "advisory" }]);
+    expect(evaluatePolicies([ecsService()], { stack: "dev", tier: "dev" }, [ecsServiceCircuitBreaker])).toEqual([
+      { ...breakerViolation, enforcementLevel: "advisory" },
+    ]);
   });
 
   it("calls the pack's own policy objects with the inputs and id as props", () => {
@@ -72,13 +76,19 @@ describe("evaluatePolicies", () => {
       inputs: { containerDefinitions: JSON.stringify([{ name: "api", readonlyRootFilesystem: false }]), tags },
     };
     const services = [{ name: "api", readonlyRootFilesystem: true }];
-    expect(evaluatePolicies([task], { stack: "prod", tier: "prod", services }, [ecsTaskReadonlyRootFilesystem]).map((v) => v.message)).toEqual([
-      'container "api" has readonlyRootFilesystem false; the stack config asks for a read-only root filesystem (true).',
-    ]);
+    expect(
+      evaluatePolicies([task], { stack: "prod", tier: "prod", services }, [ecsTaskReadonlyRootFilesystem]).map((v) => v.message),
+    ).toEqual(['container "api" has readonlyRootFilesystem false; the stack config asks for a read-only root filesystem (true).']);
   });
 
   it("runs stack rules and attributes their violations to the resource they name", () => {
-    const bucket: PolicyInputResource = { type: "aws:s3/bucket:Bucket", name: "records", urn: urn("aws:s3/bucket:Bucket", "records"), inputs: { tags }, id: "records-1" };
+    const bucket: PolicyInputResource = {
+      type: "aws:s3/bucket:Bucket",
+      name: "records",
+      urn: urn("aws:s3/bucket:Bucket", "records"),
+      inputs: { tags },
+      id: "records-1",
+    };
     expect(evaluatePolicies([bucket], { stack: "prod", tier: "prod" }, [s3Versioning]).map((v) => [v.resource?.name, v.message])).toEqual([
       ["records", 'bucket records has no versioning configuration; versioning must be "Enabled".'],
     ]);

@@ -1,6 +1,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationArgs, StackValidationPolicy } from "@pulumi/policy";
+import type {
+  PolicyResource,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  StackValidationArgs,
+  StackValidationPolicy,
+} from "@pulumi/policy";
 import type { RuleConfig } from "../../policy/lib/define";
 
 /**
@@ -23,7 +29,12 @@ export interface ResourceOptions {
   urn?: string;
 }
 
-export function checkResource(policy: ResourceValidationPolicy, type: string, props: Record<string, unknown>, options: ResourceOptions = {}): RuleResult {
+export function checkResource(
+  policy: ResourceValidationPolicy,
+  type: string,
+  props: Record<string, unknown>,
+  options: ResourceOptions = {},
+): RuleResult {
   const violations: string[] = [];
   const name = options.name ?? "res";
   const config: RuleConfig = { ...(options.tier === undefined ? {} : { tier: options.tier }), ...options.config };
@@ -32,7 +43,13 @@ export function checkResource(policy: ResourceValidationPolicy, type: string, pr
     props,
     urn: options.urn ?? `urn:pulumi:test::delivery::${type}::${name}`,
     name,
-    opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
+    opts: {
+      protect: false,
+      ignoreChanges: [],
+      aliases: [],
+      customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+      additionalSecretOutputs: [],
+    },
     stackTags: new Map(),
     isType: () => false,
     asType: () => undefined,
@@ -64,7 +81,11 @@ export function res(type: string, name: string, props: Record<string, unknown>):
 export const urnOf = (r: Pick<TestResource, "type" | "name">) => `urn:pulumi:test::delivery::${r.type}::${r.name}`;
 
 /** Stack rule violations as `<resource name>: <message>` (or `stack: <message>`). */
-export function checkStack(policy: StackValidationPolicy, resources: TestResource[], options: { tier?: RuleConfig["tier"]; config?: RuleConfig } = {}): RuleResult {
+export function checkStack(
+  policy: StackValidationPolicy,
+  resources: TestResource[],
+  options: { tier?: RuleConfig["tier"]; config?: RuleConfig } = {},
+): RuleResult {
   const violations: string[] = [];
   const names = new Map(resources.map((r) => [urnOf(r), r.name]));
   const config: RuleConfig = { ...(options.tier === undefined ? {} : { tier: options.tier }), ...options.config };
@@ -75,7 +96,13 @@ export function checkStack(policy: StackValidationPolicy, resources: TestResourc
         name: r.name,
         urn: urnOf(r),
         props: r.props,
-        opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
+        opts: {
+          protect: false,
+          ignoreChanges: [],
+          aliases: [],
+          customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+          additionalSecretOutputs: [],
+        },
         dependencies: [],
         propertyDependencies: {},
         isType: () => false,
@@ -107,4 +134,3 @@ export function declaresTags(type: string): boolean {
   const body = dts.slice(start, dts.indexOf("\n}", start));
   return /\n {4}tags\?:/.test(body);
 }
-

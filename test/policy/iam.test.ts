@@ -5,7 +5,12 @@ import { checkResource } from "./helpers";
 const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
 const doc = (...statements: Record<string, unknown>[]) => JSON.stringify({ Version: "2012-10-17", Statement: statements });
 const scoped = doc(
-  { Sid: "Logs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: "arn:aws:logs:us-east-1:123456789012:log-group:/ecs/x:*" },
+  {
+    Sid: "Logs",
+    Effect: "Allow",
+    Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+    Resource: "arn:aws:logs:us-east-1:123456789012:log-group:/ecs/x:*",
+  },
   { Sid: "EcrAuth", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
   { Sid: "Pass", Effect: "Allow", Action: "iam:PassRole", Resource: ["arn:aws:iam::123456789012:role/api-task"] },
   { Sid: "DenyAll", Effect: "Deny", Action: "*", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "false" } } },
@@ -17,8 +22,16 @@ describe("iam-no-wildcard-action", () => {
   });
 
   it.each([
-    ["Action *", { Sid: "All", Effect: "Allow", Action: "*", Resource: "arn:aws:s3:::b" }, 'policy statement 1 ("All") allows Action "*"; list specific actions.'],
-    ["Action *:*", { Effect: "Allow", Action: ["s3:GetObject", "*:*"], Resource: "*" }, 'policy statement 1 allows Action "*:*"; list specific actions.'],
+    [
+      "Action *",
+      { Sid: "All", Effect: "Allow", Action: "*", Resource: "arn:aws:s3:::b" },
+      'policy statement 1 ("All") allows Action "*"; list specific actions.',
+    ],
+    [
+      "Action *:*",
+      { Effect: "Allow", Action: ["s3:GetObject", "*:*"], Resource: "*" },
+      'policy statement 1 allows Action "*:*"; list specific actions.',
+    ],
     [
       "NotAction",
       { Effect: "Allow", NotAction: "iam:*", Resource: "*" },
@@ -29,13 +42,20 @@ describe("iam-no-wildcard-action", () => {
   });
 
   it("reads a role's inline policies", () => {
-    const props = { assumeRolePolicy: doc({ Effect: "Allow", Action: "sts:AssumeRole" }), inlinePolicies: [{ name: "x", policy: doc({ Effect: "Allow", Action: "*", Resource: "*" }) }] };
-    expect(checkResource(iamNoWildcardAction, "aws:iam/role:Role", props).violations).toEqual(['inlinePolicies[0].policy statement 1 allows Action "*"; list specific actions.']);
+    const props = {
+      assumeRolePolicy: doc({ Effect: "Allow", Action: "sts:AssumeRole" }),
+      inlinePolicies: [{ name: "x", policy: doc({ Effect: "Allow", Action: "*", Resource: "*" }) }],
+    };
+    expect(checkResource(iamNoWildcardAction, "aws:iam/role:Role", props).violations).toEqual([
+      'inlinePolicies[0].policy statement 1 allows Action "*"; list specific actions.',
+    ]);
   });
 
   it("reads resource policies (a KMS key policy)", () => {
     const props = { policy: doc({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:root" }, Action: "*", Resource: "*" }) };
-    expect(checkResource(iamNoWildcardAction, "aws:kms/key:Key", props).violations).toEqual(['policy statement 1 allows Action "*"; list specific actions.']);
+    expect(checkResource(iamNoWildcardAction, "aws:kms/key:Key", props).violations).toEqual([
+      'policy statement 1 allows Action "*"; list specific actions.',
+    ]);
   });
 
   it.each([
@@ -65,7 +85,11 @@ describe("iam-passrole-scoped", () => {
   });
 
   it.each([
-    ["on *", { Effect: "Allow", Action: "iam:PassRole", Resource: "*" }, 'policy statement 1 allows iam:PassRole on "*"; name the roles it may pass.'],
+    [
+      "on *",
+      { Effect: "Allow", Action: "iam:PassRole", Resource: "*" },
+      'policy statement 1 allows iam:PassRole on "*"; name the roles it may pass.',
+    ],
     [
       "on every role of the account",
       { Effect: "Allow", Action: ["iam:Pass*"], Resource: "arn:aws:iam::123456789012:role/*" },

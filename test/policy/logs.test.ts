@@ -49,6 +49,8 @@ describe("logs-kms-prod", () => {
   });
 
   it("does not apply to dev", () => {
-    expect(checkResource(logsKmsProd, LOG_GROUP, { retentionInDays: 14 }, { tier: "dev" }).notApplicable).toBe("applies to the prod tier(s); this stack is dev");
+    expect(checkResource(logsKmsProd, LOG_GROUP, { retentionInDays: 14 }, { tier: "dev" }).notApplicable).toBe(
+      "applies to the prod tier(s); this stack is dev",
+    );
   });
 });

@@ -61,7 +61,11 @@ describe("the delivery policy pack", () => {
       enforcementLevel: "mandatory",
       described: true,
       remediation: true,
-      tierConfig: { type: "string", enum: ["local", "dev", "staging", "prod"], description: "The stack's tier: local, dev, staging or prod." },
+      tierConfig: {
+        type: "string",
+        enum: ["local", "dev", "staging", "prod"],
+        description: "The stack's tier: local, dev, staging or prod.",
+      },
     });
   });
 

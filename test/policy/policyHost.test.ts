@@ -3,7 +3,15 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { AnalyzerClient } from "@pulumi/pulumi/proto/analyzer_grpc_pb";
-import { AnalyzeRequest, type AnalyzeResponse, type AnalyzerInfo, AnalyzerResourceOptions, ConfigureAnalyzerRequest, EnforcementLevel, PolicyConfig } from "@pulumi/pulumi/proto/analyzer_pb";
+import {
+  AnalyzeRequest,
+  type AnalyzeResponse,
+  type AnalyzerInfo,
+  AnalyzerResourceOptions,
+  ConfigureAnalyzerRequest,
+  EnforcementLevel,
+  PolicyConfig,
+} from "@pulumi/pulumi/proto/analyzer_pb";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -39,7 +47,10 @@ function unary<Res>(start: (callback: (err: grpc.ServiceError | null, res: Res) 
 
 function configure(stack: string): Promise<unknown> {
   const request = new ConfigureAnalyzerRequest();
-  const file = JSON.parse(readFileSync(join(ROOT, "policy", "config", `${stack}.json`), "utf8")) as Record<string, { enforcementLevel: string } & Record<string, never>>;
+  const file = JSON.parse(readFileSync(join(ROOT, "policy", "config", `${stack}.json`), "utf8")) as Record<
+    string,
+    { enforcementLevel: string } & Record<string, never>
+  >;
   for (const [name, { enforcementLevel, ...properties }] of Object.entries(file)) {
     const config = new PolicyConfig();
     config.setEnforcementlevel(enforcementLevel === "mandatory" ? EnforcementLevel.MANDATORY : EnforcementLevel.ADVISORY);
@@ -80,7 +91,11 @@ afterAll(() => {
 describe("the policy pack served by the Pulumi policy host", () => {
   it("serves every rule of policy/policies.ts under the name delivery, versioned as the repository", async () => {
     const info = await unary<AnalyzerInfo>((cb) => client.getAnalyzerInfo(new Empty(), cb));
-    expect([info.getName(), info.getVersion(), info.getPoliciesList().map((p) => p.getName())]).toEqual(["delivery", "0.1.0", policies.map((p) => p.name)]);
+    expect([info.getName(), info.getVersion(), info.getPoliciesList().map((p) => p.getName())]).toEqual([
+      "delivery",
+      "0.1.0",
+      policies.map((p) => p.name),
+    ]);
   });
 
   it("reports a prod service without the circuit breaker as mandatory with policy/config/prod.json", async () => {
@@ -96,6 +111,8 @@ describe("the policy pack served by the Pulumi policy host", () => {
 
   it("reports the same service as advisory with policy/config/dev.json", async () => {
     await configure("dev");
-    expect((await analyzeServiceWithoutBreaker()).map((d) => [d.policy, d.level])).toEqual([["ecs-service-circuit-breaker", EnforcementLevel.ADVISORY]]);
+    expect((await analyzeServiceWithoutBreaker()).map((d) => [d.policy, d.level])).toEqual([
+      ["ecs-service-circuit-breaker", EnforcementLevel.ADVISORY],
+    ]);
   });
 });

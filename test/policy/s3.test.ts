@@ -3,7 +3,8 @@ import { s3KmsEncryption, s3PublicAccessBlocked, s3TlsOnly, s3Versioning } from 
 import { checkStack, res, type TestResource } from "./helpers";
 
 const KEY = "arn:aws:kms:us-east-1:123456789012:key/1";
-const bucket = (name = "records", props: Record<string, unknown> = {}) => res("aws:s3/bucket:Bucket", name, { id: `${name}-abc1234`, ...props });
+const bucket = (name = "records", props: Record<string, unknown> = {}) =>
+  res("aws:s3/bucket:Bucket", name, { id: `${name}-abc1234`, ...props });
 const versioning = (b: string, status = "Enabled") =>
   res("aws:s3/bucketVersioning:BucketVersioning", `${b}-v`, { bucket: `${b}-abc1234`, versioningConfiguration: { status } });
 const encryption = (b: string, byDefault: Record<string, unknown> = { sseAlgorithm: "aws:kms", kmsMasterKeyId: KEY }) =>
@@ -30,8 +31,12 @@ const tlsStatement = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 const bucketPolicy = (b: string, statements: Record<string, unknown>[]) =>
-  res("aws:s3/bucketPolicy:BucketPolicy", `${b}-p`, { bucket: `${b}-abc1234`, policy: JSON.stringify({ Version: "2012-10-17", Statement: statements }) });
-const alb = (logBucket: string) => res("aws:lb/loadBalancer:LoadBalancer", "alb", { accessLogs: { bucket: `${logBucket}-abc1234`, enabled: true } });
+  res("aws:s3/bucketPolicy:BucketPolicy", `${b}-p`, {
+    bucket: `${b}-abc1234`,
+    policy: JSON.stringify({ Version: "2012-10-17", Statement: statements }),
+  });
+const alb = (logBucket: string) =>
+  res("aws:lb/loadBalancer:LoadBalancer", "alb", { accessLogs: { bucket: `${logBucket}-abc1234`, enabled: true } });
 const secure = (b: string): TestResource[] => [bucket(b), versioning(b), encryption(b), block(b), bucketPolicy(b, [tlsStatement()])];
 
 describe("s3-kms-encryption", () => {
@@ -40,7 +45,9 @@ describe("s3-kms-encryption", () => {
   });
 
   it("passes SSE-S3 on a bucket an ALB writes access logs to", () => {
-    expect(checkStack(s3KmsEncryption, [bucket("logs"), encryption("logs", { sseAlgorithm: "AES256" }), alb("logs")])).toEqual({ violations: [] });
+    expect(checkStack(s3KmsEncryption, [bucket("logs"), encryption("logs", { sseAlgorithm: "AES256" }), alb("logs")])).toEqual({
+      violations: [],
+    });
   });
 
   it("passes a bucket whose encryption is matched by its name rather than its id", () => {
@@ -49,10 +56,26 @@ describe("s3-kms-encryption", () => {
   });
 
   it.each([
-    ["a bucket with no encryption configuration", [bucket()], "records: bucket records has no server-side encryption configuration; it must default to SSE-KMS with a KMS key."],
-    ["SSE-S3 on a bucket no ALB logs to", [bucket(), encryption("records", { sseAlgorithm: "AES256" })], 'records: bucket records encrypts with "AES256" without kmsMasterKeyId; it must use sseAlgorithm "aws:kms" with a kmsMasterKeyId.'],
-    ["SSE-KMS without a key", [bucket(), encryption("records", { sseAlgorithm: "aws:kms" })], 'records: bucket records encrypts with "aws:kms" without kmsMasterKeyId; it must use sseAlgorithm "aws:kms" with a kmsMasterKeyId.'],
-    ["another bucket's encryption", [bucket(), encryption("other")], "records: bucket records has no server-side encryption configuration; it must default to SSE-KMS with a KMS key."],
+    [
+      "a bucket with no encryption configuration",
+      [bucket()],
+      "records: bucket records has no server-side encryption configuration; it must default to SSE-KMS with a KMS key.",
+    ],
+    [
+      "SSE-S3 on a bucket no ALB logs to",
+      [bucket(), encryption("records", { sseAlgorithm: "AES256" })],
+      'records: bucket records encrypts with "AES256" without kmsMasterKeyId; it must use sseAlgorithm "aws:kms" with a kmsMasterKeyId.',
+    ],
+    [
+      "SSE-KMS without a key",
+      [bucket(), encryption("records", { sseAlgorithm: "aws:kms" })],
+      'records: bucket records encrypts with "aws:kms" without kmsMasterKeyId; it must use sseAlgorithm "aws:kms" with a kmsMasterKeyId.',
+    ],
+    [
+      "another bucket's encryption",
+      [bucket(), encryption("other")],
+      "records: bucket records has no server-side encryption configuration; it must default to SSE-KMS with a KMS key.",
+    ],
   ])("reports %s", (_label, resources, message) => {
     expect(checkStack(s3KmsEncryption, resources).violations).toEqual([message]);
   });
@@ -69,7 +92,11 @@ describe("s3-versioning", () => {
 
   it.each([
     ["a bucket with no versioning", [bucket()], 'records: bucket records has no versioning configuration; versioning must be "Enabled".'],
-    ["suspended versioning", [bucket(), versioning("records", "Suspended")], 'records: bucket records versioning status is "Suspended"; it must be "Enabled".'],
+    [
+      "suspended versioning",
+      [bucket(), versioning("records", "Suspended")],
+      'records: bucket records versioning status is "Suspended"; it must be "Enabled".',
+    ],
   ])("reports %s", (_label, resources, message) => {
     expect(checkStack(s3Versioning, resources).violations).toEqual([message]);
   });
@@ -81,8 +108,16 @@ describe("s3-public-access-blocked", () => {
   });
 
   it.each([
-    ["a bucket with no public access block", [bucket()], "records: bucket records has no public access block; all four settings must be true."],
-    ["one setting off", [bucket(), block("records", { blockPublicPolicy: false })], "records: bucket records public access block has blockPublicPolicy false; all four must be true."],
+    [
+      "a bucket with no public access block",
+      [bucket()],
+      "records: bucket records has no public access block; all four settings must be true.",
+    ],
+    [
+      "one setting off",
+      [bucket(), block("records", { blockPublicPolicy: false })],
+      "records: bucket records public access block has blockPublicPolicy false; all four must be true.",
+    ],
     [
       "one setting missing and one off",
       [bucket(), block("records", { ignorePublicAcls: undefined, restrictPublicBuckets: false })],
@@ -103,13 +138,26 @@ describe("s3-tls-only", () => {
     expect(checkStack(s3TlsOnly, [bucket(), bucketPolicy("records", [statement])])).toEqual({ violations: [] });
   });
 
-  const missing = "records: bucket records policy has no statement denying everyone s3:GetObject and s3:PutObject when aws:SecureTransport is \"false\".";
+  const missing =
+    'records: bucket records policy has no statement denying everyone s3:GetObject and s3:PutObject when aws:SecureTransport is "false".';
   it.each([
-    ["a bucket with no policy", [bucket()], 'records: bucket records has no bucket policy; one must deny requests where aws:SecureTransport is "false".'],
+    [
+      "a bucket with no policy",
+      [bucket()],
+      'records: bucket records has no bucket policy; one must deny requests where aws:SecureTransport is "false".',
+    ],
     ["an Allow instead of a Deny", [bucket(), bucketPolicy("records", [tlsStatement({ Effect: "Allow" })])], missing],
     ["a Deny that leaves PutObject", [bucket(), bucketPolicy("records", [tlsStatement({ Action: ["s3:GetObject"] })])], missing],
-    ["a Deny on secure transport", [bucket(), bucketPolicy("records", [tlsStatement({ Condition: { Bool: { "aws:SecureTransport": "true" } } })])], missing],
-    ["a Deny for one account only", [bucket(), bucketPolicy("records", [tlsStatement({ Principal: { AWS: "arn:aws:iam::123456789012:root" } })])], missing],
+    [
+      "a Deny on secure transport",
+      [bucket(), bucketPolicy("records", [tlsStatement({ Condition: { Bool: { "aws:SecureTransport": "true" } } })])],
+      missing,
+    ],
+    [
+      "a Deny for one account only",
+      [bucket(), bucketPolicy("records", [tlsStatement({ Principal: { AWS: "arn:aws:iam::123456789012:root" } })])],
+      missing,
+    ],
   ])("reports %s", (_label, resources, message) => {
     expect(checkStack(s3TlsOnly, resources).violations).toEqual([message]);
   });

@@ -15,13 +15,17 @@ function stackConfig(stack: string, values: Record<string, unknown> = {}): Envir
   return parseEnvironmentConfig(raw);
 }
 
-async function evaluate(config: EnvironmentConfig, change?: (resources: RenderedResource[]) => RenderedResource[]): Promise<PolicyViolation[]> {
+async function evaluate(
+  config: EnvironmentConfig,
+  change?: (resources: RenderedResource[]) => RenderedResource[],
+): Promise<PolicyViolation[]> {
   const rendered = await renderEnvironment(config);
   const resources = change ? change(rendered.resources) : rendered.resources;
   return evaluatePolicies(resources, { stack: config.stack, tier: config.tier, services: config.services });
 }
 
-const summary = (violations: PolicyViolation[]) => violations.map((v) => `${v.enforcementLevel} ${v.policy} ${v.resource?.name ?? "stack"}`);
+const summary = (violations: PolicyViolation[]) =>
+  violations.map((v) => `${v.enforcementLevel} ${v.policy} ${v.resource?.name ?? "stack"}`);
 
 describe("the shipped stacks", () => {
   it.each(["local", "dev", "staging", "prod"])("%s has no violation at all", async (stack) => {
@@ -54,13 +58,19 @@ describe("a stack made non-compliant on purpose", () => {
 
   it("reports a prod service without the circuit breaker as a mandatory violation", async () => {
     const withoutBreaker = (resources: RenderedResource[]) =>
-      resources.map((r) => (r.type === "aws:ecs/service:Service" && r.inputs.name === "api" ? { ...r, inputs: { ...r.inputs, deploymentCircuitBreaker: undefined } } : r));
+      resources.map((r) =>
+        r.type === "aws:ecs/service:Service" && r.inputs.name === "api"
+          ? { ...r, inputs: { ...r.inputs, deploymentCircuitBreaker: undefined } }
+          : r,
+      );
     expect(summary(await evaluate(prod, withoutBreaker))).toEqual(["mandatory ecs-service-circuit-breaker delivery-prod-api"]);
   });
 
   it("reports a prod service configured with one task", async () => {
     const raw = readStackFile(ROOT, "prod");
-    const services = (raw.values["delivery:services"] as Record<string, unknown>[]).map((s) => (s.name === "web" ? { ...s, desiredCount: 1, autoscaling: false } : s));
+    const services = (raw.values["delivery:services"] as Record<string, unknown>[]).map((s) =>
+      s.name === "web" ? { ...s, desiredCount: 1, autoscaling: false } : s,
+    );
     const config = stackConfig("prod", { "delivery:loadBalancer": { certificateArn: CERTIFICATE }, "delivery:services": services });
     const violations = await evaluate(config);
     expect(violations.map((v) => [v.enforcementLevel, v.policy, v.resource?.name, v.message])).toEqual([

@@ -3,7 +3,8 @@ import { isTaggable, tagsRequired, UNTAGGABLE_TYPES } from "../../policy/tags";
 import { checkResource, declaresTags } from "./helpers";
 
 const ENV_TAGS = { environment: "prod", "managed-by": "pulumi", project: "delivery" };
-const SERVICE_URN = "urn:pulumi:prod::delivery::delivery:env:Environment$delivery:ecs:Service$aws:ecs/taskDefinition:TaskDefinition::delivery-prod-api-task";
+const SERVICE_URN =
+  "urn:pulumi:prod::delivery::delivery:env:Environment$delivery:ecs:Service$aws:ecs/taskDefinition:TaskDefinition::delivery-prod-api-task";
 const ENV_URN = "urn:pulumi:prod::delivery::delivery:env:Environment$delivery:ecs:Cluster$aws:ecs/cluster:Cluster::delivery-prod-cluster";
 
 describe("tags-required", () => {
@@ -17,9 +18,9 @@ describe("tags-required", () => {
   });
 
   it("reports a service's resource without the service tag", () => {
-    expect(checkResource(tagsRequired, "aws:ecs/taskDefinition:TaskDefinition", { tags: ENV_TAGS }, { urn: SERVICE_URN }).violations).toEqual([
-      "tags lack service; a service's resources carry environment, managed-by, service.",
-    ]);
+    expect(
+      checkResource(tagsRequired, "aws:ecs/taskDefinition:TaskDefinition", { tags: ENV_TAGS }, { urn: SERVICE_URN }).violations,
+    ).toEqual(["tags lack service; a service's resources carry environment, managed-by, service."]);
   });
 
   it("reports a resource with no tags", () => {
@@ -29,9 +30,9 @@ describe("tags-required", () => {
   });
 
   it("reports an empty tag value as missing", () => {
-    expect(checkResource(tagsRequired, "aws:ecs/cluster:Cluster", { tags: { ...ENV_TAGS, environment: "" } }, { urn: ENV_URN }).violations).toEqual([
-      "tags lack environment; every taggable resource carries environment, managed-by.",
-    ]);
+    expect(
+      checkResource(tagsRequired, "aws:ecs/cluster:Cluster", { tags: { ...ENV_TAGS, environment: "" } }, { urn: ENV_URN }).violations,
+    ).toEqual(["tags lack environment; every taggable resource carries environment, managed-by."]);
   });
 
   it.each([

@@ -1,5 +1,13 @@
 import { GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
-import { BatchDeleteImageCommand, BatchGetImageCommand, DescribeImagesCommand, ECRClient, ImageNotFoundException, LayersNotFoundException, PutImageCommand } from "@aws-sdk/client-ecr";
+import {
+  BatchDeleteImageCommand,
+  BatchGetImageCommand,
+  DescribeImagesCommand,
+  ECRClient,
+  ImageNotFoundException,
+  LayersNotFoundException,
+  PutImageCommand,
+} from "@aws-sdk/client-ecr";
 import { mockClient } from "aws-sdk-client-mock";
 import { rmSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -68,7 +76,9 @@ describe("deployctl promote", () => {
     await deployctl(...AWS(), "--yes");
 
     expect([await prodTags("api"), await prodTags("web")]).toEqual([[NEW_TAG], [NEW_TAG]]);
-    expect((await world.clients.dynamodb.send(new GetItemCommand({ TableName: LOCK_TABLE, Key: { [LOCK_TABLE_KEY]: { S: "prod" } } }))).Item).toBeUndefined();
+    expect(
+      (await world.clients.dynamodb.send(new GetItemCommand({ TableName: LOCK_TABLE, Key: { [LOCK_TABLE_KEY]: { S: "prod" } } }))).Item,
+    ).toBeUndefined();
   });
 
   it("narrows to --service: only that service's tag and image move", async () => {
@@ -107,7 +117,17 @@ describe("deployctl promote", () => {
         "failed its last run in staging",
         async (w) => {
           await w.release("api");
-          await w.records.put(runRecord({ runId: "20240502T100000Z-failed00", command: "validate", who: "ci", startedAt: "2024-05-02T10:00:00.000Z", outcome: "failed", verdict: "fail", validations: [report({ api: "fail" })] }));
+          await w.records.put(
+            runRecord({
+              runId: "20240502T100000Z-failed00",
+              command: "validate",
+              who: "ci",
+              startedAt: "2024-05-02T10:00:00.000Z",
+              outcome: "failed",
+              verdict: "fail",
+              validations: [report({ api: "fail" })],
+            }),
+          );
         },
         "its last run in staging failed: run 20240502T100000Z-failed00 (validate by ci at 2024-05-02T10:00:00.000Z): errorRate failed (errorRate is fail); promote after a run that passes",
       ],
@@ -116,7 +136,16 @@ describe("deployctl promote", () => {
         async (w) => {
           await w.release("api");
           const rollback = { reason: "api: errorRate failed (12.5% of 400 requests)", services: ["api"], status: "ok" as const };
-          await w.records.put(runRecord({ runId: "20240502T100000Z-rolled00", who: "ci", startedAt: "2024-05-02T10:00:00.000Z", outcome: "rolled-back", verdict: "fail", rollback }));
+          await w.records.put(
+            runRecord({
+              runId: "20240502T100000Z-rolled00",
+              who: "ci",
+              startedAt: "2024-05-02T10:00:00.000Z",
+              outcome: "rolled-back",
+              verdict: "fail",
+              rollback,
+            }),
+          );
         },
         "its last run in staging rolled it back: run 20240502T100000Z-rolled00 (deploy by ci at 2024-05-02T10:00:00.000Z): api: errorRate failed (12.5% of 400 requests); promote after a run that passes",
       ],
@@ -159,7 +188,9 @@ describe("deployctl promote", () => {
           return { imageDetails: [{ imageDigest: "sha256:1111", imageTags: [NEW_TAG] }] };
         });
         ecr.on(BatchGetImageCommand).resolves({ images: [{ imageManifest: imageManifest("api") }] });
-        ecr.on(PutImageCommand, { repositoryName: "prod/delivery/web" }).rejects(new LayersNotFoundException({ message: "The layers are not in the repository", $metadata: {} }));
+        ecr
+          .on(PutImageCommand, { repositoryName: "prod/delivery/web" })
+          .rejects(new LayersNotFoundException({ message: "The layers are not in the repository", $metadata: {} }));
         ecr.on(BatchDeleteImageCommand).resolves({});
 
         const { code, stdout } = await deployctl(...AWS(), "--yes");
@@ -169,7 +200,9 @@ describe("deployctl promote", () => {
           "Refused: 1 of 2 service(s) cannot be promoted; nothing was changed.\n  - web: cannot copy image sha-new1111 from staging/delivery/web to prod/delivery/web: " +
             "LayersNotFoundException: The layers are not in the repository; copy it with a registry tool that copies layers (crane copy, or docker pull, tag and push) or set up ECR replication, then promote again\n",
         );
-        expect(ecr.commandCalls(BatchDeleteImageCommand).map((c) => c.args[0].input)).toEqual([{ repositoryName: "prod/delivery/api", imageIds: [{ imageTag: NEW_TAG }] }]);
+        expect(ecr.commandCalls(BatchDeleteImageCommand).map((c) => c.args[0].input)).toEqual([
+          { repositoryName: "prod/delivery/api", imageIds: [{ imageTag: NEW_TAG }] },
+        ]);
         expect(readStack(dir, "prod")).toBe(prodBefore);
       } finally {
         ecr.restore();
@@ -183,7 +216,15 @@ describe("deployctl promote", () => {
     await world.clients.dynamodb.send(
       new PutItemCommand({
         TableName: LOCK_TABLE,
-        Item: { [LOCK_TABLE_KEY]: { S: "prod" }, who: { S: "ana@laptop" }, what: { S: "deploy sha-old0000" }, since: { S: "2030-01-01T10:00:00.000Z" }, expires: { S: "2999-01-01T00:00:00.000Z" }, expiresEpoch: { N: "32472144000" }, ownerToken: { S: "t" } },
+        Item: {
+          [LOCK_TABLE_KEY]: { S: "prod" },
+          who: { S: "ana@laptop" },
+          what: { S: "deploy sha-old0000" },
+          since: { S: "2030-01-01T10:00:00.000Z" },
+          expires: { S: "2999-01-01T00:00:00.000Z" },
+          expiresEpoch: { N: "32472144000" },
+          ownerToken: { S: "t" },
+        },
       }),
     );
 
@@ -204,7 +245,9 @@ describe("deployctl promote", () => {
       const { code, stderr } = await deployctl(...AWS());
 
       expect(code).toBe(2);
-      expect(stderr).toContain("deployctl: promote changes Pulumi.prod.yaml: pass --yes to confirm (stdin is not a terminal, so deployctl cannot ask).\n");
+      expect(stderr).toContain(
+        "deployctl: promote changes Pulumi.prod.yaml: pass --yes to confirm (stdin is not a terminal, so deployctl cannot ask).\n",
+      );
       expect(readStack(dir, "prod")).toBe(prodBefore);
       expect(await prodTags("api")).toEqual([]);
     } finally {
@@ -233,7 +276,11 @@ describe("deployctl promote", () => {
       await world.release("web");
       const questions: string[] = [];
       const io = captureIO(ENV, dir);
-      const code = await runPromoteCommand(flags(), { io, setExitCode: () => {} }, { ...defaultReleaseDeps, confirm: async (q) => (questions.push(q), answer) });
+      const code = await runPromoteCommand(
+        flags(),
+        { io, setExitCode: () => {} },
+        { ...defaultReleaseDeps, confirm: async (q) => (questions.push(q), answer) },
+      );
       return { code, questions, stdout: io.out() };
     }
 
@@ -257,13 +304,25 @@ describe("deployctl promote", () => {
   it("prints one JSON document with the services, the written changes and the drift", async () => {
     await world.release("api");
     await world.release("web");
-    const digest = (await world.clients.ecr.send(new DescribeImagesCommand({ repositoryName: "staging/delivery/api" }))).imageDetails?.[0]?.imageDigest;
+    const digest = (await world.clients.ecr.send(new DescribeImagesCommand({ repositoryName: "staging/delivery/api" }))).imageDetails?.[0]
+      ?.imageDigest;
 
     const { code, stdout } = await deployctl(...AWS(), "--yes", "--service", "api", "--output", "json");
 
     const doc = JSON.parse(stdout) as Record<string, unknown> & { services: unknown[]; drift: { items: unknown[]; explained: unknown[] } };
     expect(code).toBe(0);
-    expect(Object.keys(doc)).toEqual(["schemaVersion", "from", "to", "stackFile", "outcome", "exitCode", "maxAgeDays", "services", "changes", "drift"]);
+    expect(Object.keys(doc)).toEqual([
+      "schemaVersion",
+      "from",
+      "to",
+      "stackFile",
+      "outcome",
+      "exitCode",
+      "maxAgeDays",
+      "services",
+      "changes",
+      "drift",
+    ]);
     expect({ ...doc, services: undefined, drift: undefined }).toEqual({
       schemaVersion: 1,
       from: "staging",
@@ -315,7 +374,9 @@ describe("deployctl promote", () => {
       "",
       "| Service | Before | After | Validated | By | Run | Status |",
       "|---|---|---|---|---|---|---|",
-      expect.stringMatching(/^\| api \| `sha-3f9c2a1` \| `sha-new1111` \| .+ \| ci \| 20240501T100000Z-api0000 \| promote \(copied image into prod\/delivery\/api\) \|$/),
+      expect.stringMatching(
+        /^\| api \| `sha-3f9c2a1` \| `sha-new1111` \| .+ \| ci \| 20240501T100000Z-api0000 \| promote \(copied image into prod\/delivery\/api\) \|$/,
+      ),
     ]);
   });
 
@@ -323,7 +384,11 @@ describe("deployctl promote", () => {
     [["--to", "staging"], () => 'deployctl: --from and --to are both "staging"; promote moves releases from one stack to another.\n'],
     [["--service", "worker"], () => 'deployctl: --service is "worker"; Pulumi.prod.yaml lists api, web.\n'],
     [["--to", "qa"], (d) => `deployctl: --to is "qa"; there is no Pulumi.qa.yaml in ${d} (stacks: local, dev, staging, prod).\n`],
-    [["--max-age", "0"], () => 'error: option \'--max-age <days>\' argument \'0\' is invalid. --max-age is "0"; it must be a whole number of days, at least 1.\n'],
+    [
+      ["--max-age", "0"],
+      () =>
+        "error: option '--max-age <days>' argument '0' is invalid. --max-age is \"0\"; it must be a whole number of days, at least 1.\n",
+    ],
   ])("exits 2 on bad input %j, naming the flag, the value and what is allowed", async (args, message) => {
     const { code, stderr } = await deployctl(...AWS(), "--yes", ...args);
 

@@ -16,7 +16,7 @@ beforeAll(async () => {
   tierTwin(dir, (text) =>
     text
       .replace("tag: sha-aaaa111", "tag: sha-bbbb222")
-      .replace("        LOG_LEVEL: info\n", "        LOG_LEVEL: info\n        FEATURE_X: \"on\"\n")
+      .replace("        LOG_LEVEL: info\n", '        LOG_LEVEL: info\n        FEATURE_X: "on"\n')
       .replace("      - platform-prod@example.com\n", "      - platform-prod@example.com\n      - oncall@example.com\n"),
   );
   const config = (stack: string) => parseEnvironmentConfig(readStackFile(dir, stack));
@@ -35,7 +35,12 @@ describe("the drift between two stacks", () => {
   });
 
   it("lists a resource that exists in one stack only", () => {
-    expect(drift.items).toContainEqual({ kind: "only-in-to", type: "aws:sns/topicSubscription:TopicSubscription", name: "delivery-{stack}-critical-email-2", inputs: [] });
+    expect(drift.items).toContainEqual({
+      kind: "only-in-to",
+      type: "aws:sns/topicSubscription:TopicSubscription",
+      name: "delivery-{stack}-critical-email-2",
+      inputs: [],
+    });
   });
 
   it("does not list the desired counts the tier sets, and counts them as explained", () => {

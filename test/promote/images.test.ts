@@ -31,7 +31,9 @@ describe("the promoted image on moto", () => {
   beforeEach(async () => {
     await moto.reset();
     for (const name of [MOVE.source, MOVE.target]) await ecr.send(new CreateRepositoryCommand({ repositoryName: name }));
-    const put = await ecr.send(new PutImageCommand({ repositoryName: MOVE.source, imageTag: MOVE.tag, imageManifest: imageManifest("api") }));
+    const put = await ecr.send(
+      new PutImageCommand({ repositoryName: MOVE.source, imageTag: MOVE.tag, imageManifest: imageManifest("api") }),
+    );
     digest = put.image?.imageId?.imageDigest ?? "";
   });
 
@@ -58,7 +60,8 @@ describe("the promoted image on moto", () => {
   it("is refused when the source repository no longer has it", async () => {
     expect(await checkImage(clients, { ...MOVE, tag: "sha-gone000" })).toEqual({
       kind: "refused",
-      reason: "image sha-gone000 is no longer in staging/delivery/api (expired by the repository's lifecycle policy?): deploy and validate a new build, then promote it",
+      reason:
+        "image sha-gone000 is no longer in staging/delivery/api (expired by the repository's lifecycle policy?): deploy and validate a new build, then promote it",
     });
   });
 
@@ -83,7 +86,9 @@ describe("copying an image ECR refuses", () => {
   const clients = { source: client, target: client };
   beforeEach(() => {
     ecr.reset();
-    ecr.on(BatchGetImageCommand).resolves({ images: [{ imageManifest: imageManifest("api"), imageManifestMediaType: "application/vnd.docker.distribution.manifest.v2+json" }] });
+    ecr.on(BatchGetImageCommand).resolves({
+      images: [{ imageManifest: imageManifest("api"), imageManifestMediaType: "application/vnd.docker.distribution.manifest.v2+json" }],
+    });
   });
 
   it("is an ImageCopyError naming the missing layers and what to do", async () => {
@@ -99,11 +104,15 @@ describe("copying an image ECR refuses", () => {
   });
 
   it("is an operational error when access is denied", async () => {
-    ecr.on(PutImageCommand).rejects(Object.assign(new Error("User is not authorized to perform: ecr:PutImage"), { name: "AccessDeniedException" }));
+    ecr
+      .on(PutImageCommand)
+      .rejects(Object.assign(new Error("User is not authorized to perform: ecr:PutImage"), { name: "AccessDeniedException" }));
 
     const error = await copyImage(clients, MOVE).catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(OperationalError);
-    expect((error as Error).message).toBe("ECR PutImage failed (access denied): AccessDeniedException: User is not authorized to perform: ecr:PutImage");
+    expect((error as Error).message).toBe(
+      "ECR PutImage failed (access denied): AccessDeniedException: User is not authorized to perform: ecr:PutImage",
+    );
   });
 });

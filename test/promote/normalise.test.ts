@@ -25,13 +25,21 @@ function mockId(type: string, name: string): string {
 
 describe("normaliseDocument", () => {
   it("writes the stack name as {stack} where it stands as a whole word, in names and values", () => {
-    const out = normaliseDocument(doc("prod", [{ type: "aws:s3/bucket:Bucket", name: "delivery-prod-records", inputs: { path: "/delivery/prod/api", word: "prodigy" } }]));
+    const out = normaliseDocument(
+      doc("prod", [
+        { type: "aws:s3/bucket:Bucket", name: "delivery-prod-records", inputs: { path: "/delivery/prod/api", word: "prodigy" } },
+      ]),
+    );
 
-    expect(out.resources).toEqual([{ type: "aws:s3/bucket:Bucket", name: "delivery-{stack}-records", inputs: { path: "/delivery/{stack}/api", word: "prodigy" } }]);
+    expect(out.resources).toEqual([
+      { type: "aws:s3/bucket:Bucket", name: "delivery-{stack}-records", inputs: { path: "/delivery/{stack}/api", word: "prodigy" } },
+    ]);
   });
 
   it("writes the tier name as {tier} when the stack has another name", () => {
-    const out = normaliseDocument(doc("prod-eu", [{ type: "aws:s3/bucket:Bucket", name: "delivery-prod-eu-records", inputs: { tier: "prod" } }], "prod"));
+    const out = normaliseDocument(
+      doc("prod-eu", [{ type: "aws:s3/bucket:Bucket", name: "delivery-prod-eu-records", inputs: { tier: "prod" } }], "prod"),
+    );
 
     expect(out.resources[0]).toEqual({ type: "aws:s3/bucket:Bucket", name: "delivery-{stack}-records", inputs: { tier: "{tier}" } });
   });
@@ -70,10 +78,16 @@ describe("normaliseDocument", () => {
   });
 
   it("parses JSON strings and turns name/value lists into maps by name", () => {
-    const containers = JSON.stringify([{ name: "api", environment: [{ name: "LOG_LEVEL", value: "info" }], secrets: [{ name: "DB", valueFrom: "/delivery/staging/db" }] }]);
-    const out = normaliseDocument(doc("staging", [{ type: "aws:ecs/taskDefinition:TaskDefinition", name: "t", inputs: { containerDefinitions: containers } }]));
+    const containers = JSON.stringify([
+      { name: "api", environment: [{ name: "LOG_LEVEL", value: "info" }], secrets: [{ name: "DB", valueFrom: "/delivery/staging/db" }] },
+    ]);
+    const out = normaliseDocument(
+      doc("staging", [{ type: "aws:ecs/taskDefinition:TaskDefinition", name: "t", inputs: { containerDefinitions: containers } }]),
+    );
 
-    expect(out.resources[0]?.inputs).toEqual({ containerDefinitions: [{ name: "api", environment: { LOG_LEVEL: "info" }, secrets: { DB: "/delivery/{stack}/db" } }] });
+    expect(out.resources[0]?.inputs).toEqual({
+      containerDefinitions: [{ name: "api", environment: { LOG_LEVEL: "info" }, secrets: { DB: "/delivery/{stack}/db" } }],
+    });
   });
 });
 
@@ -84,7 +98,12 @@ describe("the tier rules", () => {
     ["aws:appautoscaling/target:Target", "delivery-{stack}-api-scaling", "maxCapacity", "autoscaling bounds and target"],
     ["aws:cloudwatch/logGroup:LogGroup", "delivery-{stack}-api-logs", "kmsKeyId", "log retention and log encryption"],
     ["aws:lb/loadBalancer:LoadBalancer", "delivery-{stack}-alb", "accessLogs.bucket", "load balancer access-log bucket"],
-    ["aws:cloudwatch/metricAlarm:MetricAlarm", "delivery-{stack}-api-running-tasks-low", "threshold", "alarm thresholds tied to task counts"],
+    [
+      "aws:cloudwatch/metricAlarm:MetricAlarm",
+      "delivery-{stack}-api-running-tasks-low",
+      "threshold",
+      "alarm thresholds tied to task counts",
+    ],
     ["aws:ec2/route:Route", "delivery-{stack}-private-2-default", "natGatewayId", "NAT gateway count"],
   ])("explain a %s's %s difference at %s (%s)", (type, name, path, what) => {
     expect(pathRule(type, name, path)?.what).toBe(what);
@@ -107,7 +126,11 @@ describe("the tier rules", () => {
   });
 
   it("prune the pipeline's approval stage before the diff", () => {
-    const stages = [{ name: "Build", actions: [{ category: "Build" }] }, { name: "Approval", actions: [{ category: "Approval" }] }, { name: "Deploy", actions: [{ category: "Build" }] }];
+    const stages = [
+      { name: "Build", actions: [{ category: "Build" }] },
+      { name: "Approval", actions: [{ category: "Approval" }] },
+      { name: "Deploy", actions: [{ category: "Build" }] },
+    ];
 
     const out = pruneInputs("aws:codepipeline/pipeline:Pipeline", "delivery-{stack}-pipeline", { stages });
 

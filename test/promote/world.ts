@@ -52,10 +52,15 @@ export function yesterday(): string {
 export async function promoteWorld(endpoint: string, dir: string): Promise<PromoteWorld> {
   const clients = createAwsClients({ region: "eu-west-1", endpoint, credentials: MOTO_CREDENTIALS, maxAttempts: 1 });
   for (const name of SERVICES) {
-    for (const stack of ["staging", "prod"]) await clients.ecr.send(new CreateRepositoryCommand({ repositoryName: `${stack}/delivery/${name}` }));
-    await clients.ecr.send(new PutImageCommand({ repositoryName: `staging/delivery/${name}`, imageTag: NEW_TAG, imageManifest: imageManifest(name) }));
+    for (const stack of ["staging", "prod"])
+      await clients.ecr.send(new CreateRepositoryCommand({ repositoryName: `${stack}/delivery/${name}` }));
+    await clients.ecr.send(
+      new PutImageCommand({ repositoryName: `staging/delivery/${name}`, imageTag: NEW_TAG, imageManifest: imageManifest(name) }),
+    );
   }
-  await clients.s3.send(new CreateBucketCommand({ Bucket: HISTORY_BUCKET, CreateBucketConfiguration: { LocationConstraint: "eu-west-1" } }));
+  await clients.s3.send(
+    new CreateBucketCommand({ Bucket: HISTORY_BUCKET, CreateBucketConfiguration: { LocationConstraint: "eu-west-1" } }),
+  );
   await clients.dynamodb.send(
     new CreateTableCommand({
       TableName: LOCK_TABLE,
@@ -67,8 +72,20 @@ export async function promoteWorld(endpoint: string, dir: string): Promise<Promo
   const services = SERVICES.map((name) => service(name));
   const fromManifest = join(dir, "staging.deployment.json");
   const toManifest = join(dir, "prod.deployment.json");
-  writeFileSync(fromManifest, JSON.stringify(manifest(services, { history: { bucket: HISTORY_BUCKET, prefix: "staging", lockTable: LOCK_TABLE } })));
-  writeFileSync(toManifest, JSON.stringify(manifest(services, { stack: "prod", cluster: "prod", history: { bucket: "delivery-prod-history", prefix: "prod", lockTable: LOCK_TABLE } })));
+  writeFileSync(
+    fromManifest,
+    JSON.stringify(manifest(services, { history: { bucket: HISTORY_BUCKET, prefix: "staging", lockTable: LOCK_TABLE } })),
+  );
+  writeFileSync(
+    toManifest,
+    JSON.stringify(
+      manifest(services, {
+        stack: "prod",
+        cluster: "prod",
+        history: { bucket: "delivery-prod-history", prefix: "prod", lockTable: LOCK_TABLE },
+      }),
+    ),
+  );
   const registry = new SsmReleaseRegistry(clients.ssm);
   return {
     clients,

@@ -7,7 +7,10 @@ import { automationStacks, pulumiEnvironment } from "../../validators/pulumi/sta
 
 describe("the Pulumi CLI's environment for stack operations", () => {
   it("runs as the deploy role's profile when the pipeline names one", () => {
-    expect(pulumiEnvironment({ DELIVERY_STACK_UPDATE_PROFILE: "delivery-deploy" })).toEqual({ AWS_PROFILE: "delivery-deploy", AWS_SDK_LOAD_CONFIG: "1" });
+    expect(pulumiEnvironment({ DELIVERY_STACK_UPDATE_PROFILE: "delivery-deploy" })).toEqual({
+      AWS_PROFILE: "delivery-deploy",
+      AWS_SDK_LOAD_CONFIG: "1",
+    });
   });
 
   it("adds nothing otherwise", () => {
@@ -32,7 +35,14 @@ describe("setting image tags through the Automation API", () => {
     chmodSync(script, 0o755);
     writeFileSync(log, "");
     const command = await PulumiCommand.get({ root, skipVersionCheck: true });
-    return { command, calls: () => readFileSync(log, "utf8").split("\n").filter((l) => l !== ""), workDir: root };
+    return {
+      command,
+      calls: () =>
+        readFileSync(log, "utf8")
+          .split("\n")
+          .filter((l) => l !== ""),
+      workDir: root,
+    };
   }
 
   it("stores a tag that looks like a number as a string (pulumi config set --path would write the number 1234)", async () => {

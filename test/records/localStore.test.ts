@@ -2,7 +2,17 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { LocalRecordStore, MASK, RecordStoreError, RunRecorder, SecretRegistry, defaultRecordsDir, openRecordStore, S3RecordStore, saveRecord } from "../../validators/records";
+import {
+  LocalRecordStore,
+  MASK,
+  RecordStoreError,
+  RunRecorder,
+  SecretRegistry,
+  defaultRecordsDir,
+  openRecordStore,
+  S3RecordStore,
+  saveRecord,
+} from "../../validators/records";
 import { clock, manifest, runRecord } from "../release/support";
 import type { AwsClients } from "../../validators/aws/clients";
 
@@ -53,7 +63,16 @@ describe("LocalRecordStore", () => {
     await store.put(
       runRecord({
         runId: "r1",
-        actions: [{ kind: "alert", target: "slack", status: "failed", message: "POST https://hooks.example.test/T1/B2/XYZ answered 500", at: "2024-05-01T10:00:00.000Z", details: { webhookUrl: "x" } }],
+        actions: [
+          {
+            kind: "alert",
+            target: "slack",
+            status: "failed",
+            message: "POST https://hooks.example.test/T1/B2/XYZ answered 500",
+            at: "2024-05-01T10:00:00.000Z",
+            details: { webhookUrl: "x" },
+          },
+        ],
       }),
     );
 
@@ -117,14 +136,23 @@ describe("openRecordStore", () => {
   });
 
   it("uses S3 bucket and prefix when the manifest names a bucket", () => {
-    const store = openRecordStore({ manifest: manifest(undefined, { history: { bucket: "runs", prefix: "staging/" } }), clients, cwd: "/w" });
+    const store = openRecordStore({
+      manifest: manifest(undefined, { history: { bucket: "runs", prefix: "staging/" } }),
+      clients,
+      cwd: "/w",
+    });
 
     expect(store).toBeInstanceOf(S3RecordStore);
     expect(store.location).toBe("s3://runs/staging");
   });
 
   it("uses --records-dir over everything", () => {
-    const store = openRecordStore({ manifest: manifest(undefined, { history: { bucket: "runs", prefix: "staging" } }), clients, cwd: "/w", recordsDir: "/tmp/r" });
+    const store = openRecordStore({
+      manifest: manifest(undefined, { history: { bucket: "runs", prefix: "staging" } }),
+      clients,
+      cwd: "/w",
+      recordsDir: "/tmp/r",
+    });
 
     expect(store.location).toBe("/tmp/r");
   });

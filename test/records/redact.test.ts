@@ -16,8 +16,16 @@ describe("redact", () => {
     ["Authorization", "Bearer x", MASK],
     ["imageTag", "sha-abc1234", "sha-abc1234"],
     ["taskDefinitionArn", "arn:aws:ecs:eu-west-1:1:task-definition/api:3", "arn:aws:ecs:eu-west-1:1:task-definition/api:3"],
-    ["dashboardUrl", "https://console.aws.amazon.com/cloudwatch/home#dashboards:name=staging", "https://console.aws.amazon.com/cloudwatch/home#dashboards:name=staging"],
-    ["url", "https://user:pw@api.example.test/health?token=abc&page=2", `https://${MASK}@api.example.test/health?token=${encodeURIComponent(MASK)}&page=2`],
+    [
+      "dashboardUrl",
+      "https://console.aws.amazon.com/cloudwatch/home#dashboards:name=staging",
+      "https://console.aws.amazon.com/cloudwatch/home#dashboards:name=staging",
+    ],
+    [
+      "url",
+      "https://user:pw@api.example.test/health?token=abc&page=2",
+      `https://${MASK}@api.example.test/health?token=${encodeURIComponent(MASK)}&page=2`,
+    ],
   ])("masks the value of %s when it is a secret (%s)", (key, value, expected) => {
     expect(redact({ [key]: value })).toEqual({ [key]: expected });
   });
@@ -27,7 +35,9 @@ describe("redact", () => {
     secrets.add("R0UTINGKEY-1234");
     const input = { actions: [{ message: "pagerduty refused routing key R0UTINGKEY-1234", details: { echo: ["R0UTINGKEY-1234"] } }] };
 
-    expect(redact(input, secrets.values())).toEqual({ actions: [{ message: `pagerduty refused routing key ${MASK}`, details: { echo: [MASK] } }] });
+    expect(redact(input, secrets.values())).toEqual({
+      actions: [{ message: `pagerduty refused routing key ${MASK}`, details: { echo: [MASK] } }],
+    });
   });
 
   it("masks Slack webhook URLs by their shape even when nobody registered them", () => {

@@ -10,7 +10,10 @@ let s3: S3Client;
 
 beforeAll(async () => {
   moto = await startMoto();
-  s3 = new S3Client({ ...clientConfig({ region: "eu-west-1", endpoint: moto.endpoint, credentials: MOTO_CREDENTIALS, maxAttempts: 1 }), forcePathStyle: true });
+  s3 = new S3Client({
+    ...clientConfig({ region: "eu-west-1", endpoint: moto.endpoint, credentials: MOTO_CREDENTIALS, maxAttempts: 1 }),
+    forcePathStyle: true,
+  });
 });
 afterAll(async () => {
   s3?.destroy();
@@ -35,7 +38,14 @@ describe("S3RecordStore against moto", () => {
   it("lists records newest first, limited, and derives the statistics from them", async () => {
     const store = new S3RecordStore(s3, "delivery-runs", "staging");
     await store.put(runRecord({ runId: "20240501T100000Z-a", startedAt: "2024-05-01T10:00:00.000Z", exitCode: 0 }));
-    await store.put(runRecord({ runId: "20240502T100000Z-b", startedAt: "2024-05-02T10:00:00.000Z", exitCode: 1, rollback: { reason: "x", services: ["api"], status: "ok" } }));
+    await store.put(
+      runRecord({
+        runId: "20240502T100000Z-b",
+        startedAt: "2024-05-02T10:00:00.000Z",
+        exitCode: 1,
+        rollback: { reason: "x", services: ["api"], status: "ok" },
+      }),
+    );
     await store.put(runRecord({ runId: "20240503T100000Z-c", startedAt: "2024-05-03T10:00:00.000Z", exitCode: 1 }));
 
     const all = await store.list();
@@ -55,10 +65,16 @@ describe("S3RecordStore against moto", () => {
     const secrets = new SecretRegistry();
     secrets.add("PD-ROUTING-KEY-123");
     await new S3RecordStore(s3, "delivery-runs", "staging", secrets).put(
-      runRecord({ runId: "r1", error: "pagerduty rejected PD-ROUTING-KEY-123", actions: [{ kind: "alert", status: "ok", message: "sent", at: "t", details: { routingKey: "x" } }] }),
+      runRecord({
+        runId: "r1",
+        error: "pagerduty rejected PD-ROUTING-KEY-123",
+        actions: [{ kind: "alert", status: "ok", message: "sent", at: "t", details: { routingKey: "x" } }],
+      }),
     );
 
-    const body = await (await s3.send(new GetObjectCommand({ Bucket: "delivery-runs", Key: "staging/runs/r1.json" }))).Body?.transformToString();
+    const body = await (
+      await s3.send(new GetObjectCommand({ Bucket: "delivery-runs", Key: "staging/runs/r1.json" }))
+    ).Body?.transformToString();
 
     expect(body).not.toContain("PD-ROUTING-KEY-123");
     expect(JSON.parse(body ?? "{}")).toMatchObject({ error: `pagerduty rejected ${MASK}`, actions: [{ details: { routingKey: MASK } }] });

@@ -18,8 +18,16 @@ describe("runStats", () => {
   it.each([
     { name: "no runs", codes: [], expected: { runs: 0, successes: 0, failures: 0, rollbacks: 0, consecutiveFailures: 0 } },
     { name: "a success last", codes: [0, 1, 1], expected: { runs: 3, successes: 1, failures: 2, rollbacks: 0, consecutiveFailures: 0 } },
-    { name: "two failures since the last success", codes: [1, 1, 0, 1], expected: { runs: 4, successes: 1, failures: 3, rollbacks: 0, consecutiveFailures: 2 } },
-    { name: "inconclusive and errors neither count nor break the streak", codes: [1, 3, 4, 1, 0], expected: { runs: 5, successes: 1, failures: 2, rollbacks: 0, consecutiveFailures: 2 } },
+    {
+      name: "two failures since the last success",
+      codes: [1, 1, 0, 1],
+      expected: { runs: 4, successes: 1, failures: 3, rollbacks: 0, consecutiveFailures: 2 },
+    },
+    {
+      name: "inconclusive and errors neither count nor break the streak",
+      codes: [1, 3, 4, 1, 0],
+      expected: { runs: 5, successes: 1, failures: 2, rollbacks: 0, consecutiveFailures: 2 },
+    },
   ])("counts $name", ({ codes, expected }) => {
     expect(runStats(runs(codes))).toEqual(expected);
   });
@@ -41,7 +49,13 @@ describe("identity", () => {
     [{ CODEBUILD_BUILD_ID: "shop:1234" }, "codebuild:shop:1234"],
     [{ USER: "ana" }, "ana@build-host"],
   ])("names who runs from %o", (env, expected) => {
-    expect(whoAmI(env, () => "build-host", () => "fallback")).toBe(expected);
+    expect(
+      whoAmI(
+        env,
+        () => "build-host",
+        () => "fallback",
+      ),
+    ).toBe(expected);
   });
 
   it("makes run ids that start with the UTC time", () => {

@@ -32,17 +32,24 @@ export async function cliWorld(endpoint: string, dir: string, names: string[], h
     const arns: string[] = [];
     for (const tag of ["sha-old0000", "sha-new1111"]) {
       const out = await clients.ecs.send(
-        new RegisterTaskDefinitionCommand({ family: `staging-${name}`, containerDefinitions: [{ name, image: `delivery/${name}:${tag}`, cpu: 256, memory: 512 }] }),
+        new RegisterTaskDefinitionCommand({
+          family: `staging-${name}`,
+          containerDefinitions: [{ name, image: `delivery/${name}:${tag}`, cpu: 256, memory: 512 }],
+        }),
       );
       arns.push(out.taskDefinition?.taskDefinitionArn ?? "");
     }
     taskDefinitions[name] = [arns[0] ?? "", arns[1] ?? ""];
-    await clients.ecs.send(new CreateServiceCommand({ cluster: "staging", serviceName: `staging-${name}`, taskDefinition: arns[0], desiredCount: 1 }));
+    await clients.ecs.send(
+      new CreateServiceCommand({ cluster: "staging", serviceName: `staging-${name}`, taskDefinition: arns[0], desiredCount: 1 }),
+    );
   }
   const warning = (await clients.sns.send(new CreateTopicCommand({ Name: "staging-warning" }))).TopicArn ?? "";
   const critical = (await clients.sns.send(new CreateTopicCommand({ Name: "staging-critical" }))).TopicArn ?? "";
   if (history) {
-    await clients.s3.send(new CreateBucketCommand({ Bucket: "delivery-history", CreateBucketConfiguration: { LocationConstraint: "eu-west-1" } }));
+    await clients.s3.send(
+      new CreateBucketCommand({ Bucket: "delivery-history", CreateBucketConfiguration: { LocationConstraint: "eu-west-1" } }),
+    );
     await clients.dynamodb.send(
       new CreateTableCommand({
         TableName: "delivery-locks",
@@ -53,7 +60,13 @@ export async function cliWorld(endpoint: string, dir: string, names: string[], h
     );
   }
   const m = manifest(
-    names.map((name, i) => service(name, { imageTag: "sha-old0000", taskDefinitionArn: taskDefinitions[name]?.[0] ?? "", dependsOn: i > 0 ? [names[i - 1] ?? ""] : [] })),
+    names.map((name, i) =>
+      service(name, {
+        imageTag: "sha-old0000",
+        taskDefinitionArn: taskDefinitions[name]?.[0] ?? "",
+        dependsOn: i > 0 ? [names[i - 1] ?? ""] : [],
+      }),
+    ),
     {
       alerts: { warningTopicArn: warning, criticalTopicArn: critical },
       ...(history ? { history: { bucket: "delivery-history", prefix: "staging", lockTable: "delivery-locks" } } : {}),

@@ -17,11 +17,41 @@ beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), "history-cli-"));
   world = await cliWorld(moto.endpoint, dir, ["api", "web"], false);
   const registry = new SsmReleaseRegistry(world.clients.ssm);
-  await registry.put({ stack: "staging", service: "api", imageTag: "sha-aaa0001", taskDefinitionArn: "td/api:1", validatedAt: "2024-05-01T10:00:00.000Z", runId: "run-1", who: "ci" });
-  await registry.put({ stack: "staging", service: "api", imageTag: "sha-bbb0002", taskDefinitionArn: "td/api:2", validatedAt: "2024-05-02T10:00:00.000Z", runId: "run-2", who: "ci" });
+  await registry.put({
+    stack: "staging",
+    service: "api",
+    imageTag: "sha-aaa0001",
+    taskDefinitionArn: "td/api:1",
+    validatedAt: "2024-05-01T10:00:00.000Z",
+    runId: "run-1",
+    who: "ci",
+  });
+  await registry.put({
+    stack: "staging",
+    service: "api",
+    imageTag: "sha-bbb0002",
+    taskDefinitionArn: "td/api:2",
+    validatedAt: "2024-05-02T10:00:00.000Z",
+    runId: "run-2",
+    who: "ci",
+  });
   const store = new LocalRecordStore(join(dir, "records"));
-  await store.put(runRecord({ runId: "run-1", startedAt: "2024-05-01T09:50:00.000Z", who: "ci", services: [{ name: "api", tagBefore: "sha-0000000", tagAfter: "sha-aaa0001" }] }));
-  await store.put(runRecord({ runId: "run-2", startedAt: "2024-05-02T09:50:00.000Z", who: "ci", services: [{ name: "api", tagBefore: "sha-aaa0001", tagAfter: "sha-bbb0002" }] }));
+  await store.put(
+    runRecord({
+      runId: "run-1",
+      startedAt: "2024-05-01T09:50:00.000Z",
+      who: "ci",
+      services: [{ name: "api", tagBefore: "sha-0000000", tagAfter: "sha-aaa0001" }],
+    }),
+  );
+  await store.put(
+    runRecord({
+      runId: "run-2",
+      startedAt: "2024-05-02T09:50:00.000Z",
+      who: "ci",
+      services: [{ name: "api", tagBefore: "sha-aaa0001", tagAfter: "sha-bbb0002" }],
+    }),
+  );
   await store.put(
     runRecord({
       runId: "run-3",
@@ -39,7 +69,21 @@ beforeEach(async () => {
 
 async function deployctl(...args: string[]) {
   const io = captureIO({ AWS_ACCESS_KEY_ID: "testing", AWS_SECRET_ACCESS_KEY: "testing" }, dir);
-  const code = await main(["node", "deployctl", "history", "--manifest", world.manifestFile, "--endpoint-url", moto.endpoint, "--records-dir", join(dir, "records"), ...args], io);
+  const code = await main(
+    [
+      "node",
+      "deployctl",
+      "history",
+      "--manifest",
+      world.manifestFile,
+      "--endpoint-url",
+      moto.endpoint,
+      "--records-dir",
+      join(dir, "records"),
+      ...args,
+    ],
+    io,
+  );
   return { code, stdout: io.out(), stderr: io.err() };
 }
 
@@ -74,8 +118,15 @@ describe("deployctl history", () => {
 
     const view = JSON.parse(stdout) as HistoryView;
     expect(view.stats).toEqual({ runs: 3, successes: 2, failures: 1, rollbacks: 1, consecutiveFailures: 1 });
-    expect(view.releases.map((r) => [r.service, r.versions.map((v) => v.release?.imageTag)])).toEqual([["api", ["sha-bbb0002", "sha-aaa0001"]], ["web", []]]);
-    expect(view.runs.map((r) => [r.runId, r.rollback?.reason])).toEqual([["run-3", "web: errorRate failed"], ["run-2", undefined], ["run-1", undefined]]);
+    expect(view.releases.map((r) => [r.service, r.versions.map((v) => v.release?.imageTag)])).toEqual([
+      ["api", ["sha-bbb0002", "sha-aaa0001"]],
+      ["web", []],
+    ]);
+    expect(view.runs.map((r) => [r.runId, r.rollback?.reason])).toEqual([
+      ["run-3", "web: errorRate failed"],
+      ["run-2", undefined],
+      ["run-1", undefined],
+    ]);
   });
 
   it("shows only the runs and releases of --service", async () => {

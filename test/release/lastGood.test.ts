@@ -48,7 +48,11 @@ describe("SsmReleaseRegistry against moto", () => {
   it("keeps every recorded release as a parameter version, newest first", async () => {
     const registry = new SsmReleaseRegistry(ssm);
     const versions = [];
-    for (const [tag, run] of [["sha-1111111", "run-1"], ["sha-2222222", "run-2"], ["sha-3333333", "run-3"]] as const) {
+    for (const [tag, run] of [
+      ["sha-1111111", "run-1"],
+      ["sha-2222222", "run-2"],
+      ["sha-3333333", "run-3"],
+    ] as const) {
       versions.push(await registry.put(release(tag, run)));
     }
 

@@ -41,13 +41,25 @@ export function manifest(services: ManifestService[] = [service("api")], overrid
       warningTopicArn: "arn:aws:sns:eu-west-1:123456789012:staging-warning",
       criticalTopicArn: "arn:aws:sns:eu-west-1:123456789012:staging-critical",
     },
-    thresholds: { errorRateWarningPercent: 1, errorRateCriticalPercent: 5, minRequests: 50, p95LatencyMs: 500, p99LatencyMs: 1000, windowSeconds: 300 },
+    thresholds: {
+      errorRateWarningPercent: 1,
+      errorRateCriticalPercent: 5,
+      minRequests: 50,
+      p95LatencyMs: 500,
+      p99LatencyMs: 1000,
+      windowSeconds: 300,
+    },
     services,
     ...overrides,
   };
 }
 
-export function check(name: CheckName, status: CheckStatus, observed: Record<string, unknown> = {}, threshold: Record<string, unknown> = {}): CheckResult {
+export function check(
+  name: CheckName,
+  status: CheckStatus,
+  observed: Record<string, unknown> = {},
+  threshold: Record<string, unknown> = {},
+): CheckResult {
   return { name, status, message: `${name} is ${status}`, observed, threshold };
 }
 
@@ -171,7 +183,6 @@ export class FakeStacks implements PulumiStacks {
   }
 }
 
-
 /** An in-memory release registry with versions, like SSM's. */
 export class MemoryRegistry implements ReleaseRegistry {
   readonly versions = new Map<string, LastGoodRelease[]>();
@@ -179,7 +190,8 @@ export class MemoryRegistry implements ReleaseRegistry {
 
   static with(releases: LastGoodRelease[]): MemoryRegistry {
     const registry = new MemoryRegistry();
-    for (const r of releases) registry.versions.set(`${r.stack}/${r.service}`, [...(registry.versions.get(`${r.stack}/${r.service}`) ?? []), r]);
+    for (const r of releases)
+      registry.versions.set(`${r.stack}/${r.service}`, [...(registry.versions.get(`${r.stack}/${r.service}`) ?? []), r]);
     return registry;
   }
 

@@ -15,12 +15,18 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-function setup(reports: Parameters<typeof harness>[0]["reports"] = [], registry = MemoryRegistry.with([lastGood("api", "sha-old0000"), lastGood("web", "sha-old0000")])) {
+function setup(
+  reports: Parameters<typeof harness>[0]["reports"] = [],
+  registry = MemoryRegistry.with([lastGood("api", "sha-old0000"), lastGood("web", "sha-old0000")]),
+) {
   const h = harness({ manifest: m, stacks: FakeStacks.withTags({ api: "sha-new0000", web: "sha-new0000" }), registry, reports });
   const store = new LocalRecordStore(join(dir, "records"));
   const lock = new FileStackLock(join(dir, "locks"), h.clock.now);
   const run = (options: Partial<AfterValidationOptions> & Pick<AfterValidationOptions, "outcome">) =>
-    afterValidation({ manifest: m, rollback: false, record: true, ...options }, { ...h.deps, store, lock, who: "ci@runner", runId: "run-1" });
+    afterValidation(
+      { manifest: m, rollback: false, record: true, ...options },
+      { ...h.deps, store, lock, who: "ci@runner", runId: "run-1" },
+    );
   return { ...h, store, lock, run };
 }
 
@@ -84,18 +90,34 @@ describe("afterValidation", () => {
     expect(result.record.verdict).toBe("fail");
     expect(h.updateServiceCalls()).toEqual([["staging-web", "arn:aws:ecs:eu-west-1:123456789012:task-definition/staging-web:1"]]);
     expect(h.alerts.sent.map((a) => [a.service, a.severity, a.action])).toEqual([
-      ["web", "warning", "rolled back to sha-old0000 (arn:aws:ecs:eu-west-1:123456789012:task-definition/staging-web:1) and validated again"],
+      [
+        "web",
+        "warning",
+        "rolled back to sha-old0000 (arn:aws:ecs:eu-west-1:123456789012:task-definition/staging-web:1) and validated again",
+      ],
     ]);
     expect(h.alerts.sent[0]?.checks).toEqual([
-      { name: "errorRate", status: "fail", message: "errorRate is fail", observed: { errorRatePercent: 12.5, requests: 400 }, threshold: { criticalPercent: 5 } },
+      {
+        name: "errorRate",
+        status: "fail",
+        message: "errorRate is fail",
+        observed: { errorRatePercent: 12.5, requests: 400 },
+        threshold: { criticalPercent: 5 },
+      },
     ]);
   });
 
   it("validates a service whose rollout is still in progress again before rolling it back", async () => {
-    const inProgress = { ...report({ web: "fail" }), services: [serviceReport("web", [check("rollout", "fail", { rolloutState: "IN_PROGRESS" })])] };
+    const inProgress = {
+      ...report({ web: "fail" }),
+      services: [serviceReport("web", [check("rollout", "fail", { rolloutState: "IN_PROGRESS" })])],
+    };
     const h = setup([report({ web: "pass" })]);
 
-    const result = await h.run({ outcome: { ...report({ api: "pass" }), verdict: "fail", services: [...report({ api: "pass" }).services, ...inProgress.services] }, rollback: true });
+    const result = await h.run({
+      outcome: { ...report({ api: "pass" }), verdict: "fail", services: [...report({ api: "pass" }).services, ...inProgress.services] },
+      rollback: true,
+    });
 
     expect(result.exitCode).toBe(0);
     expect(h.validateCalls.map((c) => c.services)).toEqual([["web"]]);
@@ -105,7 +127,10 @@ describe("afterValidation", () => {
   });
 
   it("rolls back once the rollout is still in progress after two more validations", async () => {
-    const inProgress = { ...report({ web: "fail" }), services: [serviceReport("web", [check("rollout", "fail", { rolloutState: "IN_PROGRESS" })])] };
+    const inProgress = {
+      ...report({ web: "fail" }),
+      services: [serviceReport("web", [check("rollout", "fail", { rolloutState: "IN_PROGRESS" })])],
+    };
     const h = setup([inProgress, inProgress, report({ web: "pass" })]);
 
     const result = await h.run({ outcome: inProgress, rollback: true });
@@ -178,7 +203,9 @@ describe("afterValidation", () => {
 
     expect(result.exitCode).toBe(5);
     expect(h.updateServiceCalls()).toEqual([]);
-    expect(h.alerts.sent[0]?.action).toBe("not rolled back: stack staging is locked by ana@laptop (deploy sha-x) since 2024-05-01T10:00:00.000Z");
+    expect(h.alerts.sent[0]?.action).toBe(
+      "not rolled back: stack staging is locked by ana@laptop (deploy sha-x) since 2024-05-01T10:00:00.000Z",
+    );
   });
 
   it("releases the stack lock after the rollback", async () => {
@@ -195,7 +222,10 @@ describe("afterValidation", () => {
     const result = await h.run({ outcome: report({ api: "pass" }) });
 
     expect(result.exitCode).toBe(4);
-    expect(result.record.actions.find((a) => a.kind === "record-last-good")).toMatchObject({ status: "failed", message: "cannot write SSM parameter: AccessDenied" });
+    expect(result.record.actions.find((a) => a.kind === "record-last-good")).toMatchObject({
+      status: "failed",
+      message: "cannot write SSM parameter: AccessDenied",
+    });
   });
 
   it("writes one run record with who, services, the validation and the actions", async () => {

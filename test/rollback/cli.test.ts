@@ -37,7 +37,9 @@ beforeEach(async () => {
   doubles.validated = [];
   // The services run the new release (revision 2).
   for (const name of ["api", "web"]) {
-    await world.clients.ecs.send(new UpdateServiceCommand({ cluster: "staging", service: `staging-${name}`, taskDefinition: world.taskDefinitions[name]?.[1] }));
+    await world.clients.ecs.send(
+      new UpdateServiceCommand({ cluster: "staging", service: `staging-${name}`, taskDefinition: world.taskDefinitions[name]?.[1] }),
+    );
   }
   return () => rmSync(dir, { recursive: true, force: true });
 });
@@ -50,9 +52,18 @@ async function deployctl(...args: string[]) {
 }
 const rollbackArgs = (...more: string[]) => ["rollback", "--manifest", world.manifestFile, "--endpoint-url", moto.endpoint, ...more];
 const lastGood = (service: string, tag: string, revision: 0 | 1) =>
-  new SsmReleaseRegistry(world.clients.ssm).put({ stack: "staging", service, imageTag: tag, taskDefinitionArn: world.taskDefinitions[service]?.[revision] ?? "", validatedAt: "2024-04-30T09:00:00.000Z", runId: "r0" });
+  new SsmReleaseRegistry(world.clients.ssm).put({
+    stack: "staging",
+    service,
+    imageTag: tag,
+    taskDefinitionArn: world.taskDefinitions[service]?.[revision] ?? "",
+    validatedAt: "2024-04-30T09:00:00.000Z",
+    runId: "r0",
+  });
 const running = async () =>
-  (await world.clients.ecs.send(new DescribeServicesCommand({ cluster: "staging", services: ["staging-api", "staging-web"] }))).services?.map((s) => s.taskDefinition);
+  (
+    await world.clients.ecs.send(new DescribeServicesCommand({ cluster: "staging", services: ["staging-api", "staging-web"] }))
+  ).services?.map((s) => s.taskDefinition);
 
 describe("deployctl rollback", () => {
   it("rolls every service off its last good release back to it, in reverse dependsOn order, exit 0", async () => {
@@ -64,7 +75,14 @@ describe("deployctl rollback", () => {
     expect(code).toBe(0);
     expect(await running()).toEqual([world.taskDefinitions.api?.[0], world.taskDefinitions.web?.[0]]);
     expect(stacks.changes()).toEqual([
-      { op: "setConfig", stack: "staging", values: [{ path: "delivery:services[1].image.tag", value: "sha-old0000" }, { path: "delivery:services[0].image.tag", value: "sha-old0000" }] },
+      {
+        op: "setConfig",
+        stack: "staging",
+        values: [
+          { path: "delivery:services[1].image.tag", value: "sha-old0000" },
+          { path: "delivery:services[0].image.tag", value: "sha-old0000" },
+        ],
+      },
       { op: "up", stack: "staging", message: expect.stringMatching(/^deployctl rollback \S+: manual rollback \(by oncall@laptop\)$/) },
     ]);
     expect(doubles.validated).toEqual([["web", "api"]]);
@@ -116,7 +134,9 @@ describe("deployctl rollback", () => {
     const { code, stderr } = await deployctl(...rollbackArgs("--service", "api", "--to", "sha-bad9999"));
 
     expect(code).toBe(2);
-    expect(stderr).toBe("deployctl: --to sha-bad9999: no validated release with this tag for api (validated tags: sha-old0000). Roll back only to a tag that passed validation.\n");
+    expect(stderr).toBe(
+      "deployctl: --to sha-bad9999: no validated release with this tag for api (validated tags: sha-old0000). Roll back only to a tag that passed validation.\n",
+    );
   });
 
   it("still leaves a run record when the rollback stops on bad input", async () => {
@@ -127,7 +147,12 @@ describe("deployctl rollback", () => {
     const files = readdirSync(join(dir, ".delivery", "records", "staging")).filter((f) => f.endsWith(".json"));
     expect(files).toHaveLength(1);
     const record = JSON.parse(readFileSync(join(dir, ".delivery", "records", "staging", files[0] ?? ""), "utf8")) as RunRecord;
-    expect(record).toMatchObject({ command: "rollback", outcome: "refused", exitCode: 2, error: expect.stringContaining("--to sha-bad9999") });
+    expect(record).toMatchObject({
+      command: "rollback",
+      outcome: "refused",
+      exitCode: 2,
+      error: expect.stringContaining("--to sha-bad9999"),
+    });
   });
 
   it("keeps the local tier's run record under .delivery/records/<stack> and prints it with --output json", async () => {
@@ -136,7 +161,12 @@ describe("deployctl rollback", () => {
     const { stdout } = await deployctl(...rollbackArgs("--service", "api", "--reason", "bad cache", "--output", "json"));
 
     const record = JSON.parse(stdout) as RunRecord;
-    expect(record).toMatchObject({ command: "rollback", who: "oncall@laptop", outcome: "rolled-back", rollback: { reason: "bad cache (by oncall@laptop)", services: ["api"], status: "ok" } });
+    expect(record).toMatchObject({
+      command: "rollback",
+      who: "oncall@laptop",
+      outcome: "rolled-back",
+      rollback: { reason: "bad cache (by oncall@laptop)", services: ["api"], status: "ok" },
+    });
     expect(readdirSync(join(dir, ".delivery", "records", "staging"))).toContain(`${record.runId}.json`);
   });
 });

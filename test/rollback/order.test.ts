@@ -28,7 +28,9 @@ describe("dependsOnOrder", () => {
       { name: "c", dependsOn: ["a"] },
     ];
 
-    expect(() => dependsOnOrder(cyclic, ["a", "b", "c"])).toThrow("services depend on each other in a cycle (a -> b -> c -> a); dependsOn must not loop.");
+    expect(() => dependsOnOrder(cyclic, ["a", "b", "c"])).toThrow(
+      "services depend on each other in a cycle (a -> b -> c -> a); dependsOn must not loop.",
+    );
   });
 });
 

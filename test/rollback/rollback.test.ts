@@ -25,7 +25,10 @@ describe("rollbackServices", () => {
   it("rolls back in reverse deploy order: UpdateService, then one config edit and one stack update", async () => {
     const h = setup();
 
-    const result = await rollbackServices({ manifest: three, services: ["db", "api", "web"], reason: "web: errorRate failed", waitSeconds: 60, recorder: recorder() }, h.deps);
+    const result = await rollbackServices(
+      { manifest: three, services: ["db", "api", "web"], reason: "web: errorRate failed", waitSeconds: 60, recorder: recorder() },
+      h.deps,
+    );
 
     expect(result.status).toBe("ok");
     expect(h.updateServiceCalls()).toEqual([
@@ -68,17 +71,26 @@ describe("rollbackServices", () => {
   it("validates the rolled back services again, waiting for their rollout", async () => {
     const h = setup([report({ api: "pass" })]);
 
-    const result = await rollbackServices({ manifest: three, services: ["api"], reason: "r", waitSeconds: 120, recorder: recorder() }, h.deps);
+    const result = await rollbackServices(
+      { manifest: three, services: ["api"], reason: "r", waitSeconds: 120, recorder: recorder() },
+      h.deps,
+    );
 
     expect(h.validateCalls.map((c) => [c.services, c.waitSeconds])).toEqual([[["api"], 120]]);
     expect(result.reports.map((r) => r.verdict)).toEqual(["pass"]);
   });
 
   it("retries the validation while the rollout is still in progress, at most twice", async () => {
-    const inProgress = { ...report({ api: "fail" }), services: [serviceReport("api", [check("rollout", "fail", { rolloutState: "IN_PROGRESS" })])] };
+    const inProgress = {
+      ...report({ api: "fail" }),
+      services: [serviceReport("api", [check("rollout", "fail", { rolloutState: "IN_PROGRESS" })])],
+    };
     const h = setup([inProgress, inProgress, report({ api: "pass" })]);
 
-    const result = await rollbackServices({ manifest: three, services: ["api"], reason: "r", waitSeconds: 60, recorder: recorder() }, h.deps);
+    const result = await rollbackServices(
+      { manifest: three, services: ["api"], reason: "r", waitSeconds: 60, recorder: recorder() },
+      h.deps,
+    );
 
     expect(h.validateCalls).toHaveLength(3);
     expect(result.status).toBe("ok");
@@ -87,7 +99,10 @@ describe("rollbackServices", () => {
   it("fails when the service has no last good release: nothing to roll back to, nothing changed", async () => {
     const h = harness({ manifest: three, registry: new MemoryRegistry(), reports: [] });
 
-    const result = await rollbackServices({ manifest: three, services: ["api"], reason: "r", waitSeconds: 60, recorder: recorder() }, h.deps);
+    const result = await rollbackServices(
+      { manifest: three, services: ["api"], reason: "r", waitSeconds: 60, recorder: recorder() },
+      h.deps,
+    );
 
     expect(result.status).toBe("nothing");
     expect(result.problems).toEqual(["no last good release of api in /delivery/staging/api/last-good: nothing to roll back to"]);
@@ -99,7 +114,10 @@ describe("rollbackServices", () => {
     const h = setup([report({ api: "pass" })]);
     h.stacks.upResults = ["failed"];
 
-    const result = await rollbackServices({ manifest: three, services: ["api"], reason: "r", waitSeconds: 60, recorder: recorder() }, h.deps);
+    const result = await rollbackServices(
+      { manifest: three, services: ["api"], reason: "r", waitSeconds: 60, recorder: recorder() },
+      h.deps,
+    );
 
     expect(result.status).toBe("failed");
     expect(result.problems).toEqual(["stack path: the rollback stack update failed"]);
@@ -109,7 +127,10 @@ describe("rollbackServices", () => {
     const h = setup([report({ api: "pass" })]);
     h.ecsMock.on(UpdateServiceCommand).rejects(Object.assign(new Error("service not found"), { name: "ServiceNotFoundException" }));
 
-    const result = await rollbackServices({ manifest: three, services: ["api"], reason: "r", waitSeconds: 60, recorder: recorder() }, h.deps);
+    const result = await rollbackServices(
+      { manifest: three, services: ["api"], reason: "r", waitSeconds: 60, recorder: recorder() },
+      h.deps,
+    );
 
     expect(result.problems).toEqual(["UpdateService staging-api failed: ServiceNotFoundException: service not found"]);
     expect(h.stacks.changes().map((c) => c.op)).toEqual(["setConfig", "up"]);
@@ -119,7 +140,10 @@ describe("rollbackServices", () => {
   it("fails when the validation after the rollback does not pass", async () => {
     const h = setup([report({ api: "fail" })]);
 
-    const result = await rollbackServices({ manifest: three, services: ["api"], reason: "r", waitSeconds: 60, recorder: recorder() }, h.deps);
+    const result = await rollbackServices(
+      { manifest: three, services: ["api"], reason: "r", waitSeconds: 60, recorder: recorder() },
+      h.deps,
+    );
 
     expect(result.status).toBe("failed");
     expect(result.problems).toEqual(["validation after the rollback: verdict fail"]);
@@ -129,7 +153,10 @@ describe("rollbackServices", () => {
     const registry = MemoryRegistry.with([lastGood("api", "sha-older01", 1), lastGood("api", "sha-api0001", 2)]);
     const h = harness({ manifest: three, registry, reports: [report({ api: "pass" })] });
 
-    await rollbackServices({ manifest: three, services: ["api"], reason: "r", toTag: "sha-older01", waitSeconds: 60, recorder: recorder() }, h.deps);
+    await rollbackServices(
+      { manifest: three, services: ["api"], reason: "r", toTag: "sha-older01", waitSeconds: 60, recorder: recorder() },
+      h.deps,
+    );
 
     expect(h.updateServiceCalls()).toEqual([["staging-api", "arn:aws:ecs:eu-west-1:123456789012:task-definition/staging-api:1"]]);
   });
@@ -137,9 +164,14 @@ describe("rollbackServices", () => {
   it("refuses --to a tag that never passed validation, listing the validated ones", async () => {
     const h = harness({ manifest: three, registry: MemoryRegistry.with([lastGood("api", "sha-api0001")]), reports: [] });
 
-    const attempt = rollbackServices({ manifest: three, services: ["api"], reason: "r", toTag: "sha-nope", waitSeconds: 60, recorder: recorder() }, h.deps);
+    const attempt = rollbackServices(
+      { manifest: three, services: ["api"], reason: "r", toTag: "sha-nope", waitSeconds: 60, recorder: recorder() },
+      h.deps,
+    );
 
-    await expect(attempt).rejects.toThrow("--to sha-nope: no validated release with this tag for api (validated tags: sha-api0001). Roll back only to a tag that passed validation.");
+    await expect(attempt).rejects.toThrow(
+      "--to sha-nope: no validated release with this tag for api (validated tags: sha-api0001). Roll back only to a tag that passed validation.",
+    );
   });
 
   it("records the rollback, tags after and the validation in the run record", async () => {
@@ -150,7 +182,9 @@ describe("rollbackServices", () => {
 
     const record = rec.finish({ outcome: "rolled-back", exitCode: 1 });
     expect(record.rollback).toEqual({ reason: "api: errorRate failed", services: ["api"], status: "ok" });
-    expect(record.services).toEqual([{ name: "api", tagAfter: "sha-api0001", taskDefinitionAfter: "arn:aws:ecs:eu-west-1:123456789012:task-definition/staging-api:1" }]);
+    expect(record.services).toEqual([
+      { name: "api", tagAfter: "sha-api0001", taskDefinitionAfter: "arn:aws:ecs:eu-west-1:123456789012:task-definition/staging-api:1" },
+    ]);
     expect(record.validations).toHaveLength(1);
     expect(record.actions.map((a) => [a.kind, a.status])).toEqual([
       ["rollback-fast-path", "ok"],
@@ -185,14 +219,23 @@ describe("rollbackServices", () => {
     };
     const rec = recorder();
 
-    const result = await rollbackServices({ manifest: three, services: ["api"], reason: "api: errorRate failed", waitSeconds: 60, recorder: rec }, h.deps);
+    const result = await rollbackServices(
+      { manifest: three, services: ["api"], reason: "api: errorRate failed", waitSeconds: 60, recorder: rec },
+      h.deps,
+    );
 
     expect(result).toMatchObject({
       status: "failed",
       targets: [],
-      problems: ["cannot find the release to restore: cannot read SSM parameter /delivery/staging/api/last-good: ThrottlingException: Rate exceeded"],
+      problems: [
+        "cannot find the release to restore: cannot read SSM parameter /delivery/staging/api/last-good: ThrottlingException: Rate exceeded",
+      ],
     });
     expect(h.updateServiceCalls()).toEqual([]);
-    expect(rec.finish({ outcome: "rollback-failed", exitCode: 1, verdict: "fail" }).rollback).toEqual({ reason: "api: errorRate failed", services: [], status: "failed" });
+    expect(rec.finish({ outcome: "rollback-failed", exitCode: 1, verdict: "fail" }).rollback).toEqual({
+      reason: "api: errorRate failed",
+      services: [],
+      status: "failed",
+    });
   });
 });

@@ -41,21 +41,32 @@ beforeEach(async () => {
 });
 
 /** A cluster and service running revision 2 (the new release), revision 1 being the last good one. */
-async function arrange(): Promise<{ m: DeploymentManifest; oldArn: string; newArn: string; readAlerts: (topic: "warning" | "critical") => Promise<string[]> }> {
+async function arrange(): Promise<{
+  m: DeploymentManifest;
+  oldArn: string;
+  newArn: string;
+  readAlerts: (topic: "warning" | "critical") => Promise<string[]>;
+}> {
   await clients.ecs.send(new CreateClusterCommand({ clusterName: "staging" }));
   const register = (tag: string) =>
     clients.ecs.send(
-      new RegisterTaskDefinitionCommand({ family: "staging-api", containerDefinitions: [{ name: "api", image: `delivery/api:${tag}`, cpu: 256, memory: 512 }] }),
+      new RegisterTaskDefinitionCommand({
+        family: "staging-api",
+        containerDefinitions: [{ name: "api", image: `delivery/api:${tag}`, cpu: 256, memory: 512 }],
+      }),
     );
   const oldArn = (await register("sha-old0000")).taskDefinition?.taskDefinitionArn ?? "";
   const newArn = (await register("sha-new0000")).taskDefinition?.taskDefinitionArn ?? "";
-  await clients.ecs.send(new CreateServiceCommand({ cluster: "staging", serviceName: "staging-api", taskDefinition: newArn, desiredCount: 1 }));
+  await clients.ecs.send(
+    new CreateServiceCommand({ cluster: "staging", serviceName: "staging-api", taskDefinition: newArn, desiredCount: 1 }),
+  );
   const queues: Record<string, string> = {};
   const topics: Record<string, string> = {};
   for (const level of ["warning", "critical"]) {
     topics[level] = (await clients.sns.send(new CreateTopicCommand({ Name: `staging-${level}` }))).TopicArn ?? "";
     queues[level] = (await sqs.send(new CreateQueueCommand({ QueueName: `staging-${level}` }))).QueueUrl ?? "";
-    const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queues[level], AttributeNames: ["QueueArn"] }))).Attributes?.QueueArn;
+    const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queues[level], AttributeNames: ["QueueArn"] }))).Attributes
+      ?.QueueArn;
     await clients.sns.send(new SubscribeCommand({ TopicArn: topics[level], Protocol: "sqs", Endpoint: arn }));
   }
   const m = manifest([service("api", { imageTag: "sha-new0000", taskDefinitionArn: newArn })], {
@@ -71,7 +82,11 @@ async function arrange(): Promise<{ m: DeploymentManifest; oldArn: string; newAr
 async function run(m: DeploymentManifest, outcome: ReturnType<typeof report>, validateAgain: ReturnType<typeof report>, runId = "run-1") {
   const t = clock();
   const secrets = new SecretRegistry();
-  const env = { DELIVERY_SLACK_WEBHOOK_URL: `${stub.url}${SLACK_PATH}`, DELIVERY_PAGERDUTY_ROUTING_KEY: ROUTING_KEY, DELIVERY_PAGERDUTY_EVENTS_URL: `${stub.url}/v2/enqueue` };
+  const env = {
+    DELIVERY_SLACK_WEBHOOK_URL: `${stub.url}${SLACK_PATH}`,
+    DELIVERY_PAGERDUTY_ROUTING_KEY: ROUTING_KEY,
+    DELIVERY_PAGERDUTY_EVENTS_URL: `${stub.url}/v2/enqueue`,
+  };
   const channels = await buildAlertChannels({ manifest: m, clients, env, secrets });
   const store = new LocalRecordStore(join(dir, "records"), secrets);
   return afterValidation(
@@ -97,7 +112,14 @@ async function run(m: DeploymentManifest, outcome: ReturnType<typeof report>, va
 describe("rollback against moto, with Slack and PagerDuty on a local server", () => {
   it("rolls the ECS service back to the last good task definition even though Slack fails", async () => {
     const { m, oldArn, readAlerts } = await arrange();
-    await new SsmReleaseRegistry(clients.ssm).put({ stack: "staging", service: "api", imageTag: "sha-old0000", taskDefinitionArn: oldArn, validatedAt: "2024-04-30T09:00:00.000Z", runId: "run-0" });
+    await new SsmReleaseRegistry(clients.ssm).put({
+      stack: "staging",
+      service: "api",
+      imageTag: "sha-old0000",
+      taskDefinitionArn: oldArn,
+      validatedAt: "2024-04-30T09:00:00.000Z",
+      runId: "run-0",
+    });
     stub.failOn(SLACK_PATH, 500);
 
     const result = await run(m, report({ api: "fail" }), report({ api: "pass" }));
@@ -121,7 +143,10 @@ describe("rollback against moto, with Slack and PagerDuty on a local server", ()
     const result = await run(m, report({ api: "fail" }), report({ api: "pass" }));
 
     expect(result.exitCode).toBe(1);
-    expect((await clients.ecs.send(new DescribeServicesCommand({ cluster: "staging", services: ["staging-api"] }))).services?.[0]?.taskDefinition).toBe(newArn);
+    expect(
+      (await clients.ecs.send(new DescribeServicesCommand({ cluster: "staging", services: ["staging-api"] }))).services?.[0]
+        ?.taskDefinition,
+    ).toBe(newArn);
     expect(await readAlerts("critical")).toEqual(["[CRITICAL] staging/api: fail"]);
     expect(stub.bodies(SLACK_PATH)).toHaveLength(1);
     expect(result.record.actions.filter((a) => a.kind === "alert").map((a) => [a.target, a.status, a.message])).toEqual([
@@ -137,7 +162,9 @@ describe("rollback against moto, with Slack and PagerDuty on a local server", ()
 
     await run(m, report({ api: "pass" }), report({ api: "pass" }), "run-2");
 
-    expect(stub.bodies("/v2/enqueue").map((b) => [(b as { event_action: string }).event_action, (b as { dedup_key: string }).dedup_key])).toEqual([
+    expect(
+      stub.bodies("/v2/enqueue").map((b) => [(b as { event_action: string }).event_action, (b as { dedup_key: string }).dedup_key]),
+    ).toEqual([
       ["trigger", "staging/api"],
       ["resolve", "staging/api"],
     ]);
@@ -148,7 +175,11 @@ describe("rollback against moto, with Slack and PagerDuty on a local server", ()
 
     await run(m, report({ api: "pass" }), report({ api: "pass" }));
 
-    expect(await new SsmReleaseRegistry(clients.ssm).get("staging", "api")).toMatchObject({ imageTag: "sha-new0000", taskDefinitionArn: newArn, runId: "run-1" });
+    expect(await new SsmReleaseRegistry(clients.ssm).get("staging", "api")).toMatchObject({
+      imageTag: "sha-new0000",
+      taskDefinitionArn: newArn,
+      runId: "run-1",
+    });
   });
 
   it("never writes the webhook URL or the routing key into a record or the alert state", async () => {

@@ -23,8 +23,14 @@ describe("readStackServices", () => {
   it.each([
     [undefined, "Pulumi.staging.yaml: delivery:services is not set; deploy and rollback set image tags in it."],
     ["nope", "Pulumi.staging.yaml: delivery:services is not a list (nope); expected a list of services with name and image.tag."],
-    ['[{"name":"api","image":{}}]', "Pulumi.staging.yaml: delivery:services[0].image.tag: Invalid input: expected string, received undefined; every service needs a name and an image.tag."],
-    ['{"name":"api"}', "Pulumi.staging.yaml: delivery:services: Invalid input: expected array, received object; every service needs a name and an image.tag."],
+    [
+      '[{"name":"api","image":{}}]',
+      "Pulumi.staging.yaml: delivery:services[0].image.tag: Invalid input: expected string, received undefined; every service needs a name and an image.tag.",
+    ],
+    [
+      '{"name":"api"}',
+      "Pulumi.staging.yaml: delivery:services: Invalid input: expected array, received object; every service needs a name and an image.tag.",
+    ],
   ])("refuses %s with a message naming the key", async (raw, message) => {
     const read = readStackServices(stacksWith(raw), "staging");
 
@@ -40,13 +46,20 @@ describe("tagEdits", () => {
   ];
 
   it("sets delivery:services[<index>].image.tag in the order given", () => {
-    expect(tagEdits("staging", services, [{ service: "web", tag: "t1" }, { service: "api", tag: "t2" }])).toEqual([
+    expect(
+      tagEdits("staging", services, [
+        { service: "web", tag: "t1" },
+        { service: "api", tag: "t2" },
+      ]),
+    ).toEqual([
       { path: "delivery:services[1].image.tag", value: "t1" },
       { path: "delivery:services[0].image.tag", value: "t2" },
     ]);
   });
 
   it("refuses a service the config does not list", () => {
-    expect(() => tagEdits("staging", services, [{ service: "db", tag: "t" }])).toThrow('Pulumi.staging.yaml: service "db" is not in delivery:services; it lists api, web.');
+    expect(() => tagEdits("staging", services, [{ service: "db", tag: "t" }])).toThrow(
+      'Pulumi.staging.yaml: service "db" is not in delivery:services; it lists api, web.',
+    );
   });
 });

@@ -36,18 +36,24 @@ beforeEach(async () => {
   stacks = FakeStacks.withTags({ api: "sha-new1111" });
   doubles.stacks = stacks;
   // The service runs the new release (revision 2); the last good one is revision 1.
-  await world.clients.ecs.send(new UpdateServiceCommand({ cluster: "staging", service: "staging-api", taskDefinition: world.taskDefinitions.api?.[1] }));
+  await world.clients.ecs.send(
+    new UpdateServiceCommand({ cluster: "staging", service: "staging-api", taskDefinition: world.taskDefinitions.api?.[1] }),
+  );
   return () => rmSync(dir, { recursive: true, force: true });
 });
 
 async function validate(...more: string[]) {
   const io = captureIO({ AWS_ACCESS_KEY_ID: "testing", AWS_SECRET_ACCESS_KEY: "testing", DELIVERY_ACTOR: "ci" }, dir);
-  const code = await main(["node", "deployctl", "validate", "--manifest", world.manifestFile, "--endpoint-url", moto.endpoint, ...more], io);
+  const code = await main(
+    ["node", "deployctl", "validate", "--manifest", world.manifestFile, "--endpoint-url", moto.endpoint, ...more],
+    io,
+  );
   return { code, stdout: io.out(), stderr: io.err() };
 }
 const registry = () => new SsmReleaseRegistry(world.clients.ssm);
 const runningTaskDefinition = async () =>
-  (await world.clients.ecs.send(new DescribeServicesCommand({ cluster: "staging", services: ["staging-api"] }))).services?.[0]?.taskDefinition;
+  (await world.clients.ecs.send(new DescribeServicesCommand({ cluster: "staging", services: ["staging-api"] }))).services?.[0]
+    ?.taskDefinition;
 
 describe("deployctl validate after its verdict", () => {
   it("records a passing release as last good by default", async () => {
@@ -56,7 +62,10 @@ describe("deployctl validate after its verdict", () => {
     const { code } = await validate("--output", "json");
 
     expect(code).toBe(0);
-    expect(await registry().get("staging", "api")).toMatchObject({ imageTag: "sha-old0000", taskDefinitionArn: world.taskDefinitions.api?.[0] });
+    expect(await registry().get("staging", "api")).toMatchObject({
+      imageTag: "sha-old0000",
+      taskDefinitionArn: world.taskDefinitions.api?.[0],
+    });
     expect(readdirSync(join(dir, ".delivery", "records", "staging")).filter((f) => f.endsWith(".json"))).toHaveLength(1);
   });
 
@@ -70,7 +79,14 @@ describe("deployctl validate after its verdict", () => {
   });
 
   it("rolls a failing service back with --rollback: ECS first, then the stack config and an update", async () => {
-    await registry().put({ stack: "staging", service: "api", imageTag: "sha-old0000", taskDefinitionArn: world.taskDefinitions.api?.[0] ?? "", validatedAt: "2024-05-01T00:00:00.000Z", runId: "r0" });
+    await registry().put({
+      stack: "staging",
+      service: "api",
+      imageTag: "sha-old0000",
+      taskDefinitionArn: world.taskDefinitions.api?.[0] ?? "",
+      validatedAt: "2024-05-01T00:00:00.000Z",
+      runId: "r0",
+    });
     doubles.verdicts = ["fail", "pass"];
 
     const { code, stdout } = await validate("--rollback", "--output", "json");
@@ -87,7 +103,14 @@ describe("deployctl validate after its verdict", () => {
   });
 
   it("does not roll back without --rollback", async () => {
-    await registry().put({ stack: "staging", service: "api", imageTag: "sha-old0000", taskDefinitionArn: world.taskDefinitions.api?.[0] ?? "", validatedAt: "2024-05-01T00:00:00.000Z", runId: "r0" });
+    await registry().put({
+      stack: "staging",
+      service: "api",
+      imageTag: "sha-old0000",
+      taskDefinitionArn: world.taskDefinitions.api?.[0] ?? "",
+      validatedAt: "2024-05-01T00:00:00.000Z",
+      runId: "r0",
+    });
     doubles.verdicts = ["fail"];
 
     const { code } = await validate();
@@ -98,7 +121,14 @@ describe("deployctl validate after its verdict", () => {
   });
 
   it("never rolls back an inconclusive verdict", async () => {
-    await registry().put({ stack: "staging", service: "api", imageTag: "sha-old0000", taskDefinitionArn: world.taskDefinitions.api?.[0] ?? "", validatedAt: "2024-05-01T00:00:00.000Z", runId: "r0" });
+    await registry().put({
+      stack: "staging",
+      service: "api",
+      imageTag: "sha-old0000",
+      taskDefinitionArn: world.taskDefinitions.api?.[0] ?? "",
+      validatedAt: "2024-05-01T00:00:00.000Z",
+      runId: "r0",
+    });
     doubles.verdicts = ["inconclusive"];
 
     const { code } = await validate("--rollback");

@@ -22,7 +22,10 @@ beforeEach(async () => {
 describe("addValidateReleaseOptions", () => {
   it.each([
     [[], { rollback: false, record: true, rollbackWait: 300, lockTimeout: 0 }],
-    [["--rollback", "--no-record", "--rollback-wait", "60", "--lock-timeout", "30", "--records-dir", "r"], { rollback: true, record: false, rollbackWait: 60, lockTimeout: 30, recordsDir: "r" }],
+    [
+      ["--rollback", "--no-record", "--rollback-wait", "60", "--lock-timeout", "30", "--records-dir", "r"],
+      { rollback: true, record: false, rollbackWait: 60, lockTimeout: 30, recordsDir: "r" },
+    ],
   ])("parses %j", (args, expected) => {
     const cmd = addValidateReleaseOptions(new Command("validate")).exitOverride();
 
@@ -35,7 +38,15 @@ describe("addValidateReleaseOptions", () => {
 describe("afterValidationStep (what `deployctl validate` calls after its verdict)", () => {
   const run = (outcome: ReturnType<typeof report>, flags: { rollback: boolean; record: boolean }) => {
     const io = captureIO({ DELIVERY_ACTOR: "ci" }, dir);
-    const step = afterValidationStep({ io, flags, manifest: world.manifest, clients: world.clients, stacks: FakeStacks.withTags({ api: "sha-old0000" }), outcome, deps: defaultReleaseDeps });
+    const step = afterValidationStep({
+      io,
+      flags,
+      manifest: world.manifest,
+      clients: world.clients,
+      stacks: FakeStacks.withTags({ api: "sha-old0000" }),
+      outcome,
+      deps: defaultReleaseDeps,
+    });
     return { io, step };
   };
 
@@ -45,7 +56,11 @@ describe("afterValidationStep (what `deployctl validate` calls after its verdict
     const result = await step;
 
     expect(result.exitCode).toBe(0);
-    expect(await new SsmReleaseRegistry(world.clients.ssm).get("staging", "api")).toMatchObject({ imageTag: "sha-old0000", who: "ci", runId: result.record.runId });
+    expect(await new SsmReleaseRegistry(world.clients.ssm).get("staging", "api")).toMatchObject({
+      imageTag: "sha-old0000",
+      who: "ci",
+      runId: result.record.runId,
+    });
     expect(readdirSync(join(dir, ".delivery", "records", "staging")).sort()).toEqual([`${result.record.runId}.json`, "state"]);
     expect(io.err()).toBe(`deployctl: run record ${join(dir, ".delivery", "records", "staging", `${result.record.runId}.json`)}\n`);
   });

@@ -2,7 +2,10 @@ import { describe, expect, it } from "vitest";
 import { rolloutInProgress, validateWithRetry } from "../../validators/rollback";
 import { check, report, serviceReport } from "../release/support";
 
-const inProgress = { ...report({ api: "fail" }), services: [serviceReport("api", [check("rollout", "fail", { rolloutState: "IN_PROGRESS" })])] };
+const inProgress = {
+  ...report({ api: "fail" }),
+  services: [serviceReport("api", [check("rollout", "fail", { rolloutState: "IN_PROGRESS" })])],
+};
 const failed = report({ api: "fail" });
 const passed = report({ api: "pass" });
 
@@ -24,7 +27,11 @@ describe("rolloutInProgress", () => {
   it.each([
     ["a failing rollout still IN_PROGRESS", serviceReport("api", [check("rollout", "fail", { rolloutState: "IN_PROGRESS" })]), true],
     ["a failed rollout", serviceReport("api", [check("rollout", "fail", { rolloutState: "FAILED" })]), false],
-    ["a completed rollout with a failing error rate", serviceReport("api", [check("rollout", "pass", { rolloutState: "COMPLETED" }), check("errorRate", "fail")]), false],
+    [
+      "a completed rollout with a failing error rate",
+      serviceReport("api", [check("rollout", "pass", { rolloutState: "COMPLETED" }), check("errorRate", "fail")]),
+      false,
+    ],
     ["a service without a rollout check", serviceReport("api", [check("errorRate", "fail")]), false],
   ])("is %s: %s", (_name, service, expected) => {
     expect(rolloutInProgress(service)).toBe(expected);

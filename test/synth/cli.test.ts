@@ -56,7 +56,9 @@ describe("deployctl synth", () => {
   });
 
   it("exits 2 with every config problem, naming the file and key, and no stack trace", async () => {
-    const dir = project((stack, text) => (stack === "dev" ? text.replace("delivery:tier: dev", "delivery:tier: qa").replace("port: 8080", "port: 0") : text));
+    const dir = project((stack, text) =>
+      stack === "dev" ? text.replace("delivery:tier: dev", "delivery:tier: qa").replace("port: 8080", "port: 0") : text,
+    );
 
     const { code, stderr } = await synth(dir, "--stack", "dev");
 

@@ -35,11 +35,7 @@ describe("diffStack", () => {
   });
 
   it("reports added and removed resources", () => {
-    const d = diffStack(
-      "staging",
-      doc([{ type: TOPIC, name: "old", inputs: {} }]),
-      doc([{ type: TOPIC, name: "new", inputs: {} }]),
-    );
+    const d = diffStack("staging", doc([{ type: TOPIC, name: "old", inputs: {} }]), doc([{ type: TOPIC, name: "new", inputs: {} }]));
     expect(d.changes.map((c) => [c.kind, c.name])).toEqual([
       ["remove", "old"],
       ["add", "new"],
@@ -61,8 +57,14 @@ describe("diffStack", () => {
 
   it("updates a service in place when its desired count changes, and replaces it when its cluster does", () => {
     const service = (desiredCount: number, cluster: string) => ({ type: SERVICE, name: "api", inputs: { desiredCount, cluster } });
-    expect(diffStack("s", doc([service(2, "c1")]), doc([service(3, "c1")])).changes[0]).toMatchObject({ kind: "update", replacesRunning: false });
-    expect(diffStack("s", doc([service(2, "c1")]), doc([service(2, "c2")])).changes[0]).toMatchObject({ kind: "replace", replacesRunning: true });
+    expect(diffStack("s", doc([service(2, "c1")]), doc([service(3, "c1")])).changes[0]).toMatchObject({
+      kind: "update",
+      replacesRunning: false,
+    });
+    expect(diffStack("s", doc([service(2, "c1")]), doc([service(2, "c2")])).changes[0]).toMatchObject({
+      kind: "replace",
+      replacesRunning: true,
+    });
   });
 
   it("treats a stack missing on one side as all added", () => {
@@ -85,8 +87,16 @@ describe("diffValues", () => {
 describe("diff markdown", () => {
   it("never shows a secret: rendered documents carry masked values", () => {
     const secret = "https://hooks.slack.com/services/T000/B000/XXXX";
-    const before = doc([{ type: "aws:ssm/parameter:Parameter", name: "slack", inputs: maskSecrets({ value: "old" }, new Set()) as Record<string, unknown> }]);
-    const after = doc([{ type: "aws:ssm/parameter:Parameter", name: "slack", inputs: maskSecrets({ value: secret }, new Set([secret])) as Record<string, unknown> }]);
+    const before = doc([
+      { type: "aws:ssm/parameter:Parameter", name: "slack", inputs: maskSecrets({ value: "old" }, new Set()) as Record<string, unknown> },
+    ]);
+    const after = doc([
+      {
+        type: "aws:ssm/parameter:Parameter",
+        name: "slack",
+        inputs: maskSecrets({ value: secret }, new Set([secret])) as Record<string, unknown>,
+      },
+    ]);
     const md = diffMarkdown([diffStack("staging", before, after)]);
     expect(md).not.toContain("hooks.slack.com");
     expect(md).toContain('`value`: `"old"` → `"[secret]"`');

@@ -51,7 +51,15 @@ const deployctl = async (args: string[], env: NodeJS.ProcessEnv = {}) => {
   const code = await main(["node", "deployctl", ...args], io);
   return { code, stdout: io.out(), stderr: io.err() };
 };
-const validateArgs = (file: string, ...more: string[]) => ["validate", "--manifest", file, "--endpoint-url", moto.endpoint, "--no-smoke", ...more];
+const validateArgs = (file: string, ...more: string[]) => [
+  "validate",
+  "--manifest",
+  file,
+  "--endpoint-url",
+  moto.endpoint,
+  "--no-smoke",
+  ...more,
+];
 const healthyManifest = async (): Promise<DeploymentManifest> => testManifest([await world.healthy("api")]);
 
 describe("deployctl validate: exit codes and outputs", () => {
@@ -69,8 +77,17 @@ describe("deployctl validate: exit codes and outputs", () => {
     expect(valid).toBe(true);
     expect(report).toMatchObject({ schemaVersion: 1, stack: "staging", verdict: "pass" });
     // What the verdict led to: the passing release recorded as last good.
-    expect(report.actions.map((a: { kind: string; target?: string; status: string }) => [a.kind, a.target, a.status])).toEqual([["record-last-good", "api", "ok"]]);
-    expect(report.services[0].checks.map((c: { name: string }) => c.name)).toEqual(["rollout", "tasks", "errorRate", "latency", "smoke", "logs"]);
+    expect(report.actions.map((a: { kind: string; target?: string; status: string }) => [a.kind, a.target, a.status])).toEqual([
+      ["record-last-good", "api", "ok"],
+    ]);
+    expect(report.services[0].checks.map((c: { name: string }) => c.name)).toEqual([
+      "rollout",
+      "tasks",
+      "errorRate",
+      "latency",
+      "smoke",
+      "logs",
+    ]);
     expect(stderr).toContain("… Validating api of stack staging (cluster delivery-staging)");
   });
 
@@ -104,7 +121,15 @@ describe("deployctl validate: exit codes and outputs", () => {
     const port = await closedPort();
 
     const { code, stdout, stderr } = await deployctl([
-      "validate", "--manifest", file, "--endpoint-url", `http://127.0.0.1:${port}`, "--max-attempts", "1", "--output", "json",
+      "validate",
+      "--manifest",
+      file,
+      "--endpoint-url",
+      `http://127.0.0.1:${port}`,
+      "--max-attempts",
+      "1",
+      "--output",
+      "json",
     ]);
 
     expect(code).toBe(4);
@@ -131,7 +156,9 @@ describe("deployctl validate: exit codes and outputs", () => {
     const summary = join(dir, "summary.md");
     writeFileSync(summary, "# Earlier step\n");
 
-    const { code, stdout } = await deployctl(validateArgs(file, "--skip", "latency", "--output", "markdown"), { GITHUB_STEP_SUMMARY: summary });
+    const { code, stdout } = await deployctl(validateArgs(file, "--skip", "latency", "--output", "markdown"), {
+      GITHUB_STEP_SUMMARY: summary,
+    });
 
     expect(code).toBe(0);
     expect(stdout.split("\n")[0]).toBe("### ✅ deployctl validate: stack `staging` is **pass**");
@@ -142,7 +169,18 @@ describe("deployctl validate: exit codes and outputs", () => {
   it("reads the manifest from the stack's deployment output with --stack", async () => {
     pulumi.outputs.staging = await healthyManifest();
 
-    const { code, stdout } = await deployctl(["validate", "--stack", "staging", "--endpoint-url", moto.endpoint, "--no-smoke", "--skip", "latency", "--output", "json"]);
+    const { code, stdout } = await deployctl([
+      "validate",
+      "--stack",
+      "staging",
+      "--endpoint-url",
+      moto.endpoint,
+      "--no-smoke",
+      "--skip",
+      "latency",
+      "--output",
+      "json",
+    ]);
 
     expect(code).toBe(0);
     expect(JSON.parse(stdout).stack).toBe("staging");
@@ -152,7 +190,9 @@ describe("deployctl validate: exit codes and outputs", () => {
   it("honours AWS_ENDPOINT_URL from the environment", async () => {
     const file = writeManifest(await healthyManifest());
 
-    const { code } = await deployctl(["validate", "--manifest", file, "--no-smoke", "--skip", "latency"], { AWS_ENDPOINT_URL: moto.endpoint });
+    const { code } = await deployctl(["validate", "--manifest", file, "--no-smoke", "--skip", "latency"], {
+      AWS_ENDPOINT_URL: moto.endpoint,
+    });
 
     expect(code).toBe(0);
   });
@@ -171,10 +211,13 @@ describe("deployctl validate: exit codes and outputs", () => {
 
 describe("deployctl validate: bad input exits 2 with a message naming the flag or field", () => {
   it.each([
-    [["--window", "10"], "--window is \"10\"; it must be a whole number of seconds, at least 60."],
-    [["--wait", "-5"], "--wait is \"-5\"; it must be a whole number of seconds, at least 0."],
+    [["--window", "10"], '--window is "10"; it must be a whole number of seconds, at least 60.'],
+    [["--wait", "-5"], '--wait is "-5"; it must be a whole number of seconds, at least 0.'],
     [["--since", "yesterday"], '--since is "yesterday"; it must be an ISO 8601 time such as 2025-01-31T12:00:00Z.'],
-    [["--since", "2025-01-31T12:00:00"], '--since is "2025-01-31T12:00:00"; it has no time zone, so it would be read in this machine\'s local time: add Z (UTC) or an offset, e.g. 2025-01-31T12:00:00Z.'],
+    [
+      ["--since", "2025-01-31T12:00:00"],
+      '--since is "2025-01-31T12:00:00"; it has no time zone, so it would be read in this machine\'s local time: add Z (UTC) or an offset, e.g. 2025-01-31T12:00:00Z.',
+    ],
     [["--confidence", "99"], '--confidence is "99"; it must be a number between 0 and 1 (exclusive), such as 0.99.'],
     [["--skip", "cpu"], "argument 'cpu' is invalid. Allowed choices are rollout, tasks, errorRate, latency, smoke, logs."],
     [["--output", "xml"], "argument 'xml' is invalid. Allowed choices are text, json, markdown."],
@@ -191,7 +234,10 @@ describe("deployctl validate: bad input exits 2 with a message naming the flag o
   });
 
   it("names the manifest file, field, value and what is allowed", async () => {
-    const file = writeManifest({ ...testManifest([testService("api", { loadBalancer: "my-alb" })]), thresholds: { ...testManifest().thresholds, minRequests: -1 } }, "bad.json");
+    const file = writeManifest(
+      { ...testManifest([testService("api", { loadBalancer: "my-alb" })]), thresholds: { ...testManifest().thresholds, minRequests: -1 } },
+      "bad.json",
+    );
 
     const { code, stderr } = await deployctl(["validate", "--manifest", file]);
 

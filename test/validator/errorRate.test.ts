@@ -15,8 +15,18 @@ describe("judgeErrorRate", () => {
     [1000, 60, "fail", "60 5xx of 1000 requests (6%, 99% interval 4.34%-8.24%): above the critical 5%."],
     [1000, 20, "warn", "20 5xx of 1000 requests (2%, 99% interval 1.137%-3.496%): above the warning 1%."],
     [1000, 5, "pass", "5 5xx of 1000 requests (0.5%, 99% interval 0.167%-1.485%): within the warning 1%."],
-    [3, 1, "inconclusive", "1 5xx of 3 requests (33.333%, 99% interval 4.043%-85.578%): fewer than 100 requests and the interval reaches the warning 1%: too little traffic to judge."],
-    [50, 0, "inconclusive", "0 5xx of 50 requests (0%, 99% interval 0%-11.715%): fewer than 100 requests and the interval reaches the warning 1%: too little traffic to judge."],
+    [
+      3,
+      1,
+      "inconclusive",
+      "1 5xx of 3 requests (33.333%, 99% interval 4.043%-85.578%): fewer than 100 requests and the interval reaches the warning 1%: too little traffic to judge.",
+    ],
+    [
+      50,
+      0,
+      "inconclusive",
+      "0 5xx of 50 requests (0%, 99% interval 0%-11.715%): fewer than 100 requests and the interval reaches the warning 1%: too little traffic to judge.",
+    ],
   ])("%s requests with %s 5xx: %s", (requests, errors, status, message) => {
     const result = judge(requests, errors);
 

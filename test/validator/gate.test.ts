@@ -27,16 +27,27 @@ useMotoWorld(
   },
   { freezeTasks: false },
 );
-beforeEach(async () => {
-});
+beforeEach(async () => {});
 
-const image = (tag: string) => JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.docker.distribution.manifest.v2+json", config: { digest: `sha256:${tag}` }, layers: [] });
+const image = (tag: string) =>
+  JSON.stringify({
+    schemaVersion: 2,
+    mediaType: "application/vnd.docker.distribution.manifest.v2+json",
+    config: { digest: `sha256:${tag}` },
+    layers: [],
+  });
 async function pushImage(repository: string, tag: string): Promise<void> {
   await world.clients.ecr.send(new CreateRepositoryCommand({ repositoryName: repository })).catch(() => undefined);
   await world.clients.ecr.send(new PutImageCommand({ repositoryName: repository, imageTag: tag, imageManifest: image(tag) }));
 }
 async function recordLastGood(s: ManifestService): Promise<void> {
-  const value = JSON.stringify({ imageTag: "v1", taskDefinitionArn: s.taskDefinitionArn, validatedAt: "2025-03-01T11:00:00.000Z", runId: "run-1", webhook: "https://hooks.example/secret" });
+  const value = JSON.stringify({
+    imageTag: "v1",
+    taskDefinitionArn: s.taskDefinitionArn,
+    validatedAt: "2025-03-01T11:00:00.000Z",
+    runId: "run-1",
+    webhook: "https://hooks.example/secret",
+  });
   await world.clients.ssm.send(new PutParameterCommand({ Name: `/delivery/staging/${s.name}/last-good`, Type: "String", Value: value }));
 }
 async function alarm(name: string, state: "ALARM" | "OK"): Promise<void> {
@@ -122,7 +133,9 @@ describe("gate against moto", () => {
     const report = await gate({ manifest: testManifest([api]), tag: "v3" }, { clients: world.clients });
 
     expect(check(report, "rollout")?.status).toBe("fail");
-    expect(check(report, "rollout")?.message).toMatch(/^Deployment ecs-svc\/\d+ of api-svc is still IN_PROGRESS \(3 of 5 running\): wait for it to finish\.$/);
+    expect(check(report, "rollout")?.message).toMatch(
+      /^Deployment ecs-svc\/\d+ of api-svc is still IN_PROGRESS \(3 of 5 running\): wait for it to finish\.$/,
+    );
   });
 
   it("warns, and still passes, on a first deploy without a last good release", async () => {
@@ -143,7 +156,10 @@ describe("gate against moto", () => {
 
     const report = await gate({ manifest: testManifest([api]) }, { clients: world.clients });
 
-    expect(check(report, "image")).toMatchObject({ status: "skipped", message: "Skipped: no --tag given, so there is no new image to look for." });
+    expect(check(report, "image")).toMatchObject({
+      status: "skipped",
+      message: "Skipped: no --tag given, so there is no new image to look for.",
+    });
   });
 });
 
@@ -152,7 +168,10 @@ describe("deployctl gate", () => {
     const dir = mkdtempSync(join(tmpdir(), "gate-cli-"));
     writeFileSync(join(dir, "deployment.json"), JSON.stringify(manifest));
     const io = captureIO({ AWS_ACCESS_KEY_ID: "testing", AWS_SECRET_ACCESS_KEY: "testing" }, dir);
-    const code = await main(["node", "deployctl", "gate", "--stack", "staging", "--manifest", "deployment.json", "--endpoint-url", moto.endpoint, ...args], io);
+    const code = await main(
+      ["node", "deployctl", "gate", "--stack", "staging", "--manifest", "deployment.json", "--endpoint-url", moto.endpoint, ...args],
+      io,
+    );
     return { code, stdout: io.out(), stderr: io.err() };
   };
 
@@ -189,8 +208,19 @@ describe("deployctl gate", () => {
 
 describe("parseEcrImage", () => {
   it.each([
-    ["123456789012.dkr.ecr.eu-west-1.amazonaws.com/api:v1", { registryId: "123456789012", region: "eu-west-1", repository: "api", uri: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/api" }],
-    ["123456789012.dkr.ecr.us-east-1.amazonaws.com/team/web@sha256:abc", { registryId: "123456789012", region: "us-east-1", repository: "team/web", uri: "123456789012.dkr.ecr.us-east-1.amazonaws.com/team/web" }],
+    [
+      "123456789012.dkr.ecr.eu-west-1.amazonaws.com/api:v1",
+      { registryId: "123456789012", region: "eu-west-1", repository: "api", uri: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/api" },
+    ],
+    [
+      "123456789012.dkr.ecr.us-east-1.amazonaws.com/team/web@sha256:abc",
+      {
+        registryId: "123456789012",
+        region: "us-east-1",
+        repository: "team/web",
+        uri: "123456789012.dkr.ecr.us-east-1.amazonaws.com/team/web",
+      },
+    ],
     ["nginx:1.27", undefined],
     ["ghcr.io/org/app:v1", undefined],
   ])("parses %s", (image, expected) => {

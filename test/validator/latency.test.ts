@@ -24,7 +24,10 @@ describe("judgeLatency", () => {
   });
 
   it("is inconclusive with the reason when the percentile request failed", () => {
-    const result = judgeLatency({ unavailableReason: "CloudWatch GetMetricData (percentiles) failed (AWS error): InternalError", thresholds });
+    const result = judgeLatency({
+      unavailableReason: "CloudWatch GetMetricData (percentiles) failed (AWS error): InternalError",
+      thresholds,
+    });
 
     expect(result).toMatchObject({
       status: "inconclusive",

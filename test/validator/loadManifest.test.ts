@@ -73,7 +73,12 @@ describe("loadManifest from a file", () => {
       { ...good, cluster: undefined, thresholds: { ...good.thresholds, minRequests: "100" } },
       'two.json: cluster is missing; it is required (string).\ntwo.json: thresholds.minRequests is "100"; it must be a number.',
     ],
-    ["an unknown key", "extra.json", { ...good, colour: "blue" }, 'extra.json: unknown key "colour"; the manifest contract does not allow it.'],
+    [
+      "an unknown key",
+      "extra.json",
+      { ...good, colour: "blue" },
+      'extra.json: unknown key "colour"; the manifest contract does not allow it.',
+    ],
     ["a schema version from the future", "v2.json", { ...good, schemaVersion: 2 }, "v2.json: schemaVersion is 2; it must be 1."],
     [
       "a health path without its slash",
@@ -133,7 +138,10 @@ describe("loadManifest from a stack", () => {
   it("is bad input when the stack does not exist", async () => {
     const stacks = stacksWith({}, new Error("no stack named 'qa' found"));
 
-    await expect(loadManifest({ stack: "qa" }, stacks)).rejects.toMatchObject({ exitCode: 2, message: "--stack qa: no such Pulumi stack (no stack named 'qa' found)." });
+    await expect(loadManifest({ stack: "qa" }, stacks)).rejects.toMatchObject({
+      exitCode: 2,
+      message: "--stack qa: no such Pulumi stack (no stack named 'qa' found).",
+    });
   });
 
   it("is an operational error when Pulumi itself fails", async () => {
@@ -146,6 +154,8 @@ describe("loadManifest from a stack", () => {
   });
 
   it("is bad input without any source", async () => {
-    await expect(loadManifest({}, noStacks)).rejects.toThrow("No manifest: give --stack NAME (reads its deployment output) or --manifest FILE.");
+    await expect(loadManifest({}, noStacks)).rejects.toThrow(
+      "No manifest: give --stack NAME (reads its deployment output) or --manifest FILE.",
+    );
   });
 });

@@ -53,7 +53,8 @@ describe("logs check paging", () => {
 
     expect(result).toMatchObject({
       status: "fail",
-      message: '/delivery/staging/api since 2025-03-01T12:00:00.000Z: 2 error lines (first: "ERROR boom", "ERROR boom") (scan stopped after 2 pages and 2 matching events).',
+      message:
+        '/delivery/staging/api since 2025-03-01T12:00:00.000Z: 2 error lines (first: "ERROR boom", "ERROR boom") (scan stopped after 2 pages and 2 matching events).',
     });
   });
 });

@@ -16,7 +16,8 @@ const run = (manifest: ReturnType<typeof testManifest>, extra: Partial<Parameter
   validate({ manifest, smoke: false, ...extra }, { clients: world.clients, sleep: async () => undefined });
 const check = (report: ValidationReport, name: CheckName, service = 0): CheckResult =>
   report.services[service].checks.find((c) => c.name === name) as CheckResult;
-const statuses = (report: ValidationReport, service = 0) => Object.fromEntries(report.services[service].checks.map((c) => [c.name, c.status]));
+const statuses = (report: ValidationReport, service = 0) =>
+  Object.fromEntries(report.services[service].checks.map((c) => [c.name, c.status]));
 
 describe("validate against moto", () => {
   it("passes a healthy service; latency is inconclusive because moto cannot answer percentiles", async () => {
@@ -24,10 +25,19 @@ describe("validate against moto", () => {
 
     const report = await run(testManifest([api]));
 
-    expect(statuses(report)).toEqual({ rollout: "pass", tasks: "pass", errorRate: "pass", latency: "inconclusive", smoke: "skipped", logs: "pass" });
+    expect(statuses(report)).toEqual({
+      rollout: "pass",
+      tasks: "pass",
+      errorRate: "pass",
+      latency: "inconclusive",
+      smoke: "skipped",
+      logs: "pass",
+    });
     expect(check(report, "tasks").observed).toMatchObject({ desired: 3, running: 3, stopped: 0 });
     expect(check(report, "errorRate").observed).toMatchObject({ requests: 1000, errors5xx: 0, ratePercent: 0 });
-    expect(check(report, "latency").message).toMatch(/^Latency percentiles unavailable: CloudWatch GetMetricData \(percentiles\) failed after 2 attempts/);
+    expect(check(report, "latency").message).toMatch(
+      /^Latency percentiles unavailable: CloudWatch GetMetricData \(percentiles\) failed after 2 attempts/,
+    );
     expect(report.verdict).toBe("inconclusive");
   });
 
@@ -108,7 +118,12 @@ describe("validate against moto", () => {
     const api = await world.service("api");
     await world.runTasks(api, 3);
     await world.metrics(api, { requests: 1000, errors5xx: 0 });
-    await world.logs(api, ["INFO ready", "ERROR cannot connect to db password=hunter2", "WARN slow query", "java.lang.IllegalStateException: boom"]);
+    await world.logs(api, [
+      "INFO ready",
+      "ERROR cannot connect to db password=hunter2",
+      "WARN slow query",
+      "java.lang.IllegalStateException: boom",
+    ]);
 
     const report = await run(testManifest([api]), { skip: ["latency"] });
 

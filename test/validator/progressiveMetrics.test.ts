@@ -21,11 +21,14 @@ beforeEach(() => {
   aws = mockedAws();
 });
 const deps = () => ({ clients: aws.clients, now: () => NOW, sleep: async () => undefined });
-const check = (report: ValidationReport, name: CheckName): CheckResult => report.services[0].checks.find((c) => c.name === name) as CheckResult;
+const check = (report: ValidationReport, name: CheckName): CheckResult =>
+  report.services[0].checks.find((c) => c.name === name) as CheckResult;
 
 describe("validate a progressive service's traffic in both target groups", () => {
   it("fails on 5xx served from the alternate group after ECS moved production traffic there", async () => {
-    arrangeHealthy(aws, [api], { metrics: { [FIRST]: { requests: 0, errors5xx: 0 }, [ALT]: { requests: 1000, errors5xx: 80, p95: 0.1, p99: 0.2 } } });
+    arrangeHealthy(aws, [api], {
+      metrics: { [FIRST]: { requests: 0, errors5xx: 0 }, [ALT]: { requests: 1000, errors5xx: 80, p95: 0.1, p99: 0.2 } },
+    });
 
     const report = await validate({ manifest }, deps());
 
@@ -34,15 +37,25 @@ describe("validate a progressive service's traffic in both target groups", () =>
   });
 
   it("adds both groups' counts and weighs their percentiles by sample count", async () => {
-    arrangeHealthy(aws, [api], { metrics: { [FIRST]: { requests: 600, errors5xx: 0, p95: 0.1, p99: 0.2 }, [ALT]: { requests: 400, errors5xx: 4, p95: 0.6, p99: 0.7 } } });
+    arrangeHealthy(aws, [api], {
+      metrics: { [FIRST]: { requests: 600, errors5xx: 0, p95: 0.1, p99: 0.2 }, [ALT]: { requests: 400, errors5xx: 4, p95: 0.6, p99: 0.7 } },
+    });
 
     const report = await validate({ manifest }, deps());
 
     expect(check(report, "errorRate").observed).toMatchObject({ requests: 1000, errors5xx: 4 });
     expect(check(report, "latency").observed).toMatchObject({ p95Ms: 300, p99Ms: 400, minutes: 1 });
     const [counts, percentiles] = aws.cloudwatch.commandCalls(GetMetricDataCommand).map((c) => c.args[0].input.MetricDataQueries ?? []);
-    const described = (q: (typeof counts)[number]) => `${q.Id}:${q.MetricStat?.Metric?.Dimensions?.find((d) => d.Name === "TargetGroup")?.Value ?? "-"}`;
+    const described = (q: (typeof counts)[number]) =>
+      `${q.Id}:${q.MetricStat?.Metric?.Dimensions?.find((d) => d.Name === "TargetGroup")?.Value ?? "-"}`;
     expect(counts.map(described)).toEqual([`r0:${FIRST}`, `t0:${FIRST}`, `r0_alt:${ALT}`, `t0_alt:${ALT}`, "e0:-"]);
-    expect(percentiles.map(described)).toEqual([`p0:${FIRST}`, `q0:${FIRST}`, `n0:${FIRST}`, `p0_alt:${ALT}`, `q0_alt:${ALT}`, `n0_alt:${ALT}`]);
+    expect(percentiles.map(described)).toEqual([
+      `p0:${FIRST}`,
+      `q0:${FIRST}`,
+      `n0:${FIRST}`,
+      `p0_alt:${ALT}`,
+      `q0_alt:${ALT}`,
+      `n0_alt:${ALT}`,
+    ]);
   });
 });

@@ -33,7 +33,10 @@ const denied = { status: 400, type: "AccessDeniedException", message: "User is n
 const validateThrough = async (rule: FaultRule, ...more: string[]) => {
   proxy = await startFlakyProxy(moto.endpoint, rule);
   const io = captureIO({ AWS_ACCESS_KEY_ID: "testing", AWS_SECRET_ACCESS_KEY: "testing" });
-  const code = await main(["node", "deployctl", "validate", "--manifest", file, "--endpoint-url", proxy.endpoint, "--no-smoke", "--skip", "latency", ...more], io);
+  const code = await main(
+    ["node", "deployctl", "validate", "--manifest", file, "--endpoint-url", proxy.endpoint, "--no-smoke", "--skip", "latency", ...more],
+    io,
+  );
   return { code, stderr: io.err() };
 };
 
@@ -49,7 +52,9 @@ describe("AWS retries through the SDK's standard retry mode", () => {
     const { code, stderr } = await validateThrough((op) => (op === "DescribeServices" ? throttle : undefined), "--max-attempts", "2");
 
     expect(code).toBe(4);
-    expect(stderr).toContain("deployctl: ECS DescribeServices failed after 2 attempts (throttled beyond retries): ThrottlingException: Rate exceeded\n");
+    expect(stderr).toContain(
+      "deployctl: ECS DescribeServices failed after 2 attempts (throttled beyond retries): ThrottlingException: Rate exceeded\n",
+    );
     expect(proxy?.seen.get("DescribeServices")).toBe(2);
   });
 
@@ -57,7 +62,9 @@ describe("AWS retries through the SDK's standard retry mode", () => {
     const { code, stderr } = await validateThrough((op) => (op === "DescribeServices" ? denied : undefined));
 
     expect(code).toBe(4);
-    expect(stderr).toContain("deployctl: ECS DescribeServices failed (access denied): AccessDeniedException: User is not authorized to perform: ecs:DescribeServices\n");
+    expect(stderr).toContain(
+      "deployctl: ECS DescribeServices failed (access denied): AccessDeniedException: User is not authorized to perform: ecs:DescribeServices\n",
+    );
     expect(proxy?.seen.get("DescribeServices")).toBe(1);
   });
 });

@@ -71,7 +71,12 @@ describe("validate with mocked AWS", () => {
   });
 
   it("fails a FAILED rollout with ECS's reason", async () => {
-    const failed = ecsService(api, { rolloutState: "FAILED", rolloutStateReason: "ECS deployment circuit breaker: tasks failed to start.", runningCount: 0, failedTasks: 4 });
+    const failed = ecsService(api, {
+      rolloutState: "FAILED",
+      rolloutStateReason: "ECS deployment circuit breaker: tasks failed to start.",
+      runningCount: 0,
+      failedTasks: 4,
+    });
     arrangeHealthy(aws, [api], { services: [failed] });
 
     const report = await validate({ manifest }, deps());
@@ -89,7 +94,9 @@ describe("validate with mocked AWS", () => {
 
     const report = await validate({ manifest }, deps());
 
-    expect(check(report, "rollout").message).toBe("Deployment ecs-svc/api1: the primary deployment runs api:1, the manifest expects api:2.");
+    expect(check(report, "rollout").message).toBe(
+      "Deployment ecs-svc/api1: the primary deployment runs api:1, the manifest expects api:2.",
+    );
     expect(check(report, "rollout").status).toBe("fail");
   });
 
@@ -127,7 +134,9 @@ describe("validate with mocked AWS", () => {
 
     const report = await validate({ manifest }, deps());
 
-    expect((check(report, "tasks").observed.stoppedTasks as { cause: string }[])[0].cause).toBe("essential container app exited with exit code 1");
+    expect((check(report, "tasks").observed.stoppedTasks as { cause: string }[])[0].cause).toBe(
+      "essential container app exited with exit code 1",
+    );
   });
 
   it("ignores tasks of the previous task definition stopped by the rollout", async () => {
@@ -159,7 +168,8 @@ describe("validate with mocked AWS", () => {
 
     expect(check(report, "tasks")).toMatchObject({
       status: "pass",
-      message: "3 of 3 desired tasks RUNNING, none unhealthy, none of this deployment stopped (1 task stopped by ECS scaling activity, not counted).",
+      message:
+        "3 of 3 desired tasks RUNNING, none unhealthy, none of this deployment stopped (1 task stopped by ECS scaling activity, not counted).",
       observed: { stopped: 0, scaledIn: ["scaled1"] },
     });
   });
@@ -169,7 +179,8 @@ describe("validate with mocked AWS", () => {
       lastStatus: "STOPPED",
       desiredStatus: "STOPPED",
       stopCode: "ServiceSchedulerInitiated",
-      stoppedReason: "Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/api/0)",
+      stoppedReason:
+        "Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/api/0)",
       stoppedAt: new Date(DEPLOYED_AT.getTime() + 300_000),
       containers: [{ name: "app", exitCode: 143 }],
     });
@@ -218,13 +229,19 @@ describe("validate with mocked AWS", () => {
   });
 
   it("makes only the latency check inconclusive when the percentile request fails", async () => {
-    arrangeHealthy(aws, [api], { percentilesFail: Object.assign(new Error("Internal Server Error"), { name: "InternalServerError", $metadata: { httpStatusCode: 500, attempts: 3 } }) });
+    arrangeHealthy(aws, [api], {
+      percentilesFail: Object.assign(new Error("Internal Server Error"), {
+        name: "InternalServerError",
+        $metadata: { httpStatusCode: 500, attempts: 3 },
+      }),
+    });
 
     const report = await validate({ manifest }, deps());
 
     expect(check(report, "latency")).toMatchObject({
       status: "inconclusive",
-      message: "Latency percentiles unavailable: CloudWatch GetMetricData (percentiles) failed after 3 attempts (AWS error): InternalServerError: Internal Server Error.",
+      message:
+        "Latency percentiles unavailable: CloudWatch GetMetricData (percentiles) failed after 3 attempts (AWS error): InternalServerError: Internal Server Error.",
     });
     expect(check(report, "errorRate").status).toBe("pass");
     expect(report.verdict).toBe("inconclusive");
@@ -234,10 +251,16 @@ describe("validate with mocked AWS", () => {
     const web = testService("web");
     arrangeHealthy(aws, [api, web]);
     aws.cloudwatch.on(GetMetricDataCommand).callsFake((input) => ({
-      MetricDataResults: (input.MetricDataQueries ?? []).map((q: { Id: string; MetricStat: { Metric: { Dimensions: { Name: string; Value: string }[] } } }) =>
-        q.MetricStat.Metric.Dimensions.some((d) => d.Value === web.targetGroup)
-          ? { Id: q.Id, StatusCode: "Forbidden", Messages: [{ Code: "Forbidden", Value: "not authorized" }], Timestamps: [], Values: [] }
-          : { Id: q.Id, StatusCode: "Complete", Timestamps: [new Date(DEPLOYED_AT.getTime() + 60_000)], Values: [q.Id.startsWith("r") ? 500 : 0.05] },
+      MetricDataResults: (input.MetricDataQueries ?? []).map(
+        (q: { Id: string; MetricStat: { Metric: { Dimensions: { Name: string; Value: string }[] } } }) =>
+          q.MetricStat.Metric.Dimensions.some((d) => d.Value === web.targetGroup)
+            ? { Id: q.Id, StatusCode: "Forbidden", Messages: [{ Code: "Forbidden", Value: "not authorized" }], Timestamps: [], Values: [] }
+            : {
+                Id: q.Id,
+                StatusCode: "Complete",
+                Timestamps: [new Date(DEPLOYED_AT.getTime() + 60_000)],
+                Values: [q.Id.startsWith("r") ? 500 : 0.05],
+              },
       ),
     }));
 
@@ -322,7 +345,10 @@ describe("validate with mocked AWS", () => {
       arrangeHealthy(aws, [withUrl]);
       aws.logs.on(FilterLogEventsCommand).callsFake(async () => {
         await new Promise((resolve) => setTimeout(resolve, 50));
-        throw Object.assign(new Error("not authorized to perform: logs:FilterLogEvents"), { name: "AccessDeniedException", $metadata: { httpStatusCode: 400 } });
+        throw Object.assign(new Error("not authorized to perform: logs:FilterLogEvents"), {
+          name: "AccessDeniedException",
+          $metadata: { httpStatusCode: 400 },
+        });
       });
       const started = Date.now();
 

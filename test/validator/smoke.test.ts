@@ -112,10 +112,16 @@ describe("watchdog", () => {
   it("fails when an answer takes over twice the first measurement", async () => {
     const url = await serve((_path, n) => (n >= 3 ? { status: 200, body: up, delayMs: 400 } : { status: 200, body: up }));
 
-    const result = await runSmoke({ url, healthPath: "/health", smokePaths: [] }, options({ watchSeconds: 20, watchMinBaselineMs: 100 }), deps);
+    const result = await runSmoke(
+      { url, healthPath: "/health", smokePaths: [] },
+      options({ watchSeconds: 20, watchMinBaselineMs: 100 }),
+      deps,
+    );
 
     expect(result.status).toBe("fail");
-    expect(result.message).toMatch(/watchdog: poll 2\/4 \(\+10 s\) took \d+(\.\d)? ms, over twice the first measurement \(limit 200 ms\)\.$/);
+    expect(result.message).toMatch(
+      /watchdog: poll 2\/4 \(\+10 s\) took \d+(\.\d)? ms, over twice the first measurement \(limit 200 ms\)\.$/,
+    );
   });
 
   it("does not run when the smoke requests failed", async () => {

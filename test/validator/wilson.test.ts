@@ -12,7 +12,9 @@ describe("zForConfidence", () => {
   });
 
   it.each([0, 1, 1.5, -0.1, Number.NaN])("refuses confidence %s", (confidence) => {
-    expect(() => zForConfidence(confidence)).toThrow(`confidence is ${confidence}; it must be between 0 and 1 (exclusive), for example 0.99`);
+    expect(() => zForConfidence(confidence)).toThrow(
+      `confidence is ${confidence}; it must be between 0 and 1 (exclusive), for example 0.99`,
+    );
   });
 
   it("is symmetric around the median", () => {

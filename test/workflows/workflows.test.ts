@@ -31,7 +31,8 @@ const workflows: Record<string, Workflow> = Object.fromEntries(
   FILES.map((f) => [f, parse(readFileSync(join(DIR, f), "utf8")) as Workflow]),
 );
 const steps = (w: Workflow) => Object.values(w.jobs).flatMap((j) => j.steps);
-const scripts = (JSON.parse(readFileSync(join(__dirname, "..", "..", "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+const scripts = (JSON.parse(readFileSync(join(__dirname, "..", "..", "package.json"), "utf8")) as { scripts: Record<string, string> })
+  .scripts;
 
 describe("the GitHub Actions workflows", () => {
   it("are the three we ship", () => {
@@ -63,7 +64,10 @@ describe("the GitHub Actions workflows", () => {
       const aws = job.steps.filter((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
       for (const s of aws) {
         expect(s.with?.["role-to-assume"], `${file} ${name}`).toBeTruthy();
-        expect(Object.keys(s.with ?? {}).some((k) => /access-key/.test(k)), `${file} ${name}`).toBe(false);
+        expect(
+          Object.keys(s.with ?? {}).some((k) => /access-key/.test(k)),
+          `${file} ${name}`,
+        ).toBe(false);
         expect(job.permissions?.["id-token"], `${file} ${name}`).toBe("write");
       }
     }
@@ -84,20 +88,26 @@ describe("the GitHub Actions workflows", () => {
   });
 
   it("posts the plan diff as one PR comment that it updates, not repeats", () => {
-    const script = String(workflows["preview.yml"].jobs["plan-diff"].steps.find((s) => s.uses?.startsWith("actions/github-script@"))?.with?.script);
+    const script = String(
+      workflows["preview.yml"].jobs["plan-diff"].steps.find((s) => s.uses?.startsWith("actions/github-script@"))?.with?.script,
+    );
     expect(script).toContain("updateComment");
     expect(script).toContain("<!-- delivery-plan-diff -->");
   });
 
   it("runs only npm scripts that package.json defines", () => {
-    const used = FILES.flatMap((f) => steps(workflows[f]).flatMap((s) => [...(s.run ?? "").matchAll(/npm run ([\w:-]+)/g)].map((m) => m[1])));
+    const used = FILES.flatMap((f) =>
+      steps(workflows[f]).flatMap((s) => [...(s.run ?? "").matchAll(/npm run ([\w:-]+)/g)].map((m) => m[1])),
+    );
     expect(used.length).toBeGreaterThan(0);
     for (const name of used) expect(Object.keys(scripts), name).toContain(name);
   });
 
   it("runs only deployctl commands and flags that exist", () => {
     const program = buildProgram({ stdout: () => {}, stderr: () => {}, env: {}, cwd: "." }, () => {});
-    const calls = FILES.flatMap((f) => steps(workflows[f]).flatMap((s) => [...(s.run ?? "").matchAll(/npx deployctl ([^\n>|;]+)/g)].map((m) => m[1].trim())));
+    const calls = FILES.flatMap((f) =>
+      steps(workflows[f]).flatMap((s) => [...(s.run ?? "").matchAll(/npx deployctl ([^\n>|;]+)/g)].map((m) => m[1].trim())),
+    );
     expect(calls.length).toBeGreaterThanOrEqual(5);
     for (const call of calls) {
       const words = call.split(/\s+/);
@@ -109,7 +119,10 @@ describe("the GitHub Actions workflows", () => {
       expect(cmd, call).not.toBe(program);
       const flags = words.filter((w) => /^--?[a-z]/.test(w)).map((w) => w.replace(/^\$\{\w+:\+/, "").split("=")[0]);
       for (const flag of flags) {
-        expect(cmd?.options.some((o) => o.long === flag || o.short === flag || o.long === flag.replace(/^--no-/, "--")), `${call}: ${flag}`).toBe(true);
+        expect(
+          cmd?.options.some((o) => o.long === flag || o.short === flag || o.long === flag.replace(/^--no-/, "--")),
+          `${call}: ${flag}`,
+        ).toBe(true);
       }
     }
   });

@@ -29,13 +29,26 @@ export async function buildAlertChannels(options: ChannelOptions): Promise<Alert
   const fetchFn = options.fetch ?? fetch;
   const channels: AlertChannel[] = [new SnsChannel(clients.sns, manifest.alerts)];
 
-  const slack = await resolveSecret("slack", env.DELIVERY_SLACK_WEBHOOK_URL, manifest.alerts.slackWebhookUrlParameter, clients.ssm, secrets);
+  const slack = await resolveSecret(
+    "slack",
+    env.DELIVERY_SLACK_WEBHOOK_URL,
+    manifest.alerts.slackWebhookUrlParameter,
+    clients.ssm,
+    secrets,
+  );
   if (slack instanceof ChannelError) channels.push(brokenChannel(slack));
   else if (slack !== undefined) channels.push(new SlackChannel(slack, fetchFn));
 
-  const pd = await resolveSecret("pagerduty", env.DELIVERY_PAGERDUTY_ROUTING_KEY, manifest.alerts.pagerDutyRoutingKeyParameter, clients.ssm, secrets);
+  const pd = await resolveSecret(
+    "pagerduty",
+    env.DELIVERY_PAGERDUTY_ROUTING_KEY,
+    manifest.alerts.pagerDutyRoutingKeyParameter,
+    clients.ssm,
+    secrets,
+  );
   if (pd instanceof ChannelError) channels.push(brokenChannel(pd));
-  else if (pd !== undefined) channels.push(new PagerDutyChannel(pd, env.DELIVERY_PAGERDUTY_EVENTS_URL || DEFAULT_PAGERDUTY_EVENTS_URL, fetchFn));
+  else if (pd !== undefined)
+    channels.push(new PagerDutyChannel(pd, env.DELIVERY_PAGERDUTY_EVENTS_URL || DEFAULT_PAGERDUTY_EVENTS_URL, fetchFn));
 
   return channels;
 }

@@ -50,7 +50,14 @@ export class AlertDispatcher {
       const final = redact(this.escalate(alert, state), this.secrets?.values());
       const suppressedBy = final.dedup === false ? undefined : this.recentlySent(final, state);
       if (suppressedBy) {
-        actions.push(this.action("all", "skipped", `${final.severity} alert for ${final.stack}/${final.service} not sent again: ${suppressedBy}`, final));
+        actions.push(
+          this.action(
+            "all",
+            "skipped",
+            `${final.severity} alert for ${final.stack}/${final.service} not sent again: ${suppressedBy}`,
+            final,
+          ),
+        );
         continue;
       }
       const results = await this.sendAll(final);
@@ -81,7 +88,9 @@ export class AlertDispatcher {
         if (!channel.resolve) continue;
         try {
           const result = await channel.resolve(notice);
-          actions.push(this.action(channel.name, result.status, result.message, { stack: notice.stack, service: notice.service }, "resolve"));
+          actions.push(
+            this.action(channel.name, result.status, result.message, { stack: notice.stack, service: notice.service }, "resolve"),
+          );
         } catch (err) {
           allResolved = false;
           actions.push(this.action(channel.name, "failed", errorMessage(err), { stack: notice.stack, service: notice.service }, "resolve"));
@@ -102,7 +111,10 @@ export class AlertDispatcher {
     return {
       ...alert,
       severity: "critical",
-      details: [...(alert.details ?? []), `escalated to critical: ${streak} consecutive failed runs (threshold ${this.policy.escalateAfter})`],
+      details: [
+        ...(alert.details ?? []),
+        `escalated to critical: ${streak} consecutive failed runs (threshold ${this.policy.escalateAfter})`,
+      ],
     };
   }
 
@@ -113,7 +125,10 @@ export class AlertDispatcher {
     const previous = keys.map((k) => state.sent[k]);
     const allRecent = previous.every((p) => p !== undefined && Date.parse(p.at) >= since && RANK[p.severity] >= RANK[alert.severity]);
     if (!allRecent) return undefined;
-    const last = previous.map((p) => p?.at ?? "").sort().at(-1);
+    const last = previous
+      .map((p) => p?.at ?? "")
+      .sort()
+      .at(-1);
     return `${keys.map((k) => k.split("/").at(-1)).join(", ")} already alerted at ${last} (within the ${this.policy.dedupWindowSeconds} s window)`;
   }
 
@@ -144,7 +159,12 @@ export class AlertDispatcher {
       const parsed = stateSchema.safeParse(await this.store.readState(ALERT_STATE_NAME));
       if (parsed.success) return parsed.data;
     } catch (err) {
-      actions.push({ kind: "alert-state", status: "failed", message: `cannot read the alert state (deduplication off for this run): ${errorMessage(err)}`, at: this.now().toISOString() });
+      actions.push({
+        kind: "alert-state",
+        status: "failed",
+        message: `cannot read the alert state (deduplication off for this run): ${errorMessage(err)}`,
+        at: this.now().toISOString(),
+      });
     }
     return { sent: {}, failures: {}, openIncidents: {} };
   }
@@ -153,7 +173,12 @@ export class AlertDispatcher {
     try {
       await this.store.writeState(ALERT_STATE_NAME, state);
     } catch (err) {
-      actions.push({ kind: "alert-state", status: "failed", message: `cannot save the alert state: ${errorMessage(err)}`, at: this.now().toISOString() });
+      actions.push({
+        kind: "alert-state",
+        status: "failed",
+        message: `cannot save the alert state: ${errorMessage(err)}`,
+        at: this.now().toISOString(),
+      });
     }
   }
 }

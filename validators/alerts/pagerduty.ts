@@ -64,7 +64,11 @@ export class PagerDutyChannel implements AlertChannel {
   }
 
   async resolve(notice: ResolveNotice): Promise<ChannelResult> {
-    const event: PagerDutyEvent = { routing_key: this.routingKey, event_action: "resolve", dedup_key: pagerDutyDedupKey(notice.stack, notice.service) };
+    const event: PagerDutyEvent = {
+      routing_key: this.routingKey,
+      event_action: "resolve",
+      dedup_key: pagerDutyDedupKey(notice.stack, notice.service),
+    };
     await postJson(this.name, this.fetchFn, this.eventsUrl, event, [this.routingKey]);
     return { status: "ok", message: `resolved PagerDuty incident ${event.dedup_key}` };
   }

@@ -23,7 +23,9 @@ const HEADER_MAX = 150;
 export function slackMessage(alert: Alert): SlackMessage {
   const icon = alert.severity === "critical" ? ":rotating_light:" : ":warning:";
   const checks = alert.checks.length
-    ? alert.checks.map((c) => `• *${c.name}* (${c.status}): observed ${formatValues(c.observed)} vs threshold ${formatValues(c.threshold)}`).join("\n")
+    ? alert.checks
+        .map((c) => `• *${c.name}* (${c.status}): observed ${formatValues(c.observed)} vs threshold ${formatValues(c.threshold)}`)
+        .join("\n")
     : "No check failed.";
   const blocks: SlackBlock[] = [
     { type: "header", text: { type: "plain_text", text: clip(`${alertTitle(alert)}`, HEADER_MAX) } },
@@ -40,10 +42,16 @@ export function slackMessage(alert: Alert): SlackMessage {
     { type: "section", text: { type: "mrkdwn", text: clip(`*Action*\n${alert.action}`, SECTION_MAX) } },
   ];
   if (alert.details?.length) {
-    blocks.push({ type: "section", text: { type: "mrkdwn", text: clip(`*Details*\n${alert.details.map((d) => `• ${d}`).join("\n")}`, SECTION_MAX) } });
+    blocks.push({
+      type: "section",
+      text: { type: "mrkdwn", text: clip(`*Details*\n${alert.details.map((d) => `• ${d}`).join("\n")}`, SECTION_MAX) },
+    });
   }
   if (alert.dashboardUrl) {
-    blocks.push({ type: "actions", elements: [{ type: "button", text: { type: "plain_text", text: "Open dashboard" }, url: alert.dashboardUrl }] });
+    blocks.push({
+      type: "actions",
+      elements: [{ type: "button", text: { type: "plain_text", text: "Open dashboard" }, url: alert.dashboardUrl }],
+    });
   }
   blocks.push({ type: "context", elements: [{ type: "mrkdwn", text: `deployctl run ${alert.runId}` }] });
   return { text: `${alertTitle(alert)}: ${alert.action}`, blocks };

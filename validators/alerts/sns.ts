@@ -30,7 +30,10 @@ export class SnsChannel implements AlertChannel {
           },
         }),
       );
-      return { status: "ok", message: `published ${alert.severity} alert for ${alert.stack}/${alert.service} to ${topic} (message ${out.MessageId ?? "?"})` };
+      return {
+        status: "ok",
+        message: `published ${alert.severity} alert for ${alert.stack}/${alert.service} to ${topic} (message ${out.MessageId ?? "?"})`,
+      };
     } catch (err) {
       const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
       throw new ChannelError(this.name, `sns publish to ${topic} failed: ${reason}`, { cause: err });

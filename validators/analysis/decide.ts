@@ -51,8 +51,16 @@ const runAll = (rule: string, reason: string): Decision => ({
 export function decide(rules: AnalysisRules, files: readonly ClassifiedFile[]): Decision {
   const counted = files.filter((f) => !f.ignored);
   if (counted.length === 0) {
-    const reason = files.length === 0 ? "no files changed between base and head" : `only ignored files changed (${sample(files.map((f) => f.path))})`;
-    return { rule: "no-change", skip: true, runBuild: false, runDeploy: false, skipSuiteKinds: [], reason: `${reason}: the run is skipped` };
+    const reason =
+      files.length === 0 ? "no files changed between base and head" : `only ignored files changed (${sample(files.map((f) => f.path))})`;
+    return {
+      rule: "no-change",
+      skip: true,
+      runBuild: false,
+      runDeploy: false,
+      skipSuiteKinds: [],
+      reason: `${reason}: the run is skipped`,
+    };
   }
   const shared = counted.filter((f) => f.shared).map((f) => f.path);
   if (shared.length > 0) return runAll("shared-config", `shared configuration changed (${sample(shared)}): everything runs`);
@@ -73,7 +81,10 @@ export function decide(rules: AnalysisRules, files: readonly ClassifiedFile[]): 
     };
   }
   const categories = [...present].sort();
-  return runAll("run-everything", `${categories.join(", ")} files changed and no rule covers ${categories.length > 1 ? "that mix" : "them"}: everything runs`);
+  return runAll(
+    "run-everything",
+    `${categories.join(", ")} files changed and no rule covers ${categories.length > 1 ? "that mix" : "them"}: everything runs`,
+  );
 }
 
 export function decideSuites(decision: Decision, suites: readonly SuiteSpec[]): SuiteDecision[] {

@@ -64,14 +64,17 @@ async function resolveCommit(repo: string, ref: string): Promise<string | undefi
 
 function checkRef(flag: string, ref: string): void {
   if (ref === "" || ref.startsWith("-") || /[\s\0]/.test(ref)) {
-    throw new BadInputError(`${flag} is ${JSON.stringify(ref)}; expected a commit, branch or tag (e.g. HEAD~1), not starting with '-' and without spaces`);
+    throw new BadInputError(
+      `${flag} is ${JSON.stringify(ref)}; expected a commit, branch or tag (e.g. HEAD~1), not starting with '-' and without spaces`,
+    );
   }
 }
 
 /** The repository's top-level folder, or a BadInputError naming `--repo`. */
 export async function repositoryRoot(dir: string): Promise<string> {
   const info = await stat(dir).catch(() => undefined);
-  if (!info?.isDirectory()) throw new BadInputError(`--repo is ${JSON.stringify(dir)}: no such directory; pass the folder of a git repository`);
+  if (!info?.isDirectory())
+    throw new BadInputError(`--repo is ${JSON.stringify(dir)}: no such directory; pass the folder of a git repository`);
   try {
     return (await git(dir, ["rev-parse", "--show-toplevel"])).trim();
   } catch (err) {
@@ -88,7 +91,9 @@ export async function changedFiles(dir: string, baseRef: string, headRef: string
   const repo = await repositoryRoot(dir);
   const headCommit = await resolveCommit(repo, headRef);
   if (!headCommit) {
-    throw new BadInputError(`--head is ${JSON.stringify(headRef)}: no such commit in ${repo}${await hint(repo)}; pass a commit, branch or tag that exists`);
+    throw new BadInputError(
+      `--head is ${JSON.stringify(headRef)}: no such commit in ${repo}${await hint(repo)}; pass a commit, branch or tag that exists`,
+    );
   }
   const baseCommit = await resolveCommit(repo, baseRef);
   if (!baseCommit) {
@@ -96,16 +101,24 @@ export async function changedFiles(dir: string, baseRef: string, headRef: string
       const out = await git(repo, ["diff-tree", "--root", "-r", "--no-commit-id", "--name-status", "-z", "--no-renames", headCommit]);
       return { repo, baseCommit: null, headCommit, firstCommit: true, files: parseNameStatus(out) };
     }
-    throw new BadInputError(`--base is ${JSON.stringify(baseRef)}: no such commit in ${repo}${await hint(repo)}; pass a commit, branch or tag that exists (e.g. HEAD~1)`);
+    throw new BadInputError(
+      `--base is ${JSON.stringify(baseRef)}: no such commit in ${repo}${await hint(repo)}; pass a commit, branch or tag that exists (e.g. HEAD~1)`,
+    );
   }
   try {
     const out = await git(repo, ["diff", "--name-status", "-z", "-M", "--no-color", "--no-ext-diff", `${baseCommit}...${headCommit}`]);
     return { repo, baseCommit, headCommit, firstCommit: false, files: parseNameStatus(out) };
   } catch (err) {
     if (err instanceof GitCommandError && /no merge base/i.test(err.failure.stderr)) {
-      throw new BadInputError(`--base ${JSON.stringify(baseRef)} and --head ${JSON.stringify(headRef)} share no history in ${repo}; pass a base on the head's history`, { cause: err });
+      throw new BadInputError(
+        `--base ${JSON.stringify(baseRef)} and --head ${JSON.stringify(headRef)} share no history in ${repo}; pass a base on the head's history`,
+        { cause: err },
+      );
     }
-    if (err instanceof GitCommandError) throw new OperationalError(`git could not compare ${baseRef} with ${headRef}: ${firstLine(err.failure.stderr)}`, "git diff", { cause: err });
+    if (err instanceof GitCommandError)
+      throw new OperationalError(`git could not compare ${baseRef} with ${headRef}: ${firstLine(err.failure.stderr)}`, "git diff", {
+        cause: err,
+      });
     throw err;
   }
 }

@@ -31,7 +31,9 @@ export async function loadRulesFile(file: string, cwd = process.cwd()): Promise<
   try {
     text = await readFile(resolve(cwd, file), "utf8");
   } catch (err) {
-    throw new BadInputError(`--rules is ${JSON.stringify(file)}: cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { cause: err });
+    throw new BadInputError(`--rules is ${JSON.stringify(file)}: cannot read it (${(err as NodeJS.ErrnoException).code ?? String(err)})`, {
+      cause: err,
+    });
   }
   const lines = new LineCounter();
   const doc = parseDocument(text, { prettyErrors: false, lineCounter: lines });
@@ -58,11 +60,14 @@ export function rulesProblems(error: z.ZodError, data: unknown): string[] {
   for (const issue of error.issues) {
     const where = keyPath(issue.path);
     if (issue.code === "unrecognized_keys") {
-      for (const key of issue.keys) problems.push(`${keyPath([...issue.path, key])} is not a known key; known keys here: ${knownKeysAt(issue.path).join(", ")}`);
+      for (const key of issue.keys)
+        problems.push(`${keyPath([...issue.path, key])} is not a known key; known keys here: ${knownKeysAt(issue.path).join(", ")}`);
       continue;
     }
     if (issue.code === "invalid_key") {
-      problems.push(`${keyPath(issue.path.slice(0, -1))} has the key ${show(issue.path.at(-1))}; ${issue.issues.map((i) => i.message).join("; ")}`);
+      problems.push(
+        `${keyPath(issue.path.slice(0, -1))} has the key ${show(issue.path.at(-1))}; ${issue.issues.map((i) => i.message).join("; ")}`,
+      );
       continue;
     }
     const value = issue.input;

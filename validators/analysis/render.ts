@@ -25,7 +25,9 @@ function fileRow(f: ClassifiedFile): string[] {
 export function renderAnalysisText(r: AnalysisResult): string {
   const out: string[] = [];
   const base = r.firstCommit ? `the empty tree (${r.head.ref} is a first commit)` : `${r.base.ref} (${short(r.base.commit)})`;
-  out.push(`Changes from ${base} to ${r.head.ref} (${short(r.head.commit)}) in ${r.repo}: ${r.files.length} file${r.files.length === 1 ? "" : "s"}`);
+  out.push(
+    `Changes from ${base} to ${r.head.ref} (${short(r.head.commit)}) in ${r.repo}: ${r.files.length} file${r.files.length === 1 ? "" : "s"}`,
+  );
   if (r.files.length > 0) out.push("", ...table(["CATEGORY", "STATUS", "FILE"], r.files.map(fileRow)));
   const d = r.decision;
   out.push("", `Decision: ${d.rule}: ${d.reason}`);
@@ -33,10 +35,22 @@ export function renderAnalysisText(r: AnalysisResult): string {
     `  run: ${yesNo(!d.skip)}  build: ${yesNo(d.runBuild)}  deploy: ${yesNo(d.runDeploy)}  skipped suite kinds: ${d.skipSuiteKinds.length > 0 ? d.skipSuiteKinds.join(", ") : "none"}`,
   );
   if (r.suites.length > 0) {
-    out.push("", ...table(["SUITE", "KIND", "RUN", "WHY"], r.suites.map((s) => [s.name, s.kind, yesNo(s.run), s.reason])));
+    out.push(
+      "",
+      ...table(
+        ["SUITE", "KIND", "RUN", "WHY"],
+        r.suites.map((s) => [s.name, s.kind, yesNo(s.run), s.reason]),
+      ),
+    );
   }
   if (r.services !== null) {
-    out.push("", ...table(["SERVICE", "PATH", "BUILD", "WHY"], r.services.map((s) => [s.name, s.path, yesNo(s.build), s.reason])));
+    out.push(
+      "",
+      ...table(
+        ["SERVICE", "PATH", "BUILD", "WHY"],
+        r.services.map((s) => [s.name, s.path, yesNo(s.build), s.reason]),
+      ),
+    );
   }
   return `${out.join("\n")}\n`;
 }

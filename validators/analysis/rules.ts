@@ -20,17 +20,17 @@ const pathPattern = (what: string) =>
       error: `expected ${what} relative to the repository root, with '/' separators and no leading '/'`,
     });
 
-const globPattern = pathPattern("a glob such as \"**/Dockerfile\"").refine((p) => !/[[\]{}]/.test(p), {
+const globPattern = pathPattern('a glob such as "**/Dockerfile"').refine((p) => !/[[\]{}]/.test(p), {
   error: "expected a glob using only '*', '**' and '?' (braces and character classes are not supported: list each pattern)",
 });
 
 /** Which paths a category (or the ignore / shared-config lists) matches. Any one pattern is enough. */
 export const pathMatcherSchema = z.strictObject({
   /** Folder prefixes such as `src/pages/`: match at the repository root or under any folder. @default [] */
-  prefixes: z.array(pathPattern("a folder prefix such as \"src/pages/\""), { error: "expected a list of folder prefixes" }).default([]),
+  prefixes: z.array(pathPattern('a folder prefix such as "src/pages/"'), { error: "expected a list of folder prefixes" }).default([]),
   /** Endings such as `.tsx`. @default [] */
   suffixes: z
-    .array(z.string({ error: "expected a suffix such as \".tsx\"" }).min(1, { error: "expected a suffix such as \".tsx\"" }), {
+    .array(z.string({ error: 'expected a suffix such as ".tsx"' }).min(1, { error: 'expected a suffix such as ".tsx"' }), {
       error: "expected a list of suffixes",
     })
     .default([]),
@@ -142,7 +142,7 @@ export const DEFAULT_ANALYSIS_RULES: AnalysisRules = {
 };
 
 const servicePrefix = z
-  .string({ error: "expected a folder prefix such as \"services/api/\"" })
+  .string({ error: 'expected a folder prefix such as "services/api/"' })
   .regex(/^(?!\/)[^\\]*\/$/, { error: "expected a folder prefix relative to the repository root, ending in '/' (e.g. \"services/api/\")" });
 
 const quoted = (names: readonly string[]) => names.map((n) => `"${n}"`).join(", ");
@@ -169,15 +169,20 @@ function crossCheck(rules: AnalysisRules, ctx: z.RefinementCtx): void {
   const issue = (path: PropertyKey[], input: unknown, message: string) => ctx.addIssue({ code: "custom", path, input, message });
   const names = rules.categories.map((c) => c.name);
   rules.categories.forEach((c, i) => {
-    if (RESERVED_CATEGORIES.includes(c.name)) issue(["categories", i, "name"], c.name, `${quoted(RESERVED_CATEGORIES)} are reserved: pick another name`);
-    else if (names.indexOf(c.name) !== i) issue(["categories", i, "name"], c.name, `categories[${names.indexOf(c.name)}] has that name already: names must be unique`);
-    if (c.prefixes.length + c.suffixes.length + c.globs.length === 0) issue(["categories", i], c, "matches nothing: give it prefixes, suffixes or globs");
+    if (RESERVED_CATEGORIES.includes(c.name))
+      issue(["categories", i, "name"], c.name, `${quoted(RESERVED_CATEGORIES)} are reserved: pick another name`);
+    else if (names.indexOf(c.name) !== i)
+      issue(["categories", i, "name"], c.name, `categories[${names.indexOf(c.name)}] has that name already: names must be unique`);
+    if (c.prefixes.length + c.suffixes.length + c.globs.length === 0)
+      issue(["categories", i], c, "matches nothing: give it prefixes, suffixes or globs");
   });
   const known = [...new Set([...names, OTHER_CATEGORY])];
   const decisionNames = rules.decisions.map((d) => d.name);
   rules.decisions.forEach((d, i) => {
-    if (RESERVED_DECISIONS.includes(d.name)) issue(["decisions", i, "name"], d.name, `${quoted(RESERVED_DECISIONS)} are reserved: pick another name`);
-    else if (decisionNames.indexOf(d.name) !== i) issue(["decisions", i, "name"], d.name, `decisions[${decisionNames.indexOf(d.name)}] has that name already: names must be unique`);
+    if (RESERVED_DECISIONS.includes(d.name))
+      issue(["decisions", i, "name"], d.name, `${quoted(RESERVED_DECISIONS)} are reserved: pick another name`);
+    else if (decisionNames.indexOf(d.name) !== i)
+      issue(["decisions", i, "name"], d.name, `decisions[${decisionNames.indexOf(d.name)}] has that name already: names must be unique`);
     d.when.only.forEach((category, j) => {
       if (!known.includes(category)) issue(["decisions", i, "when", "only", j], category, `expected a category: ${known.join(", ")}`);
     });

@@ -47,7 +47,13 @@ export interface CanaryPolicy {
 
 /** The policy from the manifest: the warning error rate (1%) and the p99 threshold (1 s) are the rollback limits. */
 export function canaryPolicy(thresholds: ManifestThresholds, confidence = 0.99): CanaryPolicy {
-  return { maxErrorRatePercent: thresholds.errorRateWarningPercent, maxP99Ms: thresholds.p99LatencyMs, maxP99Ratio: 2, minRequests: thresholds.minRequests, confidence };
+  return {
+    maxErrorRatePercent: thresholds.errorRateWarningPercent,
+    maxP99Ms: thresholds.p99LatencyMs,
+    maxP99Ratio: 2,
+    minRequests: thresholds.minRequests,
+    confidence,
+  };
 }
 
 interface Judged {
@@ -69,7 +75,13 @@ export function judgeCanary(input: CanaryInput): CheckResult<"canary"> {
   const latency = judgeLatency(input);
   const crashes: Judged =
     canary.crashes.length > 0
-      ? { status: "fail", text: `${plural(canary.crashes.length, "task")} of the new revision crashed (${canary.crashes.slice(0, 3).map((c) => `${c.taskId}: ${c.cause}`).join("; ")})` }
+      ? {
+          status: "fail",
+          text: `${plural(canary.crashes.length, "task")} of the new revision crashed (${canary.crashes
+            .slice(0, 3)
+            .map((c) => `${c.taskId}: ${c.cause}`)
+            .join("; ")})`,
+        }
       : { status: "pass", text: "no crash" };
   const status = worstStatus([errors.status, latency.status, crashes.status]);
   const share = round(input.sharePercent, 1);
@@ -78,16 +90,19 @@ export function judgeCanary(input: CanaryInput): CheckResult<"canary"> {
     `baseline (${baseline.targetGroup}): ${sideText(baseline)}`,
     `${status}: ${[errors, latency, crashes].map((j) => j.text).join("; ")}.`,
   ];
-  const diff = canary.requests !== undefined && baseline.requests !== undefined
-    ? differenceInterval(canary.errors5xx ?? 0, canary.requests, baseline.errors5xx ?? 0, baseline.requests, policy.confidence)
-    : undefined;
+  const diff =
+    canary.requests !== undefined && baseline.requests !== undefined
+      ? differenceInterval(canary.errors5xx ?? 0, canary.requests, baseline.errors5xx ?? 0, baseline.requests, policy.confidence)
+      : undefined;
   const observed = {
     sharePercent: share,
     windowStart: input.windowStart.toISOString(),
     windowEnd: input.windowEnd.toISOString(),
     canary: { ...sideObserved(canary, policy.confidence), crashes: canary.crashes.length, crashedTasks: canary.crashes.slice(0, 10) },
     baseline: sideObserved(baseline, policy.confidence),
-    differencePercent: diff ? { estimate: round(100 * diff.estimate, 3), lower: round(100 * diff.lower, 3), upper: round(100 * diff.upper, 3) } : null,
+    differencePercent: diff
+      ? { estimate: round(100 * diff.estimate, 3), lower: round(100 * diff.lower, 3), upper: round(100 * diff.upper, 3) }
+      : null,
     criteria: { errorRate: errors.status, latency: latency.status, crashes: crashes.status },
   };
   const threshold = { ...policy, crashes: 0 };
@@ -97,25 +112,36 @@ export function judgeCanary(input: CanaryInput): CheckResult<"canary"> {
 function judgeErrors(input: CanaryInput): Judged {
   const { canary, baseline, policy } = input;
   const limit = policy.maxErrorRatePercent;
-  if (canary.requests === undefined) return { status: "inconclusive", text: `the new revision's 5xx are unknown (${canary.unavailable ?? "no metrics"})` };
+  if (canary.requests === undefined)
+    return { status: "inconclusive", text: `the new revision's 5xx are unknown (${canary.unavailable ?? "no metrics"})` };
   if (canary.requests === 0) return { status: "inconclusive", text: "no request reached the new revision yet" };
   const errors = canary.errors5xx ?? 0;
   const rate = (100 * errors) / canary.requests;
   const interval = wilsonInterval(errors, canary.requests, policy.confidence);
-  if (100 * interval.lower > limit) return { status: "fail", text: `5xx ${pct(rate)} above ${limit}% (even the interval's lower bound, ${pct(100 * interval.lower)})` };
+  if (100 * interval.lower > limit)
+    return { status: "fail", text: `5xx ${pct(rate)} above ${limit}% (even the interval's lower bound, ${pct(100 * interval.lower)})` };
   if (canary.requests >= policy.minRequests && rate > limit) return { status: "fail", text: `5xx ${pct(rate)} above ${limit}%` };
   const comparable = baseline.requests !== undefined && baseline.requests >= policy.minRequests;
   if (comparable) {
     const diff = differenceInterval(errors, canary.requests, baseline.errors5xx ?? 0, baseline.requests ?? 0, policy.confidence);
     if (diff && diff.lower > 0) {
-      return { status: "fail", text: `5xx worse than the baseline: +${pp(diff.estimate)} (interval +${pp(diff.lower)} to +${pp(diff.upper)}, all above 0)` };
+      return {
+        status: "fail",
+        text: `5xx worse than the baseline: +${pp(diff.estimate)} (interval +${pp(diff.lower)} to +${pp(diff.upper)}, all above 0)`,
+      };
     }
   }
   if (canary.requests < policy.minRequests) {
-    return { status: "inconclusive", text: `only ${canary.requests} requests on the new revision, fewer than ${policy.minRequests}: too little traffic to judge, observe longer` };
+    return {
+      status: "inconclusive",
+      text: `only ${canary.requests} requests on the new revision, fewer than ${policy.minRequests}: too little traffic to judge, observe longer`,
+    };
   }
   if (input.sharePercent < 100 && !comparable) {
-    const why = baseline.requests === undefined ? `its metrics are unknown (${baseline.unavailable ?? "no metrics"})` : `only ${baseline.requests} requests, fewer than ${policy.minRequests}`;
+    const why =
+      baseline.requests === undefined
+        ? `its metrics are unknown (${baseline.unavailable ?? "no metrics"})`
+        : `only ${baseline.requests} requests, fewer than ${policy.minRequests}`;
     return { status: "inconclusive", text: `cannot compare with the baseline: ${why}` };
   }
   return comparable
@@ -126,15 +152,22 @@ function judgeErrors(input: CanaryInput): Judged {
 function judgeLatency(input: CanaryInput): Judged {
   const { canary, baseline, policy } = input;
   if (canary.p99Ms === undefined) {
-    return { status: "inconclusive", text: `the new revision's p99 is unknown (${canary.latencyUnavailable ?? "no TargetResponseTime data"})` };
+    return {
+      status: "inconclusive",
+      text: `the new revision's p99 is unknown (${canary.latencyUnavailable ?? "no TargetResponseTime data"})`,
+    };
   }
   const p99 = round(canary.p99Ms, 1);
   if (canary.p99Ms > policy.maxP99Ms) return { status: "fail", text: `p99 ${p99} ms above ${policy.maxP99Ms} ms` };
   if (baseline.p99Ms !== undefined && baseline.p99Ms > 0 && canary.p99Ms > policy.maxP99Ratio * baseline.p99Ms) {
     return { status: "fail", text: `p99 ${p99} ms above ${policy.maxP99Ratio}x the baseline's ${round(baseline.p99Ms, 1)} ms` };
   }
-  if (baseline.p99Ms === undefined) return { status: "pass", text: `p99 ${p99} ms within ${policy.maxP99Ms} ms (no baseline p99 to compare)` };
-  return { status: "pass", text: `p99 ${p99} ms within ${policy.maxP99Ms} ms and ${policy.maxP99Ratio}x the baseline's ${round(baseline.p99Ms, 1)} ms` };
+  if (baseline.p99Ms === undefined)
+    return { status: "pass", text: `p99 ${p99} ms within ${policy.maxP99Ms} ms (no baseline p99 to compare)` };
+  return {
+    status: "pass",
+    text: `p99 ${p99} ms within ${policy.maxP99Ms} ms and ${policy.maxP99Ratio}x the baseline's ${round(baseline.p99Ms, 1)} ms`,
+  };
 }
 
 function sideText(side: SideFigures): string {

@@ -23,11 +23,17 @@ export interface CompareRequest {
  * same window. A rolling service, or one with no deployment in progress, has no baseline serving
  * beside the new revision: its canary check is skipped with the reason.
  */
-export async function compareBaselines(request: CompareRequest, clients: Pick<AwsClients, "cloudwatch" | "ecs">): Promise<Map<string, CheckResult<"canary">>> {
+export async function compareBaselines(
+  request: CompareRequest,
+  clients: Pick<AwsClients, "cloudwatch" | "ecs">,
+): Promise<Map<string, CheckResult<"canary">>> {
   const { manifest, end } = request;
   const concurrency = request.concurrency ?? 10;
   const results = new Map<string, CheckResult<"canary">>();
-  const found = await mapLimit(request.services, concurrency, async (s) => ({ service: s, sides: await sidesOf(s, manifest.cluster, clients, results) }));
+  const found = await mapLimit(request.services, concurrency, async (s) => ({
+    service: s,
+    sides: await sidesOf(s, manifest.cluster, clients, results),
+  }));
   const windows: ComparisonWindow[] = found.flatMap(({ service, sides }) =>
     sides
       ? [
@@ -63,7 +69,9 @@ async function sidesOf(
   const deployment = await latestDeployment(clients.ecs, cluster, s.ecsService);
   if (!deployment) return skip(`Skipped: ECS has no deployment of ${s.ecsService}; nothing to compare.`);
   if (deployment.status !== "IN_PROGRESS") {
-    return skip(`Skipped: the newest deployment of ${s.ecsService} is ${deployment.status ?? "UNKNOWN"}, not in progress; no baseline serves beside the new revision.`);
+    return skip(
+      `Skipped: the newest deployment of ${s.ecsService} is ${deployment.status ?? "UNKNOWN"}, not in progress; no baseline serves beside the new revision.`,
+    );
   }
   return deploymentSides(clients.ecs, deployment, s);
 }

@@ -35,7 +35,8 @@ export async function driveInProgress(
     driven.results.set(s.name, result);
     driven.actions.push(...result.actions);
     driven.validations.push(...result.reports);
-    if (result.outcome === "error") deps.progress.info(`warning: ${s.name}: the traffic steps could not be judged: ${result.error ?? "unknown error"}`);
+    if (result.outcome === "error")
+      deps.progress.info(`warning: ${s.name}: the traffic steps could not be judged: ${result.error ?? "unknown error"}`);
     driven.failedStep ??= result.failedStep;
   }
   return driven;

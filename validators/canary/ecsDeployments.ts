@@ -41,12 +41,25 @@ export const LIST_DEPLOYMENTS_MAX_PAGES = 10;
  * The service's newest deployment (created after `after` when given), described; undefined when
  * there is none. ECS does not document the list's order, so every page is read (up to the cap).
  */
-export async function latestDeployment(ecs: ECSClient, cluster: string, ecsService: string, after?: Date): Promise<ServiceDeployment | undefined> {
+export async function latestDeployment(
+  ecs: ECSClient,
+  cluster: string,
+  ecsService: string,
+  after?: Date,
+): Promise<ServiceDeployment | undefined> {
   const listed: { serviceDeploymentArn?: string; createdAt?: Date }[] = [];
   let nextToken: string | undefined;
   for (let page = 0; page < LIST_DEPLOYMENTS_MAX_PAGES; page++) {
     const response = await awsCall("ECS ListServiceDeployments", () =>
-      ecs.send(new ListServiceDeploymentsCommand({ cluster, service: ecsService, ...(after ? { createdAt: { after } } : {}), maxResults: 100, nextToken })),
+      ecs.send(
+        new ListServiceDeploymentsCommand({
+          cluster,
+          service: ecsService,
+          ...(after ? { createdAt: { after } } : {}),
+          maxResults: 100,
+          nextToken,
+        }),
+      ),
     );
     listed.push(...(response.serviceDeployments ?? []));
     nextToken = response.nextToken;
@@ -61,7 +74,9 @@ export async function latestDeployment(ecs: ECSClient, cluster: string, ecsServi
 export async function describeDeployments(ecs: ECSClient, arns: readonly string[]): Promise<ServiceDeployment[]> {
   const out: ServiceDeployment[] = [];
   for (const batch of chunk(arns, DESCRIBE_DEPLOYMENTS_BATCH)) {
-    const response = await awsCall("ECS DescribeServiceDeployments", () => ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [...batch] })));
+    const response = await awsCall("ECS DescribeServiceDeployments", () =>
+      ecs.send(new DescribeServiceDeploymentsCommand({ serviceDeploymentArns: [...batch] })),
+    );
     out.push(...(response.serviceDeployments ?? []));
   }
   return out;
@@ -71,7 +86,9 @@ export async function describeDeployments(ecs: ECSClient, arns: readonly string[
 export async function describeRevisions(ecs: ECSClient, arns: readonly string[]): Promise<Map<string, ServiceRevision>> {
   const out = new Map<string, ServiceRevision>();
   for (const batch of chunk([...new Set(arns)], DESCRIBE_DEPLOYMENTS_BATCH)) {
-    const response = await awsCall("ECS DescribeServiceRevisions", () => ecs.send(new DescribeServiceRevisionsCommand({ serviceRevisionArns: [...batch] })));
+    const response = await awsCall("ECS DescribeServiceRevisions", () =>
+      ecs.send(new DescribeServiceRevisionsCommand({ serviceRevisionArns: [...batch] })),
+    );
     for (const r of response.serviceRevisions ?? []) if (r.serviceRevisionArn) out.set(r.serviceRevisionArn, r);
   }
   return out;
@@ -83,7 +100,11 @@ export async function describeRevisions(ecs: ECSClient, arns: readonly string[])
  * the same group for both (or none), the baseline keeps the group it names (else the manifest's
  * first group) and the new revision is the other group of the pair.
  */
-export function resolveSides(deployment: ServiceDeployment, revisions: ReadonlyMap<string, ServiceRevision>, service: Pick<ManifestService, "targetGroup" | "deployment">): DeploymentSides {
+export function resolveSides(
+  deployment: ServiceDeployment,
+  revisions: ReadonlyMap<string, ServiceRevision>,
+  service: Pick<ManifestService, "targetGroup" | "deployment">,
+): DeploymentSides {
   const targetArn = deployment.targetServiceRevision?.arn;
   const sourceArn = deployment.sourceServiceRevisions?.[0]?.arn;
   const target = targetArn ? revisions.get(targetArn) : undefined;
@@ -104,14 +125,22 @@ export function resolveSides(deployment: ServiceDeployment, revisions: ReadonlyM
 }
 
 /** The deployment's sides, its revisions described. */
-export async function deploymentSides(ecs: ECSClient, deployment: ServiceDeployment, service: Pick<ManifestService, "targetGroup" | "deployment">): Promise<DeploymentSides> {
-  const arns = [deployment.targetServiceRevision?.arn, ...(deployment.sourceServiceRevisions ?? []).map((r) => r.arn)].filter((a): a is string => Boolean(a));
+export async function deploymentSides(
+  ecs: ECSClient,
+  deployment: ServiceDeployment,
+  service: Pick<ManifestService, "targetGroup" | "deployment">,
+): Promise<DeploymentSides> {
+  const arns = [deployment.targetServiceRevision?.arn, ...(deployment.sourceServiceRevisions ?? []).map((r) => r.arn)].filter(
+    (a): a is string => Boolean(a),
+  );
   return resolveSides(deployment, await describeRevisions(ecs, arns), service);
 }
 
 /** Stops the deployment and returns 100% of traffic to the revision it replaced (StopServiceDeployment, ROLLBACK). */
 export async function stopWithRollback(ecs: ECSClient, deploymentArn: string): Promise<void> {
-  await awsCall("ECS StopServiceDeployment", () => ecs.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: deploymentArn, stopType: "ROLLBACK" })));
+  await awsCall("ECS StopServiceDeployment", () =>
+    ecs.send(new StopServiceDeploymentCommand({ serviceDeploymentArn: deploymentArn, stopType: "ROLLBACK" })),
+  );
 }
 
 /** `arn:...:targetgroup/name/hex` -> `targetgroup/name/hex`. */

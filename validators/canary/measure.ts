@@ -52,7 +52,13 @@ export async function measureComparisons(
       ...p99Of(latency.get(key(w.service, which))),
     });
     const crashes = crashesOf(tasks.get(`service:${w.ecsService}`) ?? [], w.canary.taskDefinition, w.start);
-    out.set(w.service, { canary: { ...side("canary", w.canary), crashes }, baseline: side("baseline", w.baseline), sharePercent: w.sharePercent, windowStart: w.start, windowEnd: end });
+    out.set(w.service, {
+      canary: { ...side("canary", w.canary), crashes },
+      baseline: side("baseline", w.baseline),
+      sharePercent: w.sharePercent,
+      windowStart: w.start,
+      windowEnd: end,
+    });
   }
   return out;
 }
@@ -84,7 +90,9 @@ function isCrash(task: Task): boolean {
   return (task.containers ?? []).some((c) => c.exitCode !== undefined && c.exitCode !== 0);
 }
 
-function countsOf(outcome: Outcome<{ requests: number; errors5xx: number }> | undefined): Pick<SideFigures, "requests" | "errors5xx" | "unavailable"> {
+function countsOf(
+  outcome: Outcome<{ requests: number; errors5xx: number }> | undefined,
+): Pick<SideFigures, "requests" | "errors5xx" | "unavailable"> {
   if (!outcome) return { unavailable: "no metrics were returned" };
   return outcome.ok ? { requests: outcome.value.requests, errors5xx: outcome.value.errors5xx } : { unavailable: outcome.reason };
 }
@@ -92,7 +100,9 @@ function countsOf(outcome: Outcome<{ requests: number; errors5xx: number }> | un
 function p99Of(outcome: Outcome<{ p99Ms?: number }> | undefined): Pick<SideFigures, "p99Ms" | "latencyUnavailable"> {
   if (!outcome) return { latencyUnavailable: "no metrics were returned" };
   if (!outcome.ok) return { latencyUnavailable: outcome.reason };
-  return outcome.value.p99Ms === undefined ? { latencyUnavailable: "no TargetResponseTime data in the window" } : { p99Ms: outcome.value.p99Ms };
+  return outcome.value.p99Ms === undefined
+    ? { latencyUnavailable: "no TargetResponseTime data in the window" }
+    : { p99Ms: outcome.value.p99Ms };
 }
 
 const key = (service: string, side: "canary" | "baseline") => `${service}#${side}`;

@@ -17,7 +17,13 @@ export interface DifferenceInterval extends Interval {
 }
 
 /** Newcombe's interval of successes1/n1 - successes2/n2; undefined when either side has no trials. */
-export function differenceInterval(successes1: number, n1: number, successes2: number, n2: number, confidence = 0.99): DifferenceInterval | undefined {
+export function differenceInterval(
+  successes1: number,
+  n1: number,
+  successes2: number,
+  n2: number,
+  confidence = 0.99,
+): DifferenceInterval | undefined {
   if (n1 <= 0 || n2 <= 0) return undefined;
   const p1 = successes1 / n1;
   const p2 = successes2 / n2;

@@ -11,7 +11,15 @@ export const FINISHED = ["SUCCESSFUL", "STOPPED", "ROLLBACK_REQUESTED", "ROLLBAC
 
 /** How one traffic step ended. */
 export type StepOutcome =
-  | { kind: "judged"; verdict: Verdict; observedMinutes: number; startedAt: Date; judgedAt: Date; check: CheckResult<"canary">; sharePercent: number }
+  | {
+      kind: "judged";
+      verdict: Verdict;
+      observedMinutes: number;
+      startedAt: Date;
+      judgedAt: Date;
+      check: CheckResult<"canary">;
+      sharePercent: number;
+    }
   | { kind: "ecs-finished"; status: string; reason?: string; sharePercent: number; startedAt?: Date; check?: CheckResult<"canary"> }
   | { kind: "not-reached"; sharePercent: number; waitedMinutes: number };
 
@@ -70,9 +78,22 @@ export async function observeStep(
       ctx.info(`  ${service.name}: the new revision has ${share}% of production traffic; observing it against the baseline`);
     }
     const measured = (
-      await measureComparisons(ctx.clients, ctx.cluster, [
-        { service: service.name, ecsService: service.ecsService, loadBalancer: service.loadBalancer, canary: sides.canary, baseline: sides.baseline, sharePercent: share, start: startedAt },
-      ], now)
+      await measureComparisons(
+        ctx.clients,
+        ctx.cluster,
+        [
+          {
+            service: service.name,
+            ecsService: service.ecsService,
+            loadBalancer: service.loadBalancer,
+            canary: sides.canary,
+            baseline: sides.baseline,
+            sharePercent: share,
+            start: startedAt,
+          },
+        ],
+        now,
+      )
     ).get(service.name);
     if (!measured) throw new Error(`no measurements for ${service.name}`);
     const check = judgeCanary({ ...measured, policy: ctx.policy });
@@ -96,9 +117,13 @@ export async function observeStep(
       });
       published = key;
     }
-    if (done && verdict === "pass") return { kind: "judged", verdict, observedMinutes, startedAt, judgedAt: now, check, sharePercent: share };
-    if (observedMinutes >= limitMinutes) return { kind: "judged", verdict, observedMinutes, startedAt, judgedAt: now, check, sharePercent: share };
-    ctx.info(`  ${service.name} at ${percent}%: ${verdict} after ${observedMinutes} of ${stepMinutes} min (${reason.replace(/^\w+: /, "")})`);
+    if (done && verdict === "pass")
+      return { kind: "judged", verdict, observedMinutes, startedAt, judgedAt: now, check, sharePercent: share };
+    if (observedMinutes >= limitMinutes)
+      return { kind: "judged", verdict, observedMinutes, startedAt, judgedAt: now, check, sharePercent: share };
+    ctx.info(
+      `  ${service.name} at ${percent}%: ${verdict} after ${observedMinutes} of ${stepMinutes} min (${reason.replace(/^\w+: /, "")})`,
+    );
     await ctx.sleep(ctx.pollSeconds * 1000);
   }
 }

@@ -64,13 +64,31 @@ export async function openRestoreGate(
     const now = context.now();
     const validMinutes = deployment.steps.length * 5 + deployment.bakeMinutes + 60;
     const validUntil = new Date(now.getTime() + validMinutes * 60_000).toISOString();
-    const base = { kind: "restore-gate", target: target.service, details: { parameter: deployment.verdictParameter, imageTag: target.imageTag, validUntil } };
+    const base = {
+      kind: "restore-gate",
+      target: target.service,
+      details: { parameter: deployment.verdictParameter, imageTag: target.imageTag, validUntil },
+    };
     try {
-      await publish(ssm, deployment.verdictParameter, { restore: { imageTag: target.imageTag, validUntil, reason: context.reason }, at: now.toISOString(), runId: context.runId });
-      actions.push({ ...base, status: "ok", message: `the canary hook lets ${target.service} ${target.imageTag} through until ${validUntil} (a validated release restored)`, at: now.toISOString() });
+      await publish(ssm, deployment.verdictParameter, {
+        restore: { imageTag: target.imageTag, validUntil, reason: context.reason },
+        at: now.toISOString(),
+        runId: context.runId,
+      });
+      actions.push({
+        ...base,
+        status: "ok",
+        message: `the canary hook lets ${target.service} ${target.imageTag} through until ${validUntil} (a validated release restored)`,
+        at: now.toISOString(),
+      });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      actions.push({ ...base, status: "failed", message: `could not open the canary hook for ${target.service}: ${message}`, at: context.now().toISOString() });
+      actions.push({
+        ...base,
+        status: "failed",
+        message: `could not open the canary hook for ${target.service}: ${message}`,
+        at: context.now().toISOString(),
+      });
     }
   }
   return actions;

@@ -82,7 +82,9 @@ export async function watchProgressiveRollout(request: WatchRequest, deps: Watch
   try {
     const sides = await findSides(request, service, deps, tuning);
     if (!sides) {
-      const error = request.since ? `ECS started no deployment of ${service.ecsService} within ${tuning.findMinutes} minutes of the stack update` : `no deployment of ${service.ecsService} is in progress`;
+      const error = request.since
+        ? `ECS started no deployment of ${service.ecsService} within ${tuning.findMinutes} minutes of the stack update`
+        : `no deployment of ${service.ecsService} is in progress`;
       return { ...result, error };
     }
     result.deploymentArn = sides.deploymentArn;
@@ -99,23 +101,55 @@ export async function watchProgressiveRollout(request: WatchRequest, deps: Watch
       pollSeconds: tuning.pollSeconds,
       reachMinutes: tuning.reachMinutes,
     };
-    const phases = [...deployment.steps.map((p) => ({ percent: p, minutes: deployment.stepMinutes, limit: deployment.stepMinutes + deployment.maxExtensionMinutes })), { percent: 100, minutes: Infinity, limit: Infinity }];
+    const phases = [
+      ...deployment.steps.map((p) => ({
+        percent: p,
+        minutes: deployment.stepMinutes,
+        limit: deployment.stepMinutes + deployment.maxExtensionMinutes,
+      })),
+      { percent: 100, minutes: Infinity, limit: Infinity },
+    ];
     for (const [index, phase] of phases.entries()) {
       const bake = index === phases.length - 1;
-      const name = bake ? `${service.name}: bake at 100% (old revision kept ${deployment.bakeMinutes} min)` : `${service.name}: traffic ${phase.percent}%`;
-      const outcome = await deps.progress.stage(name, () => observeStep(ctx, phase.percent, phase.minutes, phase.limit, { publish: !bake }), (o) => stageEnd(o));
-      if (outcome.kind === "judged" || outcome.kind === "ecs-finished") record(result, { stack: request.manifest.stack, service: service.name, percent: phase.percent, bake, at: deps.now() }, outcome);
-      if (outcome.kind === "not-reached") return { ...result, error: `ECS did not bring ${service.name} to ${phase.percent}% of traffic within ${tuning.reachMinutes} minutes (${outcome.sharePercent}% so far)` };
+      const name = bake
+        ? `${service.name}: bake at 100% (old revision kept ${deployment.bakeMinutes} min)`
+        : `${service.name}: traffic ${phase.percent}%`;
+      const outcome = await deps.progress.stage(
+        name,
+        () => observeStep(ctx, phase.percent, phase.minutes, phase.limit, { publish: !bake }),
+        (o) => stageEnd(o),
+      );
+      if (outcome.kind === "judged" || outcome.kind === "ecs-finished")
+        record(result, { stack: request.manifest.stack, service: service.name, percent: phase.percent, bake, at: deps.now() }, outcome);
+      if (outcome.kind === "not-reached")
+        return {
+          ...result,
+          error: `ECS did not bring ${service.name} to ${phase.percent}% of traffic within ${tuning.reachMinutes} minutes (${outcome.sharePercent}% so far)`,
+        };
       if (outcome.kind === "ecs-finished") {
         if (outcome.status === "SUCCESSFUL") return { ...result, outcome: "promoted" };
         const reason = `ECS ended the deployment ${outcome.status}${outcome.reason ? `: ${outcome.reason}` : ""}`;
-        result.failedStep = { service: service.name, percent: phase.percent, step: Math.min(index + 1, deployment.steps.length), verdict: "fail", reason, rolledBackBy: "ecs", verdictAt: deps.now().toISOString() };
+        result.failedStep = {
+          service: service.name,
+          percent: phase.percent,
+          step: Math.min(index + 1, deployment.steps.length),
+          verdict: "fail",
+          reason,
+          rolledBackBy: "ecs",
+          verdictAt: deps.now().toISOString(),
+        };
         result.failedStep.rollbackStatus = await waitForRollback(ctx, sides, tuning.rollbackMinutes);
         return { ...result, outcome: "failed" };
       }
       if (outcome.verdict === "pass") continue;
       const abandoned = outcome.verdict === "inconclusive";
-      await rollBack(ctx, result, { phase: phase.percent, step: Math.min(index + 1, deployment.steps.length), outcome, abandoned, rollbackMinutes: tuning.rollbackMinutes });
+      await rollBack(ctx, result, {
+        phase: phase.percent,
+        step: Math.min(index + 1, deployment.steps.length),
+        outcome,
+        abandoned,
+        rollbackMinutes: tuning.rollbackMinutes,
+      });
       return { ...result, outcome: abandoned ? "abandoned" : "failed" };
     }
     return { ...result, outcome: "promoted" };
@@ -124,7 +158,12 @@ export async function watchProgressiveRollout(request: WatchRequest, deps: Watch
   }
 }
 
-async function findSides(request: WatchRequest, service: ManifestService, deps: WatchDeps, tuning: Required<WatchTuning>): Promise<DeploymentSides | undefined> {
+async function findSides(
+  request: WatchRequest,
+  service: ManifestService,
+  deps: WatchDeps,
+  tuning: Required<WatchTuning>,
+): Promise<DeploymentSides | undefined> {
   if (!request.since) {
     const newest = await latestDeployment(deps.clients.ecs, request.manifest.cluster, service.ecsService);
     return newest?.status === "IN_PROGRESS" ? deploymentSides(deps.clients.ecs, newest, service) : undefined;
@@ -150,17 +189,39 @@ async function rollBack(
     ? `still inconclusive after ${outcome.observedMinutes} minutes at ${args.phase}% (the step plus its extension): not promoted`
     : (outcome.check.message.split("\n").at(-1) ?? "verdict fail");
   const verdictAt = outcome.judgedAt;
-  const failed: FailedStep = { service: ctx.service.name, percent: args.phase, step: args.step, verdict: args.abandoned ? "inconclusive" : "fail", reason, rolledBackBy: "deployctl", verdictAt: verdictAt.toISOString() };
+  const failed: FailedStep = {
+    service: ctx.service.name,
+    percent: args.phase,
+    step: args.step,
+    verdict: args.abandoned ? "inconclusive" : "fail",
+    reason,
+    rolledBackBy: "deployctl",
+    verdictAt: verdictAt.toISOString(),
+  };
   result.failedStep = failed;
   const requestedAt = ctx.now();
   failed.rollbackRequestedAt = requestedAt.toISOString();
   failed.secondsToRollback = Math.round((requestedAt.getTime() - verdictAt.getTime()) / 100) / 10;
-  const base = { kind: "rollback-traffic", target: ctx.service.name, details: { deployment: ctx.sides.deploymentArn, percent: args.phase, stopType: "ROLLBACK" } };
+  const base = {
+    kind: "rollback-traffic",
+    target: ctx.service.name,
+    details: { deployment: ctx.sides.deploymentArn, percent: args.phase, stopType: "ROLLBACK" },
+  };
   try {
     await stopWithRollback(ctx.clients.ecs, ctx.sides.deploymentArn);
-    result.actions.push({ ...base, status: "ok", message: `StopServiceDeployment ROLLBACK ${failed.secondsToRollback}s after the verdict at ${args.phase}%: 100% of traffic back to the old revision`, at: requestedAt.toISOString() });
+    result.actions.push({
+      ...base,
+      status: "ok",
+      message: `StopServiceDeployment ROLLBACK ${failed.secondsToRollback}s after the verdict at ${args.phase}%: 100% of traffic back to the old revision`,
+      at: requestedAt.toISOString(),
+    });
   } catch (err) {
-    result.actions.push({ ...base, status: "failed", message: `StopServiceDeployment failed (the hook fails the step instead): ${err instanceof Error ? err.message : String(err)}`, at: ctx.now().toISOString() });
+    result.actions.push({
+      ...base,
+      status: "failed",
+      message: `StopServiceDeployment failed (the hook fails the step instead): ${err instanceof Error ? err.message : String(err)}`,
+      at: ctx.now().toISOString(),
+    });
   }
   ctx.info(`↩ ${ctx.service.name}: rollback requested ${failed.secondsToRollback}s after the ${failed.verdict} verdict at ${args.phase}%`);
   try {
@@ -175,7 +236,13 @@ async function rollBack(
       runId: ctx.runId,
     });
   } catch (err) {
-    result.actions.push({ kind: "canary-verdict", target: ctx.service.name, status: "failed", message: `could not publish the fail verdict: ${err instanceof Error ? err.message : String(err)}`, at: ctx.now().toISOString() });
+    result.actions.push({
+      kind: "canary-verdict",
+      target: ctx.service.name,
+      status: "failed",
+      message: `could not publish the fail verdict: ${err instanceof Error ? err.message : String(err)}`,
+      at: ctx.now().toISOString(),
+    });
   }
   failed.rollbackStatus = await waitForRollback(ctx, ctx.sides, args.rollbackMinutes);
 }
@@ -185,7 +252,8 @@ async function waitForRollback(ctx: StepContext, sides: DeploymentSides, minutes
   const until = ctx.now().getTime() + minutes * 60_000;
   for (;;) {
     const status = (await describeDeployments(ctx.clients.ecs, [sides.deploymentArn]).catch(() => []))[0]?.status ?? "UNKNOWN";
-    if (status === "ROLLBACK_SUCCESSFUL" || status === "ROLLBACK_FAILED" || (FINISHED.includes(status) && !status.startsWith("ROLLBACK"))) return status;
+    if (status === "ROLLBACK_SUCCESSFUL" || status === "ROLLBACK_FAILED" || (FINISHED.includes(status) && !status.startsWith("ROLLBACK")))
+      return status;
     if (ctx.now().getTime() >= until) return `${status} (still running after ${minutes} minutes)`;
     await ctx.sleep(ctx.pollSeconds * 1000);
   }
@@ -202,13 +270,17 @@ function record(
   outcome: Extract<StepOutcome, { kind: "judged" | "ecs-finished" }>,
 ): void {
   const { stack, service, percent, bake } = where;
-  const finishedVerdict: Verdict = outcome.kind === "ecs-finished" && outcome.status === "SUCCESSFUL" ? (bake ? "pass" : "inconclusive") : "fail";
+  const finishedVerdict: Verdict =
+    outcome.kind === "ecs-finished" && outcome.status === "SUCCESSFUL" ? (bake ? "pass" : "inconclusive") : "fail";
   const verdict: Verdict = outcome.kind === "judged" ? outcome.verdict : finishedVerdict;
   const startedAt = outcome.startedAt?.toISOString();
   const judgedAt = outcome.kind === "judged" ? outcome.judgedAt.toISOString() : undefined;
   const observedMinutes = outcome.kind === "judged" ? outcome.observedMinutes : 0;
   result.steps.push({ percent, verdict, observedMinutes, ...(startedAt ? { startedAt } : {}), ...(judgedAt ? { judgedAt } : {}) });
-  if (outcome.check) result.reports.push(stepReport(stack, service, outcome.check, outcome.startedAt, outcome.kind === "judged" ? outcome.judgedAt : undefined));
+  if (outcome.check)
+    result.reports.push(
+      stepReport(stack, service, outcome.check, outcome.startedAt, outcome.kind === "judged" ? outcome.judgedAt : undefined),
+    );
   result.actions.push({
     kind: "traffic-step",
     target: service,
@@ -219,16 +291,38 @@ function record(
   });
 }
 
-function stepReport(stack: string, service: string, check: CheckResult<"canary">, startedAt: Date | undefined, judgedAt: Date | undefined): ValidationReport {
+function stepReport(
+  stack: string,
+  service: string,
+  check: CheckResult<"canary">,
+  startedAt: Date | undefined,
+  judgedAt: Date | undefined,
+): ValidationReport {
   const verdict: Verdict = check.status === "fail" ? "fail" : check.status === "pass" ? "pass" : "inconclusive";
   const finishedAt = (judgedAt ?? startedAt ?? new Date(0)).toISOString();
   const started = (startedAt ?? judgedAt ?? new Date(0)).toISOString();
-  return { schemaVersion: REPORT_SCHEMA_VERSION, stack, verdict, startedAt: started, finishedAt, services: [{ name: service, verdict, checks: [check] }], actions: [] };
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    stack,
+    verdict,
+    startedAt: started,
+    finishedAt,
+    services: [{ name: service, verdict, checks: [check] }],
+    actions: [],
+  };
 }
 
 function stageEnd(o: StepOutcome): { state: "ok" | "failed" | "inconclusive"; detail?: string } {
   if (o.kind === "not-reached") return { state: "failed", detail: `traffic stayed at ${o.sharePercent}%` };
-  if (o.kind === "ecs-finished") return { state: o.status === "SUCCESSFUL" ? "ok" : "failed", detail: `ECS: ${o.status}${o.reason ? ` (${o.reason})` : ""}` };
-  const why = o.check.message.split("\n").at(-1)?.replace(/^\w+: /, "") ?? "";
-  return { state: o.verdict === "pass" ? "ok" : o.verdict === "fail" ? "failed" : "inconclusive", detail: `${o.verdict} after ${o.observedMinutes} min: ${why}` };
+  if (o.kind === "ecs-finished")
+    return { state: o.status === "SUCCESSFUL" ? "ok" : "failed", detail: `ECS: ${o.status}${o.reason ? ` (${o.reason})` : ""}` };
+  const why =
+    o.check.message
+      .split("\n")
+      .at(-1)
+      ?.replace(/^\w+: /, "") ?? "";
+  return {
+    state: o.verdict === "pass" ? "ok" : o.verdict === "fail" ? "failed" : "inconclusive",
+    detail: `${o.verdict} after ${o.observedMinutes} min: ${why}`,
+  };
 }

@@ -53,7 +53,13 @@ export async function runLogs(input: LogsInput, client: CloudWatchLogsClient): P
     scan = await scanLogGroup(input, client);
   } catch (err) {
     if (awsErrorName(err) === "ResourceNotFoundException") {
-      return checkResult("logs", "inconclusive", `Log group ${input.logGroup} does not exist: cannot read the service's logs.`, { logGroup: input.logGroup }, threshold);
+      return checkResult(
+        "logs",
+        "inconclusive",
+        `Log group ${input.logGroup} does not exist: cannot read the service's logs.`,
+        { logGroup: input.logGroup },
+        threshold,
+      );
     }
     throw err;
   }
@@ -75,9 +81,17 @@ export async function runLogs(input: LogsInput, client: CloudWatchLogsClient): P
   if (errors.length > 0) problems.push(`${plural(errors.length, "error line")} (first: ${firstErrors.map((l) => `"${l}"`).join(", ")})`);
   // A marker not seen in a scan cut short may be in the part not read.
   if (markerFound === false && !scan.truncated) problems.push(`startup marker "${patterns.startupMarker}" not found`);
-  const truncatedNote = scan.truncated ? ` (scan stopped after ${plural(scan.pages, "page")} and ${plural(scan.events.length, "matching event")})` : "";
+  const truncatedNote = scan.truncated
+    ? ` (scan stopped after ${plural(scan.pages, "page")} and ${plural(scan.events.length, "matching event")})`
+    : "";
   if (problems.length > 0) {
-    return checkResult("logs", "fail", `${input.logGroup} since ${observed.since}: ${problems.join("; ")}${truncatedNote}.`, observed, threshold);
+    return checkResult(
+      "logs",
+      "fail",
+      `${input.logGroup} since ${observed.since}: ${problems.join("; ")}${truncatedNote}.`,
+      observed,
+      threshold,
+    );
   }
   if (scan.truncated) {
     return checkResult(
@@ -90,10 +104,22 @@ export async function runLogs(input: LogsInput, client: CloudWatchLogsClient): P
     );
   }
   if (warns.length >= patterns.warnThreshold) {
-    return checkResult("logs", "warn", `${input.logGroup}: no error lines, but ${plural(warns.length, "warning line")} (${patterns.warnThreshold} or more warn).`, observed, threshold);
+    return checkResult(
+      "logs",
+      "warn",
+      `${input.logGroup}: no error lines, but ${plural(warns.length, "warning line")} (${patterns.warnThreshold} or more warn).`,
+      observed,
+      threshold,
+    );
   }
   const markerNote = markerFound ? `; startup marker "${patterns.startupMarker}" present` : "";
-  return checkResult("logs", "pass", `${input.logGroup}: no error lines, ${plural(warns.length, "warning line")}${markerNote}.`, observed, threshold);
+  return checkResult(
+    "logs",
+    "pass",
+    `${input.logGroup}: no error lines, ${plural(warns.length, "warning line")}${markerNote}.`,
+    observed,
+    threshold,
+  );
 }
 
 interface Scan {

@@ -60,11 +60,23 @@ export async function runSmoke(target: SmokeTarget, options: SmokeOptions, deps:
     if (!outcome.ok) break;
   }
   const observed: Record<string, unknown> = {
-    endpoints: endpoints.map((e) => ({ path: e.path, status: e.last.status ?? null, ms: round(e.last.ms, 1), attempts: e.attempts, ok: e.ok })),
+    endpoints: endpoints.map((e) => ({
+      path: e.path,
+      status: e.last.status ?? null,
+      ms: round(e.last.ms, 1),
+      attempts: e.attempts,
+      ok: e.ok,
+    })),
   };
   const failed = endpoints.find((e) => !e.ok);
   if (failed) {
-    return checkResult("smoke", "fail", `GET ${failed.path} failed after ${plural(failed.attempts, "attempt")}: ${failed.problem}.`, observed, threshold);
+    return checkResult(
+      "smoke",
+      "fail",
+      `GET ${failed.path} failed after ${plural(failed.attempts, "attempt")}: ${failed.problem}.`,
+      observed,
+      threshold,
+    );
   }
   const slow = endpoints.filter((e) => e.last.ms > options.slowMs);
   const baseline = endpoints[0].last.ms;
@@ -76,7 +88,10 @@ export async function runSmoke(target: SmokeTarget, options: SmokeOptions, deps:
     const watch = await watchdog(joinUrl(target.url, target.healthPath), baseline, options, deps, timeoutMs);
     observed.watch = watch.observed;
     if (watch.problem) {
-      return checkResult("smoke", "fail", `${notes.join("; ")}; watchdog: ${watch.problem}.`, observed, { ...threshold, watchLimitMs: watch.limitMs });
+      return checkResult("smoke", "fail", `${notes.join("; ")}; watchdog: ${watch.problem}.`, observed, {
+        ...threshold,
+        watchLimitMs: watch.limitMs,
+      });
     }
     notes.push(`watchdog: ${watch.polls} polls over ${options.watchSeconds} s, all healthy (max ${round(watch.maxMs, 1)} ms)`);
     return checkResult("smoke", status, `${notes.join("; ")}.`, observed, { ...threshold, watchLimitMs: watch.limitMs });
@@ -96,7 +111,8 @@ async function tryEndpoint(
   let last: ProbeResult | undefined;
   let problem = "";
   for (let attempt = 1; attempt <= attempts; attempt++) {
-    if (options.signal?.aborted) return { path, ok: false, attempts: attempt - 1, last: last ?? { url: base, ms: 0 }, problem: "cancelled" };
+    if (options.signal?.aborted)
+      return { path, ok: false, attempts: attempt - 1, last: last ?? { url: base, ms: 0 }, problem: "cancelled" };
     if (attempt > 1) {
       options.onProgress?.(`smoke ${path}: ${problem}; retrying (${attempt}/${attempts})`);
       await deps.sleep(options.attemptIntervalMs ?? 10_000);

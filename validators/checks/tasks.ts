@@ -36,7 +36,11 @@ const MAX_STOPPED_SHOWN = 10;
 export function judgeTasks(input: TasksInput): CheckResult {
   const { service, ecsService } = input;
   if (!service) {
-    return checkResult("tasks", "fail", `ECS service ${ecsService} was not found: no tasks to check.`, { desired: 0, running: 0, stopped: 0 });
+    return checkResult("tasks", "fail", `ECS service ${ecsService} was not found: no tasks to check.`, {
+      desired: 0,
+      running: 0,
+      stopped: 0,
+    });
   }
   const desired = service.desiredCount ?? 0;
   const expected = primaryDeployment(service)?.taskDefinition ?? input.expectedTaskDefinition;
@@ -69,7 +73,9 @@ export function judgeTasks(input: TasksInput): CheckResult {
   if (stopped.length > 0) {
     const shown = stopped.slice(0, 3).map((s) => `${s.taskId}: ${s.cause}`);
     const more = stopped.length > 3 ? `, and ${stopped.length - 3} more` : "";
-    problems.push(`${plural(stopped.length, "task")} of this deployment stopped since ${threshold.stoppedSince} (${shown.join("; ")}${more})`);
+    problems.push(
+      `${plural(stopped.length, "task")} of this deployment stopped since ${threshold.stoppedSince} (${shown.join("; ")}${more})`,
+    );
   }
   if (problems.length > 0) return checkResult("tasks", "fail", `${problems.join("; ")}.`, observed, threshold);
   return checkResult(

@@ -93,10 +93,14 @@ export async function deploy(initial: DeploymentManifest, options: DeployOptions
     const planned = plan.services;
     let gate;
     try {
-      gate = await progress.stage(`gate ${describeTags(planned)} for ${planned.map((s) => s.name).join(", ")}`, () => runGates(deps.gate, initial, planned), (g) => ({
-        state: g.verdict === "pass" ? "ok" : g.verdict === "fail" ? "failed" : "inconclusive",
-        detail: gateReasons(g, ["fail", "inconclusive"]).join("; ") || undefined,
-      }));
+      gate = await progress.stage(
+        `gate ${describeTags(planned)} for ${planned.map((s) => s.name).join(", ")}`,
+        () => runGates(deps.gate, initial, planned),
+        (g) => ({
+          state: g.verdict === "pass" ? "ok" : g.verdict === "fail" ? "failed" : "inconclusive",
+          detail: gateReasons(g, ["fail", "inconclusive"]).join("; ") || undefined,
+        }),
+      );
     } catch (err) {
       return await finish("error", ExitCode.Operational, `gate: ${message(err)}`);
     }
@@ -106,9 +110,18 @@ export async function deploy(initial: DeploymentManifest, options: DeployOptions
       try {
         const edits = tagEdits(initial.stack, stackServices, plan.holdBack);
         await deps.stacks.setConfig(initial.stack, edits);
-        recorder.action({ kind: "config-hold-back", target: initial.stack, status: "ok", message: edits.map((e) => `${e.path}=${e.value}`).join(", ") });
+        recorder.action({
+          kind: "config-hold-back",
+          target: initial.stack,
+          status: "ok",
+          message: edits.map((e) => `${e.path}=${e.value}`).join(", "),
+        });
       } catch (err) {
-        return await finish("error", ExitCode.Operational, `cannot hold back ${plan.holdBack.map((h) => h.service).join(", ")}: ${message(err)}`);
+        return await finish(
+          "error",
+          ExitCode.Operational,
+          `cannot hold back ${plan.holdBack.map((h) => h.service).join(", ")}: ${message(err)}`,
+        );
       }
     }
 
@@ -121,16 +134,29 @@ export async function deploy(initial: DeploymentManifest, options: DeployOptions
       const update = await updateService(deps, recorder, { stack: initial.stack, service: name, tag: to, stackServices });
       if (update.kind === "not-changed") return await finish("error", ExitCode.Operational, update.error);
       if (update.kind === "failed") {
-        const result = await rollbackServices({ manifest, services: [...deployed, name], reason: `${name}: ${update.error}`, waitSeconds, recorder }, deps);
+        const result = await rollbackServices(
+          { manifest, services: [...deployed, name], reason: `${name}: ${update.error}`, waitSeconds, recorder },
+          deps,
+        );
         recorder.addActions(await deps.alerts.notify([rollbackAlert(ctx, { name, verdict: "fail", checks: [] }, result)]));
         return await finish(result.status === "ok" ? "rolled-back" : "rollback-failed", ExitCode.Fail, update.error);
       }
       manifest = await deps.loadManifest();
-      recorder.service({ name, tagDeployed: to, tagAfter: to, taskDefinitionAfter: manifest.services.find((s) => s.name === name)?.taskDefinitionArn });
+      recorder.service({
+        name,
+        tagDeployed: to,
+        tagAfter: to,
+        taskDefinitionAfter: manifest.services.find((s) => s.name === name)?.taskDefinitionArn,
+      });
 
       // A progressive service: each traffic step is judged against the baseline before ECS moves on.
       if (deps.progressive && manifest.services.find((s) => s.name === name)?.deployment) {
-        const watched = await watchRelease(deps.progressive, recorder, { manifest, service: name, since: updateStartedAt, runId: deps.runId });
+        const watched = await watchRelease(deps.progressive, recorder, {
+          manifest,
+          service: name,
+          since: updateStartedAt,
+          runId: deps.runId,
+        });
         if (watched.outcome === "error") {
           const error = `${name}: the progressive deployment could not be judged: ${watched.error ?? "unknown error"}`;
           recorder.addActions(await deps.alerts.notify([operationalAlert(ctx, [name], error)]));
@@ -138,11 +164,24 @@ export async function deploy(initial: DeploymentManifest, options: DeployOptions
         }
         if (watched.outcome !== "promoted") {
           const reason = `${name}: ${watched.failedStep ? `step ${watched.failedStep.percent}%: ${watched.failedStep.reason}` : "the progressive deployment failed"}`;
-          const result = await rollbackServices({ manifest, services: [...deployed, name], reason, waitSeconds, recorder, restoredByEcs: [name], failedStep: watched.failedStep }, deps);
+          const result = await rollbackServices(
+            {
+              manifest,
+              services: [...deployed, name],
+              reason,
+              waitSeconds,
+              recorder,
+              restoredByEcs: [name],
+              failedStep: watched.failedStep,
+            },
+            deps,
+          );
           recorder.addActions(await deps.alerts.notify([rollbackAlert(ctx, stepServiceReport(watched, name), result)]));
           if (result.status !== "ok") return await finish("rollback-failed", ExitCode.Fail);
           // Abandoned (inconclusive beyond the step's extension): not promoted, traffic restored; never a pass.
-          return watched.outcome === "abandoned" ? await finish("inconclusive", ExitCode.Inconclusive, reason) : await finish("rolled-back", ExitCode.Fail);
+          return watched.outcome === "abandoned"
+            ? await finish("inconclusive", ExitCode.Inconclusive, reason)
+            : await finish("rolled-back", ExitCode.Fail);
         }
       }
 
@@ -159,19 +198,34 @@ export async function deploy(initial: DeploymentManifest, options: DeployOptions
         return await finish("inconclusive", ExitCode.Inconclusive);
       }
       if (report.verdict === "fail") {
-        const result = await rollbackServices({ manifest, services: [...deployed, name], reason: failureReason(report), waitSeconds, recorder }, deps);
+        const result = await rollbackServices(
+          { manifest, services: [...deployed, name], reason: failureReason(report), waitSeconds, recorder },
+          deps,
+        );
         recorder.addActions(await deps.alerts.notify([rollbackAlert(ctx, report, result)]));
         return await finish(result.status === "ok" ? "rolled-back" : "rollback-failed", ExitCode.Fail);
       }
       deployed.push(name);
     }
 
-    const recorded = await progress.stage(`record ${deployed.join(", ")} as last good`, () => recordLastGood(deps.registry, manifest, deployed, { runId: deps.runId, who: deps.who, now: deps.now }), (actions) =>
-      actions.some((a) => a.status === "failed") ? { state: "failed", detail: actions.filter((a) => a.status === "failed").map((a) => a.message).join("; ") } : { state: "ok" },
+    const recorded = await progress.stage(
+      `record ${deployed.join(", ")} as last good`,
+      () => recordLastGood(deps.registry, manifest, deployed, { runId: deps.runId, who: deps.who, now: deps.now }),
+      (actions) =>
+        actions.some((a) => a.status === "failed")
+          ? {
+              state: "failed",
+              detail: actions
+                .filter((a) => a.status === "failed")
+                .map((a) => a.message)
+                .join("; "),
+            }
+          : { state: "ok" },
     );
     recorder.addActions(recorded);
     recorder.addActions(await deps.alerts.recovered(deployed.map((service) => ({ stack: initial.stack, service, runId: deps.runId }))));
-    if (recorded.some((a) => a.status === "failed")) return await finish("error", ExitCode.Operational, "could not record the last good release (see actions)");
+    if (recorded.some((a) => a.status === "failed"))
+      return await finish("error", ExitCode.Operational, "could not record the last good release (see actions)");
     return await finish("released", ExitCode.Ok);
   } finally {
     stopHeartbeat();

@@ -20,6 +20,8 @@ export type GateFn = (request: GateRequest) => Promise<GateOutcome>;
 /** Why the gate refused (or hesitated): `api: image failed (no image sha-x in delivery/api)`. */
 export function gateReasons(outcome: GateOutcome, statuses: readonly CheckStatus[] = ["fail"]): string[] {
   return outcome.services.flatMap((s) =>
-    s.checks.filter((c) => statuses.includes(c.status)).map((c) => `${s.name}: ${c.name} ${c.status === "fail" ? "failed" : c.status} (${c.message})`),
+    s.checks
+      .filter((c) => statuses.includes(c.status))
+      .map((c) => `${s.name}: ${c.name} ${c.status === "fail" ? "failed" : c.status} (${c.message})`),
   );
 }

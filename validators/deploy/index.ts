@@ -3,5 +3,14 @@ export { type GateFn, type GateOutcome, type GateRequest, gateReasons } from "./
 export { updateService, type UpdateOutcome, validateService } from "./steps";
 export { renderRun, renderRunJson, renderRunMarkdown, renderRunSummary } from "./render";
 export { describeTags, type PlannedService, planDeploy, runGates } from "./plan";
-export { addReleaseOptions, buildReleaseRuntime, defaultReleaseDeps, type ReleaseCommandDeps, type ReleaseFlags, type ReleaseRuntime, releaseRuntime, type RuntimeInput } from "./runtime";
+export {
+  addReleaseOptions,
+  buildReleaseRuntime,
+  defaultReleaseDeps,
+  type ReleaseCommandDeps,
+  type ReleaseFlags,
+  type ReleaseRuntime,
+  releaseRuntime,
+  type RuntimeInput,
+} from "./runtime";
 export { addValidateReleaseOptions, afterValidationStep, type ValidateReleaseFlags, type ValidateStepInput } from "./validateHook";

@@ -18,7 +18,9 @@ export function renderRunSummary(saved: SavedRecord): string {
   if (record.error) lines.push(`  why: ${record.error}`);
   for (const a of record.actions.filter((x) => x.kind === "traffic-step")) lines.push(`  traffic ${a.message}`);
   if (record.rollback) {
-    lines.push(`  rollback ${record.rollback.status}: ${record.rollback.services.join(", ") || "nothing to roll back to"} (${record.rollback.reason})`);
+    lines.push(
+      `  rollback ${record.rollback.status}: ${record.rollback.services.join(", ") || "nothing to roll back to"} (${record.rollback.reason})`,
+    );
     const step = record.rollback.failedStep;
     if (step) lines.push(`  failed step: ${failedStepText(step)}`);
   }
@@ -61,14 +63,22 @@ export function renderRunMarkdown(saved: SavedRecord): string {
   const stages = record.actions.filter((a) => a.kind === "stage");
   if (stages.length > 0) {
     out.push("", "| Stage | State | Seconds |", "|---|---|---|");
-    for (const a of stages) out.push(`| ${cell(a.target ?? "")} | ${String(a.details?.state ?? a.status)} | ${String(a.details?.elapsedSeconds ?? "")} |`);
+    for (const a of stages)
+      out.push(`| ${cell(a.target ?? "")} | ${String(a.details?.state ?? a.status)} | ${String(a.details?.elapsedSeconds ?? "")} |`);
   }
   const steps = record.actions.filter((a) => a.kind === "traffic-step");
   if (steps.length > 0) {
     out.push("", "| Traffic step | Verdict | Minutes observed |", "|---|---|---|");
-    for (const a of steps) out.push(`| ${cell(a.target ?? "")} ${String(a.details?.bake ? "bake at " : "")}${String(a.details?.percent ?? "")}% | ${String(a.details?.verdict ?? a.status)} | ${String(a.details?.observedMinutes ?? "")} |`);
+    for (const a of steps)
+      out.push(
+        `| ${cell(a.target ?? "")} ${String(a.details?.bake ? "bake at " : "")}${String(a.details?.percent ?? "")}% | ${String(a.details?.verdict ?? a.status)} | ${String(a.details?.observedMinutes ?? "")} |`,
+      );
   }
-  if (record.rollback) out.push("", `**Rollback ${record.rollback.status}** of ${record.rollback.services.join(", ") || "nothing"}: ${cell(record.rollback.reason)}`);
+  if (record.rollback)
+    out.push(
+      "",
+      `**Rollback ${record.rollback.status}** of ${record.rollback.services.join(", ") || "nothing"}: ${cell(record.rollback.reason)}`,
+    );
   if (record.rollback?.failedStep) out.push("", `**Failed step:** ${cell(failedStepText(record.rollback.failedStep))}`);
   const alerts = record.actions.filter((a) => a.kind === "alert" || a.kind === "resolve");
   if (alerts.length > 0) out.push("", `Alerts: ${alerts.map((a) => `${a.kind} ${a.target ?? ""} ${a.status}`).join(", ")}`);

@@ -62,14 +62,30 @@ async function askOnTerminal(question: string): Promise<boolean | undefined> {
 
 /** --records-dir, --lock-timeout and the alert policy flags. */
 export function addReleaseOptions(cmd: Command, options: { lock?: boolean; alerts?: boolean } = {}): Command {
-  cmd.option("--records-dir <dir>", "keep run records in this directory (default: the manifest's S3 history bucket, else .delivery/records/<stack>)");
+  cmd.option(
+    "--records-dir <dir>",
+    "keep run records in this directory (default: the manifest's S3 history bucket, else .delivery/records/<stack>)",
+  );
   if (options.lock !== false) {
-    cmd.option("--lock-timeout <seconds>", "wait this long for another run's stack lock before exiting 5", wholeNumber("--lock-timeout", 0, "seconds"), 0);
+    cmd.option(
+      "--lock-timeout <seconds>",
+      "wait this long for another run's stack lock before exiting 5",
+      wholeNumber("--lock-timeout", 0, "seconds"),
+      0,
+    );
   }
   if (options.alerts !== false) {
     cmd
-      .addOption(new Option("--alert-window <seconds>", "do not repeat an alert for the same stack, service and check within this window").argParser(wholeNumber("--alert-window", 0, "seconds")).default(DEFAULT_ALERT_POLICY.dedupWindowSeconds))
-      .addOption(new Option("--escalate-after <runs>", "consecutive failed runs of a service that make its alert critical").argParser(wholeNumber("--escalate-after", 1, "runs")).default(DEFAULT_ALERT_POLICY.escalateAfter));
+      .addOption(
+        new Option("--alert-window <seconds>", "do not repeat an alert for the same stack, service and check within this window")
+          .argParser(wholeNumber("--alert-window", 0, "seconds"))
+          .default(DEFAULT_ALERT_POLICY.dedupWindowSeconds),
+      )
+      .addOption(
+        new Option("--escalate-after <runs>", "consecutive failed runs of a service that make its alert critical")
+          .argParser(wholeNumber("--escalate-after", 1, "runs"))
+          .default(DEFAULT_ALERT_POLICY.escalateAfter),
+      );
   }
   return cmd;
 }
@@ -122,7 +138,16 @@ export async function buildReleaseRuntime(input: RuntimeInput): Promise<ReleaseR
   const store = openRecordStore({ manifest, clients, cwd: io.cwd, recordsDir: flags.recordsDir, secrets });
   const lock = openStackLock({ manifest, clients, cwd: io.cwd, now: deps.now });
   const channels = await buildAlertChannels({ manifest, clients, env: io.env, secrets, fetch: deps.fetch });
-  const alerts = new AlertDispatcher(channels, store, { dedupWindowSeconds: flags.alertWindow ?? DEFAULT_ALERT_POLICY.dedupWindowSeconds, escalateAfter: flags.escalateAfter ?? DEFAULT_ALERT_POLICY.escalateAfter }, deps.now, secrets);
+  const alerts = new AlertDispatcher(
+    channels,
+    store,
+    {
+      dedupWindowSeconds: flags.alertWindow ?? DEFAULT_ALERT_POLICY.dedupWindowSeconds,
+      escalateAfter: flags.escalateAfter ?? DEFAULT_ALERT_POLICY.escalateAfter,
+    },
+    deps.now,
+    secrets,
+  );
   const write = flags.output === undefined || flags.output === "text" ? io.stdout : io.stderr;
   const progress = new Progress((line) => write(`${redactText(line, secrets.values())}\n`), deps.now);
   const runId = newRunId(deps.now());
@@ -133,7 +158,13 @@ export async function buildReleaseRuntime(input: RuntimeInput): Promise<ReleaseR
     alerts,
     validate: (request) =>
       validate(
-        { manifest: request.manifest, services: request.services, waitSeconds: request.waitSeconds, since: request.since, onProgress: request.onProgress },
+        {
+          manifest: request.manifest,
+          services: request.services,
+          waitSeconds: request.waitSeconds,
+          since: request.since,
+          onProgress: request.onProgress,
+        },
         { clients, fetch: deps.fetch, now: deps.now, sleep: deps.sleep },
       ),
     // After a stack update the task definitions change: read the stack's output again (never a stale --manifest file).
@@ -153,7 +184,11 @@ export async function buildReleaseRuntime(input: RuntimeInput): Promise<ReleaseR
     who: whoAmI(io.env),
     runId,
     release,
-    gate: (request) => gate({ manifest: request.manifest, services: request.services, tag: request.tag, onProgress: (m) => progress.info(`  ${m}`) }, { clients, now: deps.now }),
+    gate: (request) =>
+      gate(
+        { manifest: request.manifest, services: request.services, tag: request.tag, onProgress: (m) => progress.info(`  ${m}`) },
+        { clients, now: deps.now },
+      ),
     progressive: (request) => watchProgressiveRollout(request, { clients, progress, now: deps.now, sleep: deps.sleep }),
   };
 }

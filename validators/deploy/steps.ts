@@ -10,7 +10,10 @@ import { validateWithRetry } from "../rollback/validateWithRetry";
  * How a service's stack update went: `updated`; `failed` once the config was changed (the stack
  * may be half way: roll back); `not-changed` when the config could not even be set (nothing to undo).
  */
-export type UpdateOutcome = { kind: "updated"; finishedAt: Date } | { kind: "failed"; error: string } | { kind: "not-changed"; error: string };
+export type UpdateOutcome =
+  | { kind: "updated"; finishedAt: Date }
+  | { kind: "failed"; error: string }
+  | { kind: "not-changed"; error: string };
 
 /** Sets the service's image tag in the stack config and runs the stack update, streaming its output. */
 export async function updateService(
@@ -31,11 +34,23 @@ export async function updateService(
   try {
     const up = await deps.progress.stage(
       `update ${service} to ${tag}`,
-      () => deps.stacks.up(stack, { onOutput: (text) => deps.progress.stream(text), message: `deployctl deploy ${service} ${tag} (run ${recorder.runId})` }),
+      () =>
+        deps.stacks.up(stack, {
+          onOutput: (text) => deps.progress.stream(text),
+          message: `deployctl deploy ${service} ${tag} (run ${recorder.runId})`,
+        }),
       (r) => ({ state: r.result === "succeeded" ? "ok" : "failed", detail: changesText(r.changes) }),
     );
-    recorder.action({ kind: "stack-update", target: stack, status: up.result === "succeeded" ? "ok" : "failed", message: `stack update for ${service} ${up.result}`, details: { changes: up.changes } });
-    return up.result === "succeeded" ? { kind: "updated", finishedAt: deps.now() } : { kind: "failed", error: `the stack update for ${service} ${tag} failed` };
+    recorder.action({
+      kind: "stack-update",
+      target: stack,
+      status: up.result === "succeeded" ? "ok" : "failed",
+      message: `stack update for ${service} ${up.result}`,
+      details: { changes: up.changes },
+    });
+    return up.result === "succeeded"
+      ? { kind: "updated", finishedAt: deps.now() }
+      : { kind: "failed", error: `the stack update for ${service} ${tag} failed` };
   } catch (err) {
     const error = `the stack update for ${service} ${tag} could not run: ${message(err)}`;
     recorder.action({ kind: "stack-update", target: stack, status: "failed", message: error });
@@ -56,7 +71,13 @@ export async function validateService(
       () =>
         validateWithRetry(
           deps.validate,
-          { manifest: request.manifest, services: [service], waitSeconds: request.waitSeconds, since: request.since, onProgress: (m) => deps.progress.info(`  ${m}`) },
+          {
+            manifest: request.manifest,
+            services: [service],
+            waitSeconds: request.waitSeconds,
+            since: request.since,
+            onProgress: (m) => deps.progress.info(`  ${m}`),
+          },
           { onRetry: (m) => deps.progress.info(`  ${m}`) },
         ),
       (rs) => {

@@ -24,11 +24,28 @@ export interface ValidateReleaseFlags {
 /** Adds --rollback, --no-record, --rollback-wait, --lock-timeout and --records-dir to `deployctl validate`. */
 export function addValidateReleaseOptions(cmd: Command): Command {
   return cmd
-    .option("--rollback", "on a fail verdict, roll failing services back to their last good release (never on inconclusive or exit 4)", false)
+    .option(
+      "--rollback",
+      "on a fail verdict, roll failing services back to their last good release (never on inconclusive or exit 4)",
+      false,
+    )
     .option("--no-record", "do not record passing services as last good in SSM (the run record is still written)")
-    .option("--rollback-wait <seconds>", "how long the validation after a rollback waits for the ECS rollout", wholeNumber("--rollback-wait", 0, "seconds"), 300)
-    .option("--lock-timeout <seconds>", "wait this long for another run's stack lock before a rollback gives up (exit 5)", wholeNumber("--lock-timeout", 0, "seconds"), 0)
-    .option("--records-dir <dir>", "keep run records in this directory (default: the manifest's S3 history bucket, else .delivery/records/<stack>)");
+    .option(
+      "--rollback-wait <seconds>",
+      "how long the validation after a rollback waits for the ECS rollout",
+      wholeNumber("--rollback-wait", 0, "seconds"),
+      300,
+    )
+    .option(
+      "--lock-timeout <seconds>",
+      "wait this long for another run's stack lock before a rollback gives up (exit 5)",
+      wholeNumber("--lock-timeout", 0, "seconds"),
+      0,
+    )
+    .option(
+      "--records-dir <dir>",
+      "keep run records in this directory (default: the manifest's S3 history bucket, else .delivery/records/<stack>)",
+    );
 }
 
 export interface ValidateStepInput {
@@ -51,7 +68,14 @@ export interface ValidateStepInput {
  */
 export async function afterValidationStep(input: ValidateStepInput): Promise<AfterValidationResult> {
   const deps = input.deps ?? defaultReleaseDeps;
-  const runtime = await buildReleaseRuntime({ manifest: input.manifest, clients: input.clients, stacks: input.stacks, io: input.io, flags: input.flags, deps });
+  const runtime = await buildReleaseRuntime({
+    manifest: input.manifest,
+    clients: input.clients,
+    stacks: input.stacks,
+    io: input.io,
+    flags: input.flags,
+    deps,
+  });
   const result = await afterValidation(
     {
       manifest: input.manifest,

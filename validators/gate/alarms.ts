@@ -21,7 +21,14 @@ export async function firingAlarms(cw: CloudWatchClient, prefix: string, service
   let nextToken: string | undefined;
   do {
     const page = await awsCall("CloudWatch DescribeAlarms", () =>
-      cw.send(new DescribeAlarmsCommand({ AlarmNamePrefix: prefix, StateValue: "ALARM", AlarmTypes: ["MetricAlarm", "CompositeAlarm"], NextToken: nextToken })),
+      cw.send(
+        new DescribeAlarmsCommand({
+          AlarmNamePrefix: prefix,
+          StateValue: "ALARM",
+          AlarmTypes: ["MetricAlarm", "CompositeAlarm"],
+          NextToken: nextToken,
+        }),
+      ),
     );
     for (const alarm of [...(page.MetricAlarms ?? []), ...(page.CompositeAlarms ?? [])]) {
       if (alarm.StateValue === "ALARM" && alarm.AlarmName && owned(alarm.AlarmName)) {
@@ -41,6 +48,16 @@ export function judgeAlarms(prefix: string, firing: readonly FiringAlarm[]): Che
   const observed = { prefix, inAlarm: firing.map((a) => a.name), alarms: firing };
   const threshold = { inAlarm: 0 };
   if (firing.length === 0) return checkResult("alarms", "pass", `No alarm named ${prefix}* is in ALARM.`, observed, threshold);
-  const names = firing.slice(0, 5).map((a) => a.name).join(", ") + (firing.length > 5 ? `, and ${firing.length - 5} more` : "");
-  return checkResult("alarms", "fail", `${plural(firing.length, "alarm")} of the stack in ALARM (${names}): resolve the incident before deploying.`, observed, threshold);
+  const names =
+    firing
+      .slice(0, 5)
+      .map((a) => a.name)
+      .join(", ") + (firing.length > 5 ? `, and ${firing.length - 5} more` : "");
+  return checkResult(
+    "alarms",
+    "fail",
+    `${plural(firing.length, "alarm")} of the stack in ALARM (${names}): resolve the incident before deploying.`,
+    observed,
+    threshold,
+  );
 }

@@ -39,7 +39,9 @@ export async function checkImages(
   const taskDefinitions = [...new Set(services.map((s) => s.taskDefinitionArn))];
   const images = new Map<string, string | undefined>();
   await mapLimit(taskDefinitions, concurrency, async (arn) => {
-    const response = await awsCall("ECS DescribeTaskDefinition", () => clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn })));
+    const response = await awsCall("ECS DescribeTaskDefinition", () =>
+      clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn })),
+    );
     images.set(arn, response.taskDefinition?.containerDefinitions?.map((c) => c.image ?? "").join("\n"));
   });
   const repoOf = (s: ManifestService): EcrImage | undefined => {
@@ -63,7 +65,16 @@ export async function checkImages(
     const threshold = { tag };
     if (!repo) {
       const image = (images.get(s.taskDefinitionArn) ?? "").split("\n")[0] || "(none)";
-      results.set(s.name, checkResult("image", "warn", `The image ${image} of ${s.name} is not in ECR: cannot check that tag ${tag} exists.`, { image }, threshold));
+      results.set(
+        s.name,
+        checkResult(
+          "image",
+          "warn",
+          `The image ${image} of ${s.name} is not in ECR: cannot check that tag ${tag} exists.`,
+          { image },
+          threshold,
+        ),
+      );
       continue;
     }
     const outcome = found.get(repo.uri) ?? { ok: false, why: "not checked" };
@@ -80,7 +91,9 @@ export async function checkImages(
 
 async function tagExists(ecr: ECRClient, repo: EcrImage, tag: string): Promise<{ ok: boolean; why?: string }> {
   try {
-    const response = await ecr.send(new DescribeImagesCommand({ registryId: repo.registryId, repositoryName: repo.repository, imageIds: [{ imageTag: tag }] }));
+    const response = await ecr.send(
+      new DescribeImagesCommand({ registryId: repo.registryId, repositoryName: repo.repository, imageIds: [{ imageTag: tag }] }),
+    );
     const match = (response.imageDetails ?? []).some((d) => (d.imageTags ?? []).includes(tag));
     return match ? { ok: true } : { ok: false, why: "no image has that tag" };
   } catch (err) {

@@ -32,17 +32,46 @@ export async function checkLastGood(
     if (value === undefined) {
       results.set(
         service,
-        checkResult("lastGood", "warn", `No last good release at ${parameter}: nothing to roll back to (expected on a first deploy).`, { parameter, found: false }, threshold),
+        checkResult(
+          "lastGood",
+          "warn",
+          `No last good release at ${parameter}: nothing to roll back to (expected on a first deploy).`,
+          { parameter, found: false },
+          threshold,
+        ),
       );
       continue;
     }
     const release = parseRelease(value);
     if (!release) {
-      results.set(service, checkResult("lastGood", "warn", `${parameter} is not a JSON release record: a rollback could not use it.`, { parameter, found: true }, threshold));
+      results.set(
+        service,
+        checkResult(
+          "lastGood",
+          "warn",
+          `${parameter} is not a JSON release record: a rollback could not use it.`,
+          { parameter, found: true },
+          threshold,
+        ),
+      );
       continue;
     }
-    const what = [release.imageTag && `image ${String(release.imageTag)}`, release.validatedAt && `validated ${String(release.validatedAt)}`].filter(Boolean).join(", ");
-    results.set(service, checkResult("lastGood", "pass", `Last good release${what ? `: ${what}` : " found"}.`, { parameter, found: true, ...release }, threshold));
+    const what = [
+      release.imageTag && `image ${String(release.imageTag)}`,
+      release.validatedAt && `validated ${String(release.validatedAt)}`,
+    ]
+      .filter(Boolean)
+      .join(", ");
+    results.set(
+      service,
+      checkResult(
+        "lastGood",
+        "pass",
+        `Last good release${what ? `: ${what}` : " found"}.`,
+        { parameter, found: true, ...release },
+        threshold,
+      ),
+    );
   }
   return results;
 }

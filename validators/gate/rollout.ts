@@ -9,7 +9,13 @@ import type { CheckResult, GateCheckName } from "../report";
  */
 export function judgeGateRollout(ecsService: string, service: Service | undefined): CheckResult<GateCheckName> {
   if (!service) {
-    return checkResult("rollout", "warn", `ECS service ${ecsService} does not exist yet (first deploy?).`, { found: false }, { inProgress: false });
+    return checkResult(
+      "rollout",
+      "warn",
+      `ECS service ${ecsService} does not exist yet (first deploy?).`,
+      { found: false },
+      { inProgress: false },
+    );
   }
   const primary = primaryDeployment(service);
   const observed = {
@@ -31,7 +37,19 @@ export function judgeGateRollout(ecsService: string, service: Service | undefine
     );
   }
   if (primary?.rolloutState === "FAILED") {
-    return checkResult("rollout", "warn", `The last rollout of ${ecsService} FAILED (${primary.rolloutStateReason ?? "no reason given"}).`, observed, threshold);
+    return checkResult(
+      "rollout",
+      "warn",
+      `The last rollout of ${ecsService} FAILED (${primary.rolloutStateReason ?? "no reason given"}).`,
+      observed,
+      threshold,
+    );
   }
-  return checkResult("rollout", "pass", `No rollout in progress for ${ecsService} (${observed.taskDefinition}, ${observed.running} of ${observed.desired} running).`, observed, threshold);
+  return checkResult(
+    "rollout",
+    "pass",
+    `No rollout in progress for ${ecsService} (${observed.taskDefinition}, ${observed.running} of ${observed.desired} running).`,
+    observed,
+    threshold,
+  );
 }

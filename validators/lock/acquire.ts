@@ -36,7 +36,9 @@ export async function acquireStackLock(lock: StackLock, request: LockRequest, op
     const remaining = deadline - now().getTime();
     if (remaining <= 0) throw new StackLockedError(holder);
     if (!announced) {
-      options.onWait?.(`stack ${request.stack} is locked by ${holder.who} (${holder.what}) since ${holder.since}; waiting up to ${Math.ceil(remaining / 1000)} s`);
+      options.onWait?.(
+        `stack ${request.stack} is locked by ${holder.who} (${holder.what}) since ${holder.since}; waiting up to ${Math.ceil(remaining / 1000)} s`,
+      );
       announced = true;
     }
     vanished = 0;

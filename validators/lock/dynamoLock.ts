@@ -69,7 +69,12 @@ export class DynamoStackLock implements StackLock {
         try {
           // A conditional PutItem (not UpdateItem): the lock needs only GetItem, PutItem and DeleteItem.
           await this.dynamodb.send(
-            new PutItemCommand({ TableName: this.table, Item: toItem(next), ConditionExpression: "ownerToken = :token", ExpressionAttributeValues: owned }),
+            new PutItemCommand({
+              TableName: this.table,
+              Item: toItem(next),
+              ConditionExpression: "ownerToken = :token",
+              ExpressionAttributeValues: owned,
+            }),
           );
         } catch (err) {
           const reason = err instanceof ConditionalCheckFailedException ? "the lock was taken over by another run" : describe(err);
@@ -80,7 +85,12 @@ export class DynamoStackLock implements StackLock {
       release: async () => {
         try {
           await this.dynamodb.send(
-            new DeleteItemCommand({ TableName: this.table, Key: key, ConditionExpression: "ownerToken = :token", ExpressionAttributeValues: owned }),
+            new DeleteItemCommand({
+              TableName: this.table,
+              Key: key,
+              ConditionExpression: "ownerToken = :token",
+              ExpressionAttributeValues: owned,
+            }),
           );
           return true;
         } catch (err) {

@@ -64,7 +64,8 @@ export class FileStackLock implements StackLock {
       },
       renew: async () => {
         const current = await readLock(path);
-        if (current?.token !== initial.token) throw new LockError(`cannot renew ${path}: the lock was taken over by ${current?.who ?? "nobody"}`);
+        if (current?.token !== initial.token)
+          throw new LockError(`cannot renew ${path}: the lock was taken over by ${current?.who ?? "nobody"}`);
         const next = { ...info, expires: new Date(this.now().getTime() + leaseSeconds * 1000).toISOString() };
         await writeFileAtomic(path, JSON.stringify(next));
         info = next;

@@ -20,17 +20,25 @@ const realTimers: HeartbeatTimers = {
  * its rollouts may outlast one lease), so only a crashed run's lock goes stale. A failed renewal
  * is reported once per failure and retried at the next beat. Returns the function that stops it.
  */
-export function startHeartbeat(handle: LockHandle, leaseSeconds: number, onError: (message: string) => void, timers: HeartbeatTimers = realTimers): () => void {
+export function startHeartbeat(
+  handle: LockHandle,
+  leaseSeconds: number,
+  onError: (message: string) => void,
+  timers: HeartbeatTimers = realTimers,
+): () => void {
   let busy = false;
-  const timer = timers.setInterval(() => {
-    if (busy) return;
-    busy = true;
-    handle
-      .renew()
-      .catch((err: unknown) => onError(`could not renew the stack lock: ${err instanceof Error ? err.message : String(err)}`))
-      .finally(() => {
-        busy = false;
-      });
-  }, Math.max(1, Math.floor((leaseSeconds * 1000) / 3)));
+  const timer = timers.setInterval(
+    () => {
+      if (busy) return;
+      busy = true;
+      handle
+        .renew()
+        .catch((err: unknown) => onError(`could not renew the stack lock: ${err instanceof Error ? err.message : String(err)}`))
+        .finally(() => {
+          busy = false;
+        });
+    },
+    Math.max(1, Math.floor((leaseSeconds * 1000) / 3)),
+  );
   return () => timers.clearInterval(timer);
 }

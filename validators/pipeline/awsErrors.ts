@@ -12,7 +12,12 @@ export interface CallTarget {
  * input (exit 2, naming where the name came from, with `hint` when given); anything else (access
  * denied, unreachable, throttled beyond retries) is operational (exit 4, naming the operation).
  */
-export async function callCodePipeline<T>(operation: string, target: CallTarget, call: () => Promise<T>, hint?: () => Promise<string>): Promise<T> {
+export async function callCodePipeline<T>(
+  operation: string,
+  target: CallTarget,
+  call: () => Promise<T>,
+  hint?: () => Promise<string>,
+): Promise<T> {
   try {
     return await call();
   } catch (err) {
@@ -25,9 +30,13 @@ export async function callCodePipeline<T>(operation: string, target: CallTarget,
         { cause: err },
       );
     }
-    throw new OperationalError(`CodePipeline ${operation} failed for pipeline ${JSON.stringify(target.pipeline)} in ${target.region}: ${name}: ${firstLine(message)}`, operation, {
-      cause: err,
-    });
+    throw new OperationalError(
+      `CodePipeline ${operation} failed for pipeline ${JSON.stringify(target.pipeline)} in ${target.region}: ${name}: ${firstLine(message)}`,
+      operation,
+      {
+        cause: err,
+      },
+    );
   }
 }
 

@@ -27,7 +27,11 @@ export async function readPipelineDefinition(clients: Pick<AwsClients, "codepipe
     version: out.pipeline?.version ?? null,
     stages: (out.pipeline?.stages ?? []).map((s) => ({
       name: s.name ?? "",
-      actions: (s.actions ?? []).map((a) => ({ name: a.name ?? "", category: a.actionTypeId?.category ?? null, runOrder: a.runOrder ?? 1 })),
+      actions: (s.actions ?? []).map((a) => ({
+        name: a.name ?? "",
+        category: a.actionTypeId?.category ?? null,
+        runOrder: a.runOrder ?? 1,
+      })),
     })),
   };
 }

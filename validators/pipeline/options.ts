@@ -19,7 +19,8 @@ export function awsClientOptions(flags: AwsFlags, env: NodeJS.ProcessEnv): AwsCl
 
 export function positiveInt(flag: string, value: string, max: number): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value) || n < 1 || n > max) throw new BadInputError(`${flag} is ${JSON.stringify(value)}; expected a whole number from 1 to ${max}`);
+  if (!/^\d+$/.test(value) || n < 1 || n > max)
+    throw new BadInputError(`${flag} is ${JSON.stringify(value)}; expected a whole number from 1 to ${max}`);
   return n;
 }
 
@@ -27,12 +28,16 @@ export function positiveInt(flag: string, value: string, max: number): number {
 export function pipelineName(flags: { pipeline?: string; stack?: string; project: string }): { name: string; from: string } {
   if (flags.pipeline !== undefined) {
     if (!/^[A-Za-z0-9.@_-]{1,100}$/.test(flags.pipeline)) {
-      throw new BadInputError(`--pipeline is ${JSON.stringify(flags.pipeline)}; expected a pipeline name: 1 to 100 letters, digits, '.', '@', '_' or '-'`);
+      throw new BadInputError(
+        `--pipeline is ${JSON.stringify(flags.pipeline)}; expected a pipeline name: 1 to 100 letters, digits, '.', '@', '_' or '-'`,
+      );
     }
     return { name: flags.pipeline, from: "--pipeline" };
   }
   if (flags.stack === undefined) throw new BadInputError("pipeline status needs --stack <env> (or --pipeline NAME)");
-  if (!/^[A-Za-z0-9_.-]+$/.test(flags.stack)) throw new BadInputError(`--stack is ${JSON.stringify(flags.stack)}; expected a stack name: letters, digits, '_', '.' or '-'`);
-  if (!/^[A-Za-z0-9_.-]+$/.test(flags.project)) throw new BadInputError(`--project is ${JSON.stringify(flags.project)}; expected a project name: letters, digits, '_', '.' or '-'`);
+  if (!/^[A-Za-z0-9_.-]+$/.test(flags.stack))
+    throw new BadInputError(`--stack is ${JSON.stringify(flags.stack)}; expected a stack name: letters, digits, '_', '.' or '-'`);
+  if (!/^[A-Za-z0-9_.-]+$/.test(flags.project))
+    throw new BadInputError(`--project is ${JSON.stringify(flags.project)}; expected a project name: letters, digits, '_', '.' or '-'`);
   return { name: `${flags.project}-${flags.stack}`, from: `--stack ${flags.stack}` };
 }

@@ -4,7 +4,12 @@ import type { ActionStatus, ExecutionSummary, PipelineStatus } from "./types";
 /** The human view of `pipeline status`: the newest execution, each stage and action, then older executions. */
 
 function source(e: ExecutionSummary): string {
-  return e.sourceRevisions.map((r) => `${r.actionName} ${r.revisionId ? r.revisionId.slice(0, 7) : "?"}${r.summary ? ` ${JSON.stringify(firstLine(r.summary))}` : ""}`).join("; ");
+  return e.sourceRevisions
+    .map(
+      (r) =>
+        `${r.actionName} ${r.revisionId ? r.revisionId.slice(0, 7) : "?"}${r.summary ? ` ${JSON.stringify(firstLine(r.summary))}` : ""}`,
+    )
+    .join("; ");
 }
 
 function firstLine(text: string): string {
@@ -27,14 +32,25 @@ export function renderPipelineStatusText(s: PipelineStatus): string {
     out.push(`Pipeline ${s.pipeline} (${s.region}): no executions yet.`);
     return `${out.join("\n")}\n`;
   }
-  out.push(`Pipeline ${s.pipeline} (${s.region}): latest execution ${latest.id} ${latest.status}${latest.statusSummary ? `: ${latest.statusSummary}` : ""}`);
-  out.push(`  started ${latest.startTime ?? "?"}, updated ${latest.lastUpdateTime ?? "?"}${latest.trigger ? `, trigger ${latest.trigger}` : ""}`);
+  out.push(
+    `Pipeline ${s.pipeline} (${s.region}): latest execution ${latest.id} ${latest.status}${latest.statusSummary ? `: ${latest.statusSummary}` : ""}`,
+  );
+  out.push(
+    `  started ${latest.startTime ?? "?"}, updated ${latest.lastUpdateTime ?? "?"}${latest.trigger ? `, trigger ${latest.trigger}` : ""}`,
+  );
   if (latest.sourceRevisions.length > 0) out.push(`  source ${source(latest)}`);
   out.push(`  ${latest.url}`);
   const rows: string[][] = [];
   for (const stage of s.stages) {
     stage.actions.forEach((a, i) => {
-      rows.push([i === 0 ? `${stage.name} (${stage.status})` : "", a.name, String(a.runOrder), a.status, a.lastStatusChange ?? "", details(a)]);
+      rows.push([
+        i === 0 ? `${stage.name} (${stage.status})` : "",
+        a.name,
+        String(a.runOrder),
+        a.status,
+        a.lastStatusChange ?? "",
+        details(a),
+      ]);
     });
     if (stage.actions.length === 0) rows.push([`${stage.name} (${stage.status})`, "", "", "", "", ""]);
   }
@@ -48,6 +64,10 @@ export function renderPipelineStatusText(s: PipelineStatus): string {
       ),
     );
   }
-  if (s.failed) out.push("", `The latest execution ${latest.status === "Failed" ? "failed" : `is ${latest.status}`}: its change did not reach a validated release.`);
+  if (s.failed)
+    out.push(
+      "",
+      `The latest execution ${latest.status === "Failed" ? "failed" : `is ${latest.status}`}: its change did not reach a validated release.`,
+    );
   return `${out.join("\n")}\n`;
 }

@@ -37,15 +37,25 @@ function executionSummary(e: PipelineExecutionSummary, region: string, pipeline:
     startTime: iso(e.startTime),
     lastUpdateTime: iso(e.lastUpdateTime),
     trigger: e.trigger?.triggerType ?? null,
-    sourceRevisions: (e.sourceRevisions ?? []).map((r) => ({ actionName: r.actionName ?? "", revisionId: r.revisionId ?? null, summary: r.revisionSummary ?? null })),
+    sourceRevisions: (e.sourceRevisions ?? []).map((r) => ({
+      actionName: r.actionName ?? "",
+      revisionId: r.revisionId ?? null,
+      summary: r.revisionSummary ?? null,
+    })),
     url: consoleUrl(region, pipeline, id),
   };
 }
 
 /** One action as it stands for `latest`: its state is older than the execution's start when it has not run in it. */
-function actionStatus(declared: { name: string; category: string | null; runOrder: number }, state: ActionState | undefined, ranInLatest: boolean, latestStart: Date | undefined): ActionStatus {
+function actionStatus(
+  declared: { name: string; category: string | null; runOrder: number },
+  state: ActionState | undefined,
+  ranInLatest: boolean,
+  latestStart: Date | undefined,
+): ActionStatus {
   const exec = state?.latestExecution;
-  const stale = !ranInLatest || !exec || (latestStart !== undefined && exec.lastStatusChange !== undefined && exec.lastStatusChange < latestStart);
+  const stale =
+    !ranInLatest || !exec || (latestStart !== undefined && exec.lastStatusChange !== undefined && exec.lastStatusChange < latestStart);
   if (stale) return { ...declared, status: "NotRun", lastStatusChange: null, summary: null, error: null, externalUrl: null };
   return {
     ...declared,
@@ -57,14 +67,28 @@ function actionStatus(declared: { name: string; category: string | null; runOrde
   };
 }
 
-function stageStatus(declared: PipelineDefinition["stages"][number], state: StageState | undefined, latest: PipelineExecutionSummary): StageStatus {
+function stageStatus(
+  declared: PipelineDefinition["stages"][number],
+  state: StageState | undefined,
+  latest: PipelineExecutionSummary,
+): StageStatus {
   const ranInLatest = state?.latestExecution?.pipelineExecutionId === latest.pipelineExecutionId;
-  const actions = declared.actions.map((a) => actionStatus(a, state?.actionStates?.find((s) => s.actionName === a.name), ranInLatest, latest.startTime));
+  const actions = declared.actions.map((a) =>
+    actionStatus(
+      a,
+      state?.actionStates?.find((s) => s.actionName === a.name),
+      ranInLatest,
+      latest.startTime,
+    ),
+  );
   return { name: declared.name, status: ranInLatest ? (state?.latestExecution?.status ?? "NotRun") : "NotRun", actions };
 }
 
 /** Reads the pipeline's definition, newest executions and stage states (GetPipeline, ListPipelineExecutions, GetPipelineState). */
-export async function readPipelineStatus(clients: Pick<AwsClients, "codepipeline">, options: PipelineStatusOptions): Promise<PipelineStatus> {
+export async function readPipelineStatus(
+  clients: Pick<AwsClients, "codepipeline">,
+  options: PipelineStatusOptions,
+): Promise<PipelineStatus> {
   const { pipeline, region } = options;
   const target = { pipeline, region, from: options.from ?? "--pipeline" };
   const definition = await readPipelineDefinition(clients, target);
@@ -75,8 +99,16 @@ export async function readPipelineStatus(clients: Pick<AwsClients, "codepipeline
   const latest = executions[0];
   let stages: StageStatus[] = [];
   if (latest) {
-    const state = await callCodePipeline("GetPipelineState", target, () => clients.codepipeline.send(new GetPipelineStateCommand({ name: pipeline })));
-    stages = definition.stages.map((s) => stageStatus(s, state.stageStates?.find((st) => st.stageName === s.name), latest));
+    const state = await callCodePipeline("GetPipelineState", target, () =>
+      clients.codepipeline.send(new GetPipelineStateCommand({ name: pipeline })),
+    );
+    stages = definition.stages.map((s) =>
+      stageStatus(
+        s,
+        state.stageStates?.find((st) => st.stageName === s.name),
+        latest,
+      ),
+    );
   }
   return {
     schemaVersion: PIPELINE_STATUS_SCHEMA_VERSION,

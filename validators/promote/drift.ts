@@ -59,7 +59,13 @@ export function computeDrift(from: SynthDocument, to: SynthDocument): DriftRepor
       if (rule) count(rule.what);
       return rule === undefined;
     });
-    if (inputs.length > 0) items.push({ kind: "differs", type: change.type, name: change.name, inputs: inputs.map((i) => ({ path: i.path, from: i.before ?? null, to: i.after ?? null })) });
+    if (inputs.length > 0)
+      items.push({
+        kind: "differs",
+        type: change.type,
+        name: change.name,
+        inputs: inputs.map((i) => ({ path: i.path, from: i.before ?? null, to: i.after ?? null })),
+      });
   }
   const explained = TIER_RULE_NAMES.filter((what) => counts.has(what)).map((what) => ({ what, count: counts.get(what) ?? 0 }));
   return { from: from.stack, to: to.stack, items, explained };
@@ -74,7 +80,11 @@ export async function configDrift(from: EnvironmentConfig, to: EnvironmentConfig
     try {
       return await synthConfig(config);
     } catch (err) {
-      throw new OperationalError(`rendering stack ${config.stack} offline for the drift view failed: ${err instanceof Error ? err.message : String(err)}`, "synth", { cause: err });
+      throw new OperationalError(
+        `rendering stack ${config.stack} offline for the drift view failed: ${err instanceof Error ? err.message : String(err)}`,
+        "synth",
+        { cause: err },
+      );
     }
   };
   const source = await render(from);

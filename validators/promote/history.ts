@@ -32,17 +32,29 @@ export function lastRunProblem(records: readonly RunRecord[], stack: string, ser
   const which = `run ${run.runId} (${run.command} by ${run.who} at ${run.startedAt})`;
   if (run.rollback?.services.includes(service)) {
     const status = run.rollback.status === "ok" ? "" : " and the rollback failed";
-    return { kind: "rolled-back", runId: run.runId, reason: `its last run in ${stack} rolled it back${status}: ${which}: ${run.rollback.reason}` };
+    return {
+      kind: "rolled-back",
+      runId: run.runId,
+      reason: `its last run in ${stack} rolled it back${status}: ${which}: ${run.rollback.reason}`,
+    };
   }
   const verdicts = run.validations.flatMap((v) => v.services.filter((s) => s.name === service));
   const last = verdicts.at(-1);
   if (last) {
     if (last.verdict !== "fail") return undefined;
     const failing = last.checks.filter((c) => c.status === "fail").map((c) => `${c.name} failed (${c.message})`);
-    return { kind: "failed", runId: run.runId, reason: `its last run in ${stack} failed: ${which}: ${failing.join("; ") || "verdict fail"}` };
+    return {
+      kind: "failed",
+      runId: run.runId,
+      reason: `its last run in ${stack} failed: ${which}: ${failing.join("; ") || "verdict fail"}`,
+    };
   }
   if (run.outcome === "failed" || run.outcome === "rolled-back" || run.outcome === "rollback-failed") {
-    return { kind: "failed", runId: run.runId, reason: `its last run in ${stack} failed: ${which}: ${run.error ?? `the run ended ${run.outcome}`}` };
+    return {
+      kind: "failed",
+      runId: run.runId,
+      reason: `its last run in ${stack} failed: ${which}: ${run.error ?? `the run ended ${run.outcome}`}`,
+    };
   }
   return undefined;
 }

@@ -38,15 +38,29 @@ const IMAGE_ERRORS = new Set([
 export async function checkImage(clients: ImageClients, move: ImageMove): Promise<ImageCheck> {
   const { source, target, tag } = move;
   const proven = await digestOf(clients.source, source, tag);
-  if (proven.kind === "no-repository") return { kind: "refused", reason: `the repository ${source} does not exist, so the image proven in it is gone: deploy and validate a new build` };
+  if (proven.kind === "no-repository")
+    return {
+      kind: "refused",
+      reason: `the repository ${source} does not exist, so the image proven in it is gone: deploy and validate a new build`,
+    };
   if (proven.kind === "absent") {
-    return { kind: "refused", reason: `image ${tag} is no longer in ${source} (expired by the repository's lifecycle policy?): deploy and validate a new build, then promote it` };
+    return {
+      kind: "refused",
+      reason: `image ${tag} is no longer in ${source} (expired by the repository's lifecycle policy?): deploy and validate a new build, then promote it`,
+    };
   }
   const there = await digestOf(clients.target, target, tag);
-  if (there.kind === "no-repository") return { kind: "refused", reason: `the repository ${target} does not exist: update the target stack first (its stack update creates the repository)` };
+  if (there.kind === "no-repository")
+    return {
+      kind: "refused",
+      reason: `the repository ${target} does not exist: update the target stack first (its stack update creates the repository)`,
+    };
   if (there.kind === "absent") return { kind: "copy", digest: proven.digest };
   if (there.digest !== proven.digest) {
-    return { kind: "refused", reason: `tag ${tag} in ${target} is another image (${there.digest}) than the one proven in ${source} (${proven.digest}): tags must not be reused; build and validate a new tag` };
+    return {
+      kind: "refused",
+      reason: `tag ${tag} in ${target} is another image (${there.digest}) than the one proven in ${source} (${proven.digest}): tags must not be reused; build and validate a new tag`,
+    };
   }
   return { kind: "present", digest: proven.digest };
 }
@@ -84,7 +98,12 @@ export async function copyImage(clients: ImageClients, move: ImageMove): Promise
   }
   try {
     await clients.target.send(
-      new PutImageCommand({ repositoryName: target, imageTag: tag, imageManifest: manifest.imageManifest, imageManifestMediaType: manifest.imageManifestMediaType }),
+      new PutImageCommand({
+        repositoryName: target,
+        imageTag: tag,
+        imageManifest: manifest.imageManifest,
+        imageManifestMediaType: manifest.imageManifestMediaType,
+      }),
     );
   } catch (err) {
     if (awsErrorName(err) === "ImageAlreadyExistsException") return; // the same manifest under the same tag: nothing to do

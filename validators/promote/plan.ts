@@ -66,7 +66,13 @@ export async function planPromotion(request: PlanRequest, deps: PlanDeps): Promi
       plans.push({ ...base, tagAfter: null, status: "refused", reasons: [reason], release: null });
       continue;
     }
-    const summary = { imageTag: release.imageTag, taskDefinitionArn: release.taskDefinitionArn, validatedAt: release.validatedAt, runId: release.runId, who: release.who };
+    const summary = {
+      imageTag: release.imageTag,
+      taskDefinitionArn: release.taskDefinitionArn,
+      validatedAt: release.validatedAt,
+      runId: release.runId,
+      who: release.who,
+    };
     if (release.imageTag === service.tag) {
       plans.push({ ...base, tagAfter: release.imageTag, status: "unchanged", reasons: [], release: summary });
       continue;

@@ -35,7 +35,9 @@ export function renderOutcomeText(result: PromotionResult): string {
   } else if (result.outcome === "nothing-to-change") {
     out.push(`Nothing to promote: ${result.stackFile} already has ${result.from}'s last good tags.`);
   } else {
-    out.push(`Promoted ${result.changes.length} service(s) from ${result.from} to ${result.to}: wrote ${result.stackFile}. Commit it for review; deploying ${result.to} runs them.`);
+    out.push(
+      `Promoted ${result.changes.length} service(s) from ${result.from} to ${result.to}: wrote ${result.stackFile}. Commit it for review; deploying ${result.to} runs them.`,
+    );
     for (const c of result.changes) out.push(`  ${c.path}: ${c.from ?? "(unset)"} -> ${c.to}`);
     const copied = result.services.filter((s) => s.image?.action === "copied");
     for (const s of copied) out.push(`  copied image ${s.image?.tag} into ${s.image?.target}`);
@@ -65,14 +67,23 @@ const ICON: Record<PromotionResult["outcome"], string> = { promoted: "✅", "not
 /** Markdown for the promotion's pull request body and $GITHUB_STEP_SUMMARY, under MARKDOWN_LIMIT characters. */
 export function renderMarkdown(result: PromotionResult, limit = MARKDOWN_LIMIT): string {
   const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
-  const out = [`### ${ICON[result.outcome]} Promote \`${result.from}\` to \`${result.to}\`: **${result.outcome}** (exit ${result.exitCode})`, ""];
+  const out = [
+    `### ${ICON[result.outcome]} Promote \`${result.from}\` to \`${result.to}\`: **${result.outcome}** (exit ${result.exitCode})`,
+    "",
+  ];
   out.push("| Service | Before | After | Validated | By | Run | Status |", "|---|---|---|---|---|---|---|");
   for (const s of result.services) {
-    out.push(`| ${s.name} | \`${s.tagBefore}\` | ${s.tagAfter ? `\`${s.tagAfter}\`` : "-"} | ${s.release?.validatedAt ?? "-"} | ${cell(s.release?.who ?? "-")} | ${s.release?.runId ?? "-"} | ${cell(statusText(s))} |`);
+    out.push(
+      `| ${s.name} | \`${s.tagBefore}\` | ${s.tagAfter ? `\`${s.tagAfter}\`` : "-"} | ${s.release?.validatedAt ?? "-"} | ${cell(s.release?.who ?? "-")} | ${s.release?.runId ?? "-"} | ${cell(statusText(s))} |`,
+    );
   }
   const reasons = result.services.flatMap((s) => s.reasons.map((r) => `- **${s.name}**: ${cell(r)}`));
   if (reasons.length > 0) out.push("", "**Refused** (nothing was changed):", "", ...reasons);
-  if (result.changes.length > 0) out.push("", `Written to \`${result.stackFile}\`: ${result.changes.map((c) => `\`${c.path}\` ${c.from ?? "(unset)"} → ${c.to}`).join(", ")}.`);
+  if (result.changes.length > 0)
+    out.push(
+      "",
+      `Written to \`${result.stackFile}\`: ${result.changes.map((c) => `\`${c.path}\` ${c.from ?? "(unset)"} → ${c.to}`).join(", ")}.`,
+    );
   const head = out.join("\n");
   const drift = driftMarkdown(result.drift, limit - head.length - 200);
   return `${head}\n\n${drift}\n`;
@@ -92,7 +103,9 @@ function where(item: DriftItem, drift: DriftReport): string {
 }
 
 function driftText(drift: DriftReport): string[] {
-  const out = [`Drift between ${drift.from} and ${drift.to} not explained by the tier: ${drift.items.length === 0 ? "none" : drift.items.length}`];
+  const out = [
+    `Drift between ${drift.from} and ${drift.to} not explained by the tier: ${drift.items.length === 0 ? "none" : drift.items.length}`,
+  ];
   for (const item of drift.items) {
     out.push(`  ${MARK[item.kind]} ${item.type} ${item.name}${where(item, drift)}`);
     for (const i of item.inputs) out.push(`      ${i.path}: ${show(i.from)} -> ${show(i.to)}`);
@@ -111,7 +124,10 @@ function driftMarkdown(drift: DriftReport, budget: number): string {
   const head = `#### Drift between \`${drift.from}\` and \`${drift.to}\` not explained by the tier: ${drift.items.length === 0 ? "none" : drift.items.length}`;
   const tail = `_${explainedLine(drift)}._`;
   const blocks = drift.items.map((item) =>
-    [`- \`${MARK[item.kind]}\` \`${item.type}\` \`${item.name}\`${where(item, drift)}`, ...item.inputs.map((i) => `  - \`${i.path}\`: ${code(i.from)} → ${code(i.to)}`)].join("\n"),
+    [
+      `- \`${MARK[item.kind]}\` \`${item.type}\` \`${item.name}\`${where(item, drift)}`,
+      ...item.inputs.map((i) => `  - \`${i.path}\`: ${code(i.from)} → ${code(i.to)}`),
+    ].join("\n"),
   );
   const kept: string[] = [];
   let size = head.length + tail.length + 200;
@@ -136,6 +152,7 @@ function code(v: unknown): string {
 
 function table(header: string[], rows: string[][]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: string[]) => `  ${cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join("  ")}`.trimEnd();
+  const line = (cells: string[]) =>
+    `  ${cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join("  ")}`.trimEnd();
   return [line(header), ...rows.map(line)];
 }

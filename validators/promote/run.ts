@@ -84,38 +84,76 @@ export async function promote(request: PromoteRequest, deps: PromoteDeps): Promi
   const text = readStackFile(stackFile);
   const handle = await acquireStackLock(
     deps.lock,
-    { stack: to, who: deps.who, what: `promote from ${from} (${selected.map((s) => s.name).join(", ")})`, leaseSeconds: DEFAULT_LEASE_SECONDS },
+    {
+      stack: to,
+      who: deps.who,
+      what: `promote from ${from} (${selected.map((s) => s.name).join(", ")})`,
+      leaseSeconds: DEFAULT_LEASE_SECONDS,
+    },
     { timeoutSeconds: request.lockTimeoutSeconds, now: deps.now, sleep: deps.sleep, onWait: deps.progress },
   );
   const stopHeartbeat = startHeartbeat(handle, DEFAULT_LEASE_SECONDS, (m) => deps.progress(`warning: ${m}`), deps.timers);
   try {
     deps.progress(`reading the last good releases of ${selected.map((s) => s.name).join(", ")} in stack ${from}`);
     const services = await planPromotion(
-      { from, to, services: selected, sourceRepositories: new Map(source.services.map((s) => [s.name, s.image.repository])), maxAgeDays: request.maxAgeDays },
+      {
+        from,
+        to,
+        services: selected,
+        sourceRepositories: new Map(source.services.map((s) => [s.name, s.image.repository])),
+        maxAgeDays: request.maxAgeDays,
+      },
       { registry: deps.registry, records: (o) => deps.records.list(o), checkImage: (move) => checkImage(deps.images, move), now: deps.now },
     );
     deps.progress(`rendering stacks ${from} and ${to} offline for the drift view`);
-    const view: PromotionView = { from, to, stackFile: `Pulumi.${to}.yaml`, maxAgeDays: request.maxAgeDays, services, drift: await deps.drift(source, target) };
+    const view: PromotionView = {
+      from,
+      to,
+      stackFile: `Pulumi.${to}.yaml`,
+      maxAgeDays: request.maxAgeDays,
+      services,
+      drift: await deps.drift(source, target),
+    };
     deps.show(view);
-    const end = (outcome: PromotionOutcome, exitCode: ExitCodeValue, changes: TagChange[] = []): PromotionResult => ({ ...view, outcome, exitCode, changes });
+    const end = (outcome: PromotionOutcome, exitCode: ExitCodeValue, changes: TagChange[] = []): PromotionResult => ({
+      ...view,
+      outcome,
+      exitCode,
+      changes,
+    });
     if (services.some((s) => s.status === "refused")) return end("refused", ExitCode.Fail);
     const moving = services.filter((s) => s.status === "promote");
     if (moving.length === 0) return end("nothing-to-change", ExitCode.Ok);
     if (!request.yes) {
       const answer = await deps.confirm(`Write ${describe(moving)} into ${view.stackFile}?`);
-      if (answer === undefined) throw new BadInputError(`promote changes ${view.stackFile}: pass --yes to confirm (stdin is not a terminal, so deployctl cannot ask).`);
+      if (answer === undefined)
+        throw new BadInputError(
+          `promote changes ${view.stackFile}: pass --yes to confirm (stdin is not a terminal, so deployctl cannot ask).`,
+        );
       if (!answer) return end("cancelled", ExitCode.Fail);
     }
     const copied = await copyImages(moving, deps);
     if (copied.refused) return end("refused", ExitCode.Fail);
     try {
-      if (readStackFile(stackFile) !== text) throw new OperationalError(`${view.stackFile} changed while promote ran; nothing was written: run promote again`, "promote");
-      const update = setImageTags(view.stackFile, text, target.project, moving.map((s) => ({ service: s.name, tag: s.tagAfter ?? "" })));
+      if (readStackFile(stackFile) !== text)
+        throw new OperationalError(`${view.stackFile} changed while promote ran; nothing was written: run promote again`, "promote");
+      const update = setImageTags(
+        view.stackFile,
+        text,
+        target.project,
+        moving.map((s) => ({ service: s.name, tag: s.tagAfter ?? "" })),
+      );
       writeFileAtomic(stackFile, update.text);
-      return end("promoted", ExitCode.Ok, update.changes.filter((c) => c.changed));
+      return end(
+        "promoted",
+        ExitCode.Ok,
+        update.changes.filter((c) => c.changed),
+      );
     } catch (err) {
       await undo(copied.done, deps);
-      throw err instanceof OperationalError || err instanceof BadInputError ? err : new OperationalError(`cannot write ${view.stackFile}: ${message(err)}`, "promote", { cause: err });
+      throw err instanceof OperationalError || err instanceof BadInputError
+        ? err
+        : new OperationalError(`cannot write ${view.stackFile}: ${message(err)}`, "promote", { cause: err });
     }
   } finally {
     stopHeartbeat();
@@ -124,7 +162,10 @@ export async function promote(request: PromoteRequest, deps: PromoteDeps): Promi
 }
 
 /** Copies the images the plan marked `copy`; on a refusal, removes those it copied and marks the service refused. */
-async function copyImages(moving: ServicePlan[], deps: Pick<PromoteDeps, "images" | "progress">): Promise<{ refused: boolean; done: ServicePlan[] }> {
+async function copyImages(
+  moving: ServicePlan[],
+  deps: Pick<PromoteDeps, "images" | "progress">,
+): Promise<{ refused: boolean; done: ServicePlan[] }> {
   const done: ServicePlan[] = [];
   for (const service of moving) {
     const image = service.image;
@@ -169,12 +210,17 @@ function readConfig(dir: string, stack: string): EnvironmentConfig {
 }
 
 /** The target config's services, narrowed by `--service` (each must be in it). */
-function selectServices(target: EnvironmentConfig, names: readonly string[] | undefined): { name: string; tag: string; repository: string }[] {
+function selectServices(
+  target: EnvironmentConfig,
+  names: readonly string[] | undefined,
+): { name: string; tag: string; repository: string }[] {
   const all = target.services.map((s) => ({ name: s.name, tag: s.image.tag, repository: s.image.repository }));
   if (!names?.length) return all;
   const unknown = names.filter((n) => !all.some((s) => s.name === n));
   if (unknown.length > 0) {
-    throw new BadInputError(unknown.map((n) => `--service is "${n}"; ${target.file} lists ${all.map((s) => s.name).join(", ")}.`).join("\n"));
+    throw new BadInputError(
+      unknown.map((n) => `--service is "${n}"; ${target.file} lists ${all.map((s) => s.name).join(", ")}.`).join("\n"),
+    );
   }
   return all.filter((s) => names.includes(s.name));
 }

@@ -48,30 +48,64 @@ export const TIER_RULES: readonly TierRule[] = [
   { what: "log retention and log encryption", types: ["aws:cloudwatch/logGroup:LogGroup"], paths: exact("retentionInDays", "kmsKeyId") },
   {
     what: "deletion protection and recovery",
-    types: ["aws:lb/loadBalancer:LoadBalancer", "aws:dynamodb/table:Table", "aws:ecr/repository:Repository", "aws:s3/bucket:Bucket", "aws:kms/key:Key"],
-    paths: exact("enableDeletionProtection", "deletionProtectionEnabled", "pointInTimeRecovery.enabled", "forceDelete", "forceDestroy", "deletionWindowInDays"),
+    types: [
+      "aws:lb/loadBalancer:LoadBalancer",
+      "aws:dynamodb/table:Table",
+      "aws:ecr/repository:Repository",
+      "aws:s3/bucket:Bucket",
+      "aws:kms/key:Key",
+    ],
+    paths: exact(
+      "enableDeletionProtection",
+      "deletionProtectionEnabled",
+      "pointInTimeRecovery.enabled",
+      "forceDelete",
+      "forceDestroy",
+      "deletionWindowInDays",
+    ),
   },
   {
     what: "image and record retention",
     types: ["aws:ecr/lifecyclePolicy:LifecyclePolicy", "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"],
-    paths: [/^policy\.rules\[\d+\]\.(description|selection\.countNumber)$/, /^rules\[\d+\]\.(expiration\.days|noncurrentVersionExpiration\.noncurrentDays)$/],
+    paths: [
+      /^policy\.rules\[\d+\]\.(description|selection\.countNumber)$/,
+      /^rules\[\d+\]\.(expiration\.days|noncurrentVersionExpiration\.noncurrentDays)$/,
+    ],
   },
   {
     what: "deployment strategy (rolling, or canary in prod)",
     types: ["aws:ecs/service:Service"],
     paths: [under("deploymentConfiguration"), /^loadBalancers\[\d+\]\.advancedConfiguration(\.|\[|$)/],
   },
-  { what: "deployment strategy (rolling, or canary in prod)", types: ["aws:lb/listenerRule:ListenerRule"], paths: [/^actions\[\d+\]\.(forward|targetGroupArn)(\.|\[|$)/] },
   {
     what: "deployment strategy (rolling, or canary in prod)",
-    types: ["aws:lb/targetGroup:TargetGroup", "aws:lb/listenerRule:ListenerRule", "aws:lambda/function:Function", "aws:cloudwatch/logGroup:LogGroup", "aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy"],
+    types: ["aws:lb/listenerRule:ListenerRule"],
+    paths: [/^actions\[\d+\]\.(forward|targetGroupArn)(\.|\[|$)/],
+  },
+  {
+    what: "deployment strategy (rolling, or canary in prod)",
+    types: [
+      "aws:lb/targetGroup:TargetGroup",
+      "aws:lb/listenerRule:ListenerRule",
+      "aws:lambda/function:Function",
+      "aws:cloudwatch/logGroup:LogGroup",
+      "aws:iam/role:Role",
+      "aws:iam/rolePolicy:RolePolicy",
+    ],
     name: /-(alt|test|hook|hook-logs|hook-function-role|hook-function-policy|hook-invoke-role|hook-invoke-policy|lb-role|lb-policy)$/,
     presence: true,
   },
   { what: "deregistration delay", types: ["aws:lb/targetGroup:TargetGroup"], paths: exact("deregistrationDelay") },
   {
     what: "load balancer access-log bucket",
-    types: ["aws:s3/bucket:Bucket", "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "aws:s3/bucketPolicy:BucketPolicy", "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "aws:s3/bucketVersioning:BucketVersioning"],
+    types: [
+      "aws:s3/bucket:Bucket",
+      "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+      "aws:s3/bucketPolicy:BucketPolicy",
+      "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+      "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+      "aws:s3/bucketVersioning:BucketVersioning",
+    ],
     name: /-access-logs$/,
     presence: true,
   },
@@ -84,7 +118,11 @@ export const TIER_RULES: readonly TierRule[] = [
     name: /-pipeline-(approvals|approver-\d+)$/,
     presence: true,
   },
-  { what: "pipeline approval stage and topic", types: ["aws:codepipeline/pipeline:Pipeline"], prune: (inputs) => without(inputs, "stages", isApprovalStage) },
+  {
+    what: "pipeline approval stage and topic",
+    types: ["aws:codepipeline/pipeline:Pipeline"],
+    prune: (inputs) => without(inputs, "stages", isApprovalStage),
+  },
   { what: "pipeline approval stage and topic", types: ["aws:iam/rolePolicy:RolePolicy"], prune: pruneApprovalStatement },
 ];
 
@@ -106,7 +144,11 @@ export function pathRule(type: string, name: string, path: string): TierRule | u
 }
 
 /** The inputs with every prune rule of the type applied, and what each rule dropped. */
-export function pruneInputs(type: string, name: string, inputs: Record<string, unknown>): { inputs: Record<string, unknown>; pruned: { what: string; count: number }[] } {
+export function pruneInputs(
+  type: string,
+  name: string,
+  inputs: Record<string, unknown>,
+): { inputs: Record<string, unknown>; pruned: { what: string; count: number }[] } {
   let current = inputs;
   const pruned: { what: string; count: number }[] = [];
   for (const rule of TIER_RULES) {
@@ -131,7 +173,11 @@ function pruneApprovalStatement(inputs: Record<string, unknown>): { inputs: Reco
   return { inputs: { ...inputs, policy: inner.inputs }, pruned: inner.pruned };
 }
 
-function without(inputs: Record<string, unknown>, key: string, drop: (item: unknown) => boolean): { inputs: Record<string, unknown>; pruned: number } {
+function without(
+  inputs: Record<string, unknown>,
+  key: string,
+  drop: (item: unknown) => boolean,
+): { inputs: Record<string, unknown>; pruned: number } {
   const list = inputs[key];
   if (!Array.isArray(list)) return { inputs, pruned: 0 };
   const kept = list.filter((item) => !drop(item));

@@ -50,13 +50,20 @@ export function configSetArgs(stack: string, edit: ConfigEdit): string[] {
 }
 
 /** The Automation API implementation, for the Pulumi project in `workDir`. */
-export function automationStacks(workDir: string, env: NodeJS.ProcessEnv = process.env, options: { pulumiCommand?: PulumiCommand } = {}): PulumiStacks {
+export function automationStacks(
+  workDir: string,
+  env: NodeJS.ProcessEnv = process.env,
+  options: { pulumiCommand?: PulumiCommand } = {},
+): PulumiStacks {
   const cache = new Map<string, Promise<Stack>>();
   const envVars = pulumiEnvironment(env);
   const select = (stackName: string) => {
     let stack = cache.get(stackName);
     if (!stack) {
-      stack = LocalWorkspace.selectStack({ stackName, workDir }, { envVars, ...(options.pulumiCommand ? { pulumiCommand: options.pulumiCommand } : {}) });
+      stack = LocalWorkspace.selectStack(
+        { stackName, workDir },
+        { envVars, ...(options.pulumiCommand ? { pulumiCommand: options.pulumiCommand } : {}) },
+      );
       cache.set(stackName, stack);
     }
     return stack;
@@ -76,7 +83,14 @@ export function automationStacks(workDir: string, env: NodeJS.ProcessEnv = proce
     async setConfig(stack, values) {
       // The Automation API's setConfig has no type option, so the CLI it uses runs the command itself.
       const workspace = (await select(stack)).workspace as LocalWorkspace;
-      for (const edit of values) await runPulumi(workspace.pulumiCommand.command, configSetArgs(stack, edit), workDir, { ...env, ...envVars }, `pulumi config set --path ${edit.path} (stack ${stack})`);
+      for (const edit of values)
+        await runPulumi(
+          workspace.pulumiCommand.command,
+          configSetArgs(stack, edit),
+          workDir,
+          { ...env, ...envVars },
+          `pulumi config set --path ${edit.path} (stack ${stack})`,
+        );
     },
     async up(stack, options) {
       const result = await (await select(stack)).up({ onOutput: options?.onOutput, message: options?.message });

@@ -31,6 +31,9 @@ function currentUser(): string {
  * A run id that sorts by time: `20240501T101500Z-3f9a1c2b` (UTC start time, then 8 random hex digits).
  */
 export function newRunId(now: Date, random: () => string = () => randomBytes(4).toString("hex")): string {
-  const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}Z$/, "Z");
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}Z$/, "Z");
   return `${stamp}-${random()}`;
 }

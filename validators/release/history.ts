@@ -36,7 +36,9 @@ export async function gatherHistory(
   options: { services?: string[]; limit?: number } = {},
 ): Promise<HistoryView> {
   const names = options.services?.length ? options.services : manifest.services.map((s) => s.name);
-  const releases = await Promise.all(names.map(async (service) => ({ service, versions: (await registry.history(manifest.stack, service)).slice(0, options.limit) })));
+  const releases = await Promise.all(
+    names.map(async (service) => ({ service, versions: (await registry.history(manifest.stack, service)).slice(0, options.limit) })),
+  );
   const all = await store.list();
   const touching = options.services?.length ? all.filter((r) => r.services.some((s) => names.includes(s.name))) : all;
   return {
@@ -75,7 +77,14 @@ export function renderHistory(view: HistoryView): string {
   const releaseRows = view.releases.flatMap(({ service, versions }) =>
     versions.length === 0
       ? [[service, "-", "(none recorded)", "", "", ""]]
-      : versions.map((v) => [service, `v${v.version}`, v.release?.imageTag ?? `(unreadable: ${v.problem ?? "?"})`, v.release?.validatedAt ?? v.modifiedAt ?? "", v.release?.runId ?? "", v.release?.who ?? ""]),
+      : versions.map((v) => [
+          service,
+          `v${v.version}`,
+          v.release?.imageTag ?? `(unreadable: ${v.problem ?? "?"})`,
+          v.release?.validatedAt ?? v.modifiedAt ?? "",
+          v.release?.runId ?? "",
+          v.release?.who ?? "",
+        ]),
   );
   out.push(...table(["SERVICE", "VERSION", "IMAGE TAG", "VALIDATED AT", "RUN", "WHO"], releaseRows), "", "Runs (newest first)");
   if (view.runs.length === 0) out.push("  (no runs recorded)");
@@ -103,6 +112,7 @@ function serviceCell(x: RunSummary["services"][number]): string {
 
 function table(header: string[], rows: string[][]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const line = (cells: string[]) => `  ${cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join("  ")}`.trimEnd();
+  const line = (cells: string[]) =>
+    `  ${cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join("  ")}`.trimEnd();
   return [line(header), ...rows.map(line)];
 }

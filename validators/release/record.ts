@@ -18,7 +18,13 @@ export async function recordLastGood(
     const service = manifest.services.find((s) => s.name === name);
     const parameter = lastGoodParameterName(manifest.stack, name);
     if (!service) {
-      actions.push({ kind: "record-last-good", target: name, status: "failed", message: `${name} is not in the manifest of stack ${manifest.stack}`, at: ctx.now().toISOString() });
+      actions.push({
+        kind: "record-last-good",
+        target: name,
+        status: "failed",
+        message: `${name} is not in the manifest of stack ${manifest.stack}`,
+        at: ctx.now().toISOString(),
+      });
       continue;
     }
     try {
@@ -40,7 +46,13 @@ export async function recordLastGood(
         details: { parameter, version, imageTag: service.imageTag, taskDefinitionArn: service.taskDefinitionArn },
       });
     } catch (err) {
-      actions.push({ kind: "record-last-good", target: name, status: "failed", message: err instanceof Error ? err.message : String(err), at: ctx.now().toISOString() });
+      actions.push({
+        kind: "record-last-good",
+        target: name,
+        status: "failed",
+        message: err instanceof Error ? err.message : String(err),
+        at: ctx.now().toISOString(),
+      });
     }
   }
   return actions;

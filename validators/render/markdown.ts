@@ -5,7 +5,9 @@ export function renderMarkdown(report: AnyReport, title = "validate"): string {
   const lines: string[] = [];
   lines.push(`### ${VERDICT_ICON[report.verdict]} deployctl ${title}: stack \`${report.stack}\` is **${report.verdict}**`);
   lines.push("");
-  lines.push(`${report.services.length} service(s), ${statusCounts(report) || "no checks"}; finished ${report.finishedAt} in ${durationSeconds(report)} s.`);
+  lines.push(
+    `${report.services.length} service(s), ${statusCounts(report) || "no checks"}; finished ${report.finishedAt} in ${durationSeconds(report)} s.`,
+  );
   lines.push("");
   lines.push("| Service | Check | Status | Details |");
   lines.push("| --- | --- | --- | --- |");
@@ -28,5 +30,9 @@ export function renderMarkdown(report: AnyReport, title = "validate"): string {
 
 /** Escapes what would break a table cell (pipes, newlines) and markdown's inline specials. */
 function cell(text: string): string {
-  return text.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/[<>]/g, (c) => (c === "<" ? "&lt;" : "&gt;")).replace(/\r?\n/g, "<br>");
+  return text
+    .replace(/\\/g, "\\\\")
+    .replace(/\|/g, "\\|")
+    .replace(/[<>]/g, (c) => (c === "<" ? "&lt;" : "&gt;"))
+    .replace(/\r?\n/g, "<br>");
 }

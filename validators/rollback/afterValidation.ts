@@ -59,7 +59,13 @@ export interface AfterValidationResult extends SavedRecord {
  */
 export async function afterValidation(options: AfterValidationOptions, deps: AfterValidationDeps): Promise<AfterValidationResult> {
   const { manifest } = options;
-  const recorder = new RunRecorder({ runId: deps.runId, command: options.command ?? "validate", who: deps.who, stack: manifest.stack, now: deps.now });
+  const recorder = new RunRecorder({
+    runId: deps.runId,
+    command: options.command ?? "validate",
+    who: deps.who,
+    stack: manifest.stack,
+    now: deps.now,
+  });
   for (const report of options.before?.validations ?? []) recorder.validation(report);
   recorder.addActions(options.before?.actions ?? []);
   const ctx = { manifest, runId: deps.runId };
@@ -73,7 +79,15 @@ export async function afterValidation(options: AfterValidationOptions, deps: Aft
 
   if (options.outcome instanceof Error) {
     const message = options.outcome.message;
-    recorder.addActions(await deps.alerts.notify([operationalAlert(ctx, manifest.services.map((s) => s.name), message)]));
+    recorder.addActions(
+      await deps.alerts.notify([
+        operationalAlert(
+          ctx,
+          manifest.services.map((s) => s.name),
+          message,
+        ),
+      ]),
+    );
     return finish("error", ExitCode.Operational, message);
   }
   recorder.validation(options.outcome);
@@ -81,19 +95,38 @@ export async function afterValidation(options: AfterValidationOptions, deps: Aft
   if (options.rollback) {
     // A rollout still in progress is not a failure yet: validate those services again first.
     try {
-      const settled = await revalidateInProgress(deps.validate, report, { manifest, waitSeconds: options.waitSeconds ?? 300 }, { onRetry: (m) => deps.progress.info(m) });
+      const settled = await revalidateInProgress(
+        deps.validate,
+        report,
+        { manifest, waitSeconds: options.waitSeconds ?? 300 },
+        { onRetry: (m) => deps.progress.info(m) },
+      );
       for (const extra of settled.extra) recorder.validation(extra);
       report = settled.report;
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      recorder.addActions(await deps.alerts.notify([operationalAlert(ctx, manifest.services.map((s) => s.name), message)]));
+      recorder.addActions(
+        await deps.alerts.notify([
+          operationalAlert(
+            ctx,
+            manifest.services.map((s) => s.name),
+            message,
+          ),
+        ]),
+      );
       return finish("error", ExitCode.Operational, message);
     }
   }
   decided.report = report;
   for (const s of report.services) {
     const m = manifest.services.find((x) => x.name === s.name);
-    recorder.service({ name: s.name, tagBefore: m?.imageTag, tagAfter: m?.imageTag, taskDefinitionBefore: m?.taskDefinitionArn, taskDefinitionAfter: m?.taskDefinitionArn });
+    recorder.service({
+      name: s.name,
+      tagBefore: m?.imageTag,
+      tagAfter: m?.imageTag,
+      taskDefinitionBefore: m?.taskDefinitionArn,
+      taskDefinitionAfter: m?.taskDefinitionArn,
+    });
   }
 
   const passed = report.services.filter((s) => s.verdict === "pass").map((s) => s.name);
@@ -103,7 +136,8 @@ export async function afterValidation(options: AfterValidationOptions, deps: Aft
     recorder.addActions(actions);
     recordFailed = actions.some((a) => a.status === "failed");
   }
-  if (passed.length > 0) recorder.addActions(await deps.alerts.recovered(passed.map((service) => ({ stack: manifest.stack, service, runId: deps.runId }))));
+  if (passed.length > 0)
+    recorder.addActions(await deps.alerts.recovered(passed.map((service) => ({ stack: manifest.stack, service, runId: deps.runId }))));
 
   const inconclusive = report.services.filter((s) => s.verdict === "inconclusive");
   const failed = report.services.filter((s) => s.verdict === "fail");
@@ -116,12 +150,21 @@ export async function afterValidation(options: AfterValidationOptions, deps: Aft
   }
 
   if (!options.rollback) {
-    for (const s of failed) alerts.push(serviceAlert(ctx, s, { severity: "warning", action: `none: run with --rollback (or deployctl rollback --stack ${manifest.stack}) to restore the last good release` }));
+    for (const s of failed)
+      alerts.push(
+        serviceAlert(ctx, s, {
+          severity: "warning",
+          action: `none: run with --rollback (or deployctl rollback --stack ${manifest.stack}) to restore the last good release`,
+        }),
+      );
     recorder.addActions(await deps.alerts.notify(alerts));
     return finish("failed", ExitCode.Fail);
   }
 
-  const order = dependsOnOrder(manifest.services, failed.map((s) => s.name));
+  const order = dependsOnOrder(
+    manifest.services,
+    failed.map((s) => s.name),
+  );
   let handle;
   try {
     handle = await acquireStackLock(
@@ -131,7 +174,8 @@ export async function afterValidation(options: AfterValidationOptions, deps: Aft
     );
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    for (const s of failed) alerts.push(serviceAlert(ctx, s, { severity: "critical", action: `not rolled back: ${message}`, dedup: false }));
+    for (const s of failed)
+      alerts.push(serviceAlert(ctx, s, { severity: "critical", action: `not rolled back: ${message}`, dedup: false }));
     recorder.addActions(await deps.alerts.notify(alerts));
     return finish("failed", err instanceof StackLockedError ? ExitCode.Locked : ExitCode.Operational, message);
   }

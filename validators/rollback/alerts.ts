@@ -22,7 +22,11 @@ interface AlertContext {
 }
 
 /** An alert about a service report, with the action taken. */
-export function serviceAlert(ctx: AlertContext, service: Pick<ServiceReport, "name" | "verdict" | "checks">, fields: Pick<Alert, "severity" | "action"> & Partial<Alert>): Alert {
+export function serviceAlert(
+  ctx: AlertContext,
+  service: Pick<ServiceReport, "name" | "verdict" | "checks">,
+  fields: Pick<Alert, "severity" | "action"> & Partial<Alert>,
+): Alert {
   return {
     stack: ctx.manifest.stack,
     service: service.name,
@@ -36,7 +40,10 @@ export function serviceAlert(ctx: AlertContext, service: Pick<ServiceReport, "na
 
 /** An inconclusive service: a warning, never a rollback. */
 export function inconclusiveAlert(ctx: AlertContext, service: Pick<ServiceReport, "name" | "verdict" | "checks">): Alert {
-  return serviceAlert(ctx, service, { severity: "warning", action: "none: an inconclusive verdict never triggers a rollback; look at the checks and validate again" });
+  return serviceAlert(ctx, service, {
+    severity: "warning",
+    action: "none: an inconclusive verdict never triggers a rollback; look at the checks and validate again",
+  });
 }
 
 /** The validator itself failed (exit 4): a warning naming the error, never a rollback. */
@@ -58,7 +65,11 @@ export function operationalAlert(ctx: AlertContext, services: readonly string[],
  * when it worked; critical (never deduplicated) with everything known when it did not, or when
  * there was nothing to roll back to.
  */
-export function rollbackAlert(ctx: AlertContext, service: Pick<ServiceReport, "name" | "verdict" | "checks">, result: RollbackResult): Alert {
+export function rollbackAlert(
+  ctx: AlertContext,
+  service: Pick<ServiceReport, "name" | "verdict" | "checks">,
+  result: RollbackResult,
+): Alert {
   const target = result.targets.find((t) => t.service === service.name);
   const cascade = result.targets.filter((t) => t.service !== service.name).map((t) => `${t.service} -> ${t.release.imageTag}`);
   const cascadeText = cascade.length > 0 ? `; also rolled back ${cascade.join(", ")}` : "";
@@ -71,8 +82,13 @@ export function rollbackAlert(ctx: AlertContext, service: Pick<ServiceReport, "n
   const missing = result.missing.find((m) => m.service === service.name);
   const details = [
     ...result.problems,
-    ...result.targets.map((t) => `target ${t.service}: ${t.release.imageTag} (${t.release.taskDefinitionArn}), validated ${t.release.validatedAt} in run ${t.release.runId}`),
-    ...result.reports.map((r, i) => `validation after the rollback #${i + 1}: ${r.verdict} (${r.services.map((s) => `${s.name} ${s.verdict}`).join(", ")})`),
+    ...result.targets.map(
+      (t) =>
+        `target ${t.service}: ${t.release.imageTag} (${t.release.taskDefinitionArn}), validated ${t.release.validatedAt} in run ${t.release.runId}`,
+    ),
+    ...result.reports.map(
+      (r, i) => `validation after the rollback #${i + 1}: ${r.verdict} (${r.services.map((s) => `${s.name} ${s.verdict}`).join(", ")})`,
+    ),
   ];
   const action = missing
     ? `not rolled back: ${missing.reason}`

@@ -43,11 +43,20 @@ export interface ManualRollbackResult extends SavedRecord {
  * rollback. Without `--service`, only services whose config tag differs from their last good one.
  * A failed rollback, or nothing to roll back to, alerts critical and exits 1.
  */
-export async function manualRollback(manifest: DeploymentManifest, options: ManualRollbackOptions, deps: ManualRollbackDeps): Promise<ManualRollbackResult> {
+export async function manualRollback(
+  manifest: DeploymentManifest,
+  options: ManualRollbackOptions,
+  deps: ManualRollbackDeps,
+): Promise<ManualRollbackResult> {
   if (options.services?.length) checkServiceNames("--service", options.services, manifest.services, manifest.stack);
   const handle = await acquireStackLock(
     deps.lock,
-    { stack: manifest.stack, who: deps.who, what: `rollback${options.toTag ? ` --to ${options.toTag}` : ""}`, leaseSeconds: DEFAULT_LEASE_SECONDS },
+    {
+      stack: manifest.stack,
+      who: deps.who,
+      what: `rollback${options.toTag ? ` --to ${options.toTag}` : ""}`,
+      leaseSeconds: DEFAULT_LEASE_SECONDS,
+    },
     { timeoutSeconds: options.lockTimeoutSeconds, now: deps.now, sleep: deps.sleep, onWait: (m) => deps.progress.info(m) },
   );
   const stopHeartbeat = startHeartbeat(handle, DEFAULT_LEASE_SECONDS, (m) => deps.progress.info(`warning: ${m}`), deps.timers);
@@ -57,23 +66,46 @@ export async function manualRollback(manifest: DeploymentManifest, options: Manu
     const current = await readStackServices(deps.stacks, manifest.stack);
     let selected = options.services?.length ? options.services : await servicesOffTheirRelease(manifest, current, options.toTag, deps);
     if (selected.length === 0) {
-      deps.progress.info(`nothing to roll back: every service of stack ${manifest.stack} already runs ${options.toTag ?? "its last good release"}`);
+      deps.progress.info(
+        `nothing to roll back: every service of stack ${manifest.stack} already runs ${options.toTag ?? "its last good release"}`,
+      );
       recorder.addActions(deps.progress.actions());
-      return { exitCode: ExitCode.Ok, ...(await saveRecord(deps.store, recorder, { outcome: "nothing-to-do", exitCode: ExitCode.Ok, verdict: "pass" })) };
+      return {
+        exitCode: ExitCode.Ok,
+        ...(await saveRecord(deps.store, recorder, { outcome: "nothing-to-do", exitCode: ExitCode.Ok, verdict: "pass" })),
+      };
     }
     selected = dependsOnOrder(manifest.services, selected);
-    for (const name of selected) recorder.service({ name, tagBefore: current.find((s) => s.name === name)?.tag, taskDefinitionBefore: manifest.services.find((s) => s.name === name)?.taskDefinitionArn });
-    const result = await rollbackServices({ manifest, services: selected, reason: options.reason, toTag: options.toTag, waitSeconds: options.waitSeconds, recorder }, deps);
+    for (const name of selected)
+      recorder.service({
+        name,
+        tagBefore: current.find((s) => s.name === name)?.tag,
+        taskDefinitionBefore: manifest.services.find((s) => s.name === name)?.taskDefinitionArn,
+      });
+    const result = await rollbackServices(
+      { manifest, services: selected, reason: options.reason, toTag: options.toTag, waitSeconds: options.waitSeconds, recorder },
+      deps,
+    );
     if (result.status === "ok") {
       recorder.addActions(await deps.alerts.recovered(selected.map((service) => ({ stack: manifest.stack, service, runId: deps.runId }))));
     } else {
-      recorder.addActions(await deps.alerts.notify(selected.map((name) => rollbackAlert(ctx, { name, verdict: "fail", checks: [] }, result))));
+      recorder.addActions(
+        await deps.alerts.notify(selected.map((name) => rollbackAlert(ctx, { name, verdict: "fail", checks: [] }, result))),
+      );
     }
     recorder.addActions(deps.progress.actions());
     const exitCode = result.status === "ok" ? ExitCode.Ok : ExitCode.Fail;
     const verdict = result.reports.at(-1)?.verdict ?? "inconclusive";
     const error = result.problems.length > 0 ? result.problems.join("; ") : undefined;
-    return { exitCode, ...(await saveRecord(deps.store, recorder, { outcome: result.status === "ok" ? "rolled-back" : "rollback-failed", exitCode, verdict, error })) };
+    return {
+      exitCode,
+      ...(await saveRecord(deps.store, recorder, {
+        outcome: result.status === "ok" ? "rolled-back" : "rollback-failed",
+        exitCode,
+        verdict,
+        error,
+      })),
+    };
   } catch (err) {
     // Every run leaves a record, also one stopped by bad input (--to a tag never validated) or by AWS.
     if (err instanceof CliError) {
@@ -108,6 +140,7 @@ async function servicesOffTheirRelease(
     else if (target !== tag) off.push(service.name);
   }
   if (unknown.length === manifest.services.length) return unknown;
-  if (unknown.length > 0) deps.progress.info(`not rolling back ${unknown.join(", ")}: no last good release recorded (name them with --service to try anyway)`);
+  if (unknown.length > 0)
+    deps.progress.info(`not rolling back ${unknown.join(", ")}: no last good release recorded (name them with --service to try anyway)`);
   return off;
 }

@@ -27,10 +27,17 @@ export function dependsOnOrder(services: readonly Pick<ManifestService, "name" |
 }
 
 /** Bad input unless every name is a service of the manifest; the message lists what is allowed. */
-export function checkServiceNames(flag: string, names: readonly string[], services: readonly Pick<ManifestService, "name">[], stack: string): void {
+export function checkServiceNames(
+  flag: string,
+  names: readonly string[],
+  services: readonly Pick<ManifestService, "name">[],
+  stack: string,
+): void {
   const known = services.map((s) => s.name);
   const unknown = names.filter((n) => !known.includes(n));
   if (unknown.length > 0) {
-    throw new BadInputError(`${flag} ${unknown.join(", ")}: no such service in stack ${stack}; it has ${known.join(", ") || "no services"}.`);
+    throw new BadInputError(
+      `${flag} ${unknown.join(", ")}: no such service in stack ${stack}; it has ${known.join(", ") || "no services"}.`,
+    );
   }
 }

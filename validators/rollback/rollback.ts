@@ -59,13 +59,22 @@ export async function rollbackServices(request: RollbackRequest, deps: ReleaseDe
     resolved = await progress.stage(
       `rollback: find the release to restore (${request.services.join(", ")})`,
       () => resolveTargets(deps.registry, manifest.stack, inOrder, request.toTag),
-      (r) => (r.missing.length > 0 ? { state: "failed", detail: r.missing.map((m) => m.reason).join("; ") } : { state: "ok", detail: describeTargets(r.targets) }),
+      (r) =>
+        r.missing.length > 0
+          ? { state: "failed", detail: r.missing.map((m) => m.reason).join("; ") }
+          : { state: "ok", detail: describeTargets(r.targets) },
     );
   } catch (err) {
     // `--to` a tag that never passed validation stays bad input (exit 2); an unreadable registry is a failed rollback.
     if (err instanceof BadInputError) throw err;
     recorder.rollback({ reason: request.reason, services: [], status: "failed", ...failedStep });
-    return { status: "failed", targets: [], missing: [], problems: [`cannot find the release to restore: ${err instanceof Error ? err.message : String(err)}`], reports: [] };
+    return {
+      status: "failed",
+      targets: [],
+      missing: [],
+      problems: [`cannot find the release to restore: ${err instanceof Error ? err.message : String(err)}`],
+      reports: [],
+    };
   }
   const { targets: found, missing } = resolved;
   problems.push(...missing.map((m) => m.reason));
@@ -77,7 +86,10 @@ export async function rollbackServices(request: RollbackRequest, deps: ReleaseDe
 
   // Progressive services: the hook must let the validated release through (fast and stack path).
   if (deps.restoreGate) {
-    const gate = await deps.restoreGate(targets.map((t) => ({ service: t.service, imageTag: t.release.imageTag })), request.reason);
+    const gate = await deps.restoreGate(
+      targets.map((t) => ({ service: t.service, imageTag: t.release.imageTag })),
+      request.reason,
+    );
     recorder.addActions(gate);
     problems.push(...gate.filter((a) => a.status === "failed").map((a) => a.message));
   }
@@ -97,11 +109,29 @@ export async function rollbackServices(request: RollbackRequest, deps: ReleaseDe
     await progress.stage(
       "rollback stack path: set image tags and update the stack",
       async () => {
-        const edits = tagEdits(manifest.stack, await readStackServices(deps.stacks, manifest.stack), targets.map((t) => ({ service: t.service, tag: t.release.imageTag })));
+        const edits = tagEdits(
+          manifest.stack,
+          await readStackServices(deps.stacks, manifest.stack),
+          targets.map((t) => ({ service: t.service, tag: t.release.imageTag })),
+        );
         await deps.stacks.setConfig(manifest.stack, edits);
-        recorder.action({ kind: "config-set", target: manifest.stack, status: "ok", message: edits.map((e) => `${e.path}=${e.value}`).join(", ") });
-        const up = await deps.stacks.up(manifest.stack, { onOutput: (text) => deps.progress.stream(text), message: `deployctl rollback ${recorder.runId}: ${request.reason}`.slice(0, 250) });
-        recorder.action({ kind: "stack-update", target: manifest.stack, status: up.result === "succeeded" ? "ok" : "failed", message: `rollback stack update ${up.result}`, details: { changes: up.changes } });
+        recorder.action({
+          kind: "config-set",
+          target: manifest.stack,
+          status: "ok",
+          message: edits.map((e) => `${e.path}=${e.value}`).join(", "),
+        });
+        const up = await deps.stacks.up(manifest.stack, {
+          onOutput: (text) => deps.progress.stream(text),
+          message: `deployctl rollback ${recorder.runId}: ${request.reason}`.slice(0, 250),
+        });
+        recorder.action({
+          kind: "stack-update",
+          target: manifest.stack,
+          status: up.result === "succeeded" ? "ok" : "failed",
+          message: `rollback stack update ${up.result}`,
+          details: { changes: up.changes },
+        });
         if (up.result !== "succeeded") throw new Error("the rollback stack update failed");
         return up;
       },
@@ -113,23 +143,37 @@ export async function rollbackServices(request: RollbackRequest, deps: ReleaseDe
 
   const reports = await validateAfterRollback(request, deps, targets, problems);
   for (const report of reports) recorder.validation(report);
-  for (const t of targets) recorder.service({ name: t.service, tagAfter: t.release.imageTag, taskDefinitionAfter: t.release.taskDefinitionArn });
+  for (const t of targets)
+    recorder.service({ name: t.service, tagAfter: t.release.imageTag, taskDefinitionAfter: t.release.taskDefinitionArn });
   const status = problems.length === 0 ? "ok" : "failed";
   recorder.rollback({ reason: request.reason, services: targets.map((t) => t.service), status, ...failedStep });
   return { status, targets, missing, problems, reports };
 }
 
-async function validateAfterRollback(request: RollbackRequest, deps: ReleaseDeps, targets: RollbackTarget[], problems: string[]): Promise<ValidationReport[]> {
+async function validateAfterRollback(
+  request: RollbackRequest,
+  deps: ReleaseDeps,
+  targets: RollbackTarget[],
+  problems: string[],
+): Promise<ValidationReport[]> {
   try {
     const reports = await deps.progress.stage(
       `rollback: validate ${targets.map((t) => t.service).join(", ")} again`,
       async () =>
         validateWithRetry(
           deps.validate,
-          { manifest: await deps.loadManifest(), services: targets.map((t) => t.service), waitSeconds: restoreWaitSeconds(request, targets), onProgress: (m) => deps.progress.info(`  ${m}`) },
+          {
+            manifest: await deps.loadManifest(),
+            services: targets.map((t) => t.service),
+            waitSeconds: restoreWaitSeconds(request, targets),
+            onProgress: (m) => deps.progress.info(`  ${m}`),
+          },
           { onRetry: (m) => deps.progress.info(`  ${m}`) },
         ),
-      (rs) => ({ state: rs.at(-1)?.verdict === "pass" ? "ok" : rs.at(-1)?.verdict === "inconclusive" ? "inconclusive" : "failed", detail: `verdict ${rs.at(-1)?.verdict}` }),
+      (rs) => ({
+        state: rs.at(-1)?.verdict === "pass" ? "ok" : rs.at(-1)?.verdict === "inconclusive" ? "inconclusive" : "failed",
+        detail: `verdict ${rs.at(-1)?.verdict}`,
+      }),
     );
     const last = reports.at(-1);
     if (last?.verdict !== "pass") problems.push(`validation after the rollback: verdict ${last?.verdict ?? "none"}`);
@@ -141,7 +185,9 @@ async function validateAfterRollback(request: RollbackRequest, deps: ReleaseDeps
 }
 
 export function changesText(changes: Record<string, number>): string {
-  const parts = Object.entries(changes).filter(([op, n]) => op !== "same" && n > 0).map(([op, n]) => `${op} ${n}`);
+  const parts = Object.entries(changes)
+    .filter(([op, n]) => op !== "same" && n > 0)
+    .map(([op, n]) => `${op} ${n}`);
   return parts.length > 0 ? parts.join(", ") : "no changes";
 }
 
@@ -150,15 +196,23 @@ function describeTargets(targets: readonly RollbackTarget[]): string {
 }
 
 function failedMessages(actions: readonly { status: string; message: string }[]): string {
-  return actions.filter((a) => a.status === "failed").map((a) => a.message).join("; ");
+  return actions
+    .filter((a) => a.status === "failed")
+    .map((a) => a.message)
+    .join("; ");
 }
 
 /**
  * How long the validation after a rollback waits: a progressive service's restore goes through
  * ECS's steps (the hook lets them pass at once) and its bake time, so it waits for those too.
  */
-export function restoreWaitSeconds(request: Pick<RollbackRequest, "manifest" | "waitSeconds">, targets: readonly { service: string }[]): number {
-  const progressive = targets.map((t) => request.manifest.services.find((s) => s.name === t.service)?.deployment).filter((d) => d !== undefined);
+export function restoreWaitSeconds(
+  request: Pick<RollbackRequest, "manifest" | "waitSeconds">,
+  targets: readonly { service: string }[],
+): number {
+  const progressive = targets
+    .map((t) => request.manifest.services.find((s) => s.name === t.service)?.deployment)
+    .filter((d) => d !== undefined);
   const longest = Math.max(0, ...progressive.map((d) => (2 * d.steps.length + d.bakeMinutes + 5) * 60));
   return Math.max(request.waitSeconds, longest);
 }

@@ -20,14 +20,22 @@ export async function readStackServices(stacks: PulumiStacks, stack: string): Pr
   try {
     raw = await stacks.getConfig(stack, "delivery:services");
   } catch (err) {
-    throw new OperationalError(`cannot read delivery:services of stack ${stack}: ${err instanceof Error ? err.message : String(err)}`, "pulumi config", { cause: err });
+    throw new OperationalError(
+      `cannot read delivery:services of stack ${stack}: ${err instanceof Error ? err.message : String(err)}`,
+      "pulumi config",
+      { cause: err },
+    );
   }
-  if (raw === undefined) throw new BadInputError(`Pulumi.${stack}.yaml: delivery:services is not set; deploy and rollback set image tags in it.`);
+  if (raw === undefined)
+    throw new BadInputError(`Pulumi.${stack}.yaml: delivery:services is not set; deploy and rollback set image tags in it.`);
   let json: unknown;
   try {
     json = JSON.parse(raw);
   } catch (err) {
-    throw new BadInputError(`Pulumi.${stack}.yaml: delivery:services is not a list (${raw.slice(0, 80)}); expected a list of services with name and image.tag.`, { cause: err });
+    throw new BadInputError(
+      `Pulumi.${stack}.yaml: delivery:services is not a list (${raw.slice(0, 80)}); expected a list of services with name and image.tag.`,
+      { cause: err },
+    );
   }
   const parsed = servicesSchema.safeParse(json);
   if (!parsed.success) {
@@ -39,7 +47,11 @@ export async function readStackServices(stacks: PulumiStacks, stack: string): Pr
 }
 
 /** `delivery:services[<index>].image.tag` edits, in the order given. Unknown services are bad input. */
-export function tagEdits(stack: string, services: readonly StackService[], tags: readonly { service: string; tag: string }[]): ConfigEdit[] {
+export function tagEdits(
+  stack: string,
+  services: readonly StackService[],
+  tags: readonly { service: string; tag: string }[],
+): ConfigEdit[] {
   return tags.map(({ service, tag }) => {
     const entry = services.find((s) => s.name === service);
     if (!entry) {

@@ -33,7 +33,11 @@ export async function resolveTargets(
     if (toTag === undefined) {
       const release = await registry.get(stack, service.name);
       if (release) targets.push({ service: service.name, ecsService: service.ecsService, release });
-      else missing.push({ service: service.name, reason: `no last good release of ${service.name} in /delivery/${stack}/${service.name}/last-good: nothing to roll back to` });
+      else
+        missing.push({
+          service: service.name,
+          reason: `no last good release of ${service.name} in /delivery/${stack}/${service.name}/last-good: nothing to roll back to`,
+        });
       continue;
     }
     const history = await registry.history(stack, service.name);
@@ -45,7 +49,9 @@ export async function resolveTargets(
     }
   }
   if (unknownTag.length > 0) {
-    throw new BadInputError(`--to ${toTag}: no validated release with this tag for ${unknownTag.join("; ")}. Roll back only to a tag that passed validation.`);
+    throw new BadInputError(
+      `--to ${toTag}: no validated release with this tag for ${unknownTag.join("; ")}. Roll back only to a tag that passed validation.`,
+    );
   }
   return { targets, missing };
 }

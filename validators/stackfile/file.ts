@@ -15,9 +15,12 @@ export function readStackFile(path: string): string {
   try {
     return readFileSync(path, "utf8");
   } catch (err) {
-    throw new BadInputError(`${basename(path)} cannot be read in ${dirname(path)} (${(err as NodeJS.ErrnoException).code ?? String(err)}); pass --dir with the Pulumi project folder`, {
-      cause: err,
-    });
+    throw new BadInputError(
+      `${basename(path)} cannot be read in ${dirname(path)} (${(err as NodeJS.ErrnoException).code ?? String(err)}); pass --dir with the Pulumi project folder`,
+      {
+        cause: err,
+      },
+    );
   }
 }
 

@@ -17,12 +17,18 @@ export function readManifestTags(file: string): TagEdit[] {
   try {
     data = JSON.parse(readFileSync(file, "utf8"));
   } catch (err) {
-    throw new BadInputError(`--from-manifest is ${JSON.stringify(file)}: cannot read it as JSON (${(err as Error).message})`, { cause: err });
+    throw new BadInputError(`--from-manifest is ${JSON.stringify(file)}: cannot read it as JSON (${(err as Error).message})`, {
+      cause: err,
+    });
   }
   const parsed = deployedSchema.safeParse(data, { reportInput: true });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const where = issue.path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("").replace(/^\./, "") || "(document)";
+    const where =
+      issue.path
+        .map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`))
+        .join("")
+        .replace(/^\./, "") || "(document)";
     const seen = issue.input === undefined ? "is missing" : `is ${JSON.stringify(issue.input)}`;
     throw new BadInputError(`${file}: ${where} ${seen}; expected the deployment stack output (services, each with name and imageTag)`);
   }

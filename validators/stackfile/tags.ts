@@ -40,7 +40,8 @@ function serviceNames(file: string, key: string, doc: Document): { names: string
   if (services === undefined) {
     throw new BadInputError(`${file}: config.${key} is missing; the stack file must list its services (name, image.repository, image.tag)`);
   }
-  if (!isSeq(services)) throw new BadInputError(`${file}: config.${key} is not a list; expected a list of services with name and image.tag`);
+  if (!isSeq(services))
+    throw new BadInputError(`${file}: config.${key} is not a list; expected a list of services with name and image.tag`);
   const items: YAMLMap[] = [];
   const names: string[] = [];
   services.items.forEach((item, i) => {
@@ -52,11 +53,22 @@ function serviceNames(file: string, key: string, doc: Document): { names: string
   return { names, items };
 }
 
-export function setImageTags(file: string, text: string, project: string, edits: readonly TagEdit[], options: { skipUnknown?: boolean } = {}): TagUpdate {
+export function setImageTags(
+  file: string,
+  text: string,
+  project: string,
+  edits: readonly TagEdit[],
+  options: { skipUnknown?: boolean } = {},
+): TagUpdate {
   const bad = edits.filter((e) => !IMAGE_TAG_PATTERN.test(e.tag));
   if (bad.length > 0) {
     throw new BadInputError(
-      bad.map((e) => `the tag for ${e.service} is ${JSON.stringify(e.tag)}; expected an image tag: 1 to 128 letters, digits, '_', '.' or '-', not starting with '.' or '-'`).join("\n"),
+      bad
+        .map(
+          (e) =>
+            `the tag for ${e.service} is ${JSON.stringify(e.tag)}; expected an image tag: 1 to 128 letters, digits, '_', '.' or '-', not starting with '.' or '-'`,
+        )
+        .join("\n"),
     );
   }
   const doc = parseDocument(text);
@@ -65,7 +77,9 @@ export function setImageTags(file: string, text: string, project: string, edits:
   const { names, items } = serviceNames(file, key, doc);
   const unknown = edits.filter((e) => !names.includes(e.service)).map((e) => e.service);
   if (unknown.length > 0 && !options.skipUnknown) {
-    throw new BadInputError(`${file}: config.${key} has no service named ${unknown.map((u) => JSON.stringify(u)).join(", ")}; its services are ${names.join(", ")}`);
+    throw new BadInputError(
+      `${file}: config.${key} has no service named ${unknown.map((u) => JSON.stringify(u)).join(", ")}; its services are ${names.join(", ")}`,
+    );
   }
   const changes: TagChange[] = [];
   for (const edit of edits) {

@@ -8,9 +8,11 @@ interface SdkErrorShape {
   $metadata?: { httpStatusCode?: number; attempts?: number };
 }
 
-const ACCESS_DENIED = /AccessDenied|UnauthorizedOperation|UnrecognizedClient|InvalidClientTokenId|ExpiredToken|InvalidSignature|SignatureDoesNotMatch|AuthFailure|NotAuthorized|MissingAuthenticationToken/i;
+const ACCESS_DENIED =
+  /AccessDenied|UnauthorizedOperation|UnrecognizedClient|InvalidClientTokenId|ExpiredToken|InvalidSignature|SignatureDoesNotMatch|AuthFailure|NotAuthorized|MissingAuthenticationToken/i;
 const THROTTLED = /Throttl|TooManyRequests|RequestLimitExceeded|SlowDown|LimitExceeded|RateExceeded/i;
-const UNREACHABLE = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|socket hang up|TimeoutError|RequestTimeout|TimeoutException|getaddrinfo/i;
+const UNREACHABLE =
+  /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|socket hang up|TimeoutError|RequestTimeout|TimeoutException|getaddrinfo/i;
 
 /** The error's name as the SDK reports it (e.g. `ResourceNotFoundException`), for callers that handle some. */
 export function awsErrorName(err: unknown): string {

@@ -69,7 +69,12 @@ export function addCommonOptions(cmd: Command, formats: readonly OutputFormat[] 
     .addOption(new Option("--output <format>", "output format").choices([...formats]).default("text"))
     .option("--region <region>", "AWS region (default: the manifest's region, then AWS_REGION / AWS_DEFAULT_REGION)")
     .option("--endpoint-url <url>", "send every AWS call to this endpoint, e.g. moto or LocalStack (default: $AWS_ENDPOINT_URL)")
-    .option("--max-attempts <n>", "attempts per AWS call (standard retry mode: throttling and 5xx are retried)", wholeNumber("--max-attempts", 1), 3)
+    .option(
+      "--max-attempts <n>",
+      "attempts per AWS call (standard retry mode: throttling and 5xx are retried)",
+      wholeNumber("--max-attempts", 1),
+      3,
+    )
     .option("--timeout <ms>", "timeout of one AWS request, in milliseconds", wholeNumber("--timeout", 1, "milliseconds"), 10_000);
 }
 

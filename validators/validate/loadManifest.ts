@@ -24,7 +24,9 @@ export async function loadManifest(src: ManifestSource, stacks: PulumiStacks): P
   if (src.manifestFile) {
     const manifest = parseManifest(await readJson(src.manifestFile, src.cwd), src.manifestFile);
     if (src.stack && src.stack !== manifest.stack) {
-      throw new BadInputError(`${src.manifestFile}: stack is "${manifest.stack}", but --stack is "${src.stack}"; give the manifest of stack ${src.stack}.`);
+      throw new BadInputError(
+        `${src.manifestFile}: stack is "${manifest.stack}", but --stack is "${src.stack}"; give the manifest of stack ${src.stack}.`,
+      );
     }
     return manifest;
   }
@@ -37,7 +39,9 @@ export async function loadManifest(src: ManifestSource, stacks: PulumiStacks): P
     if (/no stack named|stack .* not found|could not find stack/i.test(message)) {
       throw new BadInputError(`--stack ${src.stack}: no such Pulumi stack (${message}).`, { cause: err });
     }
-    throw new OperationalError(`Reading the deployment output of stack ${src.stack} failed: ${message}`, "pulumi stack output", { cause: err });
+    throw new OperationalError(`Reading the deployment output of stack ${src.stack} failed: ${message}`, "pulumi stack output", {
+      cause: err,
+    });
   }
   if (output === undefined || output === null) {
     throw new BadInputError(`Stack ${src.stack} has no "deployment" output; run the stack update (pulumi up) first.`);
@@ -60,14 +64,18 @@ async function readJson(file: string, cwd = process.cwd()): Promise<unknown> {
     text = await readFile(path, "utf8");
   } catch (err) {
     const code = (err as { code?: string }).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : code === "EISDIR" ? "it is a directory" : String(err);
+    const why =
+      code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : code === "EISDIR" ? "it is a directory" : String(err);
     throw new BadInputError(`--manifest ${file}: cannot read the file (${why}).`, { cause: err });
   }
   try {
     return JSON.parse(text);
   } catch (err) {
     const detail = err instanceof Error ? err.message : String(err);
-    throw new BadInputError(`--manifest ${file}: not valid JSON (${detail}); expected the output of \`pulumi stack output deployment --json\`.`, { cause: err });
+    throw new BadInputError(
+      `--manifest ${file}: not valid JSON (${detail}); expected the output of \`pulumi stack output deployment --json\`.`,
+      { cause: err },
+    );
   }
 }
 

@@ -36,7 +36,11 @@ interface Series {
  * requests as the 500-query limit allows (one for up to 249 rolling services), summed over each
  * service's own window.
  */
-export async function fetchErrorCounts(cw: CloudWatchClient, windows: readonly MetricWindow[], end: Date): Promise<Map<string, Outcome<ErrorCounts>>> {
+export async function fetchErrorCounts(
+  cw: CloudWatchClient,
+  windows: readonly MetricWindow[],
+  end: Date,
+): Promise<Map<string, Outcome<ErrorCounts>>> {
   const queries: MetricDataQuery[] = [];
   const balancers = [...new Set(windows.map((w) => w.loadBalancer))];
   windows.forEach((w, i) =>
@@ -59,7 +63,16 @@ export async function fetchErrorCounts(cw: CloudWatchClient, windows: readonly M
       return;
     }
     const total = (parts: (Series | undefined)[]) => parts.reduce((sum, p) => sum + sumSince(p, from), 0);
-    result.set(w.service, { ok: true, value: { requests: total(requestParts), errors5xx: total(errorParts), elb5xx: sumSince(elbPart, from), windowStart: w.start, windowEnd: end } });
+    result.set(w.service, {
+      ok: true,
+      value: {
+        requests: total(requestParts),
+        errors5xx: total(errorParts),
+        elb5xx: sumSince(elbPart, from),
+        windowStart: w.start,
+        windowEnd: end,
+      },
+    });
   });
   return result;
 }
@@ -69,7 +82,11 @@ export async function fetchErrorCounts(cw: CloudWatchClient, windows: readonly M
  * (moto answers 500 to percentiles) degrades only the latency check. Per-minute percentiles are
  * combined as a mean weighted by each minute's sample count. Never throws.
  */
-export async function fetchLatency(cw: CloudWatchClient, windows: readonly MetricWindow[], end: Date): Promise<Map<string, Outcome<LatencyStats>>> {
+export async function fetchLatency(
+  cw: CloudWatchClient,
+  windows: readonly MetricWindow[],
+  end: Date,
+): Promise<Map<string, Outcome<LatencyStats>>> {
   const queries: MetricDataQuery[] = [];
   windows.forEach((w, i) =>
     groupsOf(w).forEach((group) => {
@@ -89,13 +106,18 @@ export async function fetchLatency(cw: CloudWatchClient, windows: readonly Metri
   }
   windows.forEach((w, i) => {
     const from = floorMinute(w.start).getTime();
-    const groups = groupsOf(w).map((g) => ({ p95: series.get(`p${i}${g.suffix}`), p99: series.get(`q${i}${g.suffix}`), samples: series.get(`n${i}${g.suffix}`) }));
+    const groups = groupsOf(w).map((g) => ({
+      p95: series.get(`p${i}${g.suffix}`),
+      p99: series.get(`q${i}${g.suffix}`),
+      samples: series.get(`n${i}${g.suffix}`),
+    }));
     const problem = groups.flatMap((g) => [g.p95, g.p99, g.samples]).find((p) => p?.problem)?.problem;
     if (problem) {
       result.set(w.service, { ok: false, reason: problem });
       return;
     }
-    const weighted = (pick: "p95" | "p99") => groups.map((g) => ({ series: g[pick], weights: new Map((g.samples?.points ?? []).map((p) => [p.at, p.value])) }));
+    const weighted = (pick: "p95" | "p99") =>
+      groups.map((g) => ({ series: g[pick], weights: new Map((g.samples?.points ?? []).map((p) => [p.at, p.value])) }));
     const p95 = weightedMean(weighted("p95"), from);
     const p99 = weightedMean(weighted("p99"), from);
     const minutes = new Set(groups.flatMap((g) => (g.p95?.points ?? []).filter((p) => p.at >= from).map((p) => p.at))).size;
@@ -123,7 +145,15 @@ async function getMetricData(
     let nextToken: string | undefined;
     do {
       const response = await awsCall(operation, () =>
-        cw.send(new GetMetricDataCommand({ MetricDataQueries: batch, StartTime: startTime, EndTime: endTime, ScanBy: "TimestampAscending", NextToken: nextToken })),
+        cw.send(
+          new GetMetricDataCommand({
+            MetricDataQueries: batch,
+            StartTime: startTime,
+            EndTime: endTime,
+            ScanBy: "TimestampAscending",
+            NextToken: nextToken,
+          }),
+        ),
       );
       for (const r of response.MetricDataResults ?? []) merge(series, r, operation);
       nextToken = response.NextToken;
@@ -141,14 +171,21 @@ function merge(series: Map<string, Series>, r: MetricDataResult, operation: stri
     if (at) entry.points.push({ at: at.getTime(), value });
   });
   if (r.StatusCode === "InternalError" || r.StatusCode === "Forbidden") {
-    const detail = (r.Messages ?? []).map((m) => m.Value).filter(Boolean).join("; ");
+    const detail = (r.Messages ?? [])
+      .map((m) => m.Value)
+      .filter(Boolean)
+      .join("; ");
     entry.problem = `${operation} returned ${r.StatusCode} for ${r.Label ?? r.Id}${detail ? `: ${detail}` : ""}`;
   }
   series.set(r.Id, entry);
 }
 
 function stat(id: string, metricName: string, statistic: string, dimensions: { Name: string; Value: string }[]): MetricDataQuery {
-  return { Id: id, ReturnData: true, MetricStat: { Metric: { Namespace: NAMESPACE, MetricName: metricName, Dimensions: dimensions }, Period: PERIOD, Stat: statistic } };
+  return {
+    Id: id,
+    ReturnData: true,
+    MetricStat: { Metric: { Namespace: NAMESPACE, MetricName: metricName, Dimensions: dimensions }, Period: PERIOD, Stat: statistic },
+  };
 }
 
 function targetDims(w: MetricWindow, targetGroup: string) {
@@ -160,7 +197,8 @@ function targetDims(w: MetricWindow, targetGroup: string) {
 
 /** The window's target groups and the suffix of their query ids (`r0`, then `r0_alt`). */
 function groupsOf(w: MetricWindow): { targetGroup: string; suffix: string }[] {
-  const alternate = w.alternateTargetGroup && w.alternateTargetGroup !== w.targetGroup ? [{ targetGroup: w.alternateTargetGroup, suffix: "_alt" }] : [];
+  const alternate =
+    w.alternateTargetGroup && w.alternateTargetGroup !== w.targetGroup ? [{ targetGroup: w.alternateTargetGroup, suffix: "_alt" }] : [];
   return [{ targetGroup: w.targetGroup, suffix: "" }, ...alternate];
 }
 

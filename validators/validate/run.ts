@@ -8,14 +8,7 @@ import { judgeRollout } from "../checks/rollout";
 import { runSmoke } from "../checks/smoke";
 import { judgeTasks } from "../checks/tasks";
 import type { ManifestService } from "../manifest";
-import {
-  CHECK_NAMES,
-  type CheckResult,
-  type ServiceReport,
-  type ValidationReport,
-  runReport,
-  serviceReport,
-} from "../report";
+import { CHECK_NAMES, type CheckResult, type ServiceReport, type ValidationReport, runReport, serviceReport } from "../report";
 import { clusterTasks, describeServices, tasksByGroup } from "./ecs";
 import { type MetricWindow, type Outcome, fetchErrorCounts, fetchLatency } from "./metrics";
 import { mapLimit } from "./pool";
@@ -56,9 +49,16 @@ export async function validate(options: ValidateOptions, deps: ValidateDeps): Pr
   const { manifest, skip } = settings;
   const { ecs } = deps.clients;
   const startedAt = now();
-  progress(`Validating ${settings.services.map((s) => s.name).join(", ") || "no services"} of stack ${manifest.stack} (cluster ${manifest.cluster})`);
+  progress(
+    `Validating ${settings.services.map((s) => s.name).join(", ") || "no services"} of stack ${manifest.stack} (cluster ${manifest.cluster})`,
+  );
 
-  const initial = await describeServices(ecs, manifest.cluster, settings.services.map((s) => s.ecsService), settings.concurrency);
+  const initial = await describeServices(
+    ecs,
+    manifest.cluster,
+    settings.services.map((s) => s.ecsService),
+    settings.concurrency,
+  );
   const { described, waitedSeconds } = await waitForRollouts({
     ecs,
     cluster: manifest.cluster,
@@ -82,12 +82,24 @@ export async function validate(options: ValidateOptions, deps: ValidateDeps): Pr
   progress("Reading tasks, ALB metrics and logs" + (settings.smoke && !skip.has("smoke") ? "; running smoke requests" : ""));
 
   const gathered = Promise.all([
-    skip.has("tasks") || settings.services.length === 0 ? undefined : clusterTasks(ecs, manifest.cluster, settings.concurrency).then(tasksByGroup),
+    skip.has("tasks") || settings.services.length === 0
+      ? undefined
+      : clusterTasks(ecs, manifest.cluster, settings.concurrency).then(tasksByGroup),
     skip.has("errorRate") || windows.length === 0 ? undefined : fetchErrorCounts(deps.clients.cloudwatch, windows, judgedAt),
     skip.has("latency") || windows.length === 0 ? undefined : fetchLatency(deps.clients.cloudwatch, windows, judgedAt),
     mapLimit(settings.services, settings.concurrency, (s) => logsCheck(s, since.get(s.name) as Date, judgedAt, settings, deps)),
     settings.compare === "baseline"
-      ? compareBaselines({ manifest, services: settings.services, windowSeconds: settings.windowSeconds, end: judgedAt, confidence: settings.confidence, concurrency: settings.concurrency }, deps.clients)
+      ? compareBaselines(
+          {
+            manifest,
+            services: settings.services,
+            windowSeconds: settings.windowSeconds,
+            end: judgedAt,
+            confidence: settings.confidence,
+            concurrency: settings.concurrency,
+          },
+          deps.clients,
+        )
       : undefined,
   ]);
   const smokes = Promise.all(settings.services.map((s) => smokeCheck(s, settings, deps, sleep, now, progress, abort.signal)));
@@ -106,14 +118,28 @@ export async function validate(options: ValidateOptions, deps: ValidateDeps): Pr
     const service = described.found.get(s.ecsService);
     const byName: Record<(typeof CHECK_NAMES)[number], () => CheckResult> = {
       rollout: () =>
-        judgeRollout({ cluster: manifest.cluster, ecsService: s.ecsService, service, expectedTaskDefinition: s.taskDefinitionArn, waitedSeconds, waitSeconds: settings.waitSeconds }),
+        judgeRollout({
+          cluster: manifest.cluster,
+          ecsService: s.ecsService,
+          service,
+          expectedTaskDefinition: s.taskDefinitionArn,
+          waitedSeconds,
+          waitSeconds: settings.waitSeconds,
+        }),
       tasks: () => tasksFor(s, service, groups, since.get(s.name) as Date),
-      errorRate: () => judgeErrorRate({ ...outcomeInput<ErrorCounts>(counts?.get(s.name), "counts"), thresholds: manifest.thresholds, confidence: settings.confidence }),
+      errorRate: () =>
+        judgeErrorRate({
+          ...outcomeInput<ErrorCounts>(counts?.get(s.name), "counts"),
+          thresholds: manifest.thresholds,
+          confidence: settings.confidence,
+        }),
       latency: () => judgeLatency({ ...outcomeInput<LatencyStats>(latency?.get(s.name), "stats"), thresholds: manifest.thresholds }),
       smoke: () => smokeResults[i],
       logs: () => logs[i],
     };
-    const checks: CheckResult[] = CHECK_NAMES.map((name) => (skip.has(name) ? skippedCheck(name, `Skipped on request (--skip ${name}).`) : byName[name]()));
+    const checks: CheckResult[] = CHECK_NAMES.map((name) =>
+      skip.has(name) ? skippedCheck(name, `Skipped on request (--skip ${name}).`) : byName[name](),
+    );
     const canary = canaries?.get(s.name);
     if (canary) checks.push(canary);
     return serviceReport(s.name, checks);

@@ -81,9 +81,7 @@ export function selectServices(manifest: DeploymentManifest, wanted: readonly st
   const unknown = wanted.filter((name) => !known.includes(name));
   if (unknown.length > 0) {
     const list = known.length > 0 ? known.join(", ") : "(none)";
-    problems.push(
-      `--service ${unknown.join(", ")}: no such service in stack ${manifest.stack}; its services are ${list}.`,
-    );
+    problems.push(`--service ${unknown.join(", ")}: no such service in stack ${manifest.stack}; its services are ${list}.`);
   }
   return manifest.services.filter((s) => wanted.includes(s.name));
 }

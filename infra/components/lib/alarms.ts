@@ -80,7 +80,12 @@ export function serviceAlarmDefinitions<V>(input: ServiceAlarmInput<V>): AlarmDe
   const name = (key: AlarmKey) => alarmName(input.project, input.stack, input.service, key);
   const alb = { TargetGroup: input.targetGroup, LoadBalancer: input.loadBalancer };
   const ecs = { ClusterName: input.cluster, ServiceName: input.ecsService };
-  const albMetric = (metricName: string, stat: string): MetricSpec<V> => ({ namespace: "AWS/ApplicationELB", metricName, stat, dimensions: alb });
+  const albMetric = (metricName: string, stat: string): MetricSpec<V> => ({
+    namespace: "AWS/ApplicationELB",
+    metricName,
+    stat,
+    dimensions: alb,
+  });
 
   const errorRate = (key: AlarmKey, severity: Severity, threshold: number): AlarmDefinition<V> => ({
     key,

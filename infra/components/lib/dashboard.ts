@@ -97,7 +97,12 @@ export function dashboardBody(input: DashboardInput): DashboardBody {
     latency("p50", []),
     latency("p95", [{ label: "p95 threshold", value: alarms.p95LatencyMs / 1000, color: WARNING }]),
     latency("p99", [{ label: "p99 threshold", value: alarms.p99LatencyMs / 1000, color: CRITICAL }]),
-    graph("CPU (%)", perService("AWS/ECS", "CPUUtilization", ecs), "Average", threshold([{ label: "cpu", value: alarms.cpuPercent, color: WARNING }])),
+    graph(
+      "CPU (%)",
+      perService("AWS/ECS", "CPUUtilization", ecs),
+      "Average",
+      threshold([{ label: "cpu", value: alarms.cpuPercent, color: WARNING }]),
+    ),
     graph(
       "Memory (%)",
       perService("AWS/ECS", "MemoryUtilization", ecs),
@@ -118,14 +123,16 @@ export function dashboardBody(input: DashboardInput): DashboardBody {
   };
   const widgets: Widget[] = [
     header,
-    ...panels.map((properties, i): Widget => ({
-      type: "metric",
-      x: (i % 2) * 12,
-      y: 2 + Math.floor(i / 2) * 6,
-      width: 12,
-      height: 6,
-      properties,
-    })),
+    ...panels.map(
+      (properties, i): Widget => ({
+        type: "metric",
+        x: (i % 2) * 12,
+        y: 2 + Math.floor(i / 2) * 6,
+        width: 12,
+        height: 6,
+        properties,
+      }),
+    ),
   ];
   return { start: "-PT3H", periodOverride: "inherit", widgets };
 }

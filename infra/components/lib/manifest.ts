@@ -1,5 +1,10 @@
 import { deployOrder, type EnvironmentConfig } from "../../config";
-import { type DeploymentManifest, MANIFEST_SCHEMA_VERSION, type ManifestService, type ManifestThresholds } from "../../../validators/manifest";
+import {
+  type DeploymentManifest,
+  MANIFEST_SCHEMA_VERSION,
+  type ManifestService,
+  type ManifestThresholds,
+} from "../../../validators/manifest";
 import { canaryVerdictParameterName, dashboardName, dashboardUrl, serviceUrl } from "./naming";
 
 /** What the deployed resources tell the manifest about one service (known after deployment). */
@@ -81,7 +86,11 @@ export function buildManifest(config: EnvironmentConfig, deployed: DeployedEnvir
 }
 
 /** A progressive service's `deployment` entry (absent for rolling services: the contract only grew). */
-function manifestDeployment(stack: string, svc: EnvironmentConfig["services"][number], d: DeployedService): Pick<ManifestService, "deployment"> {
+function manifestDeployment(
+  stack: string,
+  svc: EnvironmentConfig["services"][number],
+  d: DeployedService,
+): Pick<ManifestService, "deployment"> {
   const deployment = svc.deployment;
   if (deployment.strategy === "rolling") return {};
   if (!d.alternateTargetGroup) throw new Error(`no alternate target group for the progressive service ${svc.name}`);

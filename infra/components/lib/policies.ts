@@ -121,12 +121,35 @@ export function executionRolePolicy(args: {
 
 /** Key administration and use for the account (through IAM), listed action by action. */
 const KEY_ACCOUNT_ACTIONS = [
-  "kms:CancelKeyDeletion", "kms:CreateAlias", "kms:CreateGrant", "kms:Decrypt", "kms:DeleteAlias", "kms:DescribeKey",
-  "kms:DisableKey", "kms:DisableKeyRotation", "kms:EnableKey", "kms:EnableKeyRotation", "kms:Encrypt",
-  "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus",
-  "kms:ListGrants", "kms:ListKeyRotations", "kms:ListResourceTags", "kms:PutKeyPolicy", "kms:ReEncryptFrom",
-  "kms:ReEncryptTo", "kms:RetireGrant", "kms:RevokeGrant", "kms:RotateKeyOnDemand", "kms:ScheduleKeyDeletion",
-  "kms:TagResource", "kms:UntagResource", "kms:UpdateAlias", "kms:UpdateKeyDescription",
+  "kms:CancelKeyDeletion",
+  "kms:CreateAlias",
+  "kms:CreateGrant",
+  "kms:Decrypt",
+  "kms:DeleteAlias",
+  "kms:DescribeKey",
+  "kms:DisableKey",
+  "kms:DisableKeyRotation",
+  "kms:EnableKey",
+  "kms:EnableKeyRotation",
+  "kms:Encrypt",
+  "kms:GenerateDataKey",
+  "kms:GenerateDataKeyWithoutPlaintext",
+  "kms:GetKeyPolicy",
+  "kms:GetKeyRotationStatus",
+  "kms:ListGrants",
+  "kms:ListKeyRotations",
+  "kms:ListResourceTags",
+  "kms:PutKeyPolicy",
+  "kms:ReEncryptFrom",
+  "kms:ReEncryptTo",
+  "kms:RetireGrant",
+  "kms:RevokeGrant",
+  "kms:RotateKeyOnDemand",
+  "kms:ScheduleKeyDeletion",
+  "kms:TagResource",
+  "kms:UntagResource",
+  "kms:UpdateAlias",
+  "kms:UpdateKeyDescription",
 ];
 
 /**
@@ -155,9 +178,19 @@ export function environmentKeyPolicy(ctx: AccountContext, extra: PolicyStatement
       Sid: "CloudWatchLogsEncryptsThisAccountsLogGroups",
       Effect: "Allow",
       Principal: { Service: `logs.${ctx.region}.amazonaws.com` },
-      Action: ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncryptFrom", "kms:ReEncryptTo"],
+      Action: [
+        "kms:Decrypt",
+        "kms:DescribeKey",
+        "kms:Encrypt",
+        "kms:GenerateDataKey",
+        "kms:GenerateDataKeyWithoutPlaintext",
+        "kms:ReEncryptFrom",
+        "kms:ReEncryptTo",
+      ],
       Resource: "*",
-      Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${ctx.partition}:logs:${ctx.region}:${ctx.accountId}:log-group:*` } },
+      Condition: {
+        ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:${ctx.partition}:logs:${ctx.region}:${ctx.accountId}:log-group:*` },
+      },
     },
     ...extra,
   );
@@ -171,8 +204,14 @@ export function topicPolicy(ctx: Pick<AccountContext, "partition" | "accountId">
       Effect: "Allow",
       Principal: { AWS: `arn:${ctx.partition}:iam::${ctx.accountId}:root` },
       Action: [
-        "sns:AddPermission", "sns:DeleteTopic", "sns:GetTopicAttributes", "sns:ListSubscriptionsByTopic",
-        "sns:Publish", "sns:RemovePermission", "sns:SetTopicAttributes", "sns:Subscribe",
+        "sns:AddPermission",
+        "sns:DeleteTopic",
+        "sns:GetTopicAttributes",
+        "sns:ListSubscriptionsByTopic",
+        "sns:Publish",
+        "sns:RemovePermission",
+        "sns:SetTopicAttributes",
+        "sns:Subscribe",
       ],
       Resource: topicArn,
     },
@@ -189,8 +228,14 @@ export function topicPolicy(ctx: Pick<AccountContext, "partition" | "accountId">
 
 /** The S3 data actions a TLS-only policy denies over plain HTTP (listed: our policy check forbids `s3:*`, even in a Deny). */
 export const S3_DATA_ACTIONS = [
-  "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:GetObject", "s3:GetObjectAttributes", "s3:GetObjectVersion",
-  "s3:ListBucket", "s3:ListBucketVersions", "s3:PutObject",
+  "s3:DeleteObject",
+  "s3:DeleteObjectVersion",
+  "s3:GetObject",
+  "s3:GetObjectAttributes",
+  "s3:GetObjectVersion",
+  "s3:ListBucket",
+  "s3:ListBucketVersions",
+  "s3:PutObject",
 ];
 
 /** A bucket's policy: TLS only, plus `extra` statements (the ALB's log delivery). */
@@ -212,7 +257,12 @@ export function bucketPolicy(bucketArn: string, extra: PolicyStatement[] = []): 
  * Lets Elastic Load Balancing write access logs under `<prefix>/AWSLogs/<account>/`: the regional ELB
  * account (regions before August 2022) and the log delivery service principal (newer regions).
  */
-export function albLogDeliveryStatement(args: { ctx: AccountContext; bucketArn: string; prefix: string; elbAccountArn: string }): PolicyStatement {
+export function albLogDeliveryStatement(args: {
+  ctx: AccountContext;
+  bucketArn: string;
+  prefix: string;
+  elbAccountArn: string;
+}): PolicyStatement {
   return {
     Sid: "AlbLogDelivery",
     Effect: "Allow",

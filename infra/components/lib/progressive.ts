@@ -65,7 +65,12 @@ export interface HookDetails {
   callBackDelaySeconds: number;
 }
 
-export function hookDetails(args: { stack: string; service: string; verdictParameter: string; deployment: ProgressiveDeploymentConfig }): HookDetails {
+export function hookDetails(args: {
+  stack: string;
+  service: string;
+  verdictParameter: string;
+  deployment: ProgressiveDeploymentConfig;
+}): HookDetails {
   return {
     stack: args.stack,
     service: args.service,
@@ -105,8 +110,18 @@ export function serviceTrustPolicy(service: "ecs.amazonaws.com" | "lambda.amazon
 export function hookFunctionPolicy(args: { ctx: AccountContext; stack: string; cluster: string; logGroupArn: string }): PolicyDocument {
   const { partition, region, accountId } = args.ctx;
   return policy(
-    { Sid: "ReadVerdicts", Effect: "Allow", Action: "ssm:GetParameter", Resource: `arn:${partition}:ssm:${region}:${accountId}:parameter/delivery/${args.stack}/*/canary-verdict` },
-    { Sid: "SeeRollbacks", Effect: "Allow", Action: "ecs:ListServiceDeployments", Resource: `arn:${partition}:ecs:${region}:${accountId}:service/${args.cluster}/*` },
+    {
+      Sid: "ReadVerdicts",
+      Effect: "Allow",
+      Action: "ssm:GetParameter",
+      Resource: `arn:${partition}:ssm:${region}:${accountId}:parameter/delivery/${args.stack}/*/canary-verdict`,
+    },
+    {
+      Sid: "SeeRollbacks",
+      Effect: "Allow",
+      Action: "ecs:ListServiceDeployments",
+      Resource: `arn:${partition}:ecs:${region}:${accountId}:service/${args.cluster}/*`,
+    },
     { Sid: "Logs", Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${args.logGroupArn}:*` },
   );
 }
@@ -135,7 +150,12 @@ export function loadBalancerInfrastructurePolicy(args: { targetGroupArns: string
       ],
       Resource: "*",
     },
-    { Sid: "Targets", Effect: "Allow", Action: ["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"], Resource: args.targetGroupArns },
+    {
+      Sid: "Targets",
+      Effect: "Allow",
+      Action: ["elasticloadbalancing:RegisterTargets", "elasticloadbalancing:DeregisterTargets"],
+      Resource: args.targetGroupArns,
+    },
     { Sid: "Weights", Effect: "Allow", Action: "elasticloadbalancing:ModifyRule", Resource: args.ruleArns },
   );
 }

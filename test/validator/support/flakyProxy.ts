@@ -35,7 +35,9 @@ export async function startFlakyProxy(target: string, rule: FaultRule): Promise<
       res.end(JSON.stringify({ __type: fault.type, message: fault.message }));
       return;
     }
-    const headers = Object.fromEntries(Object.entries(req.headers).filter(([k, v]) => k !== "host" && k !== "content-length" && typeof v === "string")) as Record<string, string>;
+    const headers = Object.fromEntries(
+      Object.entries(req.headers).filter(([k, v]) => k !== "host" && k !== "content-length" && typeof v === "string"),
+    ) as Record<string, string>;
     const upstream = await fetch(`${target}${req.url ?? "/"}`, { method: req.method, headers, body: body.length > 0 ? body : undefined });
     const answer = Buffer.from(await upstream.arrayBuffer());
     res.writeHead(upstream.status, { "content-type": upstream.headers.get("content-type") ?? "application/json" });

@@ -22,7 +22,10 @@ export function testService(name: string, overrides: Partial<ManifestService> = 
 }
 
 /** A staging manifest with the given services (default: one service `api`). */
-export function testManifest(services: ManifestService[] = [testService("api")], overrides: Partial<DeploymentManifest> = {}): DeploymentManifest {
+export function testManifest(
+  services: ManifestService[] = [testService("api")],
+  overrides: Partial<DeploymentManifest> = {},
+): DeploymentManifest {
   return {
     schemaVersion: 1,
     project: "delivery",

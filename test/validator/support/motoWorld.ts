@@ -1,6 +1,12 @@
 import { PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
-import { CreateClusterCommand, CreateServiceCommand, RegisterTaskDefinitionCommand, RunTaskCommand, StopTaskCommand } from "@aws-sdk/client-ecs";
+import {
+  CreateClusterCommand,
+  CreateServiceCommand,
+  RegisterTaskDefinitionCommand,
+  RunTaskCommand,
+  StopTaskCommand,
+} from "@aws-sdk/client-ecs";
 import { type AwsClients, createAwsClients } from "../../../validators/aws/clients";
 import type { ManifestService } from "../../../validators/manifest";
 import { beforeEach } from "vitest";
@@ -16,7 +22,10 @@ export const CLUSTER = "delivery-staging";
 export class MotoWorld {
   readonly clients: AwsClients;
 
-  constructor(readonly endpoint: string, maxAttempts = 2) {
+  constructor(
+    readonly endpoint: string,
+    maxAttempts = 2,
+  ) {
     this.clients = createAwsClients({ region: REGION, endpoint, credentials: MOTO_CREDENTIALS, maxAttempts, requestTimeoutMs: 5000 });
   }
 
@@ -28,12 +37,20 @@ export class MotoWorld {
   async service(name: string, options: { desired?: number; image?: string; url?: string } = {}): Promise<ManifestService> {
     const image = options.image ?? `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${name}:v2`;
     const registered = await this.clients.ecs.send(
-      new RegisterTaskDefinitionCommand({ family: name, containerDefinitions: [{ name: "app", image, cpu: 256, memory: 512, essential: true }] }),
+      new RegisterTaskDefinitionCommand({
+        family: name,
+        containerDefinitions: [{ name: "app", image, cpu: 256, memory: 512, essential: true }],
+      }),
     );
     const arn = registered.taskDefinition?.taskDefinitionArn ?? "";
     const manifestService = testService(name, { taskDefinitionArn: arn, url: options.url ?? "" });
     await this.clients.ecs.send(
-      new CreateServiceCommand({ cluster: CLUSTER, serviceName: manifestService.ecsService, taskDefinition: arn, desiredCount: options.desired ?? 3 }),
+      new CreateServiceCommand({
+        cluster: CLUSTER,
+        serviceName: manifestService.ecsService,
+        taskDefinition: arn,
+        desiredCount: options.desired ?? 3,
+      }),
     );
     return manifestService;
   }
@@ -41,7 +58,14 @@ export class MotoWorld {
   /** Starts `count` tasks in the service's group (what ECS does for a service); returns their ARNs. */
   async runTasks(s: ManifestService, count: number): Promise<string[]> {
     const ran = await this.clients.ecs.send(
-      new RunTaskCommand({ cluster: CLUSTER, taskDefinition: s.taskDefinitionArn, count, launchType: "FARGATE", group: `service:${s.ecsService}`, startedBy: "ecs-svc/1" }),
+      new RunTaskCommand({
+        cluster: CLUSTER,
+        taskDefinition: s.taskDefinitionArn,
+        count,
+        launchType: "FARGATE",
+        group: `service:${s.ecsService}`,
+        startedBy: "ecs-svc/1",
+      }),
     );
     return (ran.tasks ?? []).map((t) => t.taskArn ?? "");
   }
@@ -51,7 +75,11 @@ export class MotoWorld {
   }
 
   /** ALB metrics of the service's target group, one datapoint each at `at` (default now). */
-  async metrics(s: ManifestService, figures: { requests?: number; errors5xx?: number; responseTime?: number }, at = new Date()): Promise<void> {
+  async metrics(
+    s: ManifestService,
+    figures: { requests?: number; errors5xx?: number; responseTime?: number },
+    at = new Date(),
+  ): Promise<void> {
     const dims = [
       { Name: "LoadBalancer", Value: s.loadBalancer },
       { Name: "TargetGroup", Value: s.targetGroup },
@@ -63,7 +91,10 @@ export class MotoWorld {
     ].filter((d): d is { MetricName: string; Value: number } => Boolean(d));
     if (data.length === 0) return;
     await this.clients.cloudwatch.send(
-      new PutMetricDataCommand({ Namespace: "AWS/ApplicationELB", MetricData: data.map((d) => ({ ...d, Dimensions: dims, Timestamp: at, Unit: "Count" })) }),
+      new PutMetricDataCommand({
+        Namespace: "AWS/ApplicationELB",
+        MetricData: data.map((d) => ({ ...d, Dimensions: dims, Timestamp: at, Unit: "Count" })),
+      }),
     );
   }
 
@@ -74,7 +105,11 @@ export class MotoWorld {
     if (lines.length === 0) return;
     const now = Date.now();
     await this.clients.logs.send(
-      new PutLogEventsCommand({ logGroupName: s.logGroup, logStreamName: "app/1", logEvents: lines.map((message, i) => ({ message, timestamp: now + i })) }),
+      new PutLogEventsCommand({
+        logGroupName: s.logGroup,
+        logStreamName: "app/1",
+        logEvents: lines.map((message, i) => ({ message, timestamp: now + i })),
+      }),
     );
   }
 
@@ -93,7 +128,10 @@ export class MotoWorld {
  * `running` running tasks, so rollouts of that many complete), reset before each test, task states
  * frozen unless told otherwise, and a fresh world with its cluster. `use` receives them each time.
  */
-export function useMotoWorld(use: (moto: MotoServer, world: MotoWorld) => void, options: { running?: number; freezeTasks?: boolean } = {}): void {
+export function useMotoWorld(
+  use: (moto: MotoServer, world: MotoWorld) => void,
+  options: { running?: number; freezeTasks?: boolean } = {},
+): void {
   const moto = useMoto({ MOTO_ECS_SERVICE_RUNNING: String(options.running ?? 3) }, { freezeEcsTasks: options.freezeTasks ?? true });
   beforeEach(async () => {
     const world = new MotoWorld(moto.endpoint);

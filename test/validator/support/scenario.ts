@@ -25,13 +25,17 @@ export function arrangeHealthy(
   const described = overrides.services ?? services.map((s) => ecsService(s));
   aws.ecs.on(DescribeServicesCommand).callsFake((input: { services: string[] }) => ({
     services: described.filter((d) => input.services.includes(d.serviceName ?? "")),
-    failures: input.services.filter((n) => !described.some((d) => d.serviceName === n)).map((n) => ({ arn: `arn:aws:ecs:eu-west-1:123456789012:service/${n}`, reason: "MISSING" })),
+    failures: input.services
+      .filter((n) => !described.some((d) => d.serviceName === n))
+      .map((n) => ({ arn: `arn:aws:ecs:eu-west-1:123456789012:service/${n}`, reason: "MISSING" })),
   }));
   const tasks = overrides.tasks ?? services.flatMap((s) => [1, 2, 3].map((i) => ecsTask(s, `${s.name}-${i}`)));
   aws.ecs.on(ListTasksCommand).callsFake((input: { desiredStatus?: string }) => ({
     taskArns: tasks.filter((t) => (t.desiredStatus ?? "RUNNING") === (input.desiredStatus ?? "RUNNING")).map((t) => t.taskArn),
   }));
-  aws.ecs.on(DescribeTasksCommand).callsFake((input: { tasks: string[] }) => ({ tasks: tasks.filter((t) => input.tasks.includes(t.taskArn ?? "")) }));
+  aws.ecs
+    .on(DescribeTasksCommand)
+    .callsFake((input: { tasks: string[] }) => ({ tasks: tasks.filter((t) => input.tasks.includes(t.taskArn ?? "")) }));
   const metrics = (tg: string): TargetMetrics => overrides.metrics?.[tg] ?? { requests: 1000, errors5xx: 0, p95: 0.1, p99: 0.2 };
   aws.cloudwatch.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput) => {
     const queries = input.MetricDataQueries ?? [];
@@ -49,13 +53,21 @@ function metricResult(id: string, stat: Stat, metrics: (tg: string) => TargetMet
   const m = metrics(tg);
   const name = stat?.Metric?.MetricName;
   const value =
-    name === "RequestCount" ? m.requests
-    : name === "HTTPCode_Target_5XX_Count" ? m.errors5xx
-    : name === "HTTPCode_ELB_5XX_Count" ? 0
-    : stat?.Stat === "p95" ? m.p95
-    : stat?.Stat === "p99" ? m.p99
-    : stat?.Stat === "SampleCount" ? m.requests
-    : undefined;
+    name === "RequestCount"
+      ? m.requests
+      : name === "HTTPCode_Target_5XX_Count"
+        ? m.errors5xx
+        : name === "HTTPCode_ELB_5XX_Count"
+          ? 0
+          : stat?.Stat === "p95"
+            ? m.p95
+            : stat?.Stat === "p99"
+              ? m.p99
+              : stat?.Stat === "SampleCount"
+                ? m.requests
+                : undefined;
   const at = new Date(DEPLOYED_AT.getTime() + 60_000);
-  return value === undefined ? { Id: id, StatusCode: "Complete", Timestamps: [], Values: [] } : { Id: id, StatusCode: "Complete", Timestamps: [at], Values: [value] };
+  return value === undefined
+    ? { Id: id, StatusCode: "Complete", Timestamps: [], Values: [] }
+    : { Id: id, StatusCode: "Complete", Timestamps: [at], Values: [value] };
 }

@@ -21,8 +21,14 @@ export const registerAnalyze: RegisterCommand = (program, ctx) => {
     .option("--repo <dir>", "a folder of the git repository (default: the current directory)")
     .option("--base <ref>", "the commit to compare from; on a first commit the default compares with the empty tree", "HEAD~1")
     .option("--head <ref>", "the commit to compare to", "HEAD")
-    .option("--rules <file>", "JSON or YAML rules; each top-level key (categories, ignore, sharedConfig, decisions, services) replaces the default's")
-    .option("--suites <list>", "configured suites as name or name:kind, comma-separated (kind defaults to name), e.g. unit,api:backend,load:performance")
+    .option(
+      "--rules <file>",
+      "JSON or YAML rules; each top-level key (categories, ignore, sharedConfig, decisions, services) replaces the default's",
+    )
+    .option(
+      "--suites <list>",
+      "configured suites as name or name:kind, comma-separated (kind defaults to name), e.g. unit,api:backend,load:performance",
+    )
     .addOption(new Option("--output <format>", "output format").choices(["text", "json"]).default("text"))
     .addHelpText(
       "after",
@@ -37,7 +43,13 @@ Exit codes: 0 analysed (whatever the decision), 2 bad input (--repo, --base, --h
     .action(async (flags: AnalyzeFlags) => {
       const suites = flags.suites === undefined ? [] : parseSuites(flags.suites);
       const rules = flags.rules === undefined ? undefined : await loadRulesFile(flags.rules, ctx.io.cwd);
-      const result = await analyzeChanges({ repo: resolve(ctx.io.cwd, flags.repo ?? "."), base: flags.base, head: flags.head, rules, suites });
+      const result = await analyzeChanges({
+        repo: resolve(ctx.io.cwd, flags.repo ?? "."),
+        base: flags.base,
+        head: flags.head,
+        rules,
+        suites,
+      });
       ctx.io.stdout(flags.output === "json" ? `${JSON.stringify(result, null, 2)}\n` : renderAnalysisText(result));
       ctx.setExitCode(ExitCode.Ok);
     });

@@ -1,6 +1,15 @@
 import { resolve } from "node:path";
 import { Option } from "commander";
-import { IMAGE_TAG_PATTERN, projectName, readManifestTags, readStackFile, setImageTags, stackFilePath, writeFileAtomic, type TagEdit } from "../../stackfile";
+import {
+  IMAGE_TAG_PATTERN,
+  projectName,
+  readManifestTags,
+  readStackFile,
+  setImageTags,
+  stackFilePath,
+  writeFileAtomic,
+  type TagEdit,
+} from "../../stackfile";
 import type { RegisterCommand } from "../context";
 import { BadInputError } from "../errors";
 import { ExitCode } from "../exitCodes";
@@ -22,7 +31,10 @@ interface SetTagFlags {
 export function parseTagList(list: string): TagEdit[] {
   const edits: TagEdit[] = [];
   const problems: string[] = [];
-  for (const entry of list.split(",").map((e) => e.trim()).filter((e) => e !== "")) {
+  for (const entry of list
+    .split(",")
+    .map((e) => e.trim())
+    .filter((e) => e !== "")) {
     const eq = entry.indexOf("=");
     const service = eq < 0 ? "" : entry.slice(0, eq);
     const tag = eq < 0 ? "" : entry.slice(eq + 1);
@@ -39,13 +51,19 @@ export function parseTagList(list: string): TagEdit[] {
 }
 
 function editsFrom(flags: SetTagFlags, cwd: string): TagEdit[] {
-  const modes = [flags.service !== undefined || flags.tag !== undefined, flags.tags !== undefined, flags.fromManifest !== undefined].filter(Boolean).length;
-  if (modes !== 1) throw new BadInputError("config set-tag needs exactly one of: --service NAME --tag TAG, --tags LIST, --from-manifest FILE");
+  const modes = [flags.service !== undefined || flags.tag !== undefined, flags.tags !== undefined, flags.fromManifest !== undefined].filter(
+    Boolean,
+  ).length;
+  if (modes !== 1)
+    throw new BadInputError("config set-tag needs exactly one of: --service NAME --tag TAG, --tags LIST, --from-manifest FILE");
   if (flags.tags !== undefined) return parseTagList(flags.tags);
   if (flags.fromManifest !== undefined) return readManifestTags(resolve(cwd, flags.fromManifest));
-  if (flags.service === undefined || flags.tag === undefined) throw new BadInputError(`--service and --tag go together; ${flags.service === undefined ? "--service" : "--tag"} is missing`);
+  if (flags.service === undefined || flags.tag === undefined)
+    throw new BadInputError(`--service and --tag go together; ${flags.service === undefined ? "--service" : "--tag"} is missing`);
   if (!IMAGE_TAG_PATTERN.test(flags.tag)) {
-    throw new BadInputError(`--tag is ${JSON.stringify(flags.tag)}; expected an image tag: 1 to 128 letters, digits, '_', '.' or '-', not starting with '.' or '-'`);
+    throw new BadInputError(
+      `--tag is ${JSON.stringify(flags.tag)}; expected an image tag: 1 to 128 letters, digits, '_', '.' or '-', not starting with '.' or '-'`,
+    );
   }
   return [{ service: flags.service, tag: flags.tag }];
 }
@@ -65,7 +83,10 @@ export const registerConfig: RegisterCommand = (program, ctx) => {
     .option("--dir <dir>", "the Pulumi project folder (default: the current directory)")
     .option("--project <name>", "the config namespace (default: the name in Pulumi.yaml, else delivery)")
     .addOption(new Option("--output <format>", "output format").choices(["text", "json"]).default("text"))
-    .addHelpText("after", "\nExit codes: 0 set (or already set), 2 bad input (unknown service, bad tag, unreadable file). The file is replaced atomically or not at all.")
+    .addHelpText(
+      "after",
+      "\nExit codes: 0 set (or already set), 2 bad input (unknown service, bad tag, unreadable file). The file is replaced atomically or not at all.",
+    )
     .action((flags: SetTagFlags) => {
       const dir = resolve(ctx.io.cwd, flags.dir ?? ".");
       const edits = editsFrom(flags, ctx.io.cwd);

@@ -47,7 +47,11 @@ export const registerDeploy: RegisterCommand = (program, ctx) => {
   addCommonOptions(cmd, ["text", "json", "markdown"]);
   addReleaseOptions(cmd);
   cmd
-    .option("--tag <tag>", "the image tag to deploy to the services, e.g. sha-abc1234 (default: the tags already in the stack config, as after a promotion)", imageTag)
+    .option(
+      "--tag <tag>",
+      "the image tag to deploy to the services, e.g. sha-abc1234 (default: the tags already in the stack config, as after a promotion)",
+      imageTag,
+    )
     .option("--wait <seconds>", "how long each validation waits for the ECS rollout", wholeNumber("--wait", 0, "seconds"), 600)
     .option("--yes", "do not ask for confirmation (required when stdin is not a terminal)", false)
     .addHelpText("after", HELP)
@@ -56,14 +60,21 @@ export const registerDeploy: RegisterCommand = (program, ctx) => {
     });
 };
 
-export async function runDeployCommand(flags: DeployFlags, ctx: CliContext, deps: ReleaseCommandDeps = defaultReleaseDeps): Promise<number> {
+export async function runDeployCommand(
+  flags: DeployFlags,
+  ctx: CliContext,
+  deps: ReleaseCommandDeps = defaultReleaseDeps,
+): Promise<number> {
   const runtime = await releaseRuntime(flags, ctx.io, deps);
   const { manifest } = runtime;
   const services = flags.service?.length ? flags.service : manifest.services.map((s) => s.name);
   if (!flags.yes) {
     const question = `Deploy ${flags.tag ?? "the tags in the stack config"} to stack ${manifest.stack} (${dependsOnOrder(manifest.services, services).join(", ")})?`;
     const answer = await deps.confirm(question);
-    if (answer === undefined) throw new BadInputError(`deploy changes stack ${manifest.stack}: pass --yes to confirm (stdin is not a terminal, so deployctl cannot ask).`);
+    if (answer === undefined)
+      throw new BadInputError(
+        `deploy changes stack ${manifest.stack}: pass --yes to confirm (stdin is not a terminal, so deployctl cannot ask).`,
+      );
     if (!answer) {
       ctx.io.stderr("deployctl: deploy cancelled; nothing changed.\n");
       return ExitCode.Fail;
@@ -71,8 +82,22 @@ export async function runDeployCommand(flags: DeployFlags, ctx: CliContext, deps
   }
   const result = await deploy(
     manifest,
-    { tag: flags.tag, services: flags.service, waitSeconds: flags.wait, lockTimeoutSeconds: flags.lockTimeout, leaseSeconds: DEFAULT_LEASE_SECONDS },
-    { ...runtime.release, gate: runtime.gate, store: runtime.store, lock: runtime.lock, who: runtime.who, runId: runtime.runId, progressive: runtime.progressive },
+    {
+      tag: flags.tag,
+      services: flags.service,
+      waitSeconds: flags.wait,
+      lockTimeoutSeconds: flags.lockTimeout,
+      leaseSeconds: DEFAULT_LEASE_SECONDS,
+    },
+    {
+      ...runtime.release,
+      gate: runtime.gate,
+      store: runtime.store,
+      lock: runtime.lock,
+      who: runtime.who,
+      runId: runtime.runId,
+      progressive: runtime.progressive,
+    },
   );
   ctx.io.stdout(renderRun(result, flags.output));
   if (result.error) ctx.io.stderr(`deployctl: the run record could not be written: ${result.error}\n`);
@@ -82,7 +107,9 @@ export async function runDeployCommand(flags: DeployFlags, ctx: CliContext, deps
 /** An image tag as ECR and the stack config accept it. */
 function imageTag(value: string): string {
   if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(value)) {
-    throw new InvalidArgumentError(`--tag is "${value}"; an image tag is 1 to 128 letters, digits, '_', '.' or '-', not starting with '.' or '-'.`);
+    throw new InvalidArgumentError(
+      `--tag is "${value}"; an image tag is 1 to 128 letters, digits, '_', '.' or '-', not starting with '.' or '-'.`,
+    );
   }
   return value;
 }

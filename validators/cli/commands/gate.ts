@@ -34,7 +34,9 @@ ${EXIT_CODES_HELP}`;
 
 /** `deployctl gate`: may a deploy start? */
 export const registerGate: RegisterCommand = (program, ctx) => {
-  const cmd = program.command("gate").description("Before a deploy: the image exists, no alarm is firing, no rollout in progress, a last good release exists.");
+  const cmd = program
+    .command("gate")
+    .description("Before a deploy: the image exists, no alarm is firing, no rollout in progress, a last good release exists.");
   addCommonOptions(cmd);
   cmd
     .option("--tag <tag>", "the image tag about to be deployed (the image check is skipped without it)")
@@ -49,7 +51,10 @@ export const registerGate: RegisterCommand = (program, ctx) => {
 export async function runGateCommand(flags: GateFlags, ctx: CliContext, deps: CommandDeps = defaultCommandDeps): Promise<number> {
   const manifest = await loadManifest({ stack: flags.stack, manifestFile: flags.manifest, cwd: ctx.io.cwd }, deps.stacks(ctx.io.cwd));
   const clients = deps.createClients(awsClientOptions(flags, manifest, ctx.io.env));
-  const report = await gate({ manifest, services: flags.service, tag: flags.tag, skip: flags.skip, onProgress: progressTo(ctx.io) }, { clients });
+  const report = await gate(
+    { manifest, services: flags.service, tag: flags.tag, skip: flags.skip, onProgress: progressTo(ctx.io) },
+    { clients },
+  );
   writeReport(ctx.io, report, flags.output, "gate");
   return exitCodeForVerdict(report.verdict);
 }

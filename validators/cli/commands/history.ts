@@ -27,7 +27,9 @@ ${EXIT_CODES_HELP}`;
 
 /** `deployctl history`: releases and runs, newest first. */
 export const registerHistory: RegisterCommand = (program, ctx) => {
-  const cmd = program.command("history").description("List last good releases and runs of a stack, newest first, with why each rollback happened.");
+  const cmd = program
+    .command("history")
+    .description("List last good releases and runs of a stack, newest first, with why each rollback happened.");
   addCommonOptions(cmd, ["text", "json"]);
   addReleaseOptions(cmd, { lock: false, alerts: false });
   cmd
@@ -38,7 +40,11 @@ export const registerHistory: RegisterCommand = (program, ctx) => {
     });
 };
 
-export async function runHistoryCommand(flags: HistoryFlags, ctx: CliContext, deps: ReleaseCommandDeps = defaultReleaseDeps): Promise<number> {
+export async function runHistoryCommand(
+  flags: HistoryFlags,
+  ctx: CliContext,
+  deps: ReleaseCommandDeps = defaultReleaseDeps,
+): Promise<number> {
   const manifest = await loadManifest({ stack: flags.stack, manifestFile: flags.manifest, cwd: ctx.io.cwd }, deps.stacks(ctx.io.cwd));
   if (flags.service?.length) checkServiceNames("--service", flags.service, manifest.services, manifest.stack);
   const clients = deps.createClients(awsClientOptions(flags, manifest, ctx.io.env));

@@ -12,4 +12,14 @@ import { registerValidate } from "./validate";
 
 /** Every deployctl command, in the order `deployctl --help` lists them. */
 export const commands: RegisterCommand[] = [
-  registerSynth,registerAnalyze, registerConfig, registerPipeline, registerValidate, registerGate, registerDeploy, registerRollback, registerHistory, registerPromote];
+  registerSynth,
+  registerAnalyze,
+  registerConfig,
+  registerPipeline,
+  registerValidate,
+  registerGate,
+  registerDeploy,
+  registerRollback,
+  registerHistory,
+  registerPromote,
+];

@@ -72,12 +72,29 @@ export const registerPromote: RegisterCommand = (program, ctx) => {
     .option("--dir <dir>", "the Pulumi project folder with Pulumi.<from>.yaml and Pulumi.<to>.yaml", ".")
     .option("--from-manifest <file>", "the source stack's `deployment` output as JSON (default: read it from the stack)")
     .option("--to-manifest <file>", "the target stack's `deployment` output as JSON (default: read it from the stack)")
-    .option("--lock-timeout <seconds>", "wait this long for another run's lock of the target stack before exiting 5", wholeNumber("--lock-timeout", 0, "seconds"), 0)
-    .option("--records-dir <dir>", "read the source stack's run records from this directory (default: its manifest's S3 history bucket, else .delivery/records/<from>)")
-    .addOption(new Option("--output <format>", "output format (markdown: for a pull request body or $GITHUB_STEP_SUMMARY)").choices(["text", "json", "markdown"]).default("text"))
+    .option(
+      "--lock-timeout <seconds>",
+      "wait this long for another run's lock of the target stack before exiting 5",
+      wholeNumber("--lock-timeout", 0, "seconds"),
+      0,
+    )
+    .option(
+      "--records-dir <dir>",
+      "read the source stack's run records from this directory (default: its manifest's S3 history bucket, else .delivery/records/<from>)",
+    )
+    .addOption(
+      new Option("--output <format>", "output format (markdown: for a pull request body or $GITHUB_STEP_SUMMARY)")
+        .choices(["text", "json", "markdown"])
+        .default("text"),
+    )
     .option("--region <region>", "AWS region (default: each manifest's region, then AWS_REGION / AWS_DEFAULT_REGION)")
     .option("--endpoint-url <url>", "send every AWS call to this endpoint, e.g. moto or LocalStack (default: $AWS_ENDPOINT_URL)")
-    .option("--max-attempts <n>", "attempts per AWS call (standard retry mode: throttling and 5xx are retried)", wholeNumber("--max-attempts", 1), 3)
+    .option(
+      "--max-attempts <n>",
+      "attempts per AWS call (standard retry mode: throttling and 5xx are retried)",
+      wholeNumber("--max-attempts", 1),
+      3,
+    )
     .option("--timeout <ms>", "timeout of one AWS request, in milliseconds", wholeNumber("--timeout", 1, "milliseconds"), 10_000)
     .addHelpText("after", HELP)
     .action(async (flags: PromoteFlags) => {
@@ -85,7 +102,11 @@ export const registerPromote: RegisterCommand = (program, ctx) => {
     });
 };
 
-export async function runPromoteCommand(flags: PromoteFlags, ctx: CliContext, deps: ReleaseCommandDeps = defaultReleaseDeps): Promise<number> {
+export async function runPromoteCommand(
+  flags: PromoteFlags,
+  ctx: CliContext,
+  deps: ReleaseCommandDeps = defaultReleaseDeps,
+): Promise<number> {
   const { io } = ctx;
   const dir = resolve(io.cwd, flags.dir);
   checkStacks(flags, dir);
@@ -97,7 +118,15 @@ export async function runPromoteCommand(flags: PromoteFlags, ctx: CliContext, de
   const target = sameRegion ? source : deps.createClients(awsClientOptions({ ...flags, output: flags.output }, toManifest, io.env));
   const text = flags.output === "text";
   const result = await promote(
-    { from: flags.from, to: flags.to, dir, services: flags.service, yes: flags.yes, maxAgeDays: flags.maxAge, lockTimeoutSeconds: flags.lockTimeout },
+    {
+      from: flags.from,
+      to: flags.to,
+      dir,
+      services: flags.service,
+      yes: flags.yes,
+      maxAgeDays: flags.maxAge,
+      lockTimeoutSeconds: flags.lockTimeout,
+    },
     {
       registry: new SsmReleaseRegistry(source.ssm),
       records: openRecordStore({ manifest: fromManifest, clients: source, cwd: dir, recordsDir: flags.recordsDir }),
@@ -114,42 +143,58 @@ export async function runPromoteCommand(flags: PromoteFlags, ctx: CliContext, de
       who: whoAmI(io.env),
     },
   );
-  io.stdout(flags.output === "json" ? renderJson(result) : flags.output === "markdown" ? renderMarkdown(result) : renderOutcomeText(result));
+  io.stdout(
+    flags.output === "json" ? renderJson(result) : flags.output === "markdown" ? renderMarkdown(result) : renderOutcomeText(result),
+  );
   return result.exitCode;
 }
 
 /** A stack name as Pulumi.<stack>.yaml takes it. */
 function stackName(flag: string): (value: string) => string {
   return (value) => {
-    if (!/^[A-Za-z0-9_.-]+$/.test(value)) throw new InvalidArgumentError(`${flag} is "${value}"; a stack name is letters, digits, '_', '.' or '-'.`);
+    if (!/^[A-Za-z0-9_.-]+$/.test(value))
+      throw new InvalidArgumentError(`${flag} is "${value}"; a stack name is letters, digits, '_', '.' or '-'.`);
     return value;
   };
 }
 
 /** The project folder has Pulumi.yaml and both stack files, and the stacks differ. */
 function checkStacks(flags: PromoteFlags, dir: string): void {
-  if (!existsSync(join(dir, "Pulumi.yaml"))) throw new BadInputError(`--dir is "${flags.dir}"; it has no Pulumi.yaml (expected the Pulumi project folder).`);
-  if (flags.from === flags.to) throw new BadInputError(`--from and --to are both "${flags.from}"; promote moves releases from one stack to another.`);
+  if (!existsSync(join(dir, "Pulumi.yaml")))
+    throw new BadInputError(`--dir is "${flags.dir}"; it has no Pulumi.yaml (expected the Pulumi project folder).`);
+  if (flags.from === flags.to)
+    throw new BadInputError(`--from and --to are both "${flags.from}"; promote moves releases from one stack to another.`);
   const available = listStacks(dir);
   const problems = (["from", "to"] as const)
     .filter((key) => !available.includes(flags[key]))
-    .map((key) => `--${key} is "${flags[key]}"; there is no Pulumi.${flags[key]}.yaml in ${dir} (stacks: ${available.join(", ") || "none"}).`);
+    .map(
+      (key) => `--${key} is "${flags[key]}"; there is no Pulumi.${flags[key]}.yaml in ${dir} (stacks: ${available.join(", ") || "none"}).`,
+    );
   if (problems.length > 0) throw new BadInputError(problems.join("\n"));
 }
 
 /** The stack's `deployment` manifest, from `--from-manifest` / `--to-manifest` or the stack itself. */
-async function readManifest(stack: string, file: string | undefined, flag: "--from" | "--to", cwd: string, stacks: PulumiStacks): Promise<DeploymentManifest> {
+async function readManifest(
+  stack: string,
+  file: string | undefined,
+  flag: "--from" | "--to",
+  cwd: string,
+  stacks: PulumiStacks,
+): Promise<DeploymentManifest> {
   let manifest: DeploymentManifest;
   try {
     manifest = await loadManifest(file ? { manifestFile: file, cwd } : { stack, cwd }, stacks);
   } catch (err) {
     // loadManifest names the flag validate takes; promote's are --from-manifest and --to-manifest.
-    if (err instanceof CliError && err.message.startsWith("--manifest ")) throw new BadInputError(`${flag}-manifest ${err.message.slice("--manifest ".length)}`, { cause: err });
+    if (err instanceof CliError && err.message.startsWith("--manifest "))
+      throw new BadInputError(`${flag}-manifest ${err.message.slice("--manifest ".length)}`, { cause: err });
     throw err;
   }
   if (manifest.stack !== stack) {
     const source = file ? `${flag}-manifest ${file}` : `the deployment output of stack ${stack}`;
-    throw new BadInputError(`${source}: its stack is "${manifest.stack}", but ${flag} is "${stack}"; give the deployment output of stack ${stack}.`);
+    throw new BadInputError(
+      `${source}: its stack is "${manifest.stack}", but ${flag} is "${stack}"; give the deployment output of stack ${stack}.`,
+    );
   }
   return manifest;
 }

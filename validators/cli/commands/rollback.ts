@@ -30,24 +30,41 @@ ${EXIT_CODES_HELP}`;
 
 /** `deployctl rollback`: back to the last good release (or --to a validated tag). */
 export const registerRollback: RegisterCommand = (program, ctx) => {
-  const cmd = program.command("rollback").description("Roll services back to their last good release (or a validated tag), then validate again.");
+  const cmd = program
+    .command("rollback")
+    .description("Roll services back to their last good release (or a validated tag), then validate again.");
   addCommonOptions(cmd, ["text", "json", "markdown"]);
   addReleaseOptions(cmd);
   cmd
     .option("--to <tag>", "roll back to this image tag; it must have passed validation (default: the last good release)")
     .option("--reason <text>", "why, for the run record and the stack update message", "manual rollback")
-    .option("--wait <seconds>", "how long the validation after the rollback waits for the ECS rollout", wholeNumber("--wait", 0, "seconds"), 300)
+    .option(
+      "--wait <seconds>",
+      "how long the validation after the rollback waits for the ECS rollout",
+      wholeNumber("--wait", 0, "seconds"),
+      300,
+    )
     .addHelpText("after", HELP)
     .action(async (flags: RollbackFlags) => {
       ctx.setExitCode(await runRollbackCommand(flags, ctx));
     });
 };
 
-export async function runRollbackCommand(flags: RollbackFlags, ctx: CliContext, deps: ReleaseCommandDeps = defaultReleaseDeps): Promise<number> {
+export async function runRollbackCommand(
+  flags: RollbackFlags,
+  ctx: CliContext,
+  deps: ReleaseCommandDeps = defaultReleaseDeps,
+): Promise<number> {
   const runtime = await releaseRuntime(flags, ctx.io, deps);
   const result = await manualRollback(
     runtime.manifest,
-    { services: flags.service, toTag: flags.to, reason: `${flags.reason} (by ${runtime.who})`, waitSeconds: flags.wait, lockTimeoutSeconds: flags.lockTimeout },
+    {
+      services: flags.service,
+      toTag: flags.to,
+      reason: `${flags.reason} (by ${runtime.who})`,
+      waitSeconds: flags.wait,
+      lockTimeoutSeconds: flags.lockTimeout,
+    },
     { ...runtime.release, store: runtime.store, lock: runtime.lock, who: runtime.who, runId: runtime.runId },
   );
   ctx.io.stdout(renderRun(result, flags.output));

@@ -45,7 +45,10 @@ export const registerSynth: RegisterCommand = (program, ctx) => {
     .option("-s, --stack <name...>", "stack(s) to render (default: every Pulumi.<stack>.yaml)")
     .option("--dir <dir>", "the Pulumi project directory", ".")
     .option("--out <dir>", "where to write <stack>.json", "out/synth")
-    .option("--diff <base-dir>", "compare with the renders in this directory (the base branch's out/synth) and print the plan diff as Markdown")
+    .option(
+      "--diff <base-dir>",
+      "compare with the renders in this directory (the base branch's out/synth) and print the plan diff as Markdown",
+    )
     .addOption(new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text"))
     .addHelpText("after", HELP)
     .action(async (flags: SynthFlags) => {
@@ -77,7 +80,8 @@ export const registerSynth: RegisterCommand = (program, ctx) => {
             ctx.io.stdout(formatViolations(stack, doc.policy.violations));
           }
         } catch (err) {
-          if (err instanceof PolicyEvaluationError) throw new OperationalError(`policy evaluation failed for stack ${stack}: ${err.message}`, undefined, { cause: err });
+          if (err instanceof PolicyEvaluationError)
+            throw new OperationalError(`policy evaluation failed for stack ${stack}: ${err.message}`, undefined, { cause: err });
           if (!(err instanceof ConfigError)) throw err;
           invalid++;
           println(ctx.io.stderr, err.message);
@@ -93,10 +97,20 @@ export const registerSynth: RegisterCommand = (program, ctx) => {
         if (flags.output === "json") println(ctx.io.stdout, JSON.stringify(diffs, null, 2));
         else ctx.io.stdout(comment);
       } else if (flags.output === "json") {
-        println(ctx.io.stdout, JSON.stringify(docs.map((d) => ({ ...d.summary, policy: d.policy })), null, 2));
+        println(
+          ctx.io.stdout,
+          JSON.stringify(
+            docs.map((d) => ({ ...d.summary, policy: d.policy })),
+            null,
+            2,
+          ),
+        );
       }
       for (const d of mandatory) {
-        println(ctx.io.stderr, `deployctl: stack ${d.stack} has mandatory policy violations: ${[...new Set(d.policy.violations.filter((v) => v.enforcementLevel === "mandatory").map((v) => v.policy))].join(", ")}`);
+        println(
+          ctx.io.stderr,
+          `deployctl: stack ${d.stack} has mandatory policy violations: ${[...new Set(d.policy.violations.filter((v) => v.enforcementLevel === "mandatory").map((v) => v.policy))].join(", ")}`,
+        );
       }
       ctx.setExitCode(invalid > 0 ? ExitCode.BadInput : mandatory.length > 0 ? ExitCode.Fail : ExitCode.Ok);
     });

@@ -67,19 +67,31 @@ ${EXIT_CODES_HELP}`;
 
 /** `deployctl validate`: is this release healthy? */
 export const registerValidate: RegisterCommand = (program, ctx) => {
-  const cmd = program.command("validate").description("Judge a release after a deploy: ECS rollout and tasks, 5xx rate, latency, smoke and logs.");
+  const cmd = program
+    .command("validate")
+    .description("Judge a release after a deploy: ECS rollout and tasks, 5xx rate, latency, smoke and logs.");
   addCommonOptions(cmd);
   cmd
     .option("--since <iso8601>", "start of the deployment (default: each service's newest ECS deployment's createdAt)", isoDate("--since"))
-    .option("--window <seconds>", "metrics window, back from now and never before --since (default: the manifest's thresholds.windowSeconds)", wholeNumber("--window", 60, "seconds"))
+    .option(
+      "--window <seconds>",
+      "metrics window, back from now and never before --since (default: the manifest's thresholds.windowSeconds)",
+      wholeNumber("--window", 60, "seconds"),
+    )
     .option("--wait <seconds>", "wait this long for an in-progress rollout before judging", wholeNumber("--wait", 0, "seconds"), 0)
     .option("--watch <seconds>", "watchdog duration for services with a url (0 skips it)", wholeNumber("--watch", 0, "seconds"), 30)
     .option("--no-smoke", "skip the smoke requests and the watchdog")
     .addOption(new Option("--skip <check...>", "do not run this check (repeatable); reported as skipped").choices([...CHECK_NAMES]))
     .option("--confidence <level>", "confidence of the error-rate interval, between 0 and 1", confidenceLevel, 0.99)
-    .option("--no-steps", "with --wait: do not drive progressive deployments in progress through their traffic steps first (default: drive them)")
+    .option(
+      "--no-steps",
+      "with --wait: do not drive progressive deployments in progress through their traffic steps first (default: drive them)",
+    )
     .addOption(
-      new Option("--compare <what>", "also compare each progressive service's new revision with its baseline (the canary check; default: no comparison)").choices(["baseline"]),
+      new Option(
+        "--compare <what>",
+        "also compare each progressive service's new revision with its baseline (the canary check; default: no comparison)",
+      ).choices(["baseline"]),
     )
     .option("--error-pattern <text...>", `log lines containing this fail (default: ${DEFAULT_LOG_PATTERNS.error.join(", ")})`)
     .option("--warn-pattern <text...>", `log lines containing this count as warnings (default: ${DEFAULT_LOG_PATTERNS.warn.join(", ")})`)
@@ -102,7 +114,10 @@ export async function runValidateCommand(flags: ValidateFlags, ctx: CliContext, 
   const manifest = await loadManifest({ stack: flags.stack, manifestFile: flags.manifest, cwd: ctx.io.cwd }, stacks);
   const clients = deps.createClients(awsClientOptions(flags, manifest, ctx.io.env));
   // After a plain `pulumi up` (the pipeline's deploy stage), nobody else drives a progressive rollout.
-  const before = flags.steps && flags.wait > 0 && manifest.services.some((s) => s.deployment) ? await driveSteps(flags, manifest, clients, ctx) : undefined;
+  const before =
+    flags.steps && flags.wait > 0 && manifest.services.some((s) => s.deployment)
+      ? await driveSteps(flags, manifest, clients, ctx)
+      : undefined;
   let outcome: ValidationReport | Error;
   try {
     outcome = await validate(
@@ -158,7 +173,10 @@ async function driveSteps(flags: ValidateFlags, manifest: DeploymentManifest, cl
   const now = () => new Date();
   const progress = new Progress((line) => ctx.io.stderr(`${line}\n`), now);
   const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-  return driveInProgress({ manifest, services: flags.service, runId: newRunId(now()), confidence: flags.confidence }, { clients, progress, now, sleep });
+  return driveInProgress(
+    { manifest, services: flags.service, runId: newRunId(now()), confidence: flags.confidence },
+    { clients, progress, now, sleep },
+  );
 }
 
 function confidenceLevel(value: string): number {
