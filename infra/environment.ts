@@ -34,7 +34,7 @@ import {
   resourceTags,
   targetGroupName,
 } from "./components/lib/naming";
-import type { DeploymentManifest } from "../validators/manifest";
+import type { DeploymentManifest } from "../contract/manifest";
 
 export interface EnvironmentArgs {
   /** The stack's config, parsed once (infra/config). */

@@ -15,7 +15,7 @@ function environment(): Environment {
 
 const env = environment();
 
-/** The contract the validator reads (validators/manifest.ts, validators/manifest.schema.json). */
+/** The contract the validator reads (contract/manifest.ts, contract/manifest.schema.json). */
 export const deployment = env.deployment;
 export const albDnsName = env.albDnsName;
 export const dashboardUrl = env.dashboardUrl;

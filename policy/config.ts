@@ -1,5 +1,5 @@
 import type { EnforcementLevel } from "@pulumi/policy";
-import type { Tier } from "../infra/config/tiers";
+import type { Tier } from "../contract/tiers";
 import type { RuleConfig } from "./lib/define";
 import { type DeliveryPolicy, policies } from "./policies";
 

@@ -1,6 +1,6 @@
 import { type ConfigProblem, show } from "./errors";
 import type { RawDeployment } from "./schema";
-import type { Tier, TierDefaults } from "./tiers";
+import type { Tier, TierDefaults } from "../../contract/tiers";
 import type { DeploymentConfig, DeploymentStrategyName } from "./types";
 
 /** The release policy's canary: 5% first, then 25%, 50% and 100%, each observed 10 minutes. */

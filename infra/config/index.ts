@@ -5,5 +5,5 @@ export * from "./pipeline";
 export * from "./resolve";
 export { deployOrder, secretsMap } from "./services";
 export * from "./sources";
-export * from "./tiers";
+export * from "../../contract/tiers";
 export * from "./types";

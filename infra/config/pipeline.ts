@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { type AnalysisRules, analysisRulesSchema, analysisRulesShape, DEFAULT_ANALYSIS_RULES } from "../../validators/analysis/rules";
 import type { ConfigProblem } from "./errors";
-import type { Tier, TierDefaults } from "./tiers";
+import type { Tier, TierDefaults } from "../../contract/tiers";
 import { zodProblems } from "./zodProblems";
 
 /** A test suite the pipeline's Test stage runs, one CodeBuild action each, in parallel. */

@@ -11,7 +11,7 @@ import {
 } from "./schema";
 import { resolvePipeline } from "./pipeline";
 import { resolveServices } from "./services";
-import { isTier, TIER_DEFAULTS, TIERS } from "./tiers";
+import { isTier, TIER_DEFAULTS, TIERS } from "../../contract/tiers";
 import type { AlarmsConfig, EnvironmentConfig, NetworkConfig, NotificationsConfig, RawStackConfig, SecretValue } from "./types";
 import { zodProblems } from "./zodProblems";
 

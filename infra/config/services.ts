@@ -2,7 +2,7 @@ import { resolveDeployment } from "./deployment";
 import { type ConfigProblem, show } from "./errors";
 import { describeMemory, FARGATE_CPU_UNITS, fargateMemoryFor, orList } from "./fargate";
 import { type RawService, serviceSchema } from "./schema";
-import type { Tier, TierDefaults } from "./tiers";
+import type { Tier, TierDefaults } from "../../contract/tiers";
 import type { ServiceConfig } from "./types";
 import { keyPath, zodProblems } from "./zodProblems";
 

@@ -1,5 +1,5 @@
 import type { PipelineConfig } from "./pipeline";
-import type { Tier } from "./tiers";
+import type { Tier } from "../../contract/tiers";
 
 /** A config value that must stay secret: wrapped in pulumi.secret() where it is used, masked in synth. */
 export interface SecretValue {

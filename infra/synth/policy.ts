@@ -1,5 +1,5 @@
 import type { PolicyResource, ReportViolation, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
-import { isTier, TIERS } from "../config/tiers";
+import { isTier, TIERS } from "../../contract/tiers";
 import { policyPackConfig } from "../../policy/config";
 import { type DeliveryPolicy, isStackPolicy, policies } from "../../policy/policies";
 

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { type EnvironmentConfig, SECRET_PLACEHOLDER } from "../config";
 import { buildEnvironment } from "../environment";
-import type { DeploymentManifest } from "../../validators/manifest";
+import type { DeploymentManifest } from "../../contract/manifest";
 import { DeliveryMocks } from "./mocks";
 
 /** One registered resource, as the program asked for it. */

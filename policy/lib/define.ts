@@ -7,7 +7,7 @@ import type {
   StackValidationArgs,
   StackValidationPolicy,
 } from "@pulumi/policy";
-import { isTier, TIERS, type Tier } from "../../infra/config/tiers";
+import { isTier, TIERS, type Tier } from "../../contract/tiers";
 import { type Props, rec, str } from "./values";
 
 /**

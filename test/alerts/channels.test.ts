@@ -2,7 +2,7 @@ import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { buildAlertChannels } from "../../validators/alerts";
-import { clientConfig } from "../../validators/aws/clients";
+import { clientConfig } from "../../validators/providers/aws/clients";
 import { SecretRegistry } from "../../validators/records";
 import { manifest } from "../release/support";
 import { MOTO_CREDENTIALS, type MotoServer, startMoto } from "../support/moto";

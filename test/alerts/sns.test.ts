@@ -2,7 +2,7 @@ import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type Alert, ChannelError, SnsChannel } from "../../validators/alerts";
-import { clientConfig } from "../../validators/aws/clients";
+import { clientConfig } from "../../validators/providers/aws/clients";
 import { MOTO_CREDENTIALS, type MotoServer, startMoto } from "../support/moto";
 
 let moto: MotoServer;

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { analyzeChanges, changedFiles, parseNameStatus } from "../../validators/analysis";
-import { BadInputError } from "../../validators/cli/errors";
+import { BadInputError } from "../../validators/core/errors";
 import { createRepo, type TempRepo } from "./gitRepo";
 
 describe("changedFiles", () => {

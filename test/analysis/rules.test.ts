@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { analysisRulesSchema, DEFAULT_ANALYSIS_RULES, loadRulesFile, parseRules, RulesError } from "../../validators/analysis";
-import { BadInputError } from "../../validators/cli/errors";
+import { BadInputError } from "../../validators/core/errors";
 
 describe("analysisRulesSchema", () => {
   it("fills every key from the defaults when given an empty object", () => {

@@ -7,7 +7,7 @@ import { driveInProgress } from "../../validators/canary/drive";
 import { FileStackLock } from "../../validators/lock";
 import { LocalRecordStore } from "../../validators/records";
 import { afterValidation } from "../../validators/rollback";
-import { Progress } from "../../validators/rollback/progress";
+import { Progress } from "../../validators/core/progress";
 import { harness } from "../release/harness";
 import { check, FakeStacks, lastGood, manifest, MemoryRegistry, report, service, serviceReport } from "../release/support";
 import { SimulatedDeployment, type Traffic } from "./simulation";

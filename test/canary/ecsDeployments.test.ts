@@ -1,7 +1,7 @@
 import { DescribeServiceDeploymentsCommand, ECSClient, ListServiceDeploymentsCommand } from "@aws-sdk/client-ecs";
 import { mockClient } from "aws-sdk-client-mock";
 import { describe, expect, it } from "vitest";
-import { latestDeployment } from "../../validators/canary/ecsDeployments";
+import { latestDeployment } from "../../validators/providers/aws/ecsDeployments";
 
 describe("latestDeployment", () => {
   it("reads every page of ListServiceDeployments: the newest may be on a later page", async () => {

@@ -2,7 +2,7 @@ import { PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import { type AwsClients, createAwsClients } from "../../validators/aws/clients";
+import { type AwsClients, createAwsClients } from "../../validators/providers/aws/clients";
 import { compareBaselines } from "../../validators/canary/compare";
 import { MOTO_CREDENTIALS, useMoto } from "../support/moto";
 import type { MockedAws } from "../validator/support/mocks";

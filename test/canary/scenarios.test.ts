@@ -7,7 +7,7 @@ import {
 import { GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { beforeEach, describe, expect, it } from "vitest";
 import { compareBaselines } from "../../validators/canary/compare";
-import type { ManifestService } from "../../validators/manifest";
+import type { ManifestService } from "../../contract/manifest";
 import { type MockedAws, mockedAws, NOW } from "../validator/support/mocks";
 import { testManifest, testService } from "../validator/support/manifest";
 import { arrangeDeployment, arrangeMetrics, arrangeTasks, canaryService, inProgress, revisionArn } from "./support";

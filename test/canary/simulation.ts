@@ -14,8 +14,8 @@ import { mockClient } from "aws-sdk-client-mock";
 import { decide, type PublishedVerdict } from "../../infra/hook/canaryHook.js";
 import { hookDetails } from "../../infra/components/lib/progressive";
 import type { ProgressiveDeploymentConfig } from "../../infra/config";
-import type { ManifestService } from "../../validators/manifest";
-import { floorMinute } from "../../validators/validate/metrics";
+import type { ManifestService } from "../../contract/manifest";
+import { floorMinute } from "../../validators/providers/aws/metrics";
 
 /** What the target groups report at a traffic share: requests, 5xx and p99 (seconds) per minute. */
 export type Traffic = (share: number) => {

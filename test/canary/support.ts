@@ -7,7 +7,7 @@ import {
   type ServiceDeployment,
   type Task,
 } from "@aws-sdk/client-ecs";
-import type { ManifestService } from "../../validators/manifest";
+import type { ManifestService } from "../../contract/manifest";
 import type { MockedAws } from "../validator/support/mocks";
 import { ACCOUNT, REGION, testService } from "../validator/support/manifest";
 

@@ -3,7 +3,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { describe, expect, it } from "vitest";
 import type { ProgressiveDeploymentConfig } from "../../infra/config";
 import { watchProgressiveRollout } from "../../validators/canary/watch";
-import { Progress } from "../../validators/rollback/progress";
+import { Progress } from "../../validators/core/progress";
 import { clock } from "../release/support";
 import { testManifest } from "../validator/support/manifest";
 import { canaryService } from "./support";

@@ -6,12 +6,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { main } from "../../validators/cli/main";
-import type { DeploymentManifest } from "../../validators/manifest";
-import type { PulumiStacks } from "../../validators/pulumi/stacks";
+import type { DeploymentManifest } from "../../contract/manifest";
+import type { PulumiStacks } from "../../validators/providers/pulumi/stacks";
 import { LOCK_TABLE_KEY } from "../../validators/lock";
 import type { RunRecord } from "../../validators/records";
 import { SsmReleaseRegistry } from "../../validators/release";
-import type { ValidationReport } from "../../validators/report";
+import type { ValidationReport } from "../../contract/report";
 import { captureIO, type CliWorld, cliWorld } from "../release/cliWorld";
 import { FakeStacks, report } from "../release/support";
 import { useMoto } from "../support/moto";
@@ -23,7 +23,7 @@ const doubles = vi.hoisted(() => ({
   failing: {} as Record<string, string>,
   validated: [] as string[][],
 }));
-vi.mock("../../validators/pulumi/stacks", () => ({ automationStacks: () => doubles.stacks }));
+vi.mock("../../validators/providers/pulumi/stacks", () => ({ automationStacks: () => doubles.stacks }));
 vi.mock("../../validators/validate/run", () => ({
   validate: async (options: { services?: string[]; manifest: DeploymentManifest }): Promise<ValidationReport> => {
     const services = options.services ?? [];

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { deploy, type DeployOptions, type GateOutcome } from "../../validators/deploy";
+import { deploy, type DeployOptions, type GateOutcome } from "../../validators/workflows/deploy/index";
 import { FileStackLock, StackLockedError } from "../../validators/lock";
 import { LocalRecordStore } from "../../validators/records";
 import type { ValidateRequest } from "../../validators/rollback";

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ProgressiveDeploymentConfig } from "../../infra/config";
 import { openRestoreGate } from "../../validators/canary/verdictStore";
 import { watchProgressiveRollout } from "../../validators/canary/watch";
-import { deploy, renderRunSummary } from "../../validators/deploy";
+import { deploy, renderRunSummary } from "../../validators/workflows/deploy/index";
 import { FileStackLock } from "../../validators/lock";
 import { LocalRecordStore } from "../../validators/records";
 import { SimulatedDeployment, type Traffic } from "../canary/simulation";

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { DeploymentManifest } from "../../validators/manifest";
+import type { DeploymentManifest } from "../../contract/manifest";
 import { DeliveryMocks } from "../../infra/synth/mocks";
 import { promiseOf, registrationsDone, serviceEntry } from "../support/pulumi";
 

@@ -1,6 +1,6 @@
 import { CreateTableCommand, DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { clientConfig } from "../../validators/aws/clients";
+import { clientConfig } from "../../validators/providers/aws/clients";
 import { acquireStackLock, DynamoStackLock, LOCK_TABLE_KEY, type LockRequest, StackLockedError } from "../../validators/lock";
 import { clock } from "../release/support";
 import { MOTO_CREDENTIALS, type MotoServer, startMoto } from "../support/moto";

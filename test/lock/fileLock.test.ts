@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FileStackLock, type LockRequest, openStackLock, DynamoStackLock } from "../../validators/lock";
 import { clock, manifest } from "../release/support";
-import type { AwsClients } from "../../validators/aws/clients";
+import type { AwsClients } from "../../validators/providers/aws/clients";
 
 let dir: string;
 beforeEach(() => {

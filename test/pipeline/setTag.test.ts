@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parseTagList } from "../../validators/cli/commands/config";
-import { BadInputError } from "../../validators/cli/errors";
+import { BadInputError } from "../../validators/core/errors";
 import { main } from "../../validators/cli/main";
 import { setImageTags } from "../../validators/stackfile";
 import { captureIO } from "../analysis/captureIO";

@@ -1,6 +1,6 @@
 import { CreatePipelineCommand, type CodePipelineClient, type StageDeclaration } from "@aws-sdk/client-codepipeline";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { BadInputError, OperationalError } from "../../validators/cli/errors";
+import { BadInputError, OperationalError } from "../../validators/core/errors";
 import { main } from "../../validators/cli/main";
 import { readPipelineDefinition, readPipelineStatus } from "../../validators/pipeline";
 import { captureIO } from "../analysis/captureIO";

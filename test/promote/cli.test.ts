@@ -13,7 +13,7 @@ import { rmSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { type PromoteFlags, runPromoteCommand } from "../../validators/cli/commands/promote";
 import { main } from "../../validators/cli/main";
-import { defaultReleaseDeps } from "../../validators/deploy/runtime";
+import { defaultReleaseDeps } from "../../validators/cli/compose";
 import { LOCK_TABLE_KEY } from "../../validators/lock";
 import { captureIO } from "../release/cliWorld";
 import { report, runRecord } from "../release/support";

@@ -8,8 +8,8 @@ import {
 } from "@aws-sdk/client-ecr";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createAwsClients } from "../../validators/aws/clients";
-import { OperationalError } from "../../validators/cli/errors";
+import { createAwsClients } from "../../validators/providers/aws/clients";
+import { OperationalError } from "../../validators/core/errors";
 import { checkImage, copyImage, ImageCopyError, type ImageClients } from "../../validators/promote/images";
 import { MOTO_CREDENTIALS, type MotoServer, startMoto } from "../support/moto";
 import { imageManifest } from "./world";

@@ -9,7 +9,7 @@ import { CreateBucketCommand } from "@aws-sdk/client-s3";
 import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type AwsClients, createAwsClients } from "../../validators/aws/clients";
+import { type AwsClients, createAwsClients } from "../../validators/providers/aws/clients";
 import { LOCK_TABLE_KEY } from "../../validators/lock";
 import { S3RecordStore } from "../../validators/records";
 import { SsmReleaseRegistry } from "../../validators/release";

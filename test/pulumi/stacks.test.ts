@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PulumiCommand } from "@pulumi/pulumi/automation";
 import { afterEach, describe, expect, it } from "vitest";
-import { automationStacks, pulumiEnvironment } from "../../validators/pulumi/stacks";
+import { automationStacks, pulumiEnvironment } from "../../validators/providers/pulumi/stacks";
 
 describe("the Pulumi CLI's environment for stack operations", () => {
   it("runs as the deploy role's profile when the pipeline names one", () => {

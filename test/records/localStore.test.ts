@@ -14,7 +14,7 @@ import {
   saveRecord,
 } from "../../validators/records";
 import { clock, manifest, runRecord } from "../release/support";
-import type { AwsClients } from "../../validators/aws/clients";
+import type { AwsClients } from "../../validators/providers/aws/clients";
 
 let dir: string;
 beforeEach(() => {

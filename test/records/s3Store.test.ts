@@ -1,6 +1,6 @@
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { clientConfig } from "../../validators/aws/clients";
+import { clientConfig } from "../../validators/providers/aws/clients";
 import { MASK, RecordStoreError, runStats, S3RecordStore, SecretRegistry } from "../../validators/records";
 import { runRecord } from "../release/support";
 import { MOTO_CREDENTIALS, type MotoServer, startMoto } from "../support/moto";

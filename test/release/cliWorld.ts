@@ -10,9 +10,9 @@ import { CreateBucketCommand } from "@aws-sdk/client-s3";
 import { CreateTopicCommand } from "@aws-sdk/client-sns";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type AwsClients, createAwsClients } from "../../validators/aws/clients";
+import { type AwsClients, createAwsClients } from "../../validators/providers/aws/clients";
 import { LOCK_TABLE_KEY } from "../../validators/lock";
-import type { DeploymentManifest } from "../../validators/manifest";
+import type { DeploymentManifest } from "../../contract/manifest";
 import { MOTO_CREDENTIALS } from "../support/moto";
 import { manifest, service } from "./support";
 

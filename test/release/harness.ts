@@ -5,8 +5,8 @@
  */
 import { ECSClient, UpdateServiceCommand } from "@aws-sdk/client-ecs";
 import { mockClient } from "aws-sdk-client-mock";
-import type { DeploymentManifest } from "../../validators/manifest";
-import type { ValidationReport } from "../../validators/report";
+import type { DeploymentManifest } from "../../contract/manifest";
+import type { ValidationReport } from "../../contract/report";
 import { Progress, type ReleaseDeps, type ValidateRequest } from "../../validators/rollback";
 import { clock, FakeStacks, MemoryRegistry, RecordingAlerts } from "./support";
 

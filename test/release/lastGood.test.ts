@@ -1,6 +1,6 @@
 import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { clientConfig } from "../../validators/aws/clients";
+import { clientConfig } from "../../validators/providers/aws/clients";
 import { type LastGoodRelease, lastGoodParameterName, ReleaseRegistryError, SsmReleaseRegistry } from "../../validators/release";
 import { MOTO_CREDENTIALS, type MotoServer, startMoto } from "../support/moto";
 

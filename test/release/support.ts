@@ -5,12 +5,12 @@
  */
 import type { Alert, ResolveNotice } from "../../validators/alerts";
 import type { LastGoodRelease, ReleaseRegistry, ReleaseVersion } from "../../validators/release";
-import type { ActionRecord } from "../../validators/report";
-import type { DeploymentManifest, ManifestService } from "../../validators/manifest";
-import type { ConfigEdit, PulumiStacks, UpResult } from "../../validators/pulumi/stacks";
+import type { ActionRecord } from "../../contract/report";
+import type { DeploymentManifest, ManifestService } from "../../contract/manifest";
+import type { ConfigEdit, PulumiStacks, UpResult } from "../../validators/providers/pulumi/stacks";
 import { RUN_RECORD_SCHEMA_VERSION, type RunRecord } from "../../validators/records";
-import type { CheckName, CheckResult, CheckStatus, ServiceReport, ValidationReport, Verdict } from "../../validators/report";
-import { overallVerdict, serviceVerdict } from "../../validators/report";
+import type { CheckName, CheckResult, CheckStatus, ServiceReport, ValidationReport, Verdict } from "../../contract/report";
+import { overallVerdict, serviceVerdict } from "../../contract/report";
 
 export function service(name: string, overrides: Partial<ManifestService> = {}): ManifestService {
   return {

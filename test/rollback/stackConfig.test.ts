@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BadInputError } from "../../validators/cli/errors";
+import { BadInputError } from "../../validators/core/errors";
 import { readStackServices, tagEdits } from "../../validators/rollback";
 import { FakeStacks } from "../release/support";
 

@@ -4,10 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { main } from "../../validators/cli/main";
-import type { DeploymentManifest } from "../../validators/manifest";
-import type { PulumiStacks } from "../../validators/pulumi/stacks";
+import type { DeploymentManifest } from "../../contract/manifest";
+import type { PulumiStacks } from "../../validators/providers/pulumi/stacks";
 import { SsmReleaseRegistry } from "../../validators/release";
-import type { ValidationReport, Verdict } from "../../validators/report";
+import type { ValidationReport, Verdict } from "../../contract/report";
 import { captureIO, type CliWorld, cliWorld } from "../release/cliWorld";
 import { FakeStacks, report } from "../release/support";
 import { useMoto } from "../support/moto";
@@ -16,7 +16,7 @@ import { useMoto } from "../support/moto";
 // order), everything after the verdict (SSM, ECS UpdateService, records) is real against moto, and
 // the Automation API is a FakeStacks that records config edits and updates.
 const doubles = vi.hoisted(() => ({ stacks: undefined as PulumiStacks | undefined, verdicts: [] as Verdict[] }));
-vi.mock("../../validators/pulumi/stacks", () => ({ automationStacks: () => doubles.stacks }));
+vi.mock("../../validators/providers/pulumi/stacks", () => ({ automationStacks: () => doubles.stacks }));
 vi.mock("../../validators/validate/run", () => ({
   validate: async (options: { services?: string[]; manifest: DeploymentManifest }): Promise<ValidationReport> => {
     const verdict = doubles.verdicts.shift() ?? "pass";

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
-import { addValidateReleaseOptions, afterValidationStep, defaultReleaseDeps } from "../../validators/deploy";
+import { addValidateReleaseOptions, afterValidationStep, defaultReleaseDeps } from "../../validators/workflows/deploy/index";
 import { SsmReleaseRegistry } from "../../validators/release";
 import { captureIO, type CliWorld, cliWorld } from "../release/cliWorld";
 import { FakeStacks, report } from "../release/support";

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import Ajv2020 from "ajv/dist/2020";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { main } from "../../validators/cli/main";
-import type { DeploymentManifest } from "../../validators/manifest";
+import type { DeploymentManifest } from "../../contract/manifest";
 import { reportJsonSchema } from "../../validators/render";
 import type { MotoServer } from "../support/moto";
 import { closedPort } from "./support/httpServer";
@@ -15,7 +15,7 @@ import { MotoWorld, useMotoWorld } from "./support/motoWorld";
 // `--stack` reads the deployment output through the Automation API, which needs the Pulumi CLI:
 // tests replace it with a double serving the manifest of the current test.
 const pulumi = vi.hoisted(() => ({ outputs: {} as Record<string, unknown>, workDirs: [] as string[] }));
-vi.mock("../../validators/pulumi/stacks", () => ({
+vi.mock("../../validators/providers/pulumi/stacks", () => ({
   automationStacks: (workDir: string) => {
     pulumi.workDirs.push(workDir);
     return {

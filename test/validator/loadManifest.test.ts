@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { BadInputError, OperationalError } from "../../validators/cli/errors";
-import type { PulumiStacks } from "../../validators/pulumi/stacks";
+import { BadInputError, OperationalError } from "../../validators/core/errors";
+import type { PulumiStacks } from "../../validators/providers/pulumi/stacks";
 import { loadManifest } from "../../validators/validate";
 import { testManifest, testService } from "./support/manifest";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { CheckName, CheckResult, ValidationReport } from "../../validators/report";
+import type { CheckName, CheckResult, ValidationReport } from "../../contract/report";
 import { validate } from "../../validators/validate";
 import { type TestServer, startTestServer } from "./support/httpServer";
 import { testManifest } from "./support/manifest";

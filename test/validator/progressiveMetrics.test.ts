@@ -1,6 +1,6 @@
 import { GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { beforeEach, describe, expect, it } from "vitest";
-import type { CheckName, CheckResult, ValidationReport } from "../../validators/report";
+import type { CheckName, CheckResult, ValidationReport } from "../../contract/report";
 import { validate } from "../../validators/validate";
 import { canaryService } from "../canary/support";
 import { testManifest } from "./support/manifest";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ValidationReport } from "../../validators/report";
+import type { ValidationReport } from "../../contract/report";
 import { renderJson, renderMarkdown, renderText } from "../../validators/render";
 
 const report: ValidationReport = {

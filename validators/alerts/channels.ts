@@ -1,7 +1,7 @@
 import { GetParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
 import type { SNSClient } from "@aws-sdk/client-sns";
-import type { DeploymentManifest } from "../manifest";
-import type { SecretRegistry } from "../records/redact";
+import type { DeploymentManifest } from "../../contract/manifest";
+import type { SecretRegistry } from "../core/redact";
 import type { FetchFn } from "./http";
 import { DEFAULT_PAGERDUTY_EVENTS_URL, PagerDutyChannel } from "./pagerduty";
 import { SlackChannel } from "./slack";

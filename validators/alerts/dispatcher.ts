@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { redact, type SecretRegistry } from "../records/redact";
+import { redact, type SecretRegistry } from "../core/redact";
 import type { RecordStore } from "../records/types";
-import type { ActionRecord } from "../report";
+import type { ActionRecord } from "../../contract/report";
 import type { Alert, AlertChannel, ResolveNotice, Severity } from "./types";
 
 export interface AlertPolicy {

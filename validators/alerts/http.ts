@@ -1,4 +1,4 @@
-import { redactText } from "../records/redact";
+import { redactText } from "../core/redact";
 import { ChannelError } from "./types";
 
 export type FetchFn = typeof fetch;

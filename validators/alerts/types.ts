@@ -1,4 +1,4 @@
-import type { CheckResult, Verdict } from "../report";
+import type { CheckResult, Verdict } from "../../contract/report";
 
 export type Severity = "warning" | "critical";
 

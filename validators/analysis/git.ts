@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { stat } from "node:fs/promises";
-import { BadInputError, OperationalError } from "../cli/errors";
+import { BadInputError, OperationalError } from "../core/errors";
 import type { FileChange, FileStatus } from "./types";
 
 /**

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { LineCounter, parseDocument } from "yaml";
 import type { z } from "zod";
-import { BadInputError } from "../cli/errors";
+import { BadInputError } from "../core/errors";
 import { analysisRulesSchema, type AnalysisRules } from "./rules";
 
 /**

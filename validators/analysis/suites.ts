@@ -1,4 +1,4 @@
-import { BadInputError } from "../cli/errors";
+import { BadInputError } from "../core/errors";
 import type { SuiteSpec } from "./types";
 
 const NAME = /^[a-z][a-z0-9_-]*$/;

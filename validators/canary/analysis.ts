@@ -1,7 +1,7 @@
 import { checkResult, plural, round, worstStatus } from "../checks/result";
 import { wilsonInterval } from "../checks/wilson";
-import type { ManifestThresholds } from "../manifest";
-import type { CheckResult, CheckStatus } from "../report";
+import type { ManifestThresholds } from "../../contract/manifest";
+import type { CheckResult, CheckStatus } from "../../contract/report";
 import { differenceInterval } from "./proportions";
 
 /** One side of the comparison over the same window: its target group's counts, p99 and (new revision) crashes. */

@@ -1,10 +1,10 @@
-import type { AwsClients } from "../aws/clients";
+import type { AwsClients } from "../providers/aws/clients";
 import { skippedCheck } from "../checks/result";
-import type { DeploymentManifest, ManifestService } from "../manifest";
-import type { CheckResult } from "../report";
-import { mapLimit } from "../validate/pool";
+import type { DeploymentManifest, ManifestService } from "../../contract/manifest";
+import type { CheckResult } from "../../contract/report";
+import { mapLimit } from "../core/pool";
 import { canaryPolicy, judgeCanary } from "./analysis";
-import { type DeploymentSides, deploymentSides, latestDeployment } from "./ecsDeployments";
+import { type DeploymentSides, deploymentSides, latestDeployment } from "../providers/aws/ecsDeployments";
 import { type ComparisonWindow, measureComparisons } from "./measure";
 
 export interface CompareRequest {

@@ -1,7 +1,7 @@
-import type { DeploymentManifest } from "../manifest";
+import type { DeploymentManifest } from "../../contract/manifest";
 import type { FailedTrafficStep } from "../records/types";
-import type { ActionRecord, ValidationReport } from "../report";
-import { latestDeployment } from "./ecsDeployments";
+import type { ActionRecord, ValidationReport } from "../../contract/report";
+import { latestDeployment } from "../providers/aws/ecsDeployments";
 import { type WatchDeps, type WatchResult, watchProgressiveRollout } from "./watch";
 
 /** What driving the steps left for the run record (afterValidation adds it). */

@@ -1,11 +1,11 @@
 import type { Task } from "@aws-sdk/client-ecs";
-import type { AwsClients } from "../aws/clients";
+import type { AwsClients } from "../providers/aws/clients";
 import { stopCause, stoppedByScaling } from "../checks/tasks";
 import { taskDefinitionName } from "../checks/rollout";
-import { clusterTasks, tasksByGroup } from "../validate/ecs";
-import { fetchErrorCounts, fetchLatency, type MetricWindow, type Outcome } from "../validate/metrics";
+import { clusterTasks, tasksByGroup } from "../providers/aws/ecs";
+import { fetchErrorCounts, fetchLatency, type MetricWindow, type Outcome } from "../providers/aws/metrics";
 import type { CanaryInput, SideFigures } from "./analysis";
-import type { DeploymentSide } from "./ecsDeployments";
+import type { DeploymentSide } from "../providers/aws/ecsDeployments";
 
 /** One service to compare: its two sides over the same window, from `start` to the end of the run. */
 export interface ComparisonWindow {

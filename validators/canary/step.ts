@@ -1,8 +1,8 @@
-import type { AwsClients } from "../aws/clients";
-import type { ManifestService } from "../manifest";
-import type { CheckResult, Verdict } from "../report";
+import type { AwsClients } from "../providers/aws/clients";
+import type { ManifestService } from "../../contract/manifest";
+import type { CheckResult, Verdict } from "../../contract/report";
 import { type CanaryPolicy, judgeCanary } from "./analysis";
-import { type DeploymentSides, describeDeployments } from "./ecsDeployments";
+import { type DeploymentSides, describeDeployments } from "../providers/aws/ecsDeployments";
 import { measureComparisons } from "./measure";
 import { publish } from "./verdictStore";
 

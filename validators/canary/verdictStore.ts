@@ -1,7 +1,7 @@
 import { PutParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
-import type { DeploymentManifest } from "../manifest";
-import type { ActionRecord, Verdict } from "../report";
-import { awsCall } from "../validate/aws";
+import type { DeploymentManifest } from "../../contract/manifest";
+import type { ActionRecord, Verdict } from "../../contract/report";
+import { awsCall } from "../providers/aws/call";
 
 /**
  * What deployctl publishes for the lifecycle hook (infra/hook/canaryHook.js reads it): its verdict

@@ -1,10 +1,16 @@
-import type { AwsClients } from "../aws/clients";
-import type { DeploymentManifest, ManifestService } from "../manifest";
-import { type ActionRecord, type CheckResult, REPORT_SCHEMA_VERSION, type ValidationReport, type Verdict } from "../report";
+import type { AwsClients } from "../providers/aws/clients";
+import type { DeploymentManifest, ManifestService } from "../../contract/manifest";
+import { type ActionRecord, type CheckResult, REPORT_SCHEMA_VERSION, type ValidationReport, type Verdict } from "../../contract/report";
 import type { FailedTrafficStep } from "../records/types";
-import type { Progress } from "../rollback/progress";
+import type { Progress } from "../core/progress";
 import { canaryPolicy } from "./analysis";
-import { type DeploymentSides, deploymentSides, describeDeployments, latestDeployment, stopWithRollback } from "./ecsDeployments";
+import {
+  type DeploymentSides,
+  deploymentSides,
+  describeDeployments,
+  latestDeployment,
+  stopWithRollback,
+} from "../providers/aws/ecsDeployments";
 import { FINISHED, observeStep, type StepContext, type StepOutcome } from "./step";
 import { publish } from "./verdictStore";
 

@@ -1,5 +1,5 @@
-import type { ManifestThresholds } from "../manifest";
-import type { CheckResult } from "../report";
+import type { ManifestThresholds } from "../../contract/manifest";
+import type { CheckResult } from "../../contract/report";
 import { checkResult, round } from "./result";
 import { wilsonInterval } from "./wilson";
 

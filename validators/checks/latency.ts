@@ -1,5 +1,5 @@
-import type { ManifestThresholds } from "../manifest";
-import type { CheckResult, CheckStatus } from "../report";
+import type { ManifestThresholds } from "../../contract/manifest";
+import type { CheckResult, CheckStatus } from "../../contract/report";
 import { checkResult, round, worstStatus } from "./result";
 
 /** TargetResponseTime percentiles of one service over its window, in milliseconds. */

@@ -1,6 +1,6 @@
 import { type CloudWatchLogsClient, FilterLogEventsCommand, type FilteredLogEvent } from "@aws-sdk/client-cloudwatch-logs";
-import type { CheckResult } from "../report";
-import { awsErrorName, toOperationalError } from "../validate/aws";
+import type { CheckResult } from "../../contract/report";
+import { awsErrorName, toOperationalError } from "../providers/aws/call";
 import { displayLine } from "./mask";
 import { checkResult, plural } from "./result";
 

@@ -1,4 +1,4 @@
-import type { CheckName, CheckResult, CheckStatus } from "../report";
+import type { CheckName, CheckResult, CheckStatus } from "../../contract/report";
 
 /** Builds a check result; `observed` and `threshold` default to empty objects. */
 export function checkResult<N extends string = CheckName>(

@@ -1,5 +1,5 @@
 import type { Deployment, Service } from "@aws-sdk/client-ecs";
-import type { CheckResult, CheckStatus } from "../report";
+import type { CheckResult, CheckStatus } from "../../contract/report";
 import { checkResult, plural } from "./result";
 
 export interface RolloutInput {

@@ -1,4 +1,4 @@
-import type { CheckResult, CheckStatus } from "../report";
+import type { CheckResult, CheckStatus } from "../../contract/report";
 import { type ProbeDeps, type ProbeResult, healthBodyProblem, joinUrl, probe } from "./http";
 import { displayLine } from "./mask";
 import { checkResult, plural, round } from "./result";

@@ -1,5 +1,5 @@
 import type { Service, Task } from "@aws-sdk/client-ecs";
-import type { CheckResult } from "../report";
+import type { CheckResult } from "../../contract/report";
 import { displayLine } from "./mask";
 import { checkResult, plural } from "./result";
 import { primaryDeployment, taskDefinitionName } from "./rollout";

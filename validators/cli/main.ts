@@ -1,6 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { commands } from "./commands";
-import { CliError } from "./errors";
+import { CliError } from "../core/errors";
 import { EXIT_CODES_HELP, ExitCode } from "./exitCodes";
 import { type CliIO, processIO, println } from "./io";
 

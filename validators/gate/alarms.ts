@@ -1,7 +1,7 @@
 import { type CloudWatchClient, DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
 import { checkResult, plural } from "../checks/result";
-import type { CheckResult, GateCheckName } from "../report";
-import { awsCall } from "../validate/aws";
+import type { CheckResult, GateCheckName } from "../../contract/report";
+import { awsCall } from "../providers/aws/call";
 
 /** An alarm of the stack that is firing. */
 export interface FiringAlarm {

@@ -1,10 +1,10 @@
 import { DescribeImagesCommand, type ECRClient } from "@aws-sdk/client-ecr";
 import { DescribeTaskDefinitionCommand, type ECSClient } from "@aws-sdk/client-ecs";
 import { checkResult } from "../checks/result";
-import type { ManifestService } from "../manifest";
-import type { CheckResult, GateCheckName } from "../report";
-import { awsCall, awsErrorName, toOperationalError } from "../validate/aws";
-import { mapLimit } from "../validate/pool";
+import type { ManifestService } from "../../contract/manifest";
+import type { CheckResult, GateCheckName } from "../../contract/report";
+import { awsCall, awsErrorName, toOperationalError } from "../providers/aws/call";
+import { mapLimit } from "../core/pool";
 
 /** An ECR image reference split into its parts. */
 export interface EcrImage {

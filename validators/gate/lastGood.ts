@@ -1,8 +1,8 @@
 import { GetParametersCommand, type SSMClient } from "@aws-sdk/client-ssm";
 import { checkResult } from "../checks/result";
-import type { CheckResult, GateCheckName } from "../report";
-import { awsCall } from "../validate/aws";
-import { chunk, mapLimit } from "../validate/pool";
+import type { CheckResult, GateCheckName } from "../../contract/report";
+import { awsCall } from "../providers/aws/call";
+import { chunk, mapLimit } from "../core/pool";
 
 /** GetParameters takes at most 10 names per call. */
 const GET_PARAMETERS_BATCH = 10;

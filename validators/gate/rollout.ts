@@ -1,7 +1,7 @@
 import type { Service } from "@aws-sdk/client-ecs";
 import { checkResult } from "../checks/result";
 import { primaryDeployment, rolloutInProgress, taskDefinitionName } from "../checks/rollout";
-import type { CheckResult, GateCheckName } from "../report";
+import type { CheckResult, GateCheckName } from "../../contract/report";
 
 /**
  * The gate's rollout check: no deploy starts while ECS is still rolling the service out. A service

@@ -1,5 +1,5 @@
 import { skippedCheck } from "../checks/result";
-import { BadInputError } from "../cli/errors";
+import { BadInputError } from "../core/errors";
 import {
   type CheckResult,
   GATE_CHECK_NAMES,
@@ -8,8 +8,8 @@ import {
   type ServiceReport,
   runReport,
   serviceReport,
-} from "../report";
-import { describeServices } from "../validate/ecs";
+} from "../../contract/report";
+import { describeServices } from "../providers/aws/ecs";
 import { selectServices } from "../validate/settings";
 import { firingAlarms, judgeAlarms } from "./alarms";
 import { checkImages } from "./image";

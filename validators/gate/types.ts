@@ -1,6 +1,6 @@
-import type { AwsClients } from "../aws/clients";
-import type { DeploymentManifest } from "../manifest";
-import type { GateCheckName } from "../report";
+import type { AwsClients } from "../providers/aws/clients";
+import type { DeploymentManifest } from "../../contract/manifest";
+import type { GateCheckName } from "../../contract/report";
 
 /** What `deployctl gate` checks before a deploy. */
 export interface GateOptions {

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { promises as fs } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomic } from "../records/atomicWrite";
+import { writeFileAtomic } from "../core/atomicWrite";
 import { type LockHandle, type LockInfo, type LockRequest, LockError, type StackLock, type TryAcquireResult } from "./types";
 
 /** A takeover guard older than this is left over from a crashed caller and is removed. */

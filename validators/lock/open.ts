@@ -1,6 +1,6 @@
 import { join } from "node:path";
-import type { AwsClients } from "../aws/clients";
-import type { DeploymentManifest } from "../manifest";
+import type { AwsClients } from "../providers/aws/clients";
+import type { DeploymentManifest } from "../../contract/manifest";
 import { DynamoStackLock } from "./dynamoLock";
 import { FileStackLock } from "./fileLock";
 import type { StackLock } from "./types";

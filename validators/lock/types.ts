@@ -1,4 +1,4 @@
-import { CliError, OperationalError } from "../cli/errors";
+import { CliError, OperationalError } from "../core/errors";
 import { ExitCode } from "../cli/exitCodes";
 
 /** What a caller asks for: the stack, who asks, for what, and how long the lease lasts. */

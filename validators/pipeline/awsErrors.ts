@@ -1,4 +1,4 @@
-import { BadInputError, OperationalError } from "../cli/errors";
+import { BadInputError, OperationalError } from "../core/errors";
 
 export interface CallTarget {
   pipeline: string;

@@ -1,5 +1,5 @@
 import { GetPipelineCommand, ListPipelinesCommand } from "@aws-sdk/client-codepipeline";
-import type { AwsClients } from "../aws/clients";
+import type { AwsClients } from "../providers/aws/clients";
 import { callCodePipeline, type CallTarget } from "./awsErrors";
 
 /** A pipeline's declared stages and actions (GetPipeline), in the order they run. */

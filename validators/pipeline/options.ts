@@ -1,6 +1,6 @@
-import type { AwsClientOptions } from "../aws/clients";
-import { awsConnection } from "../aws/options";
-import { BadInputError } from "../cli/errors";
+import type { AwsClientOptions } from "../providers/aws/clients";
+import { awsConnection } from "../providers/aws/options";
+import { BadInputError } from "../core/errors";
 
 /** Flags every AWS-calling deployctl command shares. */
 export interface AwsFlags {

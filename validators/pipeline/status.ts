@@ -5,7 +5,7 @@ import {
   type PipelineExecutionSummary,
   type StageState,
 } from "@aws-sdk/client-codepipeline";
-import type { AwsClients } from "../aws/clients";
+import type { AwsClients } from "../providers/aws/clients";
 import { callCodePipeline } from "./awsErrors";
 import { readPipelineDefinition, type PipelineDefinition } from "./definition";
 import { PIPELINE_STATUS_SCHEMA_VERSION, type ActionStatus, type ExecutionSummary, type PipelineStatus, type StageStatus } from "./types";

@@ -1,7 +1,7 @@
 import type { EnvironmentConfig } from "../../infra/config";
 import { diffStack } from "../../infra/synth/diff";
 import { type SynthDocument, synthConfig } from "../../infra/synth/synth";
-import { OperationalError } from "../cli/errors";
+import { OperationalError } from "../core/errors";
 import { normaliseDocument } from "./normalise";
 import { pathRule, presenceRule, pruneInputs, TIER_RULE_NAMES } from "./tierRules";
 

@@ -1,5 +1,5 @@
 import { BatchDeleteImageCommand, BatchGetImageCommand, DescribeImagesCommand, type ECRClient, PutImageCommand } from "@aws-sdk/client-ecr";
-import { awsErrorName, toOperationalError } from "../validate/aws";
+import { awsErrorName, toOperationalError } from "../providers/aws/call";
 
 /**
  * The promoted image in ECR. Repositories are per stack (`<stack>/<image.repository>`,

@@ -1,6 +1,6 @@
 import type { DriftItem, DriftReport } from "./drift";
 import type { ServicePlan } from "./plan";
-import type { PromotionResult, PromotionView } from "./run";
+import type { PromotionResult, PromotionView } from "../workflows/promote";
 
 export const PROMOTION_SCHEMA_VERSION = 1;
 

@@ -1,4 +1,4 @@
-import { OperationalError } from "../cli/errors";
+import { OperationalError } from "../core/errors";
 
 /** The record store could not be read or written (exit 4: never a verdict, never a rollback). */
 export class RecordStoreError extends OperationalError {

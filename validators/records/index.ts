@@ -1,10 +1,10 @@
-export { writeFileAtomic } from "./atomicWrite";
+export { writeFileAtomic } from "../core/atomicWrite";
 export { RecordStoreError } from "./errors";
 export { newRunId, whoAmI } from "./identity";
 export { LocalRecordStore } from "./localStore";
 export { defaultRecordsDir, openRecordStore, type OpenRecordStoreOptions } from "./open";
 export { RunRecorder, type RunRecorderInit, type SavedRecord, saveRecord } from "./recorder";
-export { MASK, redact, redactText, redactUrl, SecretRegistry } from "./redact";
+export { MASK, redact, redactText, redactUrl, SecretRegistry } from "../core/redact";
 export { S3RecordStore } from "./s3Store";
 export { runStats, sortNewestFirst } from "./stats";
 export * from "./types";

@@ -1,8 +1,8 @@
 import { promises as fs } from "node:fs";
 import { join } from "node:path";
-import { TEMP_SUFFIX, writeFileAtomic } from "./atomicWrite";
+import { TEMP_SUFFIX, writeFileAtomic } from "../core/atomicWrite";
 import { RecordStoreError } from "./errors";
-import { redact, type SecretRegistry } from "./redact";
+import { redact, type SecretRegistry } from "../core/redact";
 import { sortNewestFirst } from "./stats";
 import type { RecordStore, RunRecord } from "./types";
 

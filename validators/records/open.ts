@@ -1,8 +1,8 @@
 import { join } from "node:path";
-import type { AwsClients } from "../aws/clients";
-import type { DeploymentManifest } from "../manifest";
+import type { AwsClients } from "../providers/aws/clients";
+import type { DeploymentManifest } from "../../contract/manifest";
 import { LocalRecordStore } from "./localStore";
-import type { SecretRegistry } from "./redact";
+import type { SecretRegistry } from "../core/redact";
 import { S3RecordStore } from "./s3Store";
 import type { RecordStore } from "./types";
 

@@ -1,4 +1,4 @@
-import type { ActionRecord, ValidationReport, Verdict } from "../report";
+import type { ActionRecord, ValidationReport, Verdict } from "../../contract/report";
 import {
   RUN_RECORD_SCHEMA_VERSION,
   type RecordStore,

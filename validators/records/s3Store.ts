@@ -1,7 +1,7 @@
 import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { RecordStoreError } from "./errors";
 import { safeName } from "./localStore";
-import { redact, type SecretRegistry } from "./redact";
+import { redact, type SecretRegistry } from "../core/redact";
 import { sortNewestFirst } from "./stats";
 import type { RecordStore, RunRecord } from "./types";
 

@@ -1,4 +1,4 @@
-import type { ActionRecord, ValidationReport, Verdict } from "../report";
+import type { ActionRecord, ValidationReport, Verdict } from "../../contract/report";
 
 /**
  * The run record: one JSON document per validate / deploy / rollback run, written to the

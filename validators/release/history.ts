@@ -1,4 +1,4 @@
-import type { DeploymentManifest } from "../manifest";
+import type { DeploymentManifest } from "../../contract/manifest";
 import { runStats } from "../records/stats";
 import type { RecordStore, RunRecord, RunStats } from "../records/types";
 import type { ReleaseRegistry, ReleaseVersion } from "./lastGood";

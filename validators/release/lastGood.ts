@@ -6,7 +6,7 @@ import {
   type SSMClient,
 } from "@aws-sdk/client-ssm";
 import { z } from "zod";
-import { OperationalError } from "../cli/errors";
+import { OperationalError } from "../core/errors";
 
 /**
  * The last good release of a service: what `deployctl` rolls back to. Stored as JSON in SSM

@@ -1,5 +1,5 @@
-import type { DeploymentManifest } from "../manifest";
-import type { ActionRecord } from "../report";
+import type { DeploymentManifest } from "../../contract/manifest";
+import type { ActionRecord } from "../../contract/report";
 import { lastGoodParameterName, type ReleaseRegistry } from "./lastGood";
 
 /**

@@ -1,4 +1,4 @@
-import type { CheckStatus, ValidationReport, Verdict } from "../report";
+import type { CheckStatus, ValidationReport, Verdict } from "../../contract/report";
 
 /** How a report is printed: a table for people, JSON for machines, markdown for CI summaries. */
 export const OUTPUT_FORMATS = ["text", "json", "markdown"] as const;

@@ -1,4 +1,11 @@
-import { CHECK_NAMES, CHECK_STATUSES, COMPARISON_CHECK_NAMES, GATE_CHECK_NAMES, REPORT_SCHEMA_VERSION, VERDICTS } from "../report";
+import {
+  CHECK_NAMES,
+  CHECK_STATUSES,
+  COMPARISON_CHECK_NAMES,
+  GATE_CHECK_NAMES,
+  REPORT_SCHEMA_VERSION,
+  VERDICTS,
+} from "../../contract/report";
 
 /**
  * The JSON Schema (draft 2020-12) of what `deployctl validate --output json` prints (and, with

@@ -1,6 +1,6 @@
 import type { Alert, AlertCheck } from "../alerts/types";
-import type { DeploymentManifest } from "../manifest";
-import type { ServiceReport } from "../report";
+import type { DeploymentManifest } from "../../contract/manifest";
+import type { ServiceReport } from "../../contract/report";
 import type { RollbackResult } from "./rollback";
 
 /** The checks worth alerting on: failing ones, and inconclusive ones (too little data). */

@@ -1,5 +1,5 @@
 import { type ECSClient, UpdateServiceCommand } from "@aws-sdk/client-ecs";
-import type { ActionRecord } from "../report";
+import type { ActionRecord } from "../../contract/report";
 import type { RollbackTarget } from "./targets";
 
 /**

@@ -1,9 +1,14 @@
-export { type AfterValidationDeps, type AfterValidationOptions, type AfterValidationResult, afterValidation } from "./afterValidation";
+export {
+  type AfterValidationDeps,
+  type AfterValidationOptions,
+  type AfterValidationResult,
+  afterValidation,
+} from "../workflows/validateAndRollback";
 export { alertChecks, failureReason, inconclusiveAlert, operationalAlert, rollbackAlert, serviceAlert } from "./alerts";
 export { fastRollback } from "./fastPath";
-export { manualRollback, type ManualRollbackDeps, type ManualRollbackOptions, type ManualRollbackResult } from "./manual";
+export { manualRollback, type ManualRollbackDeps, type ManualRollbackOptions, type ManualRollbackResult } from "../workflows/rollback";
 export { checkServiceNames, dependsOnOrder } from "./order";
-export { Progress, type StageEnd, type StageRecord } from "./progress";
+export { Progress, type StageEnd, type StageRecord } from "../core/progress";
 export { changesText, type RollbackRequest, type RollbackResult, rollbackServices } from "./rollback";
 export { readStackServices, type StackService, tagEdits } from "./stackConfig";
 export { type MissingTarget, resolveTargets, type RollbackTarget } from "./targets";

@@ -1,5 +1,5 @@
-import { BadInputError } from "../cli/errors";
-import type { ManifestService } from "../manifest";
+import { BadInputError } from "../core/errors";
+import type { ManifestService } from "../../contract/manifest";
 
 /**
  * The services in `dependsOn` order (a service after the services it depends on, directly or

@@ -1,8 +1,8 @@
-import { BadInputError } from "../cli/errors";
-import type { DeploymentManifest } from "../manifest";
+import { BadInputError } from "../core/errors";
+import type { DeploymentManifest } from "../../contract/manifest";
 import type { RunRecorder } from "../records/recorder";
 import type { FailedTrafficStep } from "../records/types";
-import type { ValidationReport } from "../report";
+import type { ValidationReport } from "../../contract/report";
 import { fastRollback } from "./fastPath";
 import { readStackServices, tagEdits } from "./stackConfig";
 import { type MissingTarget, resolveTargets, type RollbackTarget } from "./targets";

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { BadInputError, OperationalError } from "../cli/errors";
-import type { ConfigEdit, PulumiStacks } from "../pulumi/stacks";
+import { BadInputError, OperationalError } from "../core/errors";
+import type { ConfigEdit, PulumiStacks } from "../providers/pulumi/stacks";
 
 /** A service as the stack config lists it: its position in `delivery:services` and its image tag. */
 export interface StackService {

@@ -1,5 +1,5 @@
-import { BadInputError } from "../cli/errors";
-import type { ManifestService } from "../manifest";
+import { BadInputError } from "../core/errors";
+import type { ManifestService } from "../../contract/manifest";
 import type { LastGoodRelease, ReleaseRegistry } from "../release/lastGood";
 
 /** What a service is rolled back to. */

@@ -1,10 +1,10 @@
 import type { AlertDispatcher } from "../alerts/dispatcher";
-import type { AwsClients } from "../aws/clients";
-import type { DeploymentManifest } from "../manifest";
-import type { PulumiStacks } from "../pulumi/stacks";
+import type { AwsClients } from "../providers/aws/clients";
+import type { DeploymentManifest } from "../../contract/manifest";
+import type { PulumiStacks } from "../providers/pulumi/stacks";
 import type { ReleaseRegistry } from "../release/lastGood";
-import type { ActionRecord, ValidationReport } from "../report";
-import type { Progress } from "./progress";
+import type { ActionRecord, ValidationReport } from "../../contract/report";
+import type { Progress } from "../core/progress";
 
 /**
  * What the release orchestration asks of the validator: the shape of issue 4's

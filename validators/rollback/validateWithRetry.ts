@@ -1,4 +1,4 @@
-import { overallVerdict, type ServiceReport, type ValidationReport } from "../report";
+import { overallVerdict, type ServiceReport, type ValidationReport } from "../../contract/report";
 import type { ValidateFn, ValidateRequest } from "./types";
 
 /** A rollout still in progress is validated again this many times before it counts. @default 2 */

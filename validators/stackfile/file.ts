@@ -1,7 +1,7 @@
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { parseDocument } from "yaml";
-import { BadInputError } from "../cli/errors";
+import { BadInputError } from "../core/errors";
 
 /** The stack file of `stack` in the Pulumi project folder `dir`. */
 export function stackFilePath(dir: string, stack: string): string {

@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { BadInputError } from "../cli/errors";
+import { BadInputError } from "../core/errors";
 import type { TagEdit } from "./tags";
 
-/** The part of the `deployment` stack output (validators/manifest.ts) that says what runs. */
+/** The part of the `deployment` stack output (contract/manifest.ts) that says what runs. */
 const deployedSchema = z.looseObject({
   services: z.array(z.looseObject({ name: z.string().min(1), imageTag: z.string().min(1) }), { error: "expected a list of services" }),
 });

@@ -1,5 +1,5 @@
 import { isMap, isScalar, isSeq, parseDocument, Scalar, type Document, type YAMLMap } from "yaml";
-import { BadInputError } from "../cli/errors";
+import { BadInputError } from "../core/errors";
 
 /**
  * Sets services' image tags in a Pulumi stack file's text with the `yaml` Document API, so comments,

@@ -1,9 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { isAbsolute, resolve } from "node:path";
 import type { z } from "zod";
-import { BadInputError, OperationalError } from "../cli/errors";
-import { type DeploymentManifest, manifestSchema } from "../manifest";
-import type { PulumiStacks } from "../pulumi/stacks";
+import { BadInputError, OperationalError } from "../core/errors";
+import { type DeploymentManifest, manifestSchema } from "../../contract/manifest";
+import type { PulumiStacks } from "../providers/pulumi/stacks";
 
 /** Where the manifest comes from: a stack's `deployment` output, or a file holding it as JSON. */
 export interface ManifestSource {

@@ -7,12 +7,12 @@ import { skippedCheck } from "../checks/result";
 import { judgeRollout } from "../checks/rollout";
 import { runSmoke } from "../checks/smoke";
 import { judgeTasks } from "../checks/tasks";
-import type { ManifestService } from "../manifest";
-import { CHECK_NAMES, type CheckResult, type ServiceReport, type ValidationReport, runReport, serviceReport } from "../report";
-import { clusterTasks, describeServices, tasksByGroup } from "./ecs";
-import { type MetricWindow, type Outcome, fetchErrorCounts, fetchLatency } from "./metrics";
-import { mapLimit } from "./pool";
-import { waitForRollouts } from "./rolloutWait";
+import type { ManifestService } from "../../contract/manifest";
+import { CHECK_NAMES, type CheckResult, type ServiceReport, type ValidationReport, runReport, serviceReport } from "../../contract/report";
+import { clusterTasks, describeServices, tasksByGroup } from "../providers/aws/ecs";
+import { type MetricWindow, type Outcome, fetchErrorCounts, fetchLatency } from "../providers/aws/metrics";
+import { mapLimit } from "../core/pool";
+import { waitForRollouts } from "../providers/aws/rolloutWait";
 import { type Settings, resolveSettings } from "./settings";
 import type { ValidateDeps, ValidateOptions } from "./types";
 

@@ -1,7 +1,7 @@
 import { DEFAULT_LOG_PATTERNS, type LogPatterns } from "../checks/logs";
-import { BadInputError } from "../cli/errors";
-import type { DeploymentManifest, ManifestService } from "../manifest";
-import { CHECK_NAMES, type CheckName } from "../report";
+import { BadInputError } from "../core/errors";
+import type { DeploymentManifest, ManifestService } from "../../contract/manifest";
+import { CHECK_NAMES, type CheckName } from "../../contract/report";
 import type { ValidateOptions } from "./types";
 
 /** ValidateOptions with every default applied and every value checked. */

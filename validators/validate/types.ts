@@ -1,7 +1,7 @@
-import type { AwsClients } from "../aws/clients";
+import type { AwsClients } from "../providers/aws/clients";
 import type { LogPatterns } from "../checks/logs";
-import type { DeploymentManifest } from "../manifest";
-import type { CheckName } from "../report";
+import type { DeploymentManifest } from "../../contract/manifest";
+import type { CheckName } from "../../contract/report";
 
 /** What to validate and how; every field but the manifest has a default that suits a pipeline. */
 export interface ValidateOptions {

@@ -4,7 +4,7 @@ import {
   MANIFEST_SCHEMA_VERSION,
   type ManifestService,
   type ManifestThresholds,
-} from "../../../validators/manifest";
+} from "../../../contract/manifest";
 import { canaryVerdictParameterName, dashboardName, dashboardUrl, serviceUrl } from "./naming";
 
 /** What the deployed resources tell the manifest about one service (known after deployment). */
@@ -43,7 +43,7 @@ export function manifestThresholds(alarms: EnvironmentConfig["alarms"]): Manifes
   };
 }
 
-/** The `deployment` stack output: the contract the validator reads (validators/manifest.ts). */
+/** The `deployment` stack output: the contract the validator reads (contract/manifest.ts). */
 export function buildManifest(config: EnvironmentConfig, deployed: DeployedEnvironment): DeploymentManifest {
   const https = config.loadBalancer.certificateArn !== undefined;
   const services: ManifestService[] = deployOrder(config.services).map((svc) => {

@@ -1,4 +1,4 @@
-import type { DeploymentManifest, ManifestService } from "../../../validators/manifest";
+import type { DeploymentManifest, ManifestService } from "../../../contract/manifest";
 
 export const ACCOUNT = "123456789012";
 export const REGION = "eu-west-1";

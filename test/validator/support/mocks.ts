@@ -9,8 +9,8 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { type AwsClientStub, mockClient } from "aws-sdk-client-mock";
-import type { AwsClients } from "../../../validators/aws/clients";
-import type { ManifestService } from "../../../validators/manifest";
+import type { AwsClients } from "../../../validators/providers/aws/clients";
+import type { ManifestService } from "../../../contract/manifest";
 
 /** Real client instances whose `send` is stubbed: every call must be arranged, nothing reaches a network. */
 export interface MockedAws {

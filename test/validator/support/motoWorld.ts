@@ -7,8 +7,8 @@ import {
   RunTaskCommand,
   StopTaskCommand,
 } from "@aws-sdk/client-ecs";
-import { type AwsClients, createAwsClients } from "../../../validators/aws/clients";
-import type { ManifestService } from "../../../validators/manifest";
+import { type AwsClients, createAwsClients } from "../../../validators/providers/aws/clients";
+import type { ManifestService } from "../../../contract/manifest";
 import { beforeEach } from "vitest";
 import { MOTO_CREDENTIALS, type MotoServer, useMoto } from "../../support/moto";
 import { ACCOUNT, REGION, testService } from "./manifest";

@@ -11,7 +11,7 @@ import {
   type TagEdit,
 } from "../../stackfile";
 import type { RegisterCommand } from "../context";
-import { BadInputError } from "../errors";
+import { BadInputError } from "../../core/errors";
 import { ExitCode } from "../exitCodes";
 import { println } from "../io";
 

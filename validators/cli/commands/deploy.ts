@@ -1,12 +1,12 @@
 import { InvalidArgumentError } from "commander";
-import { deploy } from "../../deploy/deploy";
-import { renderRun } from "../../deploy/render";
-import { addReleaseOptions, defaultReleaseDeps, type ReleaseCommandDeps, type ReleaseFlags, releaseRuntime } from "../../deploy/runtime";
+import { deploy } from "../../workflows/deploy/deploy";
+import { renderRun } from "../../render/deploy";
+import { addReleaseOptions, defaultReleaseDeps, type ReleaseCommandDeps, type ReleaseFlags, releaseRuntime } from "../compose";
 import { DEFAULT_LEASE_SECONDS } from "../../lock/open";
 import { dependsOnOrder } from "../../rollback/order";
-import { addCommonOptions, wholeNumber } from "../../validate/command";
+import { addCommonOptions, wholeNumber } from "../options";
 import type { CliContext, RegisterCommand } from "../context";
-import { BadInputError } from "../errors";
+import { BadInputError } from "../../core/errors";
 import { EXIT_CODES_HELP, ExitCode } from "../exitCodes";
 
 export interface DeployFlags extends ReleaseFlags {

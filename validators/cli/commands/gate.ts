@@ -1,6 +1,6 @@
 import { Option } from "commander";
 import { gate } from "../../gate/run";
-import { GATE_CHECK_NAMES, type GateCheckName } from "../../report";
+import { GATE_CHECK_NAMES, type GateCheckName } from "../../../contract/report";
 import {
   type CommandDeps,
   type CommonFlags,
@@ -10,7 +10,7 @@ import {
   exitCodeForVerdict,
   progressTo,
   writeReport,
-} from "../../validate/command";
+} from "../options";
 import { loadManifest } from "../../validate/loadManifest";
 import type { CliContext, RegisterCommand } from "../context";
 import { EXIT_CODES_HELP } from "../exitCodes";

@@ -1,9 +1,9 @@
-import { addReleaseOptions, defaultReleaseDeps, type ReleaseCommandDeps, type ReleaseFlags } from "../../deploy/runtime";
+import { addReleaseOptions, defaultReleaseDeps, type ReleaseCommandDeps, type ReleaseFlags } from "../compose";
 import { openRecordStore } from "../../records/open";
 import { gatherHistory, renderHistory } from "../../release/history";
 import { SsmReleaseRegistry } from "../../release/lastGood";
 import { checkServiceNames } from "../../rollback/order";
-import { addCommonOptions, awsClientOptions, wholeNumber } from "../../validate/command";
+import { addCommonOptions, awsClientOptions, wholeNumber } from "../options";
 import { loadManifest } from "../../validate/loadManifest";
 import type { CliContext, RegisterCommand } from "../context";
 import { EXIT_CODES_HELP, ExitCode } from "../exitCodes";

@@ -1,5 +1,5 @@
 import { Option } from "commander";
-import { createAwsClients } from "../../aws/clients";
+import { createAwsClients } from "../../providers/aws/clients";
 import { awsClientOptions, pipelineName, positiveInt, readPipelineStatus, renderPipelineStatusText, type AwsFlags } from "../../pipeline";
 import type { RegisterCommand } from "../context";
 import { ExitCode } from "../exitCodes";

@@ -2,20 +2,20 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { InvalidArgumentError, Option } from "commander";
 import { listStacks } from "../../../infra/synth/synth";
-import { defaultReleaseDeps, type ReleaseCommandDeps } from "../../deploy/runtime";
+import { defaultReleaseDeps, type ReleaseCommandDeps } from "../compose";
 import { openStackLock } from "../../lock/open";
-import type { DeploymentManifest } from "../../manifest";
+import type { DeploymentManifest } from "../../../contract/manifest";
 import { whoAmI } from "../../records/identity";
 import { openRecordStore } from "../../records/open";
 import { SsmReleaseRegistry } from "../../release/lastGood";
 import { configDrift } from "../../promote/drift";
 import { renderJson, renderMarkdown, renderOutcomeText, renderPlanText } from "../../promote/render";
-import { promote } from "../../promote/run";
-import type { PulumiStacks } from "../../pulumi/stacks";
-import { awsClientOptions, wholeNumber } from "../../validate/command";
+import { promote } from "../../workflows/promote";
+import type { PulumiStacks } from "../../providers/pulumi/stacks";
+import { awsClientOptions, wholeNumber } from "../options";
 import { loadManifest } from "../../validate/loadManifest";
 import type { CliContext, RegisterCommand } from "../context";
-import { BadInputError, CliError } from "../errors";
+import { BadInputError, CliError } from "../../core/errors";
 
 export interface PromoteFlags {
   from: string;

@@ -1,7 +1,7 @@
-import { renderRun } from "../../deploy/render";
-import { addReleaseOptions, defaultReleaseDeps, type ReleaseCommandDeps, type ReleaseFlags, releaseRuntime } from "../../deploy/runtime";
-import { manualRollback } from "../../rollback/manual";
-import { addCommonOptions, wholeNumber } from "../../validate/command";
+import { renderRun } from "../../render/deploy";
+import { addReleaseOptions, defaultReleaseDeps, type ReleaseCommandDeps, type ReleaseFlags, releaseRuntime } from "../compose";
+import { manualRollback } from "../../workflows/rollback";
+import { addCommonOptions, wholeNumber } from "../options";
 import type { CliContext, RegisterCommand } from "../context";
 import { EXIT_CODES_HELP, ExitCode } from "../exitCodes";
 

@@ -8,7 +8,7 @@ import { formatViolations, hasMandatoryViolation, PolicyEvaluationError } from "
 import { formatSummary } from "../../../infra/synth/summary";
 import { listStacks, type SynthDocument, synthStack, writeSynthDocument } from "../../../infra/synth/synth";
 import type { RegisterCommand } from "../context";
-import { BadInputError, OperationalError } from "../errors";
+import { BadInputError, OperationalError } from "../../core/errors";
 import { ExitCode } from "../exitCodes";
 import { println } from "../io";
 

@@ -1,12 +1,12 @@
 import { InvalidArgumentError, Option } from "commander";
-import type { AwsClients } from "../../aws/clients";
+import type { AwsClients } from "../../providers/aws/clients";
 import { type DrivenSteps, driveInProgress } from "../../canary/drive";
 import { DEFAULT_LOG_PATTERNS } from "../../checks/logs";
-import type { DeploymentManifest } from "../../manifest";
+import type { DeploymentManifest } from "../../../contract/manifest";
 import { newRunId } from "../../records/identity";
-import { Progress } from "../../rollback/progress";
-import { addValidateReleaseOptions, afterValidationStep, type ValidateReleaseFlags } from "../../deploy/validateHook";
-import { CHECK_NAMES, type CheckName, type ValidationReport } from "../../report";
+import { Progress } from "../../core/progress";
+import { addValidateReleaseOptions, afterValidationStep, type ValidateReleaseFlags } from "../../workflows/deploy/validateHook";
+import { CHECK_NAMES, type CheckName, type ValidationReport } from "../../../contract/report";
 import {
   type CommandDeps,
   type CommonFlags,
@@ -17,11 +17,11 @@ import {
   progressTo,
   wholeNumber,
   writeReport,
-} from "../../validate/command";
+} from "../options";
 import { loadManifest } from "../../validate/loadManifest";
 import { validate } from "../../validate/run";
 import type { CliContext, RegisterCommand } from "../context";
-import { OperationalError } from "../errors";
+import { OperationalError } from "../../core/errors";
 import { EXIT_CODES_HELP } from "../exitCodes";
 
 export interface ValidateFlags extends CommonFlags, Omit<ValidateReleaseFlags, "output"> {

@@ -2,7 +2,7 @@ import { z } from "zod";
 
 /**
  * The `deployment` stack output: what the infrastructure promises the validator.
- * It is a contract: `validators/manifest.schema.json` is generated from this schema
+ * It is a contract: `contract/manifest.schema.json` is generated from this schema
  * (`npm run schema`) and a test keeps the two equal.
  */
 export const MANIFEST_SCHEMA_VERSION = 1;
@@ -103,7 +103,7 @@ export type DeploymentManifest = z.infer<typeof manifestSchema>;
 export type ManifestService = z.infer<typeof manifestServiceSchema>;
 export type ManifestThresholds = DeploymentManifest["thresholds"];
 
-/** The JSON Schema (draft 2020-12) of the manifest, as committed in validators/manifest.schema.json. */
+/** The JSON Schema (draft 2020-12) of the manifest, as committed in contract/manifest.schema.json. */
 export function manifestJsonSchema(): Record<string, unknown> {
   return {
     ...z.toJSONSchema(manifestSchema, { target: "draft-2020-12" }),

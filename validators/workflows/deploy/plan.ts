@@ -1,6 +1,6 @@
-import type { DeploymentManifest } from "../manifest";
-import type { Verdict } from "../report";
-import { type StackService, tagEdits } from "../rollback/stackConfig";
+import type { DeploymentManifest } from "../../../contract/manifest";
+import type { Verdict } from "../../../contract/report";
+import { type StackService, tagEdits } from "../../rollback/stackConfig";
 import type { GateFn, GateOutcome } from "./gate";
 
 /** One service to deploy: from the tag the stack last deployed (the manifest) to the wanted one. */

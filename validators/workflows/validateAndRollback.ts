@@ -3,16 +3,16 @@ import { acquireStackLock } from "../lock/acquire";
 import { type HeartbeatTimers, startHeartbeat } from "../lock/heartbeat";
 import { DEFAULT_LEASE_SECONDS } from "../lock/open";
 import { type StackLock, StackLockedError } from "../lock/types";
-import type { DeploymentManifest } from "../manifest";
+import type { DeploymentManifest } from "../../contract/manifest";
 import { RunRecorder, saveRecord, type SavedRecord } from "../records/recorder";
 import type { FailedTrafficStep, RecordStore, RunCommand, RunOutcome } from "../records/types";
 import { recordLastGood } from "../release/record";
-import type { ActionRecord, ValidationReport } from "../report";
-import { failureReason, inconclusiveAlert, operationalAlert, rollbackAlert, serviceAlert } from "./alerts";
-import { dependsOnOrder } from "./order";
-import { rollbackServices } from "./rollback";
-import { revalidateInProgress } from "./validateWithRetry";
-import type { ReleaseDeps } from "./types";
+import type { ActionRecord, ValidationReport } from "../../contract/report";
+import { failureReason, inconclusiveAlert, operationalAlert, rollbackAlert, serviceAlert } from "../rollback/alerts";
+import { dependsOnOrder } from "../rollback/order";
+import { rollbackServices } from "../rollback/rollback";
+import { revalidateInProgress } from "../rollback/validateWithRetry";
+import type { ReleaseDeps } from "../rollback/types";
 
 export interface AfterValidationOptions {
   manifest: DeploymentManifest;

@@ -7,9 +7,9 @@ import {
   type ServiceRevision,
   StopServiceDeploymentCommand,
 } from "@aws-sdk/client-ecs";
-import type { ManifestService } from "../manifest";
-import { awsCall } from "../validate/aws";
-import { chunk } from "../validate/pool";
+import type { ManifestService } from "../../../contract/manifest";
+import { awsCall } from "./call";
+import { chunk } from "../../core/pool";
 
 /** DescribeServiceDeployments and DescribeServiceRevisions take at most 20 ARNs per call. */
 export const DESCRIBE_DEPLOYMENTS_BATCH = 20;

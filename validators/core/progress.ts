@@ -1,4 +1,4 @@
-import type { ActionRecord } from "../report";
+import type { ActionRecord } from "../../contract/report";
 
 /** How a stage ended: its state word and an optional detail for people. */
 export interface StageEnd {

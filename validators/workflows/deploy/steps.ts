@@ -1,10 +1,10 @@
-import type { DeploymentManifest } from "../manifest";
-import type { RunRecorder } from "../records/recorder";
-import type { ServiceReport } from "../report";
-import { changesText } from "../rollback/rollback";
-import { type StackService, tagEdits } from "../rollback/stackConfig";
-import type { ReleaseDeps } from "../rollback/types";
-import { validateWithRetry } from "../rollback/validateWithRetry";
+import type { DeploymentManifest } from "../../../contract/manifest";
+import type { RunRecorder } from "../../records/recorder";
+import type { ServiceReport } from "../../../contract/report";
+import { changesText } from "../../rollback/rollback";
+import { type StackService, tagEdits } from "../../rollback/stackConfig";
+import type { ReleaseDeps } from "../../rollback/types";
+import { validateWithRetry } from "../../rollback/validateWithRetry";
 
 /**
  * How a service's stack update went: `updated`; `failed` once the config was changed (the stack

@@ -1,27 +1,27 @@
 import { createInterface } from "node:readline/promises";
 import { type Command, Option } from "commander";
-import { AlertDispatcher, DEFAULT_ALERT_POLICY, buildAlertChannels } from "../alerts";
-import type { AwsClients } from "../aws/clients";
-import type { CliIO } from "../cli/io";
+import { AlertDispatcher, DEFAULT_ALERT_POLICY, buildAlertChannels } from "../alerts/index";
+import type { AwsClients } from "../providers/aws/clients";
+import type { CliIO } from "./io";
 import { gate } from "../gate/run";
 import { openStackLock } from "../lock/open";
 import type { StackLock } from "../lock/types";
-import type { DeploymentManifest } from "../manifest";
-import type { PulumiStacks } from "../pulumi/stacks";
+import type { DeploymentManifest } from "../../contract/manifest";
+import type { PulumiStacks } from "../providers/pulumi/stacks";
 import { newRunId, whoAmI } from "../records/identity";
 import { openRecordStore } from "../records/open";
-import { redactText, SecretRegistry } from "../records/redact";
+import { redactText, SecretRegistry } from "../core/redact";
 import type { RecordStore } from "../records/types";
 import { SsmReleaseRegistry } from "../release/lastGood";
-import { Progress } from "../rollback/progress";
+import { Progress } from "../core/progress";
 import type { ReleaseDeps } from "../rollback/types";
-import { awsClientOptions, type CommandDeps, type CommonFlags, defaultCommandDeps, wholeNumber } from "../validate/command";
+import { awsClientOptions, type CommandDeps, type CommonFlags, defaultCommandDeps, wholeNumber } from "./options";
 import { loadManifest } from "../validate/loadManifest";
 import { validate } from "../validate/run";
 import { openRestoreGate } from "../canary/verdictStore";
 import { watchProgressiveRollout } from "../canary/watch";
-import type { GateFn } from "./gate";
-import type { ProgressiveWatchFn } from "./progressive";
+import type { GateFn } from "../workflows/deploy/gate";
+import type { ProgressiveWatchFn } from "../workflows/deploy/progressive";
 
 /** The flags deploy, rollback and history add to the common ones (--stack, --manifest, --output, AWS). */
 export interface ReleaseFlags extends CommonFlags {

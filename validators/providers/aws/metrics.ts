@@ -1,8 +1,8 @@
 import { type CloudWatchClient, GetMetricDataCommand, type MetricDataQuery, type MetricDataResult } from "@aws-sdk/client-cloudwatch";
-import type { ErrorCounts } from "../checks/errorRate";
-import type { LatencyStats } from "../checks/latency";
-import { awsCall } from "./aws";
-import { chunk } from "./pool";
+import type { ErrorCounts } from "../../checks/errorRate";
+import type { LatencyStats } from "../../checks/latency";
+import { awsCall } from "./call";
+import { chunk } from "../../core/pool";
 
 /** GetMetricData takes at most 500 queries per request. */
 export const GET_METRIC_DATA_BATCH = 500;

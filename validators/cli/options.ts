@@ -1,13 +1,13 @@
 import { appendFileSync } from "node:fs";
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { type AwsClientOptions, type AwsClients, createAwsClients } from "../aws/clients";
-import { awsConnection } from "../aws/options";
-import type { CliIO } from "../cli/io";
-import { ExitCode, type ExitCodeValue } from "../cli/exitCodes";
-import type { DeploymentManifest } from "../manifest";
-import { type PulumiStacks, automationStacks } from "../pulumi/stacks";
-import type { Verdict } from "../report";
-import { type AnyReport, OUTPUT_FORMATS, type OutputFormat, renderReport } from "../render";
+import { type AwsClientOptions, type AwsClients, createAwsClients } from "../providers/aws/clients";
+import { awsConnection } from "../providers/aws/options";
+import type { CliIO } from "./io";
+import { ExitCode, type ExitCodeValue } from "./exitCodes";
+import type { DeploymentManifest } from "../../contract/manifest";
+import { type PulumiStacks, automationStacks } from "../providers/pulumi/stacks";
+import type { Verdict } from "../../contract/report";
+import { type AnyReport, OUTPUT_FORMATS, type OutputFormat, renderReport } from "../render/index";
 
 /** The flags every report command (validate, gate) shares. */
 export interface CommonFlags {

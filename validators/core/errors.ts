@@ -1,4 +1,4 @@
-import { ExitCode, type ExitCodeValue } from "./exitCodes";
+import { ExitCode, type ExitCodeValue } from "../cli/exitCodes";
 
 /** An error that ends a command with a given exit code and a message for people (no stack trace). */
 export class CliError extends Error {

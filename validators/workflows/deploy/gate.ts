@@ -1,5 +1,5 @@
-import type { DeploymentManifest } from "../manifest";
-import type { CheckStatus, Verdict } from "../report";
+import type { DeploymentManifest } from "../../../contract/manifest";
+import type { CheckStatus, Verdict } from "../../../contract/report";
 
 /** What deploy asks of the gate (issue 4's `deployctl gate`), with its deps already bound. */
 export interface GateRequest {

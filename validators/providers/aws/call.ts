@@ -1,4 +1,4 @@
-import { OperationalError } from "../cli/errors";
+import { OperationalError } from "../../core/errors";
 
 /** What the SDK's errors carry that helps us name a failure. */
 interface SdkErrorShape {

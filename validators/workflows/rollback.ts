@@ -1,17 +1,17 @@
-import { CliError } from "../cli/errors";
+import { CliError } from "../core/errors";
 import { ExitCode, type ExitCodeValue } from "../cli/exitCodes";
 import { acquireStackLock } from "../lock/acquire";
 import { type HeartbeatTimers, startHeartbeat } from "../lock/heartbeat";
 import { DEFAULT_LEASE_SECONDS } from "../lock/open";
 import type { StackLock } from "../lock/types";
-import type { DeploymentManifest } from "../manifest";
+import type { DeploymentManifest } from "../../contract/manifest";
 import { RunRecorder, saveRecord, type SavedRecord } from "../records/recorder";
 import type { RecordStore } from "../records/types";
-import { rollbackAlert } from "./alerts";
-import { checkServiceNames, dependsOnOrder } from "./order";
-import { rollbackServices } from "./rollback";
-import { readStackServices } from "./stackConfig";
-import type { ReleaseDeps } from "./types";
+import { rollbackAlert } from "../rollback/alerts";
+import { checkServiceNames, dependsOnOrder } from "../rollback/order";
+import { rollbackServices } from "../rollback/rollback";
+import { readStackServices } from "../rollback/stackConfig";
+import type { ReleaseDeps } from "../rollback/types";
 
 export interface ManualRollbackOptions {
   /** `--service`: roll these back even if their config already names the target tag. @default every service not on its last good release */

@@ -7,8 +7,8 @@ import {
   type Service,
   type Task,
 } from "@aws-sdk/client-ecs";
-import { awsCall } from "./aws";
-import { chunk, mapLimit } from "./pool";
+import { awsCall } from "./call";
+import { chunk, mapLimit } from "../../core/pool";
 
 /** DescribeServices takes at most 10 services per call; DescribeTasks at most 100 tasks. */
 export const DESCRIBE_SERVICES_BATCH = 10;

@@ -1,4 +1,4 @@
-import { BadInputError } from "../cli/errors";
+import { BadInputError } from "../../core/errors";
 import type { AwsClientOptions } from "./clients";
 
 /** The AWS connection flags every AWS-calling deployctl command takes. */

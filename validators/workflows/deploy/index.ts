@@ -1,7 +1,7 @@
 export { deploy, type DeployDeps, type DeployOptions, type DeployResult } from "./deploy";
 export { type GateFn, type GateOutcome, type GateRequest, gateReasons } from "./gate";
 export { updateService, type UpdateOutcome, validateService } from "./steps";
-export { renderRun, renderRunJson, renderRunMarkdown, renderRunSummary } from "./render";
+export { renderRun, renderRunJson, renderRunMarkdown, renderRunSummary } from "../../render/deploy";
 export { describeTags, type PlannedService, planDeploy, runGates } from "./plan";
 export {
   addReleaseOptions,
@@ -12,5 +12,5 @@ export {
   type ReleaseRuntime,
   releaseRuntime,
   type RuntimeInput,
-} from "./runtime";
+} from "../../cli/compose";
 export { addValidateReleaseOptions, afterValidationStep, type ValidateReleaseFlags, type ValidateStepInput } from "./validateHook";

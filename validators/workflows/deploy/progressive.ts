@@ -1,6 +1,6 @@
-import type { WatchRequest, WatchResult } from "../canary/watch";
-import type { RunRecorder } from "../records/recorder";
-import type { ServiceReport } from "../report";
+import type { WatchRequest, WatchResult } from "../../canary/watch";
+import type { RunRecorder } from "../../records/recorder";
+import type { ServiceReport } from "../../../contract/report";
 
 /** Watches a progressive service's ECS deployment step by step (validators/canary/watch.ts, deps bound). */
 export type ProgressiveWatchFn = (request: WatchRequest) => Promise<WatchResult>;

@@ -1,5 +1,5 @@
-import { ConfigError, type EnvironmentConfig, parseEnvironmentConfig, readStackFile as readStackConfig } from "../../infra/config";
-import { BadInputError, OperationalError } from "../cli/errors";
+import { ConfigError, type EnvironmentConfig, parseEnvironmentConfig, readStackFile as readStackConfig } from "../../infra/config/index";
+import { BadInputError, OperationalError } from "../core/errors";
 import { ExitCode, type ExitCodeValue } from "../cli/exitCodes";
 import { acquireStackLock } from "../lock/acquire";
 import { type HeartbeatTimers, startHeartbeat } from "../lock/heartbeat";
@@ -9,9 +9,9 @@ import type { RecordStore } from "../records/types";
 import type { ReleaseRegistry } from "../release/lastGood";
 import { readStackFile, stackFilePath, writeFileAtomic } from "../stackfile/file";
 import { setImageTags, type TagChange } from "../stackfile/tags";
-import type { DriftReport } from "./drift";
-import { checkImage, copyImage, ImageCopyError, type ImageClients, removeImage } from "./images";
-import { planPromotion, type ServicePlan } from "./plan";
+import type { DriftReport } from "../promote/drift";
+import { checkImage, copyImage, ImageCopyError, type ImageClients, removeImage } from "../promote/images";
+import { planPromotion, type ServicePlan } from "../promote/plan";
 
 export interface PromoteRequest {
   from: string;
