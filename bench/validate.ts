@@ -10,7 +10,7 @@ import { FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { DescribeTasksCommand, ListTasksCommand } from "@aws-sdk/client-ecs";
 import { type AwsClients, createAwsClients } from "../validators/providers/aws/clients";
 import { main } from "../validators/cli/main";
-import type { DeploymentManifest } from "../contract/manifest";
+import type { EcsManifest } from "../contract/manifest";
 import { describeServices } from "../validators/providers/aws/ecs";
 import { mapLimit } from "../validators/core/pool";
 import { MOTO_CREDENTIALS, type MotoServer, startMoto } from "../test/support/moto";
@@ -66,7 +66,7 @@ async function main_(): Promise<void> {
 }
 
 /** A stack of `n` healthy services in moto: task definitions, services, 3 running tasks each, metrics, logs. */
-async function buildWorld(moto: MotoServer, n: number): Promise<DeploymentManifest> {
+async function buildWorld(moto: MotoServer, n: number): Promise<EcsManifest> {
   const world = new MotoWorld(moto.endpoint);
   await world.cluster();
   const services = await mapLimit(
@@ -88,7 +88,7 @@ async function measure(moto: MotoServer, run: (endpoint: string) => Promise<void
   }
 }
 
-async function runDeployctl(manifest: DeploymentManifest, endpoint: string): Promise<void> {
+async function runDeployctl(manifest: EcsManifest, endpoint: string): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "bench-validate-"));
   writeFileSync(join(dir, "deployment.json"), JSON.stringify(manifest));
   const io = captureIO({ AWS_ACCESS_KEY_ID: MOTO_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: MOTO_CREDENTIALS.secretAccessKey }, dir);
@@ -118,7 +118,7 @@ async function runDeployctl(manifest: DeploymentManifest, endpoint: string): Pro
 }
 
 /** What a validator without batching does: per service ListTasks, DescribeTasks, one GetMetricData (and the same log query). */
-async function runNaive(manifest: DeploymentManifest, endpoint: string): Promise<void> {
+async function runNaive(manifest: EcsManifest, endpoint: string): Promise<void> {
   const clients: AwsClients = createAwsClients({ region: REGION, endpoint, credentials: MOTO_CREDENTIALS, maxAttempts: 1 });
   await describeServices(
     clients.ecs,

@@ -9,7 +9,41 @@ export const MANIFEST_SCHEMA_VERSION = 1;
 
 const nonEmpty = z.string().min(1);
 
-export const manifestServiceSchema = z
+const thresholdsSchema = z
+  .object({
+    errorRateWarningPercent: z.number().nonnegative(),
+    errorRateCriticalPercent: z.number().positive(),
+    minRequests: z.number().int().nonnegative(),
+    p95LatencyMs: z.number().positive(),
+    p99LatencyMs: z.number().positive(),
+    windowSeconds: z.number().int().positive(),
+  })
+  .strict();
+
+const alertsSchema = z
+  .object({
+    warningTopicArn: nonEmpty,
+    criticalTopicArn: nonEmpty,
+    slackWebhookUrlParameter: nonEmpty
+      .optional()
+      .describe("SSM SecureString parameter holding the Slack webhook URL (never the URL itself)."),
+    pagerDutyRoutingKeyParameter: nonEmpty
+      .optional()
+      .describe("SSM SecureString parameter holding the PagerDuty routing key (never the key itself)."),
+  })
+  .strict();
+
+const historySchema = z
+  .object({
+    bucket: nonEmpty.optional().describe("S3 bucket for run records; absent for the local tier (records go to a local directory)."),
+    prefix: nonEmpty.describe("Key prefix (or sub-directory) of this stack's run records."),
+    lockTable: nonEmpty.optional().describe("DynamoDB table holding the per-stack change lock; absent for the local tier (a lock file)."),
+  })
+  .strict()
+  .optional()
+  .describe("Where deployctl keeps run records and the stack lock.");
+
+export const ecsManifestServiceSchema = z
   .object({
     name: nonEmpty.describe("The service's name in the stack config."),
     ecsService: nonEmpty.describe("The ECS service name."),
@@ -54,54 +88,128 @@ export const manifestServiceSchema = z
   })
   .strict();
 
-export const manifestSchema = z
+export const ecsManifestSchema = z
   .object({
     schemaVersion: z.literal(MANIFEST_SCHEMA_VERSION),
+    runtime: z.literal("ecs").optional().describe("The runtime the stack runs on; absent means ecs."),
     project: nonEmpty,
     stack: nonEmpty,
     region: nonEmpty,
     cluster: nonEmpty.describe("The ECS cluster name."),
     dashboardUrl: z.string(),
-    alerts: z
-      .object({
-        warningTopicArn: nonEmpty,
-        criticalTopicArn: nonEmpty,
-        slackWebhookUrlParameter: nonEmpty
-          .optional()
-          .describe("SSM SecureString parameter holding the Slack webhook URL (never the URL itself)."),
-        pagerDutyRoutingKeyParameter: nonEmpty
-          .optional()
-          .describe("SSM SecureString parameter holding the PagerDuty routing key (never the key itself)."),
-      })
-      .strict(),
-    thresholds: z
-      .object({
-        errorRateWarningPercent: z.number().nonnegative(),
-        errorRateCriticalPercent: z.number().positive(),
-        minRequests: z.number().int().nonnegative(),
-        p95LatencyMs: z.number().positive(),
-        p99LatencyMs: z.number().positive(),
-        windowSeconds: z.number().int().positive(),
-      })
-      .strict(),
-    history: z
-      .object({
-        bucket: nonEmpty.optional().describe("S3 bucket for run records; absent for the local tier (records go to a local directory)."),
-        prefix: nonEmpty.describe("Key prefix (or sub-directory) of this stack's run records."),
-        lockTable: nonEmpty
-          .optional()
-          .describe("DynamoDB table holding the per-stack change lock; absent for the local tier (a lock file)."),
-      })
-      .strict()
-      .optional()
-      .describe("Where deployctl keeps run records and the stack lock."),
-    services: z.array(manifestServiceSchema),
+    alerts: alertsSchema,
+    thresholds: thresholdsSchema,
+    history: historySchema,
+    services: z.array(ecsManifestServiceSchema),
   })
   .strict();
 
-export type DeploymentManifest = z.infer<typeof manifestSchema>;
-export type ManifestService = z.infer<typeof manifestServiceSchema>;
+/** What every runtime's service entry has: what runs and where the smoke check calls it. */
+const commonServiceFields = {
+  name: nonEmpty.describe("The service's name in the stack config."),
+  image: nonEmpty.describe("The image repository (without tag)."),
+  imageTag: nonEmpty.describe("The image tag the stack config deploys."),
+  url: z.string().describe("Base URL of the service; empty when it has none."),
+  healthPath: z.string().startsWith("/").describe("Path of the health endpoint, relative to url."),
+  smokePaths: z.array(z.string().startsWith("/")).describe("Further paths the smoke check GETs."),
+  dependsOn: z.array(nonEmpty).describe("Services this one depends on (deploy order)."),
+};
+
+export const dockerManifestServiceSchema = z
+  .object({
+    ...commonServiceFields,
+    replicas: z.number().int().positive().describe("How many containers of the service run."),
+  })
+  .strict();
+
+/** A stack on a Docker engine (local and dev): containers labelled delivery.stack and delivery.service. */
+export const dockerManifestSchema = z
+  .object({
+    schemaVersion: z.literal(MANIFEST_SCHEMA_VERSION),
+    runtime: z.literal("docker"),
+    project: nonEmpty,
+    stack: nonEmpty,
+    region: nonEmpty.optional().describe("AWS region of the alert topics, when the stack has alerts."),
+    docker: z.object({ host: nonEmpty.describe("The engine: unix:///var/run/docker.sock, tcp://host:2376 or ssh://user@host.") }).strict(),
+    dashboardUrl: z.string().optional(),
+    alerts: alertsSchema.optional(),
+    thresholds: thresholdsSchema,
+    history: historySchema,
+    services: z.array(dockerManifestServiceSchema),
+  })
+  .strict();
+
+export const KUBERNETES_TRAFFIC = ["istio", "ingress-nginx"] as const;
+
+export const kubernetesManifestServiceSchema = z
+  .object({
+    ...commonServiceFields,
+    deployment: nonEmpty.describe("The Deployment's name in the namespace."),
+  })
+  .strict();
+
+/** A stack on a Kubernetes cluster (staging and prod): Deployments in one namespace, metrics from Prometheus. */
+export const kubernetesManifestSchema = z
+  .object({
+    schemaVersion: z.literal(MANIFEST_SCHEMA_VERSION),
+    runtime: z.literal("kubernetes"),
+    project: nonEmpty,
+    stack: nonEmpty,
+    region: nonEmpty.optional().describe("AWS region of the alert topics, when the stack has alerts."),
+    kubernetes: z
+      .object({
+        namespace: nonEmpty,
+        context: nonEmpty.optional().describe("The kubeconfig context; absent: the current one."),
+      })
+      .strict(),
+    prometheus: z
+      .object({
+        url: nonEmpty.describe("Prometheus' base URL (its HTTP API is under /api/v1)."),
+        traffic: z.enum(KUBERNETES_TRAFFIC).describe("Whose metrics count requests: Istio's or ingress-nginx's."),
+        queries: z
+          .object({
+            requests: nonEmpty.optional(),
+            errors: nonEmpty.optional(),
+            latencyP95: nonEmpty.optional(),
+            latencyP99: nonEmpty.optional(),
+          })
+          .strict()
+          .optional()
+          .describe("PromQL overrides; {namespace}, {service}, {deployment} and {window} are filled in."),
+      })
+      .strict(),
+    dashboardUrl: z.string().optional(),
+    alerts: alertsSchema.optional(),
+    thresholds: thresholdsSchema,
+    history: historySchema,
+    services: z.array(kubernetesManifestServiceSchema),
+  })
+  .strict();
+
+export const RUNTIMES = ["ecs", "docker", "kubernetes"] as const;
+export type RuntimeName = (typeof RUNTIMES)[number];
+
+/** Every manifest; `runtime` tells them apart (absent: ecs, so every ECS manifest of before stays valid). */
+export const manifestSchema = z.union([ecsManifestSchema, dockerManifestSchema, kubernetesManifestSchema]);
+
+/** The schema for one runtime: parse with it once `runtime` is known, for messages about that runtime's fields. */
+export function manifestSchemaFor(runtime: RuntimeName) {
+  return runtime === "docker" ? dockerManifestSchema : runtime === "kubernetes" ? kubernetesManifestSchema : ecsManifestSchema;
+}
+
+export type EcsManifest = z.infer<typeof ecsManifestSchema>;
+export type EcsManifestService = z.infer<typeof ecsManifestServiceSchema>;
+export type DockerManifest = z.infer<typeof dockerManifestSchema>;
+export type DockerManifestService = z.infer<typeof dockerManifestServiceSchema>;
+export type KubernetesManifest = z.infer<typeof kubernetesManifestSchema>;
+export type KubernetesManifestService = z.infer<typeof kubernetesManifestServiceSchema>;
+export type DeploymentManifest = EcsManifest | DockerManifest | KubernetesManifest;
 export type ManifestThresholds = DeploymentManifest["thresholds"];
+
+/** The manifest's runtime (absent means ecs). */
+export function runtimeOf(manifest: { runtime?: RuntimeName }): RuntimeName {
+  return manifest.runtime ?? "ecs";
+}
 
 /** The JSON Schema (draft 2020-12) of the manifest, as committed in contract/manifest.schema.json. */
 export function manifestJsonSchema(): Record<string, unknown> {

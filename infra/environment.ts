@@ -34,7 +34,7 @@ import {
   resourceTags,
   targetGroupName,
 } from "./components/lib/naming";
-import type { DeploymentManifest } from "../contract/manifest";
+import type { EcsManifest } from "../contract/manifest";
 
 export interface EnvironmentArgs {
   /** The stack's config, parsed once (infra/config). */
@@ -67,7 +67,7 @@ export class Environment extends pulumi.ComponentResource {
   public readonly dashboard: Dashboard;
   /** The delivery pipeline, when the stack runs one. */
   public readonly pipeline?: DeliveryPipeline;
-  public readonly deployment: pulumi.Output<DeploymentManifest>;
+  public readonly deployment: pulumi.Output<EcsManifest>;
   public readonly albDnsName: pulumi.Output<string>;
   public readonly dashboardUrl: pulumi.Output<string>;
 
@@ -264,7 +264,7 @@ export class Environment extends pulumi.ComponentResource {
   }
 
   /** The `deployment` output, once every value it names is known. */
-  private manifest(): pulumi.Output<DeploymentManifest> {
+  private manifest(): pulumi.Output<EcsManifest> {
     const config = this.config;
     const services = pulumi
       .all(

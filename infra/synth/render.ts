@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { type EnvironmentConfig, SECRET_PLACEHOLDER } from "../config";
 import { buildEnvironment } from "../environment";
-import type { DeploymentManifest } from "../../contract/manifest";
+import type { EcsManifest } from "../../contract/manifest";
 import { DeliveryMocks } from "./mocks";
 
 /** One registered resource, as the program asked for it. */
@@ -24,7 +24,7 @@ export interface RenderedStack {
   config: EnvironmentConfig;
   /** Every resource, parents before children, siblings by name then type: the same config gives the same list. */
   resources: RenderedResource[];
-  outputs: { deployment: DeploymentManifest } & Record<string, unknown>;
+  outputs: { deployment: EcsManifest } & Record<string, unknown>;
 }
 
 /** The render failed: a resource registration or an invoke threw (the first error is the cause). */

@@ -7,7 +7,7 @@ import {
 import { GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { beforeEach, describe, expect, it } from "vitest";
 import { compareBaselines } from "../../validators/canary/compare";
-import type { ManifestService } from "../../contract/manifest";
+import type { EcsManifestService } from "../../contract/manifest";
 import { type MockedAws, mockedAws, NOW } from "../validator/support/mocks";
 import { testManifest, testService } from "../validator/support/manifest";
 import { arrangeDeployment, arrangeMetrics, arrangeTasks, canaryService, inProgress, revisionArn } from "./support";
@@ -26,7 +26,7 @@ beforeEach(() => {
   arrangeTasks(aws);
 });
 
-async function compare(services: ManifestService[] = [api]) {
+async function compare(services: EcsManifestService[] = [api]) {
   return compareBaselines({ manifest: testManifest(services), services, windowSeconds: 600, end: NOW, confidence: 0.99 }, aws.clients);
 }
 

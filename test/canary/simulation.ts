@@ -14,7 +14,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { decide, type PublishedVerdict } from "../../infra/hook/canaryHook.js";
 import { hookDetails } from "../../infra/components/lib/progressive";
 import type { ProgressiveDeploymentConfig } from "../../infra/config";
-import type { ManifestService } from "../../contract/manifest";
+import type { EcsManifestService } from "../../contract/manifest";
 import { floorMinute } from "../../validators/providers/aws/metrics";
 
 /** What the target groups report at a traffic share: requests, 5xx and p99 (seconds) per minute. */
@@ -47,7 +47,7 @@ export class SimulatedDeployment {
   private bakeUntil?: number;
 
   constructor(
-    readonly service: ManifestService,
+    readonly service: EcsManifestService,
     deployment: ProgressiveDeploymentConfig,
     private readonly ecsStep: number,
     private readonly traffic: Traffic,

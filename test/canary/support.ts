@@ -7,12 +7,12 @@ import {
   type ServiceDeployment,
   type Task,
 } from "@aws-sdk/client-ecs";
-import type { ManifestService } from "../../contract/manifest";
+import type { EcsManifestService } from "../../contract/manifest";
 import type { MockedAws } from "../validator/support/mocks";
 import { ACCOUNT, REGION, testService } from "../validator/support/manifest";
 
 /** A progressive (canary 5/25/50/100) manifest service: its first group is the baseline's, -alt the new revision's. */
-export function canaryService(name = "api", overrides: Partial<ManifestService> = {}): ManifestService {
+export function canaryService(name = "api", overrides: Partial<EcsManifestService> = {}): EcsManifestService {
   return testService(name, {
     deployment: {
       strategy: "canary",
@@ -34,7 +34,7 @@ export const deploymentArn = (service: string, id = "d1") =>
 const tgArn = (suffix: string) => `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:${suffix}`;
 
 /** An in-progress deployment of `s` from revision "old" (task definition :1, first group) to "new" (:2, -alt group) at `share`%. */
-export function inProgress(s: ManifestService, share: number, overrides: Partial<ServiceDeployment> = {}): ServiceDeployment {
+export function inProgress(s: EcsManifestService, share: number, overrides: Partial<ServiceDeployment> = {}): ServiceDeployment {
   return {
     serviceDeploymentArn: deploymentArn(s.ecsService),
     status: "IN_PROGRESS",
@@ -48,7 +48,7 @@ export function inProgress(s: ManifestService, share: number, overrides: Partial
 }
 
 /** Arranges ListServiceDeployments, DescribeServiceDeployments and DescribeServiceRevisions for one service's deployment. */
-export function arrangeDeployment(aws: MockedAws, s: ManifestService, deployment: ServiceDeployment): void {
+export function arrangeDeployment(aws: MockedAws, s: EcsManifestService, deployment: ServiceDeployment): void {
   aws.ecs.on(ListServiceDeploymentsCommand, { service: s.ecsService }).resolves({
     serviceDeployments: [
       { serviceDeploymentArn: deployment.serviceDeploymentArn, status: deployment.status, createdAt: deployment.createdAt },

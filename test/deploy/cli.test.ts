@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { main } from "../../validators/cli/main";
-import type { DeploymentManifest } from "../../contract/manifest";
+import type { EcsManifest } from "../../contract/manifest";
 import type { PulumiStacks } from "../../validators/providers/pulumi/stacks";
 import { LOCK_TABLE_KEY } from "../../validators/lock";
 import type { RunRecord } from "../../validators/records";
@@ -25,7 +25,7 @@ const doubles = vi.hoisted(() => ({
 }));
 vi.mock("../../validators/providers/pulumi/stacks", () => ({ automationStacks: () => doubles.stacks }));
 vi.mock("../../validators/validate/run", () => ({
-  validate: async (options: { services?: string[]; manifest: DeploymentManifest }): Promise<ValidationReport> => {
+  validate: async (options: { services?: string[]; manifest: EcsManifest }): Promise<ValidationReport> => {
     const services = options.services ?? [];
     doubles.validated.push(services);
     const tagOf = (name: string) => options.manifest.services.find((s) => s.name === name)?.imageTag;

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import Ajv2020 from "ajv/dist/2020";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildManifest, type DeployedEnvironment } from "../../infra/components/lib/manifest";
-import type { DeploymentManifest } from "../../contract/manifest";
+import type { EcsManifest } from "../../contract/manifest";
 import { environmentConfig, PROJECT_DIR, renderStack, serviceEntry, STACKS } from "../support/pulumi";
 
 const deployedFor = (names: string[], extra: Partial<DeployedEnvironment> = {}): DeployedEnvironment => ({
@@ -93,7 +93,7 @@ describe("buildManifest", () => {
 describe("the rendered deployment output of each stack", () => {
   const schema = JSON.parse(readFileSync(join(PROJECT_DIR, "contract", "manifest.schema.json"), "utf8")) as Record<string, unknown>;
   const validate = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
-  const manifests = new Map<string, DeploymentManifest>();
+  const manifests = new Map<string, EcsManifest>();
 
   beforeAll(async () => {
     for (const stack of STACKS) manifests.set(stack, (await renderStack(stack)).outputs.deployment);

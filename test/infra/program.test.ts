@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { DeploymentManifest } from "../../contract/manifest";
+import type { EcsManifest } from "../../contract/manifest";
 import { DeliveryMocks } from "../../infra/synth/mocks";
 import { promiseOf, registrationsDone, serviceEntry } from "../support/pulumi";
 
@@ -29,7 +29,7 @@ describe("the Pulumi program (infra/index.ts)", () => {
       "delivery:services": [serviceEntry("api", { path: "/api/*" }), serviceEntry("web", { dependsOn: ["api"] })],
       "delivery:pipeline": { enabled: false },
     });
-    const deployment = (await promiseOf(program.deployment)) as DeploymentManifest;
+    const deployment = (await promiseOf(program.deployment)) as EcsManifest;
     expect([deployment.stack, deployment.cluster, deployment.services.map((s) => s.name)]).toEqual(["dev", "delivery-dev", ["api", "web"]]);
   });
 

@@ -12,13 +12,13 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type AwsClients, createAwsClients } from "../../validators/providers/aws/clients";
 import { LOCK_TABLE_KEY } from "../../validators/lock";
-import type { DeploymentManifest } from "../../contract/manifest";
+import type { EcsManifest } from "../../contract/manifest";
 import { MOTO_CREDENTIALS } from "../support/moto";
 import { manifest, service } from "./support";
 
 export interface CliWorld {
   clients: AwsClients;
-  manifest: DeploymentManifest;
+  manifest: EcsManifest;
   manifestFile: string;
   /** Task definition ARNs per service: [old (revision 1), new (revision 2)]. */
   taskDefinitions: Record<string, [string, string]>;

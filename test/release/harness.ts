@@ -5,13 +5,13 @@
  */
 import { ECSClient, UpdateServiceCommand } from "@aws-sdk/client-ecs";
 import { mockClient } from "aws-sdk-client-mock";
-import type { DeploymentManifest } from "../../contract/manifest";
+import type { EcsManifest } from "../../contract/manifest";
 import type { ValidationReport } from "../../contract/report";
 import { Progress, type ReleaseDeps, type ValidateRequest } from "../../validators/rollback";
 import { clock, FakeStacks, MemoryRegistry, RecordingAlerts } from "./support";
 
 export interface HarnessOptions {
-  manifest: DeploymentManifest;
+  manifest: EcsManifest;
   stacks?: FakeStacks;
   registry?: MemoryRegistry;
   /** loadManifest() derives image tags and task definitions from the stack config (as after `pulumi up`). */
@@ -61,7 +61,7 @@ export function harness(options: HarnessOptions) {
     validateCalls,
     clock: t,
     /** Changes what loadManifest() answers from now on (after a stack update, say). */
-    setManifest(next: DeploymentManifest) {
+    setManifest(next: EcsManifest) {
       manifest = next;
     },
     /** UpdateService calls as [service, taskDefinition]. */
@@ -72,7 +72,7 @@ export function harness(options: HarnessOptions) {
 }
 
 /** The manifest as a stack update of `stacks` would output it: tag and task definition per service. */
-export function fromStacks(manifest: DeploymentManifest, stacks: FakeStacks): DeploymentManifest {
+export function fromStacks(manifest: EcsManifest, stacks: FakeStacks): EcsManifest {
   return {
     ...manifest,
     services: manifest.services.map((s) => {

@@ -6,13 +6,13 @@
 import type { Alert, ResolveNotice } from "../../validators/alerts";
 import type { LastGoodRelease, ReleaseRegistry, ReleaseVersion } from "../../validators/release";
 import type { ActionRecord } from "../../contract/report";
-import type { DeploymentManifest, ManifestService } from "../../contract/manifest";
+import type { EcsManifest, EcsManifestService } from "../../contract/manifest";
 import type { ConfigEdit, PulumiStacks, UpResult } from "../../validators/providers/pulumi/stacks";
 import { RUN_RECORD_SCHEMA_VERSION, type RunRecord } from "../../validators/records";
 import type { CheckName, CheckResult, CheckStatus, ServiceReport, ValidationReport, Verdict } from "../../contract/report";
 import { overallVerdict, serviceVerdict } from "../../contract/report";
 
-export function service(name: string, overrides: Partial<ManifestService> = {}): ManifestService {
+export function service(name: string, overrides: Partial<EcsManifestService> = {}): EcsManifestService {
   return {
     name,
     ecsService: `staging-${name}`,
@@ -29,7 +29,7 @@ export function service(name: string, overrides: Partial<ManifestService> = {}):
   };
 }
 
-export function manifest(services: ManifestService[] = [service("api")], overrides: Partial<DeploymentManifest> = {}): DeploymentManifest {
+export function manifest(services: EcsManifestService[] = [service("api")], overrides: Partial<EcsManifest> = {}): EcsManifest {
   return {
     schemaVersion: 1,
     project: "delivery",

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { main } from "../../validators/cli/main";
-import type { DeploymentManifest } from "../../contract/manifest";
+import type { EcsManifest } from "../../contract/manifest";
 import type { PulumiStacks } from "../../validators/providers/pulumi/stacks";
 import type { RunRecord } from "../../validators/records";
 import { SsmReleaseRegistry } from "../../validators/release";
@@ -16,7 +16,7 @@ import { useMoto } from "../support/moto";
 const doubles = vi.hoisted(() => ({ stacks: undefined as PulumiStacks | undefined, validated: [] as string[][] }));
 vi.mock("../../validators/providers/pulumi/stacks", () => ({ automationStacks: () => doubles.stacks }));
 vi.mock("../../validators/validate/run", () => ({
-  validate: async (options: { services?: string[]; manifest: DeploymentManifest }): Promise<ValidationReport> => {
+  validate: async (options: { services?: string[]; manifest: EcsManifest }): Promise<ValidationReport> => {
     doubles.validated.push(options.services ?? []);
     return report(Object.fromEntries((options.services ?? []).map((s) => [s, "pass"])));
   },

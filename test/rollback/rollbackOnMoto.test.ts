@@ -8,7 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { AlertDispatcher, buildAlertChannels } from "../../validators/alerts";
 import { type AwsClients, clientConfig, createAwsClients } from "../../validators/providers/aws/clients";
 import { FileStackLock } from "../../validators/lock";
-import type { DeploymentManifest } from "../../contract/manifest";
+import type { EcsManifest } from "../../contract/manifest";
 import { LocalRecordStore, SecretRegistry } from "../../validators/records";
 import { SsmReleaseRegistry } from "../../validators/release";
 import { afterValidation, Progress } from "../../validators/rollback";
@@ -42,7 +42,7 @@ beforeEach(async () => {
 
 /** A cluster and service running revision 2 (the new release), revision 1 being the last good one. */
 async function arrange(): Promise<{
-  m: DeploymentManifest;
+  m: EcsManifest;
   oldArn: string;
   newArn: string;
   readAlerts: (topic: "warning" | "critical") => Promise<string[]>;
@@ -79,7 +79,7 @@ async function arrange(): Promise<{
   return { m, oldArn, newArn, readAlerts };
 }
 
-async function run(m: DeploymentManifest, outcome: ReturnType<typeof report>, validateAgain: ReturnType<typeof report>, runId = "run-1") {
+async function run(m: EcsManifest, outcome: ReturnType<typeof report>, validateAgain: ReturnType<typeof report>, runId = "run-1") {
   const t = clock();
   const secrets = new SecretRegistry();
   const env = {

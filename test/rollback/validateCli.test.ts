@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { main } from "../../validators/cli/main";
-import type { DeploymentManifest } from "../../contract/manifest";
+import type { EcsManifest } from "../../contract/manifest";
 import type { PulumiStacks } from "../../validators/providers/pulumi/stacks";
 import { SsmReleaseRegistry } from "../../validators/release";
 import type { ValidationReport, Verdict } from "../../contract/report";
@@ -18,7 +18,7 @@ import { useMoto } from "../support/moto";
 const doubles = vi.hoisted(() => ({ stacks: undefined as PulumiStacks | undefined, verdicts: [] as Verdict[] }));
 vi.mock("../../validators/providers/pulumi/stacks", () => ({ automationStacks: () => doubles.stacks }));
 vi.mock("../../validators/validate/run", () => ({
-  validate: async (options: { services?: string[]; manifest: DeploymentManifest }): Promise<ValidationReport> => {
+  validate: async (options: { services?: string[]; manifest: EcsManifest }): Promise<ValidationReport> => {
     const verdict = doubles.verdicts.shift() ?? "pass";
     const names = options.services ?? options.manifest.services.map((s) => s.name);
     return report(Object.fromEntries(names.map((s) => [s, verdict])));

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import Ajv2020 from "ajv/dist/2020";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { main } from "../../validators/cli/main";
-import type { DeploymentManifest } from "../../contract/manifest";
+import type { EcsManifest } from "../../contract/manifest";
 import { reportJsonSchema } from "../../validators/render";
 import type { MotoServer } from "../support/moto";
 import { closedPort } from "./support/httpServer";
@@ -60,7 +60,7 @@ const validateArgs = (file: string, ...more: string[]) => [
   "--no-smoke",
   ...more,
 ];
-const healthyManifest = async (): Promise<DeploymentManifest> => testManifest([await world.healthy("api")]);
+const healthyManifest = async (): Promise<EcsManifest> => testManifest([await world.healthy("api")]);
 
 describe("deployctl validate: exit codes and outputs", () => {
   it("exits 0 on pass and prints exactly one JSON document that matches the report schema", async () => {

@@ -8,7 +8,7 @@ import Ajv2020 from "ajv/dist/2020";
 import { beforeEach, describe, expect, it } from "vitest";
 import { main } from "../../validators/cli/main";
 import { gate, parseEcrImage } from "../../validators/gate";
-import type { ManifestService } from "../../contract/manifest";
+import type { EcsManifestService } from "../../contract/manifest";
 import type { GateCheckName, GateReport } from "../../contract/report";
 import { reportJsonSchema } from "../../validators/render";
 import type { MotoServer } from "../support/moto";
@@ -40,7 +40,7 @@ async function pushImage(repository: string, tag: string): Promise<void> {
   await world.clients.ecr.send(new CreateRepositoryCommand({ repositoryName: repository })).catch(() => undefined);
   await world.clients.ecr.send(new PutImageCommand({ repositoryName: repository, imageTag: tag, imageManifest: image(tag) }));
 }
-async function recordLastGood(s: ManifestService): Promise<void> {
+async function recordLastGood(s: EcsManifestService): Promise<void> {
   const value = JSON.stringify({
     imageTag: "v1",
     taskDefinitionArn: s.taskDefinitionArn,
@@ -66,7 +66,7 @@ async function alarm(name: string, state: "ALARM" | "OK"): Promise<void> {
   await world.clients.cloudwatch.send(new SetAlarmStateCommand({ AlarmName: name, StateValue: state, StateReason: `test set ${state}` }));
 }
 /** A deployed service with a pushed image and a recorded last good release. */
-async function readyService(name: string): Promise<ManifestService> {
+async function readyService(name: string): Promise<EcsManifestService> {
   const s = await world.service(name);
   await pushImage(name, "v2");
   await pushImage(name, "v3");

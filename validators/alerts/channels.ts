@@ -1,6 +1,6 @@
 import { GetParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
 import type { SNSClient } from "@aws-sdk/client-sns";
-import type { DeploymentManifest } from "../../contract/manifest";
+import type { EcsManifest } from "../../contract/manifest";
 import type { SecretRegistry } from "../core/redact";
 import type { FetchFn } from "./http";
 import { DEFAULT_PAGERDUTY_EVENTS_URL, PagerDutyChannel } from "./pagerduty";
@@ -9,7 +9,7 @@ import { SnsChannel } from "./sns";
 import { type AlertChannel, ChannelError } from "./types";
 
 export interface ChannelOptions {
-  manifest: Pick<DeploymentManifest, "alerts">;
+  manifest: Pick<EcsManifest, "alerts">;
   clients: { sns: SNSClient; ssm: SSMClient };
   env: NodeJS.ProcessEnv;
   /** Every resolved webhook URL and routing key is registered here, so redaction masks it. */

@@ -1,6 +1,6 @@
 import type { AwsClients } from "../providers/aws/clients";
 import { skippedCheck } from "../checks/result";
-import type { DeploymentManifest, ManifestService } from "../../contract/manifest";
+import type { EcsManifest, EcsManifestService } from "../../contract/manifest";
 import type { CheckResult } from "../../contract/report";
 import { mapLimit } from "../core/pool";
 import { canaryPolicy, judgeCanary } from "./analysis";
@@ -8,8 +8,8 @@ import { type DeploymentSides, deploymentSides, latestDeployment } from "../prov
 import { type ComparisonWindow, measureComparisons } from "./measure";
 
 export interface CompareRequest {
-  manifest: DeploymentManifest;
-  services: readonly ManifestService[];
+  manifest: EcsManifest;
+  services: readonly EcsManifestService[];
   /** Window length, counted back from `end` and never before the deployment started. */
   windowSeconds: number;
   end: Date;
@@ -56,7 +56,7 @@ export async function compareBaselines(
 }
 
 async function sidesOf(
-  s: ManifestService,
+  s: EcsManifestService,
   cluster: string,
   clients: Pick<AwsClients, "ecs">,
   results: Map<string, CheckResult<"canary">>,

@@ -1,4 +1,4 @@
-import type { DeploymentManifest } from "../../contract/manifest";
+import type { EcsManifest } from "../../contract/manifest";
 import type { FailedTrafficStep } from "../records/types";
 import type { ActionRecord, ValidationReport } from "../../contract/report";
 import { latestDeployment } from "../providers/aws/ecsDeployments";
@@ -21,7 +21,7 @@ export interface DrivenSteps {
  * progressive ones with nothing in progress, are left as they are.
  */
 export async function driveInProgress(
-  request: { manifest: DeploymentManifest; services?: readonly string[]; runId: string; confidence?: number },
+  request: { manifest: EcsManifest; services?: readonly string[]; runId: string; confidence?: number },
   deps: WatchDeps,
 ): Promise<DrivenSteps> {
   const { manifest } = request;

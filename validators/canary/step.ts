@@ -1,5 +1,5 @@
 import type { AwsClients } from "../providers/aws/clients";
-import type { ManifestService } from "../../contract/manifest";
+import type { EcsManifestService } from "../../contract/manifest";
 import type { CheckResult, Verdict } from "../../contract/report";
 import { type CanaryPolicy, judgeCanary } from "./analysis";
 import { type DeploymentSides, describeDeployments } from "../providers/aws/ecsDeployments";
@@ -26,7 +26,7 @@ export type StepOutcome =
 export interface StepContext {
   clients: Pick<AwsClients, "ecs" | "cloudwatch" | "ssm">;
   cluster: string;
-  service: ManifestService;
+  service: EcsManifestService;
   sides: DeploymentSides;
   policy: CanaryPolicy;
   runId: string;

@@ -1,5 +1,5 @@
 import { PutParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
-import type { DeploymentManifest } from "../../contract/manifest";
+import type { EcsManifest } from "../../contract/manifest";
 import type { ActionRecord, Verdict } from "../../contract/report";
 import { awsCall } from "../providers/aws/call";
 
@@ -53,7 +53,7 @@ export async function publish(ssm: SSMClient, parameter: string, value: Publishe
  */
 export async function openRestoreGate(
   ssm: SSMClient,
-  manifest: DeploymentManifest,
+  manifest: EcsManifest,
   targets: readonly { service: string; imageTag: string }[],
   context: { now: () => Date; runId: string; reason: string },
 ): Promise<ActionRecord[]> {

@@ -1,5 +1,5 @@
 import type { AwsClients } from "../providers/aws/clients";
-import type { DeploymentManifest, ManifestService } from "../../contract/manifest";
+import type { EcsManifest, EcsManifestService } from "../../contract/manifest";
 import { type ActionRecord, type CheckResult, REPORT_SCHEMA_VERSION, type ValidationReport, type Verdict } from "../../contract/report";
 import type { FailedTrafficStep } from "../records/types";
 import type { Progress } from "../core/progress";
@@ -15,7 +15,7 @@ import { FINISHED, observeStep, type StepContext, type StepOutcome } from "./ste
 import { publish } from "./verdictStore";
 
 export interface WatchRequest {
-  manifest: DeploymentManifest;
+  manifest: EcsManifest;
   /** The progressive service (its manifest entry has `deployment`). */
   service: string;
   /**
@@ -166,7 +166,7 @@ export async function watchProgressiveRollout(request: WatchRequest, deps: Watch
 
 async function findSides(
   request: WatchRequest,
-  service: ManifestService,
+  service: EcsManifestService,
   deps: WatchDeps,
   tuning: Required<WatchTuning>,
 ): Promise<DeploymentSides | undefined> {

@@ -6,7 +6,7 @@ import type { CliIO } from "./io";
 import { gate } from "../gate/run";
 import { openStackLock } from "../lock/open";
 import type { StackLock } from "../lock/types";
-import type { DeploymentManifest } from "../../contract/manifest";
+import type { EcsManifest } from "../../contract/manifest";
 import type { PulumiStacks } from "../providers/pulumi/stacks";
 import { newRunId, whoAmI } from "../records/identity";
 import { openRecordStore } from "../records/open";
@@ -92,7 +92,7 @@ export function addReleaseOptions(cmd: Command, options: { lock?: boolean; alert
 
 /** Everything a release command works with, built once from the flags. */
 export interface ReleaseRuntime {
-  manifest: DeploymentManifest;
+  manifest: EcsManifest;
   clients: AwsClients;
   stacks: PulumiStacks;
   store: RecordStore;
@@ -119,7 +119,7 @@ export async function releaseRuntime(flags: ReleaseFlags, io: CliIO, deps: Relea
 
 /** What buildReleaseRuntime needs once the manifest and clients are known (validate.ts has them). */
 export interface RuntimeInput {
-  manifest: DeploymentManifest;
+  manifest: EcsManifest;
   clients: AwsClients;
   stacks: PulumiStacks;
   io: CliIO;

@@ -4,7 +4,7 @@ import { type AwsClientOptions, type AwsClients, createAwsClients } from "../pro
 import { awsConnection } from "../providers/aws/options";
 import type { CliIO } from "./io";
 import { ExitCode, type ExitCodeValue } from "./exitCodes";
-import type { DeploymentManifest } from "../../contract/manifest";
+import type { EcsManifest } from "../../contract/manifest";
 import { type PulumiStacks, automationStacks } from "../providers/pulumi/stacks";
 import type { Verdict } from "../../contract/report";
 import { type AnyReport, OUTPUT_FORMATS, type OutputFormat, renderReport } from "../render/index";
@@ -79,7 +79,7 @@ export function addCommonOptions(cmd: Command, formats: readonly OutputFormat[] 
 }
 
 /** Region from --region, the manifest, then the environment; endpoint from --endpoint-url then AWS_ENDPOINT_URL. */
-export function awsClientOptions(flags: CommonFlags, manifest: DeploymentManifest, env: NodeJS.ProcessEnv): AwsClientOptions {
+export function awsClientOptions(flags: CommonFlags, manifest: EcsManifest, env: NodeJS.ProcessEnv): AwsClientOptions {
   return awsConnection(flags, env, manifest.region);
 }
 

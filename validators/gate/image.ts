@@ -1,7 +1,7 @@
 import { DescribeImagesCommand, type ECRClient } from "@aws-sdk/client-ecr";
 import { DescribeTaskDefinitionCommand, type ECSClient } from "@aws-sdk/client-ecs";
 import { checkResult } from "../checks/result";
-import type { ManifestService } from "../../contract/manifest";
+import type { EcsManifestService } from "../../contract/manifest";
 import type { CheckResult, GateCheckName } from "../../contract/report";
 import { awsCall, awsErrorName, toOperationalError } from "../providers/aws/call";
 import { mapLimit } from "../core/pool";
@@ -31,7 +31,7 @@ export function parseEcrImage(image: string): EcrImage | undefined {
  * (DescribeTaskDefinition, once per task definition), then DescribeImages once per repository.
  */
 export async function checkImages(
-  services: readonly ManifestService[],
+  services: readonly EcsManifestService[],
   tag: string,
   clients: { ecs: ECSClient; ecr: ECRClient },
   concurrency = 10,
@@ -44,7 +44,7 @@ export async function checkImages(
     );
     images.set(arn, response.taskDefinition?.containerDefinitions?.map((c) => c.image ?? "").join("\n"));
   });
-  const repoOf = (s: ManifestService): EcrImage | undefined => {
+  const repoOf = (s: EcsManifestService): EcrImage | undefined => {
     const candidates = (images.get(s.taskDefinitionArn) ?? "").split("\n").filter(Boolean);
     const own = candidates.find((image) => image.endsWith(`:${s.imageTag}`)) ?? candidates[0];
     return own ? parseEcrImage(own) : undefined;

@@ -1,10 +1,10 @@
 import type { AwsClients } from "../providers/aws/clients";
-import type { DeploymentManifest } from "../../contract/manifest";
+import type { EcsManifest } from "../../contract/manifest";
 import type { GateCheckName } from "../../contract/report";
 
 /** What `deployctl gate` checks before a deploy. */
 export interface GateOptions {
-  manifest: DeploymentManifest;
+  manifest: EcsManifest;
   /** Only these services (by manifest name). @default every service */
   services?: string[];
   /** The image tag about to be deployed; without it the image check is skipped. */

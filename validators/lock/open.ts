@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import type { AwsClients } from "../providers/aws/clients";
-import type { DeploymentManifest } from "../../contract/manifest";
+import type { EcsManifest } from "../../contract/manifest";
 import { DynamoStackLock } from "./dynamoLock";
 import { FileStackLock } from "./fileLock";
 import type { StackLock } from "./types";
@@ -13,7 +13,7 @@ export const DEFAULT_LEASE_SECONDS = 30 * 60;
  * `<cwd>/.delivery/locks/` (the local tier).
  */
 export function openStackLock(options: {
-  manifest: Pick<DeploymentManifest, "history">;
+  manifest: Pick<EcsManifest, "history">;
   clients: Pick<AwsClients, "dynamodb">;
   cwd: string;
   now?: () => Date;

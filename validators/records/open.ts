@@ -1,13 +1,13 @@
 import { join } from "node:path";
 import type { AwsClients } from "../providers/aws/clients";
-import type { DeploymentManifest } from "../../contract/manifest";
+import type { EcsManifest } from "../../contract/manifest";
 import { LocalRecordStore } from "./localStore";
 import type { SecretRegistry } from "../core/redact";
 import { S3RecordStore } from "./s3Store";
 import type { RecordStore } from "./types";
 
 export interface OpenRecordStoreOptions {
-  manifest: Pick<DeploymentManifest, "stack" | "history">;
+  manifest: Pick<EcsManifest, "stack" | "history">;
   clients: Pick<AwsClients, "s3">;
   /** Where the local tier's `.delivery/records/<stack>/` lives. */
   cwd: string;

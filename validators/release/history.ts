@@ -1,4 +1,4 @@
-import type { DeploymentManifest } from "../../contract/manifest";
+import type { EcsManifest } from "../../contract/manifest";
 import { runStats } from "../records/stats";
 import type { RecordStore, RunRecord, RunStats } from "../records/types";
 import type { ReleaseRegistry, ReleaseVersion } from "./lastGood";
@@ -30,7 +30,7 @@ export interface HistoryView {
 
 /** Gathers releases (per service) and runs (optionally only those touching `service`), newest first. */
 export async function gatherHistory(
-  manifest: Pick<DeploymentManifest, "stack" | "services">,
+  manifest: Pick<EcsManifest, "stack" | "services">,
   registry: ReleaseRegistry,
   store: Pick<RecordStore, "list" | "location">,
   options: { services?: string[]; limit?: number } = {},

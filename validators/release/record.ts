@@ -1,4 +1,4 @@
-import type { DeploymentManifest } from "../../contract/manifest";
+import type { EcsManifest } from "../../contract/manifest";
 import type { ActionRecord } from "../../contract/report";
 import { lastGoodParameterName, type ReleaseRegistry } from "./lastGood";
 
@@ -9,7 +9,7 @@ import { lastGoodParameterName, type ReleaseRegistry } from "./lastGood";
  */
 export async function recordLastGood(
   registry: ReleaseRegistry,
-  manifest: Pick<DeploymentManifest, "stack" | "services">,
+  manifest: Pick<EcsManifest, "stack" | "services">,
   services: readonly string[],
   ctx: { runId: string; who: string; now: () => Date },
 ): Promise<ActionRecord[]> {

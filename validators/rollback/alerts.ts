@@ -1,5 +1,5 @@
 import type { Alert, AlertCheck } from "../alerts/types";
-import type { DeploymentManifest } from "../../contract/manifest";
+import type { EcsManifest } from "../../contract/manifest";
 import type { ServiceReport } from "../../contract/report";
 import type { RollbackResult } from "./rollback";
 
@@ -17,7 +17,7 @@ export function failureReason(service: Pick<ServiceReport, "name" | "checks">): 
 }
 
 interface AlertContext {
-  manifest: Pick<DeploymentManifest, "stack" | "dashboardUrl">;
+  manifest: Pick<EcsManifest, "stack" | "dashboardUrl">;
   runId: string;
 }
 

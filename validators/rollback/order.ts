@@ -1,12 +1,12 @@
 import { BadInputError } from "../core/errors";
-import type { ManifestService } from "../../contract/manifest";
+import type { EcsManifestService } from "../../contract/manifest";
 
 /**
  * The services in `dependsOn` order (a service after the services it depends on, directly or
  * through services not selected), restricted to `selected`. Ties keep the manifest's order.
  * A cycle is bad input naming it.
  */
-export function dependsOnOrder(services: readonly Pick<ManifestService, "name" | "dependsOn">[], selected: readonly string[]): string[] {
+export function dependsOnOrder(services: readonly Pick<EcsManifestService, "name" | "dependsOn">[], selected: readonly string[]): string[] {
   const wanted = new Set(selected);
   const byName = new Map(services.map((s) => [s.name, s]));
   const order: string[] = [];
@@ -30,7 +30,7 @@ export function dependsOnOrder(services: readonly Pick<ManifestService, "name" |
 export function checkServiceNames(
   flag: string,
   names: readonly string[],
-  services: readonly Pick<ManifestService, "name">[],
+  services: readonly Pick<EcsManifestService, "name">[],
   stack: string,
 ): void {
   const known = services.map((s) => s.name);

@@ -1,5 +1,5 @@
 import { BadInputError } from "../core/errors";
-import type { DeploymentManifest } from "../../contract/manifest";
+import type { EcsManifest } from "../../contract/manifest";
 import type { RunRecorder } from "../records/recorder";
 import type { FailedTrafficStep } from "../records/types";
 import type { ValidationReport } from "../../contract/report";
@@ -10,7 +10,7 @@ import type { ReleaseDeps } from "./types";
 import { validateWithRetry } from "./validateWithRetry";
 
 export interface RollbackRequest {
-  manifest: DeploymentManifest;
+  manifest: EcsManifest;
   /** Services to roll back, in deploy (dependsOn) order: they are rolled back in reverse. */
   services: string[];
   /** Why (recorded, and in the stack update message). */

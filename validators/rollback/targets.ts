@@ -1,5 +1,5 @@
 import { BadInputError } from "../core/errors";
-import type { ManifestService } from "../../contract/manifest";
+import type { EcsManifestService } from "../../contract/manifest";
 import type { LastGoodRelease, ReleaseRegistry } from "../release/lastGood";
 
 /** What a service is rolled back to. */
@@ -23,7 +23,7 @@ export interface MissingTarget {
 export async function resolveTargets(
   registry: ReleaseRegistry,
   stack: string,
-  services: readonly Pick<ManifestService, "name" | "ecsService">[],
+  services: readonly Pick<EcsManifestService, "name" | "ecsService">[],
   toTag?: string,
 ): Promise<{ targets: RollbackTarget[]; missing: MissingTarget[] }> {
   const targets: RollbackTarget[] = [];

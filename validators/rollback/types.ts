@@ -1,6 +1,6 @@
 import type { AlertDispatcher } from "../alerts/dispatcher";
 import type { AwsClients } from "../providers/aws/clients";
-import type { DeploymentManifest } from "../../contract/manifest";
+import type { EcsManifest } from "../../contract/manifest";
 import type { PulumiStacks } from "../providers/pulumi/stacks";
 import type { ReleaseRegistry } from "../release/lastGood";
 import type { ActionRecord, ValidationReport } from "../../contract/report";
@@ -11,7 +11,7 @@ import type { Progress } from "../core/progress";
  * `validate(options, deps)` with its deps already bound (clients, fetch, clock).
  */
 export interface ValidateRequest {
-  manifest: DeploymentManifest;
+  manifest: EcsManifest;
   services: string[];
   /** How long to wait for an in-progress rollout before judging. */
   waitSeconds?: number;
@@ -22,7 +22,7 @@ export interface ValidateRequest {
 export type ValidateFn = (request: ValidateRequest) => Promise<ValidationReport>;
 
 /** Re-reads the stack's `deployment` manifest (after a stack update the task definitions change). */
-export type LoadManifestFn = () => Promise<DeploymentManifest>;
+export type LoadManifestFn = () => Promise<EcsManifest>;
 
 /**
  * Before a rollback deploys validated releases again: let the lifecycle hook of progressive

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { isAbsolute, resolve } from "node:path";
 import type { z } from "zod";
 import { BadInputError, OperationalError } from "../core/errors";
-import { type DeploymentManifest, manifestSchema } from "../../contract/manifest";
+import { type DeploymentManifest, type EcsManifest, manifestSchemaFor, RUNTIMES, type RuntimeName } from "../../contract/manifest";
 import type { PulumiStacks } from "../providers/pulumi/stacks";
 
 /** Where the manifest comes from: a stack's `deployment` output, or a file holding it as JSON. */
@@ -20,7 +20,7 @@ export interface ManifestSource {
  * (no source, unreadable file, invalid JSON or contract) is a BadInputError naming the file, each
  * field, the value and what is allowed; a Pulumi failure is an OperationalError.
  */
-export async function loadManifest(src: ManifestSource, stacks: PulumiStacks): Promise<DeploymentManifest> {
+export async function loadManifest(src: ManifestSource, stacks: PulumiStacks): Promise<EcsManifest> {
   if (src.manifestFile) {
     const manifest = parseManifest(await readJson(src.manifestFile, src.cwd), src.manifestFile);
     if (src.stack && src.stack !== manifest.stack) {
@@ -50,8 +50,19 @@ export async function loadManifest(src: ManifestSource, stacks: PulumiStacks): P
 }
 
 /** Checks `value` against the manifest contract; every problem at once, one per line. */
-export function parseManifest(value: unknown, source: string): DeploymentManifest {
-  const parsed = manifestSchema.safeParse(value);
+export function parseManifest(value: unknown, source: string): EcsManifest {
+  const manifest = parseAnyManifest(value, source);
+  if (manifest.runtime === undefined || manifest.runtime === "ecs") return manifest;
+  throw new BadInputError(`${source}: runtime is "${manifest.runtime}"; this command supports runtime "ecs" only so far.`);
+}
+
+/** Checks `value` against the contract of its runtime (`runtime`, absent: ecs); every problem at once, one per line. */
+export function parseAnyManifest(value: unknown, source: string): DeploymentManifest {
+  const runtime = (value as { runtime?: unknown } | null)?.runtime ?? "ecs";
+  if (!(RUNTIMES as readonly unknown[]).includes(runtime)) {
+    throw new BadInputError(`${source}: runtime is ${JSON.stringify(runtime)}; expected one of ${RUNTIMES.join(", ")}.`);
+  }
+  const parsed = manifestSchemaFor(runtime as RuntimeName).safeParse(value);
   if (parsed.success) return parsed.data;
   const lines = parsed.error.issues.map((issue) => `${source}: ${describeIssue(issue, value)}`);
   throw new BadInputError(lines.join("\n"), { cause: parsed.error });

@@ -7,7 +7,7 @@ import { skippedCheck } from "../checks/result";
 import { judgeRollout } from "../checks/rollout";
 import { runSmoke } from "../checks/smoke";
 import { judgeTasks } from "../checks/tasks";
-import type { ManifestService } from "../../contract/manifest";
+import type { EcsManifestService } from "../../contract/manifest";
 import { CHECK_NAMES, type CheckResult, type ServiceReport, type ValidationReport, runReport, serviceReport } from "../../contract/report";
 import { clusterTasks, describeServices, tasksByGroup } from "../providers/aws/ecs";
 import { type MetricWindow, type Outcome, fetchErrorCounts, fetchLatency } from "../providers/aws/metrics";
@@ -155,7 +155,7 @@ function sinceFor(service: Service | undefined, settings: Settings, judgedAt: Da
   return new Date(judgedAt.getTime() - settings.windowSeconds * 1000);
 }
 
-function tasksFor(s: ManifestService, service: Service | undefined, groups: Map<string, Task[]> | undefined, since: Date): CheckResult {
+function tasksFor(s: EcsManifestService, service: Service | undefined, groups: Map<string, Task[]> | undefined, since: Date): CheckResult {
   const tasks = groups?.get(`service:${s.ecsService}`) ?? [];
   return judgeTasks({ ecsService: s.ecsService, service, tasks, since, expectedTaskDefinition: s.taskDefinitionArn });
 }
@@ -165,13 +165,13 @@ function outcomeInput<T>(outcome: Outcome<T> | undefined, key: "counts" | "stats
   return outcome.ok ? { [key]: outcome.value } : { unavailableReason: outcome.reason };
 }
 
-async function logsCheck(s: ManifestService, since: Date, until: Date, settings: Settings, deps: ValidateDeps): Promise<CheckResult> {
+async function logsCheck(s: EcsManifestService, since: Date, until: Date, settings: Settings, deps: ValidateDeps): Promise<CheckResult> {
   if (settings.skip.has("logs")) return skippedCheck("logs", "Skipped on request (--skip logs).");
   return runLogs({ logGroup: s.logGroup, since, until, patterns: settings.logPatterns }, deps.clients.logs);
 }
 
 async function smokeCheck(
-  s: ManifestService,
+  s: EcsManifestService,
   settings: Settings,
   deps: ValidateDeps,
   sleep: (ms: number) => Promise<void>,

@@ -1,13 +1,13 @@
 import { DEFAULT_LOG_PATTERNS, type LogPatterns } from "../checks/logs";
 import { BadInputError } from "../core/errors";
-import type { DeploymentManifest, ManifestService } from "../../contract/manifest";
+import type { EcsManifest, EcsManifestService } from "../../contract/manifest";
 import { CHECK_NAMES, type CheckName } from "../../contract/report";
 import type { ValidateOptions } from "./types";
 
 /** ValidateOptions with every default applied and every value checked. */
 export interface Settings {
-  manifest: DeploymentManifest;
-  services: ManifestService[];
+  manifest: EcsManifest;
+  services: EcsManifestService[];
   since?: Date;
   windowSeconds: number;
   waitSeconds: number;
@@ -75,7 +75,7 @@ export function resolveSettings(options: ValidateOptions): Settings {
 }
 
 /** The manifest's services named in `wanted` (all when empty); unknown names are added to `problems`. */
-export function selectServices(manifest: DeploymentManifest, wanted: readonly string[] | undefined, problems: string[]): ManifestService[] {
+export function selectServices(manifest: EcsManifest, wanted: readonly string[] | undefined, problems: string[]): EcsManifestService[] {
   if (!wanted || wanted.length === 0) return manifest.services;
   const known = manifest.services.map((s) => s.name);
   const unknown = wanted.filter((name) => !known.includes(name));

@@ -1,11 +1,11 @@
 import type { AwsClients } from "../providers/aws/clients";
 import type { LogPatterns } from "../checks/logs";
-import type { DeploymentManifest } from "../../contract/manifest";
+import type { EcsManifest } from "../../contract/manifest";
 import type { CheckName } from "../../contract/report";
 
 /** What to validate and how; every field but the manifest has a default that suits a pipeline. */
 export interface ValidateOptions {
-  manifest: DeploymentManifest;
+  manifest: EcsManifest;
   /** Only these services (by manifest name). @default every service of the manifest */
   services?: string[];
   /** Start of the deployment. @default each service's newest ECS deployment's createdAt */

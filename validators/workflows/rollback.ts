@@ -4,7 +4,7 @@ import { acquireStackLock } from "../lock/acquire";
 import { type HeartbeatTimers, startHeartbeat } from "../lock/heartbeat";
 import { DEFAULT_LEASE_SECONDS } from "../lock/open";
 import type { StackLock } from "../lock/types";
-import type { DeploymentManifest } from "../../contract/manifest";
+import type { EcsManifest } from "../../contract/manifest";
 import { RunRecorder, saveRecord, type SavedRecord } from "../records/recorder";
 import type { RecordStore } from "../records/types";
 import { rollbackAlert } from "../rollback/alerts";
@@ -44,7 +44,7 @@ export interface ManualRollbackResult extends SavedRecord {
  * A failed rollback, or nothing to roll back to, alerts critical and exits 1.
  */
 export async function manualRollback(
-  manifest: DeploymentManifest,
+  manifest: EcsManifest,
   options: ManualRollbackOptions,
   deps: ManualRollbackDeps,
 ): Promise<ManualRollbackResult> {
@@ -126,7 +126,7 @@ export async function manualRollback(
  * returned, so the rollback reports that there is nothing to roll back to.
  */
 async function servicesOffTheirRelease(
-  manifest: DeploymentManifest,
+  manifest: EcsManifest,
   current: readonly { name: string; tag: string }[],
   toTag: string | undefined,
   deps: Pick<ReleaseDeps, "registry" | "progress">,

@@ -3,7 +3,7 @@ import { acquireStackLock } from "../lock/acquire";
 import { type HeartbeatTimers, startHeartbeat } from "../lock/heartbeat";
 import { DEFAULT_LEASE_SECONDS } from "../lock/open";
 import { type StackLock, StackLockedError } from "../lock/types";
-import type { DeploymentManifest } from "../../contract/manifest";
+import type { EcsManifest } from "../../contract/manifest";
 import { RunRecorder, saveRecord, type SavedRecord } from "../records/recorder";
 import type { FailedTrafficStep, RecordStore, RunCommand, RunOutcome } from "../records/types";
 import { recordLastGood } from "../release/record";
@@ -15,7 +15,7 @@ import { revalidateInProgress } from "../rollback/validateWithRetry";
 import type { ReleaseDeps } from "../rollback/types";
 
 export interface AfterValidationOptions {
-  manifest: DeploymentManifest;
+  manifest: EcsManifest;
   /** What validate() returned, or the error it threw (the validator's own error: exit 4, never a rollback). */
   outcome: ValidationReport | Error;
   /** `--rollback`: roll failing services back to their last good release. @default false */

@@ -1,8 +1,8 @@
 import { deployOrder, type EnvironmentConfig } from "../../config";
 import {
-  type DeploymentManifest,
+  type EcsManifest,
   MANIFEST_SCHEMA_VERSION,
-  type ManifestService,
+  type EcsManifestService,
   type ManifestThresholds,
 } from "../../../contract/manifest";
 import { canaryVerdictParameterName, dashboardName, dashboardUrl, serviceUrl } from "./naming";
@@ -44,9 +44,9 @@ export function manifestThresholds(alarms: EnvironmentConfig["alarms"]): Manifes
 }
 
 /** The `deployment` stack output: the contract the validator reads (contract/manifest.ts). */
-export function buildManifest(config: EnvironmentConfig, deployed: DeployedEnvironment): DeploymentManifest {
+export function buildManifest(config: EnvironmentConfig, deployed: DeployedEnvironment): EcsManifest {
   const https = config.loadBalancer.certificateArn !== undefined;
-  const services: ManifestService[] = deployOrder(config.services).map((svc) => {
+  const services: EcsManifestService[] = deployOrder(config.services).map((svc) => {
     const d = deployed.services[svc.name];
     if (!d) throw new Error(`no deployed resources for service ${svc.name}`);
     return {
@@ -64,7 +64,7 @@ export function buildManifest(config: EnvironmentConfig, deployed: DeployedEnvir
       ...manifestDeployment(config.stack, svc, d),
     };
   });
-  const alerts: DeploymentManifest["alerts"] = {
+  const alerts: EcsManifest["alerts"] = {
     warningTopicArn: deployed.warningTopicArn,
     criticalTopicArn: deployed.criticalTopicArn,
   };
@@ -90,7 +90,7 @@ function manifestDeployment(
   stack: string,
   svc: EnvironmentConfig["services"][number],
   d: DeployedService,
-): Pick<ManifestService, "deployment"> {
+): Pick<EcsManifestService, "deployment"> {
   const deployment = svc.deployment;
   if (deployment.strategy === "rolling") return {};
   if (!d.alternateTargetGroup) throw new Error(`no alternate target group for the progressive service ${svc.name}`);

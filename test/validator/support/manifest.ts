@@ -1,10 +1,10 @@
-import type { DeploymentManifest, ManifestService } from "../../../contract/manifest";
+import type { EcsManifest, EcsManifestService } from "../../../contract/manifest";
 
 export const ACCOUNT = "123456789012";
 export const REGION = "eu-west-1";
 
 /** A manifest service named `name`; every field can be overridden. */
-export function testService(name: string, overrides: Partial<ManifestService> = {}): ManifestService {
+export function testService(name: string, overrides: Partial<EcsManifestService> = {}): EcsManifestService {
   return {
     name,
     ecsService: `${name}-svc`,
@@ -23,9 +23,9 @@ export function testService(name: string, overrides: Partial<ManifestService> = 
 
 /** A staging manifest with the given services (default: one service `api`). */
 export function testManifest(
-  services: ManifestService[] = [testService("api")],
-  overrides: Partial<DeploymentManifest> = {},
-): DeploymentManifest {
+  services: EcsManifestService[] = [testService("api")],
+  overrides: Partial<EcsManifest> = {},
+): EcsManifest {
   return {
     schemaVersion: 1,
     project: "delivery",

@@ -10,7 +10,7 @@ import { SNSClient } from "@aws-sdk/client-sns";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { type AwsClientStub, mockClient } from "aws-sdk-client-mock";
 import type { AwsClients } from "../../../validators/providers/aws/clients";
-import type { ManifestService } from "../../../contract/manifest";
+import type { EcsManifestService } from "../../../contract/manifest";
 
 /** Real client instances whose `send` is stubbed: every call must be arranged, nothing reaches a network. */
 export interface MockedAws {
@@ -49,7 +49,7 @@ export const DEPLOYED_AT = new Date("2025-03-01T12:00:00Z");
 export const NOW = new Date("2025-03-01T12:10:00Z");
 
 /** An ECS service as DescribeServices returns it, for a manifest service; deployment fields can be overridden. */
-export function ecsService(s: ManifestService, deployment: Partial<Deployment> = {}, desired = 3): Service {
+export function ecsService(s: EcsManifestService, deployment: Partial<Deployment> = {}, desired = 3): Service {
   return {
     serviceName: s.ecsService,
     status: "ACTIVE",
@@ -74,7 +74,7 @@ export function ecsService(s: ManifestService, deployment: Partial<Deployment> =
 }
 
 /** A task of the service's group; fields can be overridden. */
-export function ecsTask(s: ManifestService, id: string, overrides: Partial<Task> = {}): Task {
+export function ecsTask(s: EcsManifestService, id: string, overrides: Partial<Task> = {}): Task {
   return {
     taskArn: `arn:aws:ecs:eu-west-1:123456789012:task/delivery-staging/${id}`,
     group: `service:${s.ecsService}`,

@@ -8,7 +8,7 @@ import {
   StopTaskCommand,
 } from "@aws-sdk/client-ecs";
 import { type AwsClients, createAwsClients } from "../../../validators/providers/aws/clients";
-import type { ManifestService } from "../../../contract/manifest";
+import type { EcsManifestService } from "../../../contract/manifest";
 import { beforeEach } from "vitest";
 import { MOTO_CREDENTIALS, type MotoServer, useMoto } from "../../support/moto";
 import { ACCOUNT, REGION, testService } from "./manifest";
@@ -34,7 +34,7 @@ export class MotoWorld {
   }
 
   /** Registers a task definition and creates the service; returns its manifest entry (with the real ARN). */
-  async service(name: string, options: { desired?: number; image?: string; url?: string } = {}): Promise<ManifestService> {
+  async service(name: string, options: { desired?: number; image?: string; url?: string } = {}): Promise<EcsManifestService> {
     const image = options.image ?? `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/${name}:v2`;
     const registered = await this.clients.ecs.send(
       new RegisterTaskDefinitionCommand({
@@ -56,7 +56,7 @@ export class MotoWorld {
   }
 
   /** Starts `count` tasks in the service's group (what ECS does for a service); returns their ARNs. */
-  async runTasks(s: ManifestService, count: number): Promise<string[]> {
+  async runTasks(s: EcsManifestService, count: number): Promise<string[]> {
     const ran = await this.clients.ecs.send(
       new RunTaskCommand({
         cluster: CLUSTER,
@@ -76,7 +76,7 @@ export class MotoWorld {
 
   /** ALB metrics of the service's target group, one datapoint each at `at` (default now). */
   async metrics(
-    s: ManifestService,
+    s: EcsManifestService,
     figures: { requests?: number; errors5xx?: number; responseTime?: number },
     at = new Date(),
   ): Promise<void> {
@@ -99,7 +99,7 @@ export class MotoWorld {
   }
 
   /** Creates the service's log group (once) and writes `lines` as events, now. */
-  async logs(s: ManifestService, lines: string[]): Promise<void> {
+  async logs(s: EcsManifestService, lines: string[]): Promise<void> {
     await this.clients.logs.send(new CreateLogGroupCommand({ logGroupName: s.logGroup })).catch(() => undefined);
     await this.clients.logs.send(new CreateLogStreamCommand({ logGroupName: s.logGroup, logStreamName: "app/1" })).catch(() => undefined);
     if (lines.length === 0) return;
@@ -114,7 +114,7 @@ export class MotoWorld {
   }
 
   /** A healthy service: created, its desired tasks running, 1000 requests without 5xx, an empty log group. */
-  async healthy(name: string, options: { desired?: number; url?: string } = {}): Promise<ManifestService> {
+  async healthy(name: string, options: { desired?: number; url?: string } = {}): Promise<EcsManifestService> {
     const s = await this.service(name, options);
     await this.runTasks(s, options.desired ?? 3);
     await this.metrics(s, { requests: 1000, errors5xx: 0, responseTime: 0.05 });

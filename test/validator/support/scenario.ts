@@ -1,7 +1,7 @@
 import { GetMetricDataCommand, type GetMetricDataCommandInput, type MetricDataResult } from "@aws-sdk/client-cloudwatch";
 import { FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { DescribeServicesCommand, DescribeTasksCommand, ListTasksCommand, type Service, type Task } from "@aws-sdk/client-ecs";
-import type { ManifestService } from "../../../contract/manifest";
+import type { EcsManifestService } from "../../../contract/manifest";
 import { DEPLOYED_AT, type MockedAws, ecsService, ecsTask } from "./mocks";
 
 /** ALB figures a mocked GetMetricData returns for one target group, over one minute. */
@@ -19,7 +19,7 @@ export interface TargetMetrics {
  */
 export function arrangeHealthy(
   aws: MockedAws,
-  services: readonly ManifestService[],
+  services: readonly EcsManifestService[],
   overrides: { services?: Service[]; tasks?: Task[]; metrics?: Record<string, TargetMetrics>; percentilesFail?: Error } = {},
 ): void {
   const described = overrides.services ?? services.map((s) => ecsService(s));

@@ -4,7 +4,7 @@ import { InvalidArgumentError, Option } from "commander";
 import { listStacks } from "../../../infra/synth/synth";
 import { defaultReleaseDeps, type ReleaseCommandDeps } from "../compose";
 import { openStackLock } from "../../lock/open";
-import type { DeploymentManifest } from "../../../contract/manifest";
+import type { EcsManifest } from "../../../contract/manifest";
 import { whoAmI } from "../../records/identity";
 import { openRecordStore } from "../../records/open";
 import { SsmReleaseRegistry } from "../../release/lastGood";
@@ -180,8 +180,8 @@ async function readManifest(
   flag: "--from" | "--to",
   cwd: string,
   stacks: PulumiStacks,
-): Promise<DeploymentManifest> {
-  let manifest: DeploymentManifest;
+): Promise<EcsManifest> {
+  let manifest: EcsManifest;
   try {
     manifest = await loadManifest(file ? { manifestFile: file, cwd } : { stack, cwd }, stacks);
   } catch (err) {

@@ -2,7 +2,7 @@ import { InvalidArgumentError, Option } from "commander";
 import type { AwsClients } from "../../providers/aws/clients";
 import { type DrivenSteps, driveInProgress } from "../../canary/drive";
 import { DEFAULT_LOG_PATTERNS } from "../../checks/logs";
-import type { DeploymentManifest } from "../../../contract/manifest";
+import type { EcsManifest } from "../../../contract/manifest";
 import { newRunId } from "../../records/identity";
 import { Progress } from "../../core/progress";
 import { addValidateReleaseOptions, afterValidationStep, type ValidateReleaseFlags } from "../../workflows/deploy/validateHook";
@@ -169,7 +169,7 @@ export async function runValidateCommand(flags: ValidateFlags, ctx: CliContext, 
 }
 
 /** Drives progressive services with a deployment in progress through their steps; progress on stderr. */
-async function driveSteps(flags: ValidateFlags, manifest: DeploymentManifest, clients: AwsClients, ctx: CliContext): Promise<DrivenSteps> {
+async function driveSteps(flags: ValidateFlags, manifest: EcsManifest, clients: AwsClients, ctx: CliContext): Promise<DrivenSteps> {
   const now = () => new Date();
   const progress = new Progress((line) => ctx.io.stderr(`${line}\n`), now);
   const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -7,7 +7,7 @@ import {
   type ServiceRevision,
   StopServiceDeploymentCommand,
 } from "@aws-sdk/client-ecs";
-import type { ManifestService } from "../../../contract/manifest";
+import type { EcsManifestService } from "../../../contract/manifest";
 import { awsCall } from "./call";
 import { chunk } from "../../core/pool";
 
@@ -103,7 +103,7 @@ export async function describeRevisions(ecs: ECSClient, arns: readonly string[])
 export function resolveSides(
   deployment: ServiceDeployment,
   revisions: ReadonlyMap<string, ServiceRevision>,
-  service: Pick<ManifestService, "targetGroup" | "deployment">,
+  service: Pick<EcsManifestService, "targetGroup" | "deployment">,
 ): DeploymentSides {
   const targetArn = deployment.targetServiceRevision?.arn;
   const sourceArn = deployment.sourceServiceRevisions?.[0]?.arn;
@@ -128,7 +128,7 @@ export function resolveSides(
 export async function deploymentSides(
   ecs: ECSClient,
   deployment: ServiceDeployment,
-  service: Pick<ManifestService, "targetGroup" | "deployment">,
+  service: Pick<EcsManifestService, "targetGroup" | "deployment">,
 ): Promise<DeploymentSides> {
   const arns = [deployment.targetServiceRevision?.arn, ...(deployment.sourceServiceRevisions ?? []).map((r) => r.arn)].filter(
     (a): a is string => Boolean(a),

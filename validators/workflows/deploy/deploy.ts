@@ -4,7 +4,7 @@ import { acquireStackLock } from "../../lock/acquire";
 import { type HeartbeatTimers, startHeartbeat } from "../../lock/heartbeat";
 import { DEFAULT_LEASE_SECONDS } from "../../lock/open";
 import type { StackLock } from "../../lock/types";
-import type { DeploymentManifest } from "../../../contract/manifest";
+import type { EcsManifest } from "../../../contract/manifest";
 import { RunRecorder, saveRecord, type SavedRecord } from "../../records/recorder";
 import type { RecordStore, RunOutcome } from "../../records/types";
 import type { Verdict } from "../../../contract/report";
@@ -57,7 +57,7 @@ export interface DeployResult extends SavedRecord {
  * roll back in reverse order. Inconclusive verdicts and the validator's own errors stop the deploy
  * and alert; they never roll back. Always one run record (except when the lock is refused).
  */
-export async function deploy(initial: DeploymentManifest, options: DeployOptions, deps: DeployDeps): Promise<DeployResult> {
+export async function deploy(initial: EcsManifest, options: DeployOptions, deps: DeployDeps): Promise<DeployResult> {
   const selected = options.services?.length ? [...new Set(options.services)] : initial.services.map((s) => s.name);
   checkServiceNames("--service", selected, initial.services, initial.stack);
   const order = dependsOnOrder(initial.services, selected);

@@ -1,9 +1,9 @@
-import type { DeploymentManifest } from "../../../contract/manifest";
+import type { EcsManifest } from "../../../contract/manifest";
 import type { CheckStatus, Verdict } from "../../../contract/report";
 
 /** What deploy asks of the gate (issue 4's `deployctl gate`), with its deps already bound. */
 export interface GateRequest {
-  manifest: DeploymentManifest;
+  manifest: EcsManifest;
   services: string[];
   /** The image tag about to be deployed. */
   tag: string;

@@ -1,4 +1,4 @@
-import type { DeploymentManifest } from "../../../contract/manifest";
+import type { EcsManifest } from "../../../contract/manifest";
 import type { RunRecorder } from "../../records/recorder";
 import type { ServiceReport } from "../../../contract/report";
 import { changesText } from "../../rollback/rollback";
@@ -62,7 +62,7 @@ export async function updateService(
 export async function validateService(
   deps: Pick<ReleaseDeps, "validate" | "progress">,
   recorder: RunRecorder,
-  request: { manifest: DeploymentManifest; service: string; waitSeconds: number; since: Date },
+  request: { manifest: EcsManifest; service: string; waitSeconds: number; since: Date },
 ): Promise<{ kind: "judged"; service: ServiceReport } | { kind: "error"; error: string }> {
   const { service } = request;
   try {

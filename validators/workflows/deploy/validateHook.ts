@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import type { AwsClients } from "../../providers/aws/clients";
 import type { CliIO } from "../../cli/io";
-import type { DeploymentManifest } from "../../../contract/manifest";
+import type { EcsManifest } from "../../../contract/manifest";
 import type { PulumiStacks } from "../../providers/pulumi/stacks";
 import type { ValidationReport } from "../../../contract/report";
 import { type AfterValidationOptions, type AfterValidationResult, afterValidation } from "../validateAndRollback";
@@ -51,7 +51,7 @@ export function addValidateReleaseOptions(cmd: Command): Command {
 export interface ValidateStepInput {
   io: CliIO;
   flags: ValidateReleaseFlags;
-  manifest: DeploymentManifest;
+  manifest: EcsManifest;
   clients: AwsClients;
   stacks: PulumiStacks;
   /** What validate() returned, or the error it threw. */
