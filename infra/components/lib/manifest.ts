@@ -1,10 +1,5 @@
 import { deployOrder, type EnvironmentConfig } from "../../config";
-import {
-  type EcsManifest,
-  MANIFEST_SCHEMA_VERSION,
-  type EcsManifestService,
-  type ManifestThresholds,
-} from "../../../contract/manifest";
+import { type EcsManifest, MANIFEST_SCHEMA_VERSION, type EcsManifestService, type ManifestThresholds } from "../../../contract/manifest";
 import { canaryVerdictParameterName, dashboardName, dashboardUrl, serviceUrl } from "./naming";
 
 /** What the deployed resources tell the manifest about one service (known after deployment). */

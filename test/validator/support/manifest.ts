@@ -22,10 +22,7 @@ export function testService(name: string, overrides: Partial<EcsManifestService>
 }
 
 /** A staging manifest with the given services (default: one service `api`). */
-export function testManifest(
-  services: EcsManifestService[] = [testService("api")],
-  overrides: Partial<EcsManifest> = {},
-): EcsManifest {
+export function testManifest(services: EcsManifestService[] = [testService("api")], overrides: Partial<EcsManifest> = {}): EcsManifest {
   return {
     schemaVersion: 1,
     project: "delivery",
