@@ -6,7 +6,7 @@ import type { ProgressiveDeploymentConfig } from "../../infra/config";
 import { driveInProgress } from "../../validators/canary/drive";
 import { FileStackLock } from "../../validators/lock";
 import { LocalRecordStore } from "../../validators/records";
-import { afterValidation } from "../../validators/rollback";
+import { afterValidation } from "../../validators/workflows/validateAndRollback";
 import { Progress } from "../../validators/core/progress";
 import { harness } from "../release/harness";
 import { check, FakeStacks, lastGood, manifest, MemoryRegistry, report, service, serviceReport } from "../release/support";
@@ -109,7 +109,7 @@ describe("afterValidation with driven steps", () => {
         runId: "run-3",
       },
     );
-    expect([result.exitCode, result.record.outcome, h.updateServiceCalls()]).toEqual([1, "rolled-back", []]);
+    expect([result.record.exitCode, result.record.outcome, h.updateServiceCalls()]).toEqual([1, "rolled-back", []]);
     expect(result.record.rollback?.failedStep).toMatchObject({
       service: "api",
       percent: 25,

@@ -60,7 +60,7 @@ describe("deploy", () => {
 
     const result = await h.run();
 
-    expect(result.exitCode).toBe(0);
+    expect(result.record.exitCode).toBe(0);
     expect(h.stacks.changes()).toEqual([
       { op: "setConfig", stack: "staging", values: [setTag(1, "sha-new1111")] },
       { op: "up", stack: "staging", message: "deployctl deploy db sha-new1111 (run run-7)" },
@@ -83,7 +83,7 @@ describe("deploy", () => {
 
     const result = await h.run({ tag: undefined });
 
-    expect(result.exitCode).toBe(0);
+    expect(result.record.exitCode).toBe(0);
     expect(h.stacks.changes()).toEqual([
       { op: "setConfig", stack: "staging", values: [setTag(2, "sha-old0000")] },
       { op: "setConfig", stack: "staging", values: [setTag(1, "sha-new2222")] },
@@ -116,7 +116,7 @@ describe("deploy", () => {
 
     const result = await h.run({ tag: undefined });
 
-    expect(result.exitCode).toBe(0);
+    expect(result.record.exitCode).toBe(0);
     expect(result.record.outcome).toBe("nothing-to-do");
     expect(h.stacks.changes()).toEqual([]);
     expect(h.gateCalls).toEqual([]);
@@ -156,7 +156,7 @@ describe("deploy", () => {
 
     const result = await h.run();
 
-    expect(result.exitCode).toBe(1);
+    expect(result.record.exitCode).toBe(1);
     expect(result.record.outcome).toBe("rolled-back");
     expect(h.updateServiceCalls()).toEqual([
       ["staging-web", "arn:aws:ecs:eu-west-1:123456789012:task-definition/staging-web:1"],
@@ -215,7 +215,7 @@ describe("deploy", () => {
 
     const result = await h.run({ services: ["db"] });
 
-    expect(result.exitCode).toBe(0);
+    expect(result.record.exitCode).toBe(0);
     expect(h.validateCalls.map((c) => c.services)).toEqual([["db"], ["db"]]);
     expect(h.updateServiceCalls()).toEqual([]);
   });
@@ -225,7 +225,7 @@ describe("deploy", () => {
 
     const result = await h.run();
 
-    expect(result.exitCode).toBe(3);
+    expect(result.record.exitCode).toBe(3);
     expect(h.updateServiceCalls()).toEqual([]);
     expect(h.stacks.changes()).toHaveLength(2);
     expect(h.lines).toContain("not deploying api, web: db is inconclusive");
@@ -238,7 +238,7 @@ describe("deploy", () => {
 
     const result = await h.run();
 
-    expect(result.exitCode).toBe(4);
+    expect(result.record.exitCode).toBe(4);
     expect(result.record).toMatchObject({ outcome: "error", error: "validate db: GetMetricData: ThrottlingException" });
     expect(h.updateServiceCalls()).toEqual([]);
   });
@@ -249,7 +249,7 @@ describe("deploy", () => {
 
     const result = await h.run();
 
-    expect(result.exitCode).toBe(1);
+    expect(result.record.exitCode).toBe(1);
     expect(result.record.error).toBe("the stack update for api sha-new1111 failed");
     expect(h.updateServiceCalls().map(([s]) => s)).toEqual(["staging-api", "staging-db"]);
   });
@@ -266,7 +266,7 @@ describe("deploy", () => {
 
     const result = await h.run();
 
-    expect(result.exitCode).toBe(1);
+    expect(result.record.exitCode).toBe(1);
     expect(result.record).toMatchObject({
       outcome: "refused",
       error: "the gate refused: api: image failed (no image sha-new1111 in delivery/api)",
@@ -280,7 +280,7 @@ describe("deploy", () => {
 
     const result = await h.run();
 
-    expect(result.exitCode).toBe(4);
+    expect(result.record.exitCode).toBe(4);
     expect(h.stacks.changes()).toEqual([]);
   });
 

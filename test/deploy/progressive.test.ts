@@ -86,7 +86,7 @@ describe("deploy of a canary that fails at 25%", () => {
   it("returns all traffic to the old revision at once, rolls the config back, and exits 1 (rolled back)", async () => {
     const { h, sim, run } = setup(25);
     const result = await run();
-    expect([result.exitCode, result.record.outcome, result.record.verdict]).toEqual([1, "rolled-back", "fail"]);
+    expect([result.record.exitCode, result.record.outcome, result.record.verdict]).toEqual([1, "rolled-back", "fail"]);
     expect(sim.stops.map((s) => s.input.stopType)).toEqual(["ROLLBACK"]);
     expect(sim.status).toBe("ROLLBACK_SUCCESSFUL");
     // ECS already restored api: no fast-path UpdateService; the stack path sets the config back.
@@ -175,7 +175,7 @@ describe("deploy of a healthy canary", () => {
   it("goes through every step and the bake, then validates and records the release (exit 0)", async () => {
     const { h, sim, run } = setup(Infinity);
     const result = await run();
-    expect([result.exitCode, result.record.outcome, sim.status, sim.stops.length]).toEqual([0, "released", "SUCCESSFUL", 0]);
+    expect([result.record.exitCode, result.record.outcome, sim.status, sim.stops.length]).toEqual([0, "released", "SUCCESSFUL", 0]);
     expect(result.record.actions.filter((a) => a.kind === "traffic-step").map((a) => a.message)).toEqual([
       "api at 5%: pass after 10 min",
       "api at 25%: pass after 10 min",

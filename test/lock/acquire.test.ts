@@ -74,7 +74,7 @@ describe("acquireStackLock", () => {
 
     const attempt = acquireStackLock(lock, request, { timeoutSeconds: 12, pollSeconds: 5, now: t.now, sleep: t.sleep });
 
-    await expect(attempt).rejects.toMatchObject({ exitCode: 5 });
+    await expect(attempt).rejects.toMatchObject({ kind: "locked" });
     expect(lock.attempts).toBe(4);
   });
 

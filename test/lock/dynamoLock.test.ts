@@ -148,7 +148,7 @@ describe("DynamoStackLock against moto", () => {
 
     await expect(second).rejects.toBeInstanceOf(StackLockedError);
     await expect(second).rejects.toMatchObject({
-      exitCode: 5,
+      kind: "locked",
       message: "stack staging is locked by ana@laptop (deploy sha-abc1234) since 2024-05-01T10:00:00.000Z",
     });
   });

@@ -107,7 +107,7 @@ describe("saveRecord", () => {
     const recorder = new RunRecorder({ runId: "r1", command: "validate", who: "ci", stack: "staging", now: clock().now });
     recorder.action({ kind: "alert", target: "pagerduty", status: "failed", message: "pagerduty echoed R0UTING-KEY-0042" });
 
-    const saved = await saveRecord(new LocalRecordStore(dir, secrets), recorder, { outcome: "failed", exitCode: 1 });
+    const saved = await saveRecord(new LocalRecordStore(dir, secrets), recorder, { outcome: "failed" });
 
     expect(saved.record.actions[0]?.message).toBe(`pagerduty echoed ${MASK}`);
     expect(saved.location).toBe(join(dir, "r1.json"));
@@ -117,7 +117,7 @@ describe("saveRecord", () => {
     writeFileSync(join(dir, "file"), "");
     const recorder = new RunRecorder({ runId: "r1", command: "validate", who: "ci", stack: "staging", now: clock().now });
 
-    const saved = await saveRecord(new LocalRecordStore(join(dir, "file", "sub")), recorder, { outcome: "released", exitCode: 0 });
+    const saved = await saveRecord(new LocalRecordStore(join(dir, "file", "sub")), recorder, { outcome: "released" });
 
     expect(saved.location).toBeUndefined();
     expect(saved.error).toMatch(/^cannot write .*file\/sub\/r1\.json: ENOTDIR/);

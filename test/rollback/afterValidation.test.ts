@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FileStackLock } from "../../validators/lock";
 import { LocalRecordStore } from "../../validators/records";
-import { afterValidation, type AfterValidationOptions } from "../../validators/rollback";
+import { afterValidation, type AfterValidationOptions } from "../../validators/workflows/validateAndRollback";
 import { harness } from "../release/harness";
 import { check, clock, FakeStacks, lastGood, manifest, MemoryRegistry, report, service, serviceReport } from "../release/support";
 
@@ -36,7 +36,7 @@ describe("afterValidation", () => {
 
     const result = await h.run({ outcome: report({ api: "pass", web: "pass" }) });
 
-    expect(result.exitCode).toBe(0);
+    expect(result.record.exitCode).toBe(0);
     expect(result.record.outcome).toBe("released");
     expect(await h.registry.get("staging", "web")).toEqual({
       stack: "staging",
@@ -56,7 +56,7 @@ describe("afterValidation", () => {
 
     expect((await h.registry.history("staging", "api")).map((v) => v.release?.imageTag)).toEqual(["sha-old0000"]);
     expect((await h.store.list()).map((r) => r.runId)).toEqual(["run-1"]);
-    expect(result.exitCode).toBe(0);
+    expect(result.record.exitCode).toBe(0);
   });
 
   it("resolves the alerts of services that pass", async () => {
@@ -72,7 +72,7 @@ describe("afterValidation", () => {
 
     const result = await h.run({ outcome: report({ api: "pass", web: "fail" }) });
 
-    expect(result.exitCode).toBe(1);
+    expect(result.record.exitCode).toBe(1);
     expect(result.record.outcome).toBe("failed");
     expect(h.updateServiceCalls()).toEqual([]);
     expect(h.alerts.sent.map((a) => [a.service, a.severity, a.action])).toEqual([
@@ -85,7 +85,7 @@ describe("afterValidation", () => {
 
     const result = await h.run({ outcome: report({ api: "pass", web: "fail" }), rollback: true });
 
-    expect(result.exitCode).toBe(1);
+    expect(result.record.exitCode).toBe(1);
     expect(result.record.outcome).toBe("rolled-back");
     expect(result.record.verdict).toBe("fail");
     expect(h.updateServiceCalls()).toEqual([["staging-web", "arn:aws:ecs:eu-west-1:123456789012:task-definition/staging-web:1"]]);
@@ -119,7 +119,7 @@ describe("afterValidation", () => {
       rollback: true,
     });
 
-    expect(result.exitCode).toBe(0);
+    expect(result.record.exitCode).toBe(0);
     expect(h.validateCalls.map((c) => c.services)).toEqual([["web"]]);
     expect(h.updateServiceCalls()).toEqual([]);
     expect(result.report?.verdict).toBe("pass");
@@ -135,7 +135,7 @@ describe("afterValidation", () => {
 
     const result = await h.run({ outcome: inProgress, rollback: true });
 
-    expect(result.exitCode).toBe(1);
+    expect(result.record.exitCode).toBe(1);
     expect(result.record.outcome).toBe("rolled-back");
     expect(h.validateCalls.map((c) => c.services)).toEqual([["web"], ["web"], ["web"]]);
     expect(h.updateServiceCalls()).toEqual([["staging-web", "arn:aws:ecs:eu-west-1:123456789012:task-definition/staging-web:1"]]);
@@ -146,7 +146,7 @@ describe("afterValidation", () => {
 
     const result = await h.run({ outcome: report({ api: "pass", web: "inconclusive" }), rollback: true });
 
-    expect(result.exitCode).toBe(3);
+    expect(result.record.exitCode).toBe(3);
     expect(h.updateServiceCalls()).toEqual([]);
     expect(h.stacks.changes()).toEqual([]);
     expect(h.alerts.sent.map((a) => [a.service, a.severity, a.verdict])).toEqual([["web", "warning", "inconclusive"]]);
@@ -157,7 +157,7 @@ describe("afterValidation", () => {
 
     const result = await h.run({ outcome: new Error("CloudWatch GetMetricData: AccessDenied"), rollback: true });
 
-    expect(result.exitCode).toBe(4);
+    expect(result.record.exitCode).toBe(4);
     expect(result.record).toMatchObject({ outcome: "error", error: "CloudWatch GetMetricData: AccessDenied" });
     expect(h.updateServiceCalls()).toEqual([]);
     expect(h.alerts.sent.map((a) => [a.verdict, a.action])).toEqual([
@@ -170,7 +170,7 @@ describe("afterValidation", () => {
 
     const result = await h.run({ outcome: report({ api: "fail" }), rollback: true });
 
-    expect(result.exitCode).toBe(1);
+    expect(result.record.exitCode).toBe(1);
     expect(result.record.outcome).toBe("rollback-failed");
     expect(h.alerts.sent.map((a) => [a.service, a.severity, a.action])).toEqual([
       ["api", "critical", "not rolled back: no last good release of api in /delivery/staging/api/last-good: nothing to roll back to"],
@@ -201,7 +201,7 @@ describe("afterValidation", () => {
 
     const result = await h.run({ outcome: report({ web: "fail" }), rollback: true });
 
-    expect(result.exitCode).toBe(5);
+    expect(result.record.exitCode).toBe(5);
     expect(h.updateServiceCalls()).toEqual([]);
     expect(h.alerts.sent[0]?.action).toBe(
       "not rolled back: stack staging is locked by ana@laptop (deploy sha-x) since 2024-05-01T10:00:00.000Z",
@@ -221,7 +221,7 @@ describe("afterValidation", () => {
 
     const result = await h.run({ outcome: report({ api: "pass" }) });
 
-    expect(result.exitCode).toBe(4);
+    expect(result.record.exitCode).toBe(4);
     expect(result.record.actions.find((a) => a.kind === "record-last-good")).toMatchObject({
       status: "failed",
       message: "cannot write SSM parameter: AccessDenied",

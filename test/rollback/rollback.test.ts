@@ -180,7 +180,7 @@ describe("rollbackServices", () => {
 
     await rollbackServices({ manifest: three, services: ["api"], reason: "api: errorRate failed", waitSeconds: 60, recorder: rec }, h.deps);
 
-    const record = rec.finish({ outcome: "rolled-back", exitCode: 1 });
+    const record = rec.finish({ outcome: "rolled-back" });
     expect(record.rollback).toEqual({ reason: "api: errorRate failed", services: ["api"], status: "ok" });
     expect(record.services).toEqual([
       { name: "api", tagAfter: "sha-api0001", taskDefinitionAfter: "arn:aws:ecs:eu-west-1:123456789012:task-definition/staging-api:1" },
@@ -232,7 +232,7 @@ describe("rollbackServices", () => {
       ],
     });
     expect(h.updateServiceCalls()).toEqual([]);
-    expect(rec.finish({ outcome: "rollback-failed", exitCode: 1, verdict: "fail" }).rollback).toEqual({
+    expect(rec.finish({ outcome: "rollback-failed", verdict: "fail" }).rollback).toEqual({
       reason: "api: errorRate failed",
       services: [],
       status: "failed",

@@ -11,7 +11,8 @@ import { FileStackLock } from "../../validators/lock";
 import type { EcsManifest } from "../../contract/manifest";
 import { LocalRecordStore, SecretRegistry } from "../../validators/records";
 import { SsmReleaseRegistry } from "../../validators/release";
-import { afterValidation, Progress } from "../../validators/rollback";
+import { Progress } from "../../validators/rollback";
+import { afterValidation } from "../../validators/workflows/validateAndRollback";
 import { HttpStub } from "../release/httpStub";
 import { clock, FakeStacks, manifest, report, service } from "../release/support";
 import { MOTO_CREDENTIALS, type MotoServer, startMoto } from "../support/moto";
@@ -142,7 +143,7 @@ describe("rollback against moto, with Slack and PagerDuty on a local server", ()
 
     const result = await run(m, report({ api: "fail" }), report({ api: "pass" }));
 
-    expect(result.exitCode).toBe(1);
+    expect(result.record.exitCode).toBe(1);
     expect(
       (await clients.ecs.send(new DescribeServicesCommand({ cluster: "staging", services: ["staging-api"] }))).services?.[0]
         ?.taskDefinition,

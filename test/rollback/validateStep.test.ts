@@ -3,7 +3,8 @@ import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it } from "vitest";
-import { addValidateReleaseOptions, afterValidationStep, defaultReleaseDeps } from "../../validators/workflows/deploy/index";
+import { defaultReleaseDeps } from "../../validators/cli/compose";
+import { addValidateReleaseOptions, afterValidationStep } from "../../validators/cli/validateStep";
 import { SsmReleaseRegistry } from "../../validators/release";
 import { captureIO, type CliWorld, cliWorld } from "../release/cliWorld";
 import { FakeStacks, report } from "../release/support";
@@ -55,7 +56,7 @@ describe("afterValidationStep (what `deployctl validate` calls after its verdict
 
     const result = await step;
 
-    expect(result.exitCode).toBe(0);
+    expect(result.record.exitCode).toBe(0);
     expect(await new SsmReleaseRegistry(world.clients.ssm).get("staging", "api")).toMatchObject({
       imageTag: "sha-old0000",
       who: "ci",

@@ -99,7 +99,7 @@ describe("loadManifest from a file", () => {
 
     await expect(load).rejects.toBeInstanceOf(BadInputError);
     await expect(load).rejects.toThrow(message);
-    await expect(load).rejects.toMatchObject({ message, exitCode: 2 });
+    await expect(load).rejects.toMatchObject({ message, kind: "bad-input" });
   });
 
   it("refuses a manifest of another stack than --stack", async () => {
@@ -139,7 +139,7 @@ describe("loadManifest from a stack", () => {
     const stacks = stacksWith({}, new Error("no stack named 'qa' found"));
 
     await expect(loadManifest({ stack: "qa" }, stacks)).rejects.toMatchObject({
-      exitCode: 2,
+      kind: "bad-input",
       message: "--stack qa: no such Pulumi stack (no stack named 'qa' found).",
     });
   });

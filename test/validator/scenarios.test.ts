@@ -222,7 +222,7 @@ describe("validate with mocked AWS", () => {
     await expect(run).rejects.toBeInstanceOf(OperationalError);
     await expect(run).rejects.toMatchObject({
       operation: "ECS DescribeServices",
-      exitCode: 4,
+      kind: "operational",
       message:
         "ECS DescribeServices failed (access denied): AccessDeniedException: User: arn:aws:iam::123456789012:user/ci is not authorized to perform: ecs:DescribeServices",
     });

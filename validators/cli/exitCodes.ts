@@ -1,20 +1,29 @@
-/** Exit codes shared by every deployctl command (documented in `deployctl --help` and the README). */
-export const ExitCode = {
-  /** The release is healthy (warnings allowed), or the command did what was asked. */
-  Ok: 0,
-  /** The verdict is fail, or the command refused (a promotion with no verified release, say). */
-  Fail: 1,
-  /** Bad input: usage, an unreadable or invalid manifest or config. The message names the field. */
-  BadInput: 2,
-  /** Too little data to judge: the verdict is inconclusive. */
-  Inconclusive: 3,
-  /** An operational error: AWS or an endpoint unreachable, access denied, throttled beyond retries. */
-  Operational: 4,
-  /** The stack is locked by another run. */
-  Locked: 5,
-} as const;
+import { DeliveryError } from "../core/errors";
+import { type ErrorKind, ExitCode, type ExitCodeValue, type RunEnd, exitCodeFor, exitCodeForKind } from "../../contract/outcome";
 
-export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+/** The exit codes and the one outcome -> exit code mapping live in contract/outcome.ts (run records store the code too). */
+export { ExitCode, type ExitCodeValue, exitCodeFor } from "../../contract/outcome";
+
+/** The exit code for a thrown error: its kind's, or 4 for anything unexpected. */
+export function exitCodeForError(err: unknown): ExitCodeValue {
+  return err instanceof DeliveryError ? exitCodeForKind(err.kind) : ExitCode.Operational;
+}
+
+/** The exit code of a workflow's run; a run record that could not be written turns a success into 4. */
+export function exitCodeForRun(result: {
+  record: { command: RunEnd["command"] };
+  outcome: RunEnd["outcome"];
+  errorKind?: ErrorKind;
+  error?: string;
+}): ExitCodeValue {
+  const code = exitCodeFor({ command: result.record.command, outcome: result.outcome, errorKind: result.errorKind });
+  return result.error && code === ExitCode.Ok ? ExitCode.Operational : code;
+}
+
+/** The exit code of a promotion: 0 when promoted or nothing changed, else 1 (refused or cancelled). */
+export function exitCodeForPromotion(outcome: "promoted" | "nothing-to-change" | "refused" | "cancelled"): ExitCodeValue {
+  return outcome === "promoted" || outcome === "nothing-to-change" ? ExitCode.Ok : ExitCode.Fail;
+}
 
 export const EXIT_CODES_HELP = `Exit codes:
   0  pass (warnings allowed) / done

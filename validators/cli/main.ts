@@ -1,7 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { commands } from "./commands";
-import { CliError } from "../core/errors";
-import { EXIT_CODES_HELP, ExitCode } from "./exitCodes";
+import { DeliveryError } from "../core/errors";
+import { EXIT_CODES_HELP, ExitCode, exitCodeForError } from "./exitCodes";
 import { type CliIO, processIO, println } from "./io";
 
 /** Builds the deployctl program; exported for tests that inspect the command tree. */
@@ -36,9 +36,9 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
       }
       return ExitCode.BadInput;
     }
-    if (err instanceof CliError) {
+    if (err instanceof DeliveryError) {
       println(io.stderr, `deployctl: ${err.message}`);
-      return err.exitCode;
+      return exitCodeForError(err);
     }
     println(io.stderr, `deployctl: unexpected error: ${err instanceof Error ? err.message : String(err)}`);
     return ExitCode.Operational;

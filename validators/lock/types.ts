@@ -1,5 +1,4 @@
-import { CliError, OperationalError } from "../core/errors";
-import { ExitCode } from "../cli/exitCodes";
+import { DeliveryError, OperationalError } from "../core/errors";
 
 /** What a caller asks for: the stack, who asks, for what, and how long the lease lasts. */
 export interface LockRequest {
@@ -42,10 +41,10 @@ export interface StackLock {
   tryAcquire(request: LockRequest): Promise<TryAcquireResult>;
 }
 
-/** Another run holds the stack (exit 5). The message is a contract. */
-export class StackLockedError extends CliError {
+/** Another run holds the stack (kind `locked`, exit 5). The message is a contract. */
+export class StackLockedError extends DeliveryError {
   constructor(readonly holder: Pick<LockInfo, "stack" | "who" | "what" | "since" | "expires">) {
-    super(lockedMessage(holder), ExitCode.Locked);
+    super(lockedMessage(holder), "locked");
     this.name = "StackLockedError";
   }
 }

@@ -1,6 +1,9 @@
 import type { DriftItem, DriftReport } from "./drift";
 import type { ServicePlan } from "./plan";
-import type { PromotionResult, PromotionView } from "../workflows/promote";
+import type { PromotionResult as PromotionEnd, PromotionView } from "./types";
+
+/** A promotion as printed: how it ended and the exit code the CLI gives it. */
+export type PromotionResult = PromotionEnd & { exitCode: number };
 
 export const PROMOTION_SCHEMA_VERSION = 1;
 

@@ -1,4 +1,5 @@
 import type { ActionRecord, ValidationReport, Verdict } from "../../contract/report";
+import { type ErrorKind, exitCodeFor } from "../../contract/outcome";
 import {
   RUN_RECORD_SCHEMA_VERSION,
   type RecordStore,
@@ -74,7 +75,8 @@ export class RunRecorder {
     return this.validations.at(-1)?.verdict ?? "inconclusive";
   }
 
-  finish(end: { outcome: RunOutcome; exitCode: number; verdict?: Verdict; error?: string }): RunRecord {
+  /** Ends the run; the record's exit code comes from the one mapping (contract/outcome.ts `exitCodeFor`). */
+  finish(end: RunFinish): RunRecord {
     return {
       schemaVersion: RUN_RECORD_SCHEMA_VERSION,
       runId: this.runId,
@@ -89,10 +91,18 @@ export class RunRecorder {
       outcome: end.outcome,
       ...(this.rollbackSummary ? { rollback: this.rollbackSummary } : {}),
       actions: [...this.actions],
-      exitCode: end.exitCode,
+      exitCode: exitCodeFor({ command: this.init.command, outcome: end.outcome, errorKind: end.errorKind }),
       ...(end.error !== undefined ? { error: end.error } : {}),
     };
   }
+}
+
+/** How a run ends: its outcome, the kind of error behind it (if any), the verdict and the error message. */
+export interface RunFinish {
+  outcome: RunOutcome;
+  errorKind?: ErrorKind;
+  verdict?: Verdict;
+  error?: string;
 }
 
 /** What saving a run record gave: the record, where it went, or why it could not be written. */
@@ -102,19 +112,22 @@ export interface SavedRecord {
   error?: string;
 }
 
+/** What a recorded workflow returns: the saved record and how the run ended (the CLI turns that into the exit code). */
+export interface RunResult extends SavedRecord {
+  outcome: RunOutcome;
+  errorKind?: ErrorKind;
+}
+
 /**
  * Ends the run and writes its record; a store failure is reported, never thrown (the run already
  * happened). The record returned is the redacted one, safe to print.
  */
-export async function saveRecord(
-  store: Pick<RecordStore, "put" | "redact">,
-  recorder: RunRecorder,
-  end: { outcome: RunOutcome; exitCode: number; verdict?: Verdict; error?: string },
-): Promise<SavedRecord> {
+export async function saveRecord(store: Pick<RecordStore, "put" | "redact">, recorder: RunRecorder, end: RunFinish): Promise<RunResult> {
   const record = store.redact(recorder.finish(end));
+  const ending = { outcome: end.outcome, ...(end.errorKind ? { errorKind: end.errorKind } : {}) };
   try {
-    return { record, location: await store.put(record) };
+    return { ...ending, record, location: await store.put(record) };
   } catch (err) {
-    return { record, error: err instanceof Error ? err.message : String(err) };
+    return { ...ending, record, error: err instanceof Error ? err.message : String(err) };
   }
 }

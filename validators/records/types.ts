@@ -6,20 +6,8 @@ import type { ActionRecord, ValidationReport, Verdict } from "../../contract/rep
  */
 export const RUN_RECORD_SCHEMA_VERSION = 1;
 
-export type RunCommand = "validate" | "deploy" | "rollback";
-
-/**
- * How the run ended, beyond the verdict:
- * - `released`: every validated service passed (and was recorded as last good when asked);
- * - `rolled-back`: a fail verdict, and the rollback restored the last good release;
- * - `rollback-failed`: a fail verdict, and the rollback did not restore a healthy release;
- * - `failed`: a fail verdict with no rollback (not asked for, or nothing to roll back to);
- * - `inconclusive`: too little data; nothing was rolled back;
- * - `refused`: the gate (or the command) refused before changing anything;
- * - `error`: an operational error (exit 4); nothing was rolled back;
- * - `nothing-to-do`: a rollback found every service already on the release it would restore.
- */
-export type RunOutcome = "released" | "rolled-back" | "rollback-failed" | "failed" | "inconclusive" | "refused" | "error" | "nothing-to-do";
+export type { RunCommand, RunOutcome } from "../../contract/outcome";
+import type { RunCommand, RunOutcome } from "../../contract/outcome";
 
 /** One service touched by the run: what ran before and what runs after. */
 export interface ServiceChange {

@@ -1,12 +1,5 @@
-export {
-  type AfterValidationDeps,
-  type AfterValidationOptions,
-  type AfterValidationResult,
-  afterValidation,
-} from "../workflows/validateAndRollback";
 export { alertChecks, failureReason, inconclusiveAlert, operationalAlert, rollbackAlert, serviceAlert } from "./alerts";
 export { fastRollback } from "./fastPath";
-export { manualRollback, type ManualRollbackDeps, type ManualRollbackOptions, type ManualRollbackResult } from "../workflows/rollback";
 export { checkServiceNames, dependsOnOrder } from "./order";
 export { Progress, type StageEnd, type StageRecord } from "../core/progress";
 export { changesText, type RollbackRequest, type RollbackResult, rollbackServices } from "./rollback";

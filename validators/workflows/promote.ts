@@ -1,9 +1,6 @@
 import { ConfigError, type EnvironmentConfig, parseEnvironmentConfig, readStackFile as readStackConfig } from "../../infra/config/index";
 import { BadInputError, OperationalError } from "../core/errors";
-import { ExitCode, type ExitCodeValue } from "../cli/exitCodes";
-import { acquireStackLock } from "../lock/acquire";
-import { type HeartbeatTimers, startHeartbeat } from "../lock/heartbeat";
-import { DEFAULT_LEASE_SECONDS } from "../lock/open";
+import type { HeartbeatTimers } from "../lock/heartbeat";
 import type { StackLock } from "../lock/types";
 import type { RecordStore } from "../records/types";
 import type { ReleaseRegistry } from "../release/lastGood";
@@ -12,6 +9,8 @@ import { setImageTags, type TagChange } from "../stackfile/tags";
 import type { DriftReport } from "../promote/drift";
 import { checkImage, copyImage, ImageCopyError, type ImageClients, removeImage } from "../promote/images";
 import { planPromotion, type ServicePlan } from "../promote/plan";
+import type { PromotionOutcome, PromotionResult, PromotionView } from "../promote/types";
+import { withStackLock } from "./stackLock";
 
 export interface PromoteRequest {
   from: string;
@@ -48,25 +47,7 @@ export interface PromoteDeps {
   timers?: HeartbeatTimers;
 }
 
-/** What promote found: per service, and the drift between the stacks. */
-export interface PromotionView {
-  from: string;
-  to: string;
-  /** The target's stack file, e.g. `Pulumi.prod.yaml`. */
-  stackFile: string;
-  maxAgeDays: number;
-  services: ServicePlan[];
-  drift: DriftReport;
-}
-
-export type PromotionOutcome = "promoted" | "nothing-to-change" | "refused" | "cancelled";
-
-export interface PromotionResult extends PromotionView {
-  outcome: PromotionOutcome;
-  exitCode: ExitCodeValue;
-  /** The tag edits written into the stack file (empty unless promoted). */
-  changes: TagChange[];
-}
+export type { PromotionOutcome, PromotionResult, PromotionView } from "../promote/types";
 
 /**
  * `deployctl promote`: under the target stack's lock, plan each service (last good in the source,
@@ -82,18 +63,18 @@ export async function promote(request: PromoteRequest, deps: PromoteDeps): Promi
   const selected = selectServices(target, request.services);
   const stackFile = stackFilePath(dir, to);
   const text = readStackFile(stackFile);
-  const handle = await acquireStackLock(
-    deps.lock,
-    {
-      stack: to,
-      who: deps.who,
-      what: `promote from ${from} (${selected.map((s) => s.name).join(", ")})`,
-      leaseSeconds: DEFAULT_LEASE_SECONDS,
-    },
-    { timeoutSeconds: request.lockTimeoutSeconds, now: deps.now, sleep: deps.sleep, onWait: deps.progress },
-  );
-  const stopHeartbeat = startHeartbeat(handle, DEFAULT_LEASE_SECONDS, (m) => deps.progress(`warning: ${m}`), deps.timers);
-  try {
+  const lock = {
+    lock: deps.lock,
+    stack: to,
+    who: deps.who,
+    what: `promote from ${from} (${selected.map((s) => s.name).join(", ")})`,
+    timeoutSeconds: request.lockTimeoutSeconds,
+    now: deps.now,
+    sleep: deps.sleep,
+    progress: deps.progress,
+    timers: deps.timers,
+  };
+  return withStackLock(lock, async () => {
     deps.progress(`reading the last good releases of ${selected.map((s) => s.name).join(", ")} in stack ${from}`);
     const services = await planPromotion(
       {
@@ -115,25 +96,20 @@ export async function promote(request: PromoteRequest, deps: PromoteDeps): Promi
       drift: await deps.drift(source, target),
     };
     deps.show(view);
-    const end = (outcome: PromotionOutcome, exitCode: ExitCodeValue, changes: TagChange[] = []): PromotionResult => ({
-      ...view,
-      outcome,
-      exitCode,
-      changes,
-    });
-    if (services.some((s) => s.status === "refused")) return end("refused", ExitCode.Fail);
+    const end = (outcome: PromotionOutcome, changes: TagChange[] = []): PromotionResult => ({ ...view, outcome, changes });
+    if (services.some((s) => s.status === "refused")) return end("refused");
     const moving = services.filter((s) => s.status === "promote");
-    if (moving.length === 0) return end("nothing-to-change", ExitCode.Ok);
+    if (moving.length === 0) return end("nothing-to-change");
     if (!request.yes) {
       const answer = await deps.confirm(`Write ${describe(moving)} into ${view.stackFile}?`);
       if (answer === undefined)
         throw new BadInputError(
           `promote changes ${view.stackFile}: pass --yes to confirm (stdin is not a terminal, so deployctl cannot ask).`,
         );
-      if (!answer) return end("cancelled", ExitCode.Fail);
+      if (!answer) return end("cancelled");
     }
     const copied = await copyImages(moving, deps);
-    if (copied.refused) return end("refused", ExitCode.Fail);
+    if (copied.refused) return end("refused");
     try {
       if (readStackFile(stackFile) !== text)
         throw new OperationalError(`${view.stackFile} changed while promote ran; nothing was written: run promote again`, "promote");
@@ -146,7 +122,6 @@ export async function promote(request: PromoteRequest, deps: PromoteDeps): Promi
       writeFileAtomic(stackFile, update.text);
       return end(
         "promoted",
-        ExitCode.Ok,
         update.changes.filter((c) => c.changed),
       );
     } catch (err) {
@@ -155,10 +130,7 @@ export async function promote(request: PromoteRequest, deps: PromoteDeps): Promi
         ? err
         : new OperationalError(`cannot write ${view.stackFile}: ${message(err)}`, "promote", { cause: err });
     }
-  } finally {
-    stopHeartbeat();
-    await handle.release().catch(() => false);
-  }
+  });
 }
 
 /** Copies the images the plan marked `copy`; on a refusal, removes those it copied and marks the service refused. */

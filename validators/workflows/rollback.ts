@@ -1,11 +1,8 @@
-import { CliError } from "../core/errors";
-import { ExitCode, type ExitCodeValue } from "../cli/exitCodes";
-import { acquireStackLock } from "../lock/acquire";
-import { type HeartbeatTimers, startHeartbeat } from "../lock/heartbeat";
-import { DEFAULT_LEASE_SECONDS } from "../lock/open";
+import type { HeartbeatTimers } from "../lock/heartbeat";
 import type { StackLock } from "../lock/types";
 import type { EcsManifest } from "../../contract/manifest";
-import { RunRecorder, saveRecord, type SavedRecord } from "../records/recorder";
+import { type RunFinish, RunRecorder, type RunResult } from "../records/recorder";
+import { recordedUnderLock } from "./stackLock";
 import type { RecordStore } from "../records/types";
 import { rollbackAlert } from "../rollback/alerts";
 import { checkServiceNames, dependsOnOrder } from "../rollback/order";
@@ -33,91 +30,68 @@ export interface ManualRollbackDeps extends ReleaseDeps {
   timers?: HeartbeatTimers;
 }
 
-export interface ManualRollbackResult extends SavedRecord {
-  exitCode: ExitCodeValue;
-}
-
 /**
  * `deployctl rollback`: under the stack lock, roll services back to their last good release (or
  * `--to` a validated tag) with the same fast path, stack path and validation as an automatic
  * rollback. Without `--service`, only services whose config tag differs from their last good one.
- * A failed rollback, or nothing to roll back to, alerts critical and exits 1.
+ * A failed rollback, or nothing to roll back to, alerts critical and ends `rollback-failed`.
  */
-export async function manualRollback(
-  manifest: EcsManifest,
-  options: ManualRollbackOptions,
-  deps: ManualRollbackDeps,
-): Promise<ManualRollbackResult> {
+export async function manualRollback(manifest: EcsManifest, options: ManualRollbackOptions, deps: ManualRollbackDeps): Promise<RunResult> {
   if (options.services?.length) checkServiceNames("--service", options.services, manifest.services, manifest.stack);
-  const handle = await acquireStackLock(
-    deps.lock,
+  const ctx = { manifest, runId: deps.runId };
+  return recordedUnderLock(
     {
+      lock: deps.lock,
       stack: manifest.stack,
       who: deps.who,
       what: `rollback${options.toTag ? ` --to ${options.toTag}` : ""}`,
-      leaseSeconds: DEFAULT_LEASE_SECONDS,
+      timeoutSeconds: options.lockTimeoutSeconds,
+      now: deps.now,
+      sleep: deps.sleep,
+      progress: (m) => deps.progress.info(m),
+      timers: deps.timers,
     },
-    { timeoutSeconds: options.lockTimeoutSeconds, now: deps.now, sleep: deps.sleep, onWait: (m) => deps.progress.info(m) },
-  );
-  const stopHeartbeat = startHeartbeat(handle, DEFAULT_LEASE_SECONDS, (m) => deps.progress.info(`warning: ${m}`), deps.timers);
-  const recorder = new RunRecorder({ runId: deps.runId, command: "rollback", who: deps.who, stack: manifest.stack, now: deps.now });
-  const ctx = { manifest, runId: deps.runId };
-  try {
-    const current = await readStackServices(deps.stacks, manifest.stack);
-    let selected = options.services?.length ? options.services : await servicesOffTheirRelease(manifest, current, options.toTag, deps);
-    if (selected.length === 0) {
-      deps.progress.info(
-        `nothing to roll back: every service of stack ${manifest.stack} already runs ${options.toTag ?? "its last good release"}`,
+    () => ({
+      recorder: new RunRecorder({ runId: deps.runId, command: "rollback", who: deps.who, stack: manifest.stack, now: deps.now }),
+      store: deps.store,
+      finalActions: () => deps.progress.actions(),
+    }),
+    async (recorder): Promise<RunFinish> => {
+      const current = await readStackServices(deps.stacks, manifest.stack);
+      let selected = options.services?.length ? options.services : await servicesOffTheirRelease(manifest, current, options.toTag, deps);
+      if (selected.length === 0) {
+        deps.progress.info(
+          `nothing to roll back: every service of stack ${manifest.stack} already runs ${options.toTag ?? "its last good release"}`,
+        );
+        return { outcome: "nothing-to-do", verdict: "pass" };
+      }
+      selected = dependsOnOrder(manifest.services, selected);
+      for (const name of selected)
+        recorder.service({
+          name,
+          tagBefore: current.find((s) => s.name === name)?.tag,
+          taskDefinitionBefore: manifest.services.find((s) => s.name === name)?.taskDefinitionArn,
+        });
+      const result = await rollbackServices(
+        { manifest, services: selected, reason: options.reason, toTag: options.toTag, waitSeconds: options.waitSeconds, recorder },
+        deps,
       );
-      recorder.addActions(deps.progress.actions());
+      if (result.status === "ok") {
+        recorder.addActions(
+          await deps.alerts.recovered(selected.map((service) => ({ stack: manifest.stack, service, runId: deps.runId }))),
+        );
+      } else {
+        recorder.addActions(
+          await deps.alerts.notify(selected.map((name) => rollbackAlert(ctx, { name, verdict: "fail", checks: [] }, result))),
+        );
+      }
       return {
-        exitCode: ExitCode.Ok,
-        ...(await saveRecord(deps.store, recorder, { outcome: "nothing-to-do", exitCode: ExitCode.Ok, verdict: "pass" })),
-      };
-    }
-    selected = dependsOnOrder(manifest.services, selected);
-    for (const name of selected)
-      recorder.service({
-        name,
-        tagBefore: current.find((s) => s.name === name)?.tag,
-        taskDefinitionBefore: manifest.services.find((s) => s.name === name)?.taskDefinitionArn,
-      });
-    const result = await rollbackServices(
-      { manifest, services: selected, reason: options.reason, toTag: options.toTag, waitSeconds: options.waitSeconds, recorder },
-      deps,
-    );
-    if (result.status === "ok") {
-      recorder.addActions(await deps.alerts.recovered(selected.map((service) => ({ stack: manifest.stack, service, runId: deps.runId }))));
-    } else {
-      recorder.addActions(
-        await deps.alerts.notify(selected.map((name) => rollbackAlert(ctx, { name, verdict: "fail", checks: [] }, result))),
-      );
-    }
-    recorder.addActions(deps.progress.actions());
-    const exitCode = result.status === "ok" ? ExitCode.Ok : ExitCode.Fail;
-    const verdict = result.reports.at(-1)?.verdict ?? "inconclusive";
-    const error = result.problems.length > 0 ? result.problems.join("; ") : undefined;
-    return {
-      exitCode,
-      ...(await saveRecord(deps.store, recorder, {
         outcome: result.status === "ok" ? "rolled-back" : "rollback-failed",
-        exitCode,
-        verdict,
-        error,
-      })),
-    };
-  } catch (err) {
-    // Every run leaves a record, also one stopped by bad input (--to a tag never validated) or by AWS.
-    if (err instanceof CliError) {
-      recorder.addActions(deps.progress.actions());
-      const outcome = err.exitCode === ExitCode.Operational ? "error" : "refused";
-      await saveRecord(deps.store, recorder, { outcome, exitCode: err.exitCode, verdict: "inconclusive", error: err.message });
-    }
-    throw err;
-  } finally {
-    stopHeartbeat();
-    await handle.release().catch(() => false);
-  }
+        verdict: result.reports.at(-1)?.verdict ?? "inconclusive",
+        error: result.problems.length > 0 ? result.problems.join("; ") : undefined,
+      };
+    },
+  );
 }
 
 /**

@@ -1,18 +1,18 @@
-import { ExitCode, type ExitCodeValue } from "../cli/exitCodes";
-import { acquireStackLock } from "../lock/acquire";
-import { type HeartbeatTimers, startHeartbeat } from "../lock/heartbeat";
-import { DEFAULT_LEASE_SECONDS } from "../lock/open";
+import { errorMessage } from "../core/errors";
+import type { Alert } from "../alerts/types";
+import type { HeartbeatTimers } from "../lock/heartbeat";
 import { type StackLock, StackLockedError } from "../lock/types";
 import type { EcsManifest } from "../../contract/manifest";
-import { RunRecorder, saveRecord, type SavedRecord } from "../records/recorder";
-import type { FailedTrafficStep, RecordStore, RunCommand, RunOutcome } from "../records/types";
+import { type RunFinish, RunRecorder, type RunResult } from "../records/recorder";
+import type { FailedTrafficStep, RecordStore, RunCommand } from "../records/types";
 import { recordLastGood } from "../release/record";
-import type { ActionRecord, ValidationReport } from "../../contract/report";
+import type { ActionRecord, ServiceReport, ValidationReport } from "../../contract/report";
 import { failureReason, inconclusiveAlert, operationalAlert, rollbackAlert, serviceAlert } from "../rollback/alerts";
 import { dependsOnOrder } from "../rollback/order";
 import { rollbackServices } from "../rollback/rollback";
 import { revalidateInProgress } from "../rollback/validateWithRetry";
 import type { ReleaseDeps } from "../rollback/types";
+import { recordRun, withStackLock } from "./stackLock";
 
 export interface AfterValidationOptions {
   manifest: EcsManifest;
@@ -45,8 +45,7 @@ export interface AfterValidationDeps extends ReleaseDeps {
   timers?: HeartbeatTimers;
 }
 
-export interface AfterValidationResult extends SavedRecord {
-  exitCode: ExitCodeValue;
+export interface AfterValidationResult extends RunResult {
   /** The report the decision was made on: the one given, with in-progress rollouts validated again (rollback only). */
   report?: ValidationReport;
 }
@@ -54,42 +53,49 @@ export interface AfterValidationResult extends SavedRecord {
 /**
  * What `deployctl validate` does after its verdict: on pass, record each service as last good
  * and resolve its incidents; on fail, alert and (with `rollback`) validate again services whose
- * rollout is still in progress (twice at most), then roll failing services back under the stack lock; on inconclusive or an operational error, alert and never roll back. Always
- * writes one run record. Never throws for a verdict: the exit code says how it went.
+ * rollout is still in progress (twice at most), then roll failing services back under the stack
+ * lock; on inconclusive or an operational error, alert and never roll back. Always writes one run
+ * record. Never throws for a verdict: the outcome says how it went.
  */
 export async function afterValidation(options: AfterValidationOptions, deps: AfterValidationDeps): Promise<AfterValidationResult> {
   const { manifest } = options;
-  const recorder = new RunRecorder({
-    runId: deps.runId,
-    command: options.command ?? "validate",
-    who: deps.who,
-    stack: manifest.stack,
-    now: deps.now,
-  });
-  for (const report of options.before?.validations ?? []) recorder.validation(report);
-  recorder.addActions(options.before?.actions ?? []);
-  const ctx = { manifest, runId: deps.runId };
-  /** The report the decision is made on, once known. */
   const decided: { report?: ValidationReport } = {};
-  const finish = async (outcome: RunOutcome, exitCode: ExitCodeValue, error?: string): Promise<AfterValidationResult> => ({
-    exitCode,
-    ...(decided.report ? { report: decided.report } : {}),
-    ...(await saveRecord(deps.store, recorder, { outcome, exitCode, verdict: decided.report?.verdict ?? "inconclusive", error })),
-  });
+  const result = await recordRun(
+    () => ({
+      recorder: new RunRecorder({
+        runId: deps.runId,
+        command: options.command ?? "validate",
+        who: deps.who,
+        stack: manifest.stack,
+        now: deps.now,
+      }),
+      store: deps.store,
+    }),
+    async (recorder) => {
+      for (const report of options.before?.validations ?? []) recorder.validation(report);
+      recorder.addActions(options.before?.actions ?? []);
+      const ended = await decide(options, deps, recorder, decided);
+      return { ...ended, verdict: decided.report?.verdict ?? "inconclusive" };
+    },
+  );
+  return { ...result, ...(decided.report ? { report: decided.report } : {}) };
+}
 
-  if (options.outcome instanceof Error) {
-    const message = options.outcome.message;
-    recorder.addActions(
-      await deps.alerts.notify([
-        operationalAlert(
-          ctx,
-          manifest.services.map((s) => s.name),
-          message,
-        ),
-      ]),
-    );
-    return finish("error", ExitCode.Operational, message);
-  }
+/** The report to decide on (in-progress rollouts validated again before a rollback), then what the verdicts call for. */
+async function decide(
+  options: AfterValidationOptions,
+  deps: AfterValidationDeps,
+  recorder: RunRecorder,
+  decided: { report?: ValidationReport },
+): Promise<RunFinish> {
+  const { manifest } = options;
+  const ctx = { manifest, runId: deps.runId };
+  const operational = async (message: string): Promise<RunFinish> => {
+    const names = manifest.services.map((s) => s.name);
+    recorder.addActions(await deps.alerts.notify([operationalAlert(ctx, names, message)]));
+    return { outcome: "error", error: message };
+  };
+  if (options.outcome instanceof Error) return operational(options.outcome.message);
   recorder.validation(options.outcome);
   let report = options.outcome;
   if (options.rollback) {
@@ -104,17 +110,7 @@ export async function afterValidation(options: AfterValidationOptions, deps: Aft
       for (const extra of settled.extra) recorder.validation(extra);
       report = settled.report;
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      recorder.addActions(
-        await deps.alerts.notify([
-          operationalAlert(
-            ctx,
-            manifest.services.map((s) => s.name),
-            message,
-          ),
-        ]),
-      );
-      return finish("error", ExitCode.Operational, message);
+      return operational(errorMessage(err));
     }
   }
   decided.report = report;
@@ -128,27 +124,14 @@ export async function afterValidation(options: AfterValidationOptions, deps: Aft
       taskDefinitionAfter: m?.taskDefinitionArn,
     });
   }
-
-  const passed = report.services.filter((s) => s.verdict === "pass").map((s) => s.name);
-  let recordFailed = false;
-  if (options.record && passed.length > 0) {
-    const actions = await recordLastGood(deps.registry, manifest, passed, { runId: deps.runId, who: deps.who, now: deps.now });
-    recorder.addActions(actions);
-    recordFailed = actions.some((a) => a.status === "failed");
-  }
-  if (passed.length > 0)
-    recorder.addActions(await deps.alerts.recovered(passed.map((service) => ({ stack: manifest.stack, service, runId: deps.runId }))));
-
-  const inconclusive = report.services.filter((s) => s.verdict === "inconclusive");
+  const recordFailed = await recordPassed(report, options, deps, recorder);
   const failed = report.services.filter((s) => s.verdict === "fail");
-  const alerts = inconclusive.map((s) => inconclusiveAlert(ctx, s));
-
+  const alerts = report.services.filter((s) => s.verdict === "inconclusive").map((s) => inconclusiveAlert(ctx, s));
   if (failed.length === 0) {
     recorder.addActions(await deps.alerts.notify(alerts));
-    if (recordFailed) return finish("error", ExitCode.Operational, "could not record the last good release (see actions)");
-    return report.verdict === "pass" ? finish("released", ExitCode.Ok) : finish("inconclusive", ExitCode.Inconclusive);
+    if (recordFailed) return { outcome: "error", error: "could not record the last good release (see actions)" };
+    return { outcome: report.verdict === "pass" ? "released" : "inconclusive" };
   }
-
   if (!options.rollback) {
     for (const s of failed)
       alerts.push(
@@ -158,46 +141,84 @@ export async function afterValidation(options: AfterValidationOptions, deps: Aft
         }),
       );
     recorder.addActions(await deps.alerts.notify(alerts));
-    return finish("failed", ExitCode.Fail);
+    return { outcome: "failed" };
   }
+  return rollBackFailed(failed, alerts, options, deps, recorder);
+}
 
+/** Records passing services as last good (unless `--no-record`) and resolves their incidents; true when recording failed. */
+async function recordPassed(
+  report: ValidationReport,
+  options: AfterValidationOptions,
+  deps: AfterValidationDeps,
+  recorder: RunRecorder,
+): Promise<boolean> {
+  const { manifest } = options;
+  const passed = report.services.filter((s) => s.verdict === "pass").map((s) => s.name);
+  let recordFailed = false;
+  if (options.record && passed.length > 0) {
+    const actions = await recordLastGood(deps.registry, manifest, passed, { runId: deps.runId, who: deps.who, now: deps.now });
+    recorder.addActions(actions);
+    recordFailed = actions.some((a) => a.status === "failed");
+  }
+  if (passed.length > 0)
+    recorder.addActions(await deps.alerts.recovered(passed.map((service) => ({ stack: manifest.stack, service, runId: deps.runId }))));
+  return recordFailed;
+}
+
+/** Rolls the failing services back (reverse dependsOn order) under the stack lock; a lock not taken is alerted and never rolled back. */
+async function rollBackFailed(
+  failed: ServiceReport[],
+  alerts: Alert[],
+  options: AfterValidationOptions,
+  deps: AfterValidationDeps,
+  recorder: RunRecorder,
+): Promise<RunFinish> {
+  const { manifest } = options;
+  const ctx = { manifest, runId: deps.runId };
   const order = dependsOnOrder(
     manifest.services,
     failed.map((s) => s.name),
   );
-  let handle;
+  let locked = false;
   try {
-    handle = await acquireStackLock(
-      deps.lock,
-      { stack: manifest.stack, who: deps.who, what: `validate --rollback ${order.join(",")}`, leaseSeconds: DEFAULT_LEASE_SECONDS },
-      { timeoutSeconds: options.lockTimeoutSeconds ?? 0, now: deps.now, sleep: deps.sleep, onWait: (m) => deps.progress.info(m) },
+    return await withStackLock(
+      {
+        lock: deps.lock,
+        stack: manifest.stack,
+        who: deps.who,
+        what: `validate --rollback ${order.join(",")}`,
+        timeoutSeconds: options.lockTimeoutSeconds ?? 0,
+        now: deps.now,
+        sleep: deps.sleep,
+        progress: (m) => deps.progress.info(m),
+        timers: deps.timers,
+      },
+      async (): Promise<RunFinish> => {
+        locked = true;
+        const result = await rollbackServices(
+          {
+            manifest,
+            services: order,
+            reason: failed.map(failureReason).join("; "),
+            waitSeconds: options.waitSeconds ?? 300,
+            recorder,
+            failedStep: options.before?.failedStep,
+            restoredByEcs: options.before?.failedStep ? [options.before.failedStep.service] : [],
+          },
+          deps,
+        );
+        for (const s of failed) alerts.push(rollbackAlert(ctx, s, result));
+        recorder.addActions(await deps.alerts.notify(alerts));
+        return { outcome: result.status === "ok" ? "rolled-back" : "rollback-failed" };
+      },
     );
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
+    if (locked) throw err;
+    const message = errorMessage(err);
     for (const s of failed)
       alerts.push(serviceAlert(ctx, s, { severity: "critical", action: `not rolled back: ${message}`, dedup: false }));
     recorder.addActions(await deps.alerts.notify(alerts));
-    return finish("failed", err instanceof StackLockedError ? ExitCode.Locked : ExitCode.Operational, message);
-  }
-  const stopHeartbeat = startHeartbeat(handle, DEFAULT_LEASE_SECONDS, (m) => deps.progress.info(`warning: ${m}`), deps.timers);
-  try {
-    const result = await rollbackServices(
-      {
-        manifest,
-        services: order,
-        reason: failed.map(failureReason).join("; "),
-        waitSeconds: options.waitSeconds ?? 300,
-        recorder,
-        failedStep: options.before?.failedStep,
-        restoredByEcs: options.before?.failedStep ? [options.before.failedStep.service] : [],
-      },
-      deps,
-    );
-    for (const s of failed) alerts.push(rollbackAlert(ctx, s, result));
-    recorder.addActions(await deps.alerts.notify(alerts));
-    return finish(result.status === "ok" ? "rolled-back" : "rollback-failed", ExitCode.Fail);
-  } finally {
-    stopHeartbeat();
-    await handle.release().catch(() => false);
+    return { outcome: "failed", errorKind: err instanceof StackLockedError ? "locked" : "operational", error: message };
   }
 }

@@ -7,7 +7,7 @@ import { dependsOnOrder } from "../../rollback/order";
 import { addCommonOptions, wholeNumber } from "../options";
 import type { CliContext, RegisterCommand } from "../context";
 import { BadInputError } from "../../core/errors";
-import { EXIT_CODES_HELP, ExitCode } from "../exitCodes";
+import { EXIT_CODES_HELP, ExitCode, exitCodeForRun } from "../exitCodes";
 
 export interface DeployFlags extends ReleaseFlags {
   tag?: string;
@@ -101,7 +101,7 @@ export async function runDeployCommand(
   );
   ctx.io.stdout(renderRun(result, flags.output));
   if (result.error) ctx.io.stderr(`deployctl: the run record could not be written: ${result.error}\n`);
-  return result.error && result.exitCode === ExitCode.Ok ? ExitCode.Operational : result.exitCode;
+  return exitCodeForRun(result);
 }
 
 /** An image tag as ECR and the stack config accept it. */

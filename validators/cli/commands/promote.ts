@@ -15,7 +15,8 @@ import type { PulumiStacks } from "../../providers/pulumi/stacks";
 import { awsClientOptions, wholeNumber } from "../options";
 import { loadManifest } from "../../validate/loadManifest";
 import type { CliContext, RegisterCommand } from "../context";
-import { BadInputError, CliError } from "../../core/errors";
+import { BadInputError, DeliveryError } from "../../core/errors";
+import { exitCodeForPromotion } from "../exitCodes";
 
 export interface PromoteFlags {
   from: string;
@@ -117,7 +118,7 @@ export async function runPromoteCommand(
   const sameRegion = fromManifest.region === toManifest.region || flags.region !== undefined;
   const target = sameRegion ? source : deps.createClients(awsClientOptions({ ...flags, output: flags.output }, toManifest, io.env));
   const text = flags.output === "text";
-  const result = await promote(
+  const ended = await promote(
     {
       from: flags.from,
       to: flags.to,
@@ -143,6 +144,7 @@ export async function runPromoteCommand(
       who: whoAmI(io.env),
     },
   );
+  const result = { ...ended, exitCode: exitCodeForPromotion(ended.outcome) };
   io.stdout(
     flags.output === "json" ? renderJson(result) : flags.output === "markdown" ? renderMarkdown(result) : renderOutcomeText(result),
   );
@@ -186,7 +188,7 @@ async function readManifest(
     manifest = await loadManifest(file ? { manifestFile: file, cwd } : { stack, cwd }, stacks);
   } catch (err) {
     // loadManifest names the flag validate takes; promote's are --from-manifest and --to-manifest.
-    if (err instanceof CliError && err.message.startsWith("--manifest "))
+    if (err instanceof DeliveryError && err.message.startsWith("--manifest "))
       throw new BadInputError(`${flag}-manifest ${err.message.slice("--manifest ".length)}`, { cause: err });
     throw err;
   }

@@ -3,7 +3,7 @@ import { addReleaseOptions, defaultReleaseDeps, type ReleaseCommandDeps, type Re
 import { manualRollback } from "../../workflows/rollback";
 import { addCommonOptions, wholeNumber } from "../options";
 import type { CliContext, RegisterCommand } from "../context";
-import { EXIT_CODES_HELP, ExitCode } from "../exitCodes";
+import { EXIT_CODES_HELP, exitCodeForRun } from "../exitCodes";
 
 export interface RollbackFlags extends ReleaseFlags {
   to?: string;
@@ -69,5 +69,5 @@ export async function runRollbackCommand(
   );
   ctx.io.stdout(renderRun(result, flags.output));
   if (result.error) ctx.io.stderr(`deployctl: the run record could not be written: ${result.error}\n`);
-  return result.error && result.exitCode === ExitCode.Ok ? ExitCode.Operational : result.exitCode;
+  return exitCodeForRun(result);
 }

@@ -5,7 +5,7 @@ import { DEFAULT_LOG_PATTERNS } from "../../checks/logs";
 import type { EcsManifest } from "../../../contract/manifest";
 import { newRunId } from "../../records/identity";
 import { Progress } from "../../core/progress";
-import { addValidateReleaseOptions, afterValidationStep, type ValidateReleaseFlags } from "../../workflows/deploy/validateHook";
+import { addValidateReleaseOptions, afterValidationStep, type ValidateReleaseFlags } from "../validateStep";
 import { CHECK_NAMES, type CheckName, type ValidationReport } from "../../../contract/report";
 import {
   type CommandDeps,
@@ -22,7 +22,7 @@ import { loadManifest } from "../../validate/loadManifest";
 import { validate } from "../../validate/run";
 import type { CliContext, RegisterCommand } from "../context";
 import { OperationalError } from "../../core/errors";
-import { EXIT_CODES_HELP } from "../exitCodes";
+import { EXIT_CODES_HELP, exitCodeFor } from "../exitCodes";
 
 export interface ValidateFlags extends CommonFlags, Omit<ValidateReleaseFlags, "output"> {
   since?: Date;
@@ -165,7 +165,8 @@ export async function runValidateCommand(flags: ValidateFlags, ctx: CliContext, 
   // The report shows what was done because of it (alerts, rollback), as the run record does.
   const report = { ...(step.report ?? outcome), actions: step.record.actions };
   writeReport(ctx.io, report, flags.output, "validate");
-  return step.exitCode;
+  // The exit code of the run (a run record that could not be written was said on stderr; the verdict stands).
+  return exitCodeFor({ command: step.record.command, outcome: step.outcome, errorKind: step.errorKind });
 }
 
 /** Drives progressive services with a deployment in progress through their steps; progress on stderr. */

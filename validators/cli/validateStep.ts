@@ -1,13 +1,13 @@
 import type { Command } from "commander";
-import type { AwsClients } from "../../providers/aws/clients";
-import type { CliIO } from "../../cli/io";
-import type { EcsManifest } from "../../../contract/manifest";
-import type { PulumiStacks } from "../../providers/pulumi/stacks";
-import type { ValidationReport } from "../../../contract/report";
-import { type AfterValidationOptions, type AfterValidationResult, afterValidation } from "../validateAndRollback";
-import type { OutputFormat } from "../../render/index";
-import { wholeNumber } from "../../cli/options";
-import { buildReleaseRuntime, defaultReleaseDeps, type ReleaseCommandDeps } from "../../cli/compose";
+import type { AwsClients } from "../providers/aws/clients";
+import type { CliIO } from "./io";
+import type { EcsManifest } from "../../contract/manifest";
+import type { PulumiStacks } from "../providers/pulumi/stacks";
+import type { ValidationReport } from "../../contract/report";
+import { type AfterValidationOptions, type AfterValidationResult, afterValidation } from "../workflows/validateAndRollback";
+import type { OutputFormat } from "../render/index";
+import { wholeNumber } from "./options";
+import { buildReleaseRuntime, defaultReleaseDeps, type ReleaseCommandDeps } from "./compose";
 
 /** The validate flags this step reads: `--rollback`, `--no-record` (record), and the optional extras. */
 export interface ValidateReleaseFlags {
