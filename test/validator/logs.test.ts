@@ -1,6 +1,8 @@
 import { FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { beforeEach, describe, expect, it } from "vitest";
-import { DEFAULT_LOG_PATTERNS, runLogs } from "../../validators/checks/logs";
+import type { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { DEFAULT_LOG_PATTERNS, type LogPatterns, judgeLogs, logTerms } from "../../validators/checks/logs";
+import { scanLogGroup } from "../../validators/providers/aws/logs";
 import { DEPLOYED_AT, type MockedAws, NOW, mockedAws } from "./support/mocks";
 
 /** The logs check against a mocked FilterLogEvents that pages the way CloudWatch Logs does. */
@@ -16,6 +18,15 @@ const input = (extra: { startupMarker?: string; maxPages?: number } = {}) => ({
   patterns: { ...DEFAULT_LOG_PATTERNS, ...(extra.startupMarker ? { startupMarker: extra.startupMarker } : {}) },
   maxPages: extra.maxPages,
 });
+
+/** The ECS runtime's log scan (CloudWatch Logs) judged by the pure logs check, as validate does it. */
+async function runLogs(
+  i: { logGroup: string; since: Date; until: Date; patterns: LogPatterns; maxPages?: number },
+  client: CloudWatchLogsClient,
+) {
+  const scan = await scanLogGroup(client, i.logGroup, { since: i.since, until: i.until, terms: logTerms(i.patterns) }, i.maxPages);
+  return judgeLogs({ scan, since: i.since, patterns: i.patterns });
+}
 
 describe("logs check paging", () => {
   it("reads empty pages while CloudWatch returns a token, and passes once the search is complete", async () => {

@@ -1,7 +1,8 @@
 import type { Task } from "@aws-sdk/client-ecs";
 import type { AwsClients } from "../providers/aws/clients";
-import { stopCause, stoppedByScaling } from "../checks/tasks";
-import { taskDefinitionName } from "../checks/rollout";
+import { stopCause } from "../checks/tasks";
+import { ecsStop, stoppedByScaling } from "../providers/aws/ecsObserve";
+import { taskDefinitionName } from "../providers/aws/ecsObserve";
 import { clusterTasks, tasksByGroup } from "../providers/aws/ecs";
 import { fetchErrorCounts, fetchLatency, type MetricWindow, type Outcome } from "../providers/aws/metrics";
 import type { CanaryInput, SideFigures } from "./analysis";
@@ -79,7 +80,7 @@ export function crashesOf(tasks: readonly Task[], taskDefinition: string | undef
       return at === undefined || at.getTime() >= since.getTime();
     })
     .filter(isCrash)
-    .map((t) => ({ taskId: (t.taskArn ?? "?").split("/").pop() ?? "?", cause: stopCause(t) }));
+    .map((t) => ({ taskId: (t.taskArn ?? "?").split("/").pop() ?? "?", cause: stopCause(ecsStop(t)) }));
 }
 
 function isCrash(task: Task): boolean {

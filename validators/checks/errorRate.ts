@@ -1,18 +1,11 @@
+import type { TrafficCounts } from "../providers/runtime";
 import type { ManifestThresholds } from "../../contract/manifest";
 import type { CheckResult } from "../../contract/report";
 import { checkResult, round } from "./result";
 import { wilsonInterval } from "./wilson";
 
-/** The ALB counts of one service over its window (sums of 1-minute datapoints). */
-export interface ErrorCounts {
-  requests: number;
-  /** HTTPCode_Target_5XX_Count: 5xx answered by the service's targets. */
-  errors5xx: number;
-  /** HTTPCode_ELB_5XX_Count of the service's load balancer (shared by its services): reported apart. */
-  elb5xx: number;
-  windowStart: Date;
-  windowEnd: Date;
-}
+/** The traffic counts of one service over its window (the runtime's: ALB sums of 1-minute datapoints on ECS). */
+export type ErrorCounts = TrafficCounts;
 
 export interface ErrorRateInput {
   /** Undefined when the metrics could not be read; `unavailableReason` says why. */

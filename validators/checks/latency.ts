@@ -1,14 +1,10 @@
+import type { LatencyPercentiles } from "../providers/runtime";
 import type { ManifestThresholds } from "../../contract/manifest";
 import type { CheckResult, CheckStatus } from "../../contract/report";
 import { checkResult, round, worstStatus } from "./result";
 
-/** TargetResponseTime percentiles of one service over its window, in milliseconds. */
-export interface LatencyStats {
-  p95Ms?: number;
-  p99Ms?: number;
-  /** How many 1-minute datapoints the figures are built from. */
-  minutes: number;
-}
+/** Latency percentiles of one service over its window, in milliseconds (TargetResponseTime on ECS). */
+export type LatencyStats = LatencyPercentiles;
 
 export interface LatencyInput {
   /** Undefined when the percentiles could not be read; `unavailableReason` says why. */

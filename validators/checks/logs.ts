@@ -1,6 +1,5 @@
-import { type CloudWatchLogsClient, FilterLogEventsCommand, type FilteredLogEvent } from "@aws-sdk/client-cloudwatch-logs";
 import type { CheckResult } from "../../contract/report";
-import { awsErrorName, toOperationalError } from "../providers/aws/call";
+import type { LogScan } from "../providers/runtime";
 import { displayLine } from "./mask";
 import { checkResult, plural } from "./result";
 
@@ -18,16 +17,17 @@ export interface LogPatterns {
 
 export const DEFAULT_LOG_PATTERNS: LogPatterns = { error: ["ERROR", "Exception"], warn: ["WARN"], warnThreshold: 3 };
 
+/** The substrings a runtime may filter on before the judge matches lines again. */
+export function logTerms(patterns: LogPatterns): string[] {
+  return [...patterns.error, ...patterns.warn, ...(patterns.startupMarker ? [patterns.startupMarker] : [])];
+}
+
 export interface LogsInput {
-  logGroup: string;
+  /** What the runtime read (providers: CloudWatch Logs for ECS). */
+  scan: LogScan;
+  /** Start of the deployment (shown in messages). */
   since: Date;
-  until: Date;
   patterns: LogPatterns;
-  /**
-   * FilterLogEvents pages to read at most (up to 10,000 events each; CloudWatch may also return
-   * empty pages with a token while it searches). A scan cut short cannot pass. @default 20
-   */
-  maxPages?: number;
   /** Values to mask in shown lines besides the usual secret shapes. */
   knownSecrets?: readonly string[];
 }
@@ -35,11 +35,12 @@ export interface LogsInput {
 const SHOWN_LINES = 3;
 
 /**
- * The logs check: the service's log group since the deployment began. Any line matching an error
- * pattern fails (count and first lines shown, secrets masked); `warnThreshold` or more warning
- * lines warn; a configured startup marker must be present. A missing log group is inconclusive.
+ * The logs check, a pure judgement over the lines a runtime read since the deployment began. Any
+ * line matching an error pattern fails (count and first lines shown, secrets masked);
+ * `warnThreshold` or more warning lines warn; a configured startup marker must be present. A
+ * missing log source is inconclusive; a scan cut short cannot pass.
  */
-export async function runLogs(input: LogsInput, client: CloudWatchLogsClient): Promise<CheckResult> {
+export function judgeLogs(input: LogsInput): CheckResult {
   const { patterns } = input;
   const threshold = {
     errorLines: 0,
@@ -48,29 +49,20 @@ export async function runLogs(input: LogsInput, client: CloudWatchLogsClient): P
     warnPatterns: patterns.warn,
     startupMarker: patterns.startupMarker ?? null,
   };
-  let scan: Scan;
-  try {
-    scan = await scanLogGroup(input, client);
-  } catch (err) {
-    if (awsErrorName(err) === "ResourceNotFoundException") {
-      return checkResult(
-        "logs",
-        "inconclusive",
-        `Log group ${input.logGroup} does not exist: cannot read the service's logs.`,
-        { logGroup: input.logGroup },
-        threshold,
-      );
-    }
-    throw err;
+  const scan = input.scan;
+  if (!scan.found) {
+    return checkResult("logs", "inconclusive", `${scan.reason}: cannot read the service's logs.`, { logGroup: scan.source }, threshold);
   }
-  const errors = scan.events.filter((e) => matchesAny(e.message, patterns.error));
-  const warns = scan.events.filter((e) => !matchesAny(e.message, patterns.error) && matchesAny(e.message, patterns.warn));
-  const markerFound = patterns.startupMarker ? scan.events.some((e) => (e.message ?? "").includes(patterns.startupMarker as string)) : null;
+  const logGroup = scan.source;
+  const events = scan.lines;
+  const errors = events.filter((e) => matchesAny(e.message, patterns.error));
+  const warns = events.filter((e) => !matchesAny(e.message, patterns.error) && matchesAny(e.message, patterns.warn));
+  const markerFound = patterns.startupMarker ? events.some((e) => (e.message ?? "").includes(patterns.startupMarker as string)) : null;
   const firstErrors = errors.slice(0, SHOWN_LINES).map((e) => displayLine(e.message ?? "", 200, input.knownSecrets));
   const observed = {
-    logGroup: input.logGroup,
+    logGroup,
     since: input.since.toISOString(),
-    eventsScanned: scan.events.length,
+    eventsScanned: events.length,
     errorLines: errors.length,
     warnLines: warns.length,
     firstErrors,
@@ -82,22 +74,16 @@ export async function runLogs(input: LogsInput, client: CloudWatchLogsClient): P
   // A marker not seen in a scan cut short may be in the part not read.
   if (markerFound === false && !scan.truncated) problems.push(`startup marker "${patterns.startupMarker}" not found`);
   const truncatedNote = scan.truncated
-    ? ` (scan stopped after ${plural(scan.pages, "page")} and ${plural(scan.events.length, "matching event")})`
+    ? ` (scan stopped after ${plural(scan.pages, "page")} and ${plural(events.length, "matching event")})`
     : "";
   if (problems.length > 0) {
-    return checkResult(
-      "logs",
-      "fail",
-      `${input.logGroup} since ${observed.since}: ${problems.join("; ")}${truncatedNote}.`,
-      observed,
-      threshold,
-    );
+    return checkResult("logs", "fail", `${logGroup} since ${observed.since}: ${problems.join("; ")}${truncatedNote}.`, observed, threshold);
   }
   if (scan.truncated) {
     return checkResult(
       "logs",
       "inconclusive",
-      `${input.logGroup} since ${observed.since}: no error line in what was read, but CloudWatch Logs still had more to search after ${plural(scan.pages, "page")}: ` +
+      `${logGroup} since ${observed.since}: no error line in what was read, but ${scan.backend} still had more to search after ${plural(scan.pages, "page")}: ` +
         "the rest of the window was not read, so the check cannot say there is none.",
       observed,
       threshold,
@@ -107,7 +93,7 @@ export async function runLogs(input: LogsInput, client: CloudWatchLogsClient): P
     return checkResult(
       "logs",
       "warn",
-      `${input.logGroup}: no error lines, but ${plural(warns.length, "warning line")} (${patterns.warnThreshold} or more warn).`,
+      `${logGroup}: no error lines, but ${plural(warns.length, "warning line")} (${patterns.warnThreshold} or more warn).`,
       observed,
       threshold,
     );
@@ -116,60 +102,10 @@ export async function runLogs(input: LogsInput, client: CloudWatchLogsClient): P
   return checkResult(
     "logs",
     "pass",
-    `${input.logGroup}: no error lines, ${plural(warns.length, "warning line")}${markerNote}.`,
+    `${logGroup}: no error lines, ${plural(warns.length, "warning line")}${markerNote}.`,
     observed,
     threshold,
   );
-}
-
-interface Scan {
-  events: FilteredLogEvent[];
-  /** FilterLogEvents calls made. */
-  pages: number;
-  /** CloudWatch had more to search when the page limit was reached. */
-  truncated: boolean;
-}
-
-async function scanLogGroup(input: LogsInput, client: CloudWatchLogsClient): Promise<Scan> {
-  const events: FilteredLogEvent[] = [];
-  const maxPages = input.maxPages ?? 20;
-  const filterPattern = serverFilter(input.patterns);
-  let nextToken: string | undefined;
-  for (let page = 1; page <= maxPages; page++) {
-    const response = await awsCallKeepingNotFound(() =>
-      client.send(
-        new FilterLogEventsCommand({
-          logGroupName: input.logGroup,
-          startTime: input.since.getTime(),
-          endTime: input.until.getTime(),
-          filterPattern,
-          limit: 10_000,
-          nextToken,
-        }),
-      ),
-    );
-    events.push(...(response.events ?? []));
-    nextToken = response.nextToken;
-    if (!nextToken) return { events, pages: page, truncated: false };
-  }
-  return { events, pages: maxPages, truncated: true };
-}
-
-/** The same failure handling as every AWS call, except that a missing log group stays recognisable. */
-async function awsCallKeepingNotFound<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (err) {
-    if (awsErrorName(err) === "ResourceNotFoundException") throw err;
-    throw toOperationalError("CloudWatch Logs FilterLogEvents", err);
-  }
-}
-
-/** `?"ERROR" ?"Exception" ?"WARN"`: let CloudWatch send only candidate lines (matched again here). */
-export function serverFilter(patterns: LogPatterns): string {
-  const terms = [...patterns.error, ...patterns.warn, ...(patterns.startupMarker ? [patterns.startupMarker] : [])];
-  if (terms.length === 0 || terms.some((t) => t.includes('"') || t.includes("\\"))) return "";
-  return terms.map((t) => `?"${t}"`).join(" ");
 }
 
 function matchesAny(message: string | undefined, patterns: readonly string[]): boolean {

@@ -1,6 +1,6 @@
 import type { Service } from "@aws-sdk/client-ecs";
 import { checkResult } from "../checks/result";
-import { primaryDeployment, rolloutInProgress, taskDefinitionName } from "../checks/rollout";
+import { primaryDeployment, rolloutInProgress, taskDefinitionName } from "../providers/aws/ecsObserve";
 import type { CheckResult, GateCheckName } from "../../contract/report";
 
 /**

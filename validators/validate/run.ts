@@ -1,20 +1,20 @@
-import type { Service, Task } from "@aws-sdk/client-ecs";
 import { compareBaselines } from "../canary/compare";
 import { type ErrorCounts, judgeErrorRate } from "../checks/errorRate";
 import { type LatencyStats, judgeLatency } from "../checks/latency";
-import { runLogs } from "../checks/logs";
+import { judgeLogs, logTerms } from "../checks/logs";
 import { skippedCheck } from "../checks/result";
 import { judgeRollout } from "../checks/rollout";
 import { runSmoke } from "../checks/smoke";
 import { judgeTasks } from "../checks/tasks";
-import type { EcsManifestService } from "../../contract/manifest";
+import type { DeploymentManifest, EcsManifest } from "../../contract/manifest";
 import { CHECK_NAMES, type CheckResult, type ServiceReport, type ValidationReport, runReport, serviceReport } from "../../contract/report";
-import { clusterTasks, describeServices, tasksByGroup } from "../providers/aws/ecs";
-import { type MetricWindow, type Outcome, fetchErrorCounts, fetchLatency } from "../providers/aws/metrics";
 import { mapLimit } from "../core/pool";
-import { waitForRollouts } from "../providers/aws/rolloutWait";
+import { openRuntime } from "../providers/open";
+import type { Outcome, RolloutObservation, Runtime } from "../providers/runtime";
 import { type Settings, resolveSettings } from "./settings";
-import type { ValidateDeps, ValidateOptions } from "./types";
+import type { BaselineFn, ValidateDeps, ValidateOptions } from "./types";
+
+type ManifestService = DeploymentManifest["services"][number];
 
 /** setTimeout as a promise that ends early (and clears its timer) when the run is abandoned. */
 function abortableSleep(signal: AbortSignal): (ms: number) => Promise<void> {
@@ -32,13 +32,14 @@ function abortableSleep(signal: AbortSignal): (ms: number) => Promise<void> {
 }
 
 /**
- * Is this release healthy? Describes the services (10 per call), waits for in-progress rollouts
- * if allowed, then gathers everything at once: the cluster's tasks (listed once, described 100
- * per call), one GetMetricData request for every service's counts and one for percentiles, one
- * log query per service, and the smoke requests; then judges each check of each service. With
- * `compare: "baseline"`, the canary check compares each progressive service's new revision with
- * its baseline (validators/canary).
- * Throws OperationalError (naming the AWS operation) when AWS cannot be asked; never a verdict.
+ * Is this release healthy? Asks the runtime for the rollouts (waiting for in-progress ones if
+ * allowed), then gathers everything at once: the replicas, the traffic counts and latency
+ * percentiles of every service over its window, each service's log lines, and the smoke
+ * requests; then judges each check of each service. The runtime is the manifest's (ECS: one
+ * DescribeServices per 10 services, the cluster's tasks listed once, one GetMetricData request for
+ * the counts and one for the percentiles, one log query per service). With `compare: "baseline"`,
+ * the canary check compares each progressive service's new revision with its baseline.
+ * Throws OperationalError (naming the operation) when the runtime cannot be asked; never a verdict.
  */
 export async function validate(options: ValidateOptions, deps: ValidateDeps): Promise<ValidationReport> {
   const settings = resolveSettings(options);
@@ -47,59 +48,42 @@ export async function validate(options: ValidateOptions, deps: ValidateDeps): Pr
   const sleep = deps.sleep ?? abortableSleep(abort.signal);
   const progress = options.onProgress ?? (() => undefined);
   const { manifest, skip } = settings;
-  const { ecs } = deps.clients;
+  const runtime = deps.runtime ?? openRuntime(manifest, requireClients(deps), { concurrency: settings.concurrency });
+  // Given AWS clients and no runtime (the ECS shorthand), the canary comparison of ECS progressive services comes with them.
+  const baseline = deps.baseline ?? (deps.clients && !deps.runtime ? ecsBaseline(deps.clients) : undefined);
+  const names = settings.services.map((s) => s.name);
   const startedAt = now();
-  progress(
-    `Validating ${settings.services.map((s) => s.name).join(", ") || "no services"} of stack ${manifest.stack} (cluster ${manifest.cluster})`,
-  );
+  progress(`Validating ${names.join(", ") || "no services"} of stack ${manifest.stack} (${runtime.describe})`);
 
-  const initial = await describeServices(
-    ecs,
-    manifest.cluster,
-    settings.services.map((s) => s.ecsService),
-    settings.concurrency,
-  );
-  const { described, waitedSeconds } = await waitForRollouts({
-    ecs,
-    cluster: manifest.cluster,
-    described: initial,
+  const { rollouts, waitedSeconds } = await runtime.rollouts(names, {
     waitSeconds: settings.waitSeconds,
     pollSeconds: settings.rolloutPollSeconds,
     sleep,
     onProgress: progress,
-    concurrency: settings.concurrency,
   });
 
   const judgedAt = now();
-  const since = new Map(settings.services.map((s) => [s.name, sinceFor(described.found.get(s.ecsService), settings, judgedAt)]));
-  const windows: MetricWindow[] = settings.services.map((s) => ({
-    service: s.name,
-    targetGroup: s.targetGroup,
-    alternateTargetGroup: s.deployment?.alternateTargetGroup,
-    loadBalancer: s.loadBalancer,
-    start: new Date(Math.max((since.get(s.name) as Date).getTime(), judgedAt.getTime() - settings.windowSeconds * 1000)),
+  const since = new Map(names.map((n) => [n, sinceFor(rollouts.get(n), settings, judgedAt)]));
+  const windows = names.map((service) => ({
+    service,
+    start: new Date(Math.max((since.get(service) as Date).getTime(), judgedAt.getTime() - settings.windowSeconds * 1000)),
   }));
-  progress("Reading tasks, ALB metrics and logs" + (settings.smoke && !skip.has("smoke") ? "; running smoke requests" : ""));
+  progress(`Reading ${runtime.sources}` + (settings.smoke && !skip.has("smoke") ? "; running smoke requests" : ""));
 
   const gathered = Promise.all([
-    skip.has("tasks") || settings.services.length === 0
-      ? undefined
-      : clusterTasks(ecs, manifest.cluster, settings.concurrency).then(tasksByGroup),
-    skip.has("errorRate") || windows.length === 0 ? undefined : fetchErrorCounts(deps.clients.cloudwatch, windows, judgedAt),
-    skip.has("latency") || windows.length === 0 ? undefined : fetchLatency(deps.clients.cloudwatch, windows, judgedAt),
-    mapLimit(settings.services, settings.concurrency, (s) => logsCheck(s, since.get(s.name) as Date, judgedAt, settings, deps)),
-    settings.compare === "baseline"
-      ? compareBaselines(
-          {
-            manifest,
-            services: settings.services,
-            windowSeconds: settings.windowSeconds,
-            end: judgedAt,
-            confidence: settings.confidence,
-            concurrency: settings.concurrency,
-          },
-          deps.clients,
-        )
+    skip.has("tasks") || names.length === 0 ? undefined : runtime.replicas(names),
+    skip.has("errorRate") || windows.length === 0 ? undefined : runtime.traffic(windows, judgedAt),
+    skip.has("latency") || windows.length === 0 ? undefined : runtime.latency(windows, judgedAt),
+    mapLimit(names, settings.concurrency, (n) => logsCheck(runtime, n, since.get(n) as Date, judgedAt, settings)),
+    settings.compare === "baseline" && baseline
+      ? baseline({
+          manifest,
+          services: names,
+          windowSeconds: settings.windowSeconds,
+          end: judgedAt,
+          confidence: settings.confidence,
+          concurrency: settings.concurrency,
+        })
       : undefined,
   ]);
   const smokes = Promise.all(settings.services.map((s) => smokeCheck(s, settings, deps, sleep, now, progress, abort.signal)));
@@ -111,53 +95,65 @@ export async function validate(options: ValidateOptions, deps: ValidateDeps): Pr
     await smokes.catch(() => undefined);
     throw err;
   }
-  const [groups, counts, latency, logs, canaries] = data;
+  const [replicas, counts, latency, logs, canaries] = data;
   const smokeResults = await smokes;
 
-  const services: ServiceReport[] = settings.services.map((s, i) => {
-    const service = described.found.get(s.ecsService);
+  const services: ServiceReport[] = names.map((name, i) => {
+    const rollout = rollouts.get(name) ?? { words: unknownWords(name, runtime), found: false };
     const byName: Record<(typeof CHECK_NAMES)[number], () => CheckResult> = {
-      rollout: () =>
-        judgeRollout({
-          cluster: manifest.cluster,
-          ecsService: s.ecsService,
-          service,
-          expectedTaskDefinition: s.taskDefinitionArn,
-          waitedSeconds,
-          waitSeconds: settings.waitSeconds,
+      rollout: () => judgeRollout({ rollout, waitedSeconds, waitSeconds: settings.waitSeconds }),
+      tasks: () =>
+        judgeTasks({
+          replicas: replicas?.get(name) ?? { words: rollout.words, found: false, desired: 0, replicas: [] },
+          since: since.get(name) as Date,
         }),
-      tasks: () => tasksFor(s, service, groups, since.get(s.name) as Date),
       errorRate: () =>
         judgeErrorRate({
-          ...outcomeInput<ErrorCounts>(counts?.get(s.name), "counts"),
+          ...outcomeInput<ErrorCounts>(counts?.get(name), "counts"),
           thresholds: manifest.thresholds,
           confidence: settings.confidence,
         }),
-      latency: () => judgeLatency({ ...outcomeInput<LatencyStats>(latency?.get(s.name), "stats"), thresholds: manifest.thresholds }),
+      latency: () => judgeLatency({ ...outcomeInput<LatencyStats>(latency?.get(name), "stats"), thresholds: manifest.thresholds }),
       smoke: () => smokeResults[i],
       logs: () => logs[i],
     };
-    const checks: CheckResult[] = CHECK_NAMES.map((name) =>
-      skip.has(name) ? skippedCheck(name, `Skipped on request (--skip ${name}).`) : byName[name](),
+    const checks: CheckResult[] = CHECK_NAMES.map((check) =>
+      skip.has(check) ? skippedCheck(check, `Skipped on request (--skip ${check}).`) : byName[check](),
     );
-    const canary = canaries?.get(s.name);
+    const canary = canaries?.get(name);
     if (canary) checks.push(canary);
-    return serviceReport(s.name, checks);
+    else if (settings.compare === "baseline" && !baseline)
+      checks.push(skippedCheck("canary", `Skipped: the ${runtime.name} runtime has no baseline comparison.`));
+    return serviceReport(name, checks);
   });
   return runReport(manifest.stack, services, startedAt, now());
 }
 
-/** `--since`, else the newest deployment's createdAt, else the start of the window. */
-function sinceFor(service: Service | undefined, settings: Settings, judgedAt: Date): Date {
-  if (settings.since) return settings.since;
-  const created = (service?.deployments ?? []).map((d) => d.createdAt?.getTime()).filter((t): t is number => t !== undefined);
-  if (created.length > 0) return new Date(Math.max(...created));
-  return new Date(judgedAt.getTime() - settings.windowSeconds * 1000);
+function requireClients(deps: ValidateDeps): NonNullable<ValidateDeps["clients"]> {
+  if (!deps.clients) throw new Error("validate: pass a runtime (or the AWS clients of an ECS stack)");
+  return deps.clients;
 }
 
-function tasksFor(s: EcsManifestService, service: Service | undefined, groups: Map<string, Task[]> | undefined, since: Date): CheckResult {
-  const tasks = groups?.get(`service:${s.ecsService}`) ?? [];
-  return judgeTasks({ ecsService: s.ecsService, service, tasks, since, expectedTaskDefinition: s.taskDefinitionArn });
+/** The canary comparison of ECS progressive services (validators/canary), bound to the AWS clients. */
+function ecsBaseline(clients: NonNullable<ValidateDeps["clients"]>): BaselineFn {
+  return (request) => {
+    const manifest = request.manifest as EcsManifest;
+    return compareBaselines(
+      { ...request, manifest, services: manifest.services.filter((s) => request.services.includes(s.name)) },
+      clients,
+    );
+  };
+}
+
+function unknownWords(name: string, runtime: Runtime): RolloutObservation["words"] {
+  return { service: `service ${name}`, location: runtime.describe, replica: "replica", revision: "Revision", scaler: "the runtime" };
+}
+
+/** `--since`, else when the newest revision started, else the start of the window. */
+function sinceFor(rollout: RolloutObservation | undefined, settings: Settings, judgedAt: Date): Date {
+  if (settings.since) return settings.since;
+  if (rollout?.deployedAt) return rollout.deployedAt;
+  return new Date(judgedAt.getTime() - settings.windowSeconds * 1000);
 }
 
 function outcomeInput<T>(outcome: Outcome<T> | undefined, key: "counts" | "stats") {
@@ -165,13 +161,14 @@ function outcomeInput<T>(outcome: Outcome<T> | undefined, key: "counts" | "stats
   return outcome.ok ? { [key]: outcome.value } : { unavailableReason: outcome.reason };
 }
 
-async function logsCheck(s: EcsManifestService, since: Date, until: Date, settings: Settings, deps: ValidateDeps): Promise<CheckResult> {
+async function logsCheck(runtime: Runtime, service: string, since: Date, until: Date, settings: Settings): Promise<CheckResult> {
   if (settings.skip.has("logs")) return skippedCheck("logs", "Skipped on request (--skip logs).");
-  return runLogs({ logGroup: s.logGroup, since, until, patterns: settings.logPatterns }, deps.clients.logs);
+  const scan = await runtime.logs(service, { since, until, terms: logTerms(settings.logPatterns) });
+  return judgeLogs({ scan, since, patterns: settings.logPatterns });
 }
 
 async function smokeCheck(
-  s: EcsManifestService,
+  s: ManifestService,
   settings: Settings,
   deps: ValidateDeps,
   sleep: (ms: number) => Promise<void>,

@@ -1,13 +1,13 @@
 import { DEFAULT_LOG_PATTERNS, type LogPatterns } from "../checks/logs";
 import { BadInputError } from "../core/errors";
-import type { EcsManifest, EcsManifestService } from "../../contract/manifest";
+import type { DeploymentManifest } from "../../contract/manifest";
 import { CHECK_NAMES, type CheckName } from "../../contract/report";
 import type { ValidateOptions } from "./types";
 
 /** ValidateOptions with every default applied and every value checked. */
 export interface Settings {
-  manifest: EcsManifest;
-  services: EcsManifestService[];
+  manifest: DeploymentManifest;
+  services: DeploymentManifest["services"][number][];
   since?: Date;
   windowSeconds: number;
   waitSeconds: number;
@@ -40,7 +40,7 @@ export function resolveSettings(options: ValidateOptions): Settings {
   };
   const settings: Settings = {
     manifest,
-    services: selectServices(manifest, options.services, problems),
+    services: selectServices<DeploymentManifest["services"][number]>(manifest, options.services, problems),
     since: options.since,
     windowSeconds: number("windowSeconds", options.windowSeconds, manifest.thresholds.windowSeconds, 60),
     waitSeconds: number("waitSeconds", options.waitSeconds, 0, 0),
@@ -75,8 +75,12 @@ export function resolveSettings(options: ValidateOptions): Settings {
 }
 
 /** The manifest's services named in `wanted` (all when empty); unknown names are added to `problems`. */
-export function selectServices(manifest: EcsManifest, wanted: readonly string[] | undefined, problems: string[]): EcsManifestService[] {
-  if (!wanted || wanted.length === 0) return manifest.services;
+export function selectServices<S extends { name: string }>(
+  manifest: { stack: string; services: readonly S[] },
+  wanted: readonly string[] | undefined,
+  problems: string[],
+): S[] {
+  if (!wanted || wanted.length === 0) return [...manifest.services];
   const known = manifest.services.map((s) => s.name);
   const unknown = wanted.filter((name) => !known.includes(name));
   if (unknown.length > 0) {

@@ -1,11 +1,12 @@
 import type { AwsClients } from "../providers/aws/clients";
+import type { Runtime } from "../providers/runtime";
 import type { LogPatterns } from "../checks/logs";
-import type { EcsManifest } from "../../contract/manifest";
-import type { CheckName } from "../../contract/report";
+import type { DeploymentManifest } from "../../contract/manifest";
+import type { CheckName, CheckResult } from "../../contract/report";
 
 /** What to validate and how; every field but the manifest has a default that suits a pipeline. */
 export interface ValidateOptions {
-  manifest: EcsManifest;
+  manifest: DeploymentManifest;
   /** Only these services (by manifest name). @default every service of the manifest */
   services?: string[];
   /** Start of the deployment. @default each service's newest ECS deployment's createdAt */
@@ -52,9 +53,24 @@ export interface ValidateTuning {
   concurrency?: number;
 }
 
-/** What validate() talks to; injected so tests use mocks, moto and a fake clock. */
+/** The canary comparison of progressive services against their baseline (`--compare baseline`): per service, its canary check. */
+export type BaselineFn = (request: {
+  manifest: DeploymentManifest;
+  services: string[];
+  windowSeconds: number;
+  end: Date;
+  confidence: number;
+  concurrency: number;
+}) => Promise<Map<string, CheckResult<"canary">>>;
+
+/** What validate() talks to; injected so tests use mocks, moto, a fake runtime and a fake clock. */
 export interface ValidateDeps {
-  clients: AwsClients;
+  /** The runtime the manifest names (validators/providers/open.ts). @default the ECS runtime over `clients` */
+  runtime?: Runtime;
+  /** The ECS shorthand: the AWS clients an ECS runtime (and the ECS canary comparison) is opened with when `runtime` is not given. */
+  clients?: AwsClients;
+  /** @default the ECS comparison (validators/canary) when opened from `clients`, else none (the canary check is skipped) */
+  baseline?: BaselineFn;
   /** @default globalThis.fetch */
   fetch?: typeof fetch;
   /** @default () => new Date() */

@@ -1,6 +1,5 @@
 import { type CloudWatchClient, GetMetricDataCommand, type MetricDataQuery, type MetricDataResult } from "@aws-sdk/client-cloudwatch";
-import type { ErrorCounts } from "../../checks/errorRate";
-import type { LatencyStats } from "../../checks/latency";
+import type { LatencyPercentiles as LatencyStats, Outcome, TrafficCounts as ErrorCounts } from "../runtime";
 import { awsCall } from "./call";
 import { chunk } from "../../core/pool";
 
@@ -22,8 +21,7 @@ export interface MetricWindow {
   start: Date;
 }
 
-/** A service's figures, or why there are none. */
-export type Outcome<T> = { ok: true; value: T } | { ok: false; reason: string };
+export type { Outcome } from "../runtime";
 
 interface Series {
   points: { at: number; value: number }[];

@@ -1,5 +1,5 @@
 import type { ECSClient } from "@aws-sdk/client-ecs";
-import { rolloutInProgress } from "../../checks/rollout";
+import { rolloutInProgress } from "./ecsObserve";
 import { type DescribedServices, describeServices } from "./ecs";
 
 export interface WaitArgs {

@@ -1,0 +1,151 @@
+import type { Service } from "@aws-sdk/client-ecs";
+import { UpdateServiceCommand } from "@aws-sdk/client-ecs";
+import type { EcsManifest, EcsManifestService } from "../../../contract/manifest";
+import type {
+  FastRollbackAction,
+  FastRollbackTarget,
+  LatencyPercentiles,
+  LogQuery,
+  LogScan,
+  Outcome,
+  ReplicasObservation,
+  RolloutObservation,
+  Runtime,
+  TrafficCounts,
+} from "../runtime";
+import type { AwsClients } from "./clients";
+import { clusterTasks, describeServices, tasksByGroup } from "./ecs";
+import { ecsReplicas, ecsRollout } from "./ecsObserve";
+import { scanLogGroup } from "./logs";
+import { type MetricWindow, fetchErrorCounts, fetchLatency } from "./metrics";
+import { waitForRollouts } from "./rolloutWait";
+
+/**
+ * The ECS runtime: rollouts from DescribeServices (waiting while IN_PROGRESS), tasks from the
+ * cluster's task list, traffic and latency from the ALB's CloudWatch metrics, logs from CloudWatch
+ * Logs, and the fast rollback as UpdateService to the release's task definition.
+ */
+export class EcsRuntime implements Runtime {
+  readonly name = "ecs" as const;
+  readonly describe: string;
+  readonly sources = "tasks, ALB metrics and logs";
+  /** The services as last described by `rollouts` (the tasks check needs their desired count and primary deployment). */
+  private described = new Map<string, Service>();
+
+  constructor(
+    private readonly manifest: EcsManifest,
+    private readonly clients: Pick<AwsClients, "ecs" | "cloudwatch" | "logs">,
+    private readonly options: { concurrency?: number } = {},
+  ) {
+    this.describe = `cluster ${manifest.cluster}`;
+  }
+
+  private get concurrency(): number {
+    return this.options.concurrency ?? 10;
+  }
+
+  private service(name: string): EcsManifestService {
+    const service = this.manifest.services.find((s) => s.name === name);
+    if (!service) throw new Error(`ECS runtime: no service ${name} in the manifest of stack ${this.manifest.stack}`);
+    return service;
+  }
+
+  private ref(s: EcsManifestService) {
+    return { ecsService: s.ecsService, cluster: this.manifest.cluster, expectedTaskDefinition: s.taskDefinitionArn };
+  }
+
+  async rollouts(services: readonly string[], wait: Parameters<Runtime["rollouts"]>[1]) {
+    const entries = services.map((n) => this.service(n));
+    const initial = await describeServices(
+      this.clients.ecs,
+      this.manifest.cluster,
+      entries.map((s) => s.ecsService),
+      this.concurrency,
+    );
+    const { described, waitedSeconds } = await waitForRollouts({
+      ecs: this.clients.ecs,
+      cluster: this.manifest.cluster,
+      described: initial,
+      waitSeconds: wait.waitSeconds,
+      pollSeconds: wait.pollSeconds,
+      sleep: wait.sleep,
+      onProgress: wait.onProgress,
+      concurrency: this.concurrency,
+      signal: wait.signal,
+    });
+    const rollouts = new Map<string, RolloutObservation>();
+    for (const s of entries) {
+      const service = described.found.get(s.ecsService);
+      if (service) this.described.set(s.name, service);
+      else this.described.delete(s.name);
+      rollouts.set(s.name, ecsRollout(service, this.ref(s)));
+    }
+    return { rollouts, waitedSeconds };
+  }
+
+  async replicas(services: readonly string[]): Promise<Map<string, ReplicasObservation>> {
+    const result = new Map<string, ReplicasObservation>();
+    if (services.length === 0) return result;
+    const groups = tasksByGroup(await clusterTasks(this.clients.ecs, this.manifest.cluster, this.concurrency));
+    for (const name of services) {
+      const s = this.service(name);
+      result.set(name, ecsReplicas(this.described.get(name), groups.get(`service:${s.ecsService}`) ?? [], this.ref(s)));
+    }
+    return result;
+  }
+
+  private windows(windows: readonly { service: string; start: Date }[]): MetricWindow[] {
+    return windows.map((w) => {
+      const s = this.service(w.service);
+      return {
+        service: s.name,
+        targetGroup: s.targetGroup,
+        alternateTargetGroup: s.deployment?.alternateTargetGroup,
+        loadBalancer: s.loadBalancer,
+        start: w.start,
+      };
+    });
+  }
+
+  traffic(windows: readonly { service: string; start: Date }[], end: Date): Promise<Map<string, Outcome<TrafficCounts>>> {
+    return fetchErrorCounts(this.clients.cloudwatch, this.windows(windows), end);
+  }
+
+  latency(windows: readonly { service: string; start: Date }[], end: Date): Promise<Map<string, Outcome<LatencyPercentiles>>> {
+    return fetchLatency(this.clients.cloudwatch, this.windows(windows), end);
+  }
+
+  logs(service: string, query: LogQuery): Promise<LogScan> {
+    return scanLogGroup(this.clients.logs, this.service(service).logGroup, query);
+  }
+
+  /**
+   * Points each ECS service straight at its release's task definition, in the order given; a
+   * failure is an action with status failed and does not stop the others.
+   */
+  async fastRollback(targets: readonly FastRollbackTarget[], now: () => Date): Promise<FastRollbackAction[]> {
+    const { cluster } = this.manifest;
+    const actions: FastRollbackAction[] = [];
+    for (const target of targets) {
+      const ecsService = this.service(target.service).ecsService;
+      const base = {
+        kind: "rollback-fast-path" as const,
+        target: target.service,
+        details: { cluster, ecsService, taskDefinition: target.revision },
+      };
+      try {
+        await this.clients.ecs.send(new UpdateServiceCommand({ cluster, service: ecsService, taskDefinition: target.revision }));
+        actions.push({
+          ...base,
+          status: "ok",
+          message: `UpdateService ${ecsService} to ${target.revision} (${target.imageTag})`,
+          at: now().toISOString(),
+        });
+      } catch (err) {
+        const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+        actions.push({ ...base, status: "failed", message: `UpdateService ${ecsService} failed: ${reason}`, at: now().toISOString() });
+      }
+    }
+    return actions;
+  }
+}
