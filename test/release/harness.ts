@@ -7,6 +7,7 @@ import { ECSClient, UpdateServiceCommand } from "@aws-sdk/client-ecs";
 import { mockClient } from "aws-sdk-client-mock";
 import type { EcsManifest } from "../../contract/manifest";
 import type { ValidationReport } from "../../contract/report";
+import { ecsFastRollback } from "../../validators/providers/aws/ecsRuntime";
 import { Progress, type ReleaseDeps, type ValidateRequest } from "../../validators/rollback";
 import { clock, FakeStacks, MemoryRegistry, RecordingAlerts } from "./support";
 
@@ -33,7 +34,7 @@ export function harness(options: HarnessOptions) {
   const queue = Array.isArray(options.reports) ? [...options.reports] : [];
   let manifest = options.manifest;
   const deps: ReleaseDeps = {
-    clients: { ecs },
+    runtime: (m) => ecsFastRollback(m, { ecs }),
     stacks,
     registry,
     alerts,

@@ -13,6 +13,7 @@ import { LocalRecordStore, SecretRegistry } from "../../validators/records";
 import { SsmReleaseRegistry } from "../../validators/release";
 import { Progress } from "../../validators/rollback";
 import { afterValidation } from "../../validators/workflows/validateAndRollback";
+import { openRuntime } from "../../validators/providers/open";
 import { HttpStub } from "../release/httpStub";
 import { clock, FakeStacks, manifest, report, service } from "../release/support";
 import { MOTO_CREDENTIALS, type MotoServer, startMoto } from "../support/moto";
@@ -93,7 +94,7 @@ async function run(m: EcsManifest, outcome: ReturnType<typeof report>, validateA
   return afterValidation(
     { manifest: m, outcome, rollback: true, record: true, waitSeconds: 0 },
     {
-      clients,
+      runtime: (manifest) => openRuntime(manifest, clients),
       stacks: FakeStacks.withTags({ api: "sha-new0000" }),
       registry: new SsmReleaseRegistry(clients.ssm),
       alerts: new AlertDispatcher(channels, store, undefined, t.now),

@@ -1,6 +1,6 @@
 import type { AwsClients } from "../providers/aws/clients";
 import { skippedCheck } from "../checks/result";
-import type { EcsManifest, EcsManifestService } from "../../contract/manifest";
+import type { DeploymentManifest, EcsManifest, EcsManifestService } from "../../contract/manifest";
 import type { CheckResult } from "../../contract/report";
 import { mapLimit } from "../core/pool";
 import { canaryPolicy, judgeCanary } from "./analysis";
@@ -74,4 +74,25 @@ async function sidesOf(
     );
   }
   return deploymentSides(clients.ecs, deployment, s);
+}
+
+/** The canary comparison of progressive services against their baseline (`--compare baseline`): per service, its canary check. */
+export type BaselineFn = (request: {
+  manifest: DeploymentManifest;
+  services: string[];
+  windowSeconds: number;
+  end: Date;
+  confidence: number;
+  concurrency: number;
+}) => Promise<Map<string, CheckResult<"canary">>>;
+
+/** The comparison for ECS progressive services, bound to the AWS clients (what validate uses on an ECS stack). */
+export function ecsBaselineComparison(clients: Pick<AwsClients, "cloudwatch" | "ecs">): BaselineFn {
+  return (request) => {
+    const manifest = request.manifest as EcsManifest;
+    return compareBaselines(
+      { ...request, manifest, services: manifest.services.filter((s) => request.services.includes(s.name)) },
+      clients,
+    );
+  };
 }

@@ -21,6 +21,10 @@ import { validate } from "../validate/run";
 import { openRestoreGate } from "../canary/verdictStore";
 import { watchProgressiveRollout } from "../canary/watch";
 import type { GateFn } from "../workflows/deploy/gate";
+import { ecsBaselineComparison } from "../canary/compare";
+import type { DeploymentManifest } from "../../contract/manifest";
+import { openRuntime } from "../providers/open";
+import type { ValidateDeps } from "../validate/types";
 import type { ProgressiveWatchFn } from "../workflows/deploy/progressive";
 
 /** The flags deploy, rollback and history add to the common ones (--stack, --manifest, --output, AWS). */
@@ -128,6 +132,16 @@ export interface RuntimeInput {
 }
 
 /**
+ * What validate judges with: the runtime the manifest names (only ECS is implemented; a Docker or
+ * Kubernetes manifest is refused, naming the runtime) and, on ECS, the canary comparison of
+ * progressive services against their baseline.
+ */
+export function validateDeps(manifest: DeploymentManifest, clients: AwsClients): Pick<ValidateDeps, "runtime" | "baseline"> {
+  const runtime = openRuntime(manifest, clients);
+  return { runtime, ...(runtime.name === "ecs" ? { baseline: ecsBaselineComparison(clients) } : {}) };
+}
+
+/**
  * The record store and lock for the stack's tier, the alert channels (secrets registered for
  * redaction), and validate and gate bound to the clients. Progress goes to stdout for text output
  * and to stderr for JSON and markdown (stdout is the document).
@@ -152,7 +166,7 @@ export async function buildReleaseRuntime(input: RuntimeInput): Promise<ReleaseR
   const progress = new Progress((line) => write(`${redactText(line, secrets.values())}\n`), deps.now);
   const runId = newRunId(deps.now());
   const release: ReleaseDeps = {
-    clients,
+    runtime: (m) => openRuntime(m, clients),
     stacks,
     registry: new SsmReleaseRegistry(clients.ssm),
     alerts,
@@ -165,7 +179,7 @@ export async function buildReleaseRuntime(input: RuntimeInput): Promise<ReleaseR
           since: request.since,
           onProgress: request.onProgress,
         },
-        { clients, fetch: deps.fetch, now: deps.now, sleep: deps.sleep },
+        { ...validateDeps(request.manifest, clients), fetch: deps.fetch, now: deps.now, sleep: deps.sleep },
       ),
     // After a stack update the task definitions change: read the stack's output again (never a stale --manifest file).
     loadManifest: () => loadManifest({ stack: manifest.stack, cwd: io.cwd }, stacks),

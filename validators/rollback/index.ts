@@ -1,5 +1,4 @@
 export { alertChecks, failureReason, inconclusiveAlert, operationalAlert, rollbackAlert, serviceAlert } from "./alerts";
-export { fastRollback } from "./fastPath";
 export { checkServiceNames, dependsOnOrder } from "./order";
 export { Progress, type StageEnd, type StageRecord } from "../core/progress";
 export { changesText, type RollbackRequest, type RollbackResult, rollbackServices } from "./rollback";

@@ -3,7 +3,6 @@ import type { EcsManifest } from "../../contract/manifest";
 import type { RunRecorder } from "../records/recorder";
 import type { FailedTrafficStep } from "../records/types";
 import type { ValidationReport } from "../../contract/report";
-import { fastRollback } from "./fastPath";
 import { readStackServices, tagEdits } from "./stackConfig";
 import { type MissingTarget, resolveTargets, type RollbackTarget } from "./targets";
 import type { ReleaseDeps } from "./types";
@@ -98,7 +97,11 @@ export async function rollbackServices(request: RollbackRequest, deps: ReleaseDe
   if (fastTargets.length > 0) {
     const fast = await progress.stage(
       `rollback fast path: UpdateService ${fastTargets.map((t) => t.service).join(", ")}`,
-      () => fastRollback(deps.clients.ecs, manifest.cluster, fastTargets, deps.now),
+      () =>
+        deps.runtime(manifest).fastRollback(
+          fastTargets.map((t) => ({ service: t.service, imageTag: t.release.imageTag, revision: t.release.taskDefinitionArn })),
+          deps.now,
+        ),
       (actions) => (actions.some((a) => a.status === "failed") ? { state: "failed", detail: failedMessages(actions) } : { state: "ok" }),
     );
     recorder.addActions(fast);

@@ -1,5 +1,5 @@
 import type { AlertDispatcher } from "../alerts/dispatcher";
-import type { AwsClients } from "../providers/aws/clients";
+import type { Runtime } from "../providers/runtime";
 import type { EcsManifest } from "../../contract/manifest";
 import type { PulumiStacks } from "../providers/pulumi/stacks";
 import type { ReleaseRegistry } from "../release/lastGood";
@@ -32,7 +32,8 @@ export type RestoreGateFn = (targets: { service: string; imageTag: string }[], r
 
 /** Everything deploy, rollback and afterValidation share; injected so tests use doubles. */
 export interface ReleaseDeps {
-  clients: Pick<AwsClients, "ecs">;
+  /** The manifest's runtime, for the rollback's fast path (validators/providers/open.ts). */
+  runtime: (manifest: EcsManifest) => Pick<Runtime, "fastRollback">;
   stacks: PulumiStacks;
   registry: ReleaseRegistry;
   alerts: Pick<AlertDispatcher, "notify" | "recovered">;

@@ -1,4 +1,4 @@
-import { compareBaselines } from "../canary/compare";
+import { ecsBaselineComparison } from "../canary/compare";
 import { type ErrorCounts, judgeErrorRate } from "../checks/errorRate";
 import { type LatencyStats, judgeLatency } from "../checks/latency";
 import { judgeLogs, logTerms } from "../checks/logs";
@@ -6,13 +6,13 @@ import { skippedCheck } from "../checks/result";
 import { judgeRollout } from "../checks/rollout";
 import { runSmoke } from "../checks/smoke";
 import { judgeTasks } from "../checks/tasks";
-import type { DeploymentManifest, EcsManifest } from "../../contract/manifest";
+import type { DeploymentManifest } from "../../contract/manifest";
 import { CHECK_NAMES, type CheckResult, type ServiceReport, type ValidationReport, runReport, serviceReport } from "../../contract/report";
 import { mapLimit } from "../core/pool";
 import { openRuntime } from "../providers/open";
 import type { Outcome, RolloutObservation, Runtime } from "../providers/runtime";
 import { type Settings, resolveSettings } from "./settings";
-import type { BaselineFn, ValidateDeps, ValidateOptions } from "./types";
+import type { ValidateDeps, ValidateOptions } from "./types";
 
 type ManifestService = DeploymentManifest["services"][number];
 
@@ -50,7 +50,7 @@ export async function validate(options: ValidateOptions, deps: ValidateDeps): Pr
   const { manifest, skip } = settings;
   const runtime = deps.runtime ?? openRuntime(manifest, requireClients(deps), { concurrency: settings.concurrency });
   // Given AWS clients and no runtime (the ECS shorthand), the canary comparison of ECS progressive services comes with them.
-  const baseline = deps.baseline ?? (deps.clients && !deps.runtime ? ecsBaseline(deps.clients) : undefined);
+  const baseline = deps.baseline ?? (deps.clients && !deps.runtime ? ecsBaselineComparison(deps.clients) : undefined);
   const names = settings.services.map((s) => s.name);
   const startedAt = now();
   progress(`Validating ${names.join(", ") || "no services"} of stack ${manifest.stack} (${runtime.describe})`);
@@ -132,17 +132,6 @@ export async function validate(options: ValidateOptions, deps: ValidateDeps): Pr
 function requireClients(deps: ValidateDeps): NonNullable<ValidateDeps["clients"]> {
   if (!deps.clients) throw new Error("validate: pass a runtime (or the AWS clients of an ECS stack)");
   return deps.clients;
-}
-
-/** The canary comparison of ECS progressive services (validators/canary), bound to the AWS clients. */
-function ecsBaseline(clients: NonNullable<ValidateDeps["clients"]>): BaselineFn {
-  return (request) => {
-    const manifest = request.manifest as EcsManifest;
-    return compareBaselines(
-      { ...request, manifest, services: manifest.services.filter((s) => request.services.includes(s.name)) },
-      clients,
-    );
-  };
 }
 
 function unknownWords(name: string, runtime: Runtime): RolloutObservation["words"] {

@@ -2,7 +2,10 @@ import type { AwsClients } from "../providers/aws/clients";
 import type { Runtime } from "../providers/runtime";
 import type { LogPatterns } from "../checks/logs";
 import type { DeploymentManifest } from "../../contract/manifest";
-import type { CheckName, CheckResult } from "../../contract/report";
+import type { CheckName } from "../../contract/report";
+import type { BaselineFn } from "../canary/compare";
+
+export type { BaselineFn } from "../canary/compare";
 
 /** What to validate and how; every field but the manifest has a default that suits a pipeline. */
 export interface ValidateOptions {
@@ -52,16 +55,6 @@ export interface ValidateTuning {
   /** AWS calls of one kind in flight at once (log queries, describe batches). @default 10 */
   concurrency?: number;
 }
-
-/** The canary comparison of progressive services against their baseline (`--compare baseline`): per service, its canary check. */
-export type BaselineFn = (request: {
-  manifest: DeploymentManifest;
-  services: string[];
-  windowSeconds: number;
-  end: Date;
-  confidence: number;
-  concurrency: number;
-}) => Promise<Map<string, CheckResult<"canary">>>;
 
 /** What validate() talks to; injected so tests use mocks, moto, a fake runtime and a fake clock. */
 export interface ValidateDeps {

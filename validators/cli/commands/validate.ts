@@ -20,6 +20,7 @@ import {
 } from "../options";
 import { loadManifest } from "../../validate/loadManifest";
 import { validate } from "../../validate/run";
+import { validateDeps } from "../compose";
 import type { CliContext, RegisterCommand } from "../context";
 import { OperationalError } from "../../core/errors";
 import { EXIT_CODES_HELP, exitCodeFor } from "../exitCodes";
@@ -139,7 +140,7 @@ export async function runValidateCommand(flags: ValidateFlags, ctx: CliContext, 
         },
         onProgress: progressTo(ctx.io),
       },
-      { clients },
+      validateDeps(manifest, clients),
     );
   } catch (err) {
     if (!(err instanceof OperationalError)) throw err;

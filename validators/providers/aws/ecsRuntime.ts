@@ -119,33 +119,45 @@ export class EcsRuntime implements Runtime {
     return scanLogGroup(this.clients.logs, this.service(service).logGroup, query);
   }
 
-  /**
-   * Points each ECS service straight at its release's task definition, in the order given; a
-   * failure is an action with status failed and does not stop the others.
-   */
-  async fastRollback(targets: readonly FastRollbackTarget[], now: () => Date): Promise<FastRollbackAction[]> {
-    const { cluster } = this.manifest;
-    const actions: FastRollbackAction[] = [];
-    for (const target of targets) {
-      const ecsService = this.service(target.service).ecsService;
-      const base = {
-        kind: "rollback-fast-path" as const,
-        target: target.service,
-        details: { cluster, ecsService, taskDefinition: target.revision },
-      };
-      try {
-        await this.clients.ecs.send(new UpdateServiceCommand({ cluster, service: ecsService, taskDefinition: target.revision }));
-        actions.push({
-          ...base,
-          status: "ok",
-          message: `UpdateService ${ecsService} to ${target.revision} (${target.imageTag})`,
-          at: now().toISOString(),
-        });
-      } catch (err) {
-        const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-        actions.push({ ...base, status: "failed", message: `UpdateService ${ecsService} failed: ${reason}`, at: now().toISOString() });
-      }
-    }
-    return actions;
+  fastRollback(targets: readonly FastRollbackTarget[], now: () => Date): Promise<FastRollbackAction[]> {
+    return ecsFastRollback(this.manifest, this.clients).fastRollback(targets, now);
   }
+}
+
+/**
+ * The ECS fast rollback alone (it needs only the ECS client): points each service straight at its
+ * release's task definition with UpdateService, in the order given; a failure is an action with
+ * status failed and does not stop the others.
+ */
+export function ecsFastRollback(
+  manifest: Pick<EcsManifest, "cluster" | "stack" | "services">,
+  clients: Pick<AwsClients, "ecs">,
+): Pick<Runtime, "fastRollback"> {
+  return {
+    async fastRollback(targets, now) {
+      const { cluster } = manifest;
+      const actions: FastRollbackAction[] = [];
+      for (const target of targets) {
+        const ecsService = manifest.services.find((s) => s.name === target.service)?.ecsService ?? target.service;
+        const base = {
+          kind: "rollback-fast-path" as const,
+          target: target.service,
+          details: { cluster, ecsService, taskDefinition: target.revision },
+        };
+        try {
+          await clients.ecs.send(new UpdateServiceCommand({ cluster, service: ecsService, taskDefinition: target.revision }));
+          actions.push({
+            ...base,
+            status: "ok",
+            message: `UpdateService ${ecsService} to ${target.revision} (${target.imageTag})`,
+            at: now().toISOString(),
+          });
+        } catch (err) {
+          const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+          actions.push({ ...base, status: "failed", message: `UpdateService ${ecsService} failed: ${reason}`, at: now().toISOString() });
+        }
+      }
+      return actions;
+    },
+  };
 }
