@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type AnalysisRules, analysisRulesSchema, analysisRulesShape, DEFAULT_ANALYSIS_RULES } from "../../validators/analysis/rules";
+import { type AnalysisRules, analysisRulesSchema, analysisRulesShape, DEFAULT_ANALYSIS_RULES } from "../../contract/analysisRules";
 import type { ConfigProblem } from "./errors";
 import type { Tier, TierDefaults } from "../../contract/tiers";
 import { zodProblems } from "./zodProblems";

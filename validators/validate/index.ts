@@ -5,5 +5,4 @@
 export { validate } from "./run";
 export type { ValidateDeps, ValidateOptions, ValidateTuning } from "./types";
 export { loadManifest, parseManifest, type ManifestSource } from "./loadManifest";
-export { exitCodeForVerdict } from "../cli/options";
 export { DEFAULT_LOG_PATTERNS, type LogPatterns } from "../checks/logs";
