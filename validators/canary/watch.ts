@@ -1,6 +1,6 @@
 import type { AwsClients } from "../providers/aws/clients";
 import type { EcsManifest, EcsManifestService } from "../../contract/manifest";
-import { type ActionRecord, type CheckResult, REPORT_SCHEMA_VERSION, type ValidationReport, type Verdict } from "../../contract/report";
+import { type ActionRecord, type CheckResult, type ValidationReport, type Verdict, runReport, serviceReport } from "../../contract/report";
 import type { FailedTrafficStep } from "../records/types";
 import type { Progress } from "../core/progress";
 import { canaryPolicy } from "./analysis";
@@ -297,6 +297,7 @@ function record(
   });
 }
 
+/** A step's report: the canary check alone (its statuses are pass, fail or inconclusive, so the verdict is the check's). */
 function stepReport(
   stack: string,
   service: string,
@@ -304,18 +305,7 @@ function stepReport(
   startedAt: Date | undefined,
   judgedAt: Date | undefined,
 ): ValidationReport {
-  const verdict: Verdict = check.status === "fail" ? "fail" : check.status === "pass" ? "pass" : "inconclusive";
-  const finishedAt = (judgedAt ?? startedAt ?? new Date(0)).toISOString();
-  const started = (startedAt ?? judgedAt ?? new Date(0)).toISOString();
-  return {
-    schemaVersion: REPORT_SCHEMA_VERSION,
-    stack,
-    verdict,
-    startedAt: started,
-    finishedAt,
-    services: [{ name: service, verdict, checks: [check] }],
-    actions: [],
-  };
+  return runReport(stack, [serviceReport(service, [check])], startedAt ?? judgedAt ?? new Date(0), judgedAt ?? startedAt ?? new Date(0));
 }
 
 function stageEnd(o: StepOutcome): { state: "ok" | "failed" | "inconclusive"; detail?: string } {
