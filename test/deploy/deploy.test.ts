@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { deploy, type DeployOptions, type GateOutcome } from "../../validators/workflows/deploy/index";
 import { FileStackLock, StackLockedError } from "../../validators/lock";
+import { OperationalError } from "../../validators/core/errors";
 import { LocalRecordStore } from "../../validators/records";
 import type { ValidateRequest } from "../../validators/rollback";
 import { harness, taskDefinitionFor } from "../release/harness";
@@ -351,5 +352,20 @@ describe("deploy", () => {
       "validate db",
       "record db as last good",
     ]);
+  });
+
+  it("still writes its run record (error, exit 4) when an operational error is thrown mid-deploy, then lets it through", async () => {
+    const h = setup();
+    h.deps.loadManifest = async () => {
+      throw new OperationalError("pulumi stack output failed: exit 255", "pulumi");
+    };
+
+    await expect(h.run({ services: ["db"] })).rejects.toThrow("pulumi stack output failed: exit 255");
+
+    const records = await h.store.list();
+    expect(records.map((r) => [r.command, r.outcome, r.exitCode, r.error])).toEqual([
+      ["deploy", "error", 4, "pulumi stack output failed: exit 255"],
+    ]);
+    expect((await h.lock.tryAcquire({ stack: "staging", who: "x", what: "y", leaseSeconds: 60 })).acquired).toBe(true);
   });
 });
