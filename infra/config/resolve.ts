@@ -21,6 +21,7 @@ export const SECRET_PLACEHOLDER = "[secret]";
 export const DEFAULT_ALARMS: AlarmsConfig = {
   errorRateWarningPercent: 1,
   errorRateCriticalPercent: 5,
+  errorRateFailPercent: 1,
   minRequests: 100,
   p95LatencyMs: 500,
   p99LatencyMs: 1000,

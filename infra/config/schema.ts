@@ -143,6 +143,8 @@ export const alarmsSchema = z.strictObject({
     .gt(0, { error: "must be a percentage above 0" })
     .lte(100, { error: "must be at most 100" })
     .optional(),
+  /** A release whose 5xx rate is surely above this fails validation (not an alarm threshold). @default 1 */
+  errorRateFailPercent: z.number().gt(0, { error: "must be a percentage above 0" }).lte(100, { error: "must be at most 100" }).optional(),
   errorRateCriticalPercent: z
     .number()
     .gt(0, { error: "must be a percentage above 0" })

@@ -63,6 +63,8 @@ export interface ServiceConfig {
 export interface AlarmsConfig {
   errorRateWarningPercent: number;
   errorRateCriticalPercent: number;
+  /** The validator's fail threshold for the 5xx rate (the alarm thresholds decide who is paged). */
+  errorRateFailPercent: number;
   minRequests: number;
   p95LatencyMs: number;
   p99LatencyMs: number;

@@ -131,6 +131,7 @@ export async function validate(options: ValidateOptions, deps: ValidateDeps): Pr
         judgeErrorRate({
           ...outcomeInput<ErrorCounts>(counts?.get(s.name), "counts"),
           thresholds: manifest.thresholds,
+          countLoadBalancer5xx: aloneBehindLoadBalancer(manifest.services, s),
           confidence: settings.confidence,
         }),
       latency: () => judgeLatency({ ...outcomeInput<LatencyStats>(latency?.get(s.name), "stats"), thresholds: manifest.thresholds }),
@@ -145,6 +146,11 @@ export async function validate(options: ValidateOptions, deps: ValidateDeps): Pr
     return serviceReport(s.name, checks);
   });
   return runReport(manifest.stack, services, startedAt, now());
+}
+
+/** Is `service` the only service of the stack behind its load balancer (so the balancer's own 5xx are its)? */
+export function aloneBehindLoadBalancer(services: readonly EcsManifestService[], service: EcsManifestService): boolean {
+  return services.every((other) => other.name === service.name || other.loadBalancer !== service.loadBalancer);
 }
 
 /** `--since`, else the newest deployment's createdAt, else the start of the window. */
