@@ -1,3 +1,4 @@
+import type { RollingBounds } from "../../contract/tiers";
 import type { PipelineConfig } from "./pipeline";
 import type { Tier } from "../../contract/tiers";
 
@@ -100,6 +101,8 @@ export interface EnvironmentConfig {
   region: string;
   services: ServiceConfig[];
   alarms: AlarmsConfig;
+  /** Bounds of a rolling update (delivery:rolling over the tier's defaults). */
+  rolling: RollingBounds;
   notifications: NotificationsConfig;
   network: NetworkConfig;
   loadBalancer: LoadBalancerConfig;
