@@ -12,6 +12,12 @@ const nonEmpty = z.string().min(1);
 const thresholdsSchema = z
   .object({
     errorRateWarningPercent: z.number().nonnegative(),
+    errorRateFailPercent: z
+      .number()
+      .positive()
+      .max(100)
+      .optional()
+      .describe("A release whose 5xx rate is surely above this percentage fails validation. @default 1"),
     errorRateCriticalPercent: z.number().positive(),
     minRequests: z.number().int().nonnegative(),
     p95LatencyMs: z.number().positive(),
@@ -185,6 +191,14 @@ export const kubernetesManifestSchema = z
     services: z.array(kubernetesManifestServiceSchema),
   })
   .strict();
+
+/** The 5xx percentage above which a release fails when the manifest does not say (the platform's rule). */
+export const DEFAULT_ERROR_RATE_FAIL_PERCENT = 1;
+
+/** The manifest's fail threshold for the 5xx rate, its default applied. */
+export function errorRateFailPercent(thresholds: { errorRateFailPercent?: number }): number {
+  return thresholds.errorRateFailPercent ?? DEFAULT_ERROR_RATE_FAIL_PERCENT;
+}
 
 export const RUNTIMES = ["ecs", "docker", "kubernetes"] as const;
 export type RuntimeName = (typeof RUNTIMES)[number];

@@ -17,7 +17,22 @@ export interface TierDefaults {
   pipelineEnabled: boolean;
   /** How services release unless their config says otherwise: canary in prod, rolling below. */
   deploymentStrategy: "rolling" | "canary";
+  /** Bounds of a rolling update, mapped to each runtime's nearest setting (docs/infra.md). */
+  rolling: RollingBounds;
 }
+
+/** A rolling update's bounds, as Kubernetes names them. */
+export interface RollingBounds {
+  /** Extra replicas a rollout may start above the desired count. */
+  maxSurge: number;
+  /** Replicas below the desired count a rollout may stop. */
+  maxUnavailable: number;
+  /** How long a new replica must be healthy before it counts as available. */
+  minReadySeconds: number;
+}
+
+/** One extra replica at a time, none taken away before its replacement is healthy, 10 s healthy first. */
+export const DEFAULT_ROLLING: RollingBounds = { maxSurge: 1, maxUnavailable: 0, minReadySeconds: 10 };
 
 export const TIER_DEFAULTS: Record<Tier, TierDefaults> = {
   local: {
@@ -29,6 +44,7 @@ export const TIER_DEFAULTS: Record<Tier, TierDefaults> = {
     requireApproval: false,
     pipelineEnabled: false,
     deploymentStrategy: "rolling",
+    rolling: DEFAULT_ROLLING,
   },
   dev: {
     desiredCount: 1,
@@ -39,6 +55,7 @@ export const TIER_DEFAULTS: Record<Tier, TierDefaults> = {
     requireApproval: false,
     pipelineEnabled: true,
     deploymentStrategy: "rolling",
+    rolling: DEFAULT_ROLLING,
   },
   staging: {
     desiredCount: 2,
@@ -50,6 +67,7 @@ export const TIER_DEFAULTS: Record<Tier, TierDefaults> = {
     requireApproval: false,
     pipelineEnabled: true,
     deploymentStrategy: "rolling",
+    rolling: DEFAULT_ROLLING,
   },
   prod: {
     desiredCount: 3,
@@ -61,6 +79,7 @@ export const TIER_DEFAULTS: Record<Tier, TierDefaults> = {
     requireApproval: true,
     pipelineEnabled: true,
     deploymentStrategy: "canary",
+    rolling: DEFAULT_ROLLING,
   },
 };
 

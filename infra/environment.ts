@@ -115,6 +115,7 @@ export class Environment extends pulumi.ComponentResource {
         certificateArn: config.loadBalancer.certificateArn,
         sslPolicy: config.loadBalancer.sslPolicy,
         deregistrationDelaySeconds: settings.deregistrationDelaySeconds,
+        minReadySeconds: config.rolling.minReadySeconds,
         routes: config.services.map((s) => ({
           service: s.name,
           port: s.port,
@@ -202,6 +203,7 @@ export class Environment extends pulumi.ComponentResource {
           loadBalancerArnSuffix: this.loadBalancer.arnSuffix,
           routeAttachments: this.routing.attachments,
           alarms: config.alarms,
+          rolling: config.rolling,
           warningTopicArn: this.alerts.warningTopicArn,
           criticalTopicArn: this.alerts.criticalTopicArn,
           repositoryName: repositoryName(stack, svc.image.repository),

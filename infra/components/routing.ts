@@ -1,3 +1,5 @@
+import { DEFAULT_ROLLING } from "../../contract/tiers";
+import { HEALTH_CHECK_INTERVAL_SECONDS, healthyThreshold } from "./lib/rolling";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { productionRulePriority, TEST_HEADER, testRulePriority } from "./lib/progressive";
@@ -31,6 +33,8 @@ export interface RoutingArgs {
   sslPolicy?: string;
   /** Seconds a target drains before it is removed. @default 30 */
   deregistrationDelaySeconds?: number;
+  /** A new target must pass consecutive health checks for this long before it takes traffic. @default 10 */
+  minReadySeconds?: number;
   tags: Record<string, string>;
 }
 
@@ -72,9 +76,9 @@ export class Routing extends pulumi.ComponentResource {
             protocol: "HTTP",
             port: "traffic-port",
             matcher: "200-399",
-            interval: 15,
+            interval: HEALTH_CHECK_INTERVAL_SECONDS,
             timeout: 5,
-            healthyThreshold: 2,
+            healthyThreshold: healthyThreshold(args.minReadySeconds ?? DEFAULT_ROLLING.minReadySeconds),
             unhealthyThreshold: 3,
           },
           tags: tagsFor(route.service),

@@ -1,3 +1,5 @@
+import { DEFAULT_ROLLING, type RollingBounds } from "../../contract/tiers";
+import { ecsRollingSettings } from "./lib/rolling";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { AlarmsConfig, ProgressiveDeploymentConfig, ServiceConfig } from "../config";
@@ -42,6 +44,8 @@ export interface ServiceArgs {
   untaggedImageDays?: number;
   forceDelete?: boolean;
   tags: Record<string, string>;
+  /** Bounds of a rolling update. @default { maxSurge: 1, maxUnavailable: 0, minReadySeconds: 10 } */
+  rolling?: RollingBounds;
   /** A progressive deployment (canary, linear, blue/green) and what ECS needs for it. @default rolling */
   progressive?: ProgressiveServiceArgs;
 }
@@ -211,8 +215,7 @@ export class Service extends pulumi.ComponentResource {
         deploymentConfiguration: deploymentConfiguration(args.progressive),
         healthCheckGracePeriodSeconds: 60,
         deploymentCircuitBreaker: { enable: true, rollback: true },
-        deploymentMinimumHealthyPercent: 100,
-        deploymentMaximumPercent: 200,
+        ...ecsRollingSettings(args.rolling ?? DEFAULT_ROLLING, svc.autoscaling?.min ?? svc.desiredCount),
         alarms: { alarmNames: this.alarms.deploymentAlarmNames, enable: true, rollback: true },
         propagateTags: "SERVICE",
         enableEcsManagedTags: true,

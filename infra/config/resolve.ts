@@ -2,6 +2,7 @@ import type { z } from "zod";
 import { type ConfigProblem, ConfigError, closest, show } from "./errors";
 import {
   alarmsSchema,
+  rollingSchema,
   DELIVERY_KEYS,
   deliveryKeySchemas,
   loadBalancerSchema,
@@ -21,6 +22,7 @@ export const SECRET_PLACEHOLDER = "[secret]";
 export const DEFAULT_ALARMS: AlarmsConfig = {
   errorRateWarningPercent: 1,
   errorRateCriticalPercent: 5,
+  errorRateFailPercent: 1,
   minRequests: 100,
   p95LatencyMs: 500,
   p99LatencyMs: 1000,
@@ -112,6 +114,25 @@ export function parseEnvironmentConfig(raw: RawStackConfig): EnvironmentConfig {
     });
   }
 
+  const rolling = { ...defaults.rolling, ...(parse("rolling", rollingSchema) ?? {}) };
+  if (rolling.maxSurge === 0 && rolling.maxUnavailable === 0) {
+    problems.push({
+      code: "invalid",
+      path: "delivery:rolling",
+      message:
+        "has maxSurge 0 and maxUnavailable 0; a rolling update could then neither start a new task nor stop an old one: raise one of them.",
+    });
+  }
+  for (const s of services) {
+    if (rolling.maxUnavailable >= s.desiredCount) {
+      problems.push({
+        code: "invalid",
+        path: "delivery:rolling.maxUnavailable",
+        message: `is ${rolling.maxUnavailable}, not below service ${s.name}'s desiredCount ${s.desiredCount}; a rolling update must keep at least one task serving.`,
+      });
+    }
+  }
+
   const notifications = resolveNotifications(raw, problems, parse);
   const network = resolveNetwork(parse("network", networkSchema), problems);
   const lb = parse("loadBalancer", loadBalancerSchema) ?? {};
@@ -138,6 +159,7 @@ export function parseEnvironmentConfig(raw: RawStackConfig): EnvironmentConfig {
     region: region as string,
     services,
     alarms,
+    rolling,
     notifications,
     network,
     loadBalancer: {

@@ -143,6 +143,8 @@ export const alarmsSchema = z.strictObject({
     .gt(0, { error: "must be a percentage above 0" })
     .lte(100, { error: "must be at most 100" })
     .optional(),
+  /** A release whose 5xx rate is surely above this fails validation (not an alarm threshold). @default 1 */
+  errorRateFailPercent: z.number().gt(0, { error: "must be a percentage above 0" }).lte(100, { error: "must be at most 100" }).optional(),
   errorRateCriticalPercent: z
     .number()
     .gt(0, { error: "must be a percentage above 0" })
@@ -158,6 +160,25 @@ export const alarmsSchema = z.strictObject({
     .int({ error: "expected a whole number of seconds" })
     .min(60, { error: "must be at least 60 seconds" })
     .refine((v) => v % 60 === 0, { error: "must be a multiple of 60 seconds (CloudWatch periods)" })
+    .optional(),
+});
+
+const wholeCount = (what: string) =>
+  z
+    .number({ error: `expected a whole number of ${what}` })
+    .int({ error: `expected a whole number of ${what}` })
+    .min(0, { error: `must be 0 or more ${what}` })
+    .max(100, { error: `must be at most 100 ${what}` });
+
+/** A rolling update's bounds; each defaults to the tier's (maxSurge 1, maxUnavailable 0, minReadySeconds 10). */
+export const rollingSchema = z.strictObject({
+  maxSurge: wholeCount("tasks").optional(),
+  maxUnavailable: wholeCount("tasks").optional(),
+  minReadySeconds: z
+    .number({ error: "expected a whole number of seconds" })
+    .int({ error: "expected a whole number of seconds" })
+    .min(0, { error: "must be from 0 to 150 seconds (10 health checks 15 s apart, the load balancer's limit)" })
+    .max(150, { error: "must be from 0 to 150 seconds (10 health checks 15 s apart, the load balancer's limit)" })
     .optional(),
 });
 
@@ -207,6 +228,7 @@ export const deliveryKeySchemas = {
   tier: z.string({ error: "expected one of local, dev, staging, prod" }),
   services: z.array(z.unknown(), { error: "expected a list of services" }).min(1, { error: "must list at least one service" }),
   alarms: alarmsSchema,
+  rolling: rollingSchema,
   notifications: notificationsSchema,
   network: networkSchema,
   loadBalancer: loadBalancerSchema,

@@ -1,3 +1,4 @@
+import type { RollingBounds } from "../../contract/tiers";
 import type { PipelineConfig } from "./pipeline";
 import type { Tier } from "../../contract/tiers";
 
@@ -63,6 +64,8 @@ export interface ServiceConfig {
 export interface AlarmsConfig {
   errorRateWarningPercent: number;
   errorRateCriticalPercent: number;
+  /** The validator's fail threshold for the 5xx rate (the alarm thresholds decide who is paged). */
+  errorRateFailPercent: number;
   minRequests: number;
   p95LatencyMs: number;
   p99LatencyMs: number;
@@ -98,6 +101,8 @@ export interface EnvironmentConfig {
   region: string;
   services: ServiceConfig[];
   alarms: AlarmsConfig;
+  /** Bounds of a rolling update (delivery:rolling over the tier's defaults). */
+  rolling: RollingBounds;
   notifications: NotificationsConfig;
   network: NetworkConfig;
   loadBalancer: LoadBalancerConfig;

@@ -4,7 +4,7 @@ import type { PipelineConfig } from "../config";
 import { SecureBucket } from "../components/secureBucket";
 import { BuildProject, projectRoleName, readBuildspec } from "./buildProject";
 import { PipelineEvents } from "./pipelineEvents";
-import { buildPolicy, deployPolicy, pipelinePolicy, testPolicy, validatePolicy } from "./policies";
+import { buildPolicy, deployPolicy, pipelinePolicy, testPolicy, validatePolicy, type ValidatorScope } from "./policies";
 import { pipelineStages } from "./stages";
 
 /**
@@ -13,6 +13,15 @@ import { pipelineStages } from "./stages";
  */
 export function validateTimeoutMinutes(progressiveMinutes?: number): number {
   return Math.min(2160, Math.max(60, (progressiveMinutes ?? 0) + 30));
+}
+
+/**
+ * The Deploy stage's CodeBuild timeout: `deployctl deploy` takes the services one at a time, each a stack
+ * update and a validation (with its progressive watch), and may roll them all back: 30 minutes a service
+ * plus the longest watch, at least 60, at most CodeBuild's 2160.
+ */
+export function deployTimeoutMinutes(services: number, progressiveMinutes?: number): number {
+  return Math.min(2160, Math.max(60, services * 30 + (progressiveMinutes ?? 0)));
 }
 
 /** What the pipeline needs to know of one service. */
@@ -135,6 +144,17 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
           parent,
         ),
     );
+    const validator = (logGroupArn: pulumi.Output<string>): ValidatorScope => ({
+      ...common(logGroupArn),
+      clusterArn: args.clusterArn,
+      serviceArns: args.services.map((s) => s.ecsServiceArn),
+      serviceLogGroupArns: args.services.map((s) => s.logGroupArn),
+      topicArns: [args.warningTopicArn, args.criticalTopicArn],
+      parameterPathArn: pulumi.interpolate`arn:${partition.partition}:ssm:${region.region}:${identity.accountId}:parameter/delivery/${args.stack}/*`,
+      recordBucketArn: args.recordBucketArn,
+      lockTableArn: args.lockTableArn,
+      progressive: args.progressive !== undefined,
+    });
     const deployName = `${name}-deploy`;
     const validateName = `${name}-validate`;
     const validate = new BuildProject(
@@ -144,20 +164,7 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
         buildspec: readBuildspec("validate"),
         environment: [...baseEnv, tokenEnv, { name: "DEPLOY_ROLE_ARN", value: roleArn(deployName) }],
         timeoutMinutes: validateTimeoutMinutes(args.progressive?.maxMinutes),
-        policy: (logGroupArn) =>
-          validatePolicy({
-            ...common(logGroupArn),
-            tokenSecretArn,
-            clusterArn: args.clusterArn,
-            serviceArns: args.services.map((s) => s.ecsServiceArn),
-            serviceLogGroupArns: args.services.map((s) => s.logGroupArn),
-            topicArns: [args.warningTopicArn, args.criticalTopicArn],
-            parameterPathArn: pulumi.interpolate`arn:${partition.partition}:ssm:${region.region}:${identity.accountId}:parameter/delivery/${args.stack}/*`,
-            recordBucketArn: args.recordBucketArn,
-            lockTableArn: args.lockTableArn,
-            deployRoleArn: roleArn(deployName),
-            progressive: args.progressive !== undefined,
-          }),
+        policy: (logGroupArn) => validatePolicy({ ...validator(logGroupArn), tokenSecretArn, deployRoleArn: roleArn(deployName) }),
       },
       parent,
     );
@@ -171,12 +178,13 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
         // The validate role itself (not its ARN built from the name): IAM rejects a trust policy naming
         // a role that does not exist yet ("Invalid principal in policy"), so the validate role comes first.
         trustedRoleArns: [validate.roleArn],
-        timeoutMinutes: 60,
+        // deployctl deploy updates and validates one service after another.
+        timeoutMinutes: deployTimeoutMinutes(args.services.length, args.progressive?.maxMinutes),
         policy: (logGroupArn) =>
           deployPolicy({
-            ...common(logGroupArn),
+            ...validator(logGroupArn),
             tokenSecretArn,
-            serviceArns: args.services.map((s) => s.ecsServiceArn),
+            repositoryArns: args.services.map((s) => s.repositoryArn),
             passRoleArns: args.services.flatMap((s) => [s.taskRoleArn, s.executionRoleArn]),
             ecsRoleArns: args.progressive ? [args.progressive.infrastructureRoleArn, args.progressive.hookRoleArn] : undefined,
           }),

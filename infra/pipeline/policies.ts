@@ -92,22 +92,27 @@ export function testPolicy(s: CommonScope): PolicyDocument {
   return policy(commonStatements(s));
 }
 
-export interface DeployScope extends CommonScope {
+export interface DeployScope extends ValidatorScope {
   tokenSecretArn: pulumi.Input<string>;
-  serviceArns: pulumi.Input<string>[];
   passRoleArns: pulumi.Input<string>[];
+  /** The services' ECR repositories: the gate checks that the tag to deploy exists. */
+  repositoryArns: pulumi.Input<string>[];
   /** The roles ECS itself uses for progressive deployments (listener rules, the lifecycle hook). */
   ecsRoleArns?: pulumi.Input<string>[];
 }
 
 /**
- * The deploy project: the only role that changes the stack's resources. A release changes image tags,
- * so `pulumi up` registers task definitions and updates services; it passes only the services' task and
- * execution roles, and reads the Pulumi token from its secret.
+ * The deploy project: the only role that changes the stack's resources. It runs `deployctl deploy`: the
+ * gate (the tag in ECR, no alarm firing), then per service a stack update (`pulumi up` registers task
+ * definitions and updates services; it passes only the services' task and execution roles), validation,
+ * release records and the rollback of what it deployed: so it also holds what the validator reads and
+ * writes (validatorStatements). It reads the Pulumi token from its secret.
  */
 export function deployPolicy(s: DeployScope): PolicyDocument {
   return policy([
     ...commonStatements(s),
+    ...validatorStatements(s),
+    { Sid: "GateImages", Effect: "Allow", Action: ["ecr:DescribeImages"], Resource: s.repositoryArns },
     { Sid: "PulumiToken", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: s.tokenSecretArn },
     // The program's own lookups, made on every `pulumi up` (the Network component's availability zones).
     // AWS has no resource-level permission for it.
@@ -118,7 +123,6 @@ export function deployPolicy(s: DeployScope): PolicyDocument {
       Action: ["ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition", "ecs:DeregisterTaskDefinition", "ecs:TagResource"],
       Resource: "*",
     },
-    { Sid: "Services", Effect: "Allow", Action: ["ecs:DescribeServices", "ecs:UpdateService"], Resource: s.serviceArns },
     {
       Sid: "PassTaskRoles",
       Effect: "Allow",
@@ -140,8 +144,8 @@ export function deployPolicy(s: DeployScope): PolicyDocument {
   ]);
 }
 
-export interface ValidateScope extends CommonScope {
-  tokenSecretArn: pulumi.Input<string>;
+/** What deployctl reads and writes while it judges a release: the stack's services, metrics, logs, releases, alerts. */
+export interface ValidatorScope extends CommonScope {
   clusterArn: pulumi.Input<string>;
   serviceArns: pulumi.Input<string>[];
   serviceLogGroupArns: pulumi.Input<string>[];
@@ -149,9 +153,13 @@ export interface ValidateScope extends CommonScope {
   parameterPathArn: pulumi.Input<string>;
   recordBucketArn?: pulumi.Input<string>;
   lockTableArn?: pulumi.Input<string>;
-  deployRoleArn: pulumi.Input<string>;
   /** Some services deploy progressively: the validator drives and stops ECS service deployments. */
   progressive?: boolean;
+}
+
+export interface ValidateScope extends ValidatorScope {
+  tokenSecretArn: pulumi.Input<string>;
+  deployRoleArn: pulumi.Input<string>;
 }
 
 /**
@@ -159,9 +167,17 @@ export interface ValidateScope extends CommonScope {
  * UpdateService to the last good task definition (fast path) and the deploy role for the stack update.
  */
 export function validatePolicy(s: ValidateScope): PolicyDocument {
-  const statements: Statement[] = [
+  return policy([
     ...commonStatements(s),
     { Sid: "PulumiToken", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: s.tokenSecretArn },
+    ...validatorStatements(s),
+    { Sid: "StackUpdate", Effect: "Allow", Action: ["sts:AssumeRole"], Resource: s.deployRoleArn },
+  ]);
+}
+
+/** validate and deploy alike: read the services, tasks, metrics and logs; record releases and runs; alert; the fast rollback. */
+export function validatorStatements(s: ValidatorScope): Statement[] {
+  const statements: Statement[] = [
     {
       Sid: "EcsRead",
       Effect: "Allow",
@@ -187,7 +203,6 @@ export function validatePolicy(s: ValidateScope): PolicyDocument {
       Resource: s.parameterPathArn,
     },
     { Sid: "Alerts", Effect: "Allow", Action: ["sns:Publish"], Resource: s.topicArns },
-    { Sid: "StackUpdate", Effect: "Allow", Action: ["sts:AssumeRole"], Resource: s.deployRoleArn },
   ];
   if (s.progressive) {
     const inCluster = (kind: string) =>
@@ -219,7 +234,7 @@ export function validatePolicy(s: ValidateScope): PolicyDocument {
       Resource: s.lockTableArn,
     });
   }
-  return policy(statements);
+  return statements;
 }
 
 /** The pipeline itself: run its CodeBuild projects, use the artifact bucket and key, the source, approvals. */

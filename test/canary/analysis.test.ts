@@ -173,3 +173,17 @@ describe("judgeCanary", () => {
     });
   });
 });
+
+describe("canaryPolicy", () => {
+  it("rolls a step back above the manifest's errorRateFailPercent, not the warning alarm's threshold", () => {
+    const thresholds = { ...testManifest().thresholds, errorRateWarningPercent: 2, errorRateFailPercent: 1.5 };
+
+    expect(canaryPolicy(thresholds).maxErrorRatePercent).toBe(1.5);
+  });
+
+  it("uses 1 % when the manifest does not set errorRateFailPercent", () => {
+    const thresholds = { ...testManifest().thresholds, errorRateWarningPercent: 3, errorRateFailPercent: undefined };
+
+    expect(canaryPolicy(thresholds).maxErrorRatePercent).toBe(1);
+  });
+});

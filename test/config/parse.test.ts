@@ -173,7 +173,7 @@ describe("parseEnvironmentConfig rejects bad config with one line per problem", 
       name: "a misspelt top-level key",
       delivery: { tier: "dev", services: [service()], alarm: {} },
       expected: [
-        "Pulumi.dev.yaml: delivery:alarm is not a known key; did you mean 'delivery:alarms'? Known keys: delivery:tier, delivery:services, delivery:alarms, delivery:notifications, delivery:network, delivery:loadBalancer, delivery:logRetentionDays, delivery:tags, delivery:pipeline.",
+        "Pulumi.dev.yaml: delivery:alarm is not a known key; did you mean 'delivery:alarms'? Known keys: delivery:tier, delivery:services, delivery:alarms, delivery:rolling, delivery:notifications, delivery:network, delivery:loadBalancer, delivery:logRetentionDays, delivery:tags, delivery:pipeline.",
       ],
     },
     {
@@ -187,7 +187,7 @@ describe("parseEnvironmentConfig rejects bad config with one line per problem", 
       name: "a misspelt alarm key",
       delivery: { tier: "dev", services: [service()], alarms: { p95LatencyMS: 400 } },
       expected: [
-        "Pulumi.dev.yaml: delivery:alarms.p95LatencyMS is not a known key; did you mean 'p95LatencyMs'? Known keys: errorRateWarningPercent, errorRateCriticalPercent, minRequests, p95LatencyMs, p99LatencyMs, cpuPercent, memoryPercent, windowSeconds.",
+        "Pulumi.dev.yaml: delivery:alarms.p95LatencyMS is not a known key; did you mean 'p95LatencyMs'? Known keys: errorRateWarningPercent, errorRateFailPercent, errorRateCriticalPercent, minRequests, p95LatencyMs, p99LatencyMs, cpuPercent, memoryPercent, windowSeconds.",
       ],
     },
     {
@@ -347,6 +347,7 @@ describe("parseEnvironmentConfig applies the tier's defaults", () => {
     expect(config.alarms).toEqual({
       errorRateWarningPercent: 1,
       errorRateCriticalPercent: 5,
+      errorRateFailPercent: 1,
       minRequests: 20,
       p95LatencyMs: 500,
       p99LatencyMs: 1000,

@@ -58,10 +58,11 @@ describe("buildManifest", () => {
     });
   });
 
-  it("carries exactly the six thresholds the validator reads", () => {
+  it("carries exactly the seven thresholds the validator reads", () => {
     expect(buildManifest(config, deployedFor(["web", "api"])).thresholds).toEqual({
       errorRateWarningPercent: 1,
       errorRateCriticalPercent: 5,
+      errorRateFailPercent: 1,
       minRequests: 20,
       p95LatencyMs: 500,
       p99LatencyMs: 1000,

@@ -50,10 +50,12 @@ describe.each(STACKS)("every ECS service of %s", (stack) => {
     expect(names.map((n) => alarmNamed(stack, n)?.inputs.alarmActions)).toEqual(names.map(() => [critical]));
   });
 
-  it("never drops below desired during a rolling update (100% to 200%)", () => {
+  it("never drops below desired and starts one extra task at a time during a rolling update", () => {
+    // maxSurge 1 of the lowest desired count: 1 task (local, dev) 200 %, 2 (staging's autoscaling min) 150 %, 3 (prod's) 134 %.
+    const maximum = { local: 200, dev: 200, staging: 150, prod: 134 }[stack];
     expect(ecsServices(stack).map((s) => [s.inputs.deploymentMinimumHealthyPercent, s.inputs.deploymentMaximumPercent])).toEqual([
-      [100, 200],
-      [100, 200],
+      [100, maximum],
+      [100, maximum],
     ]);
   });
 

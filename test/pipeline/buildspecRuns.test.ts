@@ -184,7 +184,7 @@ const STACK_FILE = `config:
         tag: sha-0000001
 `;
 
-describe("deploy.yml, run with a stubbed pulumi", () => {
+describe("deploy.yml, run with a stubbed pulumi and deployctl deploy", () => {
   let repo: TempRepo;
   beforeEach(() => {
     repo = createRepo();
@@ -202,18 +202,41 @@ describe("deploy.yml, run with a stubbed pulumi", () => {
     ],
   };
 
-  it("keeps the running tag of an unbuilt service, sets the built one, then runs pulumi up", () => {
+  it("keeps the running tag of an unbuilt service, sets the built one, then deploys through deployctl deploy, never a bare pulumi up", () => {
     const result = runBuildspec("deploy", repo.dir, env, { deployment });
 
     expect(result.status).toBe(0);
     expect(readFileSync(join(repo.dir, "Pulumi.dev.yaml"), "utf8")).toBe(
       STACK_FILE.replace("sha-0000001", "sha-1111111").replace("sha-0000001", "sha-0000008"),
     );
-    expect(result.calls.filter((c) => c.startsWith("npx pulumi"))).toEqual([
-      "npx pulumi stack output deployment --stack dev --json",
-      "npx pulumi up --stack dev --yes --non-interactive --message pipeline: manual",
+    expect(result.calls.filter((c) => c.startsWith("npx pulumi"))).toEqual(["npx pulumi stack output deployment --stack dev --json"]);
+    expect(result.calls.filter((c) => c.startsWith("npx deployctl deploy"))).toEqual([
+      "npx deployctl deploy --stack dev --yes --wait 600 --output markdown",
     ]);
+    expect(result.output).toContain("# Deploy report");
+    expect(result.output).toContain("deployctl deploy exited 0");
     expect(result.output).not.toContain("pul-secret-value");
+  });
+
+  it.each([
+    [1, "refused by the gate, or failed and rolled back"],
+    [3, "inconclusive"],
+    [4, "deployctl could not work"],
+    [5, "the stack is locked"],
+  ])("fails the action when deployctl deploy exits %s (%s)", (code) => {
+    const result = runBuildspec("deploy", repo.dir, env, { deployment, deployExit: code });
+
+    expect(result.status).toBe(1);
+    expect(result.output).toContain(`deployctl deploy exited ${code}`);
+    expect(result.output).toContain(`the deploy did not release (exit ${code})`);
+  });
+
+  it("passes DEPLOY_WAIT_SECONDS to each service's validation", () => {
+    const result = runBuildspec("deploy", repo.dir, { ...env, DEPLOY_WAIT_SECONDS: "900" }, { deployment });
+
+    expect(result.calls.filter((c) => c.startsWith("npx deployctl deploy"))).toEqual([
+      "npx deployctl deploy --stack dev --yes --wait 900 --output markdown",
+    ]);
   });
 
   it("keeps the file's tags when the stack has no deployment output yet", () => {
@@ -229,7 +252,7 @@ describe("deploy.yml, run with a stubbed pulumi", () => {
 
     expect(result.status).toBe(1);
     expect(result.output).toContain("PULUMI_ACCESS_TOKEN is empty");
-    expect(result.calls.filter((c) => c.startsWith("npx pulumi"))).toEqual([]);
+    expect(result.calls.filter((c) => c.startsWith("npx pulumi") || c.startsWith("npx deployctl deploy"))).toEqual([]);
   });
 
   it("deploys nothing when the analysis skipped the run", () => {
@@ -238,7 +261,7 @@ describe("deploy.yml, run with a stubbed pulumi", () => {
     const result = runBuildspec("deploy", repo.dir, env, { analysisJson: canned(skip), deployment });
 
     expect(result.status).toBe(0);
-    expect(result.calls.filter((c) => c.startsWith("npx pulumi"))).toEqual([]);
+    expect(result.calls.filter((c) => c.startsWith("npx pulumi") || c.startsWith("npx deployctl deploy"))).toEqual([]);
     expect(readFileSync(join(repo.dir, "Pulumi.dev.yaml"), "utf8")).toBe(STACK_FILE);
   });
 });

@@ -53,7 +53,7 @@ describe.each(BUILDSPECS)("pipeline/buildspecs/%s.yml", (name) => {
     const expected: Record<string, string[][]> = {
       build: [["analyze"], ["analyze"]],
       test: [["analyze"]],
-      deploy: [["analyze"], ["config", "set-tag"], ["config", "set-tag"]],
+      deploy: [["analyze"], ["config", "set-tag"], ["config", "set-tag"], ["deploy"]],
       validate: [["analyze"], ["validate"]],
     };
 
@@ -145,12 +145,13 @@ describe("deploy.yml", () => {
     expect(commands).toContain('[ -n "${PULUMI_ACCESS_TOKEN:-}" ]');
   });
 
-  it("carries the deployed tags forward, sets the built ones, then updates the stack", () => {
+  it("carries the deployed tags forward, sets the built ones, then deploys them through deployctl deploy", () => {
     const build = loadBuildspec("deploy").phases.build.commands.join("\n");
 
     expect(build.indexOf("--from-manifest deployed.json --skip-unknown-services")).toBeGreaterThan(-1);
     expect(build.indexOf('config set-tag --stack "$STACK" --tags "$IMAGE_TAGS"')).toBeGreaterThan(build.indexOf("--from-manifest"));
-    expect(build.indexOf('npx pulumi up --stack "$STACK" --yes --non-interactive')).toBeGreaterThan(build.indexOf("--tags"));
+    expect(build.indexOf('npx deployctl deploy --stack "$STACK" --yes')).toBeGreaterThan(build.indexOf("--tags"));
+    expect(build).not.toContain("pulumi up");
   });
 });
 

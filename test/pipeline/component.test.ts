@@ -4,6 +4,7 @@ import { parse } from "yaml";
 import { progressiveWatchMinutes } from "../../infra/components/lib/progressive";
 import { alertParameterName } from "../../infra/components/lib/naming";
 import { projectRoleName, readBuildspec, validateTimeoutMinutes } from "../../infra/pipeline";
+import { deployTimeoutMinutes } from "../../infra/pipeline/deliveryPipeline";
 import { failedActionPattern, succeededExecutionPattern } from "../../infra/pipeline/pipelineEvents";
 import { buildEnvironment } from "../../infra/environment";
 import { DeliveryMocks } from "../../infra/synth/mocks";
@@ -133,10 +134,25 @@ describe.each(STACKS)("the %s pipeline", (stack) => {
     expect(pass).toHaveLength(4);
     for (const arn of pass)
       expect(arn).toMatch(new RegExp(`^arn:aws:iam::123456789012:role/delivery-${stack}-(api|web)-(task|execution)-role-`));
-    expect(deploy.find((s) => s.Sid === "Services")?.Resource).toEqual([
+    expect(deploy.find((s) => s.Sid === "EcsServices")?.Resource).toEqual([
       `arn:aws:ecs:us-east-1:123456789012:service/delivery-${stack}/api`,
       `arn:aws:ecs:us-east-1:123456789012:service/delivery-${stack}/web`,
     ]);
+  });
+
+  it("gives the deploy role what deployctl deploy needs: the gate's image lookup, and what the validator reads and writes", () => {
+    const deploy = statements(rolePolicy(stack, "deploy"));
+    const validate = statements(rolePolicy(stack, "validate"));
+    const shared = ["EcsRead", "EcsServices", "TaskDefinitionRead", "Metrics", "ServiceLogs", "Releases", "Alerts"];
+
+    for (const sid of shared)
+      expect(
+        deploy.find((s) => s.Sid === sid),
+        sid,
+      ).toEqual(validate.find((s) => s.Sid === sid));
+    expect(deploy.find((s) => s.Sid === "GateImages")).toMatchObject({ Action: ["ecr:DescribeImages"] });
+    expect((deploy.find((s) => s.Sid === "GateImages")?.Resource as string[]).length).toBe(2);
+    expect(deploy.map((s) => s.Sid)).not.toContain("StackUpdate");
   });
 
   it("lets the validate role filter the services' log events, on each group's streams (`<group ARN>:*`, as AWS checks it)", () => {
@@ -233,10 +249,10 @@ describe("the approval", () => {
 });
 
 describe("the deploy and validate buildspecs the projects run", () => {
-  it("deploys with a stack update and validates with rollback", () => {
+  it("deploys through deployctl deploy (gate, order, per-service validation, rollback) and validates with rollback", () => {
     const deploy = JSON.stringify(parse(readBuildspec("deploy")));
     const validate = JSON.stringify(parse(readBuildspec("validate")));
-    expect(deploy).toMatch(/pulumi up --stack \\?"?\$STACK\\?"? --yes/);
+    expect(deploy).toMatch(/deployctl deploy --stack \\?"?\$STACK\\?"? --yes/);
     expect(validate).toMatch(/deployctl validate --stack \\?"?\$STACK\\?"? .*--rollback/);
   });
 
@@ -368,5 +384,17 @@ describe("names the pipeline derives", () => {
 describe("the alert secrets' parameters", () => {
   it("live under /delivery/<stack>/, which the validate role may read whatever the project is called", () => {
     expect(alertParameterName("prod", "slack-webhook-url")).toBe("/delivery/prod/alerts/slack-webhook-url");
+  });
+});
+
+describe("deployTimeoutMinutes", () => {
+  it.each([
+    [1, undefined, 60],
+    [2, undefined, 60],
+    [3, undefined, 90],
+    [2, 200, 260],
+    [100, undefined, 2160],
+  ])("%s services with a %s-minute progressive watch: %s minutes", (services, watch, minutes) => {
+    expect(deployTimeoutMinutes(services, watch)).toBe(minutes);
   });
 });

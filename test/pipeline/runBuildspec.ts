@@ -8,7 +8,8 @@ import { allCommands, loadBuildspec, type BuildspecName } from "./buildspecs";
  * Runs a buildspec's commands the way CodeBuild v0.2 does (one bash, phases in order, variables
  * kept, the first failing command ends the build), with stubs for the tools a test must not run:
  * npm, docker, aws and pulumi only log their arguments. `npx deployctl` runs the real CLI unless
- * the test gives canned analysis JSON or a validate exit code.
+ * the test gives canned analysis JSON; `npx deployctl validate` and `deploy` are stubs that print a
+ * report and exit with the code the test gives.
  */
 
 const DEPLOYCTL = join(__dirname, "..", "..", "bin", "deployctl.js");
@@ -18,6 +19,8 @@ export interface StubOptions {
   analysisJson?: unknown;
   /** `npx deployctl validate` prints a report and exits with this code. */
   validateExit?: number;
+  /** `npx deployctl deploy` prints a report and exits with this code (default 0). */
+  deployExit?: number;
   /** Printed by `pulumi stack output deployment --json`; absent: that command fails (no output yet). */
   deployment?: unknown;
   /** `docker build` exits 1. */
@@ -65,6 +68,9 @@ function writeStubs(dir: string, options: StubOptions): void {
       "fi",
       'if [ "$1" = deployctl ] && [ "$2" = validate ]; then',
       `  echo "# Validation report"; exit ${options.validateExit ?? 0}`,
+      "fi",
+      'if [ "$1" = deployctl ] && [ "$2" = deploy ]; then',
+      `  echo "# Deploy report"; exit ${options.deployExit ?? 0}`,
       "fi",
       options.analysisJson !== undefined
         ? `if [ "$1" = deployctl ] && [ "$2" = analyze ]; then case " $* " in *" json "*) cat "${join(dir, "analysis.json")}";; esac; exit 0; fi`

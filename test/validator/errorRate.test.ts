@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { judgeErrorRate } from "../../validators/checks/errorRate";
 
-const thresholds = { errorRateWarningPercent: 1, errorRateCriticalPercent: 5, minRequests: 100 };
+const thresholds: { errorRateFailPercent?: number; minRequests: number } = { minRequests: 100 };
 const windowStart = new Date("2025-03-01T12:00:00Z");
 const windowEnd = new Date("2025-03-01T12:10:00Z");
 const judge = (requests: number, errors5xx: number, elb5xx = 0, over: Partial<typeof thresholds> = {}) =>
@@ -11,21 +11,36 @@ describe("judgeErrorRate", () => {
   it.each([
     // requests, 5xx, status, message (intervals checked against Python's statistics.NormalDist)
     [0, 0, "inconclusive", "No requests in the window 2025-03-01T12:00:00.000Z to 2025-03-01T12:10:00.000Z: cannot judge the error rate."],
-    [20, 20, "fail", "20 5xx of 20 requests (100%, 99% interval 75.089%-100%): even the interval's lower bound is above the critical 5%."],
-    [1000, 60, "fail", "60 5xx of 1000 requests (6%, 99% interval 4.34%-8.24%): above the critical 5%."],
-    [1000, 20, "warn", "20 5xx of 1000 requests (2%, 99% interval 1.137%-3.496%): above the warning 1%."],
-    [1000, 5, "pass", "5 5xx of 1000 requests (0.5%, 99% interval 0.167%-1.485%): within the warning 1%."],
+    [
+      20,
+      20,
+      "fail",
+      "20 5xx of 20 requests (100%, 99% interval 75.089%-100%): even the interval's lower bound is above the fail threshold 1%.",
+    ],
+    [
+      1000,
+      60,
+      "fail",
+      "60 5xx of 1000 requests (6%, 99% interval 4.34%-8.24%): even the interval's lower bound is above the fail threshold 1%.",
+    ],
+    [
+      1000,
+      20,
+      "fail",
+      "20 5xx of 1000 requests (2%, 99% interval 1.137%-3.496%): even the interval's lower bound is above the fail threshold 1%.",
+    ],
+    [1000, 5, "pass", "5 5xx of 1000 requests (0.5%, 99% interval 0.167%-1.485%): within the fail threshold 1%."],
     [
       3,
       1,
-      "inconclusive",
-      "1 5xx of 3 requests (33.333%, 99% interval 4.043%-85.578%): fewer than 100 requests and the interval reaches the warning 1%: too little traffic to judge.",
+      "fail",
+      "1 5xx of 3 requests (33.333%, 99% interval 4.043%-85.578%): even the interval's lower bound is above the fail threshold 1%.",
     ],
     [
       50,
       0,
       "inconclusive",
-      "0 5xx of 50 requests (0%, 99% interval 0%-11.715%): fewer than 100 requests and the interval reaches the warning 1%: too little traffic to judge.",
+      "0 5xx of 50 requests (0%, 99% interval 0%-11.715%): fewer than 100 requests and the interval reaches the fail threshold 1%: too little traffic to judge.",
     ],
   ])("%s requests with %s 5xx: %s", (requests, errors, status, message) => {
     const result = judge(requests, errors);
@@ -34,16 +49,34 @@ describe("judgeErrorRate", () => {
     expect(result.message).toBe(message);
   });
 
-  it("passes low traffic when even the interval's upper bound is below the warning threshold", () => {
-    const result = judge(80, 0, 0, { errorRateWarningPercent: 10, errorRateCriticalPercent: 20 });
+  describe("the platform's 1 % rule at its boundaries", () => {
+    it.each([
+      // requests, 5xx, status: the issue's examples, and the release that used to pass as a warning
+      [10_000, 300, "fail"], // 3 % of 10,000
+      [20_000, 400, "fail"], // 2 % of 20,000 was `warn`, exit 0 and promotable before
+      [20_000, 100, "pass"], // 0.5 % of 20,000
+      [500, 6, "warn"], // 1.2 % of 500: above 1 %, but the interval still reaches below it
+      [20_000, 200, "pass"], // exactly 1 % is not above 1 %
+    ])("%s requests with %s 5xx: %s", (requests, errors, status) => {
+      expect(judge(requests, errors).status).toBe(status);
+    });
+
+    it("uses errorRateFailPercent when the manifest sets it, whatever the alarm thresholds", () => {
+      expect(judge(20_000, 400, 0, { errorRateFailPercent: 3 }).status).toBe("pass");
+      expect(judge(20_000, 400, 0, { errorRateFailPercent: 3 }).threshold).toEqual({ failPercent: 3, minRequests: 100, confidence: 0.99 });
+    });
+  });
+
+  it("passes low traffic when even the interval's upper bound is below the fail threshold", () => {
+    const result = judge(80, 0, 0, { errorRateFailPercent: 10 });
 
     expect(result.status).toBe("pass");
     expect(result.message).toBe(
-      "0 5xx of 80 requests (0%, 99% interval 0%-7.658%): fewer than 100 requests, but even the upper bound is below the warning 10%.",
+      "0 5xx of 80 requests (0%, 99% interval 0%-7.658%): fewer than 100 requests, but even the upper bound is below the fail threshold 10%.",
     );
   });
 
-  it("reports requests, 5xx, rate and interval in observed, and load-balancer 5xx apart", () => {
+  it("reports requests, 5xx, rate and interval in observed, and shows load-balancer 5xx it does not count", () => {
     const result = judge(1000, 5, 7);
 
     expect(result.observed).toEqual({
@@ -51,12 +84,35 @@ describe("judgeErrorRate", () => {
       errors5xx: 5,
       ratePercent: 0.5,
       intervalPercent: { lower: 0.167, upper: 1.485 },
+      targets5xx: 5,
       elb5xx: 7,
+      elb5xxCounted: false,
       windowStart: "2025-03-01T12:00:00.000Z",
       windowEnd: "2025-03-01T12:10:00.000Z",
     });
-    expect(result.message).toContain("; 7 5xx generated by the load balancer itself");
+    expect(result.message).toContain("; 7 5xx generated by the load balancer itself, shared with other services, not counted");
     expect(result.status).toBe("pass");
+  });
+
+  it("counts the load balancer's own 5xx when the service is alone behind it: 900 of 1,000 fails", () => {
+    const result = judgeErrorRate({
+      counts: { requests: 1000, errors5xx: 0, elb5xx: 900, loadBalancerOwn: true, windowStart, windowEnd },
+      thresholds,
+    });
+
+    expect(result.status).toBe("fail");
+    expect(result.observed).toMatchObject({ requests: 1000, errors5xx: 900, targets5xx: 0, elb5xx: 900, elb5xxCounted: true });
+    expect(result.message).toContain("900 of them generated by the load balancer itself, which serves only this service");
+  });
+
+  it("counts load-balancer 5xx that never reached RequestCount (no healthy target) as requests too", () => {
+    const result = judgeErrorRate({
+      counts: { requests: 0, errors5xx: 0, elb5xx: 50, loadBalancerOwn: true, windowStart, windowEnd },
+      thresholds,
+    });
+
+    expect(result.status).toBe("fail");
+    expect(result.observed).toMatchObject({ requests: 50, errors5xx: 50 });
   });
 
   it("uses the configured confidence", () => {
@@ -66,8 +122,8 @@ describe("judgeErrorRate", () => {
       confidence: 0.95,
     });
 
-    expect(result.message).toBe("5 5xx of 1000 requests (0.5%, 95% interval 0.214%-1.165%): within the warning 1%.");
-    expect(result.threshold).toEqual({ warningPercent: 1, criticalPercent: 5, minRequests: 100, confidence: 0.95 });
+    expect(result.message).toBe("5 5xx of 1000 requests (0.5%, 95% interval 0.214%-1.165%): within the fail threshold 1%.");
+    expect(result.threshold).toEqual({ failPercent: 1, minRequests: 100, confidence: 0.95 });
   });
 
   it("is inconclusive, never pass, when the metrics are unavailable", () => {
@@ -78,7 +134,7 @@ describe("judgeErrorRate", () => {
       status: "inconclusive",
       message: "ALB metrics unavailable: GetMetricData returned Forbidden.",
       observed: { requests: null, errors5xx: null, ratePercent: null, reason: "GetMetricData returned Forbidden" },
-      threshold: { warningPercent: 1, criticalPercent: 5, minRequests: 100, confidence: 0.99 },
+      threshold: { failPercent: 1, minRequests: 100, confidence: 0.99 },
     });
   });
 });

@@ -59,12 +59,26 @@ describe("validate against moto", () => {
 
     expect(check(report, "errorRate")).toMatchObject({
       status: "fail",
-      message: "200 5xx of 1000 requests (20%, 99% interval 16.944%-23.451%): even the interval's lower bound is above the critical 5%.",
+      message:
+        "200 5xx of 1000 requests (20%, 99% interval 16.944%-23.451%): even the interval's lower bound is above the fail threshold 1%.",
     });
     expect(report.verdict).toBe("fail");
   });
 
-  it("is inconclusive on low traffic with a single 5xx, not a failure", async () => {
+  it("is inconclusive on low traffic without a 5xx, never pass", async () => {
+    const api = await world.service("api");
+    await world.runTasks(api, 3);
+    await world.metrics(api, { requests: 50, errors5xx: 0 });
+    await world.logs(api, []);
+
+    const report = await run(testManifest([api]), { skip: ["latency"] });
+
+    expect(check(report, "errorRate").status).toBe("inconclusive");
+    expect(check(report, "errorRate").observed).toMatchObject({ requests: 50, errors5xx: 0, ratePercent: 0 });
+    expect(report.verdict).toBe("inconclusive");
+  });
+
+  it("fails low traffic whose 5xx rate is surely above 1 % (1 of 3: the interval's lower bound is 4 %)", async () => {
     const api = await world.service("api");
     await world.runTasks(api, 3);
     await world.metrics(api, { requests: 3, errors5xx: 1 });
@@ -72,9 +86,9 @@ describe("validate against moto", () => {
 
     const report = await run(testManifest([api]), { skip: ["latency"] });
 
-    expect(check(report, "errorRate").status).toBe("inconclusive");
+    expect(check(report, "errorRate").status).toBe("fail");
     expect(check(report, "errorRate").observed).toMatchObject({ requests: 3, errors5xx: 1, ratePercent: 33.333 });
-    expect(report.verdict).toBe("inconclusive");
+    expect(report.verdict).toBe("fail");
   });
 
   it("is inconclusive without any metrics", async () => {

@@ -68,13 +68,25 @@ describe("smoke check", () => {
     expect(result.message).toBe("GET /api failed after 2 attempts: HTTP 404, expected 2xx.");
   });
 
-  it("warns when an answer is slower than the threshold", async () => {
+  it("fails when every attempt answers slower than the threshold", async () => {
     const url = await serve(() => ({ status: 200, body: up, delayMs: 150 }));
 
-    const result = await runSmoke({ url, healthPath: "/health", smokePaths: [] }, options({ slowMs: 50 }), deps);
+    const result = await runSmoke({ url, healthPath: "/health", smokePaths: [] }, options({ slowMs: 50, attempts: 2 }), deps);
+
+    expect(result.status).toBe("fail");
+    expect(result.message).toMatch(/^GET \/health failed after 2 attempts: answered in \d+(\.\d)? ms, slower than 50 ms\.$/);
+  });
+
+  it("warns when a slow answer is retried and the retry answers in time", async () => {
+    let calls = 0;
+    const url = await serve(() => ({ status: 200, body: up, delayMs: ++calls === 1 ? 150 : 0 }));
+
+    const result = await runSmoke({ url, healthPath: "/health", smokePaths: [] }, options({ slowMs: 50, attempts: 2 }), deps);
 
     expect(result.status).toBe("warn");
-    expect(result.message).toMatch(/^1 endpoint\(s\) answered \(health in \d+(\.\d)? ms\); slower than 50 ms: \/health \d+(\.\d)? ms\.$/);
+    expect(result.message).toMatch(
+      /^1 endpoint\(s\) answered \(health in \d+(\.\d)? ms\); slower than 50 ms before a retry answered in time: \/health \(1 slow attempt\)\.$/,
+    );
   });
 
   it("fails an unreachable endpoint with the connection error", async () => {

@@ -1,6 +1,6 @@
 import { checkResult, plural, round, worstStatus } from "../checks/result";
 import { wilsonInterval } from "../checks/wilson";
-import type { ManifestThresholds } from "../../contract/manifest";
+import { errorRateFailPercent, type ManifestThresholds } from "../../contract/manifest";
 import type { CheckResult, CheckStatus } from "../../contract/report";
 import { differenceInterval } from "./proportions";
 
@@ -45,10 +45,10 @@ export interface CanaryPolicy {
   confidence: number;
 }
 
-/** The policy from the manifest: the warning error rate (1%) and the p99 threshold (1 s) are the rollback limits. */
+/** The policy from the manifest: the fail error rate (errorRateFailPercent, 1%) and the p99 threshold (1 s) are the rollback limits. */
 export function canaryPolicy(thresholds: ManifestThresholds, confidence = 0.99): CanaryPolicy {
   return {
-    maxErrorRatePercent: thresholds.errorRateWarningPercent,
+    maxErrorRatePercent: errorRateFailPercent(thresholds),
     maxP99Ms: thresholds.p99LatencyMs,
     maxP99Ratio: 2,
     minRequests: thresholds.minRequests,

@@ -17,7 +17,7 @@ export interface SmokeOptions {
   attemptIntervalMs?: number;
   /** Per-request timeout. @default 10000 */
   requestTimeoutMs?: number;
-  /** A response slower than this warns. */
+  /** A response slower than this is retried, and fails when every attempt is slower. */
   slowMs: number;
   /** Watchdog duration after the smoke requests; 0 skips it. */
   watchSeconds: number;
@@ -40,11 +40,14 @@ interface EndpointOutcome {
   attempts: number;
   last: ProbeResult;
   problem?: string;
+  /** Attempts that answered well but slower than slowMs (then retried). */
+  slowAttempts: number;
 }
 
 /**
  * The smoke check: GET url + healthPath expecting 200 (and "status":"UP" when the body is JSON
- * with a status), then each smoke path expecting 2xx, each with retries; slow answers warn.
+ * with a status), then each smoke path expecting 2xx within `slowMs`, each with retries: an endpoint
+ * that answers badly or slowly on every attempt fails, one that needed a retry warns.
  * Then the watchdog polls the health endpoint for `watchSeconds`: any 5xx, unanswered poll, or
  * answer slower than twice the first measurement fails.
  */
@@ -78,11 +81,15 @@ export async function runSmoke(target: SmokeTarget, options: SmokeOptions, deps:
       threshold,
     );
   }
-  const slow = endpoints.filter((e) => e.last.ms > options.slowMs);
+  const slow = endpoints.filter((e) => e.slowAttempts > 0);
   const baseline = endpoints[0].last.ms;
   const status: CheckStatus = slow.length > 0 ? "warn" : "pass";
   const notes = [`${endpoints.length} endpoint(s) answered (health in ${round(baseline, 1)} ms)`];
-  if (slow.length > 0) notes.push(`slower than ${options.slowMs} ms: ${slow.map((e) => `${e.path} ${round(e.last.ms, 1)} ms`).join(", ")}`);
+  if (slow.length > 0) {
+    notes.push(
+      `slower than ${options.slowMs} ms before a retry answered in time: ${slow.map((e) => `${e.path} (${plural(e.slowAttempts, "slow attempt")})`).join(", ")}`,
+    );
+  }
 
   if (options.watchSeconds > 0) {
     const watch = await watchdog(joinUrl(target.url, target.healthPath), baseline, options, deps, timeoutMs);
@@ -110,19 +117,27 @@ async function tryEndpoint(
 ): Promise<EndpointOutcome> {
   let last: ProbeResult | undefined;
   let problem = "";
+  let slowAttempts = 0;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     if (options.signal?.aborted)
-      return { path, ok: false, attempts: attempt - 1, last: last ?? { url: base, ms: 0 }, problem: "cancelled" };
+      return { path, ok: false, attempts: attempt - 1, last: last ?? { url: base, ms: 0 }, problem: "cancelled", slowAttempts };
     if (attempt > 1) {
       options.onProgress?.(`smoke ${path}: ${problem}; retrying (${attempt}/${attempts})`);
       await deps.sleep(options.attemptIntervalMs ?? 10_000);
     }
     last = await probe(joinUrl(base, path), timeoutMs, deps);
-    const found = responseProblem(last, isHealth);
-    if (!found) return { path, ok: true, attempts: attempt, last };
-    problem = found;
+    const bad = responseProblem(last, isHealth);
+    const slow = bad ? undefined : slowProblem(last, options.slowMs);
+    if (!bad && !slow) return { path, ok: true, attempts: attempt, last, slowAttempts };
+    if (slow) slowAttempts += 1;
+    problem = bad ?? (slow as string);
   }
-  return { path, ok: false, attempts, last: last as ProbeResult, problem };
+  return { path, ok: false, attempts, last: last as ProbeResult, problem, slowAttempts };
+}
+
+/** An answer slower than the threshold is retried like an error, and fails when every attempt was slow. */
+function slowProblem(result: ProbeResult, slowMs: number): string | undefined {
+  return result.ms > slowMs ? `answered in ${round(result.ms, 1)} ms, slower than ${slowMs} ms` : undefined;
 }
 
 function responseProblem(result: ProbeResult, isHealth: boolean): string | undefined {

@@ -26,11 +26,12 @@ export interface DeployedEnvironment {
   services: Record<string, DeployedService>;
 }
 
-/** The manifest's thresholds: exactly its six fields, from the stack's alarm config. */
+/** The manifest's thresholds: exactly its seven fields, from the stack's alarm config. */
 export function manifestThresholds(alarms: EnvironmentConfig["alarms"]): ManifestThresholds {
   return {
     errorRateWarningPercent: alarms.errorRateWarningPercent,
     errorRateCriticalPercent: alarms.errorRateCriticalPercent,
+    errorRateFailPercent: alarms.errorRateFailPercent,
     minRequests: alarms.minRequests,
     p95LatencyMs: alarms.p95LatencyMs,
     p99LatencyMs: alarms.p99LatencyMs,

@@ -107,8 +107,12 @@ export class EcsRuntime implements Runtime {
     });
   }
 
-  traffic(windows: readonly { service: string; start: Date }[], end: Date): Promise<Map<string, Outcome<TrafficCounts>>> {
-    return fetchErrorCounts(this.clients.cloudwatch, this.windows(windows), end);
+  async traffic(windows: readonly { service: string; start: Date }[], end: Date): Promise<Map<string, Outcome<TrafficCounts>>> {
+    const counts = await fetchErrorCounts(this.clients.cloudwatch, this.windows(windows), end);
+    for (const [service, outcome] of counts) {
+      if (outcome.ok) outcome.value.loadBalancerOwn = aloneBehindLoadBalancer(this.manifest.services, this.service(service));
+    }
+    return counts;
   }
 
   latency(windows: readonly { service: string; start: Date }[], end: Date): Promise<Map<string, Outcome<LatencyPercentiles>>> {
@@ -122,6 +126,11 @@ export class EcsRuntime implements Runtime {
   fastRollback(targets: readonly FastRollbackTarget[], now: () => Date): Promise<FastRollbackAction[]> {
     return ecsFastRollback(this.manifest, this.clients).fastRollback(targets, now);
   }
+}
+
+/** Is `service` the only service of the stack behind its load balancer (so the balancer's own 5xx are its)? */
+export function aloneBehindLoadBalancer(services: readonly EcsManifestService[], service: EcsManifestService): boolean {
+  return services.every((other) => other.name === service.name || other.loadBalancer !== service.loadBalancer);
 }
 
 /**
