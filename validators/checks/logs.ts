@@ -1,7 +1,7 @@
 import { type CloudWatchLogsClient, FilterLogEventsCommand, type FilteredLogEvent } from "@aws-sdk/client-cloudwatch-logs";
 import type { CheckResult } from "../../contract/report";
 import { awsErrorName, toOperationalError } from "../providers/aws/call";
-import { displayLine } from "./mask";
+import { displayLine } from "../core/redact";
 import { checkResult, plural } from "./result";
 
 /** What the logs check looks for; plain substrings, case-sensitive. */

@@ -1,6 +1,6 @@
 import type { Service, Task } from "@aws-sdk/client-ecs";
 import type { CheckResult } from "../../contract/report";
-import { displayLine } from "./mask";
+import { displayLine } from "../core/redact";
 import { checkResult, plural } from "./result";
 import { primaryDeployment, taskDefinitionName } from "./rollout";
 

@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { parseDocument } from "yaml";
 import { BadInputError } from "../core/errors";
@@ -31,24 +31,5 @@ export function projectName(dir: string, fallback = "delivery"): string {
     return typeof name === "string" && name !== "" ? name : fallback;
   } catch {
     return fallback;
-  }
-}
-
-/** Replaces the file's content all at once: a temp file in the same folder, fsync, rename. A killed run leaves the old file. */
-export function writeFileAtomic(path: string, text: string): void {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
-  const mode = statSync(path, { throwIfNoEntry: false })?.mode ?? 0o644;
-  try {
-    const fd = openSync(temp, "wx", mode);
-    try {
-      writeSync(fd, text);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, path);
-  } catch (err) {
-    rmSync(temp, { force: true });
-    throw err;
   }
 }

@@ -7,9 +7,9 @@ import {
   readStackFile,
   setImageTags,
   stackFilePath,
-  writeFileAtomic,
   type TagEdit,
 } from "../../stackfile";
+import { writeFileAtomicSync as writeFileAtomic } from "../../core/atomicWrite";
 import type { RegisterCommand } from "../context";
 import { BadInputError } from "../../core/errors";
 import { ExitCode } from "../exitCodes";
