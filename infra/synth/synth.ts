@@ -1,4 +1,3 @@
-import { readdirSync } from "node:fs";
 import { type EnvironmentConfig, parseEnvironmentConfig, readStackFile, SECRET_PLACEHOLDER } from "../config";
 import { redact } from "../../contract/redact";
 import { evaluatePolicies, type PolicyViolation } from "./policy";
@@ -24,15 +23,8 @@ export interface SynthDocument {
   policy: { violations: PolicyViolation[] };
 }
 
-/** The stacks a project directory declares: every Pulumi.<stack>.yaml, in tier order then by name. */
-export function listStacks(dir: string): string[] {
-  const order = ["local", "dev", "staging", "prod"];
-  const rank = (s: string) => (order.includes(s) ? order.indexOf(s) : order.length);
-  return readdirSync(dir)
-    .map((f) => /^Pulumi\.([A-Za-z0-9_.-]+)\.yaml$/.exec(f)?.[1])
-    .filter((s): s is string => s !== undefined)
-    .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
-}
+/** The stacks a project directory declares: contract/stackFiles.ts, re-exported for the synth and promote commands. */
+export { listStacks } from "../../contract/stackFiles";
 
 /** Renders one stack from its stack file under Pulumi's mock runtime. Throws ConfigError on bad config. */
 export async function synthStack(dir: string, stack: string): Promise<SynthDocument> {

@@ -1,26 +1,27 @@
 import { readFileSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { join } from "node:path";
 import { parseDocument } from "yaml";
+import { readStackFileText, STACK_NAME_PATTERN, StackFileReadError, stackFileName } from "../../contract/stackFiles";
 import { BadInputError } from "../core/errors";
 
 /** The stack file of `stack` in the Pulumi project folder `dir`. */
 export function stackFilePath(dir: string, stack: string): string {
-  if (!/^[A-Za-z0-9_.-]+$/.test(stack)) {
+  if (!STACK_NAME_PATTERN.test(stack)) {
     throw new BadInputError(`--stack is ${JSON.stringify(stack)}; expected a stack name: letters, digits, '_', '.' or '-'`);
   }
-  return join(dir, `Pulumi.${stack}.yaml`);
+  return join(dir, stackFileName(stack));
 }
 
-export function readStackFile(path: string): string {
+/**
+ * The stack file's text, for editing it (config set-image, promote): the one reader
+ * (contract/stackFiles.ts), its failure as bad input naming --dir.
+ */
+export function readStackText(path: string): string {
   try {
-    return readFileSync(path, "utf8");
+    return readStackFileText(path);
   } catch (err) {
-    throw new BadInputError(
-      `${basename(path)} cannot be read in ${dirname(path)} (${(err as NodeJS.ErrnoException).code ?? String(err)}); pass --dir with the Pulumi project folder`,
-      {
-        cause: err,
-      },
-    );
+    if (!(err instanceof StackFileReadError)) throw err;
+    throw new BadInputError(`${err.message}; pass --dir with the Pulumi project folder`, { cause: err.cause });
   }
 }
 

@@ -8,7 +8,7 @@ import type { StackLock } from "../lock/types";
 import type { RecordStore } from "../records/types";
 import type { ReleaseRegistry } from "../release/lastGood";
 import { writeFileAtomicSync as writeFileAtomic } from "../core/atomicWrite";
-import { readStackFile, stackFilePath } from "../stackfile/file";
+import { readStackText, stackFilePath } from "../stackfile/file";
 import { setImageTags, type TagChange } from "../stackfile/tags";
 import type { DriftReport } from "../promote/drift";
 import { checkImage, copyImage, ImageCopyError, type ImageClients, removeImage } from "../promote/images";
@@ -82,7 +82,7 @@ export async function promote(request: PromoteRequest, deps: PromoteDeps): Promi
   const target = readConfig(dir, to);
   const selected = selectServices(target, request.services);
   const stackFile = stackFilePath(dir, to);
-  const text = readStackFile(stackFile);
+  const text = readStackText(stackFile);
   const handle = await acquireStackLock(
     deps.lock,
     {
@@ -136,7 +136,7 @@ export async function promote(request: PromoteRequest, deps: PromoteDeps): Promi
     const copied = await copyImages(moving, deps);
     if (copied.refused) return end("refused", ExitCode.Fail);
     try {
-      if (readStackFile(stackFile) !== text)
+      if (readStackText(stackFile) !== text)
         throw new OperationalError(`${view.stackFile} changed while promote ran; nothing was written: run promote again`, "promote");
       const update = setImageTags(
         view.stackFile,

@@ -4,7 +4,7 @@ import {
   IMAGE_TAG_PATTERN,
   projectName,
   readManifestTags,
-  readStackFile,
+  readStackText,
   setImageTags,
   stackFilePath,
   type TagEdit,
@@ -93,7 +93,7 @@ export const registerConfig: RegisterCommand = (program, ctx) => {
       const path = stackFilePath(dir, flags.stack);
       const file = `Pulumi.${flags.stack}.yaml`;
       const project = flags.project ?? projectName(dir);
-      const update = setImageTags(file, readStackFile(path), project, edits, { skipUnknown: flags.skipUnknownServices });
+      const update = setImageTags(file, readStackText(path), project, edits, { skipUnknown: flags.skipUnknownServices });
       if (update.changes.some((c) => c.changed)) writeFileAtomic(path, update.text);
       if (flags.output === "json") {
         ctx.io.stdout(`${JSON.stringify({ file: path, changes: update.changes, skipped: update.skipped }, null, 2)}\n`);
