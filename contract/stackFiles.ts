@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
-import { basename, dirname } from "node:path";
+import { basename, dirname, join } from "node:path";
+import { parseDocument } from "yaml";
 import { TIERS } from "./tiers";
 
 /**
@@ -51,5 +52,29 @@ export function readStackFileText(path: string): string {
     return readFileSync(path, "utf8");
   } catch (err) {
     throw new StackFileReadError(path, (err as NodeJS.ErrnoException).code ?? String(err), { cause: err });
+  }
+}
+
+/** The project name a folder without a usable Pulumi.yaml `name` gets. */
+export const DEFAULT_PROJECT_NAME = "delivery";
+
+/**
+ * The project's name from `dir`/Pulumi.yaml, the one reader of it. A missing or empty `name` gives
+ * `fallback`. An unreadable Pulumi.yaml throws, unless `options.ifUnreadable` says what to use then.
+ */
+export function readProjectName(dir: string, options: { fallback?: string; ifUnreadable?: string } = {}): string {
+  const fallback = options.fallback ?? DEFAULT_PROJECT_NAME;
+  let text: string;
+  try {
+    text = readFileSync(join(dir, "Pulumi.yaml"), "utf8");
+  } catch (err) {
+    if (options.ifUnreadable !== undefined) return options.ifUnreadable;
+    throw err;
+  }
+  try {
+    const name = parseDocument(text).get("name");
+    return typeof name === "string" && name !== "" ? name : fallback;
+  } catch {
+    return fallback;
   }
 }

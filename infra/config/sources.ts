@@ -1,19 +1,11 @@
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
 import { isMap, isScalar, isSeq, parseDocument, type Node } from "yaml";
-import { readStackFileText, StackFileReadError, stackFileName } from "../../contract/stackFiles";
+import { readProjectName, readStackFileText, StackFileReadError, stackFileName } from "../../contract/stackFiles";
 import { ConfigError } from "./errors";
 import { SECRET_PLACEHOLDER } from "./resolve";
 import type { RawStackConfig } from "./types";
-
-/** The project name from Pulumi.yaml in `dir`. */
-export function readProjectName(dir: string): string {
-  const doc = parseDocument(readFileSync(join(dir, "Pulumi.yaml"), "utf8"));
-  const name = doc.get("name");
-  return typeof name === "string" ? name : "delivery";
-}
 
 /**
  * Reads `Pulumi.<stack>.yaml` from `dir` without the Pulumi CLI. Secure values cannot be decrypted

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { listStacks, readStackFileText, StackFileReadError, stackFileName } from "../../contract/stackFiles";
+import { listStacks, readProjectName, readStackFileText, StackFileReadError, stackFileName } from "../../contract/stackFiles";
 import { ConfigError, readStackFile } from "../../infra/config";
 import { BadInputError } from "../../validators/core/errors";
 import { readStackText } from "../../validators/stackfile";
@@ -50,5 +50,27 @@ describe("readStackFileText", () => {
     expect(() => readStackText(path)).toThrow(
       new BadInputError(`Pulumi.nope.yaml cannot be read in ${dir} (ENOENT); pass --dir with the Pulumi project folder`),
     );
+  });
+});
+
+describe("readProjectName", () => {
+  it.each<[string, string | undefined, Parameters<typeof readProjectName>[1], string]>([
+    ["reads the name", "name: shop\nruntime: nodejs\n", {}, "shop"],
+    ["gives the fallback for a Pulumi.yaml without a name", "runtime: nodejs\n", { fallback: "x" }, "x"],
+    ["gives delivery when nothing else is said", "runtime: nodejs\n", {}, "delivery"],
+    [
+      "gives what the caller chose for a folder without Pulumi.yaml (deployctl's edits)",
+      undefined,
+      { ifUnreadable: "delivery" },
+      "delivery",
+    ],
+  ])("%s", (_name, text, options, expected) => {
+    if (text !== undefined) writeFileSync(join(dir, "Pulumi.yaml"), text);
+
+    expect(readProjectName(dir, options)).toBe(expected);
+  });
+
+  it("throws for a folder without Pulumi.yaml unless told what to use (the config reader)", () => {
+    expect(() => readProjectName(dir)).toThrow(/ENOENT/);
   });
 });

@@ -1,7 +1,5 @@
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseDocument } from "yaml";
-import { readStackFileText, STACK_NAME_PATTERN, StackFileReadError, stackFileName } from "../../contract/stackFiles";
+import { readProjectName, readStackFileText, STACK_NAME_PATTERN, StackFileReadError, stackFileName } from "../../contract/stackFiles";
 import { BadInputError } from "../core/errors";
 
 /** The stack file of `stack` in the Pulumi project folder `dir`. */
@@ -25,12 +23,7 @@ export function readStackText(path: string): string {
   }
 }
 
-/** The project name in `dir`/Pulumi.yaml, or `fallback` when there is none. */
+/** The project name in `dir`/Pulumi.yaml, or `fallback` when there is none (contract/stackFiles.ts reads it). */
 export function projectName(dir: string, fallback = "delivery"): string {
-  try {
-    const name = parseDocument(readFileSync(join(dir, "Pulumi.yaml"), "utf8")).get("name");
-    return typeof name === "string" && name !== "" ? name : fallback;
-  } catch {
-    return fallback;
-  }
+  return readProjectName(dir, { fallback, ifUnreadable: fallback });
 }
