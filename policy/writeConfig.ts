@@ -1,5 +1,6 @@
-import { readdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { listStacks } from "../contract/stackFiles";
 import { parseEnvironmentConfig, readStackFile } from "../infra/config";
 import { policyPackConfig, policyPackConfigJson } from "./config";
 
@@ -13,16 +14,9 @@ export function configFileFor(projectDir: string, stack: string): string {
   return policyPackConfigJson(policyPackConfig({ tier: config.tier, services: config.services }));
 }
 
-export function shippedStacks(projectDir: string): string[] {
-  return readdirSync(projectDir)
-    .map((f) => /^Pulumi\.([A-Za-z0-9_.-]+)\.yaml$/.exec(f)?.[1])
-    .filter((s): s is string => s !== undefined)
-    .sort();
-}
-
 if (require.main === module) {
   const projectDir = join(__dirname, "..");
-  for (const stack of shippedStacks(projectDir)) {
+  for (const stack of listStacks(projectDir)) {
     const file = join(__dirname, "config", `${stack}.json`);
     writeFileSync(file, configFileFor(projectDir, stack));
     console.log(`wrote ${file}`);

@@ -1,11 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { LOCK_TABLE_KEY, LOCK_TTL_ATTRIBUTE } from "../../contract/names";
 import { SecureBucket } from "./secureBucket";
-
-/** The lock table's partition key (validators/lock/dynamoLock.ts LOCK_TABLE_KEY). */
-export const LOCK_TABLE_KEY = "lockId";
-/** The lock item's lease end, epoch seconds, written by validators/lock/dynamoLock.ts: the table's TTL attribute. */
-export const LOCK_TTL_ATTRIBUTE = "expiresEpoch";
 
 export interface HistoryArgs {
   kmsKeyArn: pulumi.Input<string>;

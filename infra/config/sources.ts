@@ -1,30 +1,24 @@
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
 import { isMap, isScalar, isSeq, parseDocument, type Node } from "yaml";
+import { readProjectName, readStackFileText, StackFileReadError, stackFileName } from "../../contract/stackFiles";
 import { ConfigError } from "./errors";
 import { SECRET_PLACEHOLDER } from "./resolve";
 import type { RawStackConfig } from "./types";
-
-/** The project name from Pulumi.yaml in `dir`. */
-export function readProjectName(dir: string): string {
-  const doc = parseDocument(readFileSync(join(dir, "Pulumi.yaml"), "utf8"));
-  const name = doc.get("name");
-  return typeof name === "string" ? name : "delivery";
-}
 
 /**
  * Reads `Pulumi.<stack>.yaml` from `dir` without the Pulumi CLI. Secure values cannot be decrypted
  * here: each stands as SECRET_PLACEHOLDER and is reported as a secret.
  */
 export function readStackFile(dir: string, stack: string): RawStackConfig {
-  const file = `Pulumi.${stack}.yaml`;
+  const file = stackFileName(stack);
   let text: string;
   try {
-    text = readFileSync(join(dir, file), "utf8");
+    text = readStackFileText(join(dir, file));
   } catch (err) {
-    throw new ConfigError(file, [{ code: "missing", path: "(file)", message: `cannot be read: ${(err as Error).message}.` }]);
+    const cause = err instanceof StackFileReadError ? err.cause : err;
+    throw new ConfigError(file, [{ code: "missing", path: "(file)", message: `cannot be read: ${(cause as Error).message}.` }]);
   }
   const doc = parseDocument(text);
   if (doc.errors.length > 0) {

@@ -1,4 +1,5 @@
 /** Types of infra/hook/canaryHook.js (plain JavaScript, shipped as the Lambda function's code). */
+import type { PublishedValue } from "../../contract/verdict";
 
 /** What ECS sends at a lifecycle stage (the fields the hook reads). */
 export interface HookEvent {
@@ -11,17 +12,11 @@ export interface HookEvent {
   hookDetails?: Record<string, unknown> | string;
 }
 
-/** What deployctl publishes to the verdict parameter (validators/canary/verdictStore.ts writes it). */
-export interface PublishedVerdict {
-  revision?: string;
-  baselineRevision?: string;
-  percent?: number;
-  verdict?: "pass" | "fail" | "inconclusive";
-  observedMinutes?: number;
-  reason?: string;
-  at?: string;
-  restore?: { imageTag?: string; validUntil: string };
-}
+/**
+ * What deployctl publishes to the verdict parameter: the contract's type (contract/verdict.ts), not a
+ * copy. test/contract/verdict.test.ts checks that every field canaryHook.js reads is in the schema.
+ */
+export type { PublishedRestore, PublishedValue, PublishedVerdict } from "../../contract/verdict";
 
 export interface HookDecision {
   hookStatus: "SUCCEEDED" | "FAILED" | "IN_PROGRESS";
@@ -39,13 +34,13 @@ export interface HookResponse {
 export function decide(input: {
   event: HookEvent;
   details: Record<string, unknown>;
-  verdict: PublishedVerdict | undefined;
+  verdict: PublishedValue | undefined;
   rollingBack: boolean;
   nowMs: number;
 }): HookDecision;
 
 export function makeHandler(deps: {
-  verdict(name: string | undefined): Promise<PublishedVerdict | undefined>;
+  verdict(name: string | undefined): Promise<PublishedValue | undefined>;
   rollingBack(serviceArn: string | undefined): Promise<boolean>;
   now(): number;
   /** Where the decision is logged (one JSON line). @default console.log */

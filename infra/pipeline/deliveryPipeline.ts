@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { stackParameterPath } from "../../contract/names";
 import type { PipelineConfig } from "../config";
 import { SecureBucket } from "../components/secureBucket";
 import { BuildProject, projectRoleName, readBuildspec } from "./buildProject";
@@ -150,7 +151,7 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
       serviceArns: args.services.map((s) => s.ecsServiceArn),
       serviceLogGroupArns: args.services.map((s) => s.logGroupArn),
       topicArns: [args.warningTopicArn, args.criticalTopicArn],
-      parameterPathArn: pulumi.interpolate`arn:${partition.partition}:ssm:${region.region}:${identity.accountId}:parameter/delivery/${args.stack}/*`,
+      parameterPathArn: pulumi.interpolate`arn:${partition.partition}:ssm:${region.region}:${identity.accountId}:parameter${stackParameterPath(args.stack)}*`,
       recordBucketArn: args.recordBucketArn,
       lockTableArn: args.lockTableArn,
       progressive: args.progressive !== undefined,

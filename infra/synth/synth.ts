@@ -1,13 +1,13 @@
-import { mkdirSync, readdirSync } from "node:fs";
-import { writeFileAtomic } from "../../validators/stackfile/file";
-import { join, relative } from "node:path";
 import { type EnvironmentConfig, parseEnvironmentConfig, readStackFile, SECRET_PLACEHOLDER } from "../config";
-import { maskSecrets } from "./mask";
+import { redact } from "../../contract/redact";
 import { evaluatePolicies, type PolicyViolation } from "./policy";
 import { type RenderedResource, renderEnvironment } from "./render";
 import { type StackSummary, summarize } from "./summary";
 
 export const SYNTH_SCHEMA_VERSION = 1;
+
+/** Synth documents hide known secrets and secret shapes behind the config's placeholder; field names are AWS's, never secrets. */
+const SYNTH_REDACTION = { mask: SECRET_PLACEHOLDER, byName: false };
 
 /** The file `deployctl synth` writes per stack (`out/synth/<stack>.json`). */
 export interface SynthDocument {
@@ -23,15 +23,8 @@ export interface SynthDocument {
   policy: { violations: PolicyViolation[] };
 }
 
-/** The stacks a project directory declares: every Pulumi.<stack>.yaml, in tier order then by name. */
-export function listStacks(dir: string): string[] {
-  const order = ["local", "dev", "staging", "prod"];
-  const rank = (s: string) => (order.includes(s) ? order.indexOf(s) : order.length);
-  return readdirSync(dir)
-    .map((f) => /^Pulumi\.([A-Za-z0-9_.-]+)\.yaml$/.exec(f)?.[1])
-    .filter((s): s is string => s !== undefined)
-    .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
-}
+/** The stacks a project directory declares: contract/stackFiles.ts, re-exported for the synth and promote commands. */
+export { listStacks } from "../../contract/stackFiles";
 
 /** Renders one stack from its stack file under Pulumi's mock runtime. Throws ConfigError on bad config. */
 export async function synthStack(dir: string, stack: string): Promise<SynthDocument> {
@@ -54,30 +47,24 @@ export async function synthConfig(config: EnvironmentConfig): Promise<SynthDocum
       type: r.type,
       name: r.name,
       ...(r.parent && urnNames.has(r.parent) ? { parent: urnNames.get(r.parent) } : {}),
-      inputs: maskSecrets(r.inputs, secrets) as Record<string, unknown>,
+      inputs: redact(r.inputs, secrets, SYNTH_REDACTION),
     })),
-    outputs: maskSecrets(rendered.outputs, secrets) as Record<string, unknown>,
+    outputs: redact(rendered.outputs, secrets, SYNTH_REDACTION),
     policy: {
-      violations: maskSecrets(
+      violations: redact(
         evaluatePolicies(rendered.resources, { stack: config.stack, tier: config.tier, services: config.services }),
         secrets,
-      ) as PolicyViolation[],
+        SYNTH_REDACTION,
+      ),
     },
   };
 }
 
-/** Writes the document atomically (temp file, then rename) and returns its path. */
-export function writeSynthDocument(outDir: string, doc: SynthDocument): string {
-  mkdirSync(outDir, { recursive: true });
-  const file = join(outDir, `${doc.stack}.json`);
-  writeFileAtomic(file, `${JSON.stringify(doc, null, 2)}\n`);
-  return relative(process.cwd(), file) || file;
-}
-
-function secretValues(config: EnvironmentConfig): Set<string> {
-  const out = new Set<string>();
+/** The stack's notification secrets, when the stack file holds them in clear (a secure value is already a placeholder). */
+function secretValues(config: EnvironmentConfig): string[] {
+  const out: string[] = [];
   for (const s of [config.notifications.slackWebhookUrl, config.notifications.pagerDutyRoutingKey]) {
-    if (s && s.value !== SECRET_PLACEHOLDER) out.add(s.value);
+    if (s && s.value !== SECRET_PLACEHOLDER) out.push(s.value);
   }
   return out;
 }

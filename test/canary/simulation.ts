@@ -11,7 +11,8 @@ import {
 } from "@aws-sdk/client-ecs";
 import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { mockClient } from "aws-sdk-client-mock";
-import { decide, type PublishedVerdict } from "../../infra/hook/canaryHook.js";
+import { decide, type PublishedValue } from "../../infra/hook/canaryHook.js";
+import { publishedValueSchema } from "../../contract/verdict";
 import { hookDetails } from "../../infra/components/lib/progressive";
 import type { ProgressiveDeploymentConfig } from "../../infra/config";
 import type { EcsManifestService } from "../../contract/manifest";
@@ -40,7 +41,7 @@ export class SimulatedDeployment {
   share = 0;
   status = "IN_PROGRESS";
   stage = "PRE_SCALE_UP";
-  readonly published: PublishedVerdict[] = [];
+  readonly published: PublishedValue[] = [];
   readonly stops: { at: Date; input: StopServiceDeploymentCommandInput }[] = [];
   readonly hookAnswers: { share: number; status: string }[] = [];
   private details: Record<string, unknown>;
@@ -98,7 +99,7 @@ export class SimulatedDeployment {
     mockClient(this.ssm)
       .on(PutParameterCommand)
       .callsFake((input: { Value: string }) => {
-        this.published.push(JSON.parse(input.Value) as PublishedVerdict);
+        this.published.push(publishedValueSchema.parse(JSON.parse(input.Value)));
         return { Version: this.published.length };
       });
     mockClient(this.cloudwatch)

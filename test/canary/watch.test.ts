@@ -8,6 +8,7 @@ import { clock } from "../release/support";
 import { testManifest } from "../validator/support/manifest";
 import { canaryService } from "./support";
 import { SimulatedDeployment, type Traffic } from "./simulation";
+import type { PublishedVerdict } from "../../contract/verdict";
 
 /**
  * The watch against a simulated ECS progressive deployment (LINEAR in 5% steps, the release
@@ -79,7 +80,7 @@ describe("watchProgressiveRollout", () => {
   it("publishes each step's verdict for the hook: the revision, its baseline, the step and the minutes behind it", async () => {
     const { sim, run } = world(healthy);
     await run();
-    const passes = sim.published.filter((p) => p.verdict === "pass" && (p.observedMinutes ?? 0) >= 10);
+    const passes = sim.published.filter((p): p is PublishedVerdict => "verdict" in p && p.verdict === "pass" && p.observedMinutes >= 10);
     expect(passes.map((p) => [p.percent, p.revision?.split("/").pop(), p.baselineRevision?.split("/").pop()])).toEqual([
       [5, "new", "old"],
       [25, "new", "old"],
@@ -130,7 +131,7 @@ describe("watchProgressiveRollout", () => {
       reason: "still inconclusive after 30 minutes at 5% (the step plus its extension): not promoted",
     });
     expect(sim.stops).toHaveLength(1);
-    expect(sim.published.some((p) => p.verdict === "pass")).toBe(false);
+    expect(sim.published.some((p) => "verdict" in p && p.verdict === "pass")).toBe(false);
     expect((sim.stops[0]?.at.getTime() ?? 0) - started).toBeGreaterThanOrEqual(30 * 60_000);
   });
 

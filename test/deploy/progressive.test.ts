@@ -149,7 +149,7 @@ describe("deploy of a canary that fails at 25%", () => {
   it("tells the hook: the fail verdict for the new revision, then the restore of the last good release", async () => {
     const { sim, run } = setup(25);
     await run();
-    expect(sim.published.slice(-2).map((p) => (p.restore ? ["restore", p.restore.imageTag] : [p.verdict, p.percent]))).toEqual([
+    expect(sim.published.slice(-2).map((p) => ("restore" in p ? ["restore", p.restore.imageTag] : [p.verdict, p.percent]))).toEqual([
       ["fail", 25],
       ["restore", "sha-old0000"],
     ]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decide, makeHandler, type PublishedVerdict } from "../../infra/hook/canaryHook.js";
+import { decide, makeHandler, type PublishedRestore, type PublishedValue, type PublishedVerdict } from "../../infra/hook/canaryHook.js";
 
 /** The lifecycle hook's decisions: it reads deployctl's verdict and never judges on its own. */
 const NEW = "arn:aws:ecs:us-east-1:123456789012:service-revision/delivery-prod/api/222";
@@ -21,17 +21,25 @@ const event = (share: number, target = NEW) => ({
   targetServiceRevisionArn: target,
   productionTrafficWeights: { [target]: share, [target === NEW ? OLD : NEW]: 100 - share },
 });
-const verdict = (v: PublishedVerdict): PublishedVerdict => ({
+const verdict = (v: Partial<PublishedVerdict>): PublishedVerdict => ({
   revision: NEW,
   baselineRevision: OLD,
   percent: 5,
   verdict: "pass",
   observedMinutes: 10,
+  reason: "every check passed",
+  at: "2025-06-01T11:59:00.000Z",
+  runId: "run-1",
   ...v,
+});
+const restore = (r: Partial<PublishedRestore["restore"]>): PublishedRestore => ({
+  restore: { imageTag: "sha-good", validUntil: "2025-06-01T12:30:00.000Z", reason: "rollback", ...r },
+  at: "2025-06-01T11:59:00.000Z",
+  runId: "run-1",
 });
 const run = (
   share: number,
-  published?: PublishedVerdict,
+  published?: PublishedValue,
   extra: { rollingBack?: boolean; details?: Record<string, unknown>; target?: string } = {},
 ) =>
   decide({
@@ -47,7 +55,7 @@ describe("the canary hook", () => {
     [
       string,
       number,
-      PublishedVerdict | undefined,
+      PublishedValue | undefined,
       { rollingBack?: boolean; details?: Record<string, unknown>; target?: string },
       string,
       string,
@@ -72,7 +80,7 @@ describe("the canary hook", () => {
     [
       "lets a validated release being restored through",
       5,
-      { restore: { imageTag: "sha-good", validUntil: "2025-06-01T12:30:00Z" } },
+      restore({ imageTag: "sha-good", validUntil: "2025-06-01T12:30:00Z" }),
       {},
       "SUCCEEDED",
       "restoring the validated release sha-good",
@@ -168,7 +176,7 @@ describe("the canary hook", () => {
     [
       "ignores an expired restore",
       5,
-      { restore: { validUntil: "2025-06-01T11:00:00Z" } },
+      restore({ validUntil: "2025-06-01T11:00:00Z" }),
       {},
       "IN_PROGRESS",
       "holding at 5% for 0 of at most 35 minutes (no verdict on this revision yet)",

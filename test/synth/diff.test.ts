@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { diffStack, diffValues } from "../../infra/synth/diff";
 import { COMMENT_LIMIT, commentMarkdown, diffMarkdown } from "../../infra/synth/diffMarkdown";
-import { maskSecrets } from "../../infra/synth/mask";
+import { redact } from "../../contract/redact";
+import { SECRET_PLACEHOLDER } from "../../infra/config";
 import type { SynthDocument } from "../../infra/synth/synth";
 
 function doc(resources: SynthDocument["resources"]): SynthDocument {
@@ -88,13 +89,17 @@ describe("diff markdown", () => {
   it("never shows a secret: rendered documents carry masked values", () => {
     const secret = "https://hooks.slack.com/services/T000/B000/XXXX";
     const before = doc([
-      { type: "aws:ssm/parameter:Parameter", name: "slack", inputs: maskSecrets({ value: "old" }, new Set()) as Record<string, unknown> },
+      {
+        type: "aws:ssm/parameter:Parameter",
+        name: "slack",
+        inputs: redact({ value: "old" }, [], { mask: SECRET_PLACEHOLDER, byName: false }),
+      },
     ]);
     const after = doc([
       {
         type: "aws:ssm/parameter:Parameter",
         name: "slack",
-        inputs: maskSecrets({ value: secret }, new Set([secret])) as Record<string, unknown>,
+        inputs: redact({ value: secret }, [secret], { mask: SECRET_PLACEHOLDER, byName: false }),
       },
     ]);
     const md = diffMarkdown([diffStack("staging", before, after)]);

@@ -42,6 +42,8 @@ async function pushImage(repository: string, tag: string): Promise<void> {
 }
 async function recordLastGood(s: EcsManifestService): Promise<void> {
   const value = JSON.stringify({
+    stack: "staging",
+    service: s.name,
     imageTag: "v1",
     taskDefinitionArn: s.taskDefinitionArn,
     validatedAt: "2025-03-01T11:00:00.000Z",

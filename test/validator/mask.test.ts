@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { displayLine, maskSecrets } from "../../validators/checks/mask";
+import { displayLine, redactText as maskSecrets } from "../../validators/core/redact";
 
 describe("maskSecrets", () => {
   it.each([

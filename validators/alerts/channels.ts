@@ -1,7 +1,7 @@
 import { GetParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
 import type { SNSClient } from "@aws-sdk/client-sns";
 import type { EcsManifest } from "../../contract/manifest";
-import type { SecretRegistry } from "../core/redact";
+import { normaliseSecret, type SecretRegistry } from "../core/redact";
 import type { FetchFn } from "./http";
 import { DEFAULT_PAGERDUTY_EVENTS_URL, PagerDutyChannel } from "./pagerduty";
 import { SlackChannel } from "./slack";
@@ -61,13 +61,16 @@ async function resolveSecret(
   ssm: SSMClient,
   secrets: SecretRegistry,
 ): Promise<string | ChannelError | undefined> {
-  if (fromEnv) {
+  if (fromEnv?.trim()) {
     secrets.add(fromEnv);
-    return fromEnv;
+    return normaliseSecret(fromEnv);
   }
   if (!parameter) return undefined;
   try {
-    const value = (await ssm.send(new GetParameterCommand({ Name: parameter, WithDecryption: true }))).Parameter?.Value;
+    // Trimmed: a value stored with a trailing newline is the same secret, and is masked as such.
+    const value = normaliseSecret(
+      (await ssm.send(new GetParameterCommand({ Name: parameter, WithDecryption: true }))).Parameter?.Value ?? "",
+    );
     if (!value) return new ChannelError(channel, `${channel} is not configured: SSM parameter ${parameter} is empty`);
     secrets.add(value);
     return value;

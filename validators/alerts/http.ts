@@ -1,7 +1,10 @@
-import { redactText } from "../core/redact";
+import { displayLine, redactText } from "../core/redact";
 import { ChannelError } from "./types";
 
 export type FetchFn = typeof fetch;
+
+/** Characters of an error answer shown (after redaction). */
+const ANSWER_SHOWN = 200;
 
 /** How long a webhook call may take. @default 10 s */
 export const WEBHOOK_TIMEOUT_MS = 10_000;
@@ -33,7 +36,8 @@ export async function postJson(
   }
   const text = await res.text().catch(() => "");
   if (!res.ok) {
-    const answer = redactText(text.slice(0, 200).replace(/\s+/g, " ").trim(), [url, ...secrets]);
+    // Redacted before it is cut: a secret straddling the cut would otherwise show its head.
+    const answer = displayLine(text, ANSWER_SHOWN, [url, ...secrets]);
     throw new ChannelError(channel, `${channel} answered HTTP ${res.status}${answer ? `: ${answer}` : ""}`);
   }
   return res.status;

@@ -1,45 +1,25 @@
 import { PutParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
 import type { EcsManifest } from "../../contract/manifest";
-import type { ActionRecord, Verdict } from "../../contract/report";
+import type { ActionRecord } from "../../contract/report";
+import { type PublishedValue, publishedValueSchema } from "../../contract/verdict";
 import { awsCall } from "../providers/aws/call";
 
+export type { PublishedRestore, PublishedValue, PublishedVerdict } from "../../contract/verdict";
+
 /**
- * What deployctl publishes for the lifecycle hook (infra/hook/canaryHook.js reads it): its verdict
- * on the new revision at a traffic step, or that a validated release is being restored. One SSM
- * String parameter per service (`deployment.verdictParameter` in the manifest,
- * `/delivery/<stack>/<service>/canary-verdict`), overwritten: the hook only needs the latest. The
- * fields are a contract with the hook.
+ * Overwrites the service's verdict parameter (`deployment.verdictParameter` in the manifest) with
+ * `value` as JSON, checked against the contract first (contract/verdict.ts). Throws
+ * OperationalError when SSM cannot be written.
  */
-export interface PublishedVerdict {
-  /** The new service revision judged, and the baseline it was compared with. */
-  revision: string;
-  baselineRevision?: string;
-  /** The traffic step (percent) the verdict is about. */
-  percent: number;
-  verdict: Verdict;
-  /** Minutes of observation at this step behind the verdict. */
-  observedMinutes: number;
-  /** One line: why. */
-  reason: string;
-  at: string;
-  runId: string;
-}
-
-export interface PublishedRestore {
-  restore: { imageTag: string; validUntil: string; reason: string };
-  at: string;
-  runId: string;
-}
-
-/** Overwrites the service's verdict parameter with `value` (JSON). Throws OperationalError when SSM cannot be written. */
-export async function publish(ssm: SSMClient, parameter: string, value: PublishedVerdict | PublishedRestore): Promise<void> {
+export async function publish(ssm: SSMClient, parameter: string, value: PublishedValue): Promise<void> {
+  const checked = publishedValueSchema.parse(value);
   await awsCall("SSM PutParameter (canary verdict)", () =>
     ssm.send(
       new PutParameterCommand({
         Name: parameter,
         Type: "String",
         Overwrite: true,
-        Value: JSON.stringify(value),
+        Value: JSON.stringify(checked),
         Description: "deployctl's verdict on the latest traffic step (read by the ECS lifecycle hook)",
       }),
     ),

@@ -1,6 +1,6 @@
 import type { CheckResult } from "../../contract/report";
 import type { LogScan } from "../providers/runtime";
-import { displayLine } from "./mask";
+import { displayLine } from "../core/redact";
 import { checkResult, plural } from "./result";
 
 /** What the logs check looks for; plain substrings, case-sensitive. */

@@ -1,6 +1,6 @@
 import type { CheckResult, CheckStatus } from "../../contract/report";
 import { type ProbeDeps, type ProbeResult, healthBodyProblem, joinUrl, probe } from "./http";
-import { displayLine } from "./mask";
+import { displayLine } from "../core/redact";
 import { checkResult, plural, round } from "./result";
 
 export interface SmokeTarget {

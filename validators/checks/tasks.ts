@@ -1,6 +1,6 @@
 import type { CheckResult } from "../../contract/report";
 import type { ReplicaStop, ReplicasObservation } from "../providers/runtime";
-import { displayLine } from "./mask";
+import { displayLine } from "../core/redact";
 import { checkResult, plural } from "./result";
 
 export interface TasksInput {

@@ -1,4 +1,5 @@
 import { GetParametersCommand, type SSMClient } from "@aws-sdk/client-ssm";
+import { type LastGoodRelease, parseLastGoodRelease } from "../../contract/lastGood";
 import { checkResult } from "../checks/result";
 import type { CheckResult, GateCheckName } from "../../contract/report";
 import { awsCall } from "../providers/aws/call";
@@ -42,47 +43,30 @@ export async function checkLastGood(
       );
       continue;
     }
-    const release = parseRelease(value);
+    const { release, problem } = parseLastGoodRelease(value);
     if (!release) {
       results.set(
         service,
         checkResult(
           "lastGood",
           "warn",
-          `${parameter} is not a JSON release record: a rollback could not use it.`,
+          `${parameter} is not a JSON release record (${problem}): a rollback could not use it.`,
           { parameter, found: true },
           threshold,
         ),
       );
       continue;
     }
-    const what = [
-      release.imageTag && `image ${String(release.imageTag)}`,
-      release.validatedAt && `validated ${String(release.validatedAt)}`,
-    ]
-      .filter(Boolean)
-      .join(", ");
+    const what = `image ${release.imageTag}, validated ${release.validatedAt}`;
     results.set(
       service,
-      checkResult(
-        "lastGood",
-        "pass",
-        `Last good release${what ? `: ${what}` : " found"}.`,
-        { parameter, found: true, ...release },
-        threshold,
-      ),
+      checkResult("lastGood", "pass", `Last good release: ${what}.`, { parameter, found: true, ...shown(release) }, threshold),
     );
   }
   return results;
 }
 
-function parseRelease(value: string): Record<string, unknown> | undefined {
-  try {
-    const parsed: unknown = JSON.parse(value);
-    if (typeof parsed !== "object" || parsed === null) return undefined;
-    const record = parsed as Record<string, unknown>;
-    return Object.fromEntries(SHOWN_FIELDS.filter((f) => record[f] !== undefined).map((f) => [f, record[f]]));
-  } catch {
-    return undefined;
-  }
+/** Only the known, non-secret fields of the release, in a fixed order. */
+function shown(release: LastGoodRelease): Pick<LastGoodRelease, (typeof SHOWN_FIELDS)[number]> {
+  return Object.fromEntries(SHOWN_FIELDS.map((f) => [f, release[f]])) as Pick<LastGoodRelease, (typeof SHOWN_FIELDS)[number]>;
 }

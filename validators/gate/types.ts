@@ -23,6 +23,4 @@ export interface GateDeps {
 }
 
 /** The SSM parameter holding a service's last good release (written after a passing validation). */
-export function lastGoodParameterName(stack: string, service: string): string {
-  return `/delivery/${stack}/${service}/last-good`;
-}
+export { lastGoodParameterName } from "../../contract/names";

@@ -7,10 +7,10 @@ import {
   type AttributeValue,
 } from "@aws-sdk/client-dynamodb";
 import { randomUUID } from "node:crypto";
+import { LOCK_TABLE_KEY, LOCK_TTL_ATTRIBUTE } from "../../contract/names";
 import { type LockHandle, type LockInfo, type LockRequest, LockError, type StackLock, type TryAcquireResult } from "./types";
 
-/** The table's partition key (a string): the stack name. The lead's infra creates the table with it. */
-export const LOCK_TABLE_KEY = "lockId";
+export { LOCK_TABLE_KEY } from "../../contract/names";
 
 /**
  * The stack lock as one DynamoDB item per stack, written with a conditional PutItem that succeeds
@@ -45,7 +45,7 @@ export class DynamoStackLock implements StackLock {
         new PutItemCommand({
           TableName: this.table,
           Item: toItem(info),
-          ConditionExpression: `attribute_not_exists(${LOCK_TABLE_KEY}) OR expiresEpoch < :now`,
+          ConditionExpression: `attribute_not_exists(${LOCK_TABLE_KEY}) OR ${LOCK_TTL_ATTRIBUTE} < :now`,
           ExpressionAttributeValues: { ":now": { N: String(epoch(now)) } },
         }),
       );
@@ -120,7 +120,7 @@ function toItem(info: LockInfo): Record<string, AttributeValue> {
     what: { S: info.what },
     since: { S: info.since },
     expires: { S: info.expires },
-    expiresEpoch: { N: String(epoch(new Date(info.expires))) },
+    [LOCK_TTL_ATTRIBUTE]: { N: String(epoch(new Date(info.expires))) },
     ownerToken: { S: info.token },
   };
 }

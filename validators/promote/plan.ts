@@ -1,4 +1,4 @@
-import { repositoryName } from "../../infra/components/lib/naming";
+import { repositoryName } from "../../contract/names";
 import type { RunRecord } from "../records/types";
 import { type LastGoodRelease, lastGoodParameterName, type ReleaseRegistry } from "../release/lastGood";
 import { HISTORY_DEPTH, lastRunProblem } from "./history";

@@ -5,26 +5,12 @@ import {
   PutParameterCommand,
   type SSMClient,
 } from "@aws-sdk/client-ssm";
-import { z } from "zod";
+import { type LastGoodRelease, lastGoodReleaseSchema, parseLastGoodRelease } from "../../contract/lastGood";
+import { lastGoodParameterName } from "../../contract/names";
 import { OperationalError } from "../core/errors";
 
-/**
- * The last good release of a service: what `deployctl` rolls back to. Stored as JSON in SSM
- * Parameter Store at `/delivery/<stack>/<service>/last-good`; each validated release is a new
- * version of the parameter, so GetParameterHistory is the release history. Path and fields are a
- * contract (imageTag, taskDefinitionArn, validatedAt, runId at least).
- */
-export const lastGoodReleaseSchema = z.object({
-  stack: z.string().min(1),
-  service: z.string().min(1),
-  imageTag: z.string().min(1),
-  taskDefinitionArn: z.string().min(1),
-  validatedAt: z.iso.datetime(),
-  runId: z.string().min(1),
-  who: z.string().optional(),
-});
-
-export type LastGoodRelease = z.infer<typeof lastGoodReleaseSchema>;
+export { type LastGoodRelease, lastGoodReleaseSchema, parseLastGoodRelease } from "../../contract/lastGood";
+export { lastGoodParameterName } from "../../contract/names";
 
 /** One version of the parameter: a release, or why its value could not be read. */
 export interface ReleaseVersion {
@@ -40,10 +26,6 @@ export interface ReleaseRegistry {
   put(release: LastGoodRelease): Promise<number>;
   /** Every recorded release of the service, newest first. */
   history(stack: string, service: string): Promise<ReleaseVersion[]>;
-}
-
-export function lastGoodParameterName(stack: string, service: string): string {
-  return `/delivery/${stack}/${service}/last-good`;
 }
 
 /** SSM could not be read or written, or holds a value that is not a release (exit 4). */
@@ -66,7 +48,7 @@ export class SsmReleaseRegistry implements ReleaseRegistry {
       if (isNotFound(err)) return undefined;
       throw new ReleaseRegistryError(`cannot read SSM parameter ${name}: ${describe(err)}`, { cause: err });
     }
-    const parsed = parseRelease(value);
+    const parsed = parseLastGoodRelease(value);
     if (!parsed.release) throw new ReleaseRegistryError(`SSM parameter ${name} does not hold a release: ${parsed.problem}`);
     return parsed.release;
   }
@@ -98,7 +80,7 @@ export class SsmReleaseRegistry implements ReleaseRegistry {
       do {
         const page = await this.ssm.send(new GetParameterHistoryCommand({ Name: name, MaxResults: 50, NextToken: token }));
         for (const p of page.Parameters ?? []) {
-          versions.push({ version: p.Version ?? 0, modifiedAt: p.LastModifiedDate?.toISOString(), ...parseRelease(p.Value) });
+          versions.push({ version: p.Version ?? 0, modifiedAt: p.LastModifiedDate?.toISOString(), ...parseLastGoodRelease(p.Value) });
         }
         token = page.NextToken;
       } while (token);
@@ -108,18 +90,6 @@ export class SsmReleaseRegistry implements ReleaseRegistry {
     }
     return versions.sort((a, b) => b.version - a.version);
   }
-}
-
-function parseRelease(value: string | undefined): { release?: LastGoodRelease; problem?: string } {
-  let json: unknown;
-  try {
-    json = JSON.parse(value ?? "");
-  } catch {
-    return { problem: "not JSON" };
-  }
-  const result = lastGoodReleaseSchema.safeParse(json);
-  if (result.success) return { release: result.data };
-  return { problem: result.error.issues.map((i) => `${i.path.join(".") || "(value)"}: ${i.message}`).join("; ") };
 }
 
 function isNotFound(err: unknown): boolean {

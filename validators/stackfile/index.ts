@@ -1,3 +1,3 @@
-export { projectName, readStackFile, stackFilePath, writeFileAtomic } from "./file";
+export { projectName, readStackText, stackFilePath } from "./file";
 export { readManifestTags } from "./manifestTags";
 export { IMAGE_TAG_PATTERN, setImageTags, type TagChange, type TagEdit, type TagUpdate } from "./tags";

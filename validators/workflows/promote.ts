@@ -4,7 +4,8 @@ import type { HeartbeatTimers } from "../lock/heartbeat";
 import type { StackLock } from "../lock/types";
 import type { RecordStore } from "../records/types";
 import type { ReleaseRegistry } from "../release/lastGood";
-import { readStackFile, stackFilePath, writeFileAtomic } from "../stackfile/file";
+import { writeFileAtomicSync as writeFileAtomic } from "../core/atomicWrite";
+import { readStackText, stackFilePath } from "../stackfile/file";
 import { setImageTags, type TagChange } from "../stackfile/tags";
 import type { DriftReport } from "../promote/drift";
 import { checkImage, copyImage, ImageCopyError, type ImageClients, removeImage } from "../promote/images";
@@ -62,7 +63,7 @@ export async function promote(request: PromoteRequest, deps: PromoteDeps): Promi
   const target = readConfig(dir, to);
   const selected = selectServices(target, request.services);
   const stackFile = stackFilePath(dir, to);
-  const text = readStackFile(stackFile);
+  const text = readStackText(stackFile);
   const lock = {
     lock: deps.lock,
     stack: to,
@@ -111,7 +112,7 @@ export async function promote(request: PromoteRequest, deps: PromoteDeps): Promi
     const copied = await copyImages(moving, deps);
     if (copied.refused) return end("refused");
     try {
-      if (readStackFile(stackFile) !== text)
+      if (readStackText(stackFile) !== text)
         throw new OperationalError(`${view.stackFile} changed while promote ran; nothing was written: run promote again`, "promote");
       const update = setImageTags(
         view.stackFile,

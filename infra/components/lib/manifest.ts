@@ -1,5 +1,6 @@
 import { deployOrder, type EnvironmentConfig } from "../../config";
 import { type EcsManifest, MANIFEST_SCHEMA_VERSION, type EcsManifestService, type ManifestThresholds } from "../../../contract/manifest";
+import { recordPrefix } from "../../../contract/names";
 import { canaryVerdictParameterName, dashboardName, dashboardUrl, serviceUrl } from "./naming";
 
 /** What the deployed resources tell the manifest about one service (known after deployment). */
@@ -66,7 +67,7 @@ export function buildManifest(config: EnvironmentConfig, deployed: DeployedEnvir
   };
   if (deployed.slackWebhookUrlParameter) alerts.slackWebhookUrlParameter = deployed.slackWebhookUrlParameter;
   if (deployed.pagerDutyRoutingKeyParameter) alerts.pagerDutyRoutingKeyParameter = deployed.pagerDutyRoutingKeyParameter;
-  const prefix = `${config.stack}/`;
+  const prefix = recordPrefix(config.stack);
   return {
     schemaVersion: MANIFEST_SCHEMA_VERSION,
     project: config.project,

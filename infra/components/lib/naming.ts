@@ -1,5 +1,7 @@
 import { createHash } from "node:crypto";
 
+export { alertParameterName, canaryVerdictParameterName, repositoryName } from "../../../contract/names";
+
 /**
  * Names of AWS things the program sets explicitly (the rest are auto-named by Pulumi). Pure
  * functions: tested without Pulumi, and the same names are a contract with the validator and
@@ -66,11 +68,6 @@ export function alternateTargetGroupName(project: string, stack: string, service
   return fitName(`${project}-${stack}-${service}-${port}-alt`, 32);
 }
 
-/** Where deployctl publishes its verdict on each traffic step; the lifecycle hook reads it. */
-export function canaryVerdictParameterName(stack: string, service: string): string {
-  return `/delivery/${stack}/${service}/canary-verdict`;
-}
-
 /** The environment's lifecycle hook function (Lambda allows 64 characters). */
 export function hookFunctionName(project: string, stack: string): string {
   return fitName(`${environmentName(project, stack)}-canary-hook`, 64);
@@ -84,26 +81,12 @@ export function logGroupName(project: string, stack: string, service: string): s
   return `/ecs/${project}/${stack}/${service}`;
 }
 
-/** Per environment ECR repository: `<stack>/<repository from config>`, so stacks in one account never collide. */
-export function repositoryName(stack: string, repository: string): string {
-  return `${stack}/${repository}`;
-}
-
 export function dashboardName(project: string, stack: string): string {
   return environmentName(project, stack);
 }
 
 export function dashboardUrl(region: string, name: string): string {
   return `https://${region}.console.aws.amazon.com/cloudwatch/home?region=${region}#dashboards:name=${name}`;
-}
-
-/** SSM SecureString parameter holding a notification secret (the manifest names it, never its value). */
-/**
- * Under `/delivery/<stack>/`, like the release history, whatever the project's name: the validate
- * step's role may read exactly that path.
- */
-export function alertParameterName(stack: string, key: "slack-webhook-url" | "pagerduty-routing-key"): string {
-  return `/delivery/${stack}/alerts/${key}`;
 }
 
 export function kmsAliasName(project: string, stack: string): string {

@@ -1,3 +1,4 @@
+import { CANARY_VERDICT_LEAF, stackParameterArn } from "../../../contract/names";
 import { stepDivisor } from "../../config/deployment";
 import type { ProgressiveDeploymentConfig, DeploymentConfig } from "../../config";
 import { type AccountContext, type PolicyDocument, policy, type TrustPolicyDocument, trustPolicy } from "./policies";
@@ -114,7 +115,7 @@ export function hookFunctionPolicy(args: { ctx: AccountContext; stack: string; c
       Sid: "ReadVerdicts",
       Effect: "Allow",
       Action: "ssm:GetParameter",
-      Resource: `arn:${partition}:ssm:${region}:${accountId}:parameter/delivery/${args.stack}/*/canary-verdict`,
+      Resource: stackParameterArn({ partition, region, accountId, stack: args.stack, suffix: `*/${CANARY_VERDICT_LEAF}` }),
     },
     {
       Sid: "SeeRollbacks",

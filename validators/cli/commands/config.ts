@@ -4,12 +4,12 @@ import {
   IMAGE_TAG_PATTERN,
   projectName,
   readManifestTags,
-  readStackFile,
+  readStackText,
   setImageTags,
   stackFilePath,
-  writeFileAtomic,
   type TagEdit,
 } from "../../stackfile";
+import { writeFileAtomicSync as writeFileAtomic } from "../../core/atomicWrite";
 import type { RegisterCommand } from "../context";
 import { BadInputError } from "../../core/errors";
 import { ExitCode } from "../exitCodes";
@@ -93,7 +93,7 @@ export const registerConfig: RegisterCommand = (program, ctx) => {
       const path = stackFilePath(dir, flags.stack);
       const file = `Pulumi.${flags.stack}.yaml`;
       const project = flags.project ?? projectName(dir);
-      const update = setImageTags(file, readStackFile(path), project, edits, { skipUnknown: flags.skipUnknownServices });
+      const update = setImageTags(file, readStackText(path), project, edits, { skipUnknown: flags.skipUnknownServices });
       if (update.changes.some((c) => c.changed)) writeFileAtomic(path, update.text);
       if (flags.output === "json") {
         ctx.io.stdout(`${JSON.stringify({ file: path, changes: update.changes, skipped: update.skipped }, null, 2)}\n`);

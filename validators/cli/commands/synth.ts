@@ -6,7 +6,8 @@ import { diffStack, type StackDiff } from "../../../infra/synth/diff";
 import { commentMarkdown, diffMarkdown } from "../../../infra/synth/diffMarkdown";
 import { formatViolations, hasMandatoryViolation, PolicyEvaluationError } from "../../../infra/synth/policy";
 import { formatSummary } from "../../../infra/synth/summary";
-import { listStacks, type SynthDocument, synthStack, writeSynthDocument } from "../../../infra/synth/synth";
+import { listStacks, type SynthDocument, synthStack } from "../../../infra/synth/synth";
+import { writeFileAtomicSync } from "../../core/atomicWrite";
 import type { RegisterCommand } from "../context";
 import { BadInputError, OperationalError } from "../../core/errors";
 import { ExitCode } from "../exitCodes";
@@ -139,4 +140,11 @@ function listStacksIn(dir: string): string[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith(".json"))
     .map((f) => f.slice(0, -".json".length));
+}
+
+/** Writes a stack's document to `<outDir>/<stack>.json` (atomically, mode 0600) and returns its path for display. */
+function writeSynthDocument(outDir: string, doc: SynthDocument): string {
+  const file = join(outDir, `${doc.stack}.json`);
+  writeFileAtomicSync(file, `${JSON.stringify(doc, null, 2)}\n`);
+  return relative(process.cwd(), file) || file;
 }

@@ -1,0 +1,65 @@
+import { GetParametersCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterEach, describe, expect, it } from "vitest";
+import { parseLastGoodRelease } from "../../contract/lastGood";
+import { checkLastGood } from "../../validators/gate/lastGood";
+
+const PARAMETER = "/delivery/prod/api/last-good";
+const RELEASE = {
+  stack: "prod",
+  service: "api",
+  imageTag: "sha-1",
+  taskDefinitionArn: "arn:aws:ecs:us-east-1:123456789012:task-definition/api:7",
+  validatedAt: "2025-06-01T12:00:00.000Z",
+  runId: "run-1",
+};
+
+describe("parseLastGoodRelease, the one reader of the last-good value", () => {
+  it.each<[string, string | undefined, ReturnType<typeof parseLastGoodRelease>]>([
+    ["reads a release", JSON.stringify(RELEASE), { release: RELEASE }],
+    ["drops fields the contract does not know", JSON.stringify({ ...RELEASE, webhook: "https://hooks.example/x" }), { release: RELEASE }],
+    ["names a value that is not JSON", "sha-1", { problem: "not JSON" }],
+    ["names an absent value", undefined, { problem: "not JSON" }],
+    [
+      "names each missing field",
+      JSON.stringify({ imageTag: "sha-1", validatedAt: "2025-06-01T12:00:00.000Z", runId: "run-1", stack: "prod", service: "api" }),
+      { problem: "taskDefinitionArn: Invalid input: expected string, received undefined" },
+    ],
+  ])("%s", (_name, value, expected) => {
+    expect(parseLastGoodRelease(value)).toEqual(expected);
+  });
+});
+
+describe("the gate's lastGood check reads the value with the contract", () => {
+  const ssm = mockClient(SSMClient);
+  afterEach(() => ssm.reset());
+  const check = async (value: string) => {
+    ssm.on(GetParametersCommand).resolves({ Parameters: [{ Name: PARAMETER, Value: value }] });
+    return (await checkLastGood(new SSMClient({ region: "us-east-1" }), new Map([["api", PARAMETER]]))).get("api");
+  };
+
+  it("passes a release and shows only its known fields", async () => {
+    const result = await check(JSON.stringify({ ...RELEASE, who: "ana" }));
+    expect([result?.status, result?.message, result?.observed]).toEqual([
+      "pass",
+      "Last good release: image sha-1, validated 2025-06-01T12:00:00.000Z.",
+      {
+        parameter: PARAMETER,
+        found: true,
+        imageTag: "sha-1",
+        taskDefinitionArn: RELEASE.taskDefinitionArn,
+        validatedAt: RELEASE.validatedAt,
+        runId: "run-1",
+      },
+    ]);
+  });
+
+  it("warns on a value a rollback could not use (no task definition), naming what is missing", async () => {
+    const { taskDefinitionArn: _dropped, ...partial } = RELEASE;
+    const result = await check(JSON.stringify(partial));
+    expect([result?.status, result?.message]).toEqual([
+      "warn",
+      `${PARAMETER} is not a JSON release record (taskDefinitionArn: Invalid input: expected string, received undefined): a rollback could not use it.`,
+    ]);
+  });
+});
