@@ -69,6 +69,18 @@ function freshEntry(root = ROOT, outDir = path.join(root, "build")) {
   return fs.existsSync(entry) ? entry : undefined;
 }
 
+/** A source importing a file outside SOURCE_DIRS would be missing from build/: refuse to build it. */
+function checkImports(rel, source) {
+  for (const match of source.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*)["'](\.[^"']*)["']/g)) {
+    const target = path.posix.normalize(path.posix.join(path.posix.dirname(rel), match[1]));
+    if (target !== "package.json" && !SOURCE_DIRS.includes(target.split("/")[0])) {
+      throw new Error(
+        `${rel} imports ${match[1]} (${target}), outside ${SOURCE_DIRS.join(", ")}: add its folder to SOURCE_DIRS in bin/compiled.js`,
+      );
+    }
+  }
+}
+
 /**
  * Compiles every source into outDir with esbuild (syntax only: `npm run typecheck` checks types).
  * `import()` becomes `require()` (tsx and the build then load lazily loaded modules the same way),
@@ -90,6 +102,7 @@ function build(root = ROOT, outDir = path.join(root, "build")) {
       .relative(path.dirname(out), path.dirname(path.join(root, rel)))
       .split(path.sep)
       .join("/");
+    checkImports(rel, source);
     const usesDirname = /\b__(dirname|filename)\b/.test(source);
     const result = esbuild.transformSync(source, {
       loader: "ts",

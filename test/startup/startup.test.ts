@@ -170,6 +170,12 @@ describe("freshEntry: a stale build never runs", () => {
     expect(freshEntry(root)).toBeUndefined();
   });
 
+  it("refuses to build a source that imports a file the build would not hold", () => {
+    expect(() => buildWith('import { x } from "../../scripts/x";\nexport const a = x;\n')).toThrow(
+      "validators/cli/main.ts imports ../../scripts/x (scripts/x), outside validators, contract, infra, policy",
+    );
+  });
+
   it("is undefined when package.json changes (the version --version prints)", () => {
     buildWith("export const a = 1;\n");
     const pkg = readFileSync(join(root, "package.json"), "utf8");
