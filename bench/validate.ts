@@ -1,6 +1,7 @@
 // npm run bench:validate: AWS calls and wall time of `deployctl validate` against moto for 1, 10
 // and 100 services (3 tasks each), side by side with the naive per-service approach and the lower
 // bound ceil(N/10) + 2*ceil(T/100) + ceil(Q/500), plus one log query per service.
+// Quick mode (BENCH_QUICK=1 or --quick, what CI runs): 1 and 3 services.
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,13 +14,14 @@ import { main } from "../validators/cli/main";
 import type { EcsManifest } from "../contract/manifest";
 import { describeServices } from "../validators/providers/aws/ecs";
 import { mapLimit } from "../validators/core/pool";
-import { MOTO_CREDENTIALS, type MotoServer, startMoto } from "../test/support/moto";
-import { startFlakyProxy } from "../test/validator/support/flakyProxy";
-import { captureIO } from "../test/validator/support/io";
-import { REGION, testManifest } from "../test/validator/support/manifest";
-import { MotoWorld } from "../test/validator/support/motoWorld";
+import { MOTO_CREDENTIALS, type MotoServer, startMoto } from "../fixtures/moto";
+import { startFlakyProxy } from "../fixtures/flakyProxy";
+import { captureIO } from "../fixtures/io";
+import { REGION, testManifest } from "../fixtures/manifest";
+import { MotoWorld } from "../fixtures/motoWorld";
+import { QUICK } from "./quick";
 
-const SIZES = [1, 10, 100];
+const SIZES = QUICK ? [1, 3] : [1, 10, 100];
 const TASKS_PER_SERVICE = 3;
 const OPERATIONS = ["DescribeServices", "ListTasks", "DescribeTasks", "GetMetricData", "FilterLogEvents"] as const;
 

@@ -1,7 +1,20 @@
 #!/usr/bin/env node
-// deployctl runs its TypeScript sources directly through tsx: no build step after `npm ci`.
-require("tsx/cjs");
-const { main } = require("../validators/cli/main.ts");
+// deployctl runs the compiled build/ when it matches the sources (`npm ci` compiles it: the `prepare`
+// script, see bin/compiled.js), else its TypeScript sources through tsx; nothing to run by hand.
+const { freshEntry } = require("./compiled");
+
+const compiled = process.env.DEPLOYCTL_FROM_SOURCE ? undefined : freshEntry();
+let main;
+if (compiled) {
+  ({ main } = require(compiled));
+} else {
+  // Commands load their implementation with import(): tsx's ESM hooks resolve those to the sources.
+  require("tsx/cjs");
+  main = async (argv) => {
+    (await import("tsx/esm/api")).register();
+    return require("../validators/cli/main.ts").main(argv);
+  };
+}
 
 main(process.argv).then(
   (code) => {

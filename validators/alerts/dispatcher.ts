@@ -3,15 +3,9 @@ import { redact, type SecretRegistry } from "../core/redact";
 import type { RecordStore } from "../records/types";
 import type { ActionRecord } from "../../contract/report";
 import type { Alert, AlertChannel, ResolveNotice, Severity } from "./types";
+import { type AlertPolicy, DEFAULT_ALERT_POLICY } from "./policy";
 
-export interface AlertPolicy {
-  /** An alert for the same stack + service + check within this window is not sent again. @default 1800 */
-  dedupWindowSeconds: number;
-  /** This many consecutive failed runs of a service make its alert critical. @default 3 */
-  escalateAfter: number;
-}
-
-export const DEFAULT_ALERT_POLICY: AlertPolicy = { dedupWindowSeconds: 1800, escalateAfter: 3 };
+export { type AlertPolicy, DEFAULT_ALERT_POLICY } from "./policy";
 
 /** The dispatcher keeps its memory in the record store, as the state document `alerts`. */
 export type AlertStateStore = Pick<RecordStore, "readState" | "writeState">;

@@ -2,20 +2,9 @@ import type { CheckResult } from "../../contract/report";
 import type { LogScan } from "../providers/runtime";
 import { displayLine } from "../core/redact";
 import { checkResult, plural } from "./result";
+import type { LogPatterns } from "./logPatterns";
 
-/** What the logs check looks for; plain substrings, case-sensitive. */
-export interface LogPatterns {
-  /** A line containing any of these fails the check. @default ["ERROR", "Exception"] */
-  error: string[];
-  /** Lines containing any of these warn when there are `warnThreshold` or more. @default ["WARN"] */
-  warn: string[];
-  /** @default 3 */
-  warnThreshold: number;
-  /** When set, a line containing this must appear since the deployment began (the service started). */
-  startupMarker?: string;
-}
-
-export const DEFAULT_LOG_PATTERNS: LogPatterns = { error: ["ERROR", "Exception"], warn: ["WARN"], warnThreshold: 3 };
+export { DEFAULT_LOG_PATTERNS, type LogPatterns } from "./logPatterns";
 
 /** The substrings a runtime may filter on before the judge matches lines again. */
 export function logTerms(patterns: LogPatterns): string[] {

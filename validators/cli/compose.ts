@@ -1,6 +1,7 @@
 import { createInterface } from "node:readline/promises";
-import { type Command, Option } from "commander";
 import { AlertDispatcher, DEFAULT_ALERT_POLICY, buildAlertChannels } from "../alerts/index";
+import { createAwsClients } from "../providers/aws/clients";
+import { lazyAutomationStacks } from "../providers/pulumi/lazyStacks";
 import type { AwsClients } from "../providers/aws/clients";
 import type { CliIO } from "./io";
 import { gate } from "../gate/run";
@@ -15,7 +16,10 @@ import type { RecordStore } from "../records/types";
 import { SsmReleaseRegistry } from "../release/lastGood";
 import { Progress } from "../core/progress";
 import type { ReleaseDeps } from "../rollback/types";
-import { awsClientOptions, type CommandDeps, type CommonFlags, defaultCommandDeps, wholeNumber } from "./options";
+import { awsClientOptions, type CommandDeps, type ReleaseFlags } from "./options";
+
+// The option definitions live in ./options (loaded for --help); re-exported for the callers of before.
+export { addReleaseOptions, type ReleaseFlags } from "./options";
 import { loadManifest } from "../validate/loadManifest";
 import { validate } from "../validate/run";
 import { openRestoreGate } from "../canary/verdictStore";
@@ -27,13 +31,8 @@ import { openRuntime } from "../providers/open";
 import type { ValidateDeps } from "../validate/types";
 import type { ProgressiveWatchFn } from "../workflows/deploy/progressive";
 
-/** The flags deploy, rollback and history add to the common ones (--stack, --manifest, --output, AWS). */
-export interface ReleaseFlags extends CommonFlags {
-  recordsDir?: string;
-  lockTimeout: number;
-  alertWindow: number;
-  escalateAfter: number;
-}
+/** The real outside world of validate and gate: the Pulumi stacks (loaded on first use) and AWS clients. */
+export const defaultCommandDeps: CommandDeps = { stacks: lazyAutomationStacks, createClients: createAwsClients };
 
 /** What the release commands need from the outside world; tests replace parts of it. */
 export interface ReleaseCommandDeps extends CommandDeps {
@@ -62,36 +61,6 @@ async function askOnTerminal(question: string): Promise<boolean | undefined> {
   } finally {
     rl.close();
   }
-}
-
-/** --records-dir, --lock-timeout and the alert policy flags. */
-export function addReleaseOptions(cmd: Command, options: { lock?: boolean; alerts?: boolean } = {}): Command {
-  cmd.option(
-    "--records-dir <dir>",
-    "keep run records in this directory (default: the manifest's S3 history bucket, else .delivery/records/<stack>)",
-  );
-  if (options.lock !== false) {
-    cmd.option(
-      "--lock-timeout <seconds>",
-      "wait this long for another run's stack lock before exiting 5",
-      wholeNumber("--lock-timeout", 0, "seconds"),
-      0,
-    );
-  }
-  if (options.alerts !== false) {
-    cmd
-      .addOption(
-        new Option("--alert-window <seconds>", "do not repeat an alert for the same stack, service and check within this window")
-          .argParser(wholeNumber("--alert-window", 0, "seconds"))
-          .default(DEFAULT_ALERT_POLICY.dedupWindowSeconds),
-      )
-      .addOption(
-        new Option("--escalate-after <runs>", "consecutive failed runs of a service that make its alert critical")
-          .argParser(wholeNumber("--escalate-after", 1, "runs"))
-          .default(DEFAULT_ALERT_POLICY.escalateAfter),
-      );
-  }
-  return cmd;
 }
 
 /** Everything a release command works with, built once from the flags. */

@@ -1,11 +1,12 @@
 import { appendFileSync } from "node:fs";
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { type AwsClientOptions, type AwsClients, createAwsClients } from "../providers/aws/clients";
+import type { AwsClientOptions, AwsClients } from "../providers/aws/clients";
 import { awsConnection } from "../providers/aws/options";
 import type { CliIO } from "./io";
 import { ExitCode, type ExitCodeValue } from "./exitCodes";
 import type { EcsManifest } from "../../contract/manifest";
-import { type PulumiStacks, automationStacks } from "../providers/pulumi/stacks";
+import type { PulumiStacks } from "../providers/pulumi/stacks";
+import { DEFAULT_ALERT_POLICY } from "../alerts/policy";
 import type { Verdict } from "../../contract/report";
 import { type AnyReport, OUTPUT_FORMATS, type OutputFormat, renderReport } from "../render/index";
 
@@ -21,13 +22,19 @@ export interface CommonFlags {
   timeout: number;
 }
 
-/** What a report command needs from the outside world; tests replace it. */
+/** The flags deploy, rollback and history add to the common ones (--stack, --manifest, --output, AWS). */
+export interface ReleaseFlags extends CommonFlags {
+  recordsDir?: string;
+  lockTimeout: number;
+  alertWindow: number;
+  escalateAfter: number;
+}
+
+/** What a report command needs from the outside world; tests replace it (the real one: compose.ts). */
 export interface CommandDeps {
   stacks: (workDir: string) => PulumiStacks;
   createClients: (options: AwsClientOptions) => AwsClients;
 }
-
-export const defaultCommandDeps: CommandDeps = { stacks: automationStacks, createClients: createAwsClients };
 
 /** A commander parser for a whole number >= min, with a message naming the flag, the value and what is allowed. */
 export function wholeNumber(flag: string, min: number, unit = ""): (value: string) => number {
@@ -105,4 +112,61 @@ export function exitCodeForVerdict(verdict: Verdict): ExitCodeValue {
 /** Progress lines for people go to stderr, so stdout holds only the report. */
 export function progressTo(io: CliIO): (message: string) => void {
   return (message) => io.stderr(`… ${message}\n`);
+}
+
+/** --records-dir, --lock-timeout and the alert policy flags. */
+export function addReleaseOptions(cmd: Command, options: { lock?: boolean; alerts?: boolean } = {}): Command {
+  cmd.option(
+    "--records-dir <dir>",
+    "keep run records in this directory (default: the manifest's S3 history bucket, else .delivery/records/<stack>)",
+  );
+  if (options.lock !== false) {
+    cmd.option(
+      "--lock-timeout <seconds>",
+      "wait this long for another run's stack lock before exiting 5",
+      wholeNumber("--lock-timeout", 0, "seconds"),
+      0,
+    );
+  }
+  if (options.alerts !== false) {
+    cmd
+      .addOption(
+        new Option("--alert-window <seconds>", "do not repeat an alert for the same stack, service and check within this window")
+          .argParser(wholeNumber("--alert-window", 0, "seconds"))
+          .default(DEFAULT_ALERT_POLICY.dedupWindowSeconds),
+      )
+      .addOption(
+        new Option("--escalate-after <runs>", "consecutive failed runs of a service that make its alert critical")
+          .argParser(wholeNumber("--escalate-after", 1, "runs"))
+          .default(DEFAULT_ALERT_POLICY.escalateAfter),
+      );
+  }
+  return cmd;
+}
+
+/** Adds --rollback, --no-record, --rollback-wait, --lock-timeout and --records-dir to `deployctl validate`. */
+export function addValidateReleaseOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      "--rollback",
+      "on a fail verdict, roll failing services back to their last good release (never on inconclusive or exit 4)",
+      false,
+    )
+    .option("--no-record", "do not record passing services as last good in SSM (the run record is still written)")
+    .option(
+      "--rollback-wait <seconds>",
+      "how long the validation after a rollback waits for the ECS rollout",
+      wholeNumber("--rollback-wait", 0, "seconds"),
+      300,
+    )
+    .option(
+      "--lock-timeout <seconds>",
+      "wait this long for another run's stack lock before a rollback gives up (exit 5)",
+      wholeNumber("--lock-timeout", 0, "seconds"),
+      0,
+    )
+    .option(
+      "--records-dir <dir>",
+      "keep run records in this directory (default: the manifest's S3 history bucket, else .delivery/records/<stack>)",
+    );
 }

@@ -1,4 +1,3 @@
-import type { Command } from "commander";
 import type { AwsClients } from "../providers/aws/clients";
 import type { CliIO } from "./io";
 import type { EcsManifest } from "../../contract/manifest";
@@ -6,7 +5,6 @@ import type { PulumiStacks } from "../providers/pulumi/stacks";
 import type { ValidationReport } from "../../contract/report";
 import { type AfterValidationOptions, type AfterValidationResult, afterValidation } from "../workflows/validateAndRollback";
 import type { OutputFormat } from "../render/index";
-import { wholeNumber } from "./options";
 import { buildReleaseRuntime, defaultReleaseDeps, type ReleaseCommandDeps } from "./compose";
 
 /** The validate flags this step reads: `--rollback`, `--no-record` (record), and the optional extras. */
@@ -21,32 +19,8 @@ export interface ValidateReleaseFlags {
   output?: OutputFormat;
 }
 
-/** Adds --rollback, --no-record, --rollback-wait, --lock-timeout and --records-dir to `deployctl validate`. */
-export function addValidateReleaseOptions(cmd: Command): Command {
-  return cmd
-    .option(
-      "--rollback",
-      "on a fail verdict, roll failing services back to their last good release (never on inconclusive or exit 4)",
-      false,
-    )
-    .option("--no-record", "do not record passing services as last good in SSM (the run record is still written)")
-    .option(
-      "--rollback-wait <seconds>",
-      "how long the validation after a rollback waits for the ECS rollout",
-      wholeNumber("--rollback-wait", 0, "seconds"),
-      300,
-    )
-    .option(
-      "--lock-timeout <seconds>",
-      "wait this long for another run's stack lock before a rollback gives up (exit 5)",
-      wholeNumber("--lock-timeout", 0, "seconds"),
-      0,
-    )
-    .option(
-      "--records-dir <dir>",
-      "keep run records in this directory (default: the manifest's S3 history bucket, else .delivery/records/<stack>)",
-    );
-}
+// The option definitions live in cli/options (loaded for --help); re-exported for the callers of before.
+export { addValidateReleaseOptions } from "./options";
 
 export interface ValidateStepInput {
   io: CliIO;

@@ -1,6 +1,5 @@
 import { resolve } from "node:path";
 import { Option } from "commander";
-import { analyzeChanges, loadRulesFile, parseSuites, renderAnalysisText } from "../../analysis";
 import type { RegisterCommand } from "../context";
 import { ExitCode } from "../exitCodes";
 
@@ -41,6 +40,7 @@ Exit codes: 0 analysed (whatever the decision), 2 bad input (--repo, --base, --h
 4 git could not run.`,
     )
     .action(async (flags: AnalyzeFlags) => {
+      const { analyzeChanges, loadRulesFile, parseSuites, renderAnalysisText } = await import("../../analysis/index.js");
       const suites = flags.suites === undefined ? [] : parseSuites(flags.suites);
       const rules = flags.rules === undefined ? undefined : await loadRulesFile(flags.rules, ctx.io.cwd);
       const result = await analyzeChanges({

@@ -1,15 +1,6 @@
 import { resolve } from "node:path";
 import { Option } from "commander";
-import {
-  IMAGE_TAG_PATTERN,
-  projectName,
-  readManifestTags,
-  readStackText,
-  setImageTags,
-  stackFilePath,
-  type TagEdit,
-} from "../../stackfile";
-import { writeFileAtomicSync as writeFileAtomic } from "../../core/atomicWrite";
+import type { TagEdit } from "../../stackfile";
 import type { RegisterCommand } from "../context";
 import { BadInputError } from "../../core/errors";
 import { ExitCode } from "../exitCodes";
@@ -50,7 +41,8 @@ export function parseTagList(list: string): TagEdit[] {
   return edits;
 }
 
-function editsFrom(flags: SetTagFlags, cwd: string): TagEdit[] {
+async function editsFrom(flags: SetTagFlags, cwd: string): Promise<TagEdit[]> {
+  const { IMAGE_TAG_PATTERN, readManifestTags } = await import("../../stackfile/index.js");
   const modes = [flags.service !== undefined || flags.tag !== undefined, flags.tags !== undefined, flags.fromManifest !== undefined].filter(
     Boolean,
   ).length;
@@ -87,9 +79,12 @@ export const registerConfig: RegisterCommand = (program, ctx) => {
       "after",
       "\nExit codes: 0 set (or already set), 2 bad input (unknown service, bad tag, unreadable file). The file is replaced atomically or not at all.",
     )
-    .action((flags: SetTagFlags) => {
+    .action(async (flags: SetTagFlags) => {
+      // The implementation loads here, not with the option definitions (`--help` stays fast).
+      const { projectName, readStackText, setImageTags, stackFilePath } = await import("../../stackfile/index.js");
+      const { writeFileAtomicSync: writeFileAtomic } = await import("../../core/atomicWrite.js");
       const dir = resolve(ctx.io.cwd, flags.dir ?? ".");
-      const edits = editsFrom(flags, ctx.io.cwd);
+      const edits = await editsFrom(flags, ctx.io.cwd);
       const path = stackFilePath(dir, flags.stack);
       const file = `Pulumi.${flags.stack}.yaml`;
       const project = flags.project ?? projectName(dir);

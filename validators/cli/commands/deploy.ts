@@ -1,10 +1,6 @@
 import { InvalidArgumentError } from "commander";
-import { deploy } from "../../workflows/deploy/deploy";
-import { renderRun } from "../../render/deploy";
-import { addReleaseOptions, defaultReleaseDeps, type ReleaseCommandDeps, type ReleaseFlags, releaseRuntime } from "../compose";
-import { DEFAULT_LEASE_SECONDS } from "../../lock/open";
-import { dependsOnOrder } from "../../rollback/order";
-import { addCommonOptions, wholeNumber } from "../options";
+import type { ReleaseCommandDeps } from "../compose";
+import { addCommonOptions, addReleaseOptions, type ReleaseFlags, wholeNumber } from "../options";
 import type { CliContext, RegisterCommand } from "../context";
 import { BadInputError } from "../../core/errors";
 import { EXIT_CODES_HELP, ExitCode, exitCodeForRun } from "../exitCodes";
@@ -60,11 +56,14 @@ export const registerDeploy: RegisterCommand = (program, ctx) => {
     });
 };
 
-export async function runDeployCommand(
-  flags: DeployFlags,
-  ctx: CliContext,
-  deps: ReleaseCommandDeps = defaultReleaseDeps,
-): Promise<number> {
+export async function runDeployCommand(flags: DeployFlags, ctx: CliContext, deps?: ReleaseCommandDeps): Promise<number> {
+  // The implementation loads here, not with the option definitions (`--help` stays fast).
+  const { defaultReleaseDeps, releaseRuntime } = await import("../compose.js");
+  const { deploy } = await import("../../workflows/deploy/deploy.js");
+  const { renderRun } = await import("../../render/deploy.js");
+  const { DEFAULT_LEASE_SECONDS } = await import("../../lock/open.js");
+  const { dependsOnOrder } = await import("../../rollback/order.js");
+  deps ??= defaultReleaseDeps;
   const runtime = await releaseRuntime(flags, ctx.io, deps);
   const { manifest } = runtime;
   const services = flags.service?.length ? flags.service : manifest.services.map((s) => s.name);

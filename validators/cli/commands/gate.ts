@@ -1,17 +1,14 @@
 import { Option } from "commander";
-import { gate } from "../../gate/run";
 import { GATE_CHECK_NAMES, type GateCheckName } from "../../../contract/report";
 import {
   type CommandDeps,
   type CommonFlags,
   addCommonOptions,
   awsClientOptions,
-  defaultCommandDeps,
   exitCodeForVerdict,
   progressTo,
   writeReport,
 } from "../options";
-import { loadManifest } from "../../validate/loadManifest";
 import type { CliContext, RegisterCommand } from "../context";
 import { EXIT_CODES_HELP } from "../exitCodes";
 
@@ -48,7 +45,11 @@ export const registerGate: RegisterCommand = (program, ctx) => {
 };
 
 /** The gate command's action: resolve the manifest and clients, run the gate, render, return the exit code. */
-export async function runGateCommand(flags: GateFlags, ctx: CliContext, deps: CommandDeps = defaultCommandDeps): Promise<number> {
+export async function runGateCommand(flags: GateFlags, ctx: CliContext, deps?: CommandDeps): Promise<number> {
+  // The implementation loads here, not with the option definitions (`--help` stays fast).
+  deps ??= (await import("../compose.js")).defaultCommandDeps;
+  const { loadManifest } = await import("../../validate/loadManifest.js");
+  const { gate } = await import("../../gate/run.js");
   const manifest = await loadManifest({ stack: flags.stack, manifestFile: flags.manifest, cwd: ctx.io.cwd }, deps.stacks(ctx.io.cwd));
   const clients = deps.createClients(awsClientOptions(flags, manifest, ctx.io.env));
   const report = await gate(

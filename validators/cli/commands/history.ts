@@ -1,10 +1,5 @@
-import { addReleaseOptions, defaultReleaseDeps, type ReleaseCommandDeps, type ReleaseFlags } from "../compose";
-import { openRecordStore } from "../../records/open";
-import { gatherHistory, renderHistory } from "../../release/history";
-import { SsmReleaseRegistry } from "../../release/lastGood";
-import { checkServiceNames } from "../../rollback/order";
-import { addCommonOptions, awsClientOptions, wholeNumber } from "../options";
-import { loadManifest } from "../../validate/loadManifest";
+import type { ReleaseCommandDeps } from "../compose";
+import { addCommonOptions, addReleaseOptions, awsClientOptions, type ReleaseFlags, wholeNumber } from "../options";
 import type { CliContext, RegisterCommand } from "../context";
 import { EXIT_CODES_HELP, ExitCode } from "../exitCodes";
 
@@ -40,11 +35,14 @@ export const registerHistory: RegisterCommand = (program, ctx) => {
     });
 };
 
-export async function runHistoryCommand(
-  flags: HistoryFlags,
-  ctx: CliContext,
-  deps: ReleaseCommandDeps = defaultReleaseDeps,
-): Promise<number> {
+export async function runHistoryCommand(flags: HistoryFlags, ctx: CliContext, deps?: ReleaseCommandDeps): Promise<number> {
+  // The implementation loads here, not with the option definitions (`--help` stays fast).
+  deps ??= (await import("../compose.js")).defaultReleaseDeps;
+  const { openRecordStore } = await import("../../records/open.js");
+  const { gatherHistory, renderHistory } = await import("../../release/history.js");
+  const { SsmReleaseRegistry } = await import("../../release/lastGood.js");
+  const { checkServiceNames } = await import("../../rollback/order.js");
+  const { loadManifest } = await import("../../validate/loadManifest.js");
   const manifest = await loadManifest({ stack: flags.stack, manifestFile: flags.manifest, cwd: ctx.io.cwd }, deps.stacks(ctx.io.cwd));
   if (flags.service?.length) checkServiceNames("--service", flags.service, manifest.services, manifest.stack);
   const clients = deps.createClients(awsClientOptions(flags, manifest, ctx.io.env));

@@ -1,6 +1,5 @@
 import { Option } from "commander";
-import { createAwsClients } from "../../providers/aws/clients";
-import { awsClientOptions, pipelineName, positiveInt, readPipelineStatus, renderPipelineStatusText, type AwsFlags } from "../../pipeline";
+import type { AwsFlags } from "../../pipeline";
 import type { RegisterCommand } from "../context";
 import { ExitCode } from "../exitCodes";
 
@@ -36,6 +35,10 @@ validated release);
 2 bad input (flags, or no such pipeline); 4 AWS could not be asked (access denied, unreachable, throttled).`,
     )
     .action(async (flags: StatusFlags) => {
+      const { createAwsClients } = await import("../../providers/aws/clients.js");
+      const { awsClientOptions, pipelineName, positiveInt, readPipelineStatus, renderPipelineStatusText } = await import(
+        "../../pipeline/index.js"
+      );
       const { name, from } = pipelineName(flags);
       const executions = positiveInt("--executions", flags.executions, 100);
       const options = awsClientOptions(flags, ctx.io.env);

@@ -1,19 +1,10 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { InvalidArgumentError, Option } from "commander";
-import { listStacks } from "../../../infra/synth/synth";
-import { defaultReleaseDeps, type ReleaseCommandDeps } from "../compose";
-import { openStackLock } from "../../lock/open";
+import type { ReleaseCommandDeps } from "../compose";
 import type { EcsManifest } from "../../../contract/manifest";
-import { whoAmI } from "../../records/identity";
-import { openRecordStore } from "../../records/open";
-import { SsmReleaseRegistry } from "../../release/lastGood";
-import { configDrift } from "../../promote/drift";
-import { renderJson, renderMarkdown, renderOutcomeText, renderPlanText } from "../../promote/render";
-import { promote } from "../../workflows/promote";
 import type { PulumiStacks } from "../../providers/pulumi/stacks";
 import { awsClientOptions, wholeNumber } from "../options";
-import { loadManifest } from "../../validate/loadManifest";
 import type { CliContext, RegisterCommand } from "../context";
 import { BadInputError, DeliveryError } from "../../core/errors";
 import { exitCodeForPromotion } from "../exitCodes";
@@ -103,14 +94,18 @@ export const registerPromote: RegisterCommand = (program, ctx) => {
     });
 };
 
-export async function runPromoteCommand(
-  flags: PromoteFlags,
-  ctx: CliContext,
-  deps: ReleaseCommandDeps = defaultReleaseDeps,
-): Promise<number> {
+export async function runPromoteCommand(flags: PromoteFlags, ctx: CliContext, deps?: ReleaseCommandDeps): Promise<number> {
+  // The implementation loads here, not with the option definitions (`--help` stays fast).
+  deps ??= (await import("../compose.js")).defaultReleaseDeps;
+  const { openStackLock } = await import("../../lock/open.js");
+  const { whoAmI } = await import("../../records/identity.js");
+  const { openRecordStore } = await import("../../records/open.js");
+  const { SsmReleaseRegistry } = await import("../../release/lastGood.js");
+  const { renderJson, renderMarkdown, renderOutcomeText, renderPlanText } = await import("../../promote/render.js");
+  const { promote } = await import("../../workflows/promote.js");
   const { io } = ctx;
   const dir = resolve(io.cwd, flags.dir);
-  checkStacks(flags, dir);
+  await checkStacks(flags, dir);
   const stacks = deps.stacks(dir);
   const fromManifest = await readManifest(flags.from, flags.fromManifest, "--from", io.cwd, stacks);
   const toManifest = await readManifest(flags.to, flags.toManifest, "--to", io.cwd, stacks);
@@ -133,7 +128,8 @@ export async function runPromoteCommand(
       records: openRecordStore({ manifest: fromManifest, clients: source, cwd: dir, recordsDir: flags.recordsDir }),
       lock: openStackLock({ manifest: toManifest, clients: target, cwd: dir, now: deps.now }),
       images: { source: source.ecr, target: target.ecr },
-      drift: configDrift,
+      // The drift view renders both stacks with the Pulumi program: loaded only when it is shown.
+      drift: async (from, to) => (await import("../../promote/drift.js")).configDrift(from, to),
       confirm: deps.confirm,
       show: (view) => {
         if (text) io.stdout(`${renderPlanText(view)}\n`);
@@ -161,11 +157,12 @@ function stackName(flag: string): (value: string) => string {
 }
 
 /** The project folder has Pulumi.yaml and both stack files, and the stacks differ. */
-function checkStacks(flags: PromoteFlags, dir: string): void {
+async function checkStacks(flags: PromoteFlags, dir: string): Promise<void> {
   if (!existsSync(join(dir, "Pulumi.yaml")))
     throw new BadInputError(`--dir is "${flags.dir}"; it has no Pulumi.yaml (expected the Pulumi project folder).`);
   if (flags.from === flags.to)
     throw new BadInputError(`--from and --to are both "${flags.from}"; promote moves releases from one stack to another.`);
+  const { listStacks } = await import("../../../infra/synth/synth.js");
   const available = listStacks(dir);
   const problems = (["from", "to"] as const)
     .filter((key) => !available.includes(flags[key]))
@@ -183,6 +180,7 @@ async function readManifest(
   cwd: string,
   stacks: PulumiStacks,
 ): Promise<EcsManifest> {
+  const { loadManifest } = await import("../../validate/loadManifest.js");
   let manifest: EcsManifest;
   try {
     manifest = await loadManifest(file ? { manifestFile: file, cwd } : { stack, cwd }, stacks);

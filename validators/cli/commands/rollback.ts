@@ -1,7 +1,5 @@
-import { renderRun } from "../../render/deploy";
-import { addReleaseOptions, defaultReleaseDeps, type ReleaseCommandDeps, type ReleaseFlags, releaseRuntime } from "../compose";
-import { manualRollback } from "../../workflows/rollback";
-import { addCommonOptions, wholeNumber } from "../options";
+import type { ReleaseCommandDeps } from "../compose";
+import { addCommonOptions, addReleaseOptions, type ReleaseFlags, wholeNumber } from "../options";
 import type { CliContext, RegisterCommand } from "../context";
 import { EXIT_CODES_HELP, exitCodeForRun } from "../exitCodes";
 
@@ -50,12 +48,12 @@ export const registerRollback: RegisterCommand = (program, ctx) => {
     });
 };
 
-export async function runRollbackCommand(
-  flags: RollbackFlags,
-  ctx: CliContext,
-  deps: ReleaseCommandDeps = defaultReleaseDeps,
-): Promise<number> {
-  const runtime = await releaseRuntime(flags, ctx.io, deps);
+export async function runRollbackCommand(flags: RollbackFlags, ctx: CliContext, deps?: ReleaseCommandDeps): Promise<number> {
+  // The implementation loads here, not with the option definitions (`--help` stays fast).
+  const { defaultReleaseDeps, releaseRuntime } = await import("../compose.js");
+  const { manualRollback } = await import("../../workflows/rollback.js");
+  const { renderRun } = await import("../../render/deploy.js");
+  const runtime = await releaseRuntime(flags, ctx.io, deps ?? defaultReleaseDeps);
   const result = await manualRollback(
     runtime.manifest,
     {

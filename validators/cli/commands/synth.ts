@@ -1,13 +1,10 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { Option } from "commander";
-import { ConfigError } from "../../../infra/config";
-import { diffStack, type StackDiff } from "../../../infra/synth/diff";
-import { commentMarkdown, diffMarkdown } from "../../../infra/synth/diffMarkdown";
-import { formatViolations, hasMandatoryViolation, PolicyEvaluationError } from "../../../infra/synth/policy";
-import { formatSummary } from "../../../infra/synth/summary";
-import { listStacks, type SynthDocument, synthStack } from "../../../infra/synth/synth";
+import type { StackDiff } from "../../../infra/synth/diff";
+import type { SynthDocument } from "../../../infra/synth/synth";
 import { writeFileAtomicSync } from "../../core/atomicWrite";
+import { listStacks } from "../../../contract/stackFiles";
 import type { RegisterCommand } from "../context";
 import { BadInputError, OperationalError } from "../../core/errors";
 import { ExitCode } from "../exitCodes";
@@ -53,6 +50,12 @@ export const registerSynth: RegisterCommand = (program, ctx) => {
     .addOption(new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text"))
     .addHelpText("after", HELP)
     .action(async (flags: SynthFlags) => {
+      // The Pulumi program, its mock runtime and the policy pack load here, for synth only.
+      const { ConfigError } = await import("../../../infra/config/index.js");
+      const { commentMarkdown, diffMarkdown } = await import("../../../infra/synth/diffMarkdown.js");
+      const { formatViolations, hasMandatoryViolation, PolicyEvaluationError } = await import("../../../infra/synth/policy.js");
+      const { formatSummary } = await import("../../../infra/synth/summary.js");
+      const { synthStack } = await import("../../../infra/synth/synth.js");
       const dir = resolve(ctx.io.cwd, flags.dir);
       const out = resolve(ctx.io.cwd, flags.out);
       if (!existsSync(join(dir, "Pulumi.yaml"))) {
@@ -90,7 +93,7 @@ export const registerSynth: RegisterCommand = (program, ctx) => {
       }
       const mandatory = docs.filter((d) => hasMandatoryViolation(d.policy.violations));
       if (base !== undefined) {
-        const diffs = planDiff(base, docs, flags.stack === undefined);
+        const diffs = await planDiff(base, docs, flags.stack === undefined);
         const full = diffMarkdown(diffs);
         writeFileSync(join(out, "diff.md"), full);
         const comment = commentMarkdown(full, relative(ctx.io.cwd, join(out, "diff.md")) || "diff.md");
@@ -118,7 +121,8 @@ export const registerSynth: RegisterCommand = (program, ctx) => {
 };
 
 /** Diffs each rendered stack with the base's file of the same name; with every stack rendered, stacks gone from the tree too. */
-function planDiff(baseDir: string, docs: readonly SynthDocument[], allStacks: boolean): StackDiff[] {
+async function planDiff(baseDir: string, docs: readonly SynthDocument[], allStacks: boolean): Promise<StackDiff[]> {
+  const { diffStack } = await import("../../../infra/synth/diff.js");
   const readBase = (stack: string): SynthDocument | undefined => {
     const file = join(baseDir, `${stack}.json`);
     if (!existsSync(file)) return undefined;

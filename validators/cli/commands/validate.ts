@@ -1,26 +1,21 @@
 import { InvalidArgumentError, Option } from "commander";
 import type { AwsClients } from "../../providers/aws/clients";
-import { type DrivenSteps, driveInProgress } from "../../canary/drive";
-import { DEFAULT_LOG_PATTERNS } from "../../checks/logs";
+import type { DrivenSteps } from "../../canary/drive";
+import { DEFAULT_LOG_PATTERNS } from "../../checks/logPatterns";
 import type { EcsManifest } from "../../../contract/manifest";
-import { newRunId } from "../../records/identity";
-import { Progress } from "../../core/progress";
-import { addValidateReleaseOptions, afterValidationStep, type ValidateReleaseFlags } from "../validateStep";
+import type { ValidateReleaseFlags } from "../validateStep";
 import { CHECK_NAMES, type CheckName, type ValidationReport } from "../../../contract/report";
 import {
   type CommandDeps,
   type CommonFlags,
   addCommonOptions,
+  addValidateReleaseOptions,
   awsClientOptions,
-  defaultCommandDeps,
   isoDate,
   progressTo,
   wholeNumber,
   writeReport,
 } from "../options";
-import { loadManifest } from "../../validate/loadManifest";
-import { validate } from "../../validate/run";
-import { validateDeps } from "../compose";
 import type { CliContext, RegisterCommand } from "../context";
 import { OperationalError } from "../../core/errors";
 import { EXIT_CODES_HELP, exitCodeFor } from "../exitCodes";
@@ -110,7 +105,13 @@ export const registerValidate: RegisterCommand = (program, ctx) => {
  * return the exit code. An operational error still goes through the step (it alerts, never rolls
  * back) and then ends the command with exit 4.
  */
-export async function runValidateCommand(flags: ValidateFlags, ctx: CliContext, deps: CommandDeps = defaultCommandDeps): Promise<number> {
+export async function runValidateCommand(flags: ValidateFlags, ctx: CliContext, deps?: CommandDeps): Promise<number> {
+  // The implementation loads here, not with the option definitions (`--help` stays fast).
+  deps ??= (await import("../compose.js")).defaultCommandDeps;
+  const { loadManifest } = await import("../../validate/loadManifest.js");
+  const { validate } = await import("../../validate/run.js");
+  const { afterValidationStep } = await import("../validateStep.js");
+  const { validateDeps } = await import("../compose.js");
   const stacks = deps.stacks(ctx.io.cwd);
   const manifest = await loadManifest({ stack: flags.stack, manifestFile: flags.manifest, cwd: ctx.io.cwd }, stacks);
   const clients = deps.createClients(awsClientOptions(flags, manifest, ctx.io.env));
@@ -172,6 +173,9 @@ export async function runValidateCommand(flags: ValidateFlags, ctx: CliContext, 
 
 /** Drives progressive services with a deployment in progress through their steps; progress on stderr. */
 async function driveSteps(flags: ValidateFlags, manifest: EcsManifest, clients: AwsClients, ctx: CliContext): Promise<DrivenSteps> {
+  const { driveInProgress } = await import("../../canary/drive.js");
+  const { Progress } = await import("../../core/progress.js");
+  const { newRunId } = await import("../../records/identity.js");
   const now = () => new Date();
   const progress = new Progress((line) => ctx.io.stderr(`${line}\n`), now);
   const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
