@@ -49,7 +49,10 @@ export const kubernetesSchema = z.strictObject({
   /** The Ingress class with traffic ingress-nginx. @default "nginx" */
   ingressClass: z.string().min(1).optional(),
   /** The host routed to the services (Ingress rule or VirtualService host). @default "<stack>.delivery.local" */
-  host: z.string().regex(/^[A-Za-z0-9.-]+$/, { error: "expected a host name" }).optional(),
+  host: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+$/, { error: "expected a host name" })
+    .optional(),
   /** The Istio gateway VirtualServices bind to. @default "istio-system/ingressgateway" */
   gateway: z.string().min(1).optional(),
   prometheusUrl: z.url({ protocol: /^https?$/, error: "expected Prometheus' http(s) URL" }),

@@ -56,7 +56,12 @@ export function grafanaDashboard(input: {
   const scale = istio ? "" : "1000 * ";
   const quantile = (q: number) => `${scale}histogram_quantile(${q}, sum by (le, ${by}) (rate(${bucket}[5m])))`;
   const targets: Record<(typeof DASHBOARD_PANELS)[number], [string, string][]> = {
-    Version: [[`count by (deployment, label_app_kubernetes_io_version) (kube_deployment_labels{${ns}})`, "{{deployment}} {{label_app_kubernetes_io_version}}"]],
+    Version: [
+      [
+        `count by (deployment, label_app_kubernetes_io_version) (kube_deployment_labels{${ns}})`,
+        "{{deployment}} {{label_app_kubernetes_io_version}}",
+      ],
+    ],
     Deploys: [[`sum by (deployment) (changes(kube_deployment_status_observed_generation{${ns}}[1d]))`, "{{deployment}}"]],
     Rollbacks: [[`sum(changes(kube_configmap_info{${ns},configmap="delivery-releases"}[1d]))`, "rollbacks recorded"]],
     Pods: [[`sum by (deployment) (kube_deployment_status_replicas_available{${ns}})`, "{{deployment}} available"]],
@@ -74,13 +79,15 @@ export function grafanaDashboard(input: {
     ],
     "Requests per second": [[`sum by (${by}) (rate(${requests}[5m]))`, "{{" + by + "}}"]],
   };
-  const panels = DASHBOARD_PANELS.map((title, i): GrafanaPanel => ({
-    id: i + 1,
-    title,
-    type: i < 5 ? "stat" : "timeseries",
-    gridPos: i < 5 ? { x: (i % 5) * 5, y: 0, w: 5, h: 4 } : { x: ((i - 5) % 2) * 12, y: 4 + Math.floor((i - 5) / 2) * 8, w: 12, h: 8 },
-    targets: targets[title].map(([expr, legendFormat], j) => ({ expr, legendFormat, refId: String.fromCharCode(65 + j) })),
-  }));
+  const panels = DASHBOARD_PANELS.map(
+    (title, i): GrafanaPanel => ({
+      id: i + 1,
+      title,
+      type: i < 5 ? "stat" : "timeseries",
+      gridPos: i < 5 ? { x: (i % 5) * 5, y: 0, w: 5, h: 4 } : { x: ((i - 5) % 2) * 12, y: 4 + Math.floor((i - 5) / 2) * 8, w: 12, h: 8 },
+      targets: targets[title].map(([expr, legendFormat], j) => ({ expr, legendFormat, refId: String.fromCharCode(65 + j) })),
+    }),
+  );
   return {
     uid: `${input.project}-${input.stack}`.slice(0, 40),
     title: `${input.project} ${input.stack} releases`,

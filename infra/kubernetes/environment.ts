@@ -128,8 +128,19 @@ export class KubernetesEnvironment extends pulumi.ComponentResource {
       {
         namespace,
         stack: config.stack,
-        rules: alertRules({ stack: config.stack, namespace: cluster.namespace, traffic: cluster.traffic, services, thresholds: config.alarms }),
-        dashboard: grafanaDashboard({ project: config.project, stack: config.stack, namespace: cluster.namespace, traffic: cluster.traffic }),
+        rules: alertRules({
+          stack: config.stack,
+          namespace: cluster.namespace,
+          traffic: cluster.traffic,
+          services,
+          thresholds: config.alarms,
+        }),
+        dashboard: grafanaDashboard({
+          project: config.project,
+          stack: config.stack,
+          namespace: cluster.namespace,
+          traffic: cluster.traffic,
+        }),
       },
       parent,
     );

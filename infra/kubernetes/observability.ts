@@ -31,7 +31,11 @@ export class Observability extends pulumi.ComponentResource {
       {
         apiVersion: "monitoring.coreos.com/v1",
         kind: "PrometheusRule",
-        metadata: { name: `delivery-${args.stack}`, namespace: args.namespace, labels: { ...labels, ...(args.ruleSelectorLabels ?? { release: "prometheus" }) } },
+        metadata: {
+          name: `delivery-${args.stack}`,
+          namespace: args.namespace,
+          labels: { ...labels, ...(args.ruleSelectorLabels ?? { release: "prometheus" }) },
+        },
         spec: { groups: [{ name: `delivery-${args.stack}`, rules: args.rules }] },
       },
       parent,

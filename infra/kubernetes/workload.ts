@@ -64,11 +64,7 @@ export class Workload extends pulumi.ComponentResource {
     const writable = args.writablePaths ?? ["/tmp"];
     const healthPath = args.healthCheckPath ?? "/health";
 
-    const account = new k8s.core.v1.ServiceAccount(
-      `${name}-sa`,
-      { metadata: meta(), automountServiceAccountToken: false },
-      parent,
-    );
+    const account = new k8s.core.v1.ServiceAccount(`${name}-sa`, { metadata: meta(), automountServiceAccountToken: false }, parent);
     const config = new k8s.core.v1.ConfigMap(`${name}-config`, { metadata: meta("-config"), data: args.environment ?? {} }, parent);
     const secretData = Object.fromEntries(Object.entries(args.secrets ?? {}).map(([k, v]) => [k, pulumi.secret(v)]));
     const secret = new k8s.core.v1.Secret(`${name}-secret`, { metadata: meta("-secret"), type: "Opaque", stringData: secretData }, parent);

@@ -69,7 +69,10 @@ export function renderKubernetesEnvironment(
 }
 
 /** Any stack, by its runtime. */
-export function renderStackConfig(config: EnvironmentConfig, options: { preview?: boolean } = {}): Promise<RenderedStack<DeploymentManifest>> {
+export function renderStackConfig(
+  config: EnvironmentConfig,
+  options: { preview?: boolean } = {},
+): Promise<RenderedStack<DeploymentManifest>> {
   return config.runtime === "kubernetes" ? renderKubernetesEnvironment(config, options) : renderEnvironment(config, options);
 }
 
