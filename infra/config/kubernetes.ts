@@ -105,7 +105,7 @@ export function resolveKubernetes(
     for (const name of Object.keys(parsed[section] ?? {})) {
       if (!known.has(name)) {
         problems.push({
-          code: "unknown-dependency",
+          code: "unknown-service",
           path: `${root}.${section}.${name}`,
           message: `names no service; delivery:services lists ${[...known].map((n) => show(n)).join(", ")}.`,
         });

@@ -39,6 +39,18 @@ describe("delivery:runtime and delivery:kubernetes", () => {
     ]);
   });
 
+  it("gives settings for a service the stack does not have the stable code unknown-service", () => {
+    const codes = (() => {
+      try {
+        kubeConfig("dev", { services: { ghost: { cpu: "1" } } });
+        return [];
+      } catch (err) {
+        return err instanceof ConfigError ? err.problems.map((p) => p.code) : [];
+      }
+    })();
+    expect(codes).toEqual(["unknown-service"]);
+  });
+
   it("needs no aws:region on a Kubernetes stack", () => {
     const config = environmentConfig(
       { tier: "dev", runtime: "kubernetes", kubernetes: { prometheusUrl: "http://p:9090" }, services: [serviceEntry("api")] },
