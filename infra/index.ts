@@ -1,11 +1,12 @@
 // The Pulumi program (Pulumi.yaml main): parse the stack config once, build the environment, export.
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, parseEnvironmentConfig, readPulumiConfig } from "./config";
-import { buildEnvironment, type Environment } from "./environment";
+import { ConfigError, type EnvironmentConfig, parseEnvironmentConfig, readPulumiConfig } from "./config";
+import { buildEnvironment } from "./environment";
+import { buildKubernetesEnvironment } from "./kubernetes/environment";
 
-function environment(): Environment {
+function parsedConfig(): EnvironmentConfig {
   try {
-    return buildEnvironment(parseEnvironmentConfig(readPulumiConfig()));
+    return parseEnvironmentConfig(readPulumiConfig());
   } catch (err) {
     // Bad config never reaches a resource: every problem, one per line, and no stack trace.
     if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
@@ -13,12 +14,17 @@ function environment(): Environment {
   }
 }
 
-const env = environment();
+const config = parsedConfig();
+// delivery:runtime picks the backend: ECS (the default) or a Kubernetes cluster (issue 17).
+const kube = config.runtime === "kubernetes" ? buildKubernetesEnvironment(config) : undefined;
+const env = kube ? undefined : buildEnvironment(config);
 
 /** The contract the validator reads (contract/manifest.ts, contract/manifest.schema.json). */
-export const deployment = env.deployment;
-export const albDnsName = env.albDnsName;
-export const dashboardUrl = env.dashboardUrl;
-export const clusterName = env.cluster.name;
-export const warningTopicArn = env.alerts.warningTopicArn;
-export const criticalTopicArn = env.alerts.criticalTopicArn;
+export const deployment = kube ? kube.deployment : env?.deployment;
+export const albDnsName = env?.albDnsName;
+export const dashboardUrl = env?.dashboardUrl;
+export const clusterName = env?.cluster.name;
+export const warningTopicArn = env?.alerts.warningTopicArn;
+export const criticalTopicArn = env?.alerts.criticalTopicArn;
+/** Kubernetes stacks: the namespace the services run in. */
+export const namespace = kube?.namespace.metadata.name;

@@ -12,8 +12,17 @@ import {
 } from "./schema";
 import { resolvePipeline } from "./pipeline";
 import { resolveServices } from "./services";
-import { isTier, TIER_DEFAULTS, TIERS } from "../../contract/tiers";
-import type { AlarmsConfig, EnvironmentConfig, NetworkConfig, NotificationsConfig, RawStackConfig, SecretValue } from "./types";
+import { isTier, TIER_DEFAULTS, TIERS, type Tier } from "../../contract/tiers";
+import { type KubernetesConfig, kubernetesSchema, resolveKubernetes, type StackRuntime } from "./kubernetes";
+import type {
+  AlarmsConfig,
+  EnvironmentConfig,
+  NetworkConfig,
+  NotificationsConfig,
+  RawStackConfig,
+  SecretValue,
+  ServiceConfig,
+} from "./types";
 import { zodProblems } from "./zodProblems";
 
 /** What a secure value read from a stack file (and not decrypted) stands as. Never shown. */
@@ -138,10 +147,16 @@ export function parseEnvironmentConfig(raw: RawStackConfig): EnvironmentConfig {
   const lb = parse("loadBalancer", loadBalancerSchema) ?? {};
   const logRetentionDays = parse("logRetentionDays", deliveryKeySchemas.logRetentionDays) ?? defaults.logRetentionDays;
   const tags = parse("tags", tagsSchema) ?? {};
-  const pipeline = resolvePipeline(value("pipeline"), tier, defaults, problems);
+  // --- runtime selection and the Kubernetes runtime (issue 17) ---
+  const runtime = parse("runtime", deliveryKeySchemas.runtime) ?? "ecs";
+  // The delivery pipeline (CodePipeline deploying to ECS) is the ECS runtime's; a Kubernetes stack has none.
+  const pipeline = runtime === "kubernetes" ? undefined : resolvePipeline(value("pipeline"), tier, defaults, problems);
+  const kubernetes = resolveKubernetesKey(raw, runtime, tier, services, problems, parse);
 
   const region = raw.values["aws:region"];
-  if (typeof region !== "string" || region === "") {
+  if (runtime === "kubernetes" && region === undefined) {
+    // A Kubernetes stack needs no AWS region (its alerts go through Alertmanager).
+  } else if (typeof region !== "string" || region === "") {
     problems.push({
       code: "missing",
       path: "aws:region",
@@ -156,7 +171,7 @@ export function parseEnvironmentConfig(raw: RawStackConfig): EnvironmentConfig {
     stack: raw.stack,
     file: raw.file,
     tier,
-    region: region as string,
+    region: typeof region === "string" ? region : "",
     services,
     alarms,
     rolling,
@@ -172,7 +187,44 @@ export function parseEnvironmentConfig(raw: RawStackConfig): EnvironmentConfig {
     deletionProtection: defaults.deletionProtection,
     tags: { environment: raw.stack, "managed-by": "pulumi", project: raw.project, ...tags },
     pipeline,
+    runtime,
+    ...(kubernetes ? { kubernetes } : {}),
   };
+}
+
+/** `delivery:kubernetes`: required with runtime kubernetes, refused with another runtime. */
+function resolveKubernetesKey(
+  raw: RawStackConfig,
+  runtime: StackRuntime,
+  tier: Tier,
+  services: readonly ServiceConfig[],
+  problems: ConfigProblem[],
+  parse: Parse,
+): KubernetesConfig | undefined {
+  const given = raw.values["delivery:kubernetes"];
+  if (runtime !== "kubernetes") {
+    if (given !== undefined) {
+      problems.push({
+        code: "invalid",
+        path: "delivery:kubernetes",
+        message: `is set, but delivery:runtime is ${show(runtime)}; set delivery:runtime: kubernetes or remove it.`,
+      });
+    }
+    return undefined;
+  }
+  if (given === undefined) {
+    problems.push({
+      code: "missing",
+      path: "delivery:kubernetes",
+      message: "is missing; a Kubernetes stack needs at least { prometheusUrl } (namespace, context, traffic... are optional).",
+    });
+    return undefined;
+  }
+  const masked = (path: string) => path === "delivery:kubernetes.kubeconfig" || path.startsWith("delivery:kubernetes.secrets.");
+  const parsed = parse("kubernetes", kubernetesSchema, { mask: masked });
+  if (!parsed) return undefined;
+  const names = services.map((s) => s.name);
+  return resolveKubernetes(parsed, { stack: raw.stack, tier, services: names, isSecret: raw.isSecret }, problems);
 }
 
 /** Parses one `delivery:` key (or the given value for it), pushing its problems; undefined when absent or invalid. */

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { runtimeSchema } from "./kubernetes";
 
 /**
  * The shape of each `delivery:` config key, as written in Pulumi.<stack>.yaml. Defaults that depend
@@ -241,6 +242,11 @@ export const deliveryKeySchemas = {
     }),
   tags: tagsSchema,
   pipeline: z.unknown(), // checked by pipeline.ts
+  // --- runtime selection (issue 17; the Docker runtime adds the same key) ---
+  /** @default "ecs" */
+  runtime: runtimeSchema,
+  // --- Kubernetes runtime (issue 17) ---
+  kubernetes: z.unknown(), // checked by kubernetes.ts
 } as const;
 
 export type DeliveryKey = keyof typeof deliveryKeySchemas;

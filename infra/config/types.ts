@@ -1,4 +1,5 @@
 import type { RollingBounds } from "../../contract/tiers";
+import type { KubernetesConfig, StackRuntime } from "./kubernetes";
 import type { PipelineConfig } from "./pipeline";
 import type { Tier } from "../../contract/tiers";
 
@@ -111,6 +112,12 @@ export interface EnvironmentConfig {
   tags: Record<string, string>;
   /** The delivery pipeline, when the stack runs one (cloud tiers by default). */
   pipeline?: PipelineConfig;
+  // --- runtime selection (issue 17; the Docker runtime adds the same field) ---
+  /** Where the services run. @default "ecs" */
+  runtime: StackRuntime;
+  // --- Kubernetes runtime (issue 17) ---
+  /** The cluster settings, when runtime is kubernetes. */
+  kubernetes?: KubernetesConfig;
 }
 
 /** The stack config as read, before validation: full keys (`delivery:tier`) to parsed values. */

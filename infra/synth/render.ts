@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { type EnvironmentConfig, SECRET_PLACEHOLDER } from "../config";
 import { buildEnvironment } from "../environment";
-import type { EcsManifest } from "../../contract/manifest";
+import type { DeploymentManifest, EcsManifest, KubernetesManifest } from "../../contract/manifest";
+import { buildKubernetesEnvironment } from "../kubernetes/environment";
 import { DeliveryMocks } from "./mocks";
 
 /** One registered resource, as the program asked for it. */
@@ -19,12 +20,12 @@ export interface RenderedResource {
   id: string;
 }
 
-export interface RenderedStack {
+export interface RenderedStack<M extends DeploymentManifest = EcsManifest> {
   stack: string;
   config: EnvironmentConfig;
   /** Every resource, parents before children, siblings by name then type: the same config gives the same list. */
   resources: RenderedResource[];
-  outputs: { deployment: EcsManifest } & Record<string, unknown>;
+  outputs: { deployment: M } & Record<string, unknown>;
 }
 
 /** The render failed: a resource registration or an invoke threw (the first error is the cause). */
@@ -53,12 +54,59 @@ let queue: Promise<unknown> = Promise.resolve();
  * runtime is global: calls are queued, one render at a time, any number per process.
  */
 export function renderEnvironment(config: EnvironmentConfig, options: { preview?: boolean } = {}): Promise<RenderedStack> {
-  const run = queue.then(() => renderOnce(config, options.preview ?? false));
+  if (config.runtime === "kubernetes") throw new Error(`${config.stack} runs on kubernetes: render it with renderStackConfig`);
+  return enqueue(() => renderOnce(config, options.preview ?? false, buildEcsOutputs));
+}
+
+/** A Kubernetes stack (delivery:runtime kubernetes) under the mocks: its resources and its manifest. */
+export function renderKubernetesEnvironment(
+  config: EnvironmentConfig,
+  options: { preview?: boolean } = {},
+): Promise<RenderedStack<KubernetesManifest>> {
+  return enqueue(() =>
+    renderOnce(config, options.preview ?? false, () => ({ deployment: buildKubernetesEnvironment(config).deployment, extra: {} })),
+  );
+}
+
+/** Any stack, by its runtime. */
+export function renderStackConfig(
+  config: EnvironmentConfig,
+  options: { preview?: boolean } = {},
+): Promise<RenderedStack<DeploymentManifest>> {
+  return config.runtime === "kubernetes" ? renderKubernetesEnvironment(config, options) : renderEnvironment(config, options);
+}
+
+function enqueue<T>(work: () => Promise<T>): Promise<T> {
+  const run = queue.then(work);
   queue = run.catch(() => undefined);
   return run;
 }
 
-async function renderOnce(config: EnvironmentConfig, preview: boolean): Promise<RenderedStack> {
+/** The outputs a runtime's program exports: the manifest, and the rest by name. */
+interface ProgramOutputs<M> {
+  deployment: pulumi.Output<M>;
+  extra: Record<string, pulumi.Output<unknown>>;
+}
+
+function buildEcsOutputs(config: EnvironmentConfig): ProgramOutputs<EcsManifest> {
+  const env = buildEnvironment(config);
+  return {
+    deployment: env.deployment,
+    extra: {
+      albDnsName: env.albDnsName,
+      dashboardUrl: env.dashboardUrl,
+      clusterName: env.cluster.name,
+      warningTopicArn: env.alerts.warningTopicArn,
+      criticalTopicArn: env.alerts.criticalTopicArn,
+    },
+  };
+}
+
+async function renderOnce<M extends DeploymentManifest>(
+  config: EnvironmentConfig,
+  preview: boolean,
+  build: (config: EnvironmentConfig) => ProgramOutputs<M>,
+): Promise<RenderedStack<M>> {
   const failure = new Failure(config.stack);
   const recorded: RenderedResource[] = [];
   const mocks = new DeliveryMocks(config.region);
@@ -84,21 +132,15 @@ async function renderOnce(config: EnvironmentConfig, preview: boolean): Promise<
     Error.stackTraceLimit = 0;
   }
   try {
-    pulumi.runtime.setAllConfig({ "aws:region": config.region });
+    pulumi.runtime.setAllConfig(config.region ? { "aws:region": config.region } : {});
     await pulumi.runtime.setMocks(recordingMocks, config.project, config.stack, preview);
     recordRegistrations(recorded, failure);
 
-    const env = buildEnvironment(config);
+    const program = build(config);
+    const names = Object.keys(program.extra);
     // An output whose invoke or registration failed never settles: stop at the first error instead.
-    const [deployment, albDnsName, dashboardUrl, clusterName, warningTopicArn, criticalTopicArn] = await failure.race(
-      Promise.all([
-        outputValue(env.deployment),
-        outputValue(env.albDnsName),
-        outputValue(env.dashboardUrl),
-        outputValue(env.cluster.name),
-        outputValue(env.alerts.warningTopicArn),
-        outputValue(env.alerts.criticalTopicArn),
-      ]),
+    const [deployment, ...values] = await failure.race(
+      Promise.all([outputValue(program.deployment), ...names.map((n) => outputValue(program.extra[n]))]),
     );
     // Every registration, not only those the outputs depend on (alarms, the dashboard...).
     await failure.race(waitForRegistrations());
@@ -107,7 +149,7 @@ async function renderOnce(config: EnvironmentConfig, preview: boolean): Promise<
       stack: config.stack,
       config,
       resources: treeOrder(recorded),
-      outputs: { deployment, albDnsName, dashboardUrl, clusterName, warningTopicArn, criticalTopicArn },
+      outputs: { deployment: deployment as M, ...Object.fromEntries(names.map((n, i) => [n, values[i]])) },
     };
   } catch (err) {
     if (!(err instanceof RenderError)) failure.add(err);

@@ -1,5 +1,6 @@
 import type { EnvironmentConfig } from "../config";
 import type { RenderedResource } from "./render";
+import { KUBERNETES_TIERS } from "../kubernetes/settings";
 
 /** What `deployctl synth` says of one stack: resource counts and, per service, what it runs and watches. */
 export interface StackSummary {
@@ -19,6 +20,8 @@ export interface ServiceSummary {
   memory: number;
   autoscaling: string;
   alarms: { name: string; threshold: number | undefined; comparison: string | undefined }[];
+  /** A Kubernetes stack's service: its pods and their size (the ECS fields above do not apply). */
+  kubernetes?: { replicas: number; cpu: string; memory: string; autoscaling: string };
 }
 
 export function summarize(config: EnvironmentConfig, resources: readonly RenderedResource[]): StackSummary {
@@ -32,6 +35,16 @@ export function summarize(config: EnvironmentConfig, resources: readonly Rendere
     resourceCount: resources.length,
     resourcesByType: Object.fromEntries(Object.entries(resourcesByType).sort(([a], [b]) => a.localeCompare(b))),
     services: config.services.map((s) => {
+      const k8s = config.kubernetes?.services[s.name];
+      const k8sTier = KUBERNETES_TIERS[config.tier];
+      const kubernetes = k8s && {
+        replicas: k8sTier.replicas,
+        cpu: k8s.cpu,
+        memory: k8s.memory,
+        autoscaling: k8sTier.autoscaling
+          ? `${k8sTier.autoscaling.min}-${k8sTier.autoscaling.max} at ${k8sTier.autoscaling.cpuTargetPercent}% CPU`
+          : "off",
+      };
       const prefix = `${config.project}-${config.stack}-${s.name}-`;
       return {
         name: s.name,
@@ -47,6 +60,7 @@ export function summarize(config: EnvironmentConfig, resources: readonly Rendere
             threshold: typeof a.inputs.threshold === "number" ? a.inputs.threshold : undefined,
             comparison: typeof a.inputs.comparisonOperator === "string" ? a.inputs.comparisonOperator : undefined,
           })),
+        ...(kubernetes ? { kubernetes } : {}),
       };
     }),
   };
@@ -62,14 +76,18 @@ const COMPARISON: Record<string, string> = {
 /** The summary as text for people. */
 export function formatSummary(summary: StackSummary, outFile?: string): string {
   const lines: string[] = [];
-  lines.push(`Stack ${summary.stack} (tier ${summary.tier}, ${summary.region}): ${summary.resourceCount} resources`);
+  const where = summary.region || "kubernetes";
+  lines.push(`Stack ${summary.stack} (tier ${summary.tier}, ${where}): ${summary.resourceCount} resources`);
   const typeWidth = Math.max(...Object.keys(summary.resourcesByType).map((t) => t.length));
   for (const [type, count] of Object.entries(summary.resourcesByType)) {
     lines.push(`  ${type.padEnd(typeWidth)}  ${String(count).padStart(3)}`);
   }
   for (const s of summary.services) {
+    const k = s.kubernetes;
     lines.push(
-      `  service ${s.name}: ${s.image}, ${s.tasks} task${s.tasks === 1 ? "" : "s"} of ${s.cpu} CPU / ${s.memory} MiB, autoscaling ${s.autoscaling}`,
+      k
+        ? `  service ${s.name}: ${s.image}, ${k.replicas} pod${k.replicas === 1 ? "" : "s"} of ${k.cpu} CPU / ${k.memory}, autoscaling ${k.autoscaling}`
+        : `  service ${s.name}: ${s.image}, ${s.tasks} task${s.tasks === 1 ? "" : "s"} of ${s.cpu} CPU / ${s.memory} MiB, autoscaling ${s.autoscaling}`,
     );
     const alarms = s.alarms.map((a) =>
       `${a.name} ${a.comparison ? (COMPARISON[a.comparison] ?? a.comparison) : ""} ${a.threshold ?? "?"}`.replace(/ {2,}/g, " "),

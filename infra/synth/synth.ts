@@ -1,7 +1,7 @@
 import { type EnvironmentConfig, parseEnvironmentConfig, readStackFile, SECRET_PLACEHOLDER } from "../config";
 import { redact } from "../../contract/redact";
 import { evaluatePolicies, type PolicyViolation } from "./policy";
-import { type RenderedResource, renderEnvironment } from "./render";
+import { type RenderedResource, renderStackConfig } from "./render";
 import { type StackSummary, summarize } from "./summary";
 
 export const SYNTH_SCHEMA_VERSION = 1;
@@ -33,7 +33,7 @@ export async function synthStack(dir: string, stack: string): Promise<SynthDocum
 }
 
 export async function synthConfig(config: EnvironmentConfig): Promise<SynthDocument> {
-  const rendered = await renderEnvironment(config);
+  const rendered = await renderStackConfig(config);
   const secrets = secretValues(config);
   const urnNames = new Map(rendered.resources.map((r) => [r.urn, `${r.type}::${r.name}`]));
   return {

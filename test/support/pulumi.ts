@@ -6,6 +6,10 @@ import { join } from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
 import { EMULATED_SERVICES, type EnvironmentConfig, parseEnvironmentConfig, type RawStackConfig, readStackFile } from "../../infra/config";
 import { outputValue, type RenderedResource, type RenderedStack, renderEnvironment, waitForRegistrations } from "../../infra/synth/render";
+import type { DeploymentManifest } from "../../contract/manifest";
+
+/** A rendered stack of any runtime (the helpers below take ECS and Kubernetes renders alike). */
+type AnyRendered = RenderedStack<DeploymentManifest>;
 
 export type { RenderedResource, RenderedStack };
 
@@ -108,12 +112,12 @@ export function registrationsDone(): Promise<void> {
 }
 
 /** Every resource of a type, in render order. */
-export function resourcesOf(rendered: RenderedStack, type: string): RenderedResource[] {
+export function resourcesOf(rendered: AnyRendered, type: string): RenderedResource[] {
   return rendered.resources.filter((r) => r.type === type);
 }
 
 /** The resource of a type with a Pulumi name; throws (naming what exists) when absent. */
-export function resourceNamed(rendered: RenderedStack, type: string, name: string): RenderedResource {
+export function resourceNamed(rendered: AnyRendered, type: string, name: string): RenderedResource {
   const found = rendered.resources.find((r) => r.type === type && r.name === name);
   if (!found) {
     const names = resourcesOf(rendered, type).map((r) => r.name);
@@ -123,14 +127,14 @@ export function resourceNamed(rendered: RenderedStack, type: string, name: strin
 }
 
 /** Resource counts by type, sorted by type. */
-export function countByType(rendered: RenderedStack): Record<string, number> {
+export function countByType(rendered: AnyRendered): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const r of rendered.resources) counts[r.type] = (counts[r.type] ?? 0) + 1;
   return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /** The resource's parent resource, if any. */
-export function parentOf(rendered: RenderedStack, resource: RenderedResource): RenderedResource | undefined {
+export function parentOf(rendered: AnyRendered, resource: RenderedResource): RenderedResource | undefined {
   return rendered.resources.find((r) => r.urn === resource.parent);
 }
 

@@ -1,0 +1,130 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { Tier } from "../../contract/tiers";
+import {
+  CONTAINER_SECURITY_CONTEXT,
+  KUBERNETES_TIER_RESOURCES,
+  KUBERNETES_TIERS,
+  MIN_READY_SECONDS,
+  POD_SECURITY_CONTEXT,
+  REVISION_HISTORY_LIMIT,
+  ROLLING_UPDATE,
+  selectorLabels,
+  serviceLabels,
+  topologySpread,
+  volumeName,
+} from "./settings";
+
+export interface WorkloadArgs {
+  namespace: pulumi.Input<string>;
+  /** The service's name: the Deployment, Service, ServiceAccount... are named after it. */
+  service: string;
+  stack: string;
+  tier: Tier;
+  /** The full image reference without tag, e.g. `registry.example.com/api`. */
+  image: pulumi.Input<string>;
+  imageTag: string;
+  port: number;
+  /** @default "/health" */
+  healthCheckPath?: pulumi.Input<string>;
+  /** @default the tier's (dev 100m, staging 250m, prod 500m) */
+  cpu?: pulumi.Input<string>;
+  /** @default the tier's (dev 128Mi, staging 256Mi, prod 512Mi) */
+  memory?: pulumi.Input<string>;
+  /** @default the tier's (dev 1, staging 2, prod 3) */
+  replicas?: pulumi.Input<number>;
+  /** @default 600 */
+  progressDeadlineSeconds?: pulumi.Input<number>;
+  /** Writable directories mounted as emptyDir under the read-only root. @default ["/tmp"] */
+  writablePaths?: string[];
+  /** Plain environment (a ConfigMap). @default {} */
+  environment?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+  /** Secret environment (a Secret); every value is wrapped with pulumi.secret. @default {} */
+  secrets?: Record<string, pulumi.Input<string>>;
+}
+
+/**
+ * What runs one service: its ServiceAccount, ConfigMap and Secret, the Deployment (rolling update
+ * that never drops below the desired pods, probes, tier sizing, restricted security context, prod
+ * pods spread over nodes and zones) and the ClusterIP Service in front of it.
+ */
+export class Workload extends pulumi.ComponentResource {
+  public readonly deploymentName: pulumi.Output<string>;
+  public readonly serviceName: pulumi.Output<string>;
+  public readonly deployment: k8s.apps.v1.Deployment;
+  public readonly service: k8s.core.v1.Service;
+
+  constructor(name: string, args: WorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("delivery:kubernetes:Workload", name, {}, opts);
+    const parent = { parent: this };
+    const tier = KUBERNETES_TIERS[args.tier];
+    const labels = serviceLabels(args.service, args.stack, args.imageTag);
+    const selector = selectorLabels(args.service, args.stack);
+    const meta = (suffix = "") => ({ name: `${args.service}${suffix}`, namespace: args.namespace, labels });
+    const writable = args.writablePaths ?? ["/tmp"];
+    const healthPath = args.healthCheckPath ?? "/health";
+
+    const account = new k8s.core.v1.ServiceAccount(`${name}-sa`, { metadata: meta(), automountServiceAccountToken: false }, parent);
+    const config = new k8s.core.v1.ConfigMap(`${name}-config`, { metadata: meta("-config"), data: args.environment ?? {} }, parent);
+    const secretData = Object.fromEntries(Object.entries(args.secrets ?? {}).map(([k, v]) => [k, pulumi.secret(v)]));
+    const secret = new k8s.core.v1.Secret(`${name}-secret`, { metadata: meta("-secret"), type: "Opaque", stringData: secretData }, parent);
+
+    const probe = (failureThreshold: number, periodSeconds: number) => ({
+      httpGet: { path: healthPath, port: "http" },
+      periodSeconds,
+      failureThreshold,
+      timeoutSeconds: 2,
+    });
+    const sizing = KUBERNETES_TIER_RESOURCES[args.tier];
+    const resources = { cpu: args.cpu ?? sizing.cpu, memory: args.memory ?? sizing.memory };
+    this.deployment = new k8s.apps.v1.Deployment(
+      `${name}-deployment`,
+      {
+        metadata: meta(),
+        spec: {
+          replicas: args.replicas ?? tier.replicas,
+          selector: { matchLabels: selector },
+          strategy: { type: "RollingUpdate", rollingUpdate: { ...ROLLING_UPDATE } },
+          minReadySeconds: MIN_READY_SECONDS,
+          progressDeadlineSeconds: args.progressDeadlineSeconds ?? 600,
+          revisionHistoryLimit: REVISION_HISTORY_LIMIT,
+          template: {
+            metadata: { labels },
+            spec: {
+              serviceAccountName: account.metadata.name,
+              automountServiceAccountToken: false,
+              securityContext: { ...POD_SECURITY_CONTEXT },
+              topologySpreadConstraints: topologySpread(args.tier, args.service, args.stack),
+              containers: [
+                {
+                  name: args.service,
+                  image: pulumi.interpolate`${args.image}:${args.imageTag}`,
+                  ports: [{ name: "http", containerPort: args.port, protocol: "TCP" }],
+                  envFrom: [{ configMapRef: { name: config.metadata.name } }, { secretRef: { name: secret.metadata.name } }],
+                  readinessProbe: probe(3, 5),
+                  livenessProbe: { ...probe(3, 10), initialDelaySeconds: 10 },
+                  resources: { requests: resources, limits: resources },
+                  securityContext: { ...CONTAINER_SECURITY_CONTEXT, capabilities: { drop: ["ALL"] } },
+                  volumeMounts: writable.map((path) => ({ name: volumeName(path), mountPath: path })),
+                },
+              ],
+              volumes: writable.map((path) => ({ name: volumeName(path), emptyDir: {} })),
+            },
+          },
+        },
+      },
+      parent,
+    );
+    this.service = new k8s.core.v1.Service(
+      `${name}-service`,
+      {
+        metadata: meta(),
+        spec: { type: "ClusterIP", selector, ports: [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }] },
+      },
+      parent,
+    );
+    this.deploymentName = this.deployment.metadata.name;
+    this.serviceName = this.service.metadata.name;
+    this.registerOutputs({ deploymentName: this.deploymentName, serviceName: this.serviceName });
+  }
+}

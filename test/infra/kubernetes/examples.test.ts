@@ -1,0 +1,59 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { kubernetesManifestSchema } from "../../../contract/manifest";
+import { listStacks, type SynthDocument, synthStack } from "../../../infra/synth/synth";
+import { main } from "../../../validators/cli/main";
+import { captureIO } from "../../support/io";
+import { EXAMPLE_DIR, K } from "./support";
+
+describe("examples/kubernetes", () => {
+  it("declares staging and prod, both on Kubernetes", () => {
+    expect(listStacks(EXAMPLE_DIR)).toEqual(["staging", "prod"]);
+  });
+
+  it.each([
+    ["staging", "istio", K.virtualService, 0],
+    ["prod", "ingress-nginx", K.ingress, 2],
+  ])("renders %s offline with traffic %s: a valid manifest, its routes, no policy violation", async (stack, traffic, route, pdbs) => {
+    const doc = await synthStack(EXAMPLE_DIR, stack);
+    const manifest = kubernetesManifestSchema.parse(doc.outputs.deployment);
+    const count = (type: string) => doc.resources.filter((r) => r.type === type).length;
+    expect([
+      manifest.runtime,
+      manifest.prometheus.traffic,
+      manifest.kubernetes.namespace,
+      count(route),
+      count(K.pdb),
+      doc.policy.violations,
+    ]).toEqual(["kubernetes", traffic, `delivery-${stack}`, 2, pdbs, []]);
+  });
+
+  it("is rendered by deployctl synth --dir examples/kubernetes, writing one document per stack", async () => {
+    const out = mkdtempSync(join(tmpdir(), "kube-synth-"));
+    const io = captureIO({}, join(EXAMPLE_DIR, "..", ".."));
+
+    const code = await main(["node", "deployctl", "synth", "--dir", "examples/kubernetes", "--out", out], io);
+
+    const prod = JSON.parse(readFileSync(join(out, "prod.json"), "utf8")) as SynthDocument;
+    expect([code, io.out().includes("Policies for staging: no violations"), prod.stack, prod.resources.length]).toEqual([
+      0,
+      true,
+      "prod",
+      31,
+    ]);
+  });
+
+  it("summarises Kubernetes services as pods with their quantities, not ECS tasks", async () => {
+    const io = captureIO({}, join(EXAMPLE_DIR, "..", ".."));
+
+    await main(["node", "deployctl", "synth", "--dir", "examples/kubernetes", "--out", mkdtempSync(join(tmpdir(), "kube-synth-"))], io);
+
+    expect(io.out()).toContain("Stack prod (tier prod, kubernetes): 31 resources");
+    expect(io.out()).toContain("service api: registry.example.com/delivery/api:v2.4.1, 3 pods of 1 CPU / 1Gi, autoscaling 3-20 at 70% CPU");
+    expect(io.out()).toContain(
+      "service web: registry.example.com/delivery/web:sha-3f9c2a1, 2 pods of 250m CPU / 256Mi, autoscaling 2-5 at 70% CPU",
+    );
+  });
+});
