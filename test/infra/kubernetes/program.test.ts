@@ -317,6 +317,7 @@ describe("the Kubernetes program, per tier", () => {
       thresholds: {
         errorRateWarningPercent: 1,
         errorRateCriticalPercent: 5,
+        errorRateFailPercent: 1,
         minRequests: 100,
         p95LatencyMs: 500,
         p99LatencyMs: 1000,

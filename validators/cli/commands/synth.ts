@@ -4,7 +4,6 @@ import { Option } from "commander";
 import type { StackDiff } from "../../../infra/synth/diff";
 import type { SynthDocument } from "../../../infra/synth/synth";
 import { writeFileAtomicSync } from "../../core/atomicWrite";
-import { listStacks } from "../../../contract/stackFiles";
 import type { RegisterCommand } from "../context";
 import { BadInputError, OperationalError } from "../../core/errors";
 import { ExitCode } from "../exitCodes";
@@ -56,6 +55,7 @@ export const registerSynth: RegisterCommand = (program, ctx) => {
       const { formatViolations, hasMandatoryViolation, PolicyEvaluationError } = await import("../../../infra/synth/policy.js");
       const { formatSummary } = await import("../../../infra/synth/summary.js");
       const { synthStack } = await import("../../../infra/synth/synth.js");
+      const { listStacks } = await import("../../../contract/stackFiles.js");
       const dir = resolve(ctx.io.cwd, flags.dir);
       const out = resolve(ctx.io.cwd, flags.out);
       if (!existsSync(join(dir, "Pulumi.yaml"))) {
