@@ -1,11 +1,11 @@
-// The Pulumi program (Pulumi.yaml main): parse the stack config once, build the environment, export.
+// The Pulumi program (Pulumi.yaml main): parse the stack config once, build the stack for its runtime, export.
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigError, parseEnvironmentConfig, readPulumiConfig } from "./config";
-import { buildEnvironment, type Environment } from "./environment";
+import { buildStack, type StackOutputs } from "./stack";
 
-function environment(): Environment {
+function stack(): StackOutputs {
   try {
-    return buildEnvironment(parseEnvironmentConfig(readPulumiConfig()));
+    return buildStack(parseEnvironmentConfig(readPulumiConfig()));
   } catch (err) {
     // Bad config never reaches a resource: every problem, one per line, and no stack trace.
     if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
@@ -13,12 +13,15 @@ function environment(): Environment {
   }
 }
 
-const env = environment();
+const outputs = stack();
 
 /** The contract the validator reads (contract/manifest.ts, contract/manifest.schema.json). */
-export const deployment = env.deployment;
-export const albDnsName = env.albDnsName;
-export const dashboardUrl = env.dashboardUrl;
-export const clusterName = env.cluster.name;
-export const warningTopicArn = env.alerts.warningTopicArn;
-export const criticalTopicArn = env.alerts.criticalTopicArn;
+export const deployment = outputs.deployment;
+// ECS stacks:
+export const albDnsName = outputs.albDnsName;
+export const dashboardUrl = outputs.dashboardUrl;
+export const clusterName = outputs.clusterName;
+export const warningTopicArn = outputs.warningTopicArn;
+export const criticalTopicArn = outputs.criticalTopicArn;
+// Docker stacks:
+export const networkName = outputs.networkName;

@@ -22,7 +22,8 @@ export type ConfigProblemCode =
   | "plaintext-secret"
   | "routing"
   | "emulator"
-  | "deployment";
+  | "deployment"
+  | "runtime";
 
 /** Every problem in a stack's config at once. Its message lists them one per line. */
 export class ConfigError extends Error {

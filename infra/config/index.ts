@@ -7,3 +7,4 @@ export { deployOrder, secretsMap } from "./services";
 export * from "./sources";
 export * from "../../contract/tiers";
 export * from "./types";
+export * from "./docker";

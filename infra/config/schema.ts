@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { RUNTIMES } from "../../contract/manifest";
+import { dockerSchema, dockerServiceFields } from "./docker";
 
 /**
  * The shape of each `delivery:` config key, as written in Pulumi.<stack>.yaml. Defaults that depend
@@ -135,6 +137,8 @@ export const serviceSchema = z.strictObject({
   readonlyRootFilesystem: z.boolean().optional(),
   /** How new releases reach traffic: rolling, or progressive (canary, linear, blueGreen). */
   deployment: deploymentSchema.optional(),
+  /** Docker runtime only: replicas, hostPort, writablePaths, build (infra/config/docker.ts). */
+  ...dockerServiceFields,
 });
 
 export const alarmsSchema = z.strictObject({
@@ -219,6 +223,10 @@ export const deliveryKeySchemas = {
     }),
   tags: tagsSchema,
   pipeline: z.unknown(), // checked by pipeline.ts
+  /** Where the services run. @default "ecs" */
+  runtime: z.enum(RUNTIMES, { error: `expected one of ${RUNTIMES.join(", ")}` }),
+  /** Docker runtime: the engine and the network (infra/config/docker.ts). */
+  docker: dockerSchema,
 } as const;
 
 export type DeliveryKey = keyof typeof deliveryKeySchemas;

@@ -1,5 +1,7 @@
 import type { PipelineConfig } from "./pipeline";
 import type { Tier } from "../../contract/tiers";
+import type { RuntimeName } from "../../contract/manifest";
+import type { DockerConfig, DockerServiceConfig } from "./docker";
 
 /** A config value that must stay secret: wrapped in pulumi.secret() where it is used, masked in synth. */
 export interface SecretValue {
@@ -58,6 +60,8 @@ export interface ServiceConfig {
   rulePriority?: number;
   /** Rolling, or a progressive strategy with its steps (the tier's default unless configured). */
   deployment: DeploymentConfig;
+  /** Docker runtime: replicas, host port, writable paths, build (absent on other runtimes). */
+  docker?: DockerServiceConfig;
 }
 
 export interface AlarmsConfig {
@@ -95,6 +99,11 @@ export interface EnvironmentConfig {
   /** The stack file the config came from (for messages), e.g. `Pulumi.prod.yaml`. */
   file: string;
   tier: Tier;
+  /** Where the services run (`delivery:runtime`, default ecs). */
+  runtime: RuntimeName;
+  /** Docker runtime: the engine and network (absent on other runtimes). */
+  docker?: DockerConfig;
+  /** The AWS region (`aws:region`); "" on a Docker stack that sets none. */
   region: string;
   services: ServiceConfig[];
   alarms: AlarmsConfig;

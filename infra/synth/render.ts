@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { type EnvironmentConfig, SECRET_PLACEHOLDER } from "../config";
-import { buildEnvironment } from "../environment";
-import type { EcsManifest } from "../../contract/manifest";
+import { buildStack } from "../stack";
+import type { DeploymentManifest } from "../../contract/manifest";
 import { DeliveryMocks } from "./mocks";
 
 /** One registered resource, as the program asked for it. */
@@ -24,7 +24,8 @@ export interface RenderedStack {
   config: EnvironmentConfig;
   /** Every resource, parents before children, siblings by name then type: the same config gives the same list. */
   resources: RenderedResource[];
-  outputs: { deployment: EcsManifest } & Record<string, unknown>;
+  /** `deployment` (the manifest of the stack's runtime) and the runtime's other outputs. */
+  outputs: { deployment: DeploymentManifest } & Record<string, unknown>;
 }
 
 /** The render failed: a resource registration or an invoke threw (the first error is the cause). */
@@ -84,22 +85,15 @@ async function renderOnce(config: EnvironmentConfig, preview: boolean): Promise<
     Error.stackTraceLimit = 0;
   }
   try {
-    pulumi.runtime.setAllConfig({ "aws:region": config.region });
+    pulumi.runtime.setAllConfig(config.region ? { "aws:region": config.region } : {});
     await pulumi.runtime.setMocks(recordingMocks, config.project, config.stack, preview);
     recordRegistrations(recorded, failure);
 
-    const env = buildEnvironment(config);
+    const stackOutputs = buildStack(config);
     // An output whose invoke or registration failed never settles: stop at the first error instead.
-    const [deployment, albDnsName, dashboardUrl, clusterName, warningTopicArn, criticalTopicArn] = await failure.race(
-      Promise.all([
-        outputValue(env.deployment),
-        outputValue(env.albDnsName),
-        outputValue(env.dashboardUrl),
-        outputValue(env.cluster.name),
-        outputValue(env.alerts.warningTopicArn),
-        outputValue(env.alerts.criticalTopicArn),
-      ]),
-    );
+    const entries = Object.entries(stackOutputs).filter((e): e is [string, pulumi.Output<unknown>] => e[1] !== undefined);
+    const values = await failure.race(Promise.all(entries.map(([, output]) => outputValue(output))));
+    const outputs = Object.fromEntries(entries.map(([key], i) => [key, values[i]])) as RenderedStack["outputs"];
     // Every registration, not only those the outputs depend on (alarms, the dashboard...).
     await failure.race(waitForRegistrations());
     failure.check();
@@ -107,7 +101,7 @@ async function renderOnce(config: EnvironmentConfig, preview: boolean): Promise<
       stack: config.stack,
       config,
       resources: treeOrder(recorded),
-      outputs: { deployment, albDnsName, dashboardUrl, clusterName, warningTopicArn, criticalTopicArn },
+      outputs,
     };
   } catch (err) {
     if (!(err instanceof RenderError)) failure.add(err);
