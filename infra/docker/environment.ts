@@ -68,12 +68,9 @@ export class DockerEnvironment extends pulumi.ComponentResource {
           environment: svc.environment,
           writablePaths: settings.writablePaths,
           networkName: this.network.name,
+          after: svc.dependsOn.flatMap((d) => byName[d]?.containers ?? []),
         },
-        {
-          parent: this,
-          providers: [this.provider],
-          dependsOn: svc.dependsOn.flatMap((d) => byName[d]?.containers ?? []),
-        },
+        { parent: this, providers: [this.provider] },
       );
     }
     this.services = Object.fromEntries(config.services.map((s) => [s.name, byName[s.name]]));

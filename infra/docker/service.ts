@@ -53,6 +53,8 @@ export interface DockerServiceArgs {
   networkName: pulumi.Input<string>;
   /** Restart policy on-failure, at most this many times. @default 5 */
   maxRestarts?: pulumi.Input<number>;
+  /** What must exist before this service's containers start (the containers of the services it depends on). @default [] */
+  after?: pulumi.Input<pulumi.Resource>[];
 }
 
 /**
@@ -126,7 +128,7 @@ export class DockerService extends pulumi.ComponentResource {
             networksAdvanced: [{ name: args.networkName, aliases: [args.service] }],
             ports: replica === 1 ? [{ internal: port, external: args.hostPort, ip: "127.0.0.1", protocol: "tcp" }] : [],
           },
-          parent,
+          { parent: this, dependsOn: args.after ?? [] },
         ),
       );
     }

@@ -17,6 +17,8 @@ export interface RenderedResource {
   inputs: Record<string, unknown>;
   /** The mock's id ("" for components). */
   id: string;
+  /** URNs of the resources it depends on (explicit dependsOn and those its inputs come from). */
+  dependencies?: string[];
 }
 
 export interface RenderedStack {
@@ -177,6 +179,7 @@ interface RegisterRequest {
   getParent(): string;
   getCustom(): boolean;
   getObject(): Parameters<typeof pulumi.runtime.deserializeProperties>[0] | undefined;
+  getDependenciesList?(): string[];
 }
 interface RegisterResponse {
   getUrn(): string;
@@ -208,6 +211,7 @@ function recordRegistrations(recorded: RenderedResource[], failure: Failure): vo
           custom: req.getCustom(),
           inputs: maskRpcSecrets(object ? pulumi.runtime.deserializeProperties(object) : {}) as Record<string, unknown>,
           id: response.getId(),
+          ...(req.getDependenciesList?.().length ? { dependencies: [...(req.getDependenciesList?.() ?? [])].sort() } : {}),
         });
       }
       callback(err, response);
