@@ -18,7 +18,7 @@ export const BASE_IMAGE = "delivery-test/busybox:1";
 /** The label every test container carries, so a run cleans up only what it made. */
 export const TEST_LABEL = "delivery.test";
 
-const APPLETS = ["sh", "httpd", "echo", "sleep", "cat", "head", "tr", "wget", "ls", "env", "kill", "true", "false"];
+const APPLETS = ["sh", "httpd", "echo", "sleep", "cat", "head", "tr", "wget", "ls", "env", "kill", "true", "false", "printf"];
 
 /** Runs the docker CLI; throws with its output when it fails. */
 export function docker(args: string[], options: { input?: string | Buffer; cwd?: string; allowFailure?: boolean } = {}): string {
@@ -98,13 +98,15 @@ echo "INFO started: listening on \${PORT}"
 exec httpd -f -p "\${PORT}" -h /www
 `;
 
+const HEADERS = (status: string) => `printf '${status}Content-Type: text/plain\\r\\n\\r\\n'`;
+const OK = HEADERS("");
+const FAILED = HEADERS("Status: 500 Internal Server Error\\r\\n");
 const CGI: Record<string, string> = {
-  ok: 'echo "Content-Type: text/plain"; echo; echo ok',
-  fail: 'echo "Status: 500 Internal Server Error"; echo "Content-Type: text/plain"; echo; echo failed',
-  slow: 'sleep 2; echo "Content-Type: text/plain"; echo; echo slow',
-  error:
-    'echo "ERROR request failed: upstream timeout" > /proc/1/fd/1; echo "Status: 500 Internal Server Error"; echo "Content-Type: text/plain"; echo; echo error',
-  warn: 'echo "WARN slow upstream" > /proc/1/fd/1; echo "Content-Type: text/plain"; echo; echo warned',
+  ok: `${OK}; echo ok`,
+  fail: `${FAILED}; echo failed`,
+  slow: `sleep 2; ${OK}; echo slow`,
+  error: `echo "ERROR request failed: upstream timeout" > /proc/1/fd/1; ${FAILED}; echo error`,
+  warn: `echo "WARN slow upstream" > /proc/1/fd/1; ${OK}; echo warned`,
 };
 
 /** Builds the test app as `ref` (repository:tag) with the given default mode (legacy builder, FROM the busybox image). */
