@@ -70,6 +70,11 @@ export function ensureBaseImage(): string {
     const tar = spawnSync("tar", ["-C", root, "-c", "."], { maxBuffer: 64 * 1024 * 1024 });
     if (tar.status !== 0) throw new Error(`tar of the busybox root filesystem failed: ${String(tar.stderr)}`);
     docker(["import", "--change", "ENV PATH=/bin", "-", BASE_IMAGE], { input: tar.stdout });
+    const probe = spawnSync("docker", ["run", "--rm", BASE_IMAGE, "true"], { encoding: "utf8", timeout: 60_000 });
+    if (probe.status !== 0) {
+      docker(["rmi", "-f", BASE_IMAGE], { allowFailure: true });
+      throw new Error(`${BUSYBOX} does not run alone in a container (is it the static busybox of busybox-static?): ${probe.stderr}`);
+    }
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
