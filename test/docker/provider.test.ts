@@ -205,6 +205,24 @@ describe("Engine API calls", () => {
     ]);
   });
 
+  it("time out through the observation functions too (an engine that accepts and never answers)", async () => {
+    const silent = { listContainers: () => new Promise<never>(() => undefined) } as unknown as ReturnType<typeof dockerClient>;
+    const error = await observeService(silent, { stack: "s", service: "api" }, { timeoutMs: 50 }).catch((e: unknown) => e);
+    expect([(error as DockerProviderError).code, (error as DockerProviderError).operation]).toEqual([
+      "timeout",
+      "list containers of s/api",
+    ]);
+  });
+
+  it.each([
+    ["unix:///run/user/1000/docker.sock", { socketPath: "/run/user/1000/docker.sock" }],
+    ["tcp://10.0.0.5:2375", { protocol: "http", host: "10.0.0.5", port: "2375" }],
+    ["ssh://deploy@dev.example.com", { protocol: "ssh", host: "dev.example.com", port: 22, username: "deploy" }],
+  ])("connect to %s", (host, expected) => {
+    const modem = (dockerClient(host) as unknown as { modem: Record<string, unknown> }).modem;
+    expect(modem).toEqual(expect.objectContaining(expected));
+  });
+
   it("refuse a host that is no engine address", () => {
     expect(() => dockerClient("ftp://example.com")).toThrow(
       'Docker host "ftp://example.com" is not an engine address; expected unix:///path, tcp://host:port or ssh://user@host.',
