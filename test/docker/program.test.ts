@@ -7,7 +7,7 @@
 import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderEnvironment } from "../../infra/synth/render";
-import { dockerClient, observeService, readContainerLogs } from "../../validators/providers/docker";
+import { dockerClient, observeService, readContainerLogs, recreateService } from "../../validators/providers/docker";
 import { buildAppImage, docker, eventually, removeStack, requireEngine, uniqueStack } from "../support/docker";
 import { dockerDeployment, environmentConfig, type RenderedResource, resourcesOf, serviceEntry, T } from "../support/pulumi";
 
@@ -78,6 +78,7 @@ const network = `delivery-${stack}`;
 beforeAll(() => {
   requireEngine();
   buildAppImage("delivery-test/app:v1", "serve");
+  buildAppImage("delivery-test/app:v0", "serve");
 }, 120_000);
 
 afterAll(() => {
@@ -132,5 +133,25 @@ describe("the rendered Docker stack on the real engine", () => {
     expect(docker(["inspect", "-f", "{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}}", `${stack}-api-1`])).toBe(
       `${64 * 1024 * 1024} ${0.25 * 1e9}`,
     );
+  }, 60_000);
+
+  it("the fast rollback keeps the program's settings: read-only root, tmpfs, network alias, limits, published port", async () => {
+    const before = docker(["inspect", "-f", "{{json .HostConfig.PortBindings}}", `${stack}-api-1`]);
+
+    const after = await recreateService(dockerClient(), { stack, service: "api", image: "delivery-test/app:v0" });
+
+    expect(after.replicas.map((r) => [r.name, r.image, r.release])).toEqual([
+      [`${stack}-api-1`, "delivery-test/app:v0", "v0"],
+      [`${stack}-api-2`, "delivery-test/app:v0", "v0"],
+    ]);
+    const inspect = (format: string) => docker(["inspect", "-f", format, `${stack}-api-1`]);
+    expect([
+      inspect("{{.HostConfig.ReadonlyRootfs}}"),
+      inspect("{{json .HostConfig.Tmpfs}}"),
+      inspect(`{{json (index .NetworkSettings.Networks "${network}").Aliases}}`).includes('"api"'),
+      inspect("{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} {{.HostConfig.RestartPolicy.Name}}"),
+      inspect("{{json .HostConfig.PortBindings}}"),
+      inspect("{{json .Config.Env}}").includes("LOG_LEVEL=debug"),
+    ]).toEqual(["true", '{"/tmp":"rw,noexec,nosuid,size=64m"}', true, `${64 * 1024 * 1024} ${0.25 * 1e9} on-failure`, before, true]);
   }, 60_000);
 });
