@@ -86,6 +86,15 @@ function resolveOne(
         path: at("secrets"),
         message: `is ${show(svc.secrets)}; a Docker stack reads no Secrets Manager or SSM parameter: give a local, non-secret value in environment, or remove it.`,
       });
+    const ecsOnly = { path: "the load balancer's routing", host: "the load balancer's routing", autoscaling: "ECS autoscaling" } as const;
+    for (const key of ["path", "host", "autoscaling"] as const) {
+      if (svc[key] === undefined || svc[key] === false) continue;
+      problems.push({
+        code: "runtime",
+        path: at(key),
+        message: `is ${show(svc[key])}; it sets ${ecsOnly[key]}, which a Docker stack does not have (use replicas and hostPort), so remove it.`,
+      });
+    }
     if (svc.deployment?.strategy !== undefined && svc.deployment.strategy !== "rolling")
       problems.push({
         code: "runtime",
