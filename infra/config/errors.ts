@@ -23,7 +23,8 @@ export type ConfigProblemCode =
   | "routing"
   | "emulator"
   | "deployment"
-  | "unknown-service";
+  | "unknown-service"
+  | "runtime";
 
 /** Every problem in a stack's config at once. Its message lists them one per line. */
 export class ConfigError extends Error {

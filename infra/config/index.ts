@@ -8,3 +8,4 @@ export * from "./sources";
 export * from "../../contract/tiers";
 export * from "./types";
 export * from "./kubernetes";
+export * from "./docker";

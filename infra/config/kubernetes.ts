@@ -1,19 +1,12 @@
 import { z } from "zod";
 import { type ConfigProblem, show } from "./errors";
-import { KUBERNETES_TRAFFIC } from "../../contract/manifest";
+import { KUBERNETES_TRAFFIC, type RuntimeName } from "../../contract/manifest";
 import type { Tier } from "../../contract/tiers";
 import { KUBERNETES_TIER_RESOURCES } from "../kubernetes/settings";
 import type { SecretValue } from "./types";
 
-/**
- * `delivery:runtime` and `delivery:kubernetes` (issue 17). Kept in this file, apart from the ECS keys,
- * so the Docker runtime's keys merge beside them without touching the same lines.
- */
-export const STACK_RUNTIMES = ["ecs", "docker", "kubernetes"] as const;
-export type StackRuntime = (typeof STACK_RUNTIMES)[number];
-
-/** `delivery:runtime`: which runtime the stack deploys to. @default "ecs" */
-export const runtimeSchema = z.enum(STACK_RUNTIMES, { error: `expected one of ${STACK_RUNTIMES.join(", ")}` });
+/** `delivery:kubernetes`: the Kubernetes runtime's keys (`delivery:runtime` is in schema.ts, the runtimes in contract/manifest.ts). */
+export type StackRuntime = RuntimeName;
 
 const quantity = (what: string, pattern: RegExp, example: string) =>
   z.string({ error: `expected a Kubernetes ${what} quantity such as ${example}` }).regex(pattern, {

@@ -24,6 +24,7 @@ import type {
   ServiceConfig,
 } from "./types";
 import { zodProblems } from "./zodProblems";
+import { dockerNetworkName, dockerSchema } from "./docker";
 
 /** What a secure value read from a stack file (and not decrypted) stands as. Never shown. */
 export const SECRET_PLACEHOLDER = "[secret]";
@@ -105,7 +106,17 @@ export function parseEnvironmentConfig(raw: RawStackConfig): EnvironmentConfig {
   if (servicesRaw === undefined) {
     problems.push({ code: "missing", path: "delivery:services", message: "is missing; list at least one service (name, image, port)." });
   }
-  const services = servicesList ? resolveServices(servicesList, tier, defaults, problems) : [];
+  const runtime = parse("runtime", deliveryKeySchemas.runtime) ?? "ecs";
+  const docker = runtime === "docker";
+  const services = servicesList ? resolveServices(servicesList, tier, defaults, problems, { runtime, stack: raw.stack }) : [];
+  const dockerConfig = parse("docker", dockerSchema);
+  if (docker) checkDockerStack(raw, problems);
+  else if (dockerConfig !== undefined)
+    problems.push({
+      code: "runtime",
+      path: "delivery:docker",
+      message: `is set, but this stack's runtime is ${runtime}; it applies to the Docker runtime only (set delivery:runtime: docker, or remove it).`,
+    });
 
   const alarms = { ...DEFAULT_ALARMS, ...(parse("alarms", alarmsSchema) ?? {}) };
   if (alarms.errorRateWarningPercent >= alarms.errorRateCriticalPercent) {
@@ -147,23 +158,21 @@ export function parseEnvironmentConfig(raw: RawStackConfig): EnvironmentConfig {
   const lb = parse("loadBalancer", loadBalancerSchema) ?? {};
   const logRetentionDays = parse("logRetentionDays", deliveryKeySchemas.logRetentionDays) ?? defaults.logRetentionDays;
   const tags = parse("tags", tagsSchema) ?? {};
-  // --- runtime selection and the Kubernetes runtime (issue 17) ---
-  const runtime = parse("runtime", deliveryKeySchemas.runtime) ?? "ecs";
-  // The delivery pipeline (CodePipeline deploying to ECS) is the ECS runtime's; a Kubernetes stack has none.
-  const pipeline = runtime === "kubernetes" ? undefined : resolvePipeline(value("pipeline"), tier, defaults, problems);
+  // A Docker stack runs no AWS pipeline (checkDockerStack reports one that is enabled); the CodePipeline deploys to ECS,
+  // so a Kubernetes stack has none either.
+  const pipeline = docker || runtime === "kubernetes" ? undefined : resolvePipeline(value("pipeline"), tier, defaults, problems);
   const kubernetes = resolveKubernetesKey(raw, runtime, tier, services, problems, parse);
 
-  const region = raw.values["aws:region"];
-  if (runtime === "kubernetes" && region === undefined) {
-    // A Kubernetes stack needs no AWS region (its alerts go through Alertmanager).
-  } else if (typeof region !== "string" || region === "") {
+  // Docker and Kubernetes stacks need no AWS region (their alerts, when any, name one).
+  const region = raw.values["aws:region"] ?? (docker || runtime === "kubernetes" ? "" : undefined);
+  if (typeof region !== "string" || (region === "" && runtime === "ecs")) {
     problems.push({
       code: "missing",
       path: "aws:region",
       message: `is ${show(region)}; set the AWS region, e.g. pulumi config set aws:region us-east-1.`,
     });
   }
-  if (tier === "local") checkEmulator(raw, problems);
+  if (tier === "local" && !docker) checkEmulator(raw, problems);
 
   if (problems.length > 0) throw new ConfigError(raw.file, problems);
   return {
@@ -171,7 +180,16 @@ export function parseEnvironmentConfig(raw: RawStackConfig): EnvironmentConfig {
     stack: raw.stack,
     file: raw.file,
     tier,
-    region: typeof region === "string" ? region : "",
+    runtime,
+    ...(docker
+      ? {
+          docker: {
+            ...(dockerConfig?.host ? { host: dockerConfig.host } : {}),
+            network: dockerNetworkName(raw.stack, dockerConfig?.network),
+          },
+        }
+      : {}),
+    region: region as string,
     services,
     alarms,
     rolling,
@@ -187,7 +205,6 @@ export function parseEnvironmentConfig(raw: RawStackConfig): EnvironmentConfig {
     deletionProtection: defaults.deletionProtection,
     tags: { environment: raw.stack, "managed-by": "pulumi", project: raw.project, ...tags },
     pipeline,
-    runtime,
     ...(kubernetes ? { kubernetes } : {}),
   };
 }
@@ -324,4 +341,34 @@ function checkEmulator(raw: RawStackConfig, problems: ConfigProblem[]): void {
       });
     }
   }
+}
+
+/** What a Docker stack does not have: AWS networking, a load balancer, alert topics, a CodePipeline. */
+function checkDockerStack(raw: RawStackConfig, problems: ConfigProblem[]): void {
+  const why: Record<string, string> = {
+    network: "a Docker stack has no VPC; its containers share the network delivery:docker.network",
+    loadBalancer: "a Docker stack has no load balancer; each service's first container is published on its hostPort",
+  };
+  for (const [key, reason] of Object.entries(why)) {
+    if (raw.values[`delivery:${key}`] !== undefined)
+      problems.push({ code: "runtime", path: `delivery:${key}`, message: `is set; ${reason}. Remove it (or use delivery:runtime: ecs).` });
+  }
+  const notifications = raw.values["delivery:notifications"];
+  const given = typeof notifications === "object" && notifications !== null ? (notifications as Record<string, unknown>) : {};
+  const listed = Object.entries(given).filter(([, v]) => !(Array.isArray(v) && v.length === 0));
+  if (listed.length > 0)
+    problems.push({
+      code: "runtime",
+      path: "delivery:notifications",
+      message: `lists ${listed.map(([k]) => k).join(", ")}; a Docker stack creates no alert topics. Remove them (or use delivery:runtime: ecs).`,
+    });
+  const pipeline = raw.values["delivery:pipeline"];
+  const enabled = typeof pipeline === "object" && pipeline !== null ? (pipeline as Record<string, unknown>).enabled : undefined;
+  if (pipeline !== undefined && enabled !== false)
+    problems.push({
+      code: "runtime",
+      path: "delivery:pipeline",
+      message:
+        "is set; the delivery pipeline runs on AWS CodePipeline, which a Docker stack does not use. Remove it or set enabled: false.",
+    });
 }

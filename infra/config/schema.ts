@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { runtimeSchema } from "./kubernetes";
+import { RUNTIMES } from "../../contract/manifest";
+import { dockerSchema, dockerServiceFields } from "./docker";
 
 /**
  * The shape of each `delivery:` config key, as written in Pulumi.<stack>.yaml. Defaults that depend
@@ -136,6 +137,8 @@ export const serviceSchema = z.strictObject({
   readonlyRootFilesystem: z.boolean().optional(),
   /** How new releases reach traffic: rolling, or progressive (canary, linear, blueGreen). */
   deployment: deploymentSchema.optional(),
+  /** Docker runtime only: replicas, hostPort, writablePaths, build (infra/config/docker.ts). */
+  ...dockerServiceFields,
 });
 
 export const alarmsSchema = z.strictObject({
@@ -242,11 +245,12 @@ export const deliveryKeySchemas = {
     }),
   tags: tagsSchema,
   pipeline: z.unknown(), // checked by pipeline.ts
-  // --- runtime selection (issue 17; the Docker runtime adds the same key) ---
-  /** @default "ecs" */
-  runtime: runtimeSchema,
-  // --- Kubernetes runtime (issue 17) ---
-  kubernetes: z.unknown(), // checked by kubernetes.ts
+  /** Where the services run. @default "ecs" */
+  runtime: z.enum(RUNTIMES, { error: `expected one of ${RUNTIMES.join(", ")}` }),
+  /** Docker runtime: the engine and the network (infra/config/docker.ts). */
+  docker: dockerSchema,
+  /** Kubernetes runtime (infra/config/kubernetes.ts checks it). */
+  kubernetes: z.unknown(),
 } as const;
 
 export type DeliveryKey = keyof typeof deliveryKeySchemas;

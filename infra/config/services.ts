@@ -5,11 +5,25 @@ import { type RawService, serviceSchema } from "./schema";
 import type { Tier, TierDefaults } from "../../contract/tiers";
 import type { ServiceConfig } from "./types";
 import { keyPath, zodProblems } from "./zodProblems";
+import { dockerOnlyProblems, resolveDockerServices } from "./docker";
+import type { RuntimeName } from "../../contract/manifest";
 
 const ROOT = "delivery:services";
 
+/** Which runtime the services run on, and the stack (Docker host ports derive from it). @default ecs */
+export interface ServicesContext {
+  runtime: RuntimeName;
+  stack: string;
+}
+
 /** Parses and checks every service entry, applying the tier's defaults. Pushes every problem found. */
-export function resolveServices(raw: unknown[], tier: Tier, defaults: TierDefaults, problems: ConfigProblem[]): ServiceConfig[] {
+export function resolveServices(
+  raw: unknown[],
+  tier: Tier,
+  defaults: TierDefaults,
+  problems: ConfigProblem[],
+  context: ServicesContext = { runtime: "ecs", stack: "" },
+): ServiceConfig[] {
   const parsed: { index: number; svc: RawService }[] = [];
   raw.forEach((entry, index) => {
     const result = serviceSchema.safeParse(entry, { reportInput: true });
@@ -32,8 +46,19 @@ export function resolveServices(raw: unknown[], tier: Tier, defaults: TierDefaul
       });
   });
 
-  const services = parsed.map(({ index, svc }) => resolveOne(svc, index, tier, defaults, firstIndex, problems));
-  checkRouting(parsed, problems);
+  const docker = context.runtime === "docker";
+  const services = parsed.map(({ index, svc }) => resolveOne(svc, index, tier, defaults, firstIndex, problems, docker));
+  if (docker) {
+    const settings = resolveDockerServices(
+      context.stack,
+      parsed.map(({ index, svc }) => ({ index, name: svc.name, raw: svc, defaultReplicas: svc.desiredCount ?? defaults.desiredCount })),
+      problems,
+    );
+    for (const s of services) s.docker = settings.get(s.name);
+  } else {
+    for (const { index, svc } of parsed) problems.push(...dockerOnlyProblems(index, svc, context.runtime));
+    checkRouting(parsed, problems);
+  }
   checkCycles(services, problems);
   return services;
 }
@@ -45,12 +70,38 @@ function resolveOne(
   defaults: TierDefaults,
   known: Map<string, number>,
   problems: ConfigProblem[],
+  docker = false,
 ): ServiceConfig {
   const at = (...path: (string | number)[]) => keyPath(`${ROOT}[${index}]`, path);
   const cpu = svc.cpu ?? defaults.cpu;
   const memory = svc.memory ?? defaults.memory;
   const memoryOptions = fargateMemoryFor(cpu);
-  if (!memoryOptions) {
+  if (docker) {
+    // Docker limits take any size: cpu in units of 1/1024 CPU, memory in MiB; Fargate's pairs do not apply.
+    if (memory < 6)
+      problems.push({ code: "invalid", path: at("memory"), message: `is ${memory}; Docker needs a memory limit of at least 6 MiB.` });
+    if (svc.secrets !== undefined)
+      problems.push({
+        code: "runtime",
+        path: at("secrets"),
+        message: `is ${show(svc.secrets)}; a Docker stack reads no Secrets Manager or SSM parameter: give a local, non-secret value in environment, or remove it.`,
+      });
+    const ecsOnly = { path: "the load balancer's routing", host: "the load balancer's routing", autoscaling: "ECS autoscaling" } as const;
+    for (const key of ["path", "host", "autoscaling"] as const) {
+      if (svc[key] === undefined || svc[key] === false) continue;
+      problems.push({
+        code: "runtime",
+        path: at(key),
+        message: `is ${show(svc[key])}; it sets ${ecsOnly[key]}, which a Docker stack does not have (use replicas and hostPort), so remove it.`,
+      });
+    }
+    if (svc.deployment?.strategy !== undefined && svc.deployment.strategy !== "rolling")
+      problems.push({
+        code: "runtime",
+        path: at("deployment", "strategy"),
+        message: `is ${show(svc.deployment.strategy)}; the Docker runtime replaces containers (rolling) only.`,
+      });
+  } else if (!memoryOptions) {
     problems.push({ code: "fargate-size", path: at("cpu"), message: `is ${cpu}; Fargate accepts ${orList(FARGATE_CPU_UNITS)}.` });
   } else if (!memoryOptions.includes(memory)) {
     problems.push({
@@ -112,7 +163,7 @@ function resolveOne(
     smokePaths: svc.smokePaths ?? [],
     readonlyRootFilesystem: svc.readonlyRootFilesystem ?? false,
     rulePriority: svc.path || svc.host ? 100 + index * 10 : undefined,
-    deployment: resolveDeployment(svc.deployment, at("deployment"), tier, defaults, problems),
+    deployment: docker ? { strategy: "rolling" } : resolveDeployment(svc.deployment, at("deployment"), tier, defaults, problems),
   };
 }
 

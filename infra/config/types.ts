@@ -1,7 +1,9 @@
 import type { RollingBounds } from "../../contract/tiers";
-import type { KubernetesConfig, StackRuntime } from "./kubernetes";
+import type { KubernetesConfig } from "./kubernetes";
 import type { PipelineConfig } from "./pipeline";
 import type { Tier } from "../../contract/tiers";
+import type { RuntimeName } from "../../contract/manifest";
+import type { DockerConfig, DockerServiceConfig } from "./docker";
 
 /** A config value that must stay secret: wrapped in pulumi.secret() where it is used, masked in synth. */
 export interface SecretValue {
@@ -60,6 +62,8 @@ export interface ServiceConfig {
   rulePriority?: number;
   /** Rolling, or a progressive strategy with its steps (the tier's default unless configured). */
   deployment: DeploymentConfig;
+  /** Docker runtime: replicas, host port, writable paths, build (absent on other runtimes). */
+  docker?: DockerServiceConfig;
 }
 
 export interface AlarmsConfig {
@@ -99,6 +103,11 @@ export interface EnvironmentConfig {
   /** The stack file the config came from (for messages), e.g. `Pulumi.prod.yaml`. */
   file: string;
   tier: Tier;
+  /** Where the services run (`delivery:runtime`, default ecs). */
+  runtime: RuntimeName;
+  /** Docker runtime: the engine and network (absent on other runtimes). */
+  docker?: DockerConfig;
+  /** The AWS region (`aws:region`); "" on a Docker stack that sets none. */
   region: string;
   services: ServiceConfig[];
   alarms: AlarmsConfig;
@@ -112,11 +121,7 @@ export interface EnvironmentConfig {
   tags: Record<string, string>;
   /** The delivery pipeline, when the stack runs one (cloud tiers by default). */
   pipeline?: PipelineConfig;
-  // --- runtime selection (issue 17; the Docker runtime adds the same field) ---
-  /** Where the services run. @default "ecs" */
-  runtime: StackRuntime;
-  // --- Kubernetes runtime (issue 17) ---
-  /** The cluster settings, when runtime is kubernetes. */
+  /** Kubernetes runtime: the cluster settings (absent on other runtimes). */
   kubernetes?: KubernetesConfig;
 }
 

@@ -275,6 +275,22 @@ for (const kind of [
   HANDLERS[`aws:s3/${kind}`] = (c) => ({ id: str(c.inputs.bucket), state: {} });
 }
 
+// The Docker runtime (@pulumi/docker): engine ids are 64 hex characters; images keep their reference as name.
+HANDLERS["pulumi:providers:docker"] = (c) => ({ id: `provider-${c.hex(12)}`, state: {} });
+HANDLERS["docker:index/network:Network"] = (c) => ({ id: c.hex(64), state: { name: c.physical(), scope: "local" } });
+HANDLERS["docker:index/container:Container"] = (c) => ({
+  id: c.hex(64),
+  state: { name: c.physical(), exitCode: 0, networkDatas: [], hostname: c.hex(12) },
+});
+HANDLERS["docker:index/remoteImage:RemoteImage"] = (c) => ({
+  id: `sha256:${c.hex(64)}${str(c.inputs.name)}`,
+  state: { imageId: `sha256:${c.hex(64)}`, repoDigest: "" },
+});
+HANDLERS["docker:index/image:Image"] = (c) => ({
+  id: `sha256:${c.hex(64)}`,
+  state: { imageName: str(c.inputs.imageName), repoDigest: "", registryServer: "", dockerfile: "Dockerfile", context: "." },
+});
+
 /** Any other type (a later component's): an id and an ARN in its service, named as Pulumi would. */
 function generic(c: MockContext): State {
   const [, module = "resource", kind = "Resource"] = c.type.split(/[:/]/);

@@ -1,8 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { type EnvironmentConfig, SECRET_PLACEHOLDER } from "../config";
-import { buildEnvironment } from "../environment";
-import type { DeploymentManifest, EcsManifest, KubernetesManifest } from "../../contract/manifest";
-import { buildKubernetesEnvironment } from "../kubernetes/environment";
+import { buildStack, type StackOutputs } from "../stack";
+import type { DeploymentManifest, KubernetesManifest } from "../../contract/manifest";
 import { DeliveryMocks } from "./mocks";
 
 /** One registered resource, as the program asked for it. */
@@ -18,13 +17,16 @@ export interface RenderedResource {
   inputs: Record<string, unknown>;
   /** The mock's id ("" for components). */
   id: string;
+  /** URNs of the resources it depends on (explicit dependsOn and those its inputs come from). */
+  dependencies?: string[];
 }
 
-export interface RenderedStack<M extends DeploymentManifest = EcsManifest> {
+export interface RenderedStack<M extends DeploymentManifest = DeploymentManifest> {
   stack: string;
   config: EnvironmentConfig;
   /** Every resource, parents before children, siblings by name then type: the same config gives the same list. */
   resources: RenderedResource[];
+  /** `deployment` (the manifest of the stack's runtime) and the runtime's other outputs. */
   outputs: { deployment: M } & Record<string, unknown>;
 }
 
@@ -49,32 +51,26 @@ function summarize(errors: readonly unknown[]): string {
 let queue: Promise<unknown> = Promise.resolve();
 
 /**
- * Evaluates the environment for `config` under Pulumi's mock runtime and returns every resource it
- * registers with its inputs and parent, and the stack outputs. No cloud, no Pulumi CLI. Pulumi's
- * runtime is global: calls are queued, one render at a time, any number per process.
+ * Evaluates the stack for `config` (its runtime's program: ECS, Docker or Kubernetes) under Pulumi's
+ * mock runtime and returns every resource it registers with its inputs and parent, and the stack
+ * outputs. No cloud, no Pulumi CLI. Pulumi's runtime is global: calls are queued, one render at a
+ * time, any number per process.
  */
 export function renderEnvironment(config: EnvironmentConfig, options: { preview?: boolean } = {}): Promise<RenderedStack> {
-  if (config.runtime === "kubernetes") throw new Error(`${config.stack} runs on kubernetes: render it with renderStackConfig`);
-  return enqueue(() => renderOnce(config, options.preview ?? false, buildEcsOutputs));
+  return enqueue(() => renderOnce(config, options.preview ?? false, buildStack));
 }
 
-/** A Kubernetes stack (delivery:runtime kubernetes) under the mocks: its resources and its manifest. */
+/** A Kubernetes stack (delivery:runtime kubernetes) under the mocks, typed with its manifest. */
 export function renderKubernetesEnvironment(
   config: EnvironmentConfig,
   options: { preview?: boolean } = {},
 ): Promise<RenderedStack<KubernetesManifest>> {
-  return enqueue(() =>
-    renderOnce(config, options.preview ?? false, () => ({ deployment: buildKubernetesEnvironment(config).deployment, extra: {} })),
-  );
+  if (config.runtime !== "kubernetes") throw new Error(`${config.stack} runs on ${config.runtime}: render it with renderEnvironment`);
+  return renderEnvironment(config, options) as Promise<RenderedStack<KubernetesManifest>>;
 }
 
-/** Any stack, by its runtime. */
-export function renderStackConfig(
-  config: EnvironmentConfig,
-  options: { preview?: boolean } = {},
-): Promise<RenderedStack<DeploymentManifest>> {
-  return config.runtime === "kubernetes" ? renderKubernetesEnvironment(config, options) : renderEnvironment(config, options);
-}
+/** Any stack, by its runtime (the same as renderEnvironment). */
+export const renderStackConfig = renderEnvironment;
 
 function enqueue<T>(work: () => Promise<T>): Promise<T> {
   const run = queue.then(work);
@@ -82,30 +78,10 @@ function enqueue<T>(work: () => Promise<T>): Promise<T> {
   return run;
 }
 
-/** The outputs a runtime's program exports: the manifest, and the rest by name. */
-interface ProgramOutputs<M> {
-  deployment: pulumi.Output<M>;
-  extra: Record<string, pulumi.Output<unknown>>;
-}
-
-function buildEcsOutputs(config: EnvironmentConfig): ProgramOutputs<EcsManifest> {
-  const env = buildEnvironment(config);
-  return {
-    deployment: env.deployment,
-    extra: {
-      albDnsName: env.albDnsName,
-      dashboardUrl: env.dashboardUrl,
-      clusterName: env.cluster.name,
-      warningTopicArn: env.alerts.warningTopicArn,
-      criticalTopicArn: env.alerts.criticalTopicArn,
-    },
-  };
-}
-
 async function renderOnce<M extends DeploymentManifest>(
   config: EnvironmentConfig,
   preview: boolean,
-  build: (config: EnvironmentConfig) => ProgramOutputs<M>,
+  build: (config: EnvironmentConfig) => StackOutputs,
 ): Promise<RenderedStack<M>> {
   const failure = new Failure(config.stack);
   const recorded: RenderedResource[] = [];
@@ -136,12 +112,11 @@ async function renderOnce<M extends DeploymentManifest>(
     await pulumi.runtime.setMocks(recordingMocks, config.project, config.stack, preview);
     recordRegistrations(recorded, failure);
 
-    const program = build(config);
-    const names = Object.keys(program.extra);
+    const stackOutputs = build(config);
     // An output whose invoke or registration failed never settles: stop at the first error instead.
-    const [deployment, ...values] = await failure.race(
-      Promise.all([outputValue(program.deployment), ...names.map((n) => outputValue(program.extra[n]))]),
-    );
+    const entries = Object.entries(stackOutputs).filter((e): e is [string, pulumi.Output<unknown>] => e[1] !== undefined);
+    const values = await failure.race(Promise.all(entries.map(([, output]) => outputValue(output))));
+    const outputs = Object.fromEntries(entries.map(([key], i) => [key, values[i]])) as RenderedStack<M>["outputs"];
     // Every registration, not only those the outputs depend on (alarms, the dashboard...).
     await failure.race(waitForRegistrations());
     failure.check();
@@ -149,7 +124,7 @@ async function renderOnce<M extends DeploymentManifest>(
       stack: config.stack,
       config,
       resources: treeOrder(recorded),
-      outputs: { deployment: deployment as M, ...Object.fromEntries(names.map((n, i) => [n, values[i]])) },
+      outputs,
     };
   } catch (err) {
     if (!(err instanceof RenderError)) failure.add(err);
@@ -225,6 +200,7 @@ interface RegisterRequest {
   getParent(): string;
   getCustom(): boolean;
   getObject(): Parameters<typeof pulumi.runtime.deserializeProperties>[0] | undefined;
+  getDependenciesList?(): string[];
 }
 interface RegisterResponse {
   getUrn(): string;
@@ -256,6 +232,7 @@ function recordRegistrations(recorded: RenderedResource[], failure: Failure): vo
           custom: req.getCustom(),
           inputs: maskRpcSecrets(object ? pulumi.runtime.deserializeProperties(object) : {}) as Record<string, unknown>,
           id: response.getId(),
+          ...(req.getDependenciesList?.().length ? { dependencies: [...(req.getDependenciesList?.() ?? [])].sort() } : {}),
         });
       }
       callback(err, response);

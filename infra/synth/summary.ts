@@ -7,6 +7,8 @@ export interface StackSummary {
   stack: string;
   tier: string;
   region: string;
+  /** Where the services run; absent means ecs (documents of before). */
+  runtime?: string;
   resourceCount: number;
   resourcesByType: Record<string, number>;
   services: ServiceSummary[];
@@ -32,6 +34,7 @@ export function summarize(config: EnvironmentConfig, resources: readonly Rendere
     stack: config.stack,
     tier: config.tier,
     region: config.region,
+    ...(config.runtime !== "ecs" ? { runtime: config.runtime } : {}),
     resourceCount: resources.length,
     resourcesByType: Object.fromEntries(Object.entries(resourcesByType).sort(([a], [b]) => a.localeCompare(b))),
     services: config.services.map((s) => {
@@ -49,7 +52,7 @@ export function summarize(config: EnvironmentConfig, resources: readonly Rendere
       return {
         name: s.name,
         image: `${s.image.repository}:${s.image.tag}`,
-        tasks: s.desiredCount,
+        tasks: s.docker?.replicas ?? s.desiredCount,
         cpu: s.cpu,
         memory: s.memory,
         autoscaling: s.autoscaling ? `${s.autoscaling.min}-${s.autoscaling.max} at ${s.autoscaling.cpuTargetPercent}% CPU` : "off",
@@ -76,7 +79,7 @@ const COMPARISON: Record<string, string> = {
 /** The summary as text for people. */
 export function formatSummary(summary: StackSummary, outFile?: string): string {
   const lines: string[] = [];
-  const where = summary.region || "kubernetes";
+  const where = [summary.runtime && `runtime ${summary.runtime}`, summary.region].filter(Boolean).join(", ");
   lines.push(`Stack ${summary.stack} (tier ${summary.tier}, ${where}): ${summary.resourceCount} resources`);
   const typeWidth = Math.max(...Object.keys(summary.resourcesByType).map((t) => t.length));
   for (const [type, count] of Object.entries(summary.resourcesByType)) {
@@ -84,10 +87,11 @@ export function formatSummary(summary: StackSummary, outFile?: string): string {
   }
   for (const s of summary.services) {
     const k = s.kubernetes;
+    const unit = summary.runtime === "docker" ? "container" : "task";
     lines.push(
       k
         ? `  service ${s.name}: ${s.image}, ${k.replicas} pod${k.replicas === 1 ? "" : "s"} of ${k.cpu} CPU / ${k.memory}, autoscaling ${k.autoscaling}`
-        : `  service ${s.name}: ${s.image}, ${s.tasks} task${s.tasks === 1 ? "" : "s"} of ${s.cpu} CPU / ${s.memory} MiB, autoscaling ${s.autoscaling}`,
+        : `  service ${s.name}: ${s.image}, ${s.tasks} ${unit}${s.tasks === 1 ? "" : "s"} of ${s.cpu} CPU / ${s.memory} MiB, autoscaling ${s.autoscaling}`,
     );
     const alarms = s.alarms.map((a) =>
       `${a.name} ${a.comparison ? (COMPARISON[a.comparison] ?? a.comparison) : ""} ${a.threshold ?? "?"}`.replace(/ {2,}/g, " "),

@@ -4,7 +4,7 @@ import Ajv2020 from "ajv/dist/2020";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildManifest, type DeployedEnvironment } from "../../infra/components/lib/manifest";
 import type { EcsManifest } from "../../contract/manifest";
-import { environmentConfig, PROJECT_DIR, renderStack, serviceEntry, STACKS } from "../support/pulumi";
+import { ecsDeployment, environmentConfig, PROJECT_DIR, renderStack, serviceEntry, STACKS } from "../support/pulumi";
 
 const deployedFor = (names: string[], extra: Partial<DeployedEnvironment> = {}): DeployedEnvironment => ({
   cluster: "delivery-test",
@@ -97,7 +97,7 @@ describe("the rendered deployment output of each stack", () => {
   const manifests = new Map<string, EcsManifest>();
 
   beforeAll(async () => {
-    for (const stack of STACKS) manifests.set(stack, (await renderStack(stack)).outputs.deployment);
+    for (const stack of STACKS) manifests.set(stack, ecsDeployment(await renderStack(stack)));
   });
 
   it.each(STACKS)("%s validates against contract/manifest.schema.json", (stack) => {

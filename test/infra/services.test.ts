@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import {
+  ecsDeployment,
   jsonInput,
   renderStack,
   type RenderedResource,
@@ -45,7 +46,7 @@ describe.each(STACKS)("every ECS service of %s", (stack) => {
   });
 
   it("names deployment alarms that exist and notify the critical topic", () => {
-    const critical = get(stack).outputs.deployment.alerts.criticalTopicArn;
+    const critical = ecsDeployment(get(stack)).alerts.criticalTopicArn;
     const names = ecsServices(stack).flatMap((s) => (s.inputs.alarms as { alarmNames: string[] }).alarmNames);
     expect(names.map((n) => alarmNamed(stack, n)?.inputs.alarmActions)).toEqual(names.map(() => [critical]));
   });
@@ -227,7 +228,7 @@ describe("alarm thresholds per tier", () => {
   });
 
   it("sends warning alarms to the warning topic, on alarm and on OK", () => {
-    const warning = get("dev").outputs.deployment.alerts.warningTopicArn;
+    const warning = ecsDeployment(get("dev")).alerts.warningTopicArn;
     const alarm = alarmNamed("dev", "delivery-dev-api-latency-p95");
     expect([alarm.inputs.alarmActions, alarm.inputs.okActions, alarm.inputs.extendedStatistic]).toEqual([[warning], [warning], "p95"]);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { renderEnvironment } from "../../infra/synth/render";
-import { emulatorConfig, environmentConfig, resourceNamed, resourcesOf, serviceEntry, T } from "../support/pulumi";
+import { ecsDeployment, emulatorConfig, environmentConfig, resourceNamed, resourcesOf, serviceEntry, T } from "../support/pulumi";
 
 const CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/0f3c1f6e-1111-2222-3333-444455556666";
 
@@ -130,10 +130,10 @@ describe("notifications and the local tier", () => {
       ["/delivery/test/alerts/pagerduty-routing-key", "SecureString", "[secret]"],
       ["/delivery/test/alerts/slack-webhook-url", "SecureString", "[secret]"],
     ]);
-    expect([
-      rendered.outputs.deployment.alerts.slackWebhookUrlParameter,
-      rendered.outputs.deployment.alerts.pagerDutyRoutingKeyParameter,
-    ]).toEqual(["/delivery/test/alerts/slack-webhook-url", "/delivery/test/alerts/pagerduty-routing-key"]);
+    expect([ecsDeployment(rendered).alerts.slackWebhookUrlParameter, ecsDeployment(rendered).alerts.pagerDutyRoutingKeyParameter]).toEqual([
+      "/delivery/test/alerts/slack-webhook-url",
+      "/delivery/test/alerts/pagerduty-routing-key",
+    ]);
   });
 
   it("subscribes every email address to both topics", async () => {

@@ -7,10 +7,11 @@ import { isTaggable } from "../../policy/tags";
 import { declaresTags } from "./helpers";
 
 const ROOT = join(__dirname, "..", "..");
+const EMULATOR = join(ROOT, "examples", "emulator");
 const CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0";
 
-function stackConfig(stack: string, values: Record<string, unknown> = {}): EnvironmentConfig {
-  const raw = readStackFile(ROOT, stack);
+function stackConfig(stack: string, values: Record<string, unknown> = {}, dir = ROOT): EnvironmentConfig {
+  const raw = readStackFile(dir, stack);
   Object.assign(raw.values, values);
   return parseEnvironmentConfig(raw);
 }
@@ -32,6 +33,25 @@ describe("the shipped stacks", () => {
     expect(summary(await evaluate(stackConfig(stack)))).toEqual([]);
   });
 
+  it("the emulator example (examples/emulator, the ECS program on moto or LocalStack) has no violation at all", async () => {
+    expect(summary(await evaluate(stackConfig("local", {}, EMULATOR)))).toEqual([]);
+  });
+
+  it("local runs on Docker: the pack's AWS rules do not apply to its docker resources", async () => {
+    const config = stackConfig("local");
+    const rendered = await renderEnvironment(config);
+    const types = [...new Set(rendered.resources.filter((r) => r.custom).map((r) => r.type))].sort();
+
+    expect(types).toEqual([
+      "docker:index/container:Container",
+      "docker:index/network:Network",
+      "docker:index/remoteImage:RemoteImage",
+      "pulumi:providers:docker",
+    ]);
+    expect(types.filter(isTaggable)).toEqual([]);
+    expect(summary(await evaluate(config))).toEqual([]);
+  });
+
   it("prod without a certificate is reported: no HTTPS listener, and HTTP serves instead of redirecting", async () => {
     const config = stackConfig("prod", { "delivery:loadBalancer": {} });
     expect(summary(await evaluate(config))).toEqual([
@@ -42,8 +62,9 @@ describe("the shipped stacks", () => {
 
   it("render only AWS types the tags rule classifies as @pulumi/aws declares them", async () => {
     const types = new Set<string>();
-    for (const stack of ["local", "dev", "staging", "prod"]) {
-      for (const r of (await renderEnvironment(stackConfig(stack))).resources) if (r.custom) types.add(r.type);
+    const configs = [stackConfig("local", {}, EMULATOR), ...["dev", "staging", "prod"].map((s) => stackConfig(s))];
+    for (const config of configs) {
+      for (const r of (await renderEnvironment(config)).resources) if (r.custom && r.type.startsWith("aws:")) types.add(r.type);
     }
     const misclassified = [...types].filter((t) => declaresTags(t) !== isTaggable(t));
     expect(misclassified).toEqual([]);

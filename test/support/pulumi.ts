@@ -5,6 +5,7 @@
 import { join } from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
 import { EMULATED_SERVICES, type EnvironmentConfig, parseEnvironmentConfig, type RawStackConfig, readStackFile } from "../../infra/config";
+import type { DockerManifest, EcsManifest } from "../../contract/manifest";
 import { outputValue, type RenderedResource, type RenderedStack, renderEnvironment, waitForRegistrations } from "../../infra/synth/render";
 import type { DeploymentManifest } from "../../contract/manifest";
 
@@ -16,7 +17,19 @@ export type { RenderedResource, RenderedStack };
 /** The project's root (where Pulumi.yaml and the stack files are). */
 export const PROJECT_DIR = join(__dirname, "..", "..");
 
+/**
+ * The ECS stacks the tests render, one per tier. The shipped Pulumi.local.yaml runs on Docker
+ * (`DOCKER_LOCAL`); the ECS local tier is the emulator example, examples/emulator/Pulumi.local.yaml.
+ */
 export const STACKS = ["local", "dev", "staging", "prod"] as const;
+
+/** The documented emulator setup: the ECS program against moto or LocalStack (stack `local`). */
+export const EMULATOR_DIR = join(PROJECT_DIR, "examples", "emulator");
+
+/** Where a test's ECS stack file is: `local` from the emulator example, the others from the project. */
+export function stackDir(stack: string): string {
+  return stack === "local" ? EMULATOR_DIR : PROJECT_DIR;
+}
 
 /** Resource type tokens the tests look for. */
 export const T = {
@@ -29,6 +42,11 @@ export const T = {
   egressRule: "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
   ingressRule: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
   key: "aws:kms/key:Key",
+  container: "docker:index/container:Container",
+  dockerImage: "docker:index/image:Image",
+  dockerNetwork: "docker:index/network:Network",
+  dockerProvider: "pulumi:providers:docker",
+  remoteImage: "docker:index/remoteImage:RemoteImage",
   listener: "aws:lb/listener:Listener",
   listenerRule: "aws:lb/listenerRule:ListenerRule",
   logGroup: "aws:cloudwatch/logGroup:LogGroup",
@@ -48,9 +66,28 @@ export const T = {
   vpc: "aws:ec2/vpc:Vpc",
 } as const;
 
-/** The parsed config of a stack file in the project. */
+/** The parsed config of an ECS stack of the tests (see STACKS): `local` is the emulator example. */
 export function stackConfig(stack: string): EnvironmentConfig {
-  return parseEnvironmentConfig(readStackFile(PROJECT_DIR, stack));
+  return parseEnvironmentConfig(readStackFile(stackDir(stack), stack));
+}
+
+/** The parsed config of the shipped Pulumi.local.yaml (the Docker runtime). */
+export function dockerLocalConfig(): EnvironmentConfig {
+  return parseEnvironmentConfig(readStackFile(PROJECT_DIR, "local"));
+}
+
+/** The `deployment` output of an ECS render (throws when the stack runs elsewhere). */
+export function ecsDeployment(rendered: RenderedStack): EcsManifest {
+  const d = rendered.outputs.deployment;
+  if (d.runtime !== undefined && d.runtime !== "ecs") throw new Error(`stack ${rendered.stack} runs on ${d.runtime}, not ecs`);
+  return d as EcsManifest;
+}
+
+/** The `deployment` output of a Docker render (throws when the stack runs elsewhere). */
+export function dockerDeployment(rendered: RenderedStack): DockerManifest {
+  const d = rendered.outputs.deployment;
+  if (d.runtime !== "docker") throw new Error(`stack ${rendered.stack} runs on ${d.runtime ?? "ecs"}, not docker`);
+  return d;
 }
 
 /** Renders a stack file of the project under the mocks. */

@@ -31,13 +31,37 @@ describe("deployctl synth", () => {
     const { code, stdout } = await synth(dir);
 
     expect(code).toBe(0);
-    for (const stack of ["local", "dev", "staging", "prod"]) {
+    for (const stack of ["dev", "staging", "prod"]) {
       expect(stdout).toContain(`Policies for ${stack}: no violations`);
       const doc = JSON.parse(readFileSync(join(dir, "out", "synth", `${stack}.json`), "utf8")) as SynthDocument;
       expect([doc.stack, doc.resources.length > 50, doc.policy.violations]).toEqual([stack, true, []]);
     }
+    // local runs on Docker: a network and a container per service, the Docker manifest.
+    expect(stdout).toContain("Policies for local: no violations");
+    expect(stdout).toMatch(/Stack local \(tier local, runtime docker\): 9 resources/);
+    expect(stdout).toContain("service api: delivery/api:sha-0000000, 1 container of 256 CPU / 512 MiB, autoscaling off");
+    const local = JSON.parse(readFileSync(join(dir, "out", "synth", "local.json"), "utf8")) as SynthDocument;
+    expect([local.summary.runtime, local.resources.filter((r) => r.type === "docker:index/container:Container").length]).toEqual([
+      "docker",
+      2,
+    ]);
+    expect((local.outputs.deployment as { runtime: string }).runtime).toBe("docker");
     expect(stdout).toMatch(/Stack prod \(tier prod, us-east-1\): \d+ resources/);
     expect(stdout).toContain("service api: delivery/api:sha-3f9c2a1, 3 tasks of 512 CPU / 1024 MiB, autoscaling 3-20 at 60% CPU");
+  });
+
+  it("renders the emulator example from its folder: the ECS program for the local tier, no violation", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "synth-emulator-"));
+    for (const file of ["Pulumi.yaml", "Pulumi.local.yaml"]) copyFileSync(join(ROOT, "examples", "emulator", file), join(dir, file));
+
+    const { code, stdout } = await synth(dir);
+
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/Stack local \(tier local, us-east-1\): \d+ resources/);
+    expect(stdout).toContain("service api: delivery/api:sha-0000000, 1 task of 256 CPU / 512 MiB, autoscaling off");
+    expect(stdout).toContain("Policies for local: no violations");
+    const doc = JSON.parse(readFileSync(join(dir, "out", "synth", "local.json"), "utf8")) as SynthDocument;
+    expect([doc.summary.runtime, doc.resources.filter((r) => r.type === "aws:ecs/service:Service").length]).toEqual([undefined, 2]);
   });
 
   it("exits 1 naming the rule when a stack breaks a mandatory policy (prod without HTTPS)", async () => {

@@ -50,7 +50,7 @@ describe("examples/kubernetes", () => {
 
     await main(["node", "deployctl", "synth", "--dir", "examples/kubernetes", "--out", mkdtempSync(join(tmpdir(), "kube-synth-"))], io);
 
-    expect(io.out()).toContain("Stack prod (tier prod, kubernetes): 31 resources");
+    expect(io.out()).toContain("Stack prod (tier prod, runtime kubernetes): 31 resources");
     expect(io.out()).toContain("service api: registry.example.com/delivery/api:v2.4.1, 3 pods of 1 CPU / 1Gi, autoscaling 3-20 at 70% CPU");
     expect(io.out()).toContain(
       "service web: registry.example.com/delivery/web:sha-3f9c2a1, 2 pods of 250m CPU / 256Mi, autoscaling 2-5 at 70% CPU",

@@ -1,0 +1,4 @@
+export * from "./client";
+export * from "./containers";
+export * from "./logs";
+export * from "./recreate";
