@@ -4,24 +4,12 @@
  * would create them, and the provider observes the result. This catches settings that render fine
  * but do not run (the health check command, the read-only root with its tmpfs, the limits).
  */
-import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderEnvironment } from "../../infra/synth/render";
 import { dockerClient, observeService, readContainerLogs, recreateService } from "../../validators/providers/docker";
 import { buildAppImage, docker, eventually, removeStack, requireEngine, uniqueStack } from "../support/docker";
 import { dockerDeployment, environmentConfig, type RenderedResource, resourcesOf, serviceEntry, T } from "../support/pulumi";
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const address = srv.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+import { freePort } from "../../fixtures/ports";
 
 interface ContainerInputs {
   name: string;

@@ -2,7 +2,6 @@
  * The Docker observation provider against the REAL engine (`.ci/run` starts dockerd; without an
  * engine these tests fail in beforeAll, naming how to start one).
  */
-import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   demultiplex,
@@ -17,22 +16,11 @@ import {
   toLines,
 } from "../../validators/providers/docker";
 import { buildAppImage, docker, eventually, removeStack, requireEngine, runService, uniqueStack } from "../support/docker";
+import { freePort } from "../../fixtures/ports";
 
 const GOOD = "delivery-test/app:v1";
 const CRASHING = "delivery-test/app:v2";
 const MISSING = "delivery-test/app:v9-never-built";
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const address = srv.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 const client = dockerClient();
 const stack = uniqueStack("prov");

@@ -5,9 +5,9 @@
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "../../fixtures/ports";
 
 export interface PrometheusServer {
   url: string;
@@ -25,18 +25,6 @@ export function prometheusBinary(name: "prometheus" | "promtool"): string {
     throw new Error(`${name} is not installed (looked for "${bin}"): the Prometheus tests need a real one. Install it: ${INSTALL}`);
   }
   return bin;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Backfills `openMetrics` (OpenMetrics text ending with `# EOF`, timestamps in seconds) and starts Prometheus on it. */
