@@ -11,7 +11,7 @@ import { CHECK_NAMES, type CheckResult, type ServiceReport, type ValidationRepor
 import { mapLimit } from "../core/pool";
 import { openRuntime } from "../providers/open";
 import type { Outcome, RolloutObservation, Runtime } from "../providers/runtime";
-import { type Settings, resolveSettings } from "./settings";
+import { type Settings, logPatternsFor, resolveSettings } from "./settings";
 import type { ValidateDeps, ValidateOptions } from "./types";
 
 type ManifestService = DeploymentManifest["services"][number];
@@ -152,8 +152,16 @@ function outcomeInput<T>(outcome: Outcome<T> | undefined, key: "counts" | "stats
 
 async function logsCheck(runtime: Runtime, service: string, since: Date, until: Date, settings: Settings): Promise<CheckResult> {
   if (settings.skip.has("logs")) return skippedCheck("logs", "Skipped on request (--skip logs).");
-  const scan = await runtime.logs(service, { since, until, terms: logTerms(settings.logPatterns) });
-  return judgeLogs({ scan, since, patterns: settings.logPatterns });
+  const entry = settings.services.find((s) => s.name === service);
+  const patterns = entry ? logPatternsFor(settings, entry) : settings.logPatterns;
+  const scan = await runtime.logs(service, {
+    since,
+    until,
+    terms: logTerms(patterns),
+    tailLines: patterns.tailLines,
+    ...(patterns.startupMarker ? { startupMarker: patterns.startupMarker } : {}),
+  });
+  return judgeLogs({ scan, since, patterns });
 }
 
 async function smokeCheck(
