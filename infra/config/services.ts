@@ -110,6 +110,7 @@ function resolveOne(
     path: svc.path,
     host: svc.host,
     smokePaths: svc.smokePaths ?? [],
+    ...(svc.logs ? { logs: { ...svc.logs } } : {}),
     readonlyRootFilesystem: svc.readonlyRootFilesystem ?? false,
     rulePriority: svc.path || svc.host ? 100 + index * 10 : undefined,
     deployment: resolveDeployment(svc.deployment, at("deployment"), tier, defaults, problems),
