@@ -86,7 +86,7 @@ export async function validate(options: ValidateOptions, deps: ValidateDeps): Pr
         })
       : undefined,
   ]);
-  const smokes = Promise.all(settings.services.map((s) => smokeCheck(s, settings, deps, sleep, now, progress, abort.signal)));
+  const smokes = Promise.all(settings.services.map((s) => smokeCheck(s, settings, deps, sleep, now, progress, abort.signal, runtime)));
   let data: Awaited<typeof gathered>;
   try {
     data = await gathered;
@@ -172,6 +172,7 @@ async function smokeCheck(
   now: () => Date,
   progress: (message: string) => void,
   signal: AbortSignal,
+  runtime: Runtime,
 ): Promise<CheckResult> {
   if (settings.skip.has("smoke")) return skippedCheck("smoke", "Skipped on request (--skip smoke).");
   if (!settings.smoke) return skippedCheck("smoke", "Skipped: smoke requests turned off (--no-smoke).");
@@ -188,6 +189,12 @@ async function smokeCheck(
       onProgress: (message) => progress(`${s.name}: ${message}`),
       signal,
     },
-    { fetch: deps.fetch ?? globalThis.fetch, sleep, now },
+    {
+      fetch: deps.fetch ?? globalThis.fetch,
+      sleep,
+      now,
+      // The watchdog reads the replicas when it begins and when it ends: a restart in between fails it.
+      replicas: async () => (await runtime.replicas([s.name])).get(s.name),
+    },
   );
 }
