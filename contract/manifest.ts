@@ -39,6 +39,23 @@ const alertsSchema = z
   })
   .strict();
 
+/** The logs check's rules for one service; the CLI's flags override them. */
+export const serviceLogsSchema = z
+  .object({
+    tailLines: z
+      .number()
+      .int()
+      .positive()
+      .max(10_000)
+      .optional()
+      .describe("Only the last this many lines of each task's log stream since the deploy began are judged. @default 100"),
+    maxWarnings: z.number().int().nonnegative().optional().describe("WARN lines allowed in those lines; one more fails. @default 2"),
+    startupMarker: nonEmpty.optional().describe("A line containing this must appear since the deploy began (the service started)."),
+  })
+  .strict()
+  .optional()
+  .describe("The logs check's rules (absent: the defaults, no startup marker).");
+
 const historySchema = z
   .object({
     bucket: nonEmpty.optional().describe("S3 bucket for run records; absent for the local tier (records go to a local directory)."),
@@ -68,6 +85,7 @@ export const ecsManifestServiceSchema = z
     healthPath: z.string().startsWith("/").describe("Path of the health endpoint, relative to url."),
     smokePaths: z.array(z.string().startsWith("/")).describe("Further paths the smoke check GETs."),
     dependsOn: z.array(nonEmpty).describe("Services this one depends on (deploy order)."),
+    logs: serviceLogsSchema,
     deployment: z
       .object({
         strategy: z.enum(["canary", "linear", "blueGreen"]).describe("ECS's native progressive strategy the service deploys with."),
@@ -119,6 +137,7 @@ const commonServiceFields = {
   healthPath: z.string().startsWith("/").describe("Path of the health endpoint, relative to url."),
   smokePaths: z.array(z.string().startsWith("/")).describe("Further paths the smoke check GETs."),
   dependsOn: z.array(nonEmpty).describe("Services this one depends on (deploy order)."),
+  logs: serviceLogsSchema,
 };
 
 export const dockerManifestServiceSchema = z

@@ -97,6 +97,25 @@ export const deploymentSchema = z.strictObject({
   maxExtensionMinutes: minutes(0).optional(),
 });
 
+/** The logs check's rules for a service (`delivery:services[i].logs`); the validator's defaults apply to what is left out. */
+export const serviceLogsSchema = z.strictObject({
+  /** Only the last this many lines of each task's log stream since the deploy began are judged. @default 100 */
+  tailLines: z
+    .number({ error: "expected a whole number of lines" })
+    .int({ error: "expected a whole number of lines" })
+    .min(1, { error: "must be from 1 to 10000 lines (one CloudWatch Logs page)" })
+    .max(10_000, { error: "must be from 1 to 10000 lines (one CloudWatch Logs page)" })
+    .optional(),
+  /** WARN lines allowed among them; one more fails the release. @default 2 */
+  maxWarnings: z
+    .number({ error: "expected a whole number of lines" })
+    .int({ error: "expected a whole number of lines" })
+    .min(0, { error: "must be 0 or more lines" })
+    .optional(),
+  /** A line containing this must appear since the deploy began (the service started). @default none */
+  startupMarker: z.string({ error: "expected the text of the service's startup line" }).min(1, { error: "must not be empty" }).optional(),
+});
+
 export const serviceSchema = z.strictObject({
   name: dnsName,
   image: imageSchema,
@@ -131,6 +150,8 @@ export const serviceSchema = z.strictObject({
     .string()
     .regex(/^[A-Za-z0-9*?.-]+$/, { error: "expected a host name" })
     .optional(),
+  /** The logs check's rules (tailLines 100, maxWarnings 2, no startup marker by default). */
+  logs: serviceLogsSchema.optional(),
   /** Further paths the smoke check GETs after the health path. @default [] */
   smokePaths: z.array(z.string().startsWith("/", { error: "expected a path starting with '/'" })).optional(),
   /** Mount the container's root filesystem read-only. @default false */

@@ -161,6 +161,7 @@ function resolveOne(
     path: svc.path,
     host: svc.host,
     smokePaths: svc.smokePaths ?? [],
+    ...(svc.logs ? { logs: { ...svc.logs } } : {}),
     readonlyRootFilesystem: svc.readonlyRootFilesystem ?? false,
     rulePriority: svc.path || svc.host ? 100 + index * 10 : undefined,
     deployment: docker ? { strategy: "rolling" } : resolveDeployment(svc.deployment, at("deployment"), tier, defaults, problems),

@@ -57,6 +57,8 @@ export interface ServiceConfig {
   path?: string;
   host?: string;
   smokePaths: string[];
+  /** The logs check's rules as configured (the validator applies its defaults to what is absent). */
+  logs?: { tailLines?: number; maxWarnings?: number; startupMarker?: string };
   readonlyRootFilesystem: boolean;
   /** Listener rule priority, from the service's position (the default route has none). */
   rulePriority?: number;

@@ -32,6 +32,7 @@ export function buildKubernetesManifest(config: EnvironmentConfig, k8s: Kubernet
       healthPath: svc.healthCheckPath,
       smokePaths: [...svc.smokePaths],
       dependsOn: [...svc.dependsOn],
+      ...(svc.logs ? { logs: { ...svc.logs } } : {}),
     })),
   };
 }

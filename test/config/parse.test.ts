@@ -180,7 +180,7 @@ describe("parseEnvironmentConfig rejects bad config with one line per problem", 
       name: "a misspelt service key",
       delivery: { tier: "dev", services: [service({ desiredCout: 2 })] },
       expected: [
-        "Pulumi.dev.yaml: delivery:services[0].desiredCout is not a known key; did you mean 'desiredCount'? Known keys: name, image, port, healthCheckPath, cpu, memory, desiredCount, autoscaling, dependsOn, environment, secrets, path, host, smokePaths, readonlyRootFilesystem, deployment, replicas, hostPort, writablePaths, build.",
+        "Pulumi.dev.yaml: delivery:services[0].desiredCout is not a known key; did you mean 'desiredCount'? Known keys: name, image, port, healthCheckPath, cpu, memory, desiredCount, autoscaling, dependsOn, environment, secrets, path, host, logs, smokePaths, readonlyRootFilesystem, deployment, replicas, hostPort, writablePaths, build.",
       ],
     },
     {
@@ -209,6 +209,15 @@ describe("parseEnvironmentConfig rejects bad config with one line per problem", 
       options: { stack: "local", extra: { "aws:skipCredentialsValidation": true, "aws:skipRequestingAccountId": true } },
       expected: [
         "Pulumi.local.yaml: aws:endpoints is missing; the local tier sends every AWS service it uses to the emulator: list appautoscaling, cloudwatch, codebuild, codepipeline, dynamodb, ec2, ecr, ecs, elbv2, events, iam, kms, logs, s3, sns, ssm, sts.",
+      ],
+    },
+    {
+      name: "logs rules out of bounds, each named",
+      delivery: { tier: "dev", services: [service({ logs: { tailLines: 0, maxWarnings: -1, startupMarker: "" } })] },
+      expected: [
+        "Pulumi.dev.yaml: delivery:services[0].logs.tailLines is 0; must be from 1 to 10000 lines (one CloudWatch Logs page).",
+        "Pulumi.dev.yaml: delivery:services[0].logs.maxWarnings is -1; must be 0 or more lines.",
+        'Pulumi.dev.yaml: delivery:services[0].logs.startupMarker is ""; must not be empty.',
       ],
     },
     {

@@ -58,6 +58,19 @@ describe("buildManifest", () => {
     });
   });
 
+  it("carries a service's logs rules as configured, and none when not configured", () => {
+    const withLogs = environmentConfig({
+      tier: "dev",
+      services: [
+        serviceEntry("api", { logs: { startupMarker: "api started", maxWarnings: 0 } }),
+        serviceEntry("web", { port: 3000, path: "/web/*" }),
+      ],
+    });
+    const [api, web] = buildManifest(withLogs, deployedFor(["api", "web"])).services;
+    expect(api?.logs).toEqual({ startupMarker: "api started", maxWarnings: 0 });
+    expect(web && "logs" in web).toBe(false);
+  });
+
   it("carries exactly the seven thresholds the validator reads", () => {
     expect(buildManifest(config, deployedFor(["web", "api"])).thresholds).toEqual({
       errorRateWarningPercent: 1,
@@ -104,6 +117,14 @@ describe("the rendered deployment output of each stack", () => {
     const valid = validate(manifests.get(stack));
     expect(validate.errors ?? []).toEqual([]);
     expect(valid).toBe(true);
+  });
+
+  it.each(["dev", "staging", "prod"])("%s gives every service the startup marker its stack file sets", (stack) => {
+    const services = (manifests.get(stack) as EcsManifest).services;
+    expect(services.map((s) => [s.name, s.logs?.startupMarker])).toEqual([
+      ["api", "api started"],
+      ["web", "web started"],
+    ]);
   });
 
   it("is rejected by the schema when a field is wrong (the check can fail)", () => {

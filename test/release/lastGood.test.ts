@@ -77,6 +77,20 @@ describe("SsmReleaseRegistry against moto", () => {
     const read = new SsmReleaseRegistry(ssm).get("staging", "api");
 
     await expect(read).rejects.toBeInstanceOf(ReleaseRegistryError);
-    await expect(read).rejects.toThrow(/^SSM parameter \/delivery\/staging\/api\/last-good does not hold a release: stack: /);
+    await expect(read).rejects.toThrow(/^SSM parameter \/delivery\/staging\/api\/last-good does not hold a release: taskDefinitionArn: /);
+  });
+
+  it("reads a value holding just the documented fields, taking stack and service from the parameter name", async () => {
+    const documented = {
+      imageTag: "sha-1",
+      taskDefinitionArn: "arn:aws:ecs:us-east-1:123456789012:task-definition/api:7",
+      validatedAt: "2025-06-01T12:00:00.000Z",
+      runId: "run-1",
+      note: "by hand",
+    };
+    await ssm.send(new PutParameterCommand({ Name: "/delivery/staging/web/last-good", Value: JSON.stringify(documented), Type: "String" }));
+
+    const { note: _note, ...fields } = documented;
+    expect(await new SsmReleaseRegistry(ssm).get("staging", "web")).toEqual({ stack: "staging", service: "web", ...fields });
   });
 });

@@ -149,7 +149,7 @@ describe("validate against moto", () => {
     expect(JSON.stringify(report)).not.toContain("hunter2");
   });
 
-  it("warns on three WARN lines and requires a configured startup marker", async () => {
+  it("fails on three WARN lines (at most 2 by default) and requires a configured startup marker", async () => {
     const api = await world.service("api");
     await world.runTasks(api, 3);
     await world.metrics(api, { requests: 1000, errors5xx: 0 });
@@ -158,9 +158,54 @@ describe("validate against moto", () => {
     const warned = await run(testManifest([api]), { skip: ["latency"] });
     const marked = await run(testManifest([api]), { skip: ["latency"], logPatterns: { startupMarker: "Started Application" } });
 
-    expect(check(warned, "logs").status).toBe("warn");
+    expect(check(warned, "logs")).toMatchObject({ status: "fail", observed: { warnLines: 3 } });
+    expect(check(warned, "logs").message).toContain("3 warning lines (at most 2 allowed)");
     expect(check(marked, "logs")).toMatchObject({ status: "fail", observed: { startupMarkerFound: false } });
     expect(check(marked, "logs").message).toContain('startup marker "Started Application" not found');
+  });
+
+  it("passes two WARN lines, the most allowed by default", async () => {
+    const api = await world.service("api");
+    await world.runTasks(api, 3);
+    await world.metrics(api, { requests: 1000, errors5xx: 0 });
+    await world.logs(api, ["WARN a", "INFO b", "WARN c"]);
+
+    const report = await run(testManifest([api]), { skip: ["latency"] });
+
+    expect(check(report, "logs")).toMatchObject({ status: "pass", observed: { warnLines: 2 } });
+  });
+
+  it("judges only the last 100 lines of each task's stream, and finds the startup marker before them", async () => {
+    const api = await world.service("api");
+    await world.runTasks(api, 3);
+    await world.metrics(api, { requests: 1000, errors5xx: 0 });
+    const filler = Array.from({ length: 100 }, (_, i) => `INFO request ${i}`);
+    await world.logs(api, ["Started Application", "ERROR during warm-up", ...filler], "app/api/task-1");
+    await world.logs(api, ["Started Application", "ERROR during warm-up", ...filler.slice(1)], "app/api/task-2");
+    const manifest = testManifest([{ ...api, logs: { startupMarker: "Started Application" } }]);
+    await new Promise((resolve) => setTimeout(resolve, 250)); // the lines are stamped 1 ms apart from now on
+
+    const report = await run(manifest, { skip: ["latency"] });
+
+    expect(check(report, "logs")).toMatchObject({
+      status: "fail",
+      observed: { errorLines: 1, startupMarkerFound: true, eventsScanned: 200, linesJudged: 200 },
+    });
+    expect(check(report, "logs").message).toContain('1 error line (first: "ERROR during warm-up")');
+  });
+
+  it("takes tailLines and maxWarnings from the manifest's service entry, and the caller's patterns over them", async () => {
+    const api = await world.service("api");
+    await world.runTasks(api, 3);
+    await world.metrics(api, { requests: 1000, errors5xx: 0 });
+    await world.logs(api, ["ERROR old", "WARN a", "WARN b", "WARN c"]);
+    const manifest = testManifest([{ ...api, logs: { tailLines: 3, maxWarnings: 3 } }]);
+
+    const fromManifest = await run(manifest, { skip: ["latency"] });
+    const overridden = await run(manifest, { skip: ["latency"], logPatterns: { maxWarnings: 2 } });
+
+    expect(check(fromManifest, "logs")).toMatchObject({ status: "pass", observed: { errorLines: 0, warnLines: 3 } });
+    expect(check(overridden, "logs")).toMatchObject({ status: "fail", observed: { warnLines: 3 } });
   });
 
   it("judges several services from one cluster listing, one verdict each", async () => {

@@ -23,17 +23,31 @@ export interface LogsInput {
 
 const SHOWN_LINES = 3;
 
+/** The last `tailLines` lines of each stream (lines without a stream form one), in the order read. */
+export function tailPerStream<T extends { stream?: string }>(lines: readonly T[], tailLines: number): T[] {
+  const byStream = new Map<string, T[]>();
+  for (const line of lines) {
+    const key = line.stream ?? "";
+    const kept = byStream.get(key) ?? [];
+    kept.push(line);
+    byStream.set(key, kept);
+  }
+  return [...byStream.values()].flatMap((kept) => kept.slice(-tailLines));
+}
+
 /**
- * The logs check, a pure judgement over the lines a runtime read since the deployment began. Any
- * line matching an error pattern fails (count and first lines shown, secrets masked);
- * `warnThreshold` or more warning lines warn; a configured startup marker must be present. A
- * missing log source is inconclusive; a scan cut short cannot pass.
+ * The logs check, a pure judgement over the lines a runtime read since the deployment began. Only
+ * the last `tailLines` lines of each stream (task) count: any of them matching an error pattern fails
+ * (count and first lines shown, secrets masked), more than `maxWarnings` warning lines fail; a
+ * configured startup marker must be present anywhere since the deployment began. A missing log source
+ * is inconclusive; a scan cut short cannot pass.
  */
 export function judgeLogs(input: LogsInput): CheckResult {
   const { patterns } = input;
   const threshold = {
     errorLines: 0,
-    warnLinesBelow: patterns.warnThreshold,
+    maxWarnLines: patterns.maxWarnings,
+    tailLinesPerStream: patterns.tailLines,
     errorPatterns: patterns.error,
     warnPatterns: patterns.warn,
     startupMarker: patterns.startupMarker ?? null,
@@ -43,15 +57,18 @@ export function judgeLogs(input: LogsInput): CheckResult {
     return checkResult("logs", "inconclusive", `${scan.reason}: cannot read the service's logs.`, { logGroup: scan.source }, threshold);
   }
   const logGroup = scan.source;
-  const events = scan.lines;
+  const events = tailPerStream(scan.lines, patterns.tailLines);
   const errors = events.filter((e) => matchesAny(e.message, patterns.error));
   const warns = events.filter((e) => !matchesAny(e.message, patterns.error) && matchesAny(e.message, patterns.warn));
-  const markerFound = patterns.startupMarker ? events.some((e) => (e.message ?? "").includes(patterns.startupMarker as string)) : null;
+  const markerFound = patterns.startupMarker
+    ? (scan.markerFound ?? scan.lines.some((e) => (e.message ?? "").includes(patterns.startupMarker as string)))
+    : null;
   const firstErrors = errors.slice(0, SHOWN_LINES).map((e) => displayLine(e.message ?? "", 200, input.knownSecrets));
   const observed = {
     logGroup,
     since: input.since.toISOString(),
-    eventsScanned: events.length,
+    eventsScanned: scan.lines.length,
+    linesJudged: events.length,
     errorLines: errors.length,
     warnLines: warns.length,
     firstErrors,
@@ -60,10 +77,12 @@ export function judgeLogs(input: LogsInput): CheckResult {
   };
   const problems: string[] = [];
   if (errors.length > 0) problems.push(`${plural(errors.length, "error line")} (first: ${firstErrors.map((l) => `"${l}"`).join(", ")})`);
+  if (warns.length > patterns.maxWarnings)
+    problems.push(`${plural(warns.length, "warning line")} (at most ${patterns.maxWarnings} allowed)`);
   // A marker not seen in a scan cut short may be in the part not read.
   if (markerFound === false && !scan.truncated) problems.push(`startup marker "${patterns.startupMarker}" not found`);
   const truncatedNote = scan.truncated
-    ? ` (scan stopped after ${plural(scan.pages, "page")} and ${plural(events.length, "matching event")})`
+    ? ` (scan stopped after ${plural(scan.pages, "page")} and ${plural(scan.lines.length, "matching event")})`
     : "";
   if (problems.length > 0) {
     return checkResult("logs", "fail", `${logGroup} since ${observed.since}: ${problems.join("; ")}${truncatedNote}.`, observed, threshold);
@@ -78,20 +97,11 @@ export function judgeLogs(input: LogsInput): CheckResult {
       threshold,
     );
   }
-  if (warns.length >= patterns.warnThreshold) {
-    return checkResult(
-      "logs",
-      "warn",
-      `${logGroup}: no error lines, but ${plural(warns.length, "warning line")} (${patterns.warnThreshold} or more warn).`,
-      observed,
-      threshold,
-    );
-  }
   const markerNote = markerFound ? `; startup marker "${patterns.startupMarker}" present` : "";
   return checkResult(
     "logs",
     "pass",
-    `${logGroup}: no error lines, ${plural(warns.length, "warning line")}${markerNote}.`,
+    `${logGroup}: no error lines, ${plural(warns.length, "warning line")} (at most ${patterns.maxWarnings} allowed) in the last ${plural(patterns.tailLines, "line")} of each stream${markerNote}.`,
     observed,
     threshold,
   );

@@ -2,6 +2,8 @@ import type { CheckResult, CheckStatus } from "../../contract/report";
 import { type ProbeDeps, type ProbeResult, healthBodyProblem, joinUrl, probe } from "./http";
 import { displayLine } from "../core/redact";
 import { checkResult, plural, round } from "./result";
+import type { ReplicasObservation } from "../providers/runtime";
+import { replicaChanges } from "./replicaChanges";
 
 export interface SmokeTarget {
   /** Base URL of the service through its load balancer. */
@@ -32,6 +34,8 @@ export interface SmokeOptions {
 
 export interface SmokeDeps extends ProbeDeps {
   sleep: (ms: number) => Promise<void>;
+  /** The service's replicas as the runtime sees them now: read when the watch begins and when it ends (a restart in between fails). */
+  replicas?: () => Promise<ReplicasObservation | undefined>;
 }
 
 interface EndpointOutcome {
@@ -153,6 +157,9 @@ async function watchdog(url: string, baselineMs: number, options: SmokeOptions, 
   const polls = Math.max(1, Math.round((options.watchSeconds * 1000) / intervalMs));
   let maxMs = 0;
   const statuses: (number | null)[] = [];
+  const now = deps.now;
+  const watchStart = now();
+  const before = await deps.replicas?.();
   const result = (problem?: string) => ({
     problem,
     polls: statuses.length,
@@ -173,6 +180,13 @@ async function watchdog(url: string, baselineMs: number, options: SmokeOptions, 
     if (answer.status < 200 || answer.status > 299) return result(`${at} answered HTTP ${answer.status}, expected 200`);
     if (answer.ms > limitMs) {
       return result(`${at} took ${round(answer.ms, 1)} ms, over twice the first measurement (limit ${round(limitMs, 1)} ms)`);
+    }
+  }
+  if (before?.found) {
+    const after = await deps.replicas?.();
+    if (after?.found) {
+      const changes = replicaChanges(before, after, { start: watchStart, end: now() });
+      if (changes.length > 0) return result(changes.join("; "));
     }
   }
   return result();

@@ -43,7 +43,7 @@ export async function checkLastGood(
       );
       continue;
     }
-    const { release, problem } = parseLastGoodRelease(value);
+    const { release, problem } = parseLastGoodRelease(value, parameter);
     if (!release) {
       results.set(
         service,

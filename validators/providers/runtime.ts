@@ -141,6 +141,13 @@ export interface LogQuery {
   until: Date;
   /** Substrings of interest (error, warning, startup marker). */
   terms: readonly string[];
+  /**
+   * Read every line (not only the terms) and return only the last this many of each stream (task);
+   * unset: every line containing a term, in the whole range.
+   */
+  tailLines?: number;
+  /** A line the runtime must look for in the whole range, even outside the tail (`LogScan.markerFound`). */
+  startupMarker?: string;
 }
 
 /** What a log scan returned. */
@@ -149,7 +156,10 @@ export type LogScan =
       found: true;
       /** Where the lines came from, e.g. the log group `/ecs/staging/api`. */
       source: string;
-      lines: { message: string; timestamp?: number }[];
+      /** In order per stream; `stream` names the replica's log stream when the runtime knows it. */
+      lines: { message: string; timestamp?: number; stream?: string }[];
+      /** Whether the query's startup marker was seen anywhere in the range (set when the runtime looked beyond the lines it returns). */
+      markerFound?: boolean;
       /** Requests made to the log backend. */
       pages: number;
       /** The backend had more to search when the scan stopped. */

@@ -48,7 +48,7 @@ export class SsmReleaseRegistry implements ReleaseRegistry {
       if (isNotFound(err)) return undefined;
       throw new ReleaseRegistryError(`cannot read SSM parameter ${name}: ${describe(err)}`, { cause: err });
     }
-    const parsed = parseLastGoodRelease(value);
+    const parsed = parseLastGoodRelease(value, name);
     if (!parsed.release) throw new ReleaseRegistryError(`SSM parameter ${name} does not hold a release: ${parsed.problem}`);
     return parsed.release;
   }
@@ -80,7 +80,7 @@ export class SsmReleaseRegistry implements ReleaseRegistry {
       do {
         const page = await this.ssm.send(new GetParameterHistoryCommand({ Name: name, MaxResults: 50, NextToken: token }));
         for (const p of page.Parameters ?? []) {
-          versions.push({ version: p.Version ?? 0, modifiedAt: p.LastModifiedDate?.toISOString(), ...parseLastGoodRelease(p.Value) });
+          versions.push({ version: p.Version ?? 0, modifiedAt: p.LastModifiedDate?.toISOString(), ...parseLastGoodRelease(p.Value, name) });
         }
         token = page.NextToken;
       } while (token);

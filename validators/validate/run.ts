@@ -11,7 +11,7 @@ import { CHECK_NAMES, type CheckResult, type ServiceReport, type ValidationRepor
 import { mapLimit } from "../core/pool";
 import { openRuntime } from "../providers/open";
 import type { Outcome, RolloutObservation, Runtime } from "../providers/runtime";
-import { type Settings, resolveSettings } from "./settings";
+import { type Settings, logPatternsFor, resolveSettings } from "./settings";
 import type { ValidateDeps, ValidateOptions } from "./types";
 
 type ManifestService = DeploymentManifest["services"][number];
@@ -86,7 +86,7 @@ export async function validate(options: ValidateOptions, deps: ValidateDeps): Pr
         })
       : undefined,
   ]);
-  const smokes = Promise.all(settings.services.map((s) => smokeCheck(s, settings, deps, sleep, now, progress, abort.signal)));
+  const smokes = Promise.all(settings.services.map((s) => smokeCheck(s, settings, deps, sleep, now, progress, abort.signal, runtime)));
   let data: Awaited<typeof gathered>;
   try {
     data = await gathered;
@@ -152,8 +152,16 @@ function outcomeInput<T>(outcome: Outcome<T> | undefined, key: "counts" | "stats
 
 async function logsCheck(runtime: Runtime, service: string, since: Date, until: Date, settings: Settings): Promise<CheckResult> {
   if (settings.skip.has("logs")) return skippedCheck("logs", "Skipped on request (--skip logs).");
-  const scan = await runtime.logs(service, { since, until, terms: logTerms(settings.logPatterns) });
-  return judgeLogs({ scan, since, patterns: settings.logPatterns });
+  const entry = settings.services.find((s) => s.name === service);
+  const patterns = entry ? logPatternsFor(settings, entry) : settings.logPatterns;
+  const scan = await runtime.logs(service, {
+    since,
+    until,
+    terms: logTerms(patterns),
+    tailLines: patterns.tailLines,
+    ...(patterns.startupMarker ? { startupMarker: patterns.startupMarker } : {}),
+  });
+  return judgeLogs({ scan, since, patterns });
 }
 
 async function smokeCheck(
@@ -164,6 +172,7 @@ async function smokeCheck(
   now: () => Date,
   progress: (message: string) => void,
   signal: AbortSignal,
+  runtime: Runtime,
 ): Promise<CheckResult> {
   if (settings.skip.has("smoke")) return skippedCheck("smoke", "Skipped on request (--skip smoke).");
   if (!settings.smoke) return skippedCheck("smoke", "Skipped: smoke requests turned off (--no-smoke).");
@@ -180,6 +189,12 @@ async function smokeCheck(
       onProgress: (message) => progress(`${s.name}: ${message}`),
       signal,
     },
-    { fetch: deps.fetch ?? globalThis.fetch, sleep, now },
+    {
+      fetch: deps.fetch ?? globalThis.fetch,
+      sleep,
+      now,
+      // The watchdog reads the replicas when it begins and when it ends: a restart in between fails it.
+      replicas: async () => (await runtime.replicas([s.name])).get(s.name),
+    },
   );
 }

@@ -16,7 +16,10 @@ export interface Settings {
   skip: ReadonlySet<CheckName>;
   confidence: number;
   compare?: "baseline";
+  /** Defaults and the caller's (CLI's) patterns; `logPatternsFor` puts each service's manifest rules between them. */
   logPatterns: LogPatterns;
+  /** What the caller set (the CLI's flags): it overrides each service's manifest `logs`. */
+  logOverrides: Partial<LogPatterns>;
   rolloutPollSeconds: number;
   smokeAttempts: number;
   smokeAttemptIntervalSeconds: number;
@@ -50,6 +53,7 @@ export function resolveSettings(options: ValidateOptions): Settings {
     confidence: options.confidence ?? 0.99,
     compare: options.compare,
     logPatterns: { ...DEFAULT_LOG_PATTERNS, ...options.logPatterns },
+    logOverrides: { ...options.logPatterns },
     rolloutPollSeconds: number("tuning.rolloutPollSeconds", tuning.rolloutPollSeconds, 10, 1),
     smokeAttempts: number("tuning.smokeAttempts", tuning.smokeAttempts, 3, 1),
     smokeAttemptIntervalSeconds: number("tuning.smokeAttemptIntervalSeconds", tuning.smokeAttemptIntervalSeconds, 10, 0, false),
@@ -67,11 +71,23 @@ export function resolveSettings(options: ValidateOptions): Settings {
       problems.push(`skip names an unknown check "${name}"; the checks are ${CHECK_NAMES.join(", ")}.`);
     }
   }
-  if (!Number.isInteger(settings.logPatterns.warnThreshold) || settings.logPatterns.warnThreshold < 1) {
-    problems.push(`logPatterns.warnThreshold is ${settings.logPatterns.warnThreshold}; it must be a whole number of at least 1.`);
+  if (!Number.isInteger(settings.logPatterns.maxWarnings) || settings.logPatterns.maxWarnings < 0) {
+    problems.push(`logPatterns.maxWarnings is ${settings.logPatterns.maxWarnings}; it must be a whole number of at least 0.`);
+  }
+  if (!Number.isInteger(settings.logPatterns.tailLines) || settings.logPatterns.tailLines < 1 || settings.logPatterns.tailLines > 10_000) {
+    problems.push(`logPatterns.tailLines is ${settings.logPatterns.tailLines}; it must be a whole number from 1 to 10000.`);
   }
   if (problems.length > 0) throw new BadInputError(problems.join("\n"));
   return settings;
+}
+
+/** The logs rules of one service: the defaults, then the manifest's `logs` of the service, then the caller's (CLI flags). */
+export function logPatternsFor(settings: Pick<Settings, "logOverrides">, service: { logs?: Partial<LogPatterns> }): LogPatterns {
+  const fromManifest: Partial<LogPatterns> = {};
+  if (service.logs?.tailLines !== undefined) fromManifest.tailLines = service.logs.tailLines;
+  if (service.logs?.maxWarnings !== undefined) fromManifest.maxWarnings = service.logs.maxWarnings;
+  if (service.logs?.startupMarker !== undefined) fromManifest.startupMarker = service.logs.startupMarker;
+  return { ...DEFAULT_LOG_PATTERNS, ...fromManifest, ...settings.logOverrides };
 }
 
 /** The manifest's services named in `wanted` (all when empty); unknown names are added to `problems`. */

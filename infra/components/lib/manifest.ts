@@ -58,6 +58,7 @@ export function buildManifest(config: EnvironmentConfig, deployed: DeployedEnvir
       healthPath: svc.healthCheckPath,
       smokePaths: [...svc.smokePaths],
       dependsOn: [...svc.dependsOn],
+      ...(svc.logs ? { logs: { ...svc.logs } } : {}),
       ...manifestDeployment(config.stack, svc, d),
     };
   });

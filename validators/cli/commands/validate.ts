@@ -33,6 +33,8 @@ export interface ValidateFlags extends CommonFlags, Omit<ValidateReleaseFlags, "
   errorPattern?: string[];
   warnPattern?: string[];
   startupMarker?: string;
+  tailLines?: number;
+  maxWarnings?: number;
 }
 
 const HELP = `
@@ -42,7 +44,10 @@ Checks (each reported as pass, warn, fail, inconclusive or skipped):
   errorRate  ALB target 5xx / requests with a Wilson interval; no traffic is inconclusive
   latency    TargetResponseTime p95 / p99 (warn above the threshold, fail above twice it)
   smoke      GET url + healthPath (200, "status":"UP"), smoke paths, then a watchdog
-  logs       ERROR / Exception lines fail, 3 or more WARN lines warn, optional startup marker
+  logs       in the last 100 lines of each task's log since the deploy: any ERROR / Exception line
+             fails, more than 2 WARN lines fail; the startup marker (if set) must appear since the
+             deploy. Per service in the manifest (logs: tailLines, maxWarnings, startupMarker); the
+             flags below override it
   canary     with --compare baseline, for progressive services with an ECS deployment in progress:
              the new revision's target group against the baseline's over the same window (both
              sides shown): 5xx above the stack's warning rate (1%) or surely worse than the
@@ -91,7 +96,17 @@ export const registerValidate: RegisterCommand = (program, ctx) => {
     )
     .option("--error-pattern <text...>", `log lines containing this fail (default: ${DEFAULT_LOG_PATTERNS.error.join(", ")})`)
     .option("--warn-pattern <text...>", `log lines containing this count as warnings (default: ${DEFAULT_LOG_PATTERNS.warn.join(", ")})`)
-    .option("--startup-marker <text>", "a log line containing this must appear since the deployment began");
+    .option("--startup-marker <text>", "a log line containing this must appear since the deployment began (default: the manifest's)")
+    .option(
+      "--tail-lines <n>",
+      `judge only the last n lines of each task's log stream (default: the manifest's, else ${DEFAULT_LOG_PATTERNS.tailLines})`,
+      wholeNumber("--tail-lines", 1, "lines"),
+    )
+    .option(
+      "--max-warnings <n>",
+      `warning lines allowed; one more fails (default: the manifest's, else ${DEFAULT_LOG_PATTERNS.maxWarnings})`,
+      wholeNumber("--max-warnings", 0, "lines"),
+    );
   addValidateReleaseOptions(cmd)
     .addHelpText("after", HELP)
     .action(async (flags: ValidateFlags) => {
@@ -138,6 +153,8 @@ export async function runValidateCommand(flags: ValidateFlags, ctx: CliContext, 
           ...(flags.errorPattern ? { error: flags.errorPattern } : {}),
           ...(flags.warnPattern ? { warn: flags.warnPattern } : {}),
           ...(flags.startupMarker ? { startupMarker: flags.startupMarker } : {}),
+          ...(flags.tailLines !== undefined ? { tailLines: flags.tailLines } : {}),
+          ...(flags.maxWarnings !== undefined ? { maxWarnings: flags.maxWarnings } : {}),
         },
         onProgress: progressTo(ctx.io),
       },

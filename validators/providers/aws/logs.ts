@@ -6,10 +6,21 @@ import { awsErrorName, toOperationalError } from "./call";
 export const DEFAULT_LOG_PAGES = 20;
 
 /**
- * Reads a log group's lines in the query's range that contain one of its terms (CloudWatch sends
- * only candidates; the judge matches again). CloudWatch may return empty pages with a token while
- * it searches: at most `maxPages` are read, and a scan cut short says so. A missing log group is
- * reported as such, never thrown; any other failure is an OperationalError.
+ * Reads a log group's lines in the query's range. Without `tailLines`: only lines that contain one
+ * of its terms (CloudWatch sends only candidates; the judge matches again). With `tailLines`: every
+ * line (no filter pattern, since a line that is neither an error nor a warning still pushes older
+ * ones out of the tail), keeping the last `tailLines` of each log stream (one per ECS task), and
+ * whether the startup marker appeared anywhere in the range.
+ *
+ * Why FilterLogEvents over the window rather than GetLogEvents per stream from the end: one paged
+ * call covers every task's stream, with no stream listing to trust (DescribeLogStreams'
+ * lastEventTimestamp is only eventually consistent, so a task that just started may be missed), and
+ * the same pass finds the startup marker, which usually sits at the start of a stream, outside its
+ * tail. The cost is reading the whole window of a busy service: the pages are bounded.
+ *
+ * CloudWatch may return empty pages with a token while it searches: at most `maxPages` are read, and
+ * a scan cut short says so (the judge never passes it). A missing log group is reported as such,
+ * never thrown; any other failure is an OperationalError.
  */
 export async function scanLogGroup(
   client: CloudWatchLogsClient,
@@ -18,16 +29,26 @@ export async function scanLogGroup(
   maxPages = DEFAULT_LOG_PAGES,
 ): Promise<LogScan> {
   const events: FilteredLogEvent[] = [];
-  const filterPattern = serverFilter(query.terms);
+  const tail = query.tailLines;
+  const filterPattern = tail === undefined ? serverFilter(query.terms) : "";
   let nextToken: string | undefined;
-  const scan = (pages: number, truncated: boolean): LogScan => ({
-    found: true,
-    source: logGroup,
-    lines: events.map((e) => ({ message: e.message ?? "", ...(e.timestamp !== undefined ? { timestamp: e.timestamp } : {}) })),
-    pages,
-    truncated,
-    backend: "CloudWatch Logs",
-  });
+  const scan = (pages: number, truncated: boolean): LogScan => {
+    const lines = events.map((e) => ({
+      message: e.message ?? "",
+      ...(e.timestamp !== undefined ? { timestamp: e.timestamp } : {}),
+      ...(e.logStreamName !== undefined ? { stream: e.logStreamName } : {}),
+    }));
+    const marker = query.startupMarker;
+    return {
+      found: true,
+      source: logGroup,
+      lines: tail === undefined ? lines : tailPerStream(inTimeOrder(lines), tail),
+      ...(tail !== undefined && marker !== undefined ? { markerFound: lines.some((l) => l.message.includes(marker)) } : {}),
+      pages,
+      truncated,
+      backend: "CloudWatch Logs",
+    };
+  };
   for (let page = 1; page <= maxPages; page++) {
     let response;
     try {
@@ -51,6 +72,21 @@ export async function scanLogGroup(
     if (!nextToken) return scan(page, false);
   }
   return scan(maxPages, true);
+}
+
+/** The last `tailLines` lines of each stream, in the order given (the judge applies the same rule again). */
+function tailPerStream<T extends { stream?: string }>(lines: readonly T[], tailLines: number): T[] {
+  const byStream = new Map<string, T[]>();
+  for (const line of lines) byStream.set(line.stream ?? "", [...(byStream.get(line.stream ?? "") ?? []), line]);
+  return [...byStream.values()].flatMap((kept) => kept.slice(-tailLines));
+}
+
+/** Lines by timestamp, stable (CloudWatch interleaves streams; within one the order read is kept for equal times). */
+function inTimeOrder<T extends { timestamp?: number }>(lines: T[]): T[] {
+  return lines
+    .map((line, index) => ({ line, index }))
+    .sort((a, b) => (a.line.timestamp ?? 0) - (b.line.timestamp ?? 0) || a.index - b.index)
+    .map((x) => x.line);
 }
 
 /** `?"ERROR" ?"Exception" ?"WARN"`: let CloudWatch send only candidate lines (matched again by the judge). */
