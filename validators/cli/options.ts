@@ -93,10 +93,13 @@ export function addCommonOptions(cmd: Command, formats: readonly OutputFormat[] 
 /** Region from --region, the manifest, then the environment; endpoint from --endpoint-url then AWS_ENDPOINT_URL. */
 export function awsClientOptions(
   flags: CommonFlags,
-  manifest: Pick<DeploymentManifest, "region">,
+  manifest: Pick<DeploymentManifest, "region" | "runtime">,
   env: NodeJS.ProcessEnv,
 ): AwsClientOptions {
-  return awsConnection(flags, env, manifest.region);
+  // A Kubernetes stack needs AWS only for SNS alerts or an S3 history bucket; without a region it
+  // gets a placeholder one (no AWS call is made unless the manifest names such a resource).
+  const fallback = manifest.runtime === "kubernetes" && !env.AWS_REGION && !env.AWS_DEFAULT_REGION ? "us-east-1" : undefined;
+  return awsConnection(flags, env, manifest.region ?? fallback);
 }
 
 /** Prints the report on stdout; markdown is also appended to $GITHUB_STEP_SUMMARY when that is set. */

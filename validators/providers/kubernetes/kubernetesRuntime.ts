@@ -196,7 +196,15 @@ export class KubernetesRuntime implements Runtime {
     const pods = await observePods(this.clients, this.namespace, rs);
     const lines: { message: string }[] = [];
     for (const p of pods) {
-      const text = await podLogLines(this.clients, { namespace: this.namespace, pod: p.name, tailLines: 100, sinceTime: query.since });
+      let text: string[];
+      try {
+        text = await podLogLines(this.clients, { namespace: this.namespace, pod: p.name, tailLines: 100, sinceTime: query.since });
+      } catch (err) {
+        // A container that never started has no log yet (400), a pod replaced meanwhile is gone (404): the tasks check names it.
+        const status = err instanceof OperationalError ? statusOf(err.cause) : undefined;
+        if (status === 400 || status === 404) continue;
+        throw err;
+      }
       lines.push(...text.map((message) => ({ message: `${p.name}: ${message}` })));
     }
     return { found: true, source, lines, pages: pods.length, truncated: false, backend: "the Kubernetes API" };
