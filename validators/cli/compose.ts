@@ -26,7 +26,7 @@ import { awsClientOptions, type CommandDeps, type ReleaseFlags } from "./options
 
 // The option definitions live in ./options (loaded for --help); re-exported for the callers of before.
 export { addReleaseOptions, type ReleaseFlags } from "./options";
-import { loadJudgedManifest, loadManifest } from "../validate/loadManifest";
+import { type JudgedManifest, loadJudgedManifest, loadManifest } from "../validate/loadManifest";
 import { validate } from "../validate/run";
 import { openRestoreGate } from "../canary/verdictStore";
 import { watchProgressiveRollout } from "../canary/watch";
@@ -89,11 +89,29 @@ export interface ReleaseRuntime<M extends DeploymentManifest = EcsManifest> {
 /**
  * Resolves the manifest (--manifest or --stack) and the AWS clients, then builds the runtime.
  */
-export async function releaseRuntime(flags: ReleaseFlags, io: CliIO, deps: ReleaseCommandDeps): Promise<ReleaseRuntime> {
+export async function releaseRuntime(
+  flags: ReleaseFlags,
+  io: CliIO,
+  deps: ReleaseCommandDeps,
+  command = "this command",
+): Promise<ReleaseRuntime> {
   const stacks = deps.stacks(io.cwd);
-  const manifest = await loadManifest({ stack: flags.stack, manifestFile: flags.manifest, cwd: io.cwd }, stacks);
+  const manifest = await loadManifest({ stack: flags.stack, manifestFile: flags.manifest, cwd: io.cwd, command }, stacks);
   const clients = deps.createClients(awsClientOptions(flags, manifest, io.env));
   return buildReleaseRuntime({ manifest, clients, stacks, io, flags, deps });
+}
+
+/** releaseRuntime for the commands that also work on a Kubernetes stack (rollback). */
+export async function judgedReleaseRuntime(
+  flags: ReleaseFlags,
+  io: CliIO,
+  deps: ReleaseCommandDeps,
+  command: string,
+): Promise<ReleaseRuntime<JudgedManifest>> {
+  const stacks = deps.stacks(io.cwd);
+  const manifest = await loadJudgedManifest({ stack: flags.stack, manifestFile: flags.manifest, cwd: io.cwd }, stacks, command);
+  const clients = deps.createClients(awsClientOptions(flags, manifest, io.env));
+  return buildReleaseRuntime<JudgedManifest>({ manifest, clients, stacks, io, flags, deps });
 }
 
 /** What buildReleaseRuntime needs once the manifest and clients are known (validate.ts has them). */

@@ -20,6 +20,8 @@ export interface ManifestSource {
   manifestFile?: string;
   /** Base for a relative `manifestFile`. @default process.cwd() */
   cwd?: string;
+  /** The command reading it, for the message refusing a runtime it does not handle (`gate`, `deploy`). @default "this command" */
+  command?: string;
 }
 
 /**
@@ -28,7 +30,7 @@ export interface ManifestSource {
  * field, the value and what is allowed; a Pulumi failure is an OperationalError.
  */
 export async function loadManifest(src: ManifestSource, stacks: PulumiStacks): Promise<EcsManifest> {
-  return loadManifestWith(src, stacks, parseManifest);
+  return loadManifestWith(src, stacks, (value, source) => parseManifest(value, source, src.command));
 }
 
 /** The runtimes validate and rollback can judge and roll back: ECS and Kubernetes. */
@@ -82,10 +84,12 @@ async function loadManifestWith<M extends DeploymentManifest>(
 }
 
 /** Checks `value` against the manifest contract; every problem at once, one per line. */
-export function parseManifest(value: unknown, source: string): EcsManifest {
+export function parseManifest(value: unknown, source: string, command = "this command"): EcsManifest {
   const manifest = parseAnyManifest(value, source);
   if (manifest.runtime === undefined || manifest.runtime === "ecs") return manifest;
-  throw new BadInputError(`${source}: runtime is "${manifest.runtime}"; this command supports runtime "ecs" only so far.`);
+  throw new BadInputError(
+    `${source}: runtime is "${manifest.runtime}"; ${command} is not available for runtime ${manifest.runtime} yet (it supports runtime "ecs" only so far).`,
+  );
 }
 
 /** Checks `value` against the contract of its runtime (`runtime`, absent: ecs); every problem at once, one per line. */

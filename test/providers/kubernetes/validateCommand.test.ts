@@ -1,11 +1,14 @@
-import { writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { V1Deployment } from "@kubernetes/client-node";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { KubernetesManifest } from "../../../contract/manifest";
 import type { ValidationReport } from "../../../contract/report";
 import { runValidateCommand, type ValidateFlags } from "../../../validators/cli/commands/validate";
-import { defaultCommandDeps } from "../../../validators/cli/compose";
+import { defaultCommandDeps, defaultReleaseDeps } from "../../../validators/cli/compose";
+import { runRollbackCommand } from "../../../validators/cli/commands/rollback";
+import { runGateCommand } from "../../../validators/cli/commands/gate";
+import { BadInputError } from "../../../validators/core/errors";
 import type { CommandDeps } from "../../../validators/cli/options";
 import { ConfigMapReleaseStore, kubernetesClients, LeaseStackLock } from "../../../validators/providers/kubernetes";
 import { ConfigMapReleaseRegistry } from "../../../validators/release/configMapRegistry";
@@ -60,7 +63,8 @@ function manifestFor(prometheusUrl: string): KubernetesManifest {
       minRequests: 50,
       p95LatencyMs: 500,
       p99LatencyMs: 1000,
-      windowSeconds: 600,
+      // The backfilled samples end an hour ago: the default window reaches them (the validation after a rollback uses it).
+      windowSeconds: WINDOW,
     },
     history: { prefix: "staging" },
     services: [
@@ -341,7 +345,13 @@ describe("deployctl validate --rollback on a Kubernetes stack", () => {
     // Taken (created), then released (read, deleted at the version read).
     expect(api.requests.filter((r) => r.includes("/leases")).map((r) => r.split(" ")[0])).toEqual(["POST", "GET", "DELETE"]);
     expect(api.get("leases", NS, "delivery-lock-staging")).toBeUndefined();
-    expect(io.err()).toContain("run record");
+    const records = readdirSync(join(io.cwd, ".delivery", "records", "staging")).filter((f) => f.endsWith(".json"));
+    expect(records).toHaveLength(1);
+    const record = JSON.parse(readFileSync(join(io.cwd, ".delivery", "records", "staging", records[0]!), "utf8")) as {
+      outcome: string;
+      rollback?: { status: string; services: string[] };
+    };
+    expect([record.outcome, record.rollback?.status, record.rollback?.services]).toEqual(["rolled-back", "ok", ["api"]]);
   });
 
   it("does not roll back while another run holds the Lease: exit 5, the Deployment untouched", async () => {
@@ -376,5 +386,52 @@ describe("deployctl validate --rollback on a Kubernetes stack", () => {
 
     expect([...codes].sort()).toEqual([1, 5]);
     expect(api.requests.filter((r) => r.startsWith("PATCH"))).toHaveLength(1);
+  });
+});
+
+describe("the other commands on a Kubernetes stack", () => {
+  it("deployctl rollback points the Deployment back at the last good release under the Lease (exit 0)", async () => {
+    release();
+    healthyPods();
+    await lastGoodV1();
+    controllerRollsBack();
+    const after = manifestFor(prometheus.url);
+    after.services[0]!.imageTag = "v1";
+    stacks.outputs.deployment = after;
+
+    const code = await runRollbackCommand(
+      {
+        manifest: writeManifest(),
+        output: "json",
+        maxAttempts: 1,
+        timeout: 5000,
+        lockTimeout: 0,
+        alertWindow: 3600,
+        escalateAfter: 3,
+        reason: "bad release",
+        wait: 60,
+      },
+      { io, setExitCode: () => undefined },
+      { ...defaultReleaseDeps, ...deps(), sleep: async () => undefined },
+    );
+
+    expect(io.err()).not.toContain("unexpected");
+    expect(code).toBe(0);
+    expect(api.get<V1Deployment>("deployments", NS, "api")?.spec?.template.spec?.containers[0]?.image).toBe(
+      "registry.example.com/delivery/api:v1",
+    );
+    expect(stacks.services[0]?.image.tag).toBe("v1");
+    expect(api.get("leases", NS, "delivery-lock-staging")).toBeUndefined();
+  });
+
+  it("deployctl gate says it is not available for runtime kubernetes yet (bad input)", async () => {
+    const run = runGateCommand(
+      { manifest: writeManifest(), output: "json", maxAttempts: 1, timeout: 5000 },
+      { io, setExitCode: () => undefined },
+      deps(),
+    );
+
+    await expect(run).rejects.toThrow(BadInputError);
+    await expect(run).rejects.toThrow('runtime is "kubernetes"; gate is not available for runtime kubernetes yet');
   });
 });
