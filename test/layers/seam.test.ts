@@ -211,9 +211,9 @@ describe("validate through the runtime seam", () => {
 });
 
 describe("openRuntime, the composition root's choice", () => {
-  it("refuses a Docker manifest as bad input naming the runtime, since only ECS is implemented", () => {
+  it("refuses a Docker manifest as bad input naming the runtime, since only ECS and Kubernetes are implemented", () => {
     const open = () => openRuntime(manifest, {} as Pick<AwsClients, "ecs" | "cloudwatch" | "logs">);
     expect(open).toThrow(BadInputError);
-    expect(open).toThrow("stack local runs on docker: deployctl has no docker runtime yet (only ecs is implemented)");
+    expect(open).toThrow("stack local runs on docker: deployctl has no docker runtime yet (ecs and kubernetes are implemented)");
   });
 });

@@ -28,6 +28,11 @@ export interface FakeKubeApi {
   logs: Map<string, string>;
   /** Every request: method, path with query. */
   requests: string[];
+  /**
+   * Called after a Deployment's template was patched (a rollback), as the deployment controller
+   * would react: a test sets it to roll the new template out (or to hold it, or to fail it).
+   */
+  onDeploymentPatched?: (deployment: V1Deployment) => void | Promise<void>;
   close(): Promise<void>;
 }
 
@@ -138,6 +143,7 @@ export async function startFakeKubeApi(): Promise<FakeKubeApi> {
       d.metadata = { ...d.metadata, generation: (d.metadata?.generation ?? 0) + 1 };
       bump(d);
       store.set(key(kind, ns, name), d);
+      await api.onDeploymentPatched?.(structuredClone(d));
       return send(res, d);
     }
     return status(res, 405, "MethodNotAllowed", `${req.method} ${url.pathname}`);
@@ -159,7 +165,7 @@ export async function startFakeKubeApi(): Promise<FakeKubeApi> {
     ],
     currentContext: "other",
   });
-  return {
+  const api: FakeKubeApi = {
     url,
     kubeConfig,
     logs,
@@ -175,4 +181,5 @@ export async function startFakeKubeApi(): Promise<FakeKubeApi> {
         server.close(() => resolve());
       }),
   };
+  return api;
 }

@@ -7,27 +7,33 @@ import type { CliIO } from "./io";
 import { gate } from "../gate/run";
 import { openStackLock } from "../lock/open";
 import type { StackLock } from "../lock/types";
-import type { EcsManifest } from "../../contract/manifest";
+import { type EcsManifest, runtimeOf } from "../../contract/manifest";
 import type { PulumiStacks } from "../providers/pulumi/stacks";
 import { newRunId, whoAmI } from "../records/identity";
 import { openRecordStore } from "../records/open";
 import { redactText, SecretRegistry } from "../core/redact";
+import { BadInputError } from "../core/errors";
 import type { RecordStore } from "../records/types";
-import { SsmReleaseRegistry } from "../release/lastGood";
+import { type ReleaseRegistry, SsmReleaseRegistry } from "../release/lastGood";
+import { ConfigMapReleaseRegistry } from "../release/configMapRegistry";
+import { KubernetesLeaseLock } from "../lock/leaseLock";
+import { ConfigMapReleaseStore } from "../providers/kubernetes/releases";
+import { LeaseStackLock } from "../providers/kubernetes/lease";
+import type { KubernetesClients } from "../providers/kubernetes/client";
 import { Progress } from "../core/progress";
 import type { ReleaseDeps } from "../rollback/types";
 import { awsClientOptions, type CommandDeps, type ReleaseFlags } from "./options";
 
 // The option definitions live in ./options (loaded for --help); re-exported for the callers of before.
 export { addReleaseOptions, type ReleaseFlags } from "./options";
-import { loadManifest } from "../validate/loadManifest";
+import { type JudgedManifest, loadJudgedManifest, loadManifest } from "../validate/loadManifest";
 import { validate } from "../validate/run";
 import { openRestoreGate } from "../canary/verdictStore";
 import { watchProgressiveRollout } from "../canary/watch";
 import type { GateFn } from "../workflows/deploy/gate";
 import { ecsBaselineComparison } from "../canary/compare";
 import type { DeploymentManifest } from "../../contract/manifest";
-import { openRuntime } from "../providers/open";
+import { kubernetesClientsFor, openRuntime } from "../providers/open";
 import type { ValidateDeps } from "../validate/types";
 import type { ProgressiveWatchFn } from "../workflows/deploy/progressive";
 
@@ -64,8 +70,8 @@ async function askOnTerminal(question: string): Promise<boolean | undefined> {
 }
 
 /** Everything a release command works with, built once from the flags. */
-export interface ReleaseRuntime {
-  manifest: EcsManifest;
+export interface ReleaseRuntime<M extends DeploymentManifest = EcsManifest> {
+  manifest: M;
   clients: AwsClients;
   stacks: PulumiStacks;
   store: RecordStore;
@@ -74,7 +80,7 @@ export interface ReleaseRuntime {
   who: string;
   runId: string;
   /** The orchestration's deps (alerts, validate, progress...). */
-  release: ReleaseDeps;
+  release: ReleaseDeps<M>;
   gate: GateFn;
   /** Watches a progressive service's traffic steps (deploy). */
   progressive: ProgressiveWatchFn;
@@ -83,16 +89,34 @@ export interface ReleaseRuntime {
 /**
  * Resolves the manifest (--manifest or --stack) and the AWS clients, then builds the runtime.
  */
-export async function releaseRuntime(flags: ReleaseFlags, io: CliIO, deps: ReleaseCommandDeps): Promise<ReleaseRuntime> {
+export async function releaseRuntime(
+  flags: ReleaseFlags,
+  io: CliIO,
+  deps: ReleaseCommandDeps,
+  command = "this command",
+): Promise<ReleaseRuntime> {
   const stacks = deps.stacks(io.cwd);
-  const manifest = await loadManifest({ stack: flags.stack, manifestFile: flags.manifest, cwd: io.cwd }, stacks);
+  const manifest = await loadManifest({ stack: flags.stack, manifestFile: flags.manifest, cwd: io.cwd, command }, stacks);
   const clients = deps.createClients(awsClientOptions(flags, manifest, io.env));
   return buildReleaseRuntime({ manifest, clients, stacks, io, flags, deps });
 }
 
+/** releaseRuntime for the commands that also work on a Kubernetes stack (rollback). */
+export async function judgedReleaseRuntime(
+  flags: ReleaseFlags,
+  io: CliIO,
+  deps: ReleaseCommandDeps,
+  command: string,
+): Promise<ReleaseRuntime<JudgedManifest>> {
+  const stacks = deps.stacks(io.cwd);
+  const manifest = await loadJudgedManifest({ stack: flags.stack, manifestFile: flags.manifest, cwd: io.cwd }, stacks, command);
+  const clients = deps.createClients(awsClientOptions(flags, manifest, io.env));
+  return buildReleaseRuntime<JudgedManifest>({ manifest, clients, stacks, io, flags, deps });
+}
+
 /** What buildReleaseRuntime needs once the manifest and clients are known (validate.ts has them). */
-export interface RuntimeInput {
-  manifest: EcsManifest;
+export interface RuntimeInput<M extends DeploymentManifest = EcsManifest> {
+  manifest: M;
   clients: AwsClients;
   stacks: PulumiStacks;
   io: CliIO;
@@ -101,13 +125,46 @@ export interface RuntimeInput {
 }
 
 /**
- * What validate judges with: the runtime the manifest names (only ECS is implemented; a Docker or
- * Kubernetes manifest is refused, naming the runtime) and, on ECS, the canary comparison of
- * progressive services against their baseline.
+ * What validate judges with: the runtime the manifest names (ECS or Kubernetes; a Docker manifest is
+ * refused, naming the runtime) and, on ECS, the canary comparison of progressive services against
+ * their baseline. A Kubernetes stack's clients come from `kubernetes` (tests) or the kubeconfig.
  */
-export function validateDeps(manifest: DeploymentManifest, clients: AwsClients): Pick<ValidateDeps, "runtime" | "baseline"> {
-  const runtime = openRuntime(manifest, clients);
+export function validateDeps(
+  manifest: DeploymentManifest,
+  clients: AwsClients,
+  kubernetes?: KubernetesClients,
+  sleep?: (ms: number) => Promise<void>,
+): Pick<ValidateDeps, "runtime" | "baseline"> {
+  const runtime = openRuntime(manifest, clients, kubernetes || sleep ? { kubernetes, kubernetesOptions: { sleep } } : {});
   return { runtime, ...(runtime.name === "ecs" ? { baseline: ecsBaselineComparison(clients) } : {}) };
+}
+
+/** The Kubernetes clients of a Kubernetes stack: the injected ones (tests), else from the kubeconfig. */
+function kubernetesOf(manifest: DeploymentManifest, deps: Pick<CommandDeps, "kubernetes">): KubernetesClients | undefined {
+  if (manifest.runtime !== "kubernetes") return undefined;
+  return deps.kubernetes?.(manifest) ?? kubernetesClientsFor(manifest);
+}
+
+/**
+ * Where a stack's last good releases and lock live: on Kubernetes, the ConfigMap delivery-releases
+ * and a Lease in its namespace; else SSM and the DynamoDB table (or the local lock file).
+ */
+function releaseStores(
+  manifest: DeploymentManifest,
+  kube: KubernetesClients | undefined,
+  input: { clients: AwsClients; cwd: string; now: () => Date },
+): { registry: ReleaseRegistry; lock: StackLock } {
+  if (manifest.runtime === "kubernetes" && kube) {
+    const ns = manifest.kubernetes.namespace;
+    return {
+      registry: new ConfigMapReleaseRegistry(new ConfigMapReleaseStore(kube, ns), ns),
+      lock: new KubernetesLeaseLock(new LeaseStackLock(kube, ns, input.now)),
+    };
+  }
+  return {
+    registry: new SsmReleaseRegistry(input.clients.ssm),
+    lock: openStackLock({ manifest: { history: manifest.history }, clients: input.clients, cwd: input.cwd, now: input.now }),
+  };
 }
 
 /**
@@ -115,12 +172,16 @@ export function validateDeps(manifest: DeploymentManifest, clients: AwsClients):
  * redaction), and validate and gate bound to the clients. Progress goes to stdout for text output
  * and to stderr for JSON and markdown (stdout is the document).
  */
-export async function buildReleaseRuntime(input: RuntimeInput): Promise<ReleaseRuntime> {
+export async function buildReleaseRuntime<M extends DeploymentManifest = EcsManifest>(input: RuntimeInput<M>): Promise<ReleaseRuntime<M>> {
   const { manifest, clients, stacks, io, flags, deps } = input;
   const secrets = new SecretRegistry();
   const store = openRecordStore({ manifest, clients, cwd: io.cwd, recordsDir: flags.recordsDir, secrets });
-  const lock = openStackLock({ manifest, clients, cwd: io.cwd, now: deps.now });
-  const channels = await buildAlertChannels({ manifest, clients, env: io.env, secrets, fetch: deps.fetch });
+  const kube = kubernetesOf(manifest, deps);
+  const { registry, lock } = releaseStores(manifest, kube, { clients, cwd: io.cwd, now: deps.now });
+  // A Kubernetes or Docker stack without SNS topics alerts through nothing (its Slack/PagerDuty ride on the topics' config).
+  const channels = manifest.alerts
+    ? await buildAlertChannels({ manifest: { alerts: manifest.alerts }, clients, env: io.env, secrets, fetch: deps.fetch })
+    : [];
   const alerts = new AlertDispatcher(
     channels,
     store,
@@ -134,10 +195,11 @@ export async function buildReleaseRuntime(input: RuntimeInput): Promise<ReleaseR
   const write = flags.output === undefined || flags.output === "text" ? io.stdout : io.stderr;
   const progress = new Progress((line) => write(`${redactText(line, secrets.values())}\n`), deps.now);
   const runId = newRunId(deps.now());
-  const release: ReleaseDeps = {
-    runtime: (m) => openRuntime(m, clients),
+  const ecs = runtimeOf(manifest) === "ecs" ? (manifest as EcsManifest) : undefined;
+  const release: ReleaseDeps<M> = {
+    runtime: (m) => openRuntime(m, clients, kube ? { kubernetes: kube, kubernetesOptions: { sleep: deps.sleep } } : {}),
     stacks,
-    registry: new SsmReleaseRegistry(clients.ssm),
+    registry,
     alerts,
     validate: (request) =>
       validate(
@@ -148,15 +210,16 @@ export async function buildReleaseRuntime(input: RuntimeInput): Promise<ReleaseR
           since: request.since,
           onProgress: request.onProgress,
         },
-        { ...validateDeps(request.manifest, clients), fetch: deps.fetch, now: deps.now, sleep: deps.sleep },
+        { ...validateDeps(request.manifest, clients, kube), fetch: deps.fetch, now: deps.now, sleep: deps.sleep },
       ),
     // After a stack update the task definitions change: read the stack's output again (never a stale --manifest file).
-    loadManifest: () => loadManifest({ stack: manifest.stack, cwd: io.cwd }, stacks),
+    loadManifest: () => reloadManifest(manifest, io.cwd, stacks),
     progress,
     now: deps.now,
     sleep: deps.sleep,
-    restoreGate: (targets, reason) => openRestoreGate(clients.ssm, manifest, targets, { now: deps.now, runId, reason }),
-  };
+    // Progressive delivery (the lifecycle hook's gate) exists on ECS only.
+    ...(ecs ? { restoreGate: (targets, reason) => openRestoreGate(clients.ssm, ecs, targets, { now: deps.now, runId, reason }) } : {}),
+  } satisfies ReleaseDeps<M>;
   return {
     manifest,
     clients,
@@ -174,4 +237,22 @@ export async function buildReleaseRuntime(input: RuntimeInput): Promise<ReleaseR
       ),
     progressive: (request) => watchProgressiveRollout(request, { clients, progress, now: deps.now, sleep: deps.sleep }),
   };
+}
+
+/**
+ * The stack's manifest read again after a stack update, of the same runtime as the one given (an
+ * ECS stack's through loadManifest, as before; a Kubernetes stack's through loadJudgedManifest).
+ */
+async function reloadManifest<M extends DeploymentManifest>(manifest: M, cwd: string, stacks: PulumiStacks): Promise<M> {
+  const again: DeploymentManifest =
+    runtimeOf(manifest) === "ecs"
+      ? await loadManifest({ stack: manifest.stack, cwd }, stacks)
+      : await loadJudgedManifest({ stack: manifest.stack, cwd }, stacks, "the rollback");
+  if (runtimeOf(again) !== runtimeOf(manifest)) {
+    throw new BadInputError(
+      `stack ${manifest.stack}: its deployment output now says runtime ${runtimeOf(again)}, not ${runtimeOf(manifest)}; run the command again.`,
+    );
+  }
+  // Same stack, same runtime: the manifest type M (the runtime's variant) holds.
+  return again as M;
 }

@@ -4,7 +4,8 @@ import type { AwsClientOptions, AwsClients } from "../providers/aws/clients";
 import { awsConnection } from "../providers/aws/options";
 import type { CliIO } from "./io";
 import { ExitCode, type ExitCodeValue } from "./exitCodes";
-import type { EcsManifest } from "../../contract/manifest";
+import type { DeploymentManifest, KubernetesManifest } from "../../contract/manifest";
+import type { KubernetesClients } from "../providers/kubernetes/client";
 import type { PulumiStacks } from "../providers/pulumi/stacks";
 import { DEFAULT_ALERT_POLICY } from "../alerts/policy";
 import type { Verdict } from "../../contract/report";
@@ -34,6 +35,10 @@ export interface ReleaseFlags extends CommonFlags {
 export interface CommandDeps {
   stacks: (workDir: string) => PulumiStacks;
   createClients: (options: AwsClientOptions) => AwsClients;
+  /** A Kubernetes stack's API clients. @default the kubeconfig's (KUBECONFIG, ~/.kube/config, in-cluster) with the manifest's context */
+  kubernetes?: (manifest: KubernetesManifest) => KubernetesClients;
+  /** Pauses while waiting for a rollout. @default setTimeout */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /** A commander parser for a whole number >= min, with a message naming the flag, the value and what is allowed. */
@@ -86,8 +91,15 @@ export function addCommonOptions(cmd: Command, formats: readonly OutputFormat[] 
 }
 
 /** Region from --region, the manifest, then the environment; endpoint from --endpoint-url then AWS_ENDPOINT_URL. */
-export function awsClientOptions(flags: CommonFlags, manifest: EcsManifest, env: NodeJS.ProcessEnv): AwsClientOptions {
-  return awsConnection(flags, env, manifest.region);
+export function awsClientOptions(
+  flags: CommonFlags,
+  manifest: Pick<DeploymentManifest, "region" | "runtime">,
+  env: NodeJS.ProcessEnv,
+): AwsClientOptions {
+  // A Kubernetes stack needs AWS only for SNS alerts or an S3 history bucket; without a region it
+  // gets a placeholder one (no AWS call is made unless the manifest names such a resource).
+  const fallback = manifest.runtime === "kubernetes" && !env.AWS_REGION && !env.AWS_DEFAULT_REGION ? "us-east-1" : undefined;
+  return awsConnection(flags, env, manifest.region ?? fallback);
 }
 
 /** Prints the report on stdout; markdown is also appended to $GITHUB_STEP_SUMMARY when that is set. */

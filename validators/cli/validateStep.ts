@@ -1,6 +1,6 @@
 import type { AwsClients } from "../providers/aws/clients";
 import type { CliIO } from "./io";
-import type { EcsManifest } from "../../contract/manifest";
+import type { JudgedManifest } from "../validate/loadManifest";
 import type { PulumiStacks } from "../providers/pulumi/stacks";
 import type { ValidationReport } from "../../contract/report";
 import { type AfterValidationOptions, type AfterValidationResult, afterValidation } from "../workflows/validateAndRollback";
@@ -25,7 +25,7 @@ export { addValidateReleaseOptions } from "./options";
 export interface ValidateStepInput {
   io: CliIO;
   flags: ValidateReleaseFlags;
-  manifest: EcsManifest;
+  manifest: JudgedManifest;
   clients: AwsClients;
   stacks: PulumiStacks;
   /** What validate() returned, or the error it threw. */

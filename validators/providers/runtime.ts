@@ -4,7 +4,8 @@
  * The checks (validators/checks) judge these observations and never learn which runtime answered;
  * `validate`, the workflows and the rollback's fast path reach a runtime only through `Runtime`.
  *
- * One implementation per folder: providers/aws/ecsRuntime.ts (ECS, CloudWatch, CloudWatch Logs).
+ * One implementation per folder: providers/aws/ecsRuntime.ts (ECS, CloudWatch, CloudWatch Logs) and
+ * providers/kubernetes/kubernetesRuntime.ts (the API server, Prometheus, pod logs).
  * The composition root (validators/cli/compose.ts) picks it from the manifest's `runtime`.
  *
  * Where last-good releases, run records and the stack lock live is chosen next to the runtime,

@@ -1,3 +1,4 @@
 export { gatherHistory, type HistoryView, renderHistory, type RunSummary } from "./history";
 export * from "./lastGood";
-export { recordLastGood } from "./record";
+export { ConfigMapReleaseRegistry } from "./configMapRegistry";
+export { recordLastGood, releaseHandle } from "./record";

@@ -1,6 +1,23 @@
-import type { EcsManifest } from "../../contract/manifest";
+import type { DeploymentManifest } from "../../contract/manifest";
 import type { ActionRecord } from "../../contract/report";
 import { lastGoodParameterName, type ReleaseRegistry } from "./lastGood";
+
+/**
+ * The runtime's handle on what a service runs, stored as the release's `taskDefinitionArn` (the
+ * field keeps its ECS name, so the JSON is the same on every runtime): the task definition ARN on
+ * ECS, `Deployment <namespace>/<name> <image>:<tag>` on Kubernetes, the image on Docker.
+ */
+export function releaseHandle(manifest: DeploymentManifest, serviceName: string): string | undefined {
+  if (manifest.runtime === "kubernetes") {
+    const s = manifest.services.find((x) => x.name === serviceName);
+    return s ? `Deployment ${manifest.kubernetes.namespace}/${s.deployment} ${s.image}:${s.imageTag}` : undefined;
+  }
+  if (manifest.runtime === "docker") {
+    const s = manifest.services.find((x) => x.name === serviceName);
+    return s ? `${s.image}:${s.imageTag}` : undefined;
+  }
+  return manifest.services.find((s) => s.name === serviceName)?.taskDefinitionArn;
+}
 
 /**
  * Records each validated service's running release (the manifest's image tag and task
@@ -9,7 +26,7 @@ import { lastGoodParameterName, type ReleaseRegistry } from "./lastGood";
  */
 export async function recordLastGood(
   registry: ReleaseRegistry,
-  manifest: Pick<EcsManifest, "stack" | "services">,
+  manifest: DeploymentManifest,
   services: readonly string[],
   ctx: { runId: string; who: string; now: () => Date },
 ): Promise<ActionRecord[]> {
@@ -27,12 +44,13 @@ export async function recordLastGood(
       });
       continue;
     }
+    const taskDefinitionArn = releaseHandle(manifest, name) ?? "";
     try {
       const version = await registry.put({
         stack: manifest.stack,
         service: name,
         imageTag: service.imageTag,
-        taskDefinitionArn: service.taskDefinitionArn,
+        taskDefinitionArn,
         validatedAt: ctx.now().toISOString(),
         runId: ctx.runId,
         who: ctx.who,
@@ -43,7 +61,7 @@ export async function recordLastGood(
         status: "ok",
         message: `recorded ${name} ${service.imageTag} as last good (${parameter} version ${version})`,
         at: ctx.now().toISOString(),
-        details: { parameter, version, imageTag: service.imageTag, taskDefinitionArn: service.taskDefinitionArn },
+        details: { parameter, version, imageTag: service.imageTag, taskDefinitionArn },
       });
     } catch (err) {
       actions.push({

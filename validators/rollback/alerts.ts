@@ -1,5 +1,5 @@
 import type { Alert, AlertCheck } from "../alerts/types";
-import type { EcsManifest } from "../../contract/manifest";
+import type { DeploymentManifest } from "../../contract/manifest";
 import type { ServiceReport } from "../../contract/report";
 import type { RollbackResult } from "./rollback";
 
@@ -17,7 +17,7 @@ export function failureReason(service: Pick<ServiceReport, "name" | "checks">): 
 }
 
 interface AlertContext {
-  manifest: Pick<EcsManifest, "stack" | "dashboardUrl">;
+  manifest: Pick<DeploymentManifest, "stack" | "dashboardUrl">;
   runId: string;
 }
 
@@ -32,7 +32,7 @@ export function serviceAlert(
     service: service.name,
     verdict: service.verdict,
     checks: alertChecks(service),
-    dashboardUrl: ctx.manifest.dashboardUrl,
+    dashboardUrl: ctx.manifest.dashboardUrl ?? "",
     runId: ctx.runId,
     ...fields,
   };
@@ -55,7 +55,7 @@ export function operationalAlert(ctx: AlertContext, services: readonly string[],
     severity: "warning",
     checks: [],
     action: `none: the validator could not judge (exit 4), so nothing was rolled back: ${error}`,
-    dashboardUrl: ctx.manifest.dashboardUrl,
+    dashboardUrl: ctx.manifest.dashboardUrl ?? "",
     runId: ctx.runId,
   };
 }

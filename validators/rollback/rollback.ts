@@ -1,5 +1,5 @@
 import { BadInputError } from "../core/errors";
-import type { EcsManifest } from "../../contract/manifest";
+import { type DeploymentManifest, runtimeOf } from "../../contract/manifest";
 import type { RunRecorder } from "../records/recorder";
 import type { FailedTrafficStep } from "../records/types";
 import type { ValidationReport } from "../../contract/report";
@@ -8,8 +8,8 @@ import { type MissingTarget, resolveTargets, type RollbackTarget } from "./targe
 import type { ReleaseDeps } from "./types";
 import { validateWithRetry } from "./validateWithRetry";
 
-export interface RollbackRequest {
-  manifest: EcsManifest;
+export interface RollbackRequest<M extends DeploymentManifest = DeploymentManifest> {
+  manifest: M;
   /** Services to roll back, in deploy (dependsOn) order: they are rolled back in reverse. */
   services: string[];
   /** Why (recorded, and in the stack update message). */
@@ -47,11 +47,14 @@ export interface RollbackResult {
  * restore gate, so their lifecycle hook lets the validated release through. Never throws for a
  * failed step: every problem is collected and the result says failed.
  */
-export async function rollbackServices(request: RollbackRequest, deps: ReleaseDeps): Promise<RollbackResult> {
+export async function rollbackServices<M extends DeploymentManifest>(
+  request: RollbackRequest<M>,
+  deps: ReleaseDeps<M>,
+): Promise<RollbackResult> {
   const { manifest, recorder } = request;
   const { progress } = deps;
   const problems: string[] = [];
-  const inOrder = request.services.map((name) => manifest.services.find((s) => s.name === name) ?? { name, ecsService: name });
+  const inOrder = request.services.map((name) => ({ name }));
   const failedStep = request.failedStep ? { failedStep: request.failedStep } : {};
   let resolved: Awaited<ReturnType<typeof resolveTargets>>;
   try {
@@ -96,7 +99,7 @@ export async function rollbackServices(request: RollbackRequest, deps: ReleaseDe
   const fastTargets = targets.filter((t) => !restored.has(t.service));
   if (fastTargets.length > 0) {
     const fast = await progress.stage(
-      `rollback fast path: UpdateService ${fastTargets.map((t) => t.service).join(", ")}`,
+      `rollback fast path: ${runtimeOf(manifest) === "kubernetes" ? "Deployment back to its revision" : "UpdateService"} ${fastTargets.map((t) => t.service).join(", ")}`,
       () =>
         deps.runtime(manifest).fastRollback(
           fastTargets.map((t) => ({ service: t.service, imageTag: t.release.imageTag, revision: t.release.taskDefinitionArn })),
@@ -153,9 +156,9 @@ export async function rollbackServices(request: RollbackRequest, deps: ReleaseDe
   return { status, targets, missing, problems, reports };
 }
 
-async function validateAfterRollback(
-  request: RollbackRequest,
-  deps: ReleaseDeps,
+async function validateAfterRollback<M extends DeploymentManifest>(
+  request: RollbackRequest<M>,
+  deps: ReleaseDeps<M>,
   targets: RollbackTarget[],
   problems: string[],
 ): Promise<ValidationReport[]> {
@@ -213,9 +216,9 @@ export function restoreWaitSeconds(
   request: Pick<RollbackRequest, "manifest" | "waitSeconds">,
   targets: readonly { service: string }[],
 ): number {
-  const progressive = targets
-    .map((t) => request.manifest.services.find((s) => s.name === t.service)?.deployment)
-    .filter((d) => d !== undefined);
+  const { manifest } = request;
+  const ecs = manifest.runtime === undefined || manifest.runtime === "ecs" ? manifest : undefined;
+  const progressive = targets.map((t) => ecs?.services.find((s) => s.name === t.service)?.deployment).filter((d) => d !== undefined);
   const longest = Math.max(0, ...progressive.map((d) => (2 * d.steps.length + d.bakeMinutes + 5) * 60));
   return Math.max(request.waitSeconds, longest);
 }

@@ -1,11 +1,9 @@
 import { BadInputError } from "../core/errors";
-import type { EcsManifestService } from "../../contract/manifest";
 import type { LastGoodRelease, ReleaseRegistry } from "../release/lastGood";
 
 /** What a service is rolled back to. */
 export interface RollbackTarget {
   service: string;
-  ecsService: string;
   release: LastGoodRelease;
 }
 
@@ -23,7 +21,7 @@ export interface MissingTarget {
 export async function resolveTargets(
   registry: ReleaseRegistry,
   stack: string,
-  services: readonly Pick<EcsManifestService, "name" | "ecsService">[],
+  services: readonly { name: string }[],
   toTag?: string,
 ): Promise<{ targets: RollbackTarget[]; missing: MissingTarget[] }> {
   const targets: RollbackTarget[] = [];
@@ -32,7 +30,7 @@ export async function resolveTargets(
   for (const service of services) {
     if (toTag === undefined) {
       const release = await registry.get(stack, service.name);
-      if (release) targets.push({ service: service.name, ecsService: service.ecsService, release });
+      if (release) targets.push({ service: service.name, release });
       else
         missing.push({
           service: service.name,
@@ -42,7 +40,7 @@ export async function resolveTargets(
     }
     const history = await registry.history(stack, service.name);
     const match = history.find((v) => v.release?.imageTag === toTag)?.release;
-    if (match) targets.push({ service: service.name, ecsService: service.ecsService, release: match });
+    if (match) targets.push({ service: service.name, release: match });
     else {
       const known = [...new Set(history.flatMap((v) => (v.release ? [v.release.imageTag] : [])))];
       unknownTag.push(`${service.name} (validated tags: ${known.length > 0 ? known.join(", ") : "none"})`);

@@ -1,6 +1,6 @@
 import type { AlertDispatcher } from "../alerts/dispatcher";
 import type { Runtime } from "../providers/runtime";
-import type { EcsManifest } from "../../contract/manifest";
+import type { DeploymentManifest, EcsManifest } from "../../contract/manifest";
 import type { PulumiStacks } from "../providers/pulumi/stacks";
 import type { ReleaseRegistry } from "../release/lastGood";
 import type { ActionRecord, ValidationReport } from "../../contract/report";
@@ -10,8 +10,8 @@ import type { Progress } from "../core/progress";
  * What the release orchestration asks of the validator: the shape of issue 4's
  * `validate(options, deps)` with its deps already bound (clients, fetch, clock).
  */
-export interface ValidateRequest {
-  manifest: EcsManifest;
+export interface ValidateRequest<M extends DeploymentManifest = EcsManifest> {
+  manifest: M;
   services: string[];
   /** How long to wait for an in-progress rollout before judging. */
   waitSeconds?: number;
@@ -19,10 +19,10 @@ export interface ValidateRequest {
   since?: Date;
   onProgress?: (message: string) => void;
 }
-export type ValidateFn = (request: ValidateRequest) => Promise<ValidationReport>;
+export type ValidateFn<M extends DeploymentManifest = EcsManifest> = (request: ValidateRequest<M>) => Promise<ValidationReport>;
 
-/** Re-reads the stack's `deployment` manifest (after a stack update the task definitions change). */
-export type LoadManifestFn = () => Promise<EcsManifest>;
+/** Re-reads the stack (deploy: an ECS stack; validate and rollback: any runtime they judge)'s `deployment` manifest (after a stack update the task definitions change). */
+export type LoadManifestFn<M extends DeploymentManifest = EcsManifest> = () => Promise<M>;
 
 /**
  * Before a rollback deploys validated releases again: let the lifecycle hook of progressive
@@ -31,14 +31,14 @@ export type LoadManifestFn = () => Promise<EcsManifest>;
 export type RestoreGateFn = (targets: { service: string; imageTag: string }[], reason: string) => Promise<ActionRecord[]>;
 
 /** Everything deploy, rollback and afterValidation share; injected so tests use doubles. */
-export interface ReleaseDeps {
+export interface ReleaseDeps<M extends DeploymentManifest = EcsManifest> {
   /** The manifest's runtime, for the rollback's fast path (validators/providers/open.ts). */
-  runtime: (manifest: EcsManifest) => Pick<Runtime, "fastRollback">;
+  runtime: (manifest: M) => Pick<Runtime, "fastRollback">;
   stacks: PulumiStacks;
   registry: ReleaseRegistry;
   alerts: Pick<AlertDispatcher, "notify" | "recovered">;
-  validate: ValidateFn;
-  loadManifest: LoadManifestFn;
+  validate: ValidateFn<M>;
+  loadManifest: LoadManifestFn<M>;
   progress: Progress;
   now: () => Date;
   sleep: (ms: number) => Promise<void>;

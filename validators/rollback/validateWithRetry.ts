@@ -1,4 +1,5 @@
 import { overallVerdict, type ServiceReport, type ValidationReport } from "../../contract/report";
+import type { DeploymentManifest } from "../../contract/manifest";
 import type { ValidateFn, ValidateRequest } from "./types";
 
 /** A rollout still in progress is validated again this many times before it counts. @default 2 */
@@ -18,9 +19,9 @@ export function rolloutInProgress(service: Pick<ServiceReport, "verdict" | "chec
  * Validates, and validates again (up to `retries` times) while a service's rollout is still in
  * progress: a transient state is not a failure yet. Returns every report, the last one decides.
  */
-export async function validateWithRetry(
-  validate: ValidateFn,
-  request: ValidateRequest,
+export async function validateWithRetry<M extends DeploymentManifest>(
+  validate: ValidateFn<M>,
+  request: ValidateRequest<M>,
   options: { retries?: number; onRetry?: (message: string) => void } = {},
 ): Promise<ValidationReport[]> {
   const retries = options.retries ?? TRANSIENT_RETRIES;
@@ -39,10 +40,10 @@ export async function validateWithRetry(
  * times, the services whose rollout was still in progress, and merges their new results in.
  * Returns the merged report and the extra reports (for the run record). Errors propagate.
  */
-export async function revalidateInProgress(
-  validate: ValidateFn,
+export async function revalidateInProgress<M extends DeploymentManifest>(
+  validate: ValidateFn<M>,
   first: ValidationReport,
-  request: Omit<ValidateRequest, "services">,
+  request: Omit<ValidateRequest<M>, "services">,
   options: { retries?: number; onRetry?: (message: string) => void } = {},
 ): Promise<{ report: ValidationReport; extra: ValidationReport[] }> {
   const retries = options.retries ?? TRANSIENT_RETRIES;

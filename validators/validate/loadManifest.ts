@@ -2,7 +2,14 @@ import { readFile } from "node:fs/promises";
 import { isAbsolute, resolve } from "node:path";
 import type { z } from "zod";
 import { BadInputError, OperationalError } from "../core/errors";
-import { type DeploymentManifest, type EcsManifest, manifestSchemaFor, RUNTIMES, type RuntimeName } from "../../contract/manifest";
+import {
+  type DeploymentManifest,
+  type EcsManifest,
+  type KubernetesManifest,
+  manifestSchemaFor,
+  RUNTIMES,
+  type RuntimeName,
+} from "../../contract/manifest";
 import type { PulumiStacks } from "../providers/pulumi/stacks";
 
 /** Where the manifest comes from: a stack's `deployment` output, or a file holding it as JSON. */
@@ -13,6 +20,8 @@ export interface ManifestSource {
   manifestFile?: string;
   /** Base for a relative `manifestFile`. @default process.cwd() */
   cwd?: string;
+  /** The command reading it, for the message refusing a runtime it does not handle (`gate`, `deploy`). @default "this command" */
+  command?: string;
 }
 
 /**
@@ -21,8 +30,33 @@ export interface ManifestSource {
  * field, the value and what is allowed; a Pulumi failure is an OperationalError.
  */
 export async function loadManifest(src: ManifestSource, stacks: PulumiStacks): Promise<EcsManifest> {
+  return loadManifestWith(src, stacks, (value, source) => parseManifest(value, source, src.command));
+}
+
+/** The runtimes validate and rollback can judge and roll back: ECS and Kubernetes. */
+export type JudgedManifest = EcsManifest | KubernetesManifest;
+
+/**
+ * loadManifest for the commands that work on ECS and Kubernetes stacks (validate, rollback): a
+ * Docker manifest is bad input naming the command.
+ */
+export async function loadJudgedManifest(src: ManifestSource, stacks: PulumiStacks, command: string): Promise<JudgedManifest> {
+  return loadManifestWith(src, stacks, (value, source) => {
+    const manifest = parseAnyManifest(value, source);
+    if (manifest.runtime !== "docker") return manifest;
+    throw new BadInputError(
+      `${source}: runtime is "docker"; ${command} is not available for runtime docker yet (it supports ecs and kubernetes).`,
+    );
+  });
+}
+
+async function loadManifestWith<M extends DeploymentManifest>(
+  src: ManifestSource,
+  stacks: PulumiStacks,
+  parse: (value: unknown, source: string) => M,
+): Promise<M> {
   if (src.manifestFile) {
-    const manifest = parseManifest(await readJson(src.manifestFile, src.cwd), src.manifestFile);
+    const manifest = parse(await readJson(src.manifestFile, src.cwd), src.manifestFile);
     if (src.stack && src.stack !== manifest.stack) {
       throw new BadInputError(
         `${src.manifestFile}: stack is "${manifest.stack}", but --stack is "${src.stack}"; give the manifest of stack ${src.stack}.`,
@@ -46,14 +80,16 @@ export async function loadManifest(src: ManifestSource, stacks: PulumiStacks): P
   if (output === undefined || output === null) {
     throw new BadInputError(`Stack ${src.stack} has no "deployment" output; run the stack update (pulumi up) first.`);
   }
-  return parseManifest(output, `stack ${src.stack} output "deployment"`);
+  return parse(output, `stack ${src.stack} output "deployment"`);
 }
 
 /** Checks `value` against the manifest contract; every problem at once, one per line. */
-export function parseManifest(value: unknown, source: string): EcsManifest {
+export function parseManifest(value: unknown, source: string, command = "this command"): EcsManifest {
   const manifest = parseAnyManifest(value, source);
   if (manifest.runtime === undefined || manifest.runtime === "ecs") return manifest;
-  throw new BadInputError(`${source}: runtime is "${manifest.runtime}"; this command supports runtime "ecs" only so far.`);
+  throw new BadInputError(
+    `${source}: runtime is "${manifest.runtime}"; ${command} is not available for runtime ${manifest.runtime} yet (it supports runtime "ecs" only so far).`,
+  );
 }
 
 /** Checks `value` against the contract of its runtime (`runtime`, absent: ecs); every problem at once, one per line. */

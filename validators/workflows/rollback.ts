@@ -1,6 +1,7 @@
 import type { HeartbeatTimers } from "../lock/heartbeat";
 import type { StackLock } from "../lock/types";
-import type { EcsManifest } from "../../contract/manifest";
+import type { DeploymentManifest, EcsManifest } from "../../contract/manifest";
+import { releaseHandle } from "../release/record";
 import { type RunFinish, RunRecorder, type RunResult } from "../records/recorder";
 import { recordedUnderLock } from "./stackLock";
 import type { RecordStore } from "../records/types";
@@ -21,7 +22,7 @@ export interface ManualRollbackOptions {
   lockTimeoutSeconds: number;
 }
 
-export interface ManualRollbackDeps extends ReleaseDeps {
+export interface ManualRollbackDeps<M extends DeploymentManifest = EcsManifest> extends ReleaseDeps<M> {
   store: Pick<RecordStore, "put" | "redact">;
   lock: StackLock;
   who: string;
@@ -36,7 +37,11 @@ export interface ManualRollbackDeps extends ReleaseDeps {
  * rollback. Without `--service`, only services whose config tag differs from their last good one.
  * A failed rollback, or nothing to roll back to, alerts critical and ends `rollback-failed`.
  */
-export async function manualRollback(manifest: EcsManifest, options: ManualRollbackOptions, deps: ManualRollbackDeps): Promise<RunResult> {
+export async function manualRollback<M extends DeploymentManifest>(
+  manifest: M,
+  options: ManualRollbackOptions,
+  deps: ManualRollbackDeps<M>,
+): Promise<RunResult> {
   if (options.services?.length) checkServiceNames("--service", options.services, manifest.services, manifest.stack);
   const ctx = { manifest, runId: deps.runId };
   return recordedUnderLock(
@@ -70,7 +75,7 @@ export async function manualRollback(manifest: EcsManifest, options: ManualRollb
         recorder.service({
           name,
           tagBefore: current.find((s) => s.name === name)?.tag,
-          taskDefinitionBefore: manifest.services.find((s) => s.name === name)?.taskDefinitionArn,
+          taskDefinitionBefore: releaseHandle(manifest, name),
         });
       const result = await rollbackServices(
         { manifest, services: selected, reason: options.reason, toTag: options.toTag, waitSeconds: options.waitSeconds, recorder },
@@ -100,10 +105,10 @@ export async function manualRollback(manifest: EcsManifest, options: ManualRollb
  * returned, so the rollback reports that there is nothing to roll back to.
  */
 async function servicesOffTheirRelease(
-  manifest: EcsManifest,
+  manifest: DeploymentManifest,
   current: readonly { name: string; tag: string }[],
   toTag: string | undefined,
-  deps: Pick<ReleaseDeps, "registry" | "progress">,
+  deps: Pick<ReleaseDeps<DeploymentManifest>, "registry" | "progress">,
 ): Promise<string[]> {
   const off: string[] = [];
   const unknown: string[] = [];

@@ -2,10 +2,10 @@ import { errorMessage } from "../core/errors";
 import type { Alert } from "../alerts/types";
 import type { HeartbeatTimers } from "../lock/heartbeat";
 import { type StackLock, StackLockedError } from "../lock/types";
-import type { EcsManifest } from "../../contract/manifest";
+import type { DeploymentManifest, EcsManifest } from "../../contract/manifest";
 import { type RunFinish, RunRecorder, type RunResult } from "../records/recorder";
 import type { FailedTrafficStep, RecordStore, RunCommand } from "../records/types";
-import { recordLastGood } from "../release/record";
+import { recordLastGood, releaseHandle } from "../release/record";
 import type { ActionRecord, ServiceReport, ValidationReport } from "../../contract/report";
 import { failureReason, inconclusiveAlert, operationalAlert, rollbackAlert, serviceAlert } from "../rollback/alerts";
 import { dependsOnOrder } from "../rollback/order";
@@ -14,8 +14,8 @@ import { revalidateInProgress } from "../rollback/validateWithRetry";
 import type { ReleaseDeps } from "../rollback/types";
 import { recordRun, withStackLock } from "./stackLock";
 
-export interface AfterValidationOptions {
-  manifest: EcsManifest;
+export interface AfterValidationOptions<M extends DeploymentManifest = EcsManifest> {
+  manifest: M;
   /** What validate() returned, or the error it threw (the validator's own error: exit 4, never a rollback). */
   outcome: ValidationReport | Error;
   /** `--rollback`: roll failing services back to their last good release. @default false */
@@ -36,7 +36,7 @@ export interface AfterValidationOptions {
   before?: { actions: ActionRecord[]; validations: ValidationReport[]; failedStep?: FailedTrafficStep };
 }
 
-export interface AfterValidationDeps extends ReleaseDeps {
+export interface AfterValidationDeps<M extends DeploymentManifest = EcsManifest> extends ReleaseDeps<M> {
   store: Pick<RecordStore, "put" | "redact">;
   lock: StackLock;
   who: string;
@@ -57,7 +57,10 @@ export interface AfterValidationResult extends RunResult {
  * lock; on inconclusive or an operational error, alert and never roll back. Always writes one run
  * record. Never throws for a verdict: the outcome says how it went.
  */
-export async function afterValidation(options: AfterValidationOptions, deps: AfterValidationDeps): Promise<AfterValidationResult> {
+export async function afterValidation<M extends DeploymentManifest>(
+  options: AfterValidationOptions<M>,
+  deps: AfterValidationDeps<M>,
+): Promise<AfterValidationResult> {
   const { manifest } = options;
   const decided: { report?: ValidationReport } = {};
   const result = await recordRun(
@@ -82,9 +85,9 @@ export async function afterValidation(options: AfterValidationOptions, deps: Aft
 }
 
 /** The report to decide on (in-progress rollouts validated again before a rollback), then what the verdicts call for. */
-async function decide(
-  options: AfterValidationOptions,
-  deps: AfterValidationDeps,
+async function decide<M extends DeploymentManifest>(
+  options: AfterValidationOptions<M>,
+  deps: AfterValidationDeps<M>,
   recorder: RunRecorder,
   decided: { report?: ValidationReport },
 ): Promise<RunFinish> {
@@ -120,8 +123,8 @@ async function decide(
       name: s.name,
       tagBefore: m?.imageTag,
       tagAfter: m?.imageTag,
-      taskDefinitionBefore: m?.taskDefinitionArn,
-      taskDefinitionAfter: m?.taskDefinitionArn,
+      taskDefinitionBefore: releaseHandle(manifest, s.name),
+      taskDefinitionAfter: releaseHandle(manifest, s.name),
     });
   }
   const recordFailed = await recordPassed(report, options, deps, recorder);
@@ -147,10 +150,10 @@ async function decide(
 }
 
 /** Records passing services as last good (unless `--no-record`) and resolves their incidents; true when recording failed. */
-async function recordPassed(
+async function recordPassed<M extends DeploymentManifest>(
   report: ValidationReport,
-  options: AfterValidationOptions,
-  deps: AfterValidationDeps,
+  options: AfterValidationOptions<M>,
+  deps: AfterValidationDeps<M>,
   recorder: RunRecorder,
 ): Promise<boolean> {
   const { manifest } = options;
@@ -167,11 +170,11 @@ async function recordPassed(
 }
 
 /** Rolls the failing services back (reverse dependsOn order) under the stack lock; a lock not taken is alerted and never rolled back. */
-async function rollBackFailed(
+async function rollBackFailed<M extends DeploymentManifest>(
   failed: ServiceReport[],
   alerts: Alert[],
-  options: AfterValidationOptions,
-  deps: AfterValidationDeps,
+  options: AfterValidationOptions<M>,
+  deps: AfterValidationDeps<M>,
   recorder: RunRecorder,
 ): Promise<RunFinish> {
   const { manifest } = options;

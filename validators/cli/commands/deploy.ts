@@ -64,7 +64,7 @@ export async function runDeployCommand(flags: DeployFlags, ctx: CliContext, deps
   const { DEFAULT_LEASE_SECONDS } = await import("../../lock/open.js");
   const { dependsOnOrder } = await import("../../rollback/order.js");
   deps ??= defaultReleaseDeps;
-  const runtime = await releaseRuntime(flags, ctx.io, deps);
+  const runtime = await releaseRuntime(flags, ctx.io, deps, "deploy");
   const { manifest } = runtime;
   const services = flags.service?.length ? flags.service : manifest.services.map((s) => s.name);
   if (!flags.yes) {

@@ -50,7 +50,10 @@ export async function runGateCommand(flags: GateFlags, ctx: CliContext, deps?: C
   deps ??= (await import("../compose.js")).defaultCommandDeps;
   const { loadManifest } = await import("../../validate/loadManifest.js");
   const { gate } = await import("../../gate/run.js");
-  const manifest = await loadManifest({ stack: flags.stack, manifestFile: flags.manifest, cwd: ctx.io.cwd }, deps.stacks(ctx.io.cwd));
+  const manifest = await loadManifest(
+    { stack: flags.stack, manifestFile: flags.manifest, cwd: ctx.io.cwd, command: "gate" },
+    deps.stacks(ctx.io.cwd),
+  );
   const clients = deps.createClients(awsClientOptions(flags, manifest, ctx.io.env));
   const report = await gate(
     { manifest, services: flags.service, tag: flags.tag, skip: flags.skip, onProgress: progressTo(ctx.io) },

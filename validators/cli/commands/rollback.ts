@@ -50,10 +50,10 @@ export const registerRollback: RegisterCommand = (program, ctx) => {
 
 export async function runRollbackCommand(flags: RollbackFlags, ctx: CliContext, deps?: ReleaseCommandDeps): Promise<number> {
   // The implementation loads here, not with the option definitions (`--help` stays fast).
-  const { defaultReleaseDeps, releaseRuntime } = await import("../compose.js");
+  const { defaultReleaseDeps, judgedReleaseRuntime } = await import("../compose.js");
   const { manualRollback } = await import("../../workflows/rollback.js");
   const { renderRun } = await import("../../render/deploy.js");
-  const runtime = await releaseRuntime(flags, ctx.io, deps ?? defaultReleaseDeps);
+  const runtime = await judgedReleaseRuntime(flags, ctx.io, deps ?? defaultReleaseDeps, "rollback");
   const result = await manualRollback(
     runtime.manifest,
     {

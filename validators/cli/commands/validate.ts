@@ -17,7 +17,7 @@ import {
   writeReport,
 } from "../options";
 import type { CliContext, RegisterCommand } from "../context";
-import { OperationalError } from "../../core/errors";
+import { BadInputError, OperationalError } from "../../core/errors";
 import { EXIT_CODES_HELP, exitCodeFor } from "../exitCodes";
 
 export interface ValidateFlags extends CommonFlags, Omit<ValidateReleaseFlags, "output"> {
@@ -123,18 +123,20 @@ export const registerValidate: RegisterCommand = (program, ctx) => {
 export async function runValidateCommand(flags: ValidateFlags, ctx: CliContext, deps?: CommandDeps): Promise<number> {
   // The implementation loads here, not with the option definitions (`--help` stays fast).
   deps ??= (await import("../compose.js")).defaultCommandDeps;
-  const { loadManifest } = await import("../../validate/loadManifest.js");
+  const { loadJudgedManifest } = await import("../../validate/loadManifest.js");
   const { validate } = await import("../../validate/run.js");
   const { afterValidationStep } = await import("../validateStep.js");
   const { validateDeps } = await import("../compose.js");
   const stacks = deps.stacks(ctx.io.cwd);
-  const manifest = await loadManifest({ stack: flags.stack, manifestFile: flags.manifest, cwd: ctx.io.cwd }, stacks);
+  const manifest = await loadJudgedManifest({ stack: flags.stack, manifestFile: flags.manifest, cwd: ctx.io.cwd }, stacks, "validate");
   const clients = deps.createClients(awsClientOptions(flags, manifest, ctx.io.env));
-  // After a plain `pulumi up` (the pipeline's deploy stage), nobody else drives a progressive rollout.
+  if (manifest.runtime === "kubernetes" && flags.compare)
+    throw new BadInputError("--compare baseline is not available for runtime kubernetes yet (the canary comparison is ECS-native).");
+  // After a plain `pulumi up` (the pipeline's deploy stage), nobody else drives a progressive rollout (ECS only).
+  const ecs = manifest.runtime === "kubernetes" ? undefined : manifest;
   const before =
-    flags.steps && flags.wait > 0 && manifest.services.some((s) => s.deployment)
-      ? await driveSteps(flags, manifest, clients, ctx)
-      : undefined;
+    ecs && flags.steps && flags.wait > 0 && ecs.services.some((s) => s.deployment) ? await driveSteps(flags, ecs, clients, ctx) : undefined;
+  const kube = manifest.runtime === "kubernetes" ? deps.kubernetes?.(manifest) : undefined;
   let outcome: ValidationReport | Error;
   try {
     outcome = await validate(
@@ -158,7 +160,7 @@ export async function runValidateCommand(flags: ValidateFlags, ctx: CliContext, 
         },
         onProgress: progressTo(ctx.io),
       },
-      validateDeps(manifest, clients),
+      { ...validateDeps(manifest, clients, kube, deps.sleep), ...(deps.sleep ? { sleep: deps.sleep } : {}) },
     );
   } catch (err) {
     if (!(err instanceof OperationalError)) throw err;
@@ -179,6 +181,7 @@ export async function runValidateCommand(flags: ValidateFlags, ctx: CliContext, 
     stacks,
     outcome,
     before,
+    deps: { ...(await import("../compose.js")).defaultReleaseDeps, ...deps },
   });
   if (outcome instanceof Error) throw outcome;
   // The report shows what was done because of it (alerts, rollback), as the run record does.

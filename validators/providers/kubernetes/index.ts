@@ -5,3 +5,5 @@ export * from "./prometheus";
 export * from "./releases";
 export * from "./rollback";
 export * from "./rollout";
+export * from "./kubernetesRuntime";
+export * from "./observe";

@@ -32,6 +32,8 @@ export interface ReplicaSetObservation {
   imageTags: string[];
   replicas: number;
   readyReplicas: number;
+  /** ISO time the ReplicaSet was created: when the rollout of its template began. */
+  createdAt?: string;
 }
 
 export const FAILING_WAIT_REASONS = ["CrashLoopBackOff", "ImagePullBackOff", "ErrImagePull", "CreateContainerConfigError"] as const;
@@ -111,6 +113,7 @@ function replicaSetObservation(rs: V1ReplicaSet): ReplicaSetObservation {
     imageTags: (rs.spec?.template?.spec?.containers ?? []).map((c) => tagOf(c.image ?? "")),
     replicas: rs.status?.replicas ?? 0,
     readyReplicas: rs.status?.readyReplicas ?? 0,
+    ...(rs.metadata?.creationTimestamp ? { createdAt: new Date(rs.metadata.creationTimestamp).toISOString() } : {}),
   };
 }
 
