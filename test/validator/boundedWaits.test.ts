@@ -45,7 +45,7 @@ describe("an AWS endpoint that accepts connections and never answers", () => {
 
     expect(code).toBe(4);
     expect(stderr).toMatch(
-      /deployctl: (ECS DescribeServices|SSM GetParameters?) timed out after 2 attempts \(AWS unreachable\): no answer within the request timeout\n/,
+      /deployctl: (ECS|SSM|CloudWatch|CloudWatch Logs) [A-Za-z]+ timed out after 2 attempts \(AWS unreachable\): no answer within the request timeout\n/,
     );
     // 2 attempts x 500 ms, one back-off, plus loading the command on a busy machine.
     expect(elapsedMs).toBeLessThan(10_000);
