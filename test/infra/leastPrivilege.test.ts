@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { renderStack, type RenderedStack, STACKS } from "../support/pulumi";
+import { renderStack, type RenderedStack, STACKS, T } from "../support/pulumi";
 
 /**
  * Actions AWS authorises only on `Resource: "*"` (no resource-level permission in the Service
@@ -72,5 +72,18 @@ function findings(stack: string): string[] {
 describe("least privilege over every rendered policy", () => {
   it.each(STACKS)("stack %s grants no action with resource-level permissions on *", (stack) => {
     expect(findings(stack)).toEqual([]);
+  });
+});
+
+describe("the pipeline's artifact bucket follows the tier's deletion rule", () => {
+  const artifactBucket = (stack: string) =>
+    (rendered.get(stack) as RenderedStack).resources.find((r) => r.type === T.bucket && r.name.endsWith("-pipeline-artifacts"));
+
+  it("is never force-destroyed in prod", () => {
+    expect(artifactBucket("prod")?.inputs.forceDestroy).toBe(false);
+  });
+
+  it.each(["local", "dev", "staging"])("is force-destroyed in %s, like its other buckets", (stack) => {
+    expect(artifactBucket(stack)?.inputs.forceDestroy).toBe(true);
   });
 });
