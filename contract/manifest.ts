@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { SAFE_NAME } from "./names";
 
 /**
  * The `deployment` stack output: what the infrastructure promises the validator.
@@ -8,6 +9,8 @@ import { z } from "zod";
 export const MANIFEST_SCHEMA_VERSION = 1;
 
 const nonEmpty = z.string().min(1);
+/** A stack or service name: it becomes a path segment (records, lock, stack file), so only SAFE_NAME. */
+const safeName = z.string().regex(SAFE_NAME);
 
 const thresholdsSchema = z
   .object({
@@ -68,7 +71,7 @@ const historySchema = z
 
 export const ecsManifestServiceSchema = z
   .object({
-    name: nonEmpty.describe("The service's name in the stack config."),
+    name: safeName.describe("The service's name in the stack config."),
     ecsService: nonEmpty.describe("The ECS service name."),
     imageTag: nonEmpty.describe("The image tag the stack config deploys."),
     taskDefinitionArn: nonEmpty.describe("The task definition the stack deployed."),
@@ -117,7 +120,7 @@ export const ecsManifestSchema = z
     schemaVersion: z.literal(MANIFEST_SCHEMA_VERSION),
     runtime: z.literal("ecs").optional().describe("The runtime the stack runs on; absent means ecs."),
     project: nonEmpty,
-    stack: nonEmpty,
+    stack: safeName,
     region: nonEmpty,
     cluster: nonEmpty.describe("The ECS cluster name."),
     dashboardUrl: z.string(),
@@ -130,7 +133,7 @@ export const ecsManifestSchema = z
 
 /** What every runtime's service entry has: what runs and where the smoke check calls it. */
 const commonServiceFields = {
-  name: nonEmpty.describe("The service's name in the stack config."),
+  name: safeName.describe("The service's name in the stack config."),
   image: nonEmpty.describe("The image repository (without tag)."),
   imageTag: nonEmpty.describe("The image tag the stack config deploys."),
   url: z.string().describe("Base URL of the service; empty when it has none."),
@@ -153,7 +156,7 @@ export const dockerManifestSchema = z
     schemaVersion: z.literal(MANIFEST_SCHEMA_VERSION),
     runtime: z.literal("docker"),
     project: nonEmpty,
-    stack: nonEmpty,
+    stack: safeName,
     region: nonEmpty.optional().describe("AWS region of the alert topics, when the stack has alerts."),
     docker: z.object({ host: nonEmpty.describe("The engine: unix:///var/run/docker.sock, tcp://host:2376 or ssh://user@host.") }).strict(),
     dashboardUrl: z.string().optional(),
@@ -179,7 +182,7 @@ export const kubernetesManifestSchema = z
     schemaVersion: z.literal(MANIFEST_SCHEMA_VERSION),
     runtime: z.literal("kubernetes"),
     project: nonEmpty,
-    stack: nonEmpty,
+    stack: safeName,
     region: nonEmpty.optional().describe("AWS region of the alert topics, when the stack has alerts."),
     kubernetes: z
       .object({

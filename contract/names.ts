@@ -59,3 +59,17 @@ export function recordPrefix(stack: string): string {
 export function repositoryName(stack: string, repository: string): string {
   return `${stack}/${repository}`;
 }
+
+/** Longest name that becomes a path segment or a resource-name part (stack, service, run id). */
+export const SAFE_NAME_MAX = 63;
+
+/**
+ * A name that may become a path segment: letters, digits, `-`, `_`, `.`, not starting with `.`,
+ * at most SAFE_NAME_MAX characters. `../x`, `a/b`, `.hidden` and names with control characters fail.
+ */
+export const SAFE_NAME = new RegExp(`^[A-Za-z0-9_-][A-Za-z0-9._-]{0,${SAFE_NAME_MAX - 1}}$`);
+
+/** Whether `name` is a SAFE_NAME. */
+export function isSafeName(name: string): boolean {
+  return SAFE_NAME.test(name);
+}

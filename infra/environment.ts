@@ -239,7 +239,13 @@ export class Environment extends pulumi.ComponentResource {
     );
 
     if (config.pipeline)
-      this.pipeline = environmentPipeline(`${name}-pipeline`, this, config.pipeline, { encryptLogs: settings.encryptLogs, tags }, parent);
+      this.pipeline = environmentPipeline(
+        `${name}-pipeline`,
+        this,
+        config.pipeline,
+        { encryptLogs: settings.encryptLogs, forceDestroy: settings.forceDelete, tags },
+        parent,
+      );
 
     this.albDnsName = this.loadBalancer.dnsName;
     this.dashboardUrl = this.dashboard.url;

@@ -1,5 +1,5 @@
-import type { StackValidationPolicy } from "@pulumi/policy";
-import { ofType, type StackResource, stackRule } from "./lib/define";
+import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { ofType, resourceRule, type StackResource, stackRule } from "./lib/define";
 import { isPublicPrincipal, type Statement, statementsOf } from "./lib/iamDocument";
 import { actionMatches, arr, parseJson, rec, seen, str, strings } from "./lib/values";
 
@@ -162,4 +162,22 @@ export const s3TlsOnly = stackRule({
   },
 });
 
-export const s3Policies: StackValidationPolicy[] = [s3KmsEncryption, s3Versioning, s3PublicAccessBlocked, s3TlsOnly];
+export const s3NoForceDestroyProd = resourceRule({
+  name: "s3-no-force-destroy-prod",
+  description: "In prod, no bucket is force-destroyed: `pulumi destroy` must not delete its objects (docs/infra.md, the tier rule).",
+  remediation: "Leave forceDestroy unset or false on prod buckets (the tier's forceDelete is false in prod).",
+  severity: "high",
+  tiers: ["prod"],
+  types: BUCKET_TYPES,
+  validate(props, ctx) {
+    if (props.forceDestroy === true) ctx.report(`forceDestroy is ${seen(props.forceDestroy)}; prod buckets must never be force-destroyed.`);
+  },
+});
+
+export const s3Policies: (ResourceValidationPolicy | StackValidationPolicy)[] = [
+  s3KmsEncryption,
+  s3Versioning,
+  s3PublicAccessBlocked,
+  s3TlsOnly,
+  s3NoForceDestroyProd,
+];

@@ -59,6 +59,8 @@ export interface DeliveryPipelineArgs {
   progressive?: { infrastructureRoleArn: pulumi.Input<string>; hookRoleArn: pulumi.Input<string>; maxMinutes: number };
   /** Encrypt the CodeBuild log groups with the environment key (prod). @default false */
   encryptLogs?: boolean;
+  /** Let `pulumi destroy` empty the artifact bucket: the tier rule (never in prod). @default false */
+  forceDestroy?: boolean;
   tags: Record<string, string>;
 }
 
@@ -85,7 +87,7 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
     const keyArn = pulumi.output(args.kmsKeyArn);
     const artifacts = new SecureBucket(
       `${name}-artifacts`,
-      { kmsKeyArn: keyArn, versioned: true, expireDays: 30, noncurrentDays: 7, forceDestroy: true, tags: args.tags },
+      { kmsKeyArn: keyArn, versioned: true, expireDays: 30, noncurrentDays: 7, forceDestroy: args.forceDestroy ?? false, tags: args.tags },
       parent,
     );
 

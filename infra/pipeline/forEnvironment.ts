@@ -9,7 +9,7 @@ export function environmentPipeline(
   name: string,
   env: Environment,
   config: PipelineConfig,
-  options: { encryptLogs: boolean; tags: Record<string, string> },
+  options: { encryptLogs: boolean; forceDestroy: boolean; tags: Record<string, string> },
   opts: pulumi.ComponentResourceOptions,
 ): DeliveryPipeline {
   const { project, stack, services, logRetentionDays } = env.config;
@@ -45,6 +45,7 @@ export function environmentPipeline(
       },
       logRetentionDays,
       encryptLogs: options.encryptLogs,
+      forceDestroy: options.forceDestroy,
       tags: options.tags,
     },
     opts,

@@ -120,8 +120,18 @@ export function deployPolicy(s: DeployScope): PolicyDocument {
     {
       Sid: "TaskDefinitions",
       Effect: "Allow",
-      Action: ["ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition", "ecs:DeregisterTaskDefinition", "ecs:TagResource"],
+      Action: ["ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition", "ecs:DeregisterTaskDefinition"],
       Resource: "*",
+    },
+    // Tagging takes resource ARNs: the account's task definitions (registered with tags) and the stack's services.
+    {
+      Sid: "TagTaskDefinitionsAndServices",
+      Effect: "Allow",
+      Action: ["ecs:TagResource"],
+      Resource: [
+        pulumi.interpolate`${pulumi.output(s.clusterArn).apply((arn) => arn.replace(/:cluster\/.*$/, ":task-definition"))}/*`,
+        ...s.serviceArns,
+      ],
     },
     {
       Sid: "PassTaskRoles",

@@ -12,6 +12,7 @@ const RULES = [
   "s3-versioning",
   "s3-public-access-blocked",
   "s3-tls-only",
+  "s3-no-force-destroy-prod",
   "logs-retention-set",
   "logs-retention-prod",
   "logs-kms-prod",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { s3KmsEncryption, s3PublicAccessBlocked, s3TlsOnly, s3Versioning } from "../../policy/s3";
-import { checkStack, res, type TestResource } from "./helpers";
+import { s3KmsEncryption, s3NoForceDestroyProd, s3PublicAccessBlocked, s3TlsOnly, s3Versioning } from "../../policy/s3";
+import { checkResource, checkStack, res, type TestResource } from "./helpers";
 
 const KEY = "arn:aws:kms:us-east-1:123456789012:key/1";
 const bucket = (name = "records", props: Record<string, unknown> = {}) =>
@@ -160,5 +160,19 @@ describe("s3-tls-only", () => {
     ],
   ])("reports %s", (_label, resources, message) => {
     expect(checkStack(s3TlsOnly, resources).violations).toEqual([message]);
+  });
+});
+
+describe("s3-no-force-destroy-prod", () => {
+  it("reports a prod bucket that would be force-destroyed", () => {
+    expect(checkResource(s3NoForceDestroyProd, "aws:s3/bucket:Bucket", { forceDestroy: true }, { tier: "prod" }).violations).toEqual([
+      "forceDestroy is true; prod buckets must never be force-destroyed.",
+    ]);
+  });
+
+  it("passes a prod bucket without forceDestroy", () => {
+    expect(checkResource(s3NoForceDestroyProd, "aws:s3/bucket:Bucket", { forceDestroy: false }, { tier: "prod" })).toEqual({
+      violations: [],
+    });
   });
 });

@@ -1,4 +1,5 @@
-import { join } from "node:path";
+import { isAbsolute, relative, resolve } from "node:path";
+import { BadInputError } from "../core/errors";
 import type { AwsClients } from "../providers/aws/clients";
 import type { EcsManifest } from "../../contract/manifest";
 import { LocalRecordStore } from "./localStore";
@@ -18,7 +19,18 @@ export interface OpenRecordStoreOptions {
 
 /** The default local directory for a stack's records: `<cwd>/.delivery/records/<stack>`. */
 export function defaultRecordsDir(cwd: string, stack: string): string {
-  return join(cwd, ".delivery", "records", stack);
+  const root = resolve(cwd, ".delivery", "records");
+  return confined(root, stack, "stack");
+}
+
+/** `root/segment`, resolved; a segment that leaves `root` (`..`, `/`, empty) is bad input naming `field`. */
+export function confined(root: string, segment: string, field: string): string {
+  const path = resolve(root, segment);
+  const rel = relative(root, path);
+  if (rel === "" || rel.startsWith("..") || isAbsolute(rel)) {
+    throw new BadInputError(`${field} ${JSON.stringify(segment.slice(0, 80))} would write outside ${root}; refused.`);
+  }
+  return path;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { isAbsolute, resolve } from "node:path";
 import type { z } from "zod";
 import { BadInputError, OperationalError } from "../core/errors";
@@ -11,6 +11,13 @@ import {
   type RuntimeName,
 } from "../../contract/manifest";
 import type { PulumiStacks } from "../providers/pulumi/stacks";
+import { echoValue } from "../../contract/display";
+import { SAFE_NAME, SAFE_NAME_MAX } from "../../contract/names";
+
+/** The largest manifest file read: bigger is refused before it is read or parsed. */
+export const MANIFEST_MAX_BYTES = 5 * 1024 * 1024;
+/** The deepest nesting of arrays and objects a manifest may have (a real one has 4). */
+export const MANIFEST_MAX_DEPTH = 32;
 
 /** Where the manifest comes from: a stack's `deployment` output, or a file holding it as JSON. */
 export interface ManifestSource {
@@ -99,21 +106,90 @@ export function parseAnyManifest(value: unknown, source: string): DeploymentMani
     throw new BadInputError(`${source}: runtime is ${JSON.stringify(runtime)}; expected one of ${RUNTIMES.join(", ")}.`);
   }
   const parsed = manifestSchemaFor(runtime as RuntimeName).safeParse(value);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) {
+    const problems = semanticProblems(parsed.data);
+    if (problems.length === 0) return parsed.data;
+    throw new BadInputError(problems.map((p) => `${source}: ${p}`).join("\n"));
+  }
   const lines = parsed.error.issues.map((issue) => `${source}: ${describeIssue(issue, value)}`);
   throw new BadInputError(lines.join("\n"), { cause: parsed.error });
+}
+
+/**
+ * What the schema cannot say: thresholds that contradict each other or can never fire, service
+ * names given twice, `dependsOn` naming a service the manifest does not have.
+ */
+export function semanticProblems(manifest: DeploymentManifest): string[] {
+  const problems: string[] = [];
+  const t = manifest.thresholds;
+  if (t.errorRateWarningPercent > t.errorRateCriticalPercent) {
+    problems.push(
+      `thresholds.errorRateWarningPercent is ${t.errorRateWarningPercent}, above thresholds.errorRateCriticalPercent (${t.errorRateCriticalPercent}); the warning must not exceed the critical threshold.`,
+    );
+  }
+  if (t.errorRateCriticalPercent > 100) {
+    problems.push(`thresholds.errorRateCriticalPercent is ${t.errorRateCriticalPercent}; a percentage above 100 can never fire.`);
+  }
+  if (t.errorRateWarningPercent > 100) {
+    problems.push(`thresholds.errorRateWarningPercent is ${t.errorRateWarningPercent}; a percentage above 100 can never fire.`);
+  }
+  const names = manifest.services.map((s) => s.name);
+  const seen = new Set<string>();
+  manifest.services.forEach((service, i) => {
+    if (seen.has(service.name))
+      problems.push(`services[${i}].name is ${echoValue(service.name)}, a name given twice; service names must be unique.`);
+    seen.add(service.name);
+    service.dependsOn.forEach((dep, j) => {
+      if (!names.includes(dep)) {
+        problems.push(`services[${i}].dependsOn[${j}] is ${echoValue(dep)}; no such service in the manifest (it has ${names.join(", ")}).`);
+      }
+    });
+  });
+  return problems;
+}
+
+/** The deepest nesting of `[` and `{` in JSON text, outside strings; stops counting past `limit`. */
+export function jsonDepth(text: string, limit = Number.POSITIVE_INFINITY): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++;
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 || c === 123) {
+      depth++;
+      if (depth > max) max = depth;
+      if (max > limit) return max;
+    } else if (c === 93 || c === 125) depth--;
+  }
+  return max;
 }
 
 async function readJson(file: string, cwd = process.cwd()): Promise<unknown> {
   const path = isAbsolute(file) ? file : resolve(cwd, file);
   let text: string;
   try {
+    const size = (await stat(path)).size;
+    if (size > MANIFEST_MAX_BYTES) {
+      throw new BadInputError(
+        `--manifest ${echoValue(file)}: the file is ${size} bytes; a manifest may be at most ${MANIFEST_MAX_BYTES} bytes (5 MB).`,
+      );
+    }
     text = await readFile(path, "utf8");
   } catch (err) {
+    if (err instanceof BadInputError) throw err;
     const code = (err as { code?: string }).code;
     const why =
       code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : code === "EISDIR" ? "it is a directory" : String(err);
     throw new BadInputError(`--manifest ${file}: cannot read the file (${why}).`, { cause: err });
+  }
+  if (jsonDepth(text, MANIFEST_MAX_DEPTH) > MANIFEST_MAX_DEPTH) {
+    throw new BadInputError(
+      `--manifest ${echoValue(file)}: nested deeper than ${MANIFEST_MAX_DEPTH} levels; a manifest is at most ${MANIFEST_MAX_DEPTH} deep.`,
+    );
   }
   try {
     return JSON.parse(text);
@@ -151,6 +227,8 @@ function allowed(issue: z.core.$ZodIssue, value: unknown): string {
     case "invalid_format": {
       const format = issue as z.core.$ZodIssueInvalidStringFormat & { prefix?: string };
       if (format.format === "starts_with") return `it must start with "${format.prefix}"`;
+      if (format.format === "regex" && format.pattern === SAFE_NAME.toString())
+        return `it must be a safe name: letters, digits, "-", "_" or ".", not starting with ".", at most ${SAFE_NAME_MAX} characters`;
       if (format.format === "regex" && format.pattern) return `it must match ${format.pattern.replace(/^\/|\/$/g, "")}`;
       return `it must be a valid ${format.format}`;
     }
@@ -179,6 +257,5 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 function show(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  return echoValue(value);
 }

@@ -35,6 +35,13 @@ export function toOperationalError(operation: string, err: unknown): Operational
   if (err instanceof OperationalError) return err;
   const e = err as SdkErrorShape;
   const kind = classifyAwsError(err);
+  if (/exceeded the configured \d+ ms requestTimeout/.test(e?.message ?? "")) {
+    const attempts = e?.$metadata?.attempts;
+    const tries = attempts && attempts > 1 ? ` after ${attempts} attempts` : "";
+    return new OperationalError(`${operation} timed out${tries} (AWS unreachable): no answer within the request timeout`, operation, {
+      cause: err,
+    });
+  }
   const detail = [e?.name, e?.message].filter((x) => x && x !== "Error").join(": ") || String(err);
   const attempts = e?.$metadata?.attempts;
   const tries = attempts && attempts > 1 ? ` after ${attempts} attempts` : "";

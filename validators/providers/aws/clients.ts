@@ -47,6 +47,9 @@ export function clientConfig(options: AwsClientOptions) {
     credentials: options.credentials,
     requestHandler: new NodeHttpHandler({
       requestTimeout: options.requestTimeoutMs ?? 10_000,
+      // Without this the SDK only warns when a request outlasts requestTimeout and waits forever
+      // on an endpoint that accepts the connection and never answers.
+      throwOnRequestTimeout: true,
       connectionTimeout: options.connectionTimeoutMs ?? 3_000,
     }),
   };
