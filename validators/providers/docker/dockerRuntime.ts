@@ -37,6 +37,8 @@ export class DockerRuntime implements Runtime {
   readonly tap = new RequestCounts();
   /** RestartCount of each container when the watch began (container id -> count). */
   private readonly restartsAtStart = new Map<string, number>();
+  /** Containers seen in the engine's `restarting` state (between two crashes) during the watch. */
+  private readonly seenRestarting = new Set<string>();
 
   constructor(
     private readonly manifest: DockerManifest,
@@ -79,7 +81,7 @@ export class DockerRuntime implements Runtime {
     const s = this.service(name);
     const expected = `${s.image}:${s.imageTag}`;
     const { replicas: containers } = await this.observe(name);
-    for (const c of containers) if (!this.restartsAtStart.has(c.id)) this.restartsAtStart.set(c.id, c.restartCount);
+    this.remember(containers);
     const words = this.words(name);
     if (containers.length === 0) return { words, found: false };
     const ours = containers.filter((c) => isOf(c, s));
@@ -100,7 +102,8 @@ export class DockerRuntime implements Runtime {
       state = "COMPLETED";
     }
     const runs = [...new Set(containers.map((c) => c.image))].join(", ");
-    const started = ours.map((c) => c.startedAt).filter((t): t is string => t !== undefined);
+    // The release began when its first container was created (a crash loop restarts them, the creation stays).
+    const started = ours.map((c) => c.createdAt ?? c.startedAt).filter((t): t is string => t !== undefined);
     const deployedAt = started.length > 0 ? new Date(Math.min(...started.map((t) => Date.parse(t)))) : undefined;
     return {
       words,
@@ -128,14 +131,32 @@ export class DockerRuntime implements Runtime {
     for (const name of services) {
       const s = this.service(name);
       const { replicas: containers } = await this.observe(name);
+      this.remember(containers);
       result.set(name, {
         words: this.words(name),
         found: containers.length > 0,
         desired: s.replicas,
-        replicas: containers.map((c) => replicaOf(c, isOf(c, s), c.restartCount - (this.restartsAtStart.get(c.id) ?? 0))),
+        replicas: containers.map((c) => replicaOf(c, isOf(c, s), this.restartsDuringWatch(c))),
       });
     }
     return result;
+  }
+
+  private remember(containers: readonly Container[]): void {
+    for (const c of containers) {
+      if (!this.restartsAtStart.has(c.id)) this.restartsAtStart.set(c.id, c.restartCount);
+      if (c.state === "restarting") this.seenRestarting.add(c.id);
+    }
+  }
+
+  /**
+   * The rise of RestartCount between the start and the end of the watch; a container seen waiting
+   * to be restarted (state `restarting`) is crash-looping even when the watch was too short to see
+   * the count rise: its RestartCount is then reported.
+   */
+  private restartsDuringWatch(c: Container): number {
+    const rise = c.restartCount - (this.restartsAtStart.get(c.id) ?? 0);
+    return rise > 0 ? rise : this.seenRestarting.has(c.id) ? Math.max(1, c.restartCount) : 0;
   }
 
   async traffic(windows: readonly { service: string; start: Date }[], end: Date): Promise<Map<string, Outcome<TrafficCounts>>> {
