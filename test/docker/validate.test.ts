@@ -10,6 +10,10 @@ import type { CheckResult, ValidationReport } from "../../contract/report";
 import { openRuntime } from "../../validators/providers/open";
 import type { AwsClients } from "../../validators/providers/aws/clients";
 import { validate } from "../../validators/validate/run";
+import { main } from "../../validators/cli/main";
+import { captureIO } from "../support/io";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { buildAppImage, docker, eventually, removeStack, requireEngine, runService, uniqueStack } from "../support/docker";
 
 const REPO = "delivery-test/vapp";
@@ -192,4 +196,45 @@ describe("validate on a Docker stack", () => {
     expect(check(report, "latency").status).toBe("inconclusive");
     expect(check(report, "tasks").status).toBe("pass");
   }, 60_000);
+});
+
+describe("deployctl validate --manifest with a Docker manifest", () => {
+  async function cli(manifest: DockerManifest, ...args: string[]) {
+    const io = captureIO({});
+    const file = join(io.cwd, "deployment.json");
+    writeFileSync(file, JSON.stringify(manifest));
+    const code = await main(["node", "deployctl", "validate", "--manifest", file, "--watch", "0", ...args], io);
+    return { code, stdout: io.out(), stderr: io.err() };
+  }
+
+  it("exits 0 with the same checks as ECS for a healthy service, and says nothing was recorded", async () => {
+    const stack = newStack();
+    const port = await freePort();
+    runService({ stack, service: "api", image: GOOD, hostPort: port, healthPath: "/health" });
+    await healthy(stack);
+    const { code, stdout, stderr } = await cli(dockerManifest(stack, { url: `http://127.0.0.1:${port}` }), "--output", "json");
+    const report = JSON.parse(stdout) as ValidationReport;
+    expect(report.services[0]?.checks.map((c) => c.name)).toEqual(["rollout", "tasks", "errorRate", "latency", "smoke", "logs"]);
+    expect(report.verdict).toBe("pass");
+    expect(code).toBe(0);
+    expect(stderr).toContain("not available for runtime docker yet; nothing was recorded");
+  }, 60_000);
+
+  it("exits 1 when a container crashed with an exit code", async () => {
+    const stack = newStack();
+    runService({ stack, service: "api", image: CRASH });
+    await eventually("the container exited", async () =>
+      docker(["ps", "-a", "--filter", `label=delivery.stack=${stack}`, "--format", "{{.Status}}"]).startsWith("Exited") ? true : undefined,
+    );
+    const { code, stdout } = await cli(dockerManifest(stack, { imageTag: "crash" }));
+    expect(stdout).toContain("essential container");
+    expect(stdout).toContain("exited with exit code 3");
+    expect(code).toBe(1);
+  }, 60_000);
+
+  it("refuses --rollback (exit 2), naming the command and the runtime, before anything runs", async () => {
+    const { code, stderr } = await cli(dockerManifest("no-such-stack"), "--rollback");
+    expect(code).toBe(2);
+    expect(stderr).toContain("validate --rollback is not available for runtime docker yet");
+  });
 });

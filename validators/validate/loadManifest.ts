@@ -21,8 +21,21 @@ export interface ManifestSource {
  * field, the value and what is allowed; a Pulumi failure is an OperationalError.
  */
 export async function loadManifest(src: ManifestSource, stacks: PulumiStacks): Promise<EcsManifest> {
+  return loadWith(src, stacks, parseManifest);
+}
+
+/** As loadManifest, for the commands that accept every runtime's manifest (validate without --rollback). */
+export async function loadAnyManifest(src: ManifestSource, stacks: PulumiStacks): Promise<DeploymentManifest> {
+  return loadWith(src, stacks, parseAnyManifest);
+}
+
+async function loadWith<M extends DeploymentManifest>(
+  src: ManifestSource,
+  stacks: PulumiStacks,
+  parse: (value: unknown, source: string) => M,
+): Promise<M> {
   if (src.manifestFile) {
-    const manifest = parseManifest(await readJson(src.manifestFile, src.cwd), src.manifestFile);
+    const manifest = parse(await readJson(src.manifestFile, src.cwd), src.manifestFile);
     if (src.stack && src.stack !== manifest.stack) {
       throw new BadInputError(
         `${src.manifestFile}: stack is "${manifest.stack}", but --stack is "${src.stack}"; give the manifest of stack ${src.stack}.`,
@@ -46,7 +59,7 @@ export async function loadManifest(src: ManifestSource, stacks: PulumiStacks): P
   if (output === undefined || output === null) {
     throw new BadInputError(`Stack ${src.stack} has no "deployment" output; run the stack update (pulumi up) first.`);
   }
-  return parseManifest(output, `stack ${src.stack} output "deployment"`);
+  return parse(output, `stack ${src.stack} output "deployment"`);
 }
 
 /** Checks `value` against the manifest contract; every problem at once, one per line. */

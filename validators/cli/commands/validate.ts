@@ -113,6 +113,12 @@ export async function runValidateCommand(flags: ValidateFlags, ctx: CliContext, 
   const { afterValidationStep } = await import("../validateStep.js");
   const { validateDeps } = await import("../compose.js");
   const stacks = deps.stacks(ctx.io.cwd);
+  const { loadAnyManifest } = await import("../../validate/loadManifest.js");
+  const any = await loadAnyManifest({ stack: flags.stack, manifestFile: flags.manifest, cwd: ctx.io.cwd }, stacks);
+  if (any.runtime === "docker") {
+    const { runDockerValidate } = await import("./validateDocker.js");
+    return runDockerValidate(flags, any, ctx);
+  }
   const manifest = await loadManifest({ stack: flags.stack, manifestFile: flags.manifest, cwd: ctx.io.cwd }, stacks);
   const clients = deps.createClients(awsClientOptions(flags, manifest, ctx.io.env));
   // After a plain `pulumi up` (the pipeline's deploy stage), nobody else drives a progressive rollout.
