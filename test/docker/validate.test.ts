@@ -12,7 +12,8 @@ import type { AwsClients } from "../../validators/providers/aws/clients";
 import { validate } from "../../validators/validate/run";
 import { main } from "../../validators/cli/main";
 import { captureIO } from "../support/io";
-import { writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildAppImage, docker, eventually, removeStack, requireEngine, runService, uniqueStack } from "../support/docker";
 
@@ -200,14 +201,17 @@ describe("validate on a Docker stack", () => {
 
 describe("deployctl validate --manifest with a Docker manifest", () => {
   async function cli(manifest: DockerManifest, ...args: string[]) {
-    const io = captureIO({});
+    return cliIn(undefined, manifest, ...args);
+  }
+  async function cliIn(cwd: string | undefined, manifest: DockerManifest, ...args: string[]) {
+    const io = captureIO({}, cwd);
     const file = join(io.cwd, "deployment.json");
     writeFileSync(file, JSON.stringify(manifest));
     const code = await main(["node", "deployctl", "validate", "--manifest", file, "--watch", "0", ...args], io);
     return { code, stdout: io.out(), stderr: io.err() };
   }
 
-  it("exits 0 with the same checks as ECS for a healthy service, and says nothing was recorded", async () => {
+  it("exits 0 with the same checks as ECS for a healthy service, and says what is not available yet", async () => {
     const stack = newStack();
     const port = await freePort();
     runService({ stack, service: "api", image: GOOD, hostPort: port, healthPath: "/health" });
@@ -217,7 +221,7 @@ describe("deployctl validate --manifest with a Docker manifest", () => {
     expect(report.services[0]?.checks.map((c) => c.name)).toEqual(["rollout", "tasks", "errorRate", "latency", "smoke", "logs"]);
     expect(report.verdict).toBe("pass");
     expect(code).toBe(0);
-    expect(stderr).toContain("not available for runtime docker yet; nothing was recorded");
+    expect(stderr).toContain("alerts and the run record are not available for runtime docker yet");
   }, 60_000);
 
   it("exits 1 when a container crashed with an exit code", async () => {
@@ -232,9 +236,29 @@ describe("deployctl validate --manifest with a Docker manifest", () => {
     expect(code).toBe(1);
   }, 60_000);
 
-  it("refuses --rollback (exit 2), naming the command and the runtime, before anything runs", async () => {
-    const { code, stderr } = await cli(dockerManifest("no-such-stack"), "--rollback");
-    expect(code).toBe(2);
-    expect(stderr).toContain("validate --rollback is not available for runtime docker yet");
-  });
+  it("records the last good release on a pass, and --rollback puts its image back (fast path; stack update pending: exit 4)", async () => {
+    const stack = newStack();
+    const cwd = mkdtempSync(join(tmpdir(), "deployctl-docker-"));
+    const port = await freePort();
+    runService({ stack, service: "api", image: GOOD, hostPort: port, healthPath: "/health", restart: "on-failure:50" });
+    await healthy(stack);
+    const passed = await cliIn(cwd, dockerManifest(stack, { url: `http://127.0.0.1:${port}` }));
+    expect(passed.code).toBe(0);
+    const stored = JSON.parse(readFileSync(join(cwd, ".delivery", "last-good", stack, "api.json"), "utf8")) as { value: string }[];
+    expect(JSON.parse(stored[0]?.value ?? "{}")).toMatchObject({ stack, service: "api", imageTag: "v1", taskDefinitionArn: GOOD });
+
+    removeStack(stack);
+    runService({ stack, service: "api", image: CRASH, healthPath: "/health", restart: "on-failure:50" });
+    const { code, stdout } = await cliIn(cwd, dockerManifest(stack, { imageTag: "crash" }), "--rollback", "--output", "json");
+    const report = JSON.parse(stdout) as ValidationReport;
+    expect(report.verdict).toBe("fail");
+    expect(report.actions.map((a) => [a.kind, a.status])).toEqual([
+      ["rollback-fast-path", "ok"],
+      ["stack-update", "failed"],
+    ]);
+    expect(report.actions[1]?.message).toContain("the stack update is pending: set the image tags back (api=v1)");
+    expect(code).toBe(4);
+    const image = docker(["ps", "--filter", `label=delivery.stack=${stack}`, "--format", "{{.Image}}"]);
+    expect(image).toBe(GOOD);
+  }, 60_000);
 });
