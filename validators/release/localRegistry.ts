@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type LastGoodRelease, parseLastGoodRelease } from "../../contract/lastGood";
 import { writeFileAtomic } from "../core/atomicWrite";
@@ -45,7 +45,6 @@ export class LocalReleaseRegistry implements ReleaseRegistry {
     const versions = await this.read(release.stack, release.service);
     const version = (versions[versions.length - 1]?.version ?? 0) + 1;
     versions.push({ version, modifiedAt: new Date().toISOString(), value: JSON.stringify(release) });
-    const { mkdir } = await import("node:fs/promises");
     await mkdir(join(this.dir, release.stack), { recursive: true });
     await writeFileAtomic(this.file(release.stack, release.service), `${JSON.stringify(versions, null, 2)}\n`);
     return version;
