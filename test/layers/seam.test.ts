@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { DockerManifest } from "../../contract/manifest";
+import type { DeploymentManifest, DockerManifest } from "../../contract/manifest";
+import { DockerRuntime } from "../../validators/providers/docker/dockerRuntime";
 import { BadInputError } from "../../validators/core/errors";
 import { openRuntime } from "../../validators/providers/open";
 import type {
@@ -211,9 +212,23 @@ describe("validate through the runtime seam", () => {
 });
 
 describe("openRuntime, the composition root's choice", () => {
-  it("refuses a Docker manifest as bad input naming the runtime, since only ECS and Kubernetes are implemented", () => {
-    const open = () => openRuntime(manifest, {} as Pick<AwsClients, "ecs" | "cloudwatch" | "logs">);
+  const clients = {} as Pick<AwsClients, "ecs" | "cloudwatch" | "logs">;
+
+  it("opens the Docker runtime for a Docker manifest, on the manifest's engine when DOCKER_HOST is unset", () => {
+    const runtime = openRuntime(manifest, clients, { env: {} });
+    expect(runtime).toBeInstanceOf(DockerRuntime);
+    expect(runtime.describe).toBe("stack local on the Docker engine unix:///var/run/docker.sock");
+  });
+
+  it("prefers DOCKER_HOST to the manifest's docker.host", () => {
+    const runtime = openRuntime(manifest, clients, { env: { DOCKER_HOST: "tcp://127.0.0.1:2375" } });
+    expect(runtime.describe).toBe("stack local on the Docker engine tcp://127.0.0.1:2375");
+  });
+
+  it("refuses a runtime it does not know as bad input naming it", () => {
+    const other = { ...manifest, runtime: "nomad" } as unknown as DeploymentManifest;
+    const open = () => openRuntime(other, clients);
     expect(open).toThrow(BadInputError);
-    expect(open).toThrow("stack local runs on docker: deployctl has no docker runtime yet (ecs and kubernetes are implemented)");
+    expect(open).toThrow("stack local runs on nomad: deployctl has no nomad runtime yet");
   });
 });

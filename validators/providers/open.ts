@@ -1,7 +1,15 @@
-import { type DeploymentManifest, type EcsManifest, type KubernetesManifest, runtimeOf } from "../../contract/manifest";
+import {
+  type DeploymentManifest,
+  type DockerManifest,
+  type EcsManifest,
+  type KubernetesManifest,
+  runtimeOf,
+} from "../../contract/manifest";
 import { BadInputError } from "../core/errors";
 import type { AwsClients } from "./aws/clients";
 import { EcsRuntime } from "./aws/ecsRuntime";
+import { dockerClient } from "./docker/client";
+import { DockerRuntime } from "./docker/dockerRuntime";
 import { type KubernetesClients, kubernetesClients } from "./kubernetes/client";
 import { KubernetesRuntime, type KubernetesRuntimeOptions } from "./kubernetes/kubernetesRuntime";
 import type { Runtime } from "./runtime";
@@ -15,6 +23,8 @@ export interface OpenRuntimeOptions {
   kubernetes?: KubernetesClients;
   /** Prometheus' fetch, sleep and the rollback's wait on Kubernetes. */
   kubernetesOptions?: KubernetesRuntimeOptions;
+  /** Where DOCKER_HOST is read. @default process.env */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** The Kubernetes clients of a Kubernetes manifest: given ones, else the kubeconfig's with the manifest's context. */
@@ -23,20 +33,28 @@ export function kubernetesClientsFor(manifest: KubernetesManifest, given?: Kuber
 }
 
 /**
- * The runtime a manifest names (absent: ecs): ECS or Kubernetes. A Docker manifest is refused here
- * with a message that says so (bad input, exit 2), before anything runs.
+ * The runtime a manifest names (absent: ecs): ECS, Docker or Kubernetes. Docker's engine is
+ * $DOCKER_HOST when set, else the manifest's `docker.host`; Docker and Kubernetes need no AWS clients.
  */
 export function openRuntime(
   manifest: DeploymentManifest,
-  clients: Pick<AwsClients, "ecs" | "cloudwatch" | "logs">,
+  clients: Pick<AwsClients, "ecs" | "cloudwatch" | "logs"> | undefined,
   options: OpenRuntimeOptions = {},
 ): Runtime {
   const runtime = runtimeOf(manifest);
-  if (runtime === "ecs") return new EcsRuntime(manifest as EcsManifest, clients, options);
+  if (runtime === "ecs") {
+    if (!clients) throw new Error(`openRuntime: stack ${manifest.stack} runs on ECS and needs the AWS clients`);
+    return new EcsRuntime(manifest as EcsManifest, clients, options);
+  }
   if (manifest.runtime === "kubernetes") {
     return new KubernetesRuntime(manifest, kubernetesClientsFor(manifest, options.kubernetes), options.kubernetesOptions);
   }
+  if (runtime === "docker") {
+    const docker = manifest as DockerManifest;
+    const host = (options.env ?? process.env).DOCKER_HOST || docker.docker.host;
+    return new DockerRuntime(docker, dockerClient(host), host);
+  }
   throw new BadInputError(
-    `stack ${manifest.stack} runs on ${runtime}: deployctl has no ${runtime} runtime yet (ecs and kubernetes are implemented); see docs/architecture.md, "Adding a runtime".`,
+    `stack ${manifest.stack} runs on ${runtime}: deployctl has no ${runtime} runtime yet; see docs/architecture.md, "Adding a runtime".`,
   );
 }

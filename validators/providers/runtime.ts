@@ -195,6 +195,23 @@ export interface FastRollbackAction {
   details?: Record<string, unknown>;
 }
 
+/** One of the validator's own requests to a service (a smoke attempt or a watchdog poll), as answered. */
+export interface TappedRequest {
+  /** The HTTP status; undefined when no answer came. */
+  status?: number;
+  ms: number;
+  at: Date;
+}
+
+/**
+ * A runtime without traffic metrics of its own (Docker) counts the validator's requests instead:
+ * validate reports every smoke and watchdog answer here, and asks such a runtime for replicas,
+ * traffic and latency only once those requests are done (the end of the watch).
+ */
+export interface RequestTap {
+  record(service: string, request: TappedRequest): void;
+}
+
 /**
  * A runtime, bound to one manifest (it knows each service's runtime names, traffic source and log
  * source). Services are named by their manifest name everywhere.
@@ -205,6 +222,8 @@ export interface Runtime {
   readonly describe: string;
   /** What it reads, for the progress line: `tasks, ALB metrics and logs`. */
   readonly sources: string;
+  /** Present when traffic and latency come from the validator's own requests (see RequestTap). */
+  readonly tap?: RequestTap;
   /**
    * The rollout state of each service; waits (polling) while rollouts are in progress, up to
    * `waitSeconds`, and says how long it waited (counted in poll intervals, so fake clocks work).

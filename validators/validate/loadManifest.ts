@@ -57,6 +57,11 @@ export async function loadJudgedManifest(src: ManifestSource, stacks: PulumiStac
   });
 }
 
+/** As loadManifest, for the commands that accept every runtime's manifest (validate). */
+export async function loadAnyManifest(src: ManifestSource, stacks: PulumiStacks): Promise<DeploymentManifest> {
+  return loadManifestWith(src, stacks, parseAnyManifest);
+}
+
 async function loadManifestWith<M extends DeploymentManifest>(
   src: ManifestSource,
   stacks: PulumiStacks,

@@ -70,10 +70,15 @@ export async function validate(options: ValidateOptions, deps: ValidateDeps): Pr
   }));
   progress(`Reading ${runtime.sources}` + (settings.smoke && !skip.has("smoke") ? "; running smoke requests" : ""));
 
+  // A runtime that counts the validator's own requests (a tap) is asked once they are done: the end of the watch.
+  const smokes = Promise.all(
+    settings.services.map((s) => smokeCheck(s, settings, tapped(deps, runtime, s.name), sleep, now, progress, abort.signal, runtime)),
+  );
+  const watched = runtime.tap ? smokes.then(() => undefined) : Promise.resolve();
   const gathered = Promise.all([
-    skip.has("tasks") || names.length === 0 ? undefined : runtime.replicas(names),
-    skip.has("errorRate") || windows.length === 0 ? undefined : runtime.traffic(windows, judgedAt),
-    skip.has("latency") || windows.length === 0 ? undefined : runtime.latency(windows, judgedAt),
+    skip.has("tasks") || names.length === 0 ? undefined : watched.then(() => runtime.replicas(names)),
+    skip.has("errorRate") || windows.length === 0 ? undefined : watched.then(() => runtime.traffic(windows, judgedAt)),
+    skip.has("latency") || windows.length === 0 ? undefined : watched.then(() => runtime.latency(windows, judgedAt)),
     mapLimit(names, settings.concurrency, (n) => logsCheck(runtime, n, since.get(n) as Date, judgedAt, settings)),
     settings.compare === "baseline" && baseline
       ? baseline({
@@ -86,7 +91,6 @@ export async function validate(options: ValidateOptions, deps: ValidateDeps): Pr
         })
       : undefined,
   ]);
-  const smokes = Promise.all(settings.services.map((s) => smokeCheck(s, settings, deps, sleep, now, progress, abort.signal, runtime)));
   let data: Awaited<typeof gathered>;
   try {
     data = await gathered;
@@ -127,6 +131,25 @@ export async function validate(options: ValidateOptions, deps: ValidateDeps): Pr
     return serviceReport(name, checks);
   });
   return runReport(manifest.stack, services, startedAt, now());
+}
+
+/** The deps of one service's smoke check: with a runtime tap, each answer (or no answer) is also reported to the runtime. */
+function tapped(deps: ValidateDeps, runtime: Runtime, service: string): ValidateDeps {
+  const tap = runtime.tap;
+  if (!tap) return deps;
+  const inner = deps.fetch ?? globalThis.fetch;
+  const fetch: typeof globalThis.fetch = async (input, init) => {
+    const started = Date.now();
+    try {
+      const response = await inner(input, init);
+      tap.record(service, { status: response.status, ms: Date.now() - started, at: new Date() });
+      return response;
+    } catch (err) {
+      tap.record(service, { ms: Date.now() - started, at: new Date() });
+      throw err;
+    }
+  };
+  return { ...deps, fetch };
 }
 
 function requireClients(deps: ValidateDeps): NonNullable<ValidateDeps["clients"]> {

@@ -123,12 +123,17 @@ export const registerValidate: RegisterCommand = (program, ctx) => {
 export async function runValidateCommand(flags: ValidateFlags, ctx: CliContext, deps?: CommandDeps): Promise<number> {
   // The implementation loads here, not with the option definitions (`--help` stays fast).
   deps ??= (await import("../compose.js")).defaultCommandDeps;
-  const { loadJudgedManifest } = await import("../../validate/loadManifest.js");
+  const { loadAnyManifest } = await import("../../validate/loadManifest.js");
   const { validate } = await import("../../validate/run.js");
   const { afterValidationStep } = await import("../validateStep.js");
   const { validateDeps } = await import("../compose.js");
   const stacks = deps.stacks(ctx.io.cwd);
-  const manifest = await loadJudgedManifest({ stack: flags.stack, manifestFile: flags.manifest, cwd: ctx.io.cwd }, stacks, "validate");
+  const any = await loadAnyManifest({ stack: flags.stack, manifestFile: flags.manifest, cwd: ctx.io.cwd }, stacks);
+  if (any.runtime === "docker") {
+    const { runDockerValidate } = await import("./validateDocker.js");
+    return runDockerValidate(flags, any, ctx);
+  }
+  const manifest = any;
   const clients = deps.createClients(awsClientOptions(flags, manifest, ctx.io.env));
   if (manifest.runtime === "kubernetes" && flags.compare)
     throw new BadInputError("--compare baseline is not available for runtime kubernetes yet (the canary comparison is ECS-native).");

@@ -33,6 +33,8 @@ export interface ReplicaObservation {
   oomKilled: boolean;
   /** How many times the engine restarted it (its restart policy). */
   restartCount: number;
+  /** ISO time it was created. */
+  createdAt?: string;
   /** ISO time it last started; undefined if never. */
   startedAt?: string;
   /** ISO time it last stopped; undefined while it never did. */
@@ -73,6 +75,7 @@ export function replicaOf(info: Docker.ContainerInspectInfo): ReplicaObservation
     exitCode: state.ExitCode,
     oomKilled: state.OOMKilled,
     restartCount: info.RestartCount,
+    ...(info.Created && !ZERO_TIME.test(info.Created) ? { createdAt: info.Created } : {}),
     ...(state.StartedAt && !ZERO_TIME.test(state.StartedAt) ? { startedAt: state.StartedAt } : {}),
     ...(state.FinishedAt && !ZERO_TIME.test(state.FinishedAt) ? { finishedAt: state.FinishedAt } : {}),
     ...(state.Error ? { error: state.Error } : {}),

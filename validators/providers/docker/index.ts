@@ -2,3 +2,5 @@ export * from "./client";
 export * from "./containers";
 export * from "./logs";
 export * from "./recreate";
+export * from "./dockerRuntime";
+export * from "./requestCounts";
