@@ -17,6 +17,7 @@ import {
   writeReport,
 } from "../options";
 import type { CliContext, RegisterCommand } from "../context";
+import type { ValidateOptions } from "../../validate/types";
 import { BadInputError, OperationalError } from "../../core/errors";
 import { EXIT_CODES_HELP, exitCodeFor } from "../exitCodes";
 
@@ -144,29 +145,10 @@ export async function runValidateCommand(flags: ValidateFlags, ctx: CliContext, 
   const kube = manifest.runtime === "kubernetes" ? deps.kubernetes?.(manifest) : undefined;
   let outcome: ValidationReport | Error;
   try {
-    outcome = await validate(
-      {
-        manifest,
-        services: flags.service,
-        since: flags.since,
-        windowSeconds: flags.window,
-        waitSeconds: flags.wait,
-        watchSeconds: flags.watch,
-        smoke: flags.smoke,
-        skip: flags.skip,
-        confidence: flags.confidence,
-        compare: flags.compare,
-        logPatterns: {
-          ...(flags.errorPattern ? { error: flags.errorPattern } : {}),
-          ...(flags.warnPattern ? { warn: flags.warnPattern } : {}),
-          ...(flags.startupMarker ? { startupMarker: flags.startupMarker } : {}),
-          ...(flags.tailLines !== undefined ? { tailLines: flags.tailLines } : {}),
-          ...(flags.maxWarnings !== undefined ? { maxWarnings: flags.maxWarnings } : {}),
-        },
-        onProgress: progressTo(ctx.io),
-      },
-      { ...validateDeps(manifest, clients, kube, deps.sleep), ...(deps.sleep ? { sleep: deps.sleep } : {}) },
-    );
+    outcome = await validate(validateOptions(flags, manifest, ctx), {
+      ...validateDeps(manifest, clients, kube, deps.sleep),
+      ...(deps.sleep ? { sleep: deps.sleep } : {}),
+    });
   } catch (err) {
     if (!(err instanceof OperationalError)) throw err;
     outcome = err;
@@ -216,4 +198,28 @@ function confidenceLevel(value: string): number {
     throw new InvalidArgumentError(`--confidence is "${value}"; it must be a number between 0 and 1 (exclusive), such as 0.99.`);
   }
   return n;
+}
+
+/** What validate() is asked from the command's flags, for every runtime (the Docker path too). */
+export function validateOptions(flags: ValidateFlags, manifest: ValidateOptions["manifest"], ctx: CliContext): ValidateOptions {
+  return {
+    manifest,
+    services: flags.service,
+    since: flags.since,
+    windowSeconds: flags.window,
+    waitSeconds: flags.wait,
+    watchSeconds: flags.watch,
+    smoke: flags.smoke,
+    skip: flags.skip,
+    confidence: flags.confidence,
+    compare: flags.compare,
+    logPatterns: {
+      ...(flags.errorPattern ? { error: flags.errorPattern } : {}),
+      ...(flags.warnPattern ? { warn: flags.warnPattern } : {}),
+      ...(flags.startupMarker ? { startupMarker: flags.startupMarker } : {}),
+      ...(flags.tailLines !== undefined ? { tailLines: flags.tailLines } : {}),
+      ...(flags.maxWarnings !== undefined ? { maxWarnings: flags.maxWarnings } : {}),
+    },
+    onProgress: progressTo(ctx.io),
+  };
 }

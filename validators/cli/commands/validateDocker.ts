@@ -8,8 +8,8 @@ import { openRuntime } from "../../providers/open";
 import { validate } from "../../validate/run";
 import type { CliContext } from "../context";
 import { exitCodeFor, type ExitCodeValue } from "../exitCodes";
-import { progressTo, writeReport } from "../options";
-import type { ValidateFlags } from "./validate";
+import { writeReport } from "../options";
+import { type ValidateFlags, validateOptions } from "./validate";
 
 /**
  * `deployctl validate` on a Docker stack: the same checks, report and exit codes as on ECS, judged by
@@ -23,26 +23,7 @@ export async function runDockerValidate(flags: ValidateFlags, manifest: DockerMa
   if (flags.compare) throw new BadInputError(`validate --compare is not available for runtime docker yet (stack ${manifest.stack}).`);
   let report: ValidationReport;
   try {
-    report = await validate(
-      {
-        manifest,
-        services: flags.service,
-        since: flags.since,
-        windowSeconds: flags.window,
-        waitSeconds: flags.wait,
-        watchSeconds: flags.watch,
-        smoke: flags.smoke,
-        skip: flags.skip,
-        confidence: flags.confidence,
-        logPatterns: {
-          ...(flags.errorPattern ? { error: flags.errorPattern } : {}),
-          ...(flags.warnPattern ? { warn: flags.warnPattern } : {}),
-          ...(flags.startupMarker ? { startupMarker: flags.startupMarker } : {}),
-        },
-        onProgress: progressTo(ctx.io),
-      },
-      { runtime: openRuntime(manifest, undefined, { env: ctx.io.env }) },
-    );
+    report = await validate(validateOptions(flags, manifest, ctx), { runtime: openRuntime(manifest, undefined, { env: ctx.io.env }) });
   } catch (err) {
     if (err instanceof Error && !(err instanceof OperationalError) && /Docker /.test(err.message)) {
       throw new OperationalError(err.message, "docker", { cause: err });
