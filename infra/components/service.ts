@@ -1,22 +1,52 @@
-import { DEFAULT_ROLLING, type RollingBounds } from "../../contract/tiers";
+import type { RollingBounds } from "../../contract/tiers";
 import { ecsRollingSettings } from "./lib/rolling";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { AlarmsConfig, ProgressiveDeploymentConfig, ServiceConfig } from "../config";
+import type { AlarmsConfig, AutoscalingConfig, ProgressiveDeploymentConfig } from "../config";
 import { containerDefinition } from "./lib/containers";
 import { ecsDeploymentConfiguration, HOOK_STAGES, type HookDetails } from "./lib/progressive";
 import { secretReference } from "./lib/policies";
+import { SERVICE_DEFAULTS, serviceSettings } from "./lib/serviceSettings";
 import { Repository } from "./repository";
 import { ServiceAlarms } from "./serviceAlarms";
 import { TaskRoles } from "./taskRoles";
 
+/**
+ * The args of one ECS service. Flat: names, numbers and strings, and Inputs of other resources'
+ * outputs (the network, cluster, load balancer and topics it attaches to); every optional field
+ * says its default (see lib/serviceSettings.ts).
+ */
 export interface ServiceArgs {
+  /** Names the alarms (`<project>-<stack>-<service>-...`). */
   project: string;
   stack: string;
-  /** The service's config, every default applied. */
-  service: ServiceConfig;
+  /** The ECS service's name; also its container's name and the alarms' service. */
+  serviceName: string;
+  /** The image tag in the service's own ECR repository: the task runs `<repositoryUrl>:<imageTag>`. */
+  imageTag: pulumi.Input<string>;
+  /** The port the container listens on (the load balancer's target port). */
+  port: number;
+  /** The container's and the load balancer's health check path. @default "/health" */
+  healthCheckPath?: string;
+  /** Fargate CPU units. @default 256 */
+  cpu?: number;
+  /** Fargate memory in MiB (a size Fargate accepts with `cpu`). @default 512 */
+  memory?: number;
+  /** Tasks to run; with `autoscaling`, only the first deploy sets it. @default 1 */
+  desiredCount?: number;
+  /** CPU target tracking between min and max tasks; the service's running count is then left to it. @default none */
+  autoscaling?: AutoscalingConfig;
+  /** Plain container environment. @default {} */
+  environment?: Record<string, string>;
+  /** Container variable -> Secrets Manager secret or SSM parameter (name or ARN). @default {} */
+  secrets?: Record<string, string>;
+  /** Run the container with a read-only root filesystem. @default false */
+  readonlyRootFilesystem?: boolean;
+  /** The task definition's family. @default the component's name */
+  family?: string;
   region: string;
-  partition: string;
+  /** @default the region's partition (aws, aws-cn or aws-us-gov) */
+  partition?: string;
   accountId: pulumi.Input<string>;
   vpcId: pulumi.Input<string>;
   privateSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
@@ -27,14 +57,18 @@ export interface ServiceArgs {
   targetGroupArn: pulumi.Input<string>;
   targetGroupArnSuffix: pulumi.Input<string>;
   loadBalancerArnSuffix: pulumi.Input<string>;
-  /** Listeners and rules: the target group must be attached to the load balancer before the service. */
-  routeAttachments: pulumi.Resource[];
-  alarms: AlarmsConfig;
+  /** Listeners and rules: the target group must be attached to the load balancer before the service. @default [] */
+  routeAttachments?: pulumi.Resource[];
+  /** Alarm thresholds. @default DEFAULT_ALARMS (infra/config/resolve.ts); given fields override it */
+  alarms?: Partial<AlarmsConfig>;
   warningTopicArn: pulumi.Input<string>;
   criticalTopicArn: pulumi.Input<string>;
-  repositoryName: string;
-  logGroupName: string;
-  logRetentionDays: number;
+  /** The ECR repository's name. @default the component's name */
+  repositoryName?: string;
+  /** @default "/ecs/<component name>" */
+  logGroupName?: string;
+  /** @default 30 */
+  logRetentionDays?: number;
   /** Encrypt the log group with this key. @default CloudWatch Logs' own encryption */
   logKmsKeyArn?: pulumi.Input<string>;
   /** Keep the log group when the stack is destroyed. @default false */
@@ -43,7 +77,8 @@ export interface ServiceArgs {
   keepImages?: number;
   untaggedImageDays?: number;
   forceDelete?: boolean;
-  tags: Record<string, string>;
+  /** @default {} */
+  tags?: Record<string, string>;
   /** Bounds of a rolling update. @default { maxSurge: 1, maxUnavailable: 0, minReadySeconds: 10 } */
   rolling?: RollingBounds;
   /** A progressive deployment (canary, linear, blue/green) and what ECS needs for it. @default rolling */
@@ -84,20 +119,22 @@ export class Service extends pulumi.ComponentResource {
 
   constructor(name: string, args: ServiceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("delivery:ecs:Service", name, {}, opts);
-    const svc = args.service;
+    // Defaults first, the caller's args over them: every optional arg is resolved here, once.
+    const svc = serviceSettings(name, args);
+    const port = args.port;
     const parent = { parent: this };
-    const tags = args.tags;
+    const tags = svc.tags;
 
     const sg = new aws.ec2.SecurityGroup(
       `${name}-sg`,
       {
         vpcId: args.vpcId,
-        description: `${svc.name}: port ${svc.port} from the load balancer only`,
+        description: `${svc.name}: port ${port} from the load balancer only`,
         tags: { ...tags, Name: `${name}-sg` },
       },
       parent,
     );
-    const fromAlb = { ipProtocol: "tcp", fromPort: svc.port, toPort: svc.port, tags };
+    const fromAlb = { ipProtocol: "tcp", fromPort: port, toPort: port, tags };
     new aws.vpc.SecurityGroupIngressRule(
       `${name}-from-alb`,
       { ...fromAlb, securityGroupId: sg.id, referencedSecurityGroupId: args.albSecurityGroupId, description: "From the load balancer" },
@@ -123,7 +160,7 @@ export class Service extends pulumi.ComponentResource {
     this.repository = new Repository(
       name,
       {
-        repositoryName: args.repositoryName,
+        repositoryName: svc.repositoryName,
         keepImages: args.keepImages,
         untaggedImageDays: args.untaggedImageDays,
         forceDelete: args.forceDelete,
@@ -133,13 +170,13 @@ export class Service extends pulumi.ComponentResource {
     );
     this.logGroup = new aws.cloudwatch.LogGroup(
       `${name}-logs`,
-      { name: args.logGroupName, retentionInDays: args.logRetentionDays, kmsKeyId: args.logKmsKeyArn, tags },
-      { parent: this, retainOnDelete: args.retainLogs ?? false },
+      { name: svc.logGroupName, retentionInDays: svc.logRetentionDays, kmsKeyId: args.logKmsKeyArn, tags },
+      { parent: this, retainOnDelete: svc.retainLogs },
     );
     this.roles = new TaskRoles(
       name,
       {
-        partition: args.partition,
+        partition: svc.partition,
         region: args.region,
         accountId: args.accountId,
         repositoryArn: this.repository.arn,
@@ -150,16 +187,21 @@ export class Service extends pulumi.ComponentResource {
       parent,
     );
 
-    const containers = pulumi.all([this.repository.repositoryUrl, args.accountId]).apply(([repositoryUrl, accountId]) => {
-      const ctx = { partition: args.partition, region: args.region, accountId };
-      const secrets = Object.fromEntries(Object.entries(svc.secrets).map(([k, v]) => [k, secretReference(v, ctx).valueFrom]));
-      const image = `${repositoryUrl}:${svc.image.tag}`;
-      return JSON.stringify([containerDefinition({ service: svc, image, logGroup: args.logGroupName, region: args.region, secrets })]);
-    });
+    const container = { ...svc, port };
+    const containers = pulumi
+      .all([this.repository.repositoryUrl, args.imageTag, args.accountId])
+      .apply(([repositoryUrl, tag, accountId]) => {
+        const ctx = { partition: svc.partition, region: args.region, accountId };
+        const secrets = Object.fromEntries(Object.entries(svc.secrets).map(([k, v]) => [k, secretReference(v, ctx).valueFrom]));
+        const image = `${repositoryUrl}:${tag}`;
+        return JSON.stringify([
+          containerDefinition({ service: container, image, logGroup: svc.logGroupName, region: args.region, secrets }),
+        ]);
+      });
     this.taskDefinition = new aws.ecs.TaskDefinition(
       `${name}-task`,
       {
-        family: `${args.project}-${args.stack}-${svc.name}`,
+        family: svc.family,
         requiresCompatibilities: ["FARGATE"],
         networkMode: "awsvpc",
         cpu: String(svc.cpu),
@@ -185,8 +227,8 @@ export class Service extends pulumi.ComponentResource {
         ecsService: svc.name,
         targetGroupArnSuffix: args.targetGroupArnSuffix,
         loadBalancerArnSuffix: args.loadBalancerArnSuffix,
-        alarms: args.alarms,
-        minimumTasks: svc.autoscaling?.min ?? svc.desiredCount,
+        alarms: svc.alarms,
+        minimumTasks: svc.minimumTasks,
         warningTopicArn: args.warningTopicArn,
         criticalTopicArn: args.criticalTopicArn,
         tags,
@@ -208,14 +250,14 @@ export class Service extends pulumi.ComponentResource {
           {
             targetGroupArn: args.targetGroupArn,
             containerName: svc.name,
-            containerPort: svc.port,
+            containerPort: port,
             advancedConfiguration: advanced(args.progressive),
           },
         ],
         deploymentConfiguration: deploymentConfiguration(args.progressive),
-        healthCheckGracePeriodSeconds: 60,
+        healthCheckGracePeriodSeconds: SERVICE_DEFAULTS.healthCheckGracePeriodSeconds,
         deploymentCircuitBreaker: { enable: true, rollback: true },
-        ...ecsRollingSettings(args.rolling ?? DEFAULT_ROLLING, svc.autoscaling?.min ?? svc.desiredCount),
+        ...ecsRollingSettings(svc.rolling, svc.minimumTasks),
         alarms: { alarmNames: this.alarms.deploymentAlarmNames, enable: true, rollback: true },
         propagateTags: "SERVICE",
         enableEcsManagedTags: true,
@@ -224,7 +266,7 @@ export class Service extends pulumi.ComponentResource {
       },
       {
         parent: this,
-        dependsOn: [...args.routeAttachments, this.roles.executionPolicy, ...(args.progressive?.ready ?? [])],
+        dependsOn: [...(args.routeAttachments ?? []), this.roles.executionPolicy, ...(args.progressive?.ready ?? [])],
         // Autoscaling owns the running count once it is on: a deploy must not reset it.
         ignoreChanges: svc.autoscaling ? ["desiredCount"] : [],
       },

@@ -19,6 +19,27 @@ export interface RenderedResource {
   id: string;
   /** URNs of the resources it depends on (explicit dependsOn and those its inputs come from). */
   dependencies?: string[];
+  /** The `ignoreChanges` resource option, when set (the properties a later update leaves alone). */
+  ignoreChanges?: string[];
+}
+
+/** A program run under the mocks on its own (a component alone): what it registered and its outputs. */
+export interface RenderedProgram {
+  /** Every resource, parents before children, siblings by name then type. */
+  resources: RenderedResource[];
+  outputs: Record<string, unknown>;
+}
+
+/** Where a program rendered alone runs: the project, stack and AWS region the mocks report. */
+export interface ProgramOptions {
+  /** @default "delivery" */
+  project?: string;
+  /** @default "test" */
+  stack?: string;
+  /** @default "us-east-1" */
+  region?: string;
+  /** @default false */
+  preview?: boolean;
 }
 
 export interface RenderedStack<M extends DeploymentManifest = DeploymentManifest> {
@@ -72,6 +93,19 @@ export function renderKubernetesEnvironment(
 /** Any stack, by its runtime (the same as renderEnvironment). */
 export const renderStackConfig = renderEnvironment;
 
+/**
+ * Runs `program` (for example one component constructed alone) under the same mocks and recording
+ * as a stack render, queued like one: every resource it registers, and the values of the outputs it
+ * returns.
+ */
+export function renderProgram(
+  program: () => Record<string, pulumi.Output<unknown> | undefined>,
+  options: ProgramOptions = {},
+): Promise<RenderedProgram> {
+  const run = { project: options.project ?? "delivery", stack: options.stack ?? "test", region: options.region ?? "us-east-1" };
+  return enqueue(() => runUnderMocks(run, options.preview ?? false, program));
+}
+
 function enqueue<T>(work: () => Promise<T>): Promise<T> {
   const run = queue.then(work);
   queue = run.catch(() => undefined);
@@ -83,6 +117,15 @@ async function renderOnce<M extends DeploymentManifest>(
   preview: boolean,
   build: (config: EnvironmentConfig) => StackOutputs,
 ): Promise<RenderedStack<M>> {
+  const rendered = await runUnderMocks(config, preview, () => build(config));
+  return { stack: config.stack, config, resources: rendered.resources, outputs: rendered.outputs as RenderedStack<M>["outputs"] };
+}
+
+async function runUnderMocks(
+  config: { project: string; stack: string; region: string },
+  preview: boolean,
+  program: () => Record<string, pulumi.Output<unknown> | undefined>,
+): Promise<RenderedProgram> {
   const failure = new Failure(config.stack);
   const recorded: RenderedResource[] = [];
   const mocks = new DeliveryMocks(config.region);
@@ -112,20 +155,15 @@ async function renderOnce<M extends DeploymentManifest>(
     await pulumi.runtime.setMocks(recordingMocks, config.project, config.stack, preview);
     recordRegistrations(recorded, failure);
 
-    const stackOutputs = build(config);
+    const stackOutputs = program();
     // An output whose invoke or registration failed never settles: stop at the first error instead.
     const entries = Object.entries(stackOutputs).filter((e): e is [string, pulumi.Output<unknown>] => e[1] !== undefined);
     const values = await failure.race(Promise.all(entries.map(([, output]) => outputValue(output))));
-    const outputs = Object.fromEntries(entries.map(([key], i) => [key, values[i]])) as RenderedStack<M>["outputs"];
+    const outputs = Object.fromEntries(entries.map(([key], i) => [key, values[i]]));
     // Every registration, not only those the outputs depend on (alarms, the dashboard...).
     await failure.race(waitForRegistrations());
     failure.check();
-    return {
-      stack: config.stack,
-      config,
-      resources: treeOrder(recorded),
-      outputs,
-    };
+    return { resources: treeOrder(recorded), outputs };
   } catch (err) {
     if (!(err instanceof RenderError)) failure.add(err);
     // What depended on the failure keeps failing for a moment: collect it while our handler listens.
@@ -201,6 +239,7 @@ interface RegisterRequest {
   getCustom(): boolean;
   getObject(): Parameters<typeof pulumi.runtime.deserializeProperties>[0] | undefined;
   getDependenciesList?(): string[];
+  getIgnorechangesList?(): string[];
 }
 interface RegisterResponse {
   getUrn(): string;
@@ -233,6 +272,7 @@ function recordRegistrations(recorded: RenderedResource[], failure: Failure): vo
           inputs: maskRpcSecrets(object ? pulumi.runtime.deserializeProperties(object) : {}) as Record<string, unknown>,
           id: response.getId(),
           ...(req.getDependenciesList?.().length ? { dependencies: [...(req.getDependenciesList?.() ?? [])].sort() } : {}),
+          ...(req.getIgnorechangesList?.().length ? { ignoreChanges: [...(req.getIgnorechangesList?.() ?? [])] } : {}),
         });
       }
       callback(err, response);

@@ -6,13 +6,22 @@ import { join } from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
 import { EMULATED_SERVICES, type EnvironmentConfig, parseEnvironmentConfig, type RawStackConfig, readStackFile } from "../../infra/config";
 import type { DockerManifest, EcsManifest } from "../../contract/manifest";
-import { outputValue, type RenderedResource, type RenderedStack, renderEnvironment, waitForRegistrations } from "../../infra/synth/render";
+import {
+  outputValue,
+  type ProgramOptions,
+  type RenderedProgram,
+  type RenderedResource,
+  type RenderedStack,
+  renderEnvironment,
+  renderProgram,
+  waitForRegistrations,
+} from "../../infra/synth/render";
 import type { DeploymentManifest } from "../../contract/manifest";
 
-/** A rendered stack of any runtime (the helpers below take ECS and Kubernetes renders alike). */
-type AnyRendered = RenderedStack<DeploymentManifest>;
+/** A rendered stack of any runtime, or a component rendered alone (the helpers below take them all). */
+type AnyRendered = Pick<RenderedStack<DeploymentManifest>, "resources">;
 
-export type { RenderedResource, RenderedStack };
+export type { RenderedProgram, RenderedResource, RenderedStack };
 
 /** The project's root (where Pulumi.yaml and the stack files are). */
 export const PROJECT_DIR = join(__dirname, "..", "..");
@@ -93,6 +102,29 @@ export function dockerDeployment(rendered: RenderedStack): DockerManifest {
 /** Renders a stack file of the project under the mocks. */
 export function renderStack(stack: string, options?: { preview?: boolean }): Promise<RenderedStack> {
   return renderEnvironment(stackConfig(stack), options);
+}
+
+/**
+ * Constructs a component (or any small program) ALONE under the mocks: `build` creates it and
+ * returns the outputs to resolve. The result lists every resource it registered, in tree order.
+ */
+export function renderComponent(
+  build: () => Record<string, pulumi.Output<unknown> | undefined>,
+  options?: ProgramOptions,
+): Promise<RenderedProgram> {
+  return renderProgram(build, options);
+}
+
+/** The one component of a type in a render; throws when there is not exactly one. */
+export function componentOf(rendered: AnyRendered, type: string): RenderedResource {
+  const found = resourcesOf(rendered, type);
+  if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
+  return found[0];
+}
+
+/** `[type, name]` of every direct child of a resource, in render order. */
+export function childrenOf(rendered: AnyRendered, resource: RenderedResource): [string, string][] {
+  return rendered.resources.filter((r) => r.parent === resource.urn).map((r) => [r.type, r.name]);
 }
 
 /** A minimal valid service entry (as written in a stack file), overridable. */
