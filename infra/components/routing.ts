@@ -6,37 +6,55 @@ import { productionRulePriority, TEST_HEADER, testRulePriority } from "./lib/pro
 
 /** One service as the load balancer routes it. */
 export interface Route {
+  /** The service's name: its target group and rule are named `<routing name>-<service>`. */
   service: string;
-  port: number;
-  healthCheckPath: string;
+  /** The port the service's tasks listen on (the target group's port). */
+  port: pulumi.Input<number>;
+  /** The target group's health check path. @default "/health" */
+  healthCheckPath?: pulumi.Input<string>;
   /** The target group's name (32 characters at most). */
-  targetGroupName: string;
+  targetGroupName: pulumi.Input<string>;
+  /** The rule's path pattern, e.g. `/api/*`. @default none (with `host` unset too: the default route) */
   path?: string;
+  /** The rule's host header. @default none */
   host?: string;
-  /** The listener rule's priority; a route without path and host has none: it is the default action. */
+  /** The listener rule's priority; a route without one is the listeners' default action (at most one such route). @default none */
   priority?: number;
   /**
    * Progressive delivery (ECS canary, linear, blue/green): the name of the second (alternate)
    * target group. The route then gets a production rule (the default route a catch-all one) and a
    * test rule, both forwarding to the two groups by weight, weights ECS moves during a deployment.
+   * @default none (rolling: one target group)
    */
-  alternateTargetGroupName?: string;
+  alternateTargetGroupName?: pulumi.Input<string>;
 }
 
+/**
+ * The args of the load balancer's routing: the VPC and load balancer it attaches to (Inputs of
+ * their outputs) and one route per service; every optional field says its default.
+ */
 export interface RoutingArgs {
   vpcId: pulumi.Input<string>;
   loadBalancerArn: pulumi.Input<string>;
   routes: Route[];
-  /** With a certificate: an HTTPS listener serves, and HTTP redirects to it. @default HTTP only */
+  /** With a certificate: an HTTPS listener serves, and HTTP redirects to it (a plain string: it decides the listeners). @default HTTP only */
   certificateArn?: string;
   /** @default "ELBSecurityPolicy-TLS13-1-2-2021-06" */
-  sslPolicy?: string;
+  sslPolicy?: pulumi.Input<string>;
   /** Seconds a target drains before it is removed. @default 30 */
   deregistrationDelaySeconds?: number;
   /** A new target must pass consecutive health checks for this long before it takes traffic. @default 10 */
   minReadySeconds?: number;
-  tags: Record<string, string>;
+  /** Tags of every resource (a route's also get `service`). @default {} */
+  tags?: Record<string, string>;
 }
+
+/** The defaults of RoutingArgs and Route. */
+export const ROUTING_DEFAULTS = {
+  healthCheckPath: "/health",
+  sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+  deregistrationDelaySeconds: 30,
+} as const;
 
 /**
  * How requests reach the services: a target group per service (IP targets, health check on its
@@ -58,9 +76,10 @@ export class Routing extends pulumi.ComponentResource {
   constructor(name: string, args: RoutingArgs, opts?: pulumi.ComponentResourceOptions) {
     super("delivery:lb:Routing", name, {}, opts);
     const parent = { parent: this };
-    const tagsFor = (service: string) => ({ ...args.tags, service });
+    const tags = args.tags ?? {};
+    const tagsFor = (service: string) => ({ ...tags, service });
 
-    const targetGroup = (resourceName: string, groupName: string, route: Route) =>
+    const targetGroup = (resourceName: string, groupName: pulumi.Input<string>, route: Route) =>
       new aws.lb.TargetGroup(
         resourceName,
         {
@@ -69,10 +88,10 @@ export class Routing extends pulumi.ComponentResource {
           protocol: "HTTP",
           targetType: "ip",
           vpcId: args.vpcId,
-          deregistrationDelay: args.deregistrationDelaySeconds ?? 30,
+          deregistrationDelay: args.deregistrationDelaySeconds ?? ROUTING_DEFAULTS.deregistrationDelaySeconds,
           healthCheck: {
             enabled: true,
-            path: route.healthCheckPath,
+            path: route.healthCheckPath ?? ROUTING_DEFAULTS.healthCheckPath,
             protocol: "HTTP",
             port: "traffic-port",
             matcher: "200-399",
@@ -108,9 +127,9 @@ export class Routing extends pulumi.ComponentResource {
           port: 443,
           protocol: "HTTPS",
           certificateArn: args.certificateArn,
-          sslPolicy: args.sslPolicy ?? "ELBSecurityPolicy-TLS13-1-2-2021-06",
+          sslPolicy: args.sslPolicy ?? ROUTING_DEFAULTS.sslPolicy,
           defaultActions: [defaultAction],
-          tags: args.tags,
+          tags,
         },
         parent,
       );
@@ -121,7 +140,7 @@ export class Routing extends pulumi.ComponentResource {
           port: 80,
           protocol: "HTTP",
           defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
-          tags: args.tags,
+          tags,
         },
         parent,
       );
@@ -129,7 +148,7 @@ export class Routing extends pulumi.ComponentResource {
     } else {
       this.listener = new aws.lb.Listener(
         `${name}-http`,
-        { loadBalancerArn: args.loadBalancerArn, port: 80, protocol: "HTTP", defaultActions: [defaultAction], tags: args.tags },
+        { loadBalancerArn: args.loadBalancerArn, port: 80, protocol: "HTTP", defaultActions: [defaultAction], tags },
         parent,
       );
       listeners.push(this.listener);

@@ -12,6 +12,16 @@ import {
   tmpfsFor,
 } from "./settings";
 
+/** The defaults of DockerServiceArgs' optional fields. */
+export const DOCKER_SERVICE_DEFAULTS = {
+  healthCheckPath: "/health",
+  replicas: 1,
+  cpu: 256,
+  memory: 512,
+  writablePaths: ["/tmp"],
+  maxRestarts: DEFAULT_MAX_RESTARTS,
+} as const;
+
 /** Build the image from source instead of using one already in the engine. */
 export interface DockerServiceBuildArgs {
   /** The build context directory. */
@@ -103,10 +113,11 @@ export class DockerService extends pulumi.ComponentResource {
     }
 
     const port = pulumi.output(args.port);
-    const healthCheckPath = pulumi.output(args.healthCheckPath ?? "/health");
-    const cpu = pulumi.output(args.cpu ?? 256);
+    const healthCheckPath = pulumi.output(args.healthCheckPath ?? DOCKER_SERVICE_DEFAULTS.healthCheckPath);
+    const cpu = pulumi.output(args.cpu ?? DOCKER_SERVICE_DEFAULTS.cpu);
+    const memory = args.memory ?? DOCKER_SERVICE_DEFAULTS.memory;
     const labels = pulumi.all([args.stack, args.service, args.tag]).apply(([stack, service, tag]) => containerLabels(stack, service, tag));
-    const replicas = args.replicas ?? 1;
+    const replicas = args.replicas ?? DOCKER_SERVICE_DEFAULTS.replicas;
     this.containers = [];
     for (let replica = 1; replica <= replicas; replica++) {
       this.containers.push(
@@ -119,12 +130,12 @@ export class DockerService extends pulumi.ComponentResource {
             envs: pulumi.output(args.environment ?? {}).apply(environmentList),
             healthcheck: pulumi.all([port, healthCheckPath]).apply(([p, path]) => healthCheck(p, path)),
             restart: "on-failure",
-            maxRetryCount: args.maxRestarts ?? DEFAULT_MAX_RESTARTS,
-            memory: args.memory ?? 512,
-            memorySwap: args.memory ?? 512,
+            maxRetryCount: args.maxRestarts ?? DOCKER_SERVICE_DEFAULTS.maxRestarts,
+            memory,
+            memorySwap: memory,
             cpus: cpu.apply(dockerCpus),
             readOnly: true,
-            tmpfs: pulumi.output(args.writablePaths ?? ["/tmp"]).apply(tmpfsFor),
+            tmpfs: pulumi.output(args.writablePaths ?? [...DOCKER_SERVICE_DEFAULTS.writablePaths]).apply(tmpfsFor),
             networksAdvanced: [{ name: args.networkName, aliases: [args.service] }],
             ports: replica === 1 ? [{ internal: port, external: args.hostPort, ip: "127.0.0.1", protocol: "tcp" }] : [],
           },
