@@ -84,6 +84,8 @@ export class KubernetesEnvironment extends pulumi.ComponentResource {
           cpu: settings?.cpu,
           memory: settings?.memory,
           replicas: tier.replicas,
+          // The tier's HPA owns the count after the first deploy (workload.ts replicaOptions).
+          autoscaled: tier.autoscaling !== undefined,
           progressDeadlineSeconds: settings?.progressDeadlineSeconds,
           writablePaths: settings?.writablePaths,
           environment: svc.environment,

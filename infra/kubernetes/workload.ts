@@ -15,24 +15,38 @@ import {
   volumeName,
 } from "./settings";
 
+/**
+ * The args of one service's workload: names, numbers and strings (the namespace may be another
+ * resource's output); every optional field says its default, most of them the tier's.
+ */
 export interface WorkloadArgs {
   namespace: pulumi.Input<string>;
   /** The service's name: the Deployment, Service, ServiceAccount... are named after it. */
   service: string;
+  /** The stack: label `app.kubernetes.io/instance`. */
   stack: string;
-  tier: Tier;
+  /** Sizes, replicas and placement follow the tier (settings.ts). @default "dev" */
+  tier?: Tier;
   /** The full image reference without tag, e.g. `registry.example.com/api`. */
   image: pulumi.Input<string>;
+  /** The release: the image's tag and label `app.kubernetes.io/version`. */
   imageTag: string;
-  port: number;
+  /** The container port (named `http`: probes and the Service use the name). */
+  port: pulumi.Input<number>;
   /** @default "/health" */
   healthCheckPath?: pulumi.Input<string>;
   /** @default the tier's (dev 100m, staging 250m, prod 500m) */
   cpu?: pulumi.Input<string>;
   /** @default the tier's (dev 128Mi, staging 256Mi, prod 512Mi) */
   memory?: pulumi.Input<string>;
-  /** @default the tier's (dev 1, staging 2, prod 3) */
+  /** With `autoscaled`, the initial count only. @default the tier's (dev 1, staging 2, prod 3) */
   replicas?: pulumi.Input<number>;
+  /**
+   * A HorizontalPodAutoscaler owns the Deployment's `spec.replicas`: `replicas` is set when the
+   * Deployment is created, and later updates leave the count the autoscaler chose alone
+   * (`ignoreChanges: ["spec.replicas"]`, see replicaOptions). @default false
+   */
+  autoscaled?: boolean;
   /** @default 600 */
   progressDeadlineSeconds?: pulumi.Input<number>;
   /** Writable directories mounted as emptyDir under the read-only root. @default ["/tmp"] */
@@ -41,6 +55,27 @@ export interface WorkloadArgs {
   environment?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /** Secret environment (a Secret); every value is wrapped with pulumi.secret. @default {} */
   secrets?: Record<string, pulumi.Input<string>>;
+}
+
+/** The defaults of WorkloadArgs that are not the tier's. */
+export const WORKLOAD_DEFAULTS = {
+  tier: "dev",
+  healthCheckPath: "/health",
+  progressDeadlineSeconds: 600,
+  writablePaths: ["/tmp"],
+} as const;
+
+/**
+ * The Deployment's resource options for who owns its replica count. With an autoscaler, Pulumi
+ * sets the initial count and then ignores `spec.replicas`: otherwise every `pulumi up` would put
+ * back the configured count over the one the HPA chose (and, with server-side apply, conflict with
+ * the HPA's field manager). Pulumi's Kubernetes provider recommends `ignoreChanges` for a field
+ * another controller manages (pulumi/pulumi-kubernetes#2258, "Managing Resources with Server-Side
+ * Apply": handle field conflicts); leaving replicas out would start every new Deployment at 1 pod,
+ * below the tier's minimum, until the autoscaler's first sync.
+ */
+export function replicaOptions(autoscaled: boolean): Pick<pulumi.CustomResourceOptions, "ignoreChanges"> {
+  return autoscaled ? { ignoreChanges: ["spec.replicas"] } : {};
 }
 
 /**
@@ -57,12 +92,13 @@ export class Workload extends pulumi.ComponentResource {
   constructor(name: string, args: WorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
     super("delivery:kubernetes:Workload", name, {}, opts);
     const parent = { parent: this };
-    const tier = KUBERNETES_TIERS[args.tier];
+    const tierName = args.tier ?? WORKLOAD_DEFAULTS.tier;
+    const tier = KUBERNETES_TIERS[tierName];
     const labels = serviceLabels(args.service, args.stack, args.imageTag);
     const selector = selectorLabels(args.service, args.stack);
     const meta = (suffix = "") => ({ name: `${args.service}${suffix}`, namespace: args.namespace, labels });
-    const writable = args.writablePaths ?? ["/tmp"];
-    const healthPath = args.healthCheckPath ?? "/health";
+    const writable = args.writablePaths ?? [...WORKLOAD_DEFAULTS.writablePaths];
+    const healthPath = args.healthCheckPath ?? WORKLOAD_DEFAULTS.healthCheckPath;
 
     const account = new k8s.core.v1.ServiceAccount(`${name}-sa`, { metadata: meta(), automountServiceAccountToken: false }, parent);
     const config = new k8s.core.v1.ConfigMap(`${name}-config`, { metadata: meta("-config"), data: args.environment ?? {} }, parent);
@@ -75,7 +111,7 @@ export class Workload extends pulumi.ComponentResource {
       failureThreshold,
       timeoutSeconds: 2,
     });
-    const sizing = KUBERNETES_TIER_RESOURCES[args.tier];
+    const sizing = KUBERNETES_TIER_RESOURCES[tierName];
     const resources = { cpu: args.cpu ?? sizing.cpu, memory: args.memory ?? sizing.memory };
     this.deployment = new k8s.apps.v1.Deployment(
       `${name}-deployment`,
@@ -86,7 +122,7 @@ export class Workload extends pulumi.ComponentResource {
           selector: { matchLabels: selector },
           strategy: { type: "RollingUpdate", rollingUpdate: { ...ROLLING_UPDATE } },
           minReadySeconds: MIN_READY_SECONDS,
-          progressDeadlineSeconds: args.progressDeadlineSeconds ?? 600,
+          progressDeadlineSeconds: args.progressDeadlineSeconds ?? WORKLOAD_DEFAULTS.progressDeadlineSeconds,
           revisionHistoryLimit: REVISION_HISTORY_LIMIT,
           template: {
             metadata: { labels },
@@ -94,7 +130,7 @@ export class Workload extends pulumi.ComponentResource {
               serviceAccountName: account.metadata.name,
               automountServiceAccountToken: false,
               securityContext: { ...POD_SECURITY_CONTEXT },
-              topologySpreadConstraints: topologySpread(args.tier, args.service, args.stack),
+              topologySpreadConstraints: topologySpread(tierName, args.service, args.stack),
               containers: [
                 {
                   name: args.service,
@@ -113,8 +149,9 @@ export class Workload extends pulumi.ComponentResource {
           },
         },
       },
-      parent,
+      { parent: this, ...replicaOptions(args.autoscaled ?? false) },
     );
+
     this.service = new k8s.core.v1.Service(
       `${name}-service`,
       {

@@ -50,6 +50,19 @@ describe("the Kubernetes program, per tier", () => {
     ]);
   });
 
+  it("starts staging and prod Deployments at the tier's replicas and then leaves spec.replicas to the autoscaler; dev keeps its count", async () => {
+    const owner = async (tier: string) => {
+      const r = await renderKube(kubeConfig(tier));
+      const d = object(r, K.deployment, "api");
+      return [at(d, "spec.replicas"), d.ignoreChanges ?? [], resourcesOf(r, K.hpa).length];
+    };
+    expect([await owner("dev"), await owner("staging"), await owner("prod")]).toEqual([
+      [1, [], 0],
+      [2, ["spec.replicas"], 2],
+      [3, ["spec.replicas"], 2],
+    ]);
+  });
+
   it("keeps two of three prod pods through voluntary disruptions", async () => {
     const pdb = object(await renderKube(kubeConfig("prod")), K.pdb, "api");
     expect(at(pdb, "spec")).toEqual({
