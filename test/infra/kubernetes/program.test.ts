@@ -315,6 +315,76 @@ describe("the Kubernetes program, per tier", () => {
     ]);
   });
 
+  it("labels every object of a service with its name and the stack, and the Deployment with the release's version too", async () => {
+    const r = await renderKube(kubeConfig("prod"));
+    const selector = { "app.kubernetes.io/name": "api", "app.kubernetes.io/instance": "prod" };
+    const release = { ...selector, "app.kubernetes.io/version": "sha-abc1234", "app.kubernetes.io/managed-by": "pulumi" };
+    expect([
+      at(object(r, K.deployment, "api"), "metadata.labels"),
+      at(object(r, K.service, "api"), "metadata.labels"),
+      at(object(r, K.serviceAccount, "api"), "metadata.labels"),
+      at(object(r, K.hpa, "api"), "metadata.labels"),
+      at(object(r, K.pdb, "api"), "metadata.labels"),
+      at(object(r, K.networkPolicy, "api"), "metadata.labels"),
+      at(object(r, K.virtualService, "api"), "metadata.labels"),
+    ]).toEqual([release, release, release, selector, selector, selector, selector]);
+  });
+
+  it("lets Istio's gateway namespace in to a service when traffic is istio", async () => {
+    const api = object(await renderKube(kubeConfig("staging")), K.networkPolicy, "api");
+    expect(at<{ from: unknown[] }[]>(api, "spec.ingress")[0].from).toEqual([
+      { podSelector: {} },
+      { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "istio-system" } } },
+      { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } },
+    ]);
+  });
+
+  it("names the PrometheusRule after the stack, labels it for the operator's rule selector, and gives every alert the labels Alertmanager routes on", async () => {
+    const r = await renderKube(kubeConfig("staging"));
+    const rule = resourcesOf(r, K.prometheusRule)[0];
+    type Alert = { alert: string; labels: Record<string, string> };
+    const alerts = at<{ rules: Alert[] }[]>(rule, "spec.groups").flatMap((g) => g.rules);
+    const base = { stack: "staging", namespace: "delivery-staging" };
+    expect([
+      at(rule, "metadata"),
+      alerts.filter((a) => a.alert.startsWith("Api")).map((a) => a.labels),
+      alerts.filter((a) => !a.alert.startsWith("Api") && !a.alert.startsWith("Worker")).map((a) => [a.alert, a.labels]),
+    ]).toEqual([
+      {
+        name: "delivery-staging",
+        namespace: "delivery-staging",
+        labels: { "app.kubernetes.io/instance": "staging", "app.kubernetes.io/managed-by": "pulumi", release: "prometheus" },
+      },
+      [
+        { severity: "critical", ...base, service: "api" },
+        { severity: "warning", ...base, service: "api" },
+        { severity: "warning", ...base, service: "api" },
+      ],
+      [
+        ["PodRestarting", { severity: "critical", ...base }],
+        ["PodCpuHigh", { severity: "warning", ...base }],
+        ["VolumeFillingUp", { severity: "warning", ...base }],
+        ["CertificateExpiringSoon", { severity: "info", ...base }],
+      ],
+    ]);
+  });
+
+  it("ships the release panels in the dashboard ConfigMap, each querying the stack's namespace", async () => {
+    const dashboard = object(await renderKube(kubeConfig("staging")), K.configMap, "delivery-staging-dashboard");
+    const json = JSON.parse(at<Record<string, string>>(dashboard, "data")["delivery-staging.json"]) as {
+      panels: { title: string; targets: { expr: string }[] }[];
+    };
+    expect([
+      at(dashboard, "metadata.namespace"),
+      json.panels.map((p) => p.title),
+      json.panels.every((p) => p.targets.length > 0 && p.targets.every((t) => t.expr.includes("delivery-staging"))),
+    ]).toEqual([
+      "delivery-staging",
+      ["Version", "Deploys", "Rollbacks", "Pods", "Restarts", "CPU", "Memory", "4xx/5xx", "Latency p50/p95/p99", "Requests per second"],
+      true,
+    ]);
+  });
+
   it("exports the Kubernetes manifest: namespace, context, Prometheus, thresholds and each service's Deployment in deploy order", async () => {
     const r = await renderKube(kubeConfig("staging", { context: "staging", host: "staging.example.com" }));
     const manifest = r.outputs.deployment;
