@@ -90,6 +90,17 @@ describe("delivery:runtime and delivery:kubernetes", () => {
       ],
     ],
     [
+      "a service's secret given in plain text instead of a secure: value, without echoing it",
+      {
+        runtime: "kubernetes",
+        kubernetes: { prometheusUrl: "http://p:9090", secrets: { api: { DATABASE_URL: "postgres://u:p@db/app" } } },
+      },
+      [],
+      [
+        "delivery:kubernetes.secrets.api.DATABASE_URL is a plaintext value; it must be a Pulumi secret. Set it with: pulumi config set --secret --path 'delivery:kubernetes.secrets.api.DATABASE_URL' <value>.",
+      ],
+    ],
+    [
       "settings and secrets for a service the stack does not have",
       {
         runtime: "kubernetes",
