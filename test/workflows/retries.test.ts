@@ -26,7 +26,15 @@ const CHECKS: Record<Exclude<Judged, Error>, CheckResult[]> = {
 
 function reportOf(judged: Record<string, Exclude<Judged, Error>>, finishedAt = "2024-05-01T10:05:00.000Z"): ValidationReport {
   const services = Object.entries(judged).map(([name, j]) => serviceReport(name, CHECKS[j]));
-  return { schemaVersion: 1, stack: "staging", verdict: overallVerdict(services), startedAt: "2024-05-01T10:04:00.000Z", finishedAt, services, actions: [] };
+  return {
+    schemaVersion: 1,
+    stack: "staging",
+    verdict: overallVerdict(services),
+    startedAt: "2024-05-01T10:04:00.000Z",
+    finishedAt,
+    services,
+    actions: [],
+  };
 }
 
 /** validate() answers each service from its script, one entry per validation (then pass). */
@@ -112,7 +120,9 @@ describe("validate --rollback --retries (afterValidation)", () => {
     expect(result.report?.attempts).toEqual(result.record.attempts);
     expect(result.report?.verdict).toBe("pass");
     expect(result.record.validations.map((v) => v.verdict)).toEqual(["fail", "pass"]);
-    expect(result.record.actions.filter((a) => a.kind === "force-new-deployment").map((a) => [a.target, a.status])).toEqual([["api", "ok"]]);
+    expect(result.record.actions.filter((a) => a.kind === "force-new-deployment").map((a) => [a.target, a.status])).toEqual([
+      ["api", "ok"],
+    ]);
     expect((await h.registry.get("staging", "api"))?.imageTag).toBe("sha-new0000");
     expect(h.lines).toContain("api: smoke failed: forcing a new deployment of the same revision, then validating again (retry 1 of 2)");
   });

@@ -15,7 +15,9 @@ export function healthCheckFailed(service: Pick<ServiceReport, "verdict" | "chec
 
 /** The failing checks of these services, in order. */
 export function failingChecks(services: readonly ServiceReport[]): FailingCheck[] {
-  return services.flatMap((s) => s.checks.filter((c) => c.status === "fail").map((c) => ({ service: s.name, check: c.name, message: c.message })));
+  return services.flatMap((s) =>
+    s.checks.filter((c) => c.status === "fail").map((c) => ({ service: s.name, check: c.name, message: c.message })),
+  );
 }
 
 export interface RetryDeps {

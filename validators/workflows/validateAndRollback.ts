@@ -242,7 +242,15 @@ async function retryUnderLock<M extends DeploymentManifest>(
   } catch (err) {
     const message = errorMessage(err);
     if (locked) {
-      recorder.addActions(await deps.alerts.notify([operationalAlert(ctx, manifest.services.map((s) => s.name), message)]));
+      recorder.addActions(
+        await deps.alerts.notify([
+          operationalAlert(
+            ctx,
+            manifest.services.map((s) => s.name),
+            message,
+          ),
+        ]),
+      );
       return { end: { outcome: "error", error: message } };
     }
     const alerts = failing.map((s) =>

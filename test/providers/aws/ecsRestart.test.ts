@@ -33,7 +33,9 @@ describe("the ECS runtime's restart, on moto", () => {
       }),
     );
     const arn = registered.taskDefinition?.taskDefinitionArn ?? "";
-    await clients.ecs.send(new CreateServiceCommand({ cluster: "staging", serviceName: "staging-api", taskDefinition: arn, desiredCount: 1 }));
+    await clients.ecs.send(
+      new CreateServiceCommand({ cluster: "staging", serviceName: "staging-api", taskDefinition: arn, desiredCount: 1 }),
+    );
     return arn;
   }
 
@@ -76,10 +78,11 @@ describe("the ECS runtime's restart, the exact request (aws-sdk-client-mock)", (
   const ecs = new ECSClient({ region: "eu-west-1", credentials: { accessKeyId: "x", secretAccessKey: "x" } });
   const mock = mockClient(ecs);
   const runtime = (names: string[]) =>
-    new EcsRuntime(
-      manifest(names.map((n) => service(n))),
-      { ecs, cloudwatch: {} as AwsClients["cloudwatch"], logs: {} as AwsClients["logs"] },
-    );
+    new EcsRuntime(manifest(names.map((n) => service(n))), {
+      ecs,
+      cloudwatch: {} as AwsClients["cloudwatch"],
+      logs: {} as AwsClients["logs"],
+    });
 
   it("sends UpdateService with forceNewDeployment and no task definition, one service after the other in the order given", async () => {
     mock.reset();

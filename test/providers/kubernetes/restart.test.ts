@@ -20,10 +20,26 @@ const m: KubernetesManifest = {
   stack: "staging",
   kubernetes: { namespace: NS, context: "staging" },
   prometheus: { url: "http://127.0.0.1:1", traffic: "istio" },
-  thresholds: { errorRateWarningPercent: 1, errorRateCriticalPercent: 5, minRequests: 50, p95LatencyMs: 500, p99LatencyMs: 1000, windowSeconds: 300 },
+  thresholds: {
+    errorRateWarningPercent: 1,
+    errorRateCriticalPercent: 5,
+    minRequests: 50,
+    p95LatencyMs: 500,
+    p99LatencyMs: 1000,
+    windowSeconds: 300,
+  },
   history: { prefix: "staging" },
   services: [
-    { name: "api", deployment: "api", image: "registry.example.com/delivery/api", imageTag: "v2", url: "", healthPath: "/health", smokePaths: [], dependsOn: [] },
+    {
+      name: "api",
+      deployment: "api",
+      image: "registry.example.com/delivery/api",
+      imageTag: "v2",
+      url: "",
+      healthPath: "/health",
+      smokePaths: [],
+      dependsOn: [],
+    },
   ],
 };
 const at = () => new Date("2026-12-05T06:00:00.000Z");
