@@ -78,10 +78,11 @@ export function renderRunMarkdown(saved: SavedRecord): string {
   }
   if (record.attempts && record.attempts.length > 0) {
     out.push("", "| Attempt | Action | Services | Verdict | Failing checks |", "|---|---|---|---|---|");
-    for (const a of record.attempts)
-      out.push(
-        `| ${a.attempt} | ${a.action} | ${cell(a.services.join(", "))} | ${a.verdict} | ${cell(a.failingChecks.map((c) => `${c.service} ${c.check}: ${c.message}`).join("; ") + (a.error ? ` (not restarted: ${a.error})` : "")) || "-"} |`,
-      );
+    for (const a of record.attempts) {
+      const failing = a.failingChecks.map((c) => `${c.service} ${c.check}: ${c.message}`);
+      const details = [...failing, ...(a.error ? [`not restarted: ${a.error}`] : [])].join("; ") || "-";
+      out.push(`| ${a.attempt} | ${a.action} | ${cell(a.services.join(", "))} | ${a.verdict} | ${cell(details)} |`);
+    }
   }
   if (record.rollback)
     out.push(
