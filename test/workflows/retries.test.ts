@@ -144,6 +144,7 @@ describe("validate --rollback --retries (afterValidation)", () => {
     // The two validations after the restarts, then the one after the rollback.
     expect(h.validateCalls.map((c) => c.services)).toEqual([["api"], ["api"], ["api"]]);
     expect(result.record.rollback?.services).toEqual(["api"]);
+    expect(result.record.rollback?.reason).toBe("api: smoke failed (still failing after 2 new deployments of the same revision)");
   });
 
   it("never restarts an inconclusive service: exits 3, nothing restarted or rolled back", async () => {
@@ -207,6 +208,7 @@ describe("validate --rollback --retries (afterValidation)", () => {
     });
     // Only the validation after the rollback.
     expect(h.validateCalls).toHaveLength(1);
+    expect(result.record.rollback?.reason).toBe("api: smoke failed");
   });
 
   it("stops at the validator's own error after a restart: exit 4, nothing rolled back, the attempt kept", async () => {
@@ -281,6 +283,7 @@ describe("deploy --retries", () => {
     expect(result.outcome).toBe("rolled-back");
     expect(h.restarts).toEqual([["api"]]);
     expect(result.record.rollback?.services).toEqual(["api", "db"]);
+    expect(result.record.rollback?.reason).toBe("api: smoke failed (still failing after 1 new deployment of the same revision)");
     expect(result.record.attempts?.map((a) => [a.attempt, a.verdict])).toEqual([
       [1, "fail"],
       [2, "fail"],

@@ -91,3 +91,10 @@ function attemptOf(
   const verdict: Verdict = overallVerdict(judged);
   return { attempt, at: at.toISOString(), action, services: [...names], verdict, failingChecks: failingChecks(judged) };
 }
+
+/** ` (still failing after 2 new deployments of the same revision)` for a service `--retries` restarted; else empty. */
+export function afterRetries(attempts: readonly RetryAttempt[] | undefined, service: string): string {
+  const restarts = (attempts ?? []).filter((a) => a.action === "force-new-deployment" && a.services.includes(service) && !a.error).length;
+  if (restarts === 0) return "";
+  return ` (still failing after ${restarts} new deployment${restarts === 1 ? "" : "s"} of the same revision)`;
+}

@@ -6,11 +6,11 @@ import type { DeploymentManifest, EcsManifest } from "../../contract/manifest";
 import { type RunFinish, RunRecorder, type RunResult } from "../records/recorder";
 import type { FailedTrafficStep, RecordStore, RunCommand } from "../records/types";
 import { recordLastGood, releaseHandle } from "../release/record";
-import { type ActionRecord, overallVerdict, type ServiceReport, type ValidationReport } from "../../contract/report";
+import { type ActionRecord, overallVerdict, type RetryAttempt, type ServiceReport, type ValidationReport } from "../../contract/report";
 import { failureReason, inconclusiveAlert, operationalAlert, rollbackAlert, serviceAlert } from "../rollback/alerts";
 import { dependsOnOrder } from "../rollback/order";
 import { rollbackServices } from "../rollback/rollback";
-import { healthCheckFailed, retryFailedHealth } from "../rollback/retryRestart";
+import { afterRetries, healthCheckFailed, retryFailedHealth } from "../rollback/retryRestart";
 import { revalidateInProgress, validateWithRetry } from "../rollback/validateWithRetry";
 import type { ReleaseDeps } from "../rollback/types";
 import { recordRun, withStackLock } from "./stackLock";
@@ -162,7 +162,7 @@ async function decide<M extends DeploymentManifest>(
     recorder.addActions(await deps.alerts.notify(alerts));
     return { outcome: "failed" };
   }
-  return rollBackFailed(failed, alerts, options, deps, recorder);
+  return rollBackFailed(failed, alerts, options, deps, recorder, report.attempts);
 }
 
 /** Records passing services as last good (unless `--no-record`) and resolves their incidents; true when recording failed. */
@@ -268,6 +268,7 @@ async function rollBackFailed<M extends DeploymentManifest>(
   options: AfterValidationOptions<M>,
   deps: AfterValidationDeps<M>,
   recorder: RunRecorder,
+  attempts?: readonly RetryAttempt[],
 ): Promise<RunFinish> {
   const { manifest } = options;
   const ctx = { manifest, runId: deps.runId };
@@ -295,7 +296,7 @@ async function rollBackFailed<M extends DeploymentManifest>(
           {
             manifest,
             services: order,
-            reason: failed.map(failureReason).join("; "),
+            reason: failed.map((s) => `${failureReason(s)}${afterRetries(attempts, s.name)}`).join("; "),
             waitSeconds: options.waitSeconds ?? 300,
             recorder,
             failedStep: options.before?.failedStep,

@@ -1,7 +1,7 @@
 import { errorKindOf, errorMessage } from "../../core/errors";
 import type { EcsManifest } from "../../../contract/manifest";
 import type { RunOutcome } from "../../../contract/outcome";
-import type { ServiceReport, Verdict } from "../../../contract/report";
+import type { RetryAttempt, ServiceReport, Verdict } from "../../../contract/report";
 import type { ErrorKind } from "../../core/errors";
 import type { RunFinish, RunRecorder } from "../../records/recorder";
 import { recordLastGood } from "../../release/record";
@@ -13,7 +13,7 @@ import { gateReasons } from "./gate";
 import { type PlannedService, describeTags, planDeploy, runGates } from "./plan";
 import { stepServiceReport, watchRelease } from "./progressive";
 import { updateService, validateService } from "./steps";
-import { healthCheckFailed, retryFailedHealth } from "../../rollback/retryRestart";
+import { afterRetries, healthCheckFailed, retryFailedHealth } from "../../rollback/retryRestart";
 
 /** The run's verdict by how it ended (a rollback's own validation never turns a fail into a pass). */
 const VERDICT_OF: Record<RunOutcome, Verdict> = {
@@ -151,9 +151,13 @@ export async function releaseService(
     }
   }
 
-  let validated = await validateService(deps, recorder, { manifest, service: name, waitSeconds, since: update.finishedAt });
-  if (validated.kind === "judged" && (options.retries ?? 0) > 0 && healthCheckFailed(validated.service))
-    validated = await retryService(validated.service, { manifest, name, waitSeconds, retries: options.retries ?? 0 }, deps, recorder);
+  let validated: Validated = await validateService(deps, recorder, { manifest, service: name, waitSeconds, since: update.finishedAt });
+  let retried = "";
+  if (validated.kind === "judged" && (options.retries ?? 0) > 0 && healthCheckFailed(validated.service)) {
+    const again = await retryService(validated.service, { manifest, name, waitSeconds, retries: options.retries ?? 0 }, deps, recorder);
+    validated = again.validated;
+    retried = afterRetries(again.attempts, name);
+  }
   if (validated.kind === "error") {
     recorder.addActions(await deps.alerts.notify([operationalAlert(ctx, [name], validated.error)]));
     return ended(end("error", validated.error));
@@ -165,7 +169,7 @@ export async function releaseService(
     return ended(end("inconclusive"));
   }
   if (report.verdict === "fail") {
-    const result = await rollBack(manifest, failureReason(report));
+    const result = await rollBack(manifest, `${failureReason(report)}${retried}`);
     recorder.addActions(await deps.alerts.notify([rollbackAlert(ctx, report, result)]));
     return ended(end(result.status === "ok" ? "rolled-back" : "rollback-failed"));
   }
@@ -180,7 +184,7 @@ async function retryService(
   request: { manifest: EcsManifest; name: string; waitSeconds: number; retries: number },
   deps: DeployDeps,
   recorder: RunRecorder,
-): Promise<Validated> {
+): Promise<{ validated: Validated; attempts: RetryAttempt[] }> {
   const { manifest, name, waitSeconds } = request;
   let error: string | undefined;
   const retried = await retryFailedHealth([first], deps.now(), request.retries, {
@@ -201,7 +205,9 @@ async function retryService(
     return undefined;
   });
   const judged = retried?.services.find((s) => s.name === name);
-  return judged && error === undefined ? { kind: "judged", service: judged } : { kind: "error", error: error ?? `no report of ${name}` };
+  const validated: Validated =
+    judged && error === undefined ? { kind: "judged", service: judged } : { kind: "error", error: error ?? `no report of ${name}` };
+  return { validated, attempts: retried?.attempts ?? [] };
 }
 
 type RunFailedStep = NonNullable<Parameters<typeof rollbackServices>[0]["failedStep"]>;
