@@ -57,7 +57,7 @@ Checks (each reported as pass, warn, fail, inconclusive or skipped):
 
 Retries (--rollback --retries n): a service whose smoke or tasks check fails (not inconclusive, not
 the validator's own error) first gets a new deployment of the same revision (ECS forceNewDeployment,
-Kubernetes rollout restart, Docker a restart of its containers), under the stack lock; once its
+Kubernetes rollout restart; not on a Docker stack yet: exit 2), under the stack lock; once its
 rollout is done (--rollback-wait) it is validated again, up to n times, before the rollback. Each
 attempt is in the report and the run record (attempts). Default 0; the pipeline passes 2.
 
