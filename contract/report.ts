@@ -57,6 +57,40 @@ export interface ValidationReport<N extends string = CheckName> {
   finishedAt: string;
   services: ServiceReport<N>[];
   actions: ActionRecord[];
+  /**
+   * `--retries`: each validation of the services whose health check (smoke or tasks) failed, the
+   * first one and one after each forced new deployment of the same revision. Absent when nothing
+   * was retried.
+   */
+  attempts?: RetryAttempt[];
+}
+
+/** What came before an attempt's validation: the release as deployed, or a forced new deployment of the same revision. */
+export const RETRY_ATTEMPT_ACTIONS = ["validate", "force-new-deployment"] as const;
+export type RetryAttemptAction = (typeof RETRY_ATTEMPT_ACTIONS)[number];
+
+/** A check that failed in an attempt, by service. */
+export interface FailingCheck {
+  service: string;
+  check: string;
+  message: string;
+}
+
+/** One validation of services whose health check failed (`--retries N`): attempt 1 is the first validation. */
+export interface RetryAttempt {
+  /** 1 for the first validation, 2 after the first forced new deployment... */
+  attempt: number;
+  /** When the attempt began (the restart's request, or the first validation's end). */
+  at: string;
+  action: RetryAttemptAction;
+  /** The services this attempt judged (and, after the first, restarted). */
+  services: string[];
+  /** Those services' verdict after this attempt (inconclusive when the restart failed and nothing was judged). */
+  verdict: Verdict;
+  /** The failing checks of those services after this attempt; empty when they passed. */
+  failingChecks: FailingCheck[];
+  /** Why the attempt could not be made (the restart failed); absent when it was made. */
+  error?: string;
 }
 
 /** What `deployctl gate` prints: the validation report's shape, with the gate's check names. */

@@ -144,6 +144,10 @@ class FakeDockerRuntime implements Runtime {
   async fastRollback() {
     return [];
   }
+
+  async restart() {
+    return [];
+  }
 }
 
 const run = (runtime: Runtime) =>

@@ -211,7 +211,7 @@ describe("deploy.yml, run with a stubbed pulumi and deployctl deploy", () => {
     );
     expect(result.calls.filter((c) => c.startsWith("npx pulumi"))).toEqual(["npx pulumi stack output deployment --stack dev --json"]);
     expect(result.calls.filter((c) => c.startsWith("npx deployctl deploy"))).toEqual([
-      "npx deployctl deploy --stack dev --yes --wait 600 --output markdown",
+      "npx deployctl deploy --stack dev --yes --wait 600 --retries 2 --output markdown",
     ]);
     expect(result.output).toContain("# Deploy report");
     expect(result.output).toContain("deployctl deploy exited 0");
@@ -235,7 +235,7 @@ describe("deploy.yml, run with a stubbed pulumi and deployctl deploy", () => {
     const result = runBuildspec("deploy", repo.dir, { ...env, DEPLOY_WAIT_SECONDS: "900" }, { deployment });
 
     expect(result.calls.filter((c) => c.startsWith("npx deployctl deploy"))).toEqual([
-      "npx deployctl deploy --stack dev --yes --wait 900 --output markdown",
+      "npx deployctl deploy --stack dev --yes --wait 900 --retries 2 --output markdown",
     ]);
   });
 
@@ -287,6 +287,14 @@ describe("validate.yml, run with a stubbed deployctl validate", () => {
     expect(result.status).toBe(status);
     expect(result.exported.VERDICT).toBe(verdict);
     expect(readFileSync(join(repo.dir, "validation-report.md"), "utf8")).toBe("# Validation report\n");
+  });
+
+  it("runs deployctl validate with --rollback and --retries 2 (a failed health check is retried twice before the rollback)", () => {
+    const result = runBuildspec("validate", repo.dir, { STACK: "dev" }, { analysisJson: canned(run({})), validateExit: 0 });
+
+    expect(result.calls.filter((c) => c.startsWith("npx deployctl validate"))).toEqual([
+      "npx deployctl validate --stack dev --rollback --retries 2 --wait 600 --output markdown",
+    ]);
   });
 
   it("validates nothing when the analysis skipped the deploy", () => {

@@ -153,6 +153,12 @@ describe("deploy.yml", () => {
     expect(build.indexOf('npx deployctl deploy --stack "$STACK" --yes')).toBeGreaterThan(build.indexOf("--tags"));
     expect(build).not.toContain("pulumi up");
   });
+
+  it("retries a failed health check twice before the rollback (--retries 2)", () => {
+    const build = loadBuildspec("deploy").phases.build.commands.join("\n");
+
+    expect(build).toContain('npx deployctl deploy --stack "$STACK" --yes --wait "$DEPLOY_WAIT_SECONDS" --retries 2 --output markdown');
+  });
 });
 
 describe("validate.yml", () => {
@@ -161,8 +167,15 @@ describe("validate.yml", () => {
 
   it("runs deployctl validate with --rollback and a markdown report", () => {
     expect(commands).toContain(
-      'npx deployctl validate --stack "$STACK" --rollback --wait "$VALIDATE_WAIT_SECONDS" --output markdown | tee validation-report.md',
+      'npx deployctl validate --stack "$STACK" --rollback --retries 2 --wait "$VALIDATE_WAIT_SECONDS" --output markdown | tee validation-report.md',
     );
+  });
+
+  it("retries a failed health check twice before the rollback (--retries 2)", () => {
+    const [call] = deployctlCalls(spec).filter((c) => c.words[0] === "validate");
+
+    expect(call?.flags).toContain("--retries");
+    expect(commands).toMatch(/npx deployctl validate [^|]* --retries 2 /);
   });
 
   it("fails the action on a fail verdict and on the validator's own errors, not on inconclusive by default", () => {

@@ -7,7 +7,7 @@ import { ECSClient, UpdateServiceCommand } from "@aws-sdk/client-ecs";
 import { mockClient } from "aws-sdk-client-mock";
 import type { EcsManifest } from "../../contract/manifest";
 import type { ValidationReport } from "../../contract/report";
-import { ecsFastRollback } from "../../validators/providers/aws/ecsRuntime";
+import { ecsFastRollback, ecsRestart } from "../../validators/providers/aws/ecsRuntime";
 import { Progress, type ReleaseDeps, type ValidateRequest } from "../../validators/rollback";
 import { clock, FakeStacks, MemoryRegistry, RecordingAlerts } from "./support";
 
@@ -34,7 +34,7 @@ export function harness(options: HarnessOptions) {
   const queue = Array.isArray(options.reports) ? [...options.reports] : [];
   let manifest = options.manifest;
   const deps: ReleaseDeps = {
-    runtime: (m) => ecsFastRollback(m, { ecs }),
+    runtime: (m) => ({ ...ecsFastRollback(m, { ecs }), ...ecsRestart(m, { ecs }) }),
     stacks,
     registry,
     alerts,
@@ -64,6 +64,13 @@ export function harness(options: HarnessOptions) {
     /** Changes what loadManifest() answers from now on (after a stack update, say). */
     setManifest(next: EcsManifest) {
       manifest = next;
+    },
+    /** UpdateService calls that force a new deployment of the same revision (`--retries`), by ECS service. */
+    restartCalls(): (string | undefined)[] {
+      return ecsMock
+        .commandCalls(UpdateServiceCommand)
+        .filter((c) => c.args[0].input.forceNewDeployment === true)
+        .map((c) => c.args[0].input.service);
     },
     /** UpdateService calls as [service, taskDefinition]. */
     updateServiceCalls(): [string | undefined, string | undefined][] {

@@ -22,10 +22,10 @@ beforeEach(async () => {
 
 describe("addValidateReleaseOptions", () => {
   it.each([
-    [[], { rollback: false, record: true, rollbackWait: 300, lockTimeout: 0 }],
+    [[], { rollback: false, record: true, retries: 0, rollbackWait: 300, lockTimeout: 0 }],
     [
-      ["--rollback", "--no-record", "--rollback-wait", "60", "--lock-timeout", "30", "--records-dir", "r"],
-      { rollback: true, record: false, rollbackWait: 60, lockTimeout: 30, recordsDir: "r" },
+      ["--rollback", "--retries", "2", "--no-record", "--rollback-wait", "60", "--lock-timeout", "30", "--records-dir", "r"],
+      { rollback: true, record: false, retries: 2, rollbackWait: 60, lockTimeout: 30, recordsDir: "r" },
     ],
   ])("parses %j", (args, expected) => {
     const cmd = addValidateReleaseOptions(new Command("validate")).exitOverride();

@@ -1,7 +1,7 @@
 /**
  * A small Kubernetes API server on loopback for the client's tests: it holds Deployments,
  * ReplicaSets, Pods (typed with the client's own models), ConfigMaps and Leases, answers the calls
- * deployctl makes as the API server does (lists with label selectors, JSON patches, 404 and 409 as
+ * deployctl makes as the API server does (lists with label selectors, JSON and merge patches, 404 and 409 as
  * Status objects), enforces resourceVersion on updates and MicroTime's six fractional digits.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -29,7 +29,7 @@ export interface FakeKubeApi {
   /** Every request: method, path with query. */
   requests: string[];
   /**
-   * Called after a Deployment's template was patched (a rollback), as the deployment controller
+   * Called after a Deployment's template was patched (a rollback, a restart), as the deployment controller
    * would react: a test sets it to roll the new template out (or to hold it, or to fail it).
    */
   onDeploymentPatched?: (deployment: V1Deployment) => void | Promise<void>;
@@ -54,6 +54,18 @@ function matches(labels: Record<string, string> | undefined, selector: string | 
     const [k, v] = term.split("=");
     return labels?.[k] === v;
   });
+}
+
+/** RFC 7386: objects merge key by key, null removes, anything else replaces. */
+function mergePatch(target: unknown, patch: unknown): unknown {
+  if (patch === null || typeof patch !== "object" || Array.isArray(patch)) return patch;
+  const out: Record<string, unknown> =
+    target !== null && typeof target === "object" && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+  for (const [k, v] of Object.entries(patch as Record<string, unknown>)) {
+    if (v === null) delete out[k];
+    else out[k] = mergePatch(out[k], v);
+  }
+  return out;
 }
 
 export async function startFakeKubeApi(): Promise<FakeKubeApi> {
@@ -141,6 +153,18 @@ export async function startFakeKubeApi(): Promise<FakeKubeApi> {
         if (d.spec) d.spec.template = op.value as V1PodTemplateSpec;
       }
       d.metadata = { ...d.metadata, generation: (d.metadata?.generation ?? 0) + 1 };
+      bump(d);
+      store.set(key(kind, ns, name), d);
+      await api.onDeploymentPatched?.(structuredClone(d));
+      return send(res, d);
+    }
+    if (req.method === "PATCH" && kind === "deployments" && body && !Array.isArray(body)) {
+      // A merge patch (RFC 7386), as `kubectl rollout restart` sends to set the restartedAt annotation.
+      if (req.headers["content-type"] !== "application/merge-patch+json")
+        return status(res, 415, "UnsupportedMediaType", "json-patch or merge-patch only");
+      const d = mergePatch(structuredClone(existing), body) as V1Deployment;
+      if (JSON.stringify(d.spec) !== JSON.stringify((existing as V1Deployment).spec))
+        d.metadata = { ...d.metadata, generation: (d.metadata?.generation ?? 0) + 1 };
       bump(d);
       store.set(key(kind, ns, name), d);
       await api.onDeploymentPatched?.(structuredClone(d));

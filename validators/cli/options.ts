@@ -8,6 +8,7 @@ import type { DeploymentManifest, KubernetesManifest } from "../../contract/mani
 import type { KubernetesClients } from "../providers/kubernetes/client";
 import type { PulumiStacks } from "../providers/pulumi/stacks";
 import { DEFAULT_ALERT_POLICY } from "../alerts/policy";
+import { MAX_RETRIES } from "../rollback/retryRestart";
 import type { Verdict } from "../../contract/report";
 import { type AnyReport, OUTPUT_FORMATS, type OutputFormat, renderReport } from "../render/index";
 
@@ -51,6 +52,21 @@ export function wholeNumber(flag: string, min: number, unit = ""): (value: strin
     return n;
   };
 }
+
+/** `--retries <n>`: a whole number from 0 to 5, with a message naming the flag, the value and what is allowed. */
+export function retriesCount(value: string): number {
+  const n = Number(value);
+  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n > MAX_RETRIES) {
+    throw new InvalidArgumentError(
+      `--retries is "${value}"; it must be a whole number from 0 to ${MAX_RETRIES} (new deployments of the same revision tried before a rollback).`,
+    );
+  }
+  return n;
+}
+
+/** The help of `--retries` (validate and deploy). */
+export const RETRIES_HELP =
+  "on a failed health check (smoke or tasks), force a new deployment of the same revision and validate again, up to n times (0 to 5), before the rollback";
 
 /**
  * A commander parser for an ISO 8601 timestamp (`2025-01-31T12:00:00Z`). A time of day needs its
@@ -165,9 +181,10 @@ export function addValidateReleaseOptions(cmd: Command): Command {
       false,
     )
     .option("--no-record", "do not record passing services as last good in SSM (the run record is still written)")
+    .option("--retries <n>", `with --rollback: ${RETRIES_HELP}`, retriesCount, 0)
     .option(
       "--rollback-wait <seconds>",
-      "how long the validation after a rollback waits for the ECS rollout",
+      "how long the validation after a rollback (or a --retries restart) waits for the rollout",
       wholeNumber("--rollback-wait", 0, "seconds"),
       300,
     )

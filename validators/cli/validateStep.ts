@@ -11,8 +11,10 @@ import { buildReleaseRuntime, defaultReleaseDeps, type ReleaseCommandDeps } from
 export interface ValidateReleaseFlags {
   rollback: boolean;
   record: boolean;
-  /** The validation after a rollback waits this long for the rollout. @default 300 */
+  /** The validation after a rollback (or a `--retries` restart) waits this long for the rollout. @default 300 */
   rollbackWait?: number;
+  /** `--retries`: new deployments of the same revision tried before a rollback (with --rollback). @default 0 */
+  retries?: number;
   lockTimeout?: number;
   recordsDir?: string;
   /** validate's --output: progress goes to stderr unless it is text. */
@@ -57,6 +59,7 @@ export async function afterValidationStep(input: ValidateStepInput): Promise<Aft
       rollback: input.flags.rollback,
       record: input.flags.record,
       waitSeconds: input.flags.rollbackWait,
+      retries: input.flags.retries,
       lockTimeoutSeconds: input.flags.lockTimeout,
       before: input.before,
     },

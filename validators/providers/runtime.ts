@@ -195,6 +195,17 @@ export interface FastRollbackAction {
   details?: Record<string, unknown>;
 }
 
+/** What forcing a new deployment of the same revision did for one service (`--retries`). */
+export interface RestartAction {
+  kind: "force-new-deployment";
+  /** The manifest's service name. */
+  target: string;
+  status: "ok" | "failed";
+  message: string;
+  at: string;
+  details?: Record<string, unknown>;
+}
+
 /** One of the validator's own requests to a service (a smoke attempt or a watchdog poll), as answered. */
 export interface TappedRequest {
   /** The HTTP status; undefined when no answer came. */
@@ -248,4 +259,10 @@ export interface Runtime {
   logs(service: string, query: LogQuery): Promise<LogScan>;
   /** The fast rollback: points each service straight back at a release, in the order given; a failure is an action, not a throw. */
   fastRollback(targets: readonly FastRollbackTarget[], now: () => Date): Promise<FastRollbackAction[]>;
+  /**
+   * Forces a new deployment of the revision each service already runs (ECS `forceNewDeployment`,
+   * Kubernetes `rollout restart`, Docker a restart of its containers), in the order given; returns
+   * at once (the caller waits through `rollouts`). A failure is an action, not a throw.
+   */
+  restart(services: readonly string[], now: () => Date): Promise<RestartAction[]>;
 }

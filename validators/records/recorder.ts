@@ -1,4 +1,4 @@
-import type { ActionRecord, ValidationReport, Verdict } from "../../contract/report";
+import type { ActionRecord, RetryAttempt, ValidationReport, Verdict } from "../../contract/report";
 import { type ErrorKind, exitCodeFor } from "../../contract/outcome";
 import {
   RUN_RECORD_SCHEMA_VERSION,
@@ -28,6 +28,7 @@ export class RunRecorder {
   private readonly services = new Map<string, ServiceChange>();
   private readonly validations: ValidationReport[] = [];
   private readonly actions: ActionRecord[] = [];
+  private readonly attempts: RetryAttempt[] = [];
   private rollbackSummary: RollbackSummary | undefined;
 
   constructor(private readonly init: RunRecorderInit) {
@@ -61,6 +62,11 @@ export class RunRecorder {
     this.services.set(change.name, merged);
   }
 
+  /** One attempt of `--retries` (a validation before or after a forced new deployment). */
+  attempt(attempt: RetryAttempt): void {
+    this.attempts.push(attempt);
+  }
+
   rollback(summary: RollbackSummary): void {
     this.rollbackSummary = summary;
   }
@@ -90,6 +96,7 @@ export class RunRecorder {
       verdict: end.verdict ?? this.lastVerdict(),
       outcome: end.outcome,
       ...(this.rollbackSummary ? { rollback: this.rollbackSummary } : {}),
+      ...(this.attempts.length > 0 ? { attempts: [...this.attempts] } : {}),
       actions: [...this.actions],
       exitCode: exitCodeFor({ command: this.init.command, outcome: end.outcome, errorKind: end.errorKind }),
       ...(end.error !== undefined ? { error: end.error } : {}),

@@ -1,4 +1,4 @@
-import type { ActionRecord, ValidationReport, Verdict } from "../../contract/report";
+import type { ActionRecord, RetryAttempt, ValidationReport, Verdict } from "../../contract/report";
 
 /**
  * The run record: one JSON document per validate / deploy / rollback run, written to the
@@ -65,6 +65,11 @@ export interface RunRecord {
   verdict: Verdict;
   outcome: RunOutcome;
   rollback?: RollbackSummary;
+  /**
+   * `--retries`: each validation of services whose health check (smoke or tasks) failed, the first
+   * and one after each forced new deployment of the same revision. Absent when nothing was retried.
+   */
+  attempts?: RetryAttempt[];
   /** What the run did (config set, stack update, alerts per channel, rollback steps) and how each went. */
   actions: ActionRecord[];
   exitCode: number;

@@ -1,4 +1,5 @@
 import type { SavedRecord } from "../records/recorder";
+import { attemptText } from "./format";
 import type { FailedTrafficStep, RunRecord } from "../records/types";
 
 /** The end of a release command for people: outcome, services, rollback, channel results, where the record went. */
@@ -17,6 +18,7 @@ export function renderRunSummary(saved: SavedRecord): string {
   }
   if (record.error) lines.push(`  why: ${record.error}`);
   for (const a of record.actions.filter((x) => x.kind === "traffic-step")) lines.push(`  traffic ${a.message}`);
+  for (const a of record.attempts ?? []) lines.push(`  ${attemptText(a)}`);
   if (record.rollback) {
     lines.push(
       `  rollback ${record.rollback.status}: ${record.rollback.services.join(", ") || "nothing to roll back to"} (${record.rollback.reason})`,
@@ -73,6 +75,14 @@ export function renderRunMarkdown(saved: SavedRecord): string {
       out.push(
         `| ${cell(a.target ?? "")} ${String(a.details?.bake ? "bake at " : "")}${String(a.details?.percent ?? "")}% | ${String(a.details?.verdict ?? a.status)} | ${String(a.details?.observedMinutes ?? "")} |`,
       );
+  }
+  if (record.attempts && record.attempts.length > 0) {
+    out.push("", "| Attempt | Action | Services | Verdict | Failing checks |", "|---|---|---|---|---|");
+    for (const a of record.attempts) {
+      const failing = a.failingChecks.map((c) => `${c.service} ${c.check}: ${c.message}`);
+      const details = [...failing, ...(a.error ? [`not restarted: ${a.error}`] : [])].join("; ") || "-";
+      out.push(`| ${a.attempt} | ${a.action} | ${cell(a.services.join(", "))} | ${a.verdict} | ${cell(details)} |`);
+    }
   }
   if (record.rollback)
     out.push(

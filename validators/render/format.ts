@@ -1,4 +1,4 @@
-import type { CheckStatus, ValidationReport, Verdict } from "../../contract/report";
+import type { CheckStatus, RetryAttempt, ValidationReport, Verdict } from "../../contract/report";
 
 /** How a report is printed: a table for people, JSON for machines, markdown for CI summaries. */
 export const OUTPUT_FORMATS = ["text", "json", "markdown"] as const;
@@ -34,4 +34,14 @@ export function statusCounts(report: AnyReport): string {
     .filter((s) => counts.has(s))
     .map((s) => `${counts.get(s)} ${s}`)
     .join(", ");
+}
+
+/**
+ * One `--retries` attempt in words: `attempt 2 (force-new-deployment api) at 2024-05-01T10:01:00.000Z:
+ * fail (api smoke: ...)`; the failing checks named, or why the attempt could not be made.
+ */
+export function attemptText(a: RetryAttempt): string {
+  const failing = a.failingChecks.map((c) => `${c.service} ${c.check}: ${c.message}`).join("; ");
+  const why = a.error ? `; not restarted: ${a.error}` : "";
+  return `attempt ${a.attempt} (${a.action} ${a.services.join(", ")}) at ${a.at}: ${a.verdict}${failing ? ` (${failing})` : ""}${why}`;
 }

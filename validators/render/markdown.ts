@@ -1,4 +1,4 @@
-import { type AnyReport, STATUS_ICON, VERDICT_ICON, durationSeconds, statusCounts } from "./format";
+import { type AnyReport, STATUS_ICON, VERDICT_ICON, attemptText, durationSeconds, statusCounts } from "./format";
 
 /** The report as markdown for a CI job summary ($GITHUB_STEP_SUMMARY): a heading and a table. */
 export function renderMarkdown(report: AnyReport, title = "validate"): string {
@@ -16,6 +16,12 @@ export function renderMarkdown(report: AnyReport, title = "validate"): string {
       const name = index === 0 ? `**${cell(service.name)}** (${service.verdict})` : "";
       lines.push(`| ${name} | ${cell(check.name)} | ${STATUS_ICON[check.status]} ${check.status} | ${cell(check.message)} |`);
     });
+  }
+  if (report.attempts && report.attempts.length > 0) {
+    lines.push("");
+    lines.push("**Attempts** (--retries)");
+    lines.push("");
+    for (const attempt of report.attempts) lines.push(`- ${cell(attemptText(attempt))}`);
   }
   if (report.actions.length > 0) {
     lines.push("");

@@ -4,6 +4,7 @@ import {
   COMPARISON_CHECK_NAMES,
   GATE_CHECK_NAMES,
   REPORT_SCHEMA_VERSION,
+  RETRY_ATTEMPT_ACTIONS,
   VERDICTS,
 } from "../../contract/report";
 
@@ -53,6 +54,31 @@ export function reportJsonSchema(kind: "validate" | "gate" = "validate"): Record
                 ...(kind === "validate" ? checkSpecificRules() : {}),
               },
             },
+          },
+        },
+      },
+      attempts: {
+        type: "array",
+        items: {
+          type: "object",
+          additionalProperties: false,
+          required: ["attempt", "at", "action", "services", "verdict", "failingChecks"],
+          properties: {
+            attempt: { type: "integer", minimum: 1 },
+            at: timestamp,
+            action: { type: "string", enum: [...RETRY_ATTEMPT_ACTIONS] },
+            services: { type: "array", items: { type: "string", minLength: 1 } },
+            verdict,
+            failingChecks: {
+              type: "array",
+              items: {
+                type: "object",
+                additionalProperties: false,
+                required: ["service", "check", "message"],
+                properties: { service: { type: "string" }, check: { type: "string" }, message: { type: "string" } },
+              },
+            },
+            error: { type: "string" },
           },
         },
       },

@@ -1,4 +1,4 @@
-import { type AnyReport, durationSeconds, statusCounts } from "./format";
+import { type AnyReport, attemptText, durationSeconds, statusCounts } from "./format";
 
 /**
  * The report as a table for people: one block per service, one row per check with its status
@@ -19,6 +19,7 @@ export function renderText(report: AnyReport, title = "validate"): string {
       for (const more of rest) lines.push(`  ${"".padEnd(nameWidth)}  ${"".padEnd(statusWidth)}  ${more}`);
     }
   }
+  for (const attempt of report.attempts ?? []) lines.push(attemptText(attempt));
   for (const action of report.actions) {
     lines.push(`action ${action.kind}${action.target ? ` ${action.target}` : ""}: ${action.status}: ${action.message}`);
   }

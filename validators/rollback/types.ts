@@ -32,8 +32,8 @@ export type RestoreGateFn = (targets: { service: string; imageTag: string }[], r
 
 /** Everything deploy, rollback and afterValidation share; injected so tests use doubles. */
 export interface ReleaseDeps<M extends DeploymentManifest = EcsManifest> {
-  /** The manifest's runtime, for the rollback's fast path (validators/providers/open.ts). */
-  runtime: (manifest: M) => Pick<Runtime, "fastRollback">;
+  /** The manifest's runtime: the rollback's fast path, and the restart before it (`--retries`) (validators/providers/open.ts). */
+  runtime: (manifest: M) => Pick<Runtime, "fastRollback" | "restart">;
   stacks: PulumiStacks;
   registry: ReleaseRegistry;
   alerts: Pick<AlertDispatcher, "notify" | "recovered">;

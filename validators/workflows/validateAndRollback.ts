@@ -6,11 +6,12 @@ import type { DeploymentManifest, EcsManifest } from "../../contract/manifest";
 import { type RunFinish, RunRecorder, type RunResult } from "../records/recorder";
 import type { FailedTrafficStep, RecordStore, RunCommand } from "../records/types";
 import { recordLastGood, releaseHandle } from "../release/record";
-import type { ActionRecord, ServiceReport, ValidationReport } from "../../contract/report";
+import { type ActionRecord, overallVerdict, type RetryAttempt, type ServiceReport, type ValidationReport } from "../../contract/report";
 import { failureReason, inconclusiveAlert, operationalAlert, rollbackAlert, serviceAlert } from "../rollback/alerts";
 import { dependsOnOrder } from "../rollback/order";
 import { rollbackServices } from "../rollback/rollback";
-import { revalidateInProgress } from "../rollback/validateWithRetry";
+import { afterRetries, healthCheckFailed, retryFailedHealth } from "../rollback/retryRestart";
+import { revalidateInProgress, validateWithRetry } from "../rollback/validateWithRetry";
 import type { ReleaseDeps } from "../rollback/types";
 import { recordRun, withStackLock } from "./stackLock";
 
@@ -22,8 +23,14 @@ export interface AfterValidationOptions<M extends DeploymentManifest = EcsManife
   rollback: boolean;
   /** Record passing services as last good (`--no-record` turns it off). @default true */
   record: boolean;
-  /** How long the validation after a rollback waits for the rollout. @default 300 */
+  /** How long the validation after a rollback (or a restart, `retries`) waits for the rollout. @default 300 */
   waitSeconds?: number;
+  /**
+   * `--retries N` (with `rollback`): a service failing a health check (smoke or tasks) first gets a
+   * new deployment of the same revision and is validated again, up to N times, before the rollback.
+   * @default 0
+   */
+  retries?: number;
   /** `--lock-timeout` for the rollback's stack lock. @default 0 */
   lockTimeoutSeconds?: number;
   /** @default "validate" */
@@ -53,8 +60,9 @@ export interface AfterValidationResult extends RunResult {
 /**
  * What `deployctl validate` does after its verdict: on pass, record each service as last good
  * and resolve its incidents; on fail, alert and (with `rollback`) validate again services whose
- * rollout is still in progress (twice at most), then roll failing services back under the stack
- * lock; on inconclusive or an operational error, alert and never roll back. Always writes one run
+ * rollout is still in progress (twice at most), force a new deployment of those failing a health
+ * check (smoke or tasks) and validate them again (`retries` times, under the stack lock), then roll
+ * failing services back under the stack lock; on inconclusive or an operational error, alert and never roll back. Always writes one run
  * record. Never throws for a verdict: the outcome says how it went.
  */
 export async function afterValidation<M extends DeploymentManifest>(
@@ -115,6 +123,14 @@ async function decide<M extends DeploymentManifest>(
     } catch (err) {
       return operational(errorMessage(err));
     }
+    if ((options.retries ?? 0) > 0 && report.services.some(healthCheckFailed)) {
+      const retried = await retryUnderLock(report, options, deps, recorder);
+      if ("end" in retried) {
+        decided.report = report;
+        return retried.end;
+      }
+      report = retried.report;
+    }
   }
   decided.report = report;
   for (const s of report.services) {
@@ -146,7 +162,7 @@ async function decide<M extends DeploymentManifest>(
     recorder.addActions(await deps.alerts.notify(alerts));
     return { outcome: "failed" };
   }
-  return rollBackFailed(failed, alerts, options, deps, recorder);
+  return rollBackFailed(failed, alerts, options, deps, recorder, report.attempts);
 }
 
 /** Records passing services as last good (unless `--no-record`) and resolves their incidents; true when recording failed. */
@@ -169,6 +185,82 @@ async function recordPassed<M extends DeploymentManifest>(
   return recordFailed;
 }
 
+/**
+ * `--retries`: under the stack lock, a new deployment of the same revision for each service failing
+ * a health check, and a validation once its rollout is done, up to `retries` times. Returns the
+ * report with the last judgement of each service (attempts included), or how the run ended: the
+ * lock not taken (alerted, nothing restarted nor rolled back) or the validator's own error.
+ */
+async function retryUnderLock<M extends DeploymentManifest>(
+  first: ValidationReport,
+  options: AfterValidationOptions<M>,
+  deps: AfterValidationDeps<M>,
+  recorder: RunRecorder,
+): Promise<{ report: ValidationReport } | { end: RunFinish }> {
+  const { manifest } = options;
+  const ctx = { manifest, runId: deps.runId };
+  const retries = options.retries ?? 0;
+  const failing = first.services.filter(healthCheckFailed);
+  let locked = false;
+  let finishedAt = first.finishedAt;
+  try {
+    return await withStackLock(
+      {
+        lock: deps.lock,
+        stack: manifest.stack,
+        who: deps.who,
+        what: `validate --retries ${retries} ${failing.map((s) => s.name).join(",")}`,
+        timeoutSeconds: options.lockTimeoutSeconds ?? 0,
+        now: deps.now,
+        sleep: deps.sleep,
+        progress: (m) => deps.progress.info(m),
+        timers: deps.timers,
+      },
+      async () => {
+        locked = true;
+        const retried = await retryFailedHealth(first.services, new Date(first.finishedAt), retries, {
+          restart: (services) => deps.runtime(manifest).restart(services, deps.now),
+          revalidate: async (services, since) => {
+            const reports = await validateWithRetry(
+              deps.validate,
+              { manifest, services, since, waitSeconds: options.waitSeconds ?? 300, onProgress: (m) => deps.progress.info(`  ${m}`) },
+              { onRetry: (m) => deps.progress.info(`  ${m}`) },
+            );
+            for (const r of reports) recorder.validation(r);
+            const last = reports.at(-1);
+            if (last) finishedAt = last.finishedAt;
+            return last ? last.services : [];
+          },
+          record: recorder,
+          now: deps.now,
+          onRetry: (m) => deps.progress.info(m),
+        });
+        const { services } = retried;
+        return { report: { ...first, services, verdict: overallVerdict(services), finishedAt, attempts: retried.attempts } };
+      },
+    );
+  } catch (err) {
+    const message = errorMessage(err);
+    if (locked) {
+      recorder.addActions(
+        await deps.alerts.notify([
+          operationalAlert(
+            ctx,
+            manifest.services.map((s) => s.name),
+            message,
+          ),
+        ]),
+      );
+      return { end: { outcome: "error", error: message } };
+    }
+    const alerts = failing.map((s) =>
+      serviceAlert(ctx, s, { severity: "critical", action: `not restarted nor rolled back: ${message}`, dedup: false }),
+    );
+    recorder.addActions(await deps.alerts.notify(alerts));
+    return { end: { outcome: "failed", errorKind: err instanceof StackLockedError ? "locked" : "operational", error: message } };
+  }
+}
+
 /** Rolls the failing services back (reverse dependsOn order) under the stack lock; a lock not taken is alerted and never rolled back. */
 async function rollBackFailed<M extends DeploymentManifest>(
   failed: ServiceReport[],
@@ -176,6 +268,7 @@ async function rollBackFailed<M extends DeploymentManifest>(
   options: AfterValidationOptions<M>,
   deps: AfterValidationDeps<M>,
   recorder: RunRecorder,
+  attempts?: readonly RetryAttempt[],
 ): Promise<RunFinish> {
   const { manifest } = options;
   const ctx = { manifest, runId: deps.runId };
@@ -203,7 +296,7 @@ async function rollBackFailed<M extends DeploymentManifest>(
           {
             manifest,
             services: order,
-            reason: failed.map(failureReason).join("; "),
+            reason: failed.map((s) => `${failureReason(s)}${afterRetries(attempts, s.name)}`).join("; "),
             waitSeconds: options.waitSeconds ?? 300,
             recorder,
             failedStep: options.before?.failedStep,

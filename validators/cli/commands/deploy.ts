@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from "commander";
 import type { ReleaseCommandDeps } from "../compose";
-import { addCommonOptions, addReleaseOptions, type ReleaseFlags, wholeNumber } from "../options";
+import { addCommonOptions, addReleaseOptions, RETRIES_HELP, type ReleaseFlags, retriesCount, wholeNumber } from "../options";
 import type { CliContext, RegisterCommand } from "../context";
 import { BadInputError } from "../../core/errors";
 import { EXIT_CODES_HELP, ExitCode, exitCodeForRun } from "../exitCodes";
@@ -8,6 +8,7 @@ import { EXIT_CODES_HELP, ExitCode, exitCodeForRun } from "../exitCodes";
 export interface DeployFlags extends ReleaseFlags {
   tag?: string;
   wait: number;
+  retries: number;
   yes: boolean;
 }
 
@@ -24,6 +25,10 @@ Stages (each shown with its state and elapsed time):
              a failing step returns 100% of traffic to the old revision at once (StopServiceDeployment
              ROLLBACK) and the release rolls back; the record names the step that failed
   validate   wait for the rollout (--wait), judge; a rollout still in progress is validated again (2 times)
+  retry      with --retries n: a failed health check (smoke or tasks; not inconclusive, not the
+             validator's own error) first forces a new deployment of the same revision (ECS
+             UpdateService forceNewDeployment), waits for its rollout and validates again, up to n
+             times; each attempt is in the run record (attempts) and the report
   record     every service passed: record each as last good in /delivery/<stack>/<service>/last-good
   rollback   a service failed: it and those already deployed roll back in reverse order (UpdateService
              to the last good task definition, then the stack config and a stack update), validate again
@@ -34,6 +39,7 @@ Examples:
   deployctl deploy --stack staging --tag sha-abc1234 --yes
   deployctl deploy --stack prod --tag sha-abc1234 --service api --service web --output json --yes
   deployctl deploy --stack prod --yes --output markdown >> "$GITHUB_STEP_SUMMARY"   # a promotion
+  deployctl deploy --stack staging --tag sha-abc1234 --retries 2 --yes   # as the pipeline does
 
 ${EXIT_CODES_HELP}`;
 
@@ -49,6 +55,7 @@ export const registerDeploy: RegisterCommand = (program, ctx) => {
       imageTag,
     )
     .option("--wait <seconds>", "how long each validation waits for the ECS rollout", wholeNumber("--wait", 0, "seconds"), 600)
+    .option("--retries <n>", RETRIES_HELP, retriesCount, 0)
     .option("--yes", "do not ask for confirmation (required when stdin is not a terminal)", false)
     .addHelpText("after", HELP)
     .action(async (flags: DeployFlags) => {
@@ -85,6 +92,7 @@ export async function runDeployCommand(flags: DeployFlags, ctx: CliContext, deps
       tag: flags.tag,
       services: flags.service,
       waitSeconds: flags.wait,
+      retries: flags.retries,
       lockTimeoutSeconds: flags.lockTimeout,
       leaseSeconds: DEFAULT_LEASE_SECONDS,
     },

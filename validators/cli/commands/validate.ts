@@ -55,6 +55,12 @@ Checks (each reported as pass, warn, fail, inconclusive or skipped):
              baseline's (Newcombe interval of the difference above 0), p99 above the p99
              threshold (1 s) or twice the baseline's, any crash: fail; too little traffic: inconclusive
 
+Retries (--rollback --retries n): a service whose smoke or tasks check fails (not inconclusive, not
+the validator's own error) first gets a new deployment of the same revision (ECS forceNewDeployment,
+Kubernetes rollout restart; not on a Docker stack yet: exit 2), under the stack lock; once its
+rollout is done (--rollback-wait) it is validated again, up to n times, before the rollback. Each
+attempt is in the report and the run record (attempts). Default 0; the pipeline passes 2.
+
 Progressive services (canary, linear, blueGreen): with --wait, a service whose ECS deployment is
 in progress is first driven through its traffic steps, each judged against the baseline (the
 canary check) and published for the lifecycle hook; a failing step returns its traffic at once
@@ -64,6 +70,7 @@ Examples:
   deployctl validate --stack staging --wait 300
   deployctl validate --manifest deployment.json --output json --skip smoke
   deployctl validate --stack prod --service api --compare baseline
+  deployctl validate --stack staging --rollback --retries 2 --wait 300
 
 ${EXIT_CODES_HELP}`;
 
@@ -128,6 +135,10 @@ export async function runValidateCommand(flags: ValidateFlags, ctx: CliContext, 
   const { validate } = await import("../../validate/run.js");
   const { afterValidationStep } = await import("../validateStep.js");
   const { validateDeps } = await import("../compose.js");
+  if ((flags.retries ?? 0) > 0 && !flags.rollback)
+    throw new BadInputError(
+      `--retries is ${flags.retries} without --rollback; a restart before a rollback needs --rollback (validate alone changes nothing): add --rollback or drop --retries.`,
+    );
   const stacks = deps.stacks(ctx.io.cwd);
   const any = await loadAnyManifest({ stack: flags.stack, manifestFile: flags.manifest, cwd: ctx.io.cwd }, stacks);
   if (any.runtime === "docker") {
@@ -159,6 +170,7 @@ export async function runValidateCommand(flags: ValidateFlags, ctx: CliContext, 
       rollback: flags.rollback,
       record: flags.record,
       rollbackWait: flags.rollbackWait,
+      retries: flags.retries,
       lockTimeout: flags.lockTimeout,
       recordsDir: flags.recordsDir,
       output: flags.output,

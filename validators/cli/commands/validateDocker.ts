@@ -21,6 +21,9 @@ import { type ValidateFlags, validateOptions } from "./validate";
  */
 export async function runDockerValidate(flags: ValidateFlags, manifest: DockerManifest, ctx: CliContext): Promise<ExitCodeValue> {
   if (flags.compare) throw new BadInputError(`validate --compare is not available for runtime docker yet (stack ${manifest.stack}).`);
+  // The Docker runtime restarts containers (restart), but this path does not go through the shared workflow yet.
+  if ((flags.retries ?? 0) > 0)
+    throw new BadInputError(`validate --retries is not available for runtime docker yet (stack ${manifest.stack}); drop --retries.`);
   let report: ValidationReport;
   try {
     report = await validate(validateOptions(flags, manifest, ctx), { runtime: openRuntime(manifest, undefined, { env: ctx.io.env }) });

@@ -9,10 +9,12 @@ import type {
   LogScan,
   Outcome,
   ReplicasObservation,
+  RestartAction,
   RolloutObservation,
   Runtime,
   TrafficCounts,
 } from "../runtime";
+import { toOperationalError } from "./call";
 import type { AwsClients } from "./clients";
 import { clusterTasks, describeServices, tasksByGroup } from "./ecs";
 import { ecsReplicas, ecsRollout } from "./ecsObserve";
@@ -126,6 +128,10 @@ export class EcsRuntime implements Runtime {
   fastRollback(targets: readonly FastRollbackTarget[], now: () => Date): Promise<FastRollbackAction[]> {
     return ecsFastRollback(this.manifest, this.clients).fastRollback(targets, now);
   }
+
+  restart(services: readonly string[], now: () => Date): Promise<RestartAction[]> {
+    return ecsRestart(this.manifest, this.clients).restart(services, now);
+  }
 }
 
 /** Is `service` the only service of the stack behind its load balancer (so the balancer's own 5xx are its)? */
@@ -164,6 +170,47 @@ export function ecsFastRollback(
         } catch (err) {
           const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
           actions.push({ ...base, status: "failed", message: `UpdateService ${ecsService} failed: ${reason}`, at: now().toISOString() });
+        }
+      }
+      return actions;
+    },
+  };
+}
+
+/**
+ * The ECS restart alone (it needs only the ECS client): UpdateService with `forceNewDeployment`
+ * and no task definition, so ECS starts a new deployment of the revision the service runs and
+ * replaces every task; a failure is an action with status failed and does not stop the others.
+ */
+export function ecsRestart(
+  manifest: Pick<EcsManifest, "cluster" | "stack" | "services">,
+  clients: Pick<AwsClients, "ecs">,
+): Pick<Runtime, "restart"> {
+  return {
+    async restart(services, now) {
+      const { cluster } = manifest;
+      const actions: RestartAction[] = [];
+      for (const service of services) {
+        const ecsService = manifest.services.find((s) => s.name === service)?.ecsService ?? service;
+        const base = { kind: "force-new-deployment" as const, target: service };
+        try {
+          const out = await clients.ecs.send(new UpdateServiceCommand({ cluster, service: ecsService, forceNewDeployment: true }));
+          const taskDefinition = out.service?.taskDefinition ?? null;
+          actions.push({
+            ...base,
+            status: "ok",
+            message: `UpdateService ${ecsService} forceNewDeployment${taskDefinition ? ` (${taskDefinition})` : ""}`,
+            at: now().toISOString(),
+            details: { cluster, ecsService, taskDefinition },
+          });
+        } catch (err) {
+          actions.push({
+            ...base,
+            status: "failed",
+            message: toOperationalError("ECS UpdateService", err).message,
+            at: now().toISOString(),
+            details: { cluster, ecsService },
+          });
         }
       }
       return actions;

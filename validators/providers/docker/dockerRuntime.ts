@@ -9,6 +9,7 @@ import type {
   Outcome,
   ReplicaObservation,
   ReplicasObservation,
+  RestartAction,
   RolloutObservation,
   RolloutState,
   Runtime,
@@ -19,6 +20,7 @@ import type { CallOptions } from "./client";
 import { imageExists, observeService, type ReplicaObservation as Container } from "./containers";
 import { readContainerLogs } from "./logs";
 import { recreateService } from "./recreate";
+import { restartService } from "./restart";
 import { RequestCounts } from "./requestCounts";
 
 /**
@@ -198,6 +200,33 @@ export class DockerRuntime implements Runtime {
           status: "failed",
           message: `Recreating ${target.service} from ${image} failed: ${reason}`,
           at: now().toISOString(),
+        });
+      }
+    }
+    return actions;
+  }
+
+  async restart(services: readonly string[], now: () => Date): Promise<RestartAction[]> {
+    const actions: RestartAction[] = [];
+    for (const service of services) {
+      const base = { kind: "force-new-deployment" as const, target: service };
+      const image = `${this.service(service).image}:${this.service(service).imageTag}`;
+      try {
+        const names = await restartService(this.client, { stack: this.manifest.stack, service }, this.options);
+        actions.push({
+          ...base,
+          status: "ok",
+          message: `Restarted ${names.join(", ")} (${image})`,
+          at: now().toISOString(),
+          details: { stack: this.manifest.stack, image, containers: names },
+        });
+      } catch (err) {
+        actions.push({
+          ...base,
+          status: "failed",
+          message: err instanceof Error ? err.message : String(err),
+          at: now().toISOString(),
+          details: { stack: this.manifest.stack, image },
         });
       }
     }

@@ -4,6 +4,7 @@ export * from "./logs";
 export * from "./prometheus";
 export * from "./releases";
 export * from "./rollback";
+export * from "./restart";
 export * from "./rollout";
 export * from "./kubernetesRuntime";
 export * from "./observe";

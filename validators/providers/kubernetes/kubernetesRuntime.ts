@@ -8,6 +8,7 @@ import type {
   LogScan,
   Outcome,
   ReplicasObservation,
+  RestartAction,
   RolloutObservation,
   Runtime,
   TrafficCounts,
@@ -17,6 +18,7 @@ import { type KubernetesClients, statusOf } from "./client";
 import { podLogLines } from "./logs";
 import { type FetchLike, PrometheusMetrics } from "./prometheus";
 import { podReplica, rolloutOf } from "./observe";
+import { restartDeployment } from "./restart";
 import { rollbackDeployment } from "./rollback";
 import { type DeploymentObservation, observeDeployment, observePods, type PodObservation } from "./rollout";
 
@@ -245,6 +247,33 @@ export class KubernetesRuntime implements Runtime {
           status: "failed",
           message: reason,
           at: now().toISOString(),
+        });
+      }
+    }
+    return actions;
+  }
+
+  async restart(services: readonly string[], now: () => Date): Promise<RestartAction[]> {
+    const actions: RestartAction[] = [];
+    for (const service of services) {
+      const deployment = this.manifest.services.find((s) => s.name === service)?.deployment ?? service;
+      const base = { kind: "force-new-deployment" as const, target: service };
+      try {
+        const done = await restartDeployment(this.clients, this.namespace, deployment, now());
+        actions.push({
+          ...base,
+          status: "ok",
+          message: `Deployment ${deployment} restarted (kubectl.kubernetes.io/restartedAt=${done.restartedAt})`,
+          at: now().toISOString(),
+          details: { namespace: this.namespace, deployment, restartedAt: done.restartedAt, generation: done.generation },
+        });
+      } catch (err) {
+        actions.push({
+          ...base,
+          status: "failed",
+          message: err instanceof Error ? err.message : String(err),
+          at: now().toISOString(),
+          details: { namespace: this.namespace, deployment },
         });
       }
     }

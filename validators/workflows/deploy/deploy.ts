@@ -17,6 +17,11 @@ export interface DeployOptions {
   services?: string[];
   /** How long each validation waits for the rollout (`--wait`). @default 600 */
   waitSeconds?: number;
+  /**
+   * `--retries N`: a service failing a health check (smoke or tasks) first gets a new deployment of
+   * the same revision and is validated again, up to N times, before the rollback. @default 0
+   */
+  retries?: number;
   /** `--lock-timeout`. @default 0 */
   lockTimeoutSeconds?: number;
   /** @default DEFAULT_LEASE_SECONDS */
@@ -41,7 +46,8 @@ export type DeployResult = RunResult;
 /**
  * `deployctl deploy`: under the stack lock, gate; then one service at a time in dependsOn order,
  * set its image tag in the stack config, update the stack (streaming the engine's output) and
- * validate (waiting for the rollout, retrying while it is still in progress); a progressive service
+ * validate (waiting for the rollout, retrying while it is still in progress; with `retries`, a failed
+ * health check first forces a new deployment of the same revision and validates again); a progressive service
  * is first watched traffic step by step (a failing step returns its traffic at once and rolls the
  * release back). When every service passes, record them as last good. When one fails, it and those already deployed in this release
  * roll back in reverse order. Inconclusive verdicts and the validator's own errors stop the deploy
@@ -91,7 +97,7 @@ async function deployUnderLock(
     const rest = planned.slice(i + 1).map((p) => p.name);
     const step = await releaseService(
       { manifest, service, deployed, rest, stackServices },
-      { waitSeconds: options.waitSeconds ?? 600 },
+      { waitSeconds: options.waitSeconds ?? 600, retries: options.retries ?? 0 },
       deps,
       recorder,
     );

@@ -1,7 +1,7 @@
 import { errorKindOf, errorMessage } from "../../core/errors";
 import type { EcsManifest } from "../../../contract/manifest";
 import type { RunOutcome } from "../../../contract/outcome";
-import type { Verdict } from "../../../contract/report";
+import type { RetryAttempt, ServiceReport, Verdict } from "../../../contract/report";
 import type { ErrorKind } from "../../core/errors";
 import type { RunFinish, RunRecorder } from "../../records/recorder";
 import { recordLastGood } from "../../release/record";
@@ -13,6 +13,7 @@ import { gateReasons } from "./gate";
 import { type PlannedService, describeTags, planDeploy, runGates } from "./plan";
 import { stepServiceReport, watchRelease } from "./progressive";
 import { updateService, validateService } from "./steps";
+import { afterRetries, healthCheckFailed, retryFailedHealth } from "../../rollback/retryRestart";
 
 /** The run's verdict by how it ended (a rollback's own validation never turns a fail into a pass). */
 const VERDICT_OF: Record<RunOutcome, Verdict> = {
@@ -98,7 +99,7 @@ export type ServiceStep = { kind: "passed"; manifest: EcsManifest } | { kind: "e
  */
 export async function releaseService(
   step: { manifest: EcsManifest; service: PlannedService; deployed: string[]; rest: string[]; stackServices: StackService[] },
-  options: { waitSeconds: number },
+  options: { waitSeconds: number; retries?: number },
   deps: DeployDeps,
   recorder: RunRecorder,
 ): Promise<ServiceStep> {
@@ -150,7 +151,13 @@ export async function releaseService(
     }
   }
 
-  const validated = await validateService(deps, recorder, { manifest, service: name, waitSeconds, since: update.finishedAt });
+  let validated: Validated = await validateService(deps, recorder, { manifest, service: name, waitSeconds, since: update.finishedAt });
+  let retried = "";
+  if (validated.kind === "judged" && (options.retries ?? 0) > 0 && healthCheckFailed(validated.service)) {
+    const again = await retryService(validated.service, { manifest, name, waitSeconds, retries: options.retries ?? 0 }, deps, recorder);
+    validated = again.validated;
+    retried = afterRetries(again.attempts, name);
+  }
   if (validated.kind === "error") {
     recorder.addActions(await deps.alerts.notify([operationalAlert(ctx, [name], validated.error)]));
     return ended(end("error", validated.error));
@@ -162,11 +169,45 @@ export async function releaseService(
     return ended(end("inconclusive"));
   }
   if (report.verdict === "fail") {
-    const result = await rollBack(manifest, failureReason(report));
+    const result = await rollBack(manifest, `${failureReason(report)}${retried}`);
     recorder.addActions(await deps.alerts.notify([rollbackAlert(ctx, report, result)]));
     return ended(end(result.status === "ok" ? "rolled-back" : "rollback-failed"));
   }
   return { kind: "passed", manifest };
+}
+
+type Validated = Awaited<ReturnType<typeof validateService>>;
+
+/** `--retries`: new deployments of the same revision, each validated, while the service fails a health check. */
+async function retryService(
+  first: ServiceReport,
+  request: { manifest: EcsManifest; name: string; waitSeconds: number; retries: number },
+  deps: DeployDeps,
+  recorder: RunRecorder,
+): Promise<{ validated: Validated; attempts: RetryAttempt[] }> {
+  const { manifest, name, waitSeconds } = request;
+  let error: string | undefined;
+  const retried = await retryFailedHealth([first], deps.now(), request.retries, {
+    restart: (services) => deps.runtime(manifest).restart(services, deps.now),
+    revalidate: async (services, since) => {
+      const again = await validateService(deps, recorder, { manifest, service: name, waitSeconds, since });
+      if (again.kind === "error") {
+        error = again.error;
+        throw new Error(again.error);
+      }
+      return services.includes(name) ? [again.service] : [];
+    },
+    record: recorder,
+    now: deps.now,
+    onRetry: (m) => deps.progress.info(m),
+  }).catch((err: unknown) => {
+    if (error === undefined) error = `${name}: ${errorMessage(err)}`;
+    return undefined;
+  });
+  const judged = retried?.services.find((s) => s.name === name);
+  const validated: Validated =
+    judged && error === undefined ? { kind: "judged", service: judged } : { kind: "error", error: error ?? `no report of ${name}` };
+  return { validated, attempts: retried?.attempts ?? [] };
 }
 
 type RunFailedStep = NonNullable<Parameters<typeof rollbackServices>[0]["failedStep"]>;
