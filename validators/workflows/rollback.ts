@@ -55,8 +55,10 @@ export async function manualRollback<M extends DeploymentManifest>(
       sleep: deps.sleep,
       progress: (m) => deps.progress.info(m),
       timers: deps.timers,
+      signal: deps.signal,
     },
     () => ({
+      signal: deps.signal,
       recorder: new RunRecorder({ runId: deps.runId, command: "rollback", who: deps.who, stack: manifest.stack, now: deps.now }),
       store: deps.store,
       finalActions: () => deps.progress.actions(),

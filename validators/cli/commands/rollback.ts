@@ -1,4 +1,5 @@
 import type { ReleaseCommandDeps } from "../compose";
+import { addDeadlineOptions, underDeadline, withDeadline } from "../deadline";
 import { addCommonOptions, addReleaseOptions, type ReleaseFlags, wholeNumber } from "../options";
 import type { CliContext, RegisterCommand } from "../context";
 import { EXIT_CODES_HELP, exitCodeForRun } from "../exitCodes";
@@ -42,10 +43,10 @@ export const registerRollback: RegisterCommand = (program, ctx) => {
       wholeNumber("--wait", 0, "seconds"),
       300,
     )
-    .addHelpText("after", HELP)
-    .action(async (flags: RollbackFlags) => {
-      ctx.setExitCode(await runRollbackCommand(flags, ctx));
-    });
+    .addHelpText("after", HELP);
+  addDeadlineOptions(cmd, "rollback").action(async (flags: RollbackFlags) => {
+    ctx.setExitCode(await underDeadline(flags, ctx, (c) => runRollbackCommand(flags, c)));
+  });
 };
 
 export async function runRollbackCommand(flags: RollbackFlags, ctx: CliContext, deps?: ReleaseCommandDeps): Promise<number> {
@@ -53,7 +54,7 @@ export async function runRollbackCommand(flags: RollbackFlags, ctx: CliContext, 
   const { defaultReleaseDeps, judgedReleaseRuntime } = await import("../compose.js");
   const { manualRollback } = await import("../../workflows/rollback.js");
   const { renderRun } = await import("../../render/deploy.js");
-  const runtime = await judgedReleaseRuntime(flags, ctx.io, deps ?? defaultReleaseDeps, "rollback");
+  const runtime = await judgedReleaseRuntime(flags, ctx.io, withDeadline(ctx, deps ?? defaultReleaseDeps), "rollback");
   const result = await manualRollback(
     runtime.manifest,
     {

@@ -1,4 +1,5 @@
 import { InvalidArgumentError, Option } from "commander";
+import { addDeadlineOptions, underDeadline, withDeadline } from "../deadline";
 import type { AwsClients } from "../../providers/aws/clients";
 import type { DrivenSteps } from "../../canary/drive";
 import { DEFAULT_LOG_PATTERNS } from "../../checks/logPatterns";
@@ -108,11 +109,10 @@ export const registerValidate: RegisterCommand = (program, ctx) => {
       `warning lines allowed; one more fails (default: the manifest's, else ${DEFAULT_LOG_PATTERNS.maxWarnings})`,
       wholeNumber("--max-warnings", 0, "lines"),
     );
-  addValidateReleaseOptions(cmd)
-    .addHelpText("after", HELP)
-    .action(async (flags: ValidateFlags) => {
-      ctx.setExitCode(await runValidateCommand(flags, ctx));
-    });
+  addValidateReleaseOptions(cmd).addHelpText("after", HELP);
+  addDeadlineOptions(cmd, "validate").action(async (flags: ValidateFlags) => {
+    ctx.setExitCode(await underDeadline(flags, ctx, (c) => runValidateCommand(flags, c)));
+  });
 };
 
 /**
@@ -123,9 +123,10 @@ export const registerValidate: RegisterCommand = (program, ctx) => {
  */
 export async function runValidateCommand(flags: ValidateFlags, ctx: CliContext, deps?: CommandDeps): Promise<number> {
   // The implementation loads here, not with the option definitions (`--help` stays fast).
-  deps ??= (await import("../compose.js")).defaultCommandDeps;
+  deps = withDeadline(ctx, deps ?? (await import("../compose.js")).defaultCommandDeps);
   const { loadAnyManifest } = await import("../../validate/loadManifest.js");
   const { validate } = await import("../../validate/run.js");
+  const { raceSignal } = await import("../../core/deadline.js");
   const { afterValidationStep } = await import("../validateStep.js");
   const { validateDeps } = await import("../compose.js");
   const stacks = deps.stacks(ctx.io.cwd);
@@ -145,10 +146,13 @@ export async function runValidateCommand(flags: ValidateFlags, ctx: CliContext, 
   const kube = manifest.runtime === "kubernetes" ? deps.kubernetes?.(manifest) : undefined;
   let outcome: ValidationReport | Error;
   try {
-    outcome = await validate(validateOptions(flags, manifest, ctx), {
-      ...validateDeps(manifest, clients, kube, deps.sleep),
-      ...(deps.sleep ? { sleep: deps.sleep } : {}),
-    });
+    outcome = await raceSignal(
+      deps.signal,
+      validate(validateOptions(flags, manifest, ctx), {
+        ...validateDeps(manifest, clients, kube, deps.sleep),
+        ...(deps.sleep ? { sleep: deps.sleep } : {}),
+      }),
+    );
   } catch (err) {
     if (!(err instanceof OperationalError)) throw err;
     outcome = err;
