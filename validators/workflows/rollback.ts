@@ -92,6 +92,10 @@ export async function manualRollback<M extends DeploymentManifest>(
           await deps.alerts.notify(selected.map((name) => rollbackAlert(ctx, { name, verdict: "fail", checks: [] }, result))),
         );
       }
+      // AWS unreachable before anything was rolled back: an operational error (exit 4), not a rollback that ran and failed (exit 1).
+      if (result.operationalError) {
+        return { outcome: "error", errorKind: "operational", verdict: "inconclusive", error: result.problems.join("; ") };
+      }
       return {
         outcome: result.status === "ok" ? "rolled-back" : "rollback-failed",
         verdict: result.reports.at(-1)?.verdict ?? "inconclusive",

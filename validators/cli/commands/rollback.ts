@@ -18,8 +18,11 @@ How it works:
   3. validate again (a rollout still in progress is validated again, 2 times)
 Services roll back in reverse dependsOn order. Without --service, every service whose config tag is
 not its last good tag. The last good release is /delivery/<stack>/<service>/last-good in SSM.
-No last good release: nothing to roll back to, a critical alert, exit 1. A failed rollback: a
-critical alert with everything known, exit 1. The stack is locked meanwhile (exit 5 if held).
+No last good release: nothing to roll back to, a critical alert, exit 1. A rollback that ran and
+failed (UpdateService refused, the stack update or the validation after it failed): a critical
+alert with everything known, exit 1 (rollback-failed). AWS unreachable (or access denied,
+throttled) before anything was rolled back: exit 4, an error run record, nothing changed. The
+stack is locked meanwhile (exit 5 if held). --deadline passed: exit 4, lock released, run recorded.
 
 Examples:
   deployctl rollback --stack staging
