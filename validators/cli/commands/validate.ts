@@ -174,9 +174,16 @@ export async function runValidateCommand(flags: ValidateFlags, ctx: CliContext, 
     before,
     deps: { ...(await import("../compose.js")).defaultReleaseDeps, ...deps },
   });
-  if (outcome instanceof Error) throw outcome;
-  // The report shows what was done because of it (alerts, rollback), as the run record does.
-  const report = { ...(step.report ?? outcome), actions: step.record.actions };
+  const { redact, redactText } = await import("../../core/redact.js");
+  if (outcome instanceof Error) {
+    // Known secrets (webhook URL, routing key) never reach stderr, even inside an AWS or runtime message.
+    if (outcome instanceof OperationalError && step.secrets.length > 0)
+      throw new OperationalError(redactText(outcome.message, step.secrets), outcome.operation, { cause: outcome });
+    throw outcome;
+  }
+  // The report shows what was done because of it (alerts, rollback), as the run record does; every
+  // output format is masked with the secrets the alert channels know (check messages quote log lines).
+  const report = redact({ ...(step.report ?? outcome), actions: step.record.actions }, step.secrets);
   writeReport(ctx.io, report, flags.output, "validate");
   // The exit code of the run (a run record that could not be written was said on stderr; the verdict stands).
   return exitCodeFor({ command: step.record.command, outcome: step.outcome, errorKind: step.errorKind });
