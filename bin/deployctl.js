@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // deployctl runs the compiled build/ when it matches the sources (`npm ci` compiles it: the `prepare`
 // script, see bin/compiled.js), else its TypeScript sources through tsx; nothing to run by hand.
+/* global setTimeout */
 const { freshEntry } = require("./compiled");
 
 const compiled = process.env.DEPLOYCTL_FROM_SOURCE ? undefined : freshEntry();

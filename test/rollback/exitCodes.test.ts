@@ -49,16 +49,20 @@ const records = (): RunRecord[] => {
 };
 
 describe("deployctl rollback's exit codes", () => {
-  it.each([[[] as string[]], [["--service", "api"]]])("is 4 (operational) when AWS is unreachable (closed port), args %j", async (args) => {
-    const closed = `http://127.0.0.1:${await freePort()}`;
+  it.each([[[] as string[]], [["--service", "api"]]])(
+    "is 4 (operational) when AWS is unreachable (closed port), args %j",
+    async (args) => {
+      const closed = `http://127.0.0.1:${await freePort()}`;
 
-    const { code } = await deployctl(closed, "--max-attempts", "1", "--timeout", "2000", ...args);
+      const { code } = await deployctl(closed, "--max-attempts", "1", "--timeout", "2000", ...args);
 
-    expect(code).toBe(4);
-    expect(records().map((r) => [r.command, r.outcome, r.exitCode])).toEqual([["rollback", "error", 4]]);
-    expect(records()[0]?.error).toContain("cannot read SSM parameter /delivery/staging/api/last-good");
-    expect(stacks.changes()).toEqual([]);
-  }, 60_000);
+      expect(code).toBe(4);
+      expect(records().map((r) => [r.command, r.outcome, r.exitCode])).toEqual([["rollback", "error", 4]]);
+      expect(records()[0]?.error).toContain("cannot read SSM parameter /delivery/staging/api/last-good");
+      expect(stacks.changes()).toEqual([]);
+    },
+    60_000,
+  );
 
   it("is 1 (rollback-failed) when the rollback ran and UpdateService failed", async () => {
     // The last good release names a task definition ECS does not know: UpdateService fails.

@@ -143,7 +143,7 @@ describe("known secrets in application log lines", () => {
       expect(io.out()).toContain("***");
       expect(sns.length).toBeGreaterThan(0);
       // A first failure is a warning: Slack gets it (PagerDuty only pages critical alerts).
-    expect(bodies.length).toBeGreaterThanOrEqual(1);
+      expect(bodies.length).toBeGreaterThanOrEqual(1);
       expect(files.length).toBeGreaterThanOrEqual(2);
       const channels: Record<string, string> = {
         stdout: io.out(),
