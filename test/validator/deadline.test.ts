@@ -1,8 +1,8 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 import { InvalidArgumentError } from "commander";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, onTestFinished } from "vitest";
 import { main } from "../../validators/cli/main";
 import { formatDuration, parseDuration } from "../../validators/cli/options";
 import { DEADLINE_GRACE_MS } from "../../validators/cli/deadline";
@@ -62,6 +62,26 @@ describe("--deadline against an AWS endpoint that never answers (request timeout
 
   it("ends rollback with exit 4, its run record written and the stack lock released", async () => {
     const recordsDir = mkdtempSync(join(tmpdir(), "deadline-records-"));
+    // A stand-in `pulumi` first on the PATH answers the stack config at once: the run then waits for AWS under the lock.
+    const bin = mkdtempSync(join(tmpdir(), "deadline-pulumi-"));
+    const services = JSON.stringify(JSON.stringify([{ name: "api", image: { tag: "sha-new1111" } }]));
+    writeFileSync(
+      join(bin, "pulumi"),
+      `#!/bin/sh\ncase "$*" in\n  version*) echo v3.200.0;;\n  *"config get"*) echo '{"value": ${services}, "secret": false}';;\nesac\nexit 0\n`,
+    );
+    chmodSync(join(bin, "pulumi"), 0o755);
+    const savedPath = process.env.PATH;
+    process.env.PATH = `${bin}${delimiter}${savedPath ?? ""}`;
+    onTestFinished(() => {
+      process.env.PATH = savedPath;
+    });
+    // Loaded first, so the 2 s go to the run itself, not to loading the command.
+    await Promise.all([
+      import("../../validators/cli/compose"),
+      import("../../validators/workflows/rollback"),
+      import("../../validators/render/deploy"),
+      import("../../validators/providers/pulumi/stacks"),
+    ]);
     const { code, stderr, elapsedMs, cwd } = await run(["rollback", "--manifest", manifestFile(), "--records-dir", recordsDir]);
 
     expect(code).toBe(4);
