@@ -77,10 +77,10 @@ describe("--deadline against an AWS endpoint that never answers (request timeout
     });
     // Loaded first, so the 2 s go to the run itself, not to loading the command.
     await Promise.all([
-      import("../../validators/cli/compose"),
-      import("../../validators/workflows/rollback"),
-      import("../../validators/render/deploy"),
-      import("../../validators/providers/pulumi/stacks"),
+      import("../../validators/cli/compose.js"),
+      import("../../validators/workflows/rollback.js"),
+      import("../../validators/render/deploy.js"),
+      import("../../validators/providers/pulumi/stacks.js"),
     ]);
     const { code, stderr, elapsedMs, cwd } = await run(["rollback", "--manifest", manifestFile(), "--records-dir", recordsDir]);
 
