@@ -15,6 +15,22 @@ const positiveInt = (what: string) =>
       error: `must be a positive whole number (${what})`,
     });
 
+/**
+ * The most tasks one ECS service may run: the "Tasks per service" quota (L-4637F321), 5,000 by
+ * default. desiredCount and the autoscaling min and max are bounded by it (Application Auto Scaling
+ * would otherwise be asked to scale an ECS service past what ECS accepts).
+ */
+export const MAX_TASKS_PER_SERVICE = 5000;
+
+const taskCount = () =>
+  z
+    .number({ error: "expected a whole number of tasks" })
+    .int({ error: `must be a whole number of tasks from 1 to ${MAX_TASKS_PER_SERVICE}` })
+    .min(1, { error: `must be a whole number of tasks from 1 to ${MAX_TASKS_PER_SERVICE}` })
+    .max(MAX_TASKS_PER_SERVICE, {
+      error: `must be a whole number of tasks from 1 to ${MAX_TASKS_PER_SERVICE} (ECS's tasks-per-service quota)`,
+    });
+
 const dnsName = z.string({ error: "expected a DNS-safe name" }).regex(/^[a-z]([a-z0-9-]{0,22}[a-z0-9])?$/, {
   error: "expected a DNS-safe name: 1 to 24 lowercase letters, digits or '-', starting with a letter",
 });
@@ -33,8 +49,8 @@ export const imageSchema = z.strictObject({
 });
 
 export const autoscalingSchema = z.strictObject({
-  min: positiveInt("tasks"),
-  max: positiveInt("tasks"),
+  min: taskCount(),
+  max: taskCount(),
   /** @default 60 */
   cpuTargetPercent: z.number().gt(0, { error: "must be between 1 and 100" }).lte(100, { error: "must be between 1 and 100" }).optional(),
 });
@@ -129,7 +145,7 @@ export const serviceSchema = z.strictObject({
   /** @default the tier's (dev/staging 512, prod 1024) */
   memory: positiveInt("MiB").optional(),
   /** @default the tier's (dev 1, staging 2, prod 3) */
-  desiredCount: positiveInt("tasks").optional(),
+  desiredCount: taskCount().optional(),
   /** @default the tier's (staging 2-5, prod 3-20, none below) */
   autoscaling: z.union([autoscalingSchema, z.literal(false)], { error: "expected {min, max, cpuTargetPercent} or false" }).optional(),
   dependsOn: z.array(z.string({ error: "expected a service name" })).optional(),

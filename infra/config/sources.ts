@@ -2,7 +2,7 @@ import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
 import { isMap, isScalar, isSeq, parseDocument, type Node } from "yaml";
-import { readProjectName, readStackFileText, StackFileReadError, stackFileName } from "../../contract/stackFiles";
+import { readProjectName, readStackFileText, StackFileLimitError, StackFileReadError, stackFileName } from "../../contract/stackFiles";
 import { ConfigError } from "./errors";
 import { SECRET_PLACEHOLDER } from "./resolve";
 import type { RawStackConfig } from "./types";
@@ -17,6 +17,7 @@ export function readStackFile(dir: string, stack: string): RawStackConfig {
   try {
     text = readStackFileText(join(dir, file));
   } catch (err) {
+    if (err instanceof StackFileLimitError) throw new ConfigError(file, [{ code: "invalid", path: "(file)", message: err.problem }]);
     const cause = err instanceof StackFileReadError ? err.cause : err;
     throw new ConfigError(file, [{ code: "missing", path: "(file)", message: `cannot be read: ${(cause as Error).message}.` }]);
   }

@@ -81,7 +81,7 @@ describe("parseEnvironmentConfig rejects bad config with one line per problem", 
     {
       name: "a non-positive desired count",
       delivery: { tier: "dev", services: [service({ desiredCount: 0 })] },
-      expected: ["Pulumi.dev.yaml: delivery:services[0].desiredCount is 0; must be a positive whole number (tasks)."],
+      expected: ["Pulumi.dev.yaml: delivery:services[0].desiredCount is 0; must be a whole number of tasks from 1 to 5000."],
     },
     {
       name: "a port out of range",
@@ -105,6 +105,22 @@ describe("parseEnvironmentConfig rejects bad config with one line per problem", 
       name: "autoscaling min above max",
       delivery: { tier: "dev", services: [service({ autoscaling: { min: 5, max: 2 } })] },
       expected: ["Pulumi.dev.yaml: delivery:services[0].autoscaling.min is 5, above autoscaling.max 2; min must be at most max."],
+    },
+    {
+      name: "task counts beyond what ECS accepts, all reported at once",
+      delivery: {
+        tier: "dev",
+        services: [
+          service({ desiredCount: 1000000000000, autoscaling: { min: 0, max: 9000 } }),
+          service({ name: "web", desiredCount: 2.5 }),
+        ],
+      },
+      expected: [
+        "Pulumi.dev.yaml: delivery:services[0].desiredCount is 1000000000000; must be a whole number of tasks from 1 to 5000 (ECS's tasks-per-service quota).",
+        "Pulumi.dev.yaml: delivery:services[0].autoscaling.min is 0; must be a whole number of tasks from 1 to 5000.",
+        "Pulumi.dev.yaml: delivery:services[0].autoscaling.max is 9000; must be a whole number of tasks from 1 to 5000 (ECS's tasks-per-service quota).",
+        "Pulumi.dev.yaml: delivery:services[1].desiredCount is 2.5; must be a whole number of tasks from 1 to 5000.",
+      ],
     },
     {
       name: "a desired count outside the autoscaling range",
@@ -313,6 +329,13 @@ describe("parseEnvironmentConfig rejects bad config with one line per problem", 
 
   it.each(cases)("$name", ({ delivery, options, expected }) => {
     expect(problemsOf(delivery, options)).toEqual(expected);
+  });
+
+  it("accepts the largest task counts ECS accepts (5000 tasks per service)", () => {
+    const config = parseEnvironmentConfig(
+      rawConfig({ tier: "dev", services: [service({ desiredCount: 5000, autoscaling: { min: 5000, max: 5000 } })] }),
+    );
+    expect(config.services[0]).toMatchObject({ desiredCount: 5000, autoscaling: { min: 5000, max: 5000 } });
   });
 
   it("reports every problem at once, in one error", () => {

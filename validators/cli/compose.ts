@@ -217,6 +217,7 @@ export async function buildReleaseRuntime<M extends DeploymentManifest = EcsMani
     progress,
     now: deps.now,
     sleep: deps.sleep,
+    ...(deps.signal ? { signal: deps.signal } : {}),
     // Progressive delivery (the lifecycle hook's gate) exists on ECS only.
     ...(ecs ? { restoreGate: (targets, reason) => openRestoreGate(clients.ssm, ecs, targets, { now: deps.now, runId, reason }) } : {}),
   } satisfies ReleaseDeps<M>;

@@ -30,5 +30,6 @@ export const EXIT_CODES_HELP = `Exit codes:
   1  fail (verdict fail, or the command refused)
   2  bad input (usage, unreadable or invalid manifest or config)
   3  inconclusive (too little data to judge)
-  4  operational error (AWS or an endpoint unreachable, access denied, throttled)
+  4  operational error (AWS, the Pulumi CLI or an endpoint unreachable, access denied,
+     throttled; a Pulumi CLI run past --pulumi-timeout; --deadline passed)
   5  the stack is locked by another run`;

@@ -4,6 +4,9 @@ import { DeliveryError } from "../core/errors";
 import { EXIT_CODES_HELP, ExitCode, exitCodeForError } from "./exitCodes";
 import { type CliIO, processIO, println } from "./io";
 
+/** Whether a --deadline passed: bin/deployctl.js then exits at once rather than wait for abandoned work. */
+export { deadlinePassed } from "../core/deadline";
+
 /** Builds the deployctl program; exported for tests that inspect the command tree. */
 export function buildProgram(io: CliIO, setExitCode: (code: number) => void): Command {
   const program = new Command("deployctl")

@@ -7,6 +7,7 @@ import { ExitCode, type ExitCodeValue } from "./exitCodes";
 import type { DeploymentManifest, KubernetesManifest } from "../../contract/manifest";
 import type { KubernetesClients } from "../providers/kubernetes/client";
 import type { PulumiStacks } from "../providers/pulumi/stacks";
+import type { PulumiTimeouts } from "../providers/pulumi/cli";
 import { DEFAULT_ALERT_POLICY } from "../alerts/policy";
 import { MAX_RETRIES } from "../rollback/retryRestart";
 import type { Verdict } from "../../contract/report";
@@ -22,6 +23,10 @@ export interface CommonFlags {
   endpointUrl?: string;
   maxAttempts: number;
   timeout: number;
+  /** --deadline, milliseconds (cli/deadline.ts). */
+  deadline?: number;
+  /** --pulumi-timeout, milliseconds. */
+  pulumiTimeout?: number;
 }
 
 /** The flags deploy, rollback and history add to the common ones (--stack, --manifest, --output, AWS). */
@@ -34,12 +39,15 @@ export interface ReleaseFlags extends CommonFlags {
 
 /** What a report command needs from the outside world; tests replace it (the real one: compose.ts). */
 export interface CommandDeps {
-  stacks: (workDir: string) => PulumiStacks;
+  /** The Pulumi stacks of the project in `workDir`; every CLI run bounded by `timeouts`. */
+  stacks: (workDir: string, timeouts?: PulumiTimeouts) => PulumiStacks;
   createClients: (options: AwsClientOptions) => AwsClients;
   /** A Kubernetes stack's API clients. @default the kubeconfig's (KUBECONFIG, ~/.kube/config, in-cluster) with the manifest's context */
   kubernetes?: (manifest: KubernetesManifest) => KubernetesClients;
   /** Pauses while waiting for a rollout. @default setTimeout */
   sleep?: (ms: number) => Promise<void>;
+  /** The command's --deadline: workflows race their body against it (cli/deadline.ts). @default none */
+  signal?: AbortSignal;
 }
 
 /** A commander parser for a whole number >= min, with a message naming the flag, the value and what is allowed. */
@@ -67,6 +75,46 @@ export function retriesCount(value: string): number {
 /** The help of `--retries` (validate and deploy). */
 export const RETRIES_HELP =
   "on a failed health check (smoke or tasks), force a new deployment of the same revision and validate again, up to n times (0 to 5), before the rollback";
+
+const DURATION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+
+/** A duration unit: milliseconds, seconds, minutes, hours. */
+export type DurationUnit = keyof typeof DURATION_UNITS;
+
+/**
+ * The one duration parser of every time flag: `500ms`, `10s`, `5m`, `1h`, or a bare whole number
+ * in `bareUnit`. Returns milliseconds; throws InvalidArgumentError naming the flag, the value and
+ * what is allowed. `min` and `max` are in milliseconds.
+ */
+export function parseDuration(flag: string, value: string, options: { bareUnit: DurationUnit; min?: number; max?: number }): number {
+  const match = /^\s*(\d{1,15})\s*(ms|s|m|h)?\s*$/.exec(value);
+  const ms = match ? Number(match[1]) * DURATION_UNITS[(match[2] as DurationUnit | undefined) ?? options.bareUnit] : NaN;
+  const min = options.min ?? 0;
+  const max = options.max ?? 7 * 24 * 3_600_000;
+  if (!match || !Number.isSafeInteger(ms) || ms < min || ms > max) {
+    const shown = value.length > 40 ? `${value.slice(0, 39)}…` : value;
+    throw new InvalidArgumentError(
+      `${flag} is ${JSON.stringify(shown)}; it must be a duration such as 500ms, 90s, 30m or 1h (a bare number is ${UNIT_NAMES[options.bareUnit]}), ` +
+        `from ${formatDuration(min)} to ${formatDuration(max)}.`,
+    );
+  }
+  return ms;
+}
+
+const UNIT_NAMES: Record<DurationUnit, string> = { ms: "milliseconds", s: "seconds", m: "minutes", h: "hours" };
+
+/** A commander parser for a duration flag (see parseDuration); the value is in milliseconds. */
+export function duration(flag: string, options: { bareUnit: DurationUnit; min?: number; max?: number }): (value: string) => number {
+  return (value) => parseDuration(flag, value, options);
+}
+
+/** `90000` ms as `90s`, `1800000` as `30m`: the largest unit that divides it. */
+export function formatDuration(ms: number): string {
+  for (const unit of ["h", "m", "s"] as const) {
+    if (ms >= DURATION_UNITS[unit] && ms % DURATION_UNITS[unit] === 0) return `${ms / DURATION_UNITS[unit]}${unit}`;
+  }
+  return `${ms}ms`;
+}
 
 /**
  * A commander parser for an ISO 8601 timestamp (`2025-01-31T12:00:00Z`). A time of day needs its

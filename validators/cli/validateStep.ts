@@ -6,6 +6,7 @@ import type { ValidationReport } from "../../contract/report";
 import { type AfterValidationOptions, type AfterValidationResult, afterValidation } from "../workflows/validateAndRollback";
 import type { OutputFormat } from "../render/index";
 import { buildReleaseRuntime, defaultReleaseDeps, type ReleaseCommandDeps } from "./compose";
+import { redactText } from "../core/redact";
 
 /** The validate flags this step reads: `--rollback`, `--no-record` (record), and the optional extras. */
 export interface ValidateReleaseFlags {
@@ -42,7 +43,7 @@ export interface ValidateStepInput {
  * alert, roll back with --rollback, write the run record. Returns the exit code to use and the
  * report the decision was made on (in-progress rollouts validated again when rolling back).
  */
-export async function afterValidationStep(input: ValidateStepInput): Promise<AfterValidationResult> {
+export async function afterValidationStep(input: ValidateStepInput): Promise<AfterValidationResult & { secrets: readonly string[] }> {
   const deps = input.deps ?? defaultReleaseDeps;
   const runtime = await buildReleaseRuntime({
     manifest: input.manifest,
@@ -65,7 +66,9 @@ export async function afterValidationStep(input: ValidateStepInput): Promise<Aft
     },
     { ...runtime.release, store: runtime.store, lock: runtime.lock, who: runtime.who, runId: runtime.runId },
   );
-  if (result.error) input.io.stderr(`deployctl: the run record could not be written: ${result.error}\n`);
+  const secrets = runtime.secrets.values();
+  if (result.error) input.io.stderr(`deployctl: the run record could not be written: ${redactText(result.error, secrets)}\n`);
   else if (result.location) input.io.stderr(`deployctl: run record ${result.location}\n`);
-  return result;
+  // The secrets the alert channels registered: the report printed after this step is masked with them too.
+  return { ...result, secrets };
 }

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
+import { confinedPath } from "../core/confine";
 import { promises as fs } from "node:fs";
-import { join } from "node:path";
 import { writeFileAtomic } from "../core/atomicWrite";
 import { type LockHandle, type LockInfo, type LockRequest, LockError, type StackLock, type TryAcquireResult } from "./types";
 
@@ -97,7 +97,7 @@ export class FileStackLock implements StackLock {
   }
 
   private pathOf(stack: string): string {
-    return join(this.dir, `${stack.replace(/[^A-Za-z0-9._-]/g, "_")}.lock`);
+    return confinedPath(this.dir, [{ value: stack, field: "stack", suffix: ".lock" }]);
   }
 }
 

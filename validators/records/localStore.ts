@@ -1,6 +1,7 @@
 import { promises as fs } from "node:fs";
 import { join } from "node:path";
 import { TEMP_SUFFIX, writeFileAtomic } from "../core/atomicWrite";
+import { insideRoot } from "../core/confine";
 import { RecordStoreError } from "./errors";
 import { redact, type SecretRegistry } from "../core/redact";
 import { sortNewestFirst } from "./stats";
@@ -53,8 +54,10 @@ export class LocalRecordStore implements RecordStore {
   }
 
   private async write(path: string, value: unknown): Promise<void> {
+    // Every write resolved and kept under the store's directory (names are already made safe).
+    const target = insideRoot(this.dir, path, "run record");
     try {
-      await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
+      await writeFileAtomic(target, `${JSON.stringify(value, null, 2)}\n`);
     } catch (err) {
       throw new RecordStoreError(`cannot write ${path}: ${errorMessage(err)}`, { cause: err });
     }

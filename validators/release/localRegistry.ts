@@ -1,7 +1,8 @@
 import { mkdir, readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname } from "node:path";
 import { type LastGoodRelease, parseLastGoodRelease } from "../../contract/lastGood";
 import { writeFileAtomic } from "../core/atomicWrite";
+import { confinedPath } from "../core/confine";
 import { type ReleaseRegistry, ReleaseRegistryError, type ReleaseVersion } from "./lastGood";
 
 /**
@@ -13,7 +14,10 @@ export class LocalReleaseRegistry implements ReleaseRegistry {
   constructor(private readonly dir: string) {}
 
   private file(stack: string, service: string): string {
-    return join(this.dir, stack, `${service}.json`);
+    return confinedPath(this.dir, [
+      { value: stack, field: "stack" },
+      { value: service, field: "service name", suffix: ".json" },
+    ]);
   }
 
   private async read(stack: string, service: string): Promise<{ version: number; modifiedAt: string; value: string }[]> {
@@ -45,7 +49,7 @@ export class LocalReleaseRegistry implements ReleaseRegistry {
     const versions = await this.read(release.stack, release.service);
     const version = (versions[versions.length - 1]?.version ?? 0) + 1;
     versions.push({ version, modifiedAt: new Date().toISOString(), value: JSON.stringify(release) });
-    await mkdir(join(this.dir, release.stack), { recursive: true });
+    await mkdir(dirname(this.file(release.stack, release.service)), { recursive: true });
     await writeFileAtomic(this.file(release.stack, release.service), `${JSON.stringify(versions, null, 2)}\n`);
     return version;
   }

@@ -1,4 +1,4 @@
-import { BadInputError } from "../core/errors";
+import { BadInputError, DeliveryError } from "../core/errors";
 import { type DeploymentManifest, runtimeOf } from "../../contract/manifest";
 import type { RunRecorder } from "../records/recorder";
 import type { FailedTrafficStep } from "../records/types";
@@ -37,6 +37,12 @@ export interface RollbackResult {
   /** Everything that went wrong, for people and for the critical alert. */
   problems: string[];
   reports: ValidationReport[];
+  /**
+   * Set when the rollback could not run at all for an operational reason (the release registry
+   * unreachable, access denied, throttled): nothing was changed. `deployctl rollback` then ends
+   * `error` (exit 4), not `rollback-failed` (exit 1, a rollback that ran and failed).
+   */
+  operationalError?: DeliveryError;
 }
 
 /**
@@ -76,6 +82,7 @@ export async function rollbackServices<M extends DeploymentManifest>(
       missing: [],
       problems: [`cannot find the release to restore: ${err instanceof Error ? err.message : String(err)}`],
       reports: [],
+      ...(err instanceof DeliveryError && err.kind === "operational" ? { operationalError: err } : {}),
     };
   }
   const { targets: found, missing } = resolved;

@@ -42,6 +42,8 @@ export interface ReleaseDeps<M extends DeploymentManifest = EcsManifest> {
   progress: Progress;
   now: () => Date;
   sleep: (ms: number) => Promise<void>;
+  /** The command's --deadline (cli/deadline.ts): the workflow's body is raced against it. @default none */
+  signal?: AbortSignal;
   /** Progressive services' hook gate for a rollback. @default none (rolling services need none) */
   restoreGate?: RestoreGateFn;
 }

@@ -1,5 +1,12 @@
 import { join } from "node:path";
-import { readProjectName, readStackFileText, STACK_NAME_PATTERN, StackFileReadError, stackFileName } from "../../contract/stackFiles";
+import {
+  readProjectName,
+  readStackFileText,
+  STACK_NAME_PATTERN,
+  StackFileLimitError,
+  StackFileReadError,
+  stackFileName,
+} from "../../contract/stackFiles";
 import { BadInputError } from "../core/errors";
 
 /** The stack file of `stack` in the Pulumi project folder `dir`. */
@@ -18,6 +25,7 @@ export function readStackText(path: string): string {
   try {
     return readStackFileText(path);
   } catch (err) {
+    if (err instanceof StackFileLimitError) throw new BadInputError(err.message);
     if (!(err instanceof StackFileReadError)) throw err;
     throw new BadInputError(`${err.message}; pass --dir with the Pulumi project folder`, { cause: err.cause });
   }

@@ -46,6 +46,8 @@ export interface PromoteDeps {
   sleep: (ms: number) => Promise<void>;
   who: string;
   timers?: HeartbeatTimers;
+  /** The command's --deadline: the work under the lock is raced against it. @default none */
+  signal?: AbortSignal;
 }
 
 export type { PromotionOutcome, PromotionResult, PromotionView } from "../promote/types";
@@ -74,6 +76,7 @@ export async function promote(request: PromoteRequest, deps: PromoteDeps): Promi
     sleep: deps.sleep,
     progress: deps.progress,
     timers: deps.timers,
+    signal: deps.signal,
   };
   return withStackLock(lock, async () => {
     deps.progress(`reading the last good releases of ${selected.map((s) => s.name).join(", ")} in stack ${from}`);

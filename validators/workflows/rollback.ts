@@ -55,8 +55,10 @@ export async function manualRollback<M extends DeploymentManifest>(
       sleep: deps.sleep,
       progress: (m) => deps.progress.info(m),
       timers: deps.timers,
+      signal: deps.signal,
     },
     () => ({
+      signal: deps.signal,
       recorder: new RunRecorder({ runId: deps.runId, command: "rollback", who: deps.who, stack: manifest.stack, now: deps.now }),
       store: deps.store,
       finalActions: () => deps.progress.actions(),
@@ -89,6 +91,10 @@ export async function manualRollback<M extends DeploymentManifest>(
         recorder.addActions(
           await deps.alerts.notify(selected.map((name) => rollbackAlert(ctx, { name, verdict: "fail", checks: [] }, result))),
         );
+      }
+      // AWS unreachable before anything was rolled back: an operational error (exit 4), not a rollback that ran and failed (exit 1).
+      if (result.operationalError) {
+        return { outcome: "error", errorKind: "operational", verdict: "inconclusive", error: result.problems.join("; ") };
       }
       return {
         outcome: result.status === "ok" ? "rolled-back" : "rollback-failed",

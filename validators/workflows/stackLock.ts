@@ -1,4 +1,5 @@
 import { DeliveryError, errorMessage } from "../core/errors";
+import { raceSignal } from "../core/deadline";
 import { acquireStackLock } from "../lock/acquire";
 import { type HeartbeatTimers, startHeartbeat } from "../lock/heartbeat";
 import { DEFAULT_LEASE_SECONDS } from "../lock/open";
@@ -24,6 +25,8 @@ export interface StackLockRequest {
   progress: (line: string) => void;
   /** Timers of the lock heartbeat. @default real, unref'd intervals */
   timers?: HeartbeatTimers;
+  /** The command's --deadline: when it aborts, the body is abandoned and the lock released. @default none */
+  signal?: AbortSignal;
 }
 
 /**
@@ -40,7 +43,7 @@ export async function withStackLock<T>(request: StackLockRequest, body: (handle:
   );
   const stopHeartbeat = startHeartbeat(handle, leaseSeconds, (m) => request.progress(`warning: ${m}`), request.timers);
   try {
-    return await body(handle);
+    return await raceSignal(request.signal, body(handle));
   } finally {
     stopHeartbeat();
     await handle.release().catch(() => false);
@@ -53,6 +56,8 @@ export interface RecordedRun {
   store: Pick<RecordStore, "put" | "redact">;
   /** Actions added when the run ends (the progress stages). @default none */
   finalActions?: () => readonly ActionRecord[];
+  /** The command's --deadline: when it aborts, the body is abandoned and an `error` record written. @default none */
+  signal?: AbortSignal;
 }
 
 /**
@@ -64,7 +69,7 @@ export async function recordRun(start: () => RecordedRun, body: (recorder: RunRe
   const run = start();
   let end: RunFinish;
   try {
-    end = await body(run.recorder);
+    end = await raceSignal(run.signal, body(run.recorder));
   } catch (err) {
     if (err instanceof DeliveryError) {
       run.recorder.addActions([...(run.finalActions?.() ?? [])]);
@@ -87,5 +92,6 @@ export function recordedUnderLock(
   start: () => RecordedRun,
   body: (recorder: RunRecorder) => Promise<RunFinish>,
 ): Promise<RunResult> {
-  return withStackLock(lock, () => recordRun(start, body));
+  // The deadline is raced inside recordRun (so the record is written first); the lock is released after it.
+  return withStackLock({ ...lock, signal: undefined }, () => recordRun(start, body));
 }

@@ -81,6 +81,7 @@ export async function afterValidation<M extends DeploymentManifest>(
         now: deps.now,
       }),
       store: deps.store,
+      signal: deps.signal,
     }),
     async (recorder) => {
       for (const report of options.before?.validations ?? []) recorder.validation(report);
@@ -289,6 +290,7 @@ async function rollBackFailed<M extends DeploymentManifest>(
         sleep: deps.sleep,
         progress: (m) => deps.progress.info(m),
         timers: deps.timers,
+        signal: deps.signal,
       },
       async (): Promise<RunFinish> => {
         locked = true;

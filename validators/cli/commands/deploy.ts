@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from "commander";
+import { addDeadlineOptions, underDeadline, withDeadline } from "../deadline";
 import type { ReleaseCommandDeps } from "../compose";
 import { addCommonOptions, addReleaseOptions, RETRIES_HELP, type ReleaseFlags, retriesCount, wholeNumber } from "../options";
 import type { CliContext, RegisterCommand } from "../context";
@@ -57,10 +58,10 @@ export const registerDeploy: RegisterCommand = (program, ctx) => {
     .option("--wait <seconds>", "how long each validation waits for the ECS rollout", wholeNumber("--wait", 0, "seconds"), 600)
     .option("--retries <n>", RETRIES_HELP, retriesCount, 0)
     .option("--yes", "do not ask for confirmation (required when stdin is not a terminal)", false)
-    .addHelpText("after", HELP)
-    .action(async (flags: DeployFlags) => {
-      ctx.setExitCode(await runDeployCommand(flags, ctx));
-    });
+    .addHelpText("after", HELP);
+  addDeadlineOptions(cmd, "deploy").action(async (flags: DeployFlags) => {
+    ctx.setExitCode(await underDeadline(flags, ctx, (c) => runDeployCommand(flags, c)));
+  });
 };
 
 export async function runDeployCommand(flags: DeployFlags, ctx: CliContext, deps?: ReleaseCommandDeps): Promise<number> {
@@ -70,7 +71,7 @@ export async function runDeployCommand(flags: DeployFlags, ctx: CliContext, deps
   const { renderRun } = await import("../../render/deploy.js");
   const { DEFAULT_LEASE_SECONDS } = await import("../../lock/open.js");
   const { dependsOnOrder } = await import("../../rollback/order.js");
-  deps ??= defaultReleaseDeps;
+  deps = withDeadline(ctx, deps ?? defaultReleaseDeps);
   const runtime = await releaseRuntime(flags, ctx.io, deps, "deploy");
   const { manifest } = runtime;
   const services = flags.service?.length ? flags.service : manifest.services.map((s) => s.name);

@@ -1,4 +1,5 @@
 import { Option } from "commander";
+import { addDeadlineOptions, underDeadline, withDeadline } from "../deadline";
 import { GATE_CHECK_NAMES, type GateCheckName } from "../../../contract/report";
 import {
   type CommandDeps,
@@ -38,16 +39,16 @@ export const registerGate: RegisterCommand = (program, ctx) => {
   cmd
     .option("--tag <tag>", "the image tag about to be deployed (the image check is skipped without it)")
     .addOption(new Option("--skip <check...>", "do not run this check (repeatable); reported as skipped").choices([...GATE_CHECK_NAMES]))
-    .addHelpText("after", HELP)
-    .action(async (flags: GateFlags) => {
-      ctx.setExitCode(await runGateCommand(flags, ctx));
-    });
+    .addHelpText("after", HELP);
+  addDeadlineOptions(cmd, "gate").action(async (flags: GateFlags) => {
+    ctx.setExitCode(await underDeadline(flags, ctx, (c) => runGateCommand(flags, c)));
+  });
 };
 
 /** The gate command's action: resolve the manifest and clients, run the gate, render, return the exit code. */
 export async function runGateCommand(flags: GateFlags, ctx: CliContext, deps?: CommandDeps): Promise<number> {
   // The implementation loads here, not with the option definitions (`--help` stays fast).
-  deps ??= (await import("../compose.js")).defaultCommandDeps;
+  deps = withDeadline(ctx, deps ?? (await import("../compose.js")).defaultCommandDeps);
   const { loadManifest } = await import("../../validate/loadManifest.js");
   const { gate } = await import("../../gate/run.js");
   const manifest = await loadManifest(

@@ -1,9 +1,10 @@
 import { Option } from "commander";
+import { addDeadlineOptions, type DeadlineFlags, underDeadline } from "../deadline";
 import type { AwsFlags } from "../../pipeline";
-import type { RegisterCommand } from "../context";
+import type { CliContext, RegisterCommand } from "../context";
 import { ExitCode } from "../exitCodes";
 
-interface StatusFlags extends AwsFlags {
+interface StatusFlags extends AwsFlags, DeadlineFlags {
   stack?: string;
   pipeline?: string;
   project: string;
@@ -14,7 +15,7 @@ interface StatusFlags extends AwsFlags {
 /** `deployctl pipeline status`: the latest executions of a stack's pipeline, stage by stage. */
 export const registerPipeline: RegisterCommand = (program, ctx) => {
   const pipeline = program.command("pipeline").description("Look at a stack's delivery pipeline (AWS CodePipeline).");
-  pipeline
+  const status = pipeline
     .command("status")
     .description("Show the pipeline's latest execution: each stage and action with its status, time and failure message.")
     .option("--stack <env>", "the stack whose pipeline to read (dev, staging, prod, local)")
@@ -32,19 +33,24 @@ export const registerPipeline: RegisterCommand = (program, ctx) => {
 Exit codes: 0 the latest execution succeeded, is in progress, was superseded, or there is none yet;
 1 the latest execution Failed, was Stopped or Cancelled, or is Stopping (its change will not reach a
 validated release);
-2 bad input (flags, or no such pipeline); 4 AWS could not be asked (access denied, unreachable, throttled).`,
-    )
-    .action(async (flags: StatusFlags) => {
-      const { createAwsClients } = await import("../../providers/aws/clients.js");
-      const { awsClientOptions, pipelineName, positiveInt, readPipelineStatus, renderPipelineStatusText } = await import(
-        "../../pipeline/index.js"
-      );
-      const { name, from } = pipelineName(flags);
-      const executions = positiveInt("--executions", flags.executions, 100);
-      const options = awsClientOptions(flags, ctx.io.env);
-      const clients = createAwsClients(options);
-      const status = await readPipelineStatus(clients, { pipeline: name, region: options.region, executions, from });
-      ctx.io.stdout(flags.output === "json" ? `${JSON.stringify(status, null, 2)}\n` : renderPipelineStatusText(status));
-      ctx.setExitCode(status.failed ? ExitCode.Fail : ExitCode.Ok);
-    });
+2 bad input (flags, or no such pipeline); 4 AWS could not be asked (access denied, unreachable, throttled),
+or --deadline passed.`,
+    );
+  addDeadlineOptions(status, "pipeline status", { pulumi: false }).action(async (flags: StatusFlags) => {
+    ctx.setExitCode(await underDeadline(flags, ctx, (c) => runStatus(flags, c)));
+  });
 };
+
+async function runStatus(flags: StatusFlags, ctx: CliContext): Promise<number> {
+  const { createAwsClients } = await import("../../providers/aws/clients.js");
+  const { awsClientOptions, pipelineName, positiveInt, readPipelineStatus, renderPipelineStatusText } = await import(
+    "../../pipeline/index.js"
+  );
+  const { name, from } = pipelineName(flags);
+  const executions = positiveInt("--executions", flags.executions, 100);
+  const options = awsClientOptions(flags, ctx.io.env);
+  const clients = createAwsClients(options);
+  const result = await readPipelineStatus(clients, { pipeline: name, region: options.region, executions, from });
+  ctx.io.stdout(flags.output === "json" ? `${JSON.stringify(result, null, 2)}\n` : renderPipelineStatusText(result));
+  return result.failed ? ExitCode.Fail : ExitCode.Ok;
+}

@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { addDeadlineOptions, type DeadlineFlags, underDeadline, withDeadline } from "../deadline";
 import { join, resolve } from "node:path";
 import { InvalidArgumentError, Option } from "commander";
 import type { ReleaseCommandDeps } from "../compose";
@@ -9,7 +10,7 @@ import type { CliContext, RegisterCommand } from "../context";
 import { BadInputError, DeliveryError } from "../../core/errors";
 import { exitCodeForPromotion } from "../exitCodes";
 
-export interface PromoteFlags {
+export interface PromoteFlags extends DeadlineFlags {
   from: string;
   to: string;
   service?: string[];
@@ -48,12 +49,12 @@ Exit codes:
   0  promoted (Pulumi.<to>.yaml written), or nothing to change
   1  refused (a service cannot be promoted, or the answer was no); nothing changed
   2  bad input (a flag, a stack file or a manifest; no --yes when stdin is not a terminal)
-  4  operational error (AWS unreachable, access denied, a render failed)
+  4  operational error (AWS unreachable, access denied, a render failed, --deadline passed)
   5  the target stack is locked by another run`;
 
 /** `deployctl promote`: write the source stack's verified releases into the target stack's config. */
 export const registerPromote: RegisterCommand = (program, ctx) => {
-  program
+  const cmd = program
     .command("promote")
     .description("Promote the releases proven in one stack (its last good releases) to another: a reviewable change of Pulumi.<to>.yaml.")
     .option("--from <stack>", "the stack whose last good releases are promoted", stackName("--from"), "staging")
@@ -88,15 +89,15 @@ export const registerPromote: RegisterCommand = (program, ctx) => {
       3,
     )
     .option("--timeout <ms>", "timeout of one AWS request, in milliseconds", wholeNumber("--timeout", 1, "milliseconds"), 10_000)
-    .addHelpText("after", HELP)
-    .action(async (flags: PromoteFlags) => {
-      ctx.setExitCode(await runPromoteCommand(flags, ctx));
-    });
+    .addHelpText("after", HELP);
+  addDeadlineOptions(cmd, "promote").action(async (flags: PromoteFlags) => {
+    ctx.setExitCode(await underDeadline(flags, ctx, (c) => runPromoteCommand(flags, c)));
+  });
 };
 
 export async function runPromoteCommand(flags: PromoteFlags, ctx: CliContext, deps?: ReleaseCommandDeps): Promise<number> {
   // The implementation loads here, not with the option definitions (`--help` stays fast).
-  deps ??= (await import("../compose.js")).defaultReleaseDeps;
+  deps = withDeadline(ctx, deps ?? (await import("../compose.js")).defaultReleaseDeps);
   const { openStackLock } = await import("../../lock/open.js");
   const { whoAmI } = await import("../../records/identity.js");
   const { openRecordStore } = await import("../../records/open.js");
@@ -138,6 +139,7 @@ export async function runPromoteCommand(flags: PromoteFlags, ctx: CliContext, de
       now: deps.now,
       sleep: deps.sleep,
       who: whoAmI(io.env),
+      signal: deps.signal,
     },
   );
   const result = { ...ended, exitCode: exitCodeForPromotion(ended.outcome) };

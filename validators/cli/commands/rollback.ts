@@ -1,4 +1,5 @@
 import type { ReleaseCommandDeps } from "../compose";
+import { addDeadlineOptions, underDeadline, withDeadline } from "../deadline";
 import { addCommonOptions, addReleaseOptions, type ReleaseFlags, wholeNumber } from "../options";
 import type { CliContext, RegisterCommand } from "../context";
 import { EXIT_CODES_HELP, exitCodeForRun } from "../exitCodes";
@@ -17,8 +18,11 @@ How it works:
   3. validate again (a rollout still in progress is validated again, 2 times)
 Services roll back in reverse dependsOn order. Without --service, every service whose config tag is
 not its last good tag. The last good release is /delivery/<stack>/<service>/last-good in SSM.
-No last good release: nothing to roll back to, a critical alert, exit 1. A failed rollback: a
-critical alert with everything known, exit 1. The stack is locked meanwhile (exit 5 if held).
+No last good release: nothing to roll back to, a critical alert, exit 1. A rollback that ran and
+failed (UpdateService refused, the stack update or the validation after it failed): a critical
+alert with everything known, exit 1 (rollback-failed). AWS unreachable (or access denied,
+throttled) before anything was rolled back: exit 4, an error run record, nothing changed. The
+stack is locked meanwhile (exit 5 if held). --deadline passed: exit 4, lock released, run recorded.
 
 Examples:
   deployctl rollback --stack staging
@@ -42,10 +46,10 @@ export const registerRollback: RegisterCommand = (program, ctx) => {
       wholeNumber("--wait", 0, "seconds"),
       300,
     )
-    .addHelpText("after", HELP)
-    .action(async (flags: RollbackFlags) => {
-      ctx.setExitCode(await runRollbackCommand(flags, ctx));
-    });
+    .addHelpText("after", HELP);
+  addDeadlineOptions(cmd, "rollback").action(async (flags: RollbackFlags) => {
+    ctx.setExitCode(await underDeadline(flags, ctx, (c) => runRollbackCommand(flags, c)));
+  });
 };
 
 export async function runRollbackCommand(flags: RollbackFlags, ctx: CliContext, deps?: ReleaseCommandDeps): Promise<number> {
@@ -53,7 +57,7 @@ export async function runRollbackCommand(flags: RollbackFlags, ctx: CliContext, 
   const { defaultReleaseDeps, judgedReleaseRuntime } = await import("../compose.js");
   const { manualRollback } = await import("../../workflows/rollback.js");
   const { renderRun } = await import("../../render/deploy.js");
-  const runtime = await judgedReleaseRuntime(flags, ctx.io, deps ?? defaultReleaseDeps, "rollback");
+  const runtime = await judgedReleaseRuntime(flags, ctx.io, withDeadline(ctx, deps ?? defaultReleaseDeps), "rollback");
   const result = await manualRollback(
     runtime.manifest,
     {

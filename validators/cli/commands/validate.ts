@@ -1,4 +1,5 @@
 import { InvalidArgumentError, Option } from "commander";
+import { addDeadlineOptions, underDeadline, withDeadline } from "../deadline";
 import type { AwsClients } from "../../providers/aws/clients";
 import type { DrivenSteps } from "../../canary/drive";
 import { DEFAULT_LOG_PATTERNS } from "../../checks/logPatterns";
@@ -115,11 +116,10 @@ export const registerValidate: RegisterCommand = (program, ctx) => {
       `warning lines allowed; one more fails (default: the manifest's, else ${DEFAULT_LOG_PATTERNS.maxWarnings})`,
       wholeNumber("--max-warnings", 0, "lines"),
     );
-  addValidateReleaseOptions(cmd)
-    .addHelpText("after", HELP)
-    .action(async (flags: ValidateFlags) => {
-      ctx.setExitCode(await runValidateCommand(flags, ctx));
-    });
+  addValidateReleaseOptions(cmd).addHelpText("after", HELP);
+  addDeadlineOptions(cmd, "validate").action(async (flags: ValidateFlags) => {
+    ctx.setExitCode(await underDeadline(flags, ctx, (c) => runValidateCommand(flags, c)));
+  });
 };
 
 /**
@@ -130,9 +130,10 @@ export const registerValidate: RegisterCommand = (program, ctx) => {
  */
 export async function runValidateCommand(flags: ValidateFlags, ctx: CliContext, deps?: CommandDeps): Promise<number> {
   // The implementation loads here, not with the option definitions (`--help` stays fast).
-  deps ??= (await import("../compose.js")).defaultCommandDeps;
+  deps = withDeadline(ctx, deps ?? (await import("../compose.js")).defaultCommandDeps);
   const { loadAnyManifest } = await import("../../validate/loadManifest.js");
   const { validate } = await import("../../validate/run.js");
+  const { raceSignal } = await import("../../core/deadline.js");
   const { afterValidationStep } = await import("../validateStep.js");
   const { validateDeps } = await import("../compose.js");
   if ((flags.retries ?? 0) > 0 && !flags.rollback)
@@ -156,10 +157,13 @@ export async function runValidateCommand(flags: ValidateFlags, ctx: CliContext, 
   const kube = manifest.runtime === "kubernetes" ? deps.kubernetes?.(manifest) : undefined;
   let outcome: ValidationReport | Error;
   try {
-    outcome = await validate(validateOptions(flags, manifest, ctx), {
-      ...validateDeps(manifest, clients, kube, deps.sleep),
-      ...(deps.sleep ? { sleep: deps.sleep } : {}),
-    });
+    outcome = await raceSignal(
+      deps.signal,
+      validate(validateOptions(flags, manifest, ctx), {
+        ...validateDeps(manifest, clients, kube, deps.sleep),
+        ...(deps.sleep ? { sleep: deps.sleep } : {}),
+      }),
+    );
   } catch (err) {
     if (!(err instanceof OperationalError)) throw err;
     outcome = err;
@@ -182,9 +186,16 @@ export async function runValidateCommand(flags: ValidateFlags, ctx: CliContext, 
     before,
     deps: { ...(await import("../compose.js")).defaultReleaseDeps, ...deps },
   });
-  if (outcome instanceof Error) throw outcome;
-  // The report shows what was done because of it (alerts, rollback), as the run record does.
-  const report = { ...(step.report ?? outcome), actions: step.record.actions };
+  const { redact, redactText } = await import("../../core/redact.js");
+  if (outcome instanceof Error) {
+    // Known secrets (webhook URL, routing key) never reach stderr, even inside an AWS or runtime message.
+    if (outcome instanceof OperationalError && step.secrets.length > 0)
+      throw new OperationalError(redactText(outcome.message, step.secrets), outcome.operation, { cause: outcome });
+    throw outcome;
+  }
+  // The report shows what was done because of it (alerts, rollback), as the run record does; every
+  // output format is masked with the secrets the alert channels know (check messages quote log lines).
+  const report = redact({ ...(step.report ?? outcome), actions: step.record.actions }, step.secrets);
   writeReport(ctx.io, report, flags.output, "validate");
   // The exit code of the run (a run record that could not be written was said on stderr; the verdict stands).
   return exitCodeFor({ command: step.record.command, outcome: step.outcome, errorKind: step.errorKind });

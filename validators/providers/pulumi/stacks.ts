@@ -1,5 +1,12 @@
-import { execFile } from "node:child_process";
 import { LocalWorkspace, type PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
+import {
+  boundPulumiCommand,
+  PulumiCliError,
+  type PulumiTimeouts,
+  runBounded,
+  timedPulumiCommand,
+  DEFAULT_PULUMI_QUERY_TIMEOUT_MS,
+} from "./cli";
 
 /**
  * The few Pulumi operations deployctl needs, behind an interface so the orchestration around
@@ -49,21 +56,31 @@ export function configSetArgs(stack: string, edit: ConfigEdit): string[] {
   return ["config", "set", "--path", "--type", "string", edit.path, "--stack", stack, "--plaintext", "--non-interactive", "--", edit.value];
 }
 
-/** The Automation API implementation, for the Pulumi project in `workDir`. */
+/** `pulumi config get` of a key the stack does not set: the only CLI failure that means "unset". */
+const CONFIG_NOT_FOUND = /configuration key '[^']*' not found/i;
+
+/**
+ * The Automation API implementation, for the Pulumi project in `workDir`. Every CLI run is bounded
+ * (`timeouts`, validators/providers/pulumi/cli.ts); a CLI or backend failure (`failed to load
+ * checkpoint`) is an OperationalError with the CLI's message, never mistaken for unset config.
+ */
 export function automationStacks(
   workDir: string,
   env: NodeJS.ProcessEnv = process.env,
-  options: { pulumiCommand?: PulumiCommand } = {},
+  options: { pulumiCommand?: PulumiCommand; timeouts?: PulumiTimeouts } = {},
 ): PulumiStacks {
   const cache = new Map<string, Promise<Stack>>();
   const envVars = pulumiEnvironment(env);
+  const timeouts = options.timeouts ?? {};
+  let command: Promise<PulumiCommand> | undefined;
+  const pulumiCommand = () =>
+    (command ??= options.pulumiCommand
+      ? Promise.resolve(boundPulumiCommand(options.pulumiCommand, timeouts, env))
+      : timedPulumiCommand(timeouts, env));
   const select = (stackName: string) => {
     let stack = cache.get(stackName);
     if (!stack) {
-      stack = LocalWorkspace.selectStack(
-        { stackName, workDir },
-        { envVars, ...(options.pulumiCommand ? { pulumiCommand: options.pulumiCommand } : {}) },
-      );
+      stack = pulumiCommand().then((cmd) => LocalWorkspace.selectStack({ stackName, workDir }, { envVars, pulumiCommand: cmd }));
       cache.set(stackName, stack);
     }
     return stack;
@@ -76,20 +93,22 @@ export function automationStacks(
     async getConfig(stack, path) {
       try {
         return (await (await select(stack)).getConfig(path, true)).value;
-      } catch {
-        return undefined;
+      } catch (err) {
+        if (err instanceof PulumiCliError && CONFIG_NOT_FOUND.test(err.stderr)) return undefined;
+        throw err;
       }
     },
     async setConfig(stack, values) {
       // The Automation API's setConfig has no type option, so the CLI it uses runs the command itself.
-      const workspace = (await select(stack)).workspace as LocalWorkspace;
+      const cmd = await pulumiCommand();
       for (const edit of values)
         await runPulumi(
-          workspace.pulumiCommand.command,
+          cmd.command,
           configSetArgs(stack, edit),
           workDir,
           { ...env, ...envVars },
           `pulumi config set --path ${edit.path} (stack ${stack})`,
+          timeouts,
         );
     },
     async up(stack, options) {
@@ -102,14 +121,23 @@ export function automationStacks(
   };
 }
 
-/** Runs the Pulumi CLI; a failure names the command and the CLI's own message. */
-function runPulumi(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, what: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile(command, args, { cwd, env: { ...env, PULUMI_SKIP_UPDATE_CHECK: "true" } }, (err, _stdout, stderr) => {
-      if (!err) return resolve();
-      const said = String(stderr).trim() || err.message;
-      const hint = /unknown flag: --type/.test(said) ? " (config set --type needs Pulumi CLI 3.150 or later: upgrade the pulumi CLI)" : "";
-      reject(new Error(`${what} failed: ${said}${hint}`, { cause: err }));
-    });
+/** Runs the Pulumi CLI, bounded; a failure names the command and the CLI's own message. */
+async function runPulumi(
+  command: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  what: string,
+  timeouts: PulumiTimeouts,
+): Promise<void> {
+  const result = await runBounded(command, args, {
+    cwd,
+    env: { ...env, PULUMI_SKIP_UPDATE_CHECK: "true" },
+    ms: timeouts.queryMs ?? DEFAULT_PULUMI_QUERY_TIMEOUT_MS,
+    signal: timeouts.signal,
   });
+  if (result.code === 0) return;
+  const said = result.stderr.trim() || result.stdout.trim() || `exit ${result.code}`;
+  const hint = /unknown flag: --type/.test(said) ? " (config set --type needs Pulumi CLI 3.150 or later: upgrade the pulumi CLI)" : "";
+  throw new PulumiCliError(what, result.code, `${said}${hint}`);
 }

@@ -70,11 +70,13 @@ export async function deploy(initial: EcsManifest, options: DeployOptions, deps:
       sleep: deps.sleep,
       progress: (m) => progress.info(m),
       timers: deps.timers,
+      signal: deps.signal,
     },
     () => ({
       recorder: new RunRecorder({ runId: deps.runId, command: "deploy", who: deps.who, stack: initial.stack, now: deps.now }),
       store: deps.store,
       finalActions: () => progress.actions(),
+      signal: deps.signal,
     }),
     (recorder) => deployUnderLock(initial, order, options, deps, recorder),
   );
