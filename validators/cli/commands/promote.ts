@@ -162,7 +162,7 @@ async function checkStacks(flags: PromoteFlags, dir: string): Promise<void> {
     throw new BadInputError(`--dir is "${flags.dir}"; it has no Pulumi.yaml (expected the Pulumi project folder).`);
   if (flags.from === flags.to)
     throw new BadInputError(`--from and --to are both "${flags.from}"; promote moves releases from one stack to another.`);
-  const { listStacks } = await import("../../../infra/synth/synth.js");
+  const { listStacks } = await import("../../../contract/stackFiles.js");
   const available = listStacks(dir);
   const problems = (["from", "to"] as const)
     .filter((key) => !available.includes(flags[key]))
