@@ -94,8 +94,14 @@ describe("deployctl promote loads the Pulumi program only for its drift view", (
     writeFileSync(join(dir, "to.json"), JSON.stringify({ ...staging, stack: "prod" }));
 
     const run = deployctl(
-      ["promote", "--from", "staging", "--to", "prod", "--from-manifest", "from.json", "--to-manifest", "to.json", "--yes"]
-        .concat(["--dir", dir, "--endpoint-url", "http://127.0.0.1:9", "--max-attempts", "1"]),
+      ["promote", "--from", "staging", "--to", "prod", "--from-manifest", "from.json", "--to-manifest", "to.json", "--yes"].concat([
+        "--dir",
+        dir,
+        "--endpoint-url",
+        "http://127.0.0.1:9",
+        "--max-attempts",
+        "1",
+      ]),
       {
         cwd: dir,
         env: { AWS_ACCESS_KEY_ID: "testing", AWS_SECRET_ACCESS_KEY: "testing", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
