@@ -39,6 +39,7 @@ What it does (the target stack is locked meanwhile; another run holding it: exit
      digest), and writes the tags into Pulumi.<to>.yaml, comments and formatting kept: commit it
      for review; deploying the target runs them.
 All or nothing: one refused service refuses the promotion (exit 1) and nothing changes.
+Both stacks must run on ECS so far: a Kubernetes or Docker manifest is refused (exit 2), naming its runtime.
 
 Examples:
   deployctl promote --from staging --to prod
@@ -183,7 +184,7 @@ async function readManifest(
   const { loadManifest } = await import("../../validate/loadManifest.js");
   let manifest: EcsManifest;
   try {
-    manifest = await loadManifest(file ? { manifestFile: file, cwd } : { stack, cwd }, stacks);
+    manifest = await loadManifest(file ? { manifestFile: file, cwd, command: "promote" } : { stack, cwd, command: "promote" }, stacks);
   } catch (err) {
     // loadManifest names the flag validate takes; promote's are --from-manifest and --to-manifest.
     if (err instanceof DeliveryError && err.message.startsWith("--manifest "))
