@@ -47,12 +47,6 @@ const EXCEPTIONS = [
     reason: "the synth command renders the Pulumi program",
   },
   {
-    layer: "cli",
-    files: ["validators/cli/commands/promote.ts"],
-    allow: ["infra/synth"],
-    reason: "lists the stacks (one stack listing, to move to contract)",
-  },
-  {
     layer: "domain",
     files: ["validators/promote/drift.ts", "validators/promote/normalise.ts"],
     allow: ["infra/config", "infra/synth"],

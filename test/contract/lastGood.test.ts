@@ -1,8 +1,9 @@
-import { GetParametersCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseLastGoodRelease } from "../../contract/lastGood";
-import { checkLastGood } from "../../validators/gate/lastGood";
+import { judgeLastGood, observeLastGood } from "../../validators/gate/lastGood";
+import { SsmReleaseRegistry } from "../../validators/release/lastGood";
 
 const PARAMETER = "/delivery/prod/api/last-good";
 const RELEASE = {
@@ -64,8 +65,10 @@ describe("the gate's lastGood check reads the value with the contract", () => {
   const ssm = mockClient(SSMClient);
   afterEach(() => ssm.reset());
   const check = async (value: string) => {
-    ssm.on(GetParametersCommand).resolves({ Parameters: [{ Name: PARAMETER, Value: value }] });
-    return (await checkLastGood(new SSMClient({ region: "us-east-1" }), new Map([["api", PARAMETER]]))).get("api");
+    ssm.on(GetParameterCommand, { Name: PARAMETER }).resolves({ Parameter: { Name: PARAMETER, Value: value } });
+    const observed = await observeLastGood(new SsmReleaseRegistry(new SSMClient({ region: "us-east-1" })), "prod", ["api"]);
+    const found = observed.get("api");
+    return found && judgeLastGood(found);
   };
 
   it("passes a release and shows only its known fields", async () => {

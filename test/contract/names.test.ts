@@ -1,5 +1,5 @@
 import { DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
-import { GetParametersCommand, PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { GetParameterCommand, PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
@@ -13,7 +13,7 @@ import {
   stackParameterArn,
   stackParameterPath,
 } from "../../contract/names";
-import { checkLastGood } from "../../validators/gate/lastGood";
+import { observeLastGood } from "../../validators/gate/lastGood";
 import { DynamoStackLock } from "../../validators/lock";
 import { SsmReleaseRegistry } from "../../validators/release";
 import { jsonInput, renderStack, type RenderedStack, resourceNamed, resourcesOf, T } from "../support/pulumi";
@@ -92,7 +92,7 @@ describe("deployctl uses the contract's names", () => {
   it("records a last good release where the gate looks for it", async () => {
     const ssm = mockClient(SSMClient);
     ssm.on(PutParameterCommand).resolves({ Version: 1 });
-    ssm.on(GetParametersCommand).resolves({ Parameters: [] });
+    ssm.on(GetParameterCommand).resolves({});
     const client = new SSMClient({ region: "us-east-1" });
 
     await new SsmReleaseRegistry(client).put({
@@ -103,12 +103,12 @@ describe("deployctl uses the contract's names", () => {
       validatedAt: "2025-06-01T12:00:00.000Z",
       runId: "run-1",
     });
-    await checkLastGood(client, new Map([["api", lastGoodParameterName("prod", "api")]]));
+    await observeLastGood(new SsmReleaseRegistry(client), "prod", ["api"]);
 
     expect([
       ssm.commandCalls(PutParameterCommand)[0].args[0].input.Name,
-      ssm.commandCalls(GetParametersCommand)[0].args[0].input.Names,
-    ]).toEqual(["/delivery/prod/api/last-good", ["/delivery/prod/api/last-good"]]);
+      ssm.commandCalls(GetParameterCommand)[0].args[0].input.Name,
+    ]).toEqual(["/delivery/prod/api/last-good", "/delivery/prod/api/last-good"]);
     ssm.restore();
   });
 });

@@ -9,7 +9,8 @@ import {
   PutImageCommand,
 } from "@aws-sdk/client-ecr";
 import { mockClient } from "aws-sdk-client-mock";
-import { rmSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { type PromoteFlags, runPromoteCommand } from "../../validators/cli/commands/promote";
 import { main } from "../../validators/cli/main";
@@ -378,6 +379,44 @@ describe("deployctl promote", () => {
         /^\| api \| `sha-3f9c2a1` \| `sha-new1111` \| .+ \| ci \| 20240501T100000Z-api0000 \| promote \(copied image into prod\/delivery\/api\) \|$/,
       ),
     ]);
+  });
+
+  it("exits 2 on a target stack on Kubernetes, naming the runtime: promote moves ECS releases only so far", async () => {
+    const file = join(dir, "to-kubernetes.json");
+    writeFileSync(
+      file,
+      JSON.stringify({
+        schemaVersion: 1,
+        runtime: "kubernetes",
+        project: "delivery",
+        stack: "prod",
+        kubernetes: { namespace: "delivery-prod" },
+        prometheus: { url: "http://prometheus:9090", traffic: "istio" },
+        thresholds: {
+          errorRateWarningPercent: 1,
+          errorRateCriticalPercent: 5,
+          minRequests: 50,
+          p95LatencyMs: 500,
+          p99LatencyMs: 1000,
+          windowSeconds: 300,
+        },
+        services: [],
+      }),
+    );
+
+    const { code, stderr } = await deployctl(
+      "--from-manifest",
+      world.fromManifest,
+      "--to-manifest",
+      file,
+      "--endpoint-url",
+      moto.endpoint,
+      "--yes",
+    );
+
+    expect(code).toBe(2);
+    expect(stderr).toContain('runtime is "kubernetes"; promote is not available for runtime kubernetes yet');
+    expect(readStack(dir, "prod")).toBe(prodBefore);
   });
 
   it.each<[string[], (dir: string) => string]>([

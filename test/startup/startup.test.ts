@@ -5,6 +5,7 @@ import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { build, freshEntry } from "../../bin/compiled";
 import { testManifest } from "../validator/support/manifest";
+import { copyProject } from "../promote/project";
 
 const ROOT = join(__dirname, "..", "..");
 const RECORDER = join(ROOT, "scripts", "record-modules.cjs");
@@ -81,6 +82,35 @@ describe("deployctl start-up: a command loads only what it uses", () => {
     expect(run.status).toBe(4);
     expect(run.stderr).toContain("AWS unreachable");
     expect(run.modules).toContain("validators/validate/run.ts");
+    expect(run.modules.filter((m) => m.includes("node_modules/@pulumi/"))).toEqual([]);
+  });
+});
+
+describe("deployctl promote loads the Pulumi program only for its drift view", () => {
+  it("reads both stacks' config, the last good releases and the lock without loading any @pulumi/ module", () => {
+    const dir = copyProject("startup-promote-");
+    const staging = { ...testManifest(), stack: "staging" };
+    writeFileSync(join(dir, "from.json"), JSON.stringify(staging));
+    writeFileSync(join(dir, "to.json"), JSON.stringify({ ...staging, stack: "prod" }));
+
+    const run = deployctl(
+      ["promote", "--from", "staging", "--to", "prod", "--from-manifest", "from.json", "--to-manifest", "to.json", "--yes"].concat([
+        "--dir",
+        dir,
+        "--endpoint-url",
+        "http://127.0.0.1:9",
+        "--max-attempts",
+        "1",
+      ]),
+      {
+        cwd: dir,
+        env: { AWS_ACCESS_KEY_ID: "testing", AWS_SECRET_ACCESS_KEY: "testing", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+      },
+    );
+
+    // AWS is unreachable (port 9): the lock or the last good releases fail (exit 4) before the drift view renders.
+    expect([run.status, run.stderr]).toEqual([4, expect.stringContaining("127.0.0.1:9")]);
+    expect(run.modules).toEqual(expect.arrayContaining(["validators/workflows/promote.ts", "validators/promote/plan.ts"]));
     expect(run.modules.filter((m) => m.includes("node_modules/@pulumi/"))).toEqual([]);
   });
 });

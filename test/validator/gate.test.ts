@@ -7,7 +7,9 @@ import { PutParameterCommand } from "@aws-sdk/client-ssm";
 import Ajv2020 from "ajv/dist/2020";
 import { beforeEach, describe, expect, it } from "vitest";
 import { main } from "../../validators/cli/main";
-import { gate, parseEcrImage } from "../../validators/gate";
+import { gate, type GateOptions } from "../../validators/gate";
+import { gateDeps } from "../../validators/cli/compose";
+import { parseEcrImage } from "../../validators/providers/aws/ecrImages";
 import type { EcsManifestService } from "../../contract/manifest";
 import type { GateCheckName, GateReport } from "../../contract/report";
 import { reportJsonSchema } from "../../validators/render";
@@ -75,6 +77,8 @@ async function readyService(name: string): Promise<EcsManifestService> {
   await recordLastGood(s);
   return s;
 }
+/** The gate with the ECS stack's observer (ECR, CloudWatch, ECS) and registry (SSM), as the CLI composes them. */
+const runGate = (options: GateOptions) => gate(options, gateDeps(options.manifest, { clients: world.clients, cwd: tmpdir() }));
 const statuses = (report: GateReport) => Object.fromEntries(report.services[0].checks.map((c) => [c.name, c.status]));
 const check = (report: GateReport, name: GateCheckName) => report.services[0].checks.find((c) => c.name === name);
 
@@ -83,7 +87,7 @@ describe("gate against moto", () => {
     const api = await readyService("api");
     await alarm("delivery-staging-api-5xx", "OK");
 
-    const report = await gate({ manifest: testManifest([api]), tag: "v3" }, { clients: world.clients });
+    const report = await runGate({ manifest: testManifest([api]), tag: "v3" });
 
     expect(statuses(report)).toEqual({ image: "pass", alarms: "pass", rollout: "pass", lastGood: "pass" });
     expect(check(report, "image")?.message).toBe("Tag v3 exists in 123456789012.dkr.ecr.eu-west-1.amazonaws.com/api.");
@@ -102,7 +106,7 @@ describe("gate against moto", () => {
   it("fails when the new tag is missing from the service's ECR repository", async () => {
     const api = await readyService("api");
 
-    const report = await gate({ manifest: testManifest([api]), tag: "v9" }, { clients: world.clients });
+    const report = await runGate({ manifest: testManifest([api]), tag: "v9" });
 
     expect(check(report, "image")).toMatchObject({
       status: "fail",
@@ -118,7 +122,7 @@ describe("gate against moto", () => {
     // A stack whose name starts like this one's: same prefix, not this stack's services.
     await alarm("delivery-staging-eu-api-5xx", "ALARM");
 
-    const report = await gate({ manifest: testManifest([api]), tag: "v3" }, { clients: world.clients });
+    const report = await runGate({ manifest: testManifest([api]), tag: "v3" });
 
     expect(check(report, "alarms")).toMatchObject({
       status: "fail",
@@ -132,7 +136,7 @@ describe("gate against moto", () => {
     await pushImage("api", "v3");
     await recordLastGood(api);
 
-    const report = await gate({ manifest: testManifest([api]), tag: "v3" }, { clients: world.clients });
+    const report = await runGate({ manifest: testManifest([api]), tag: "v3" });
 
     expect(check(report, "rollout")?.status).toBe("fail");
     expect(check(report, "rollout")?.message).toMatch(
@@ -144,7 +148,7 @@ describe("gate against moto", () => {
     const api = await world.service("api");
     await pushImage("api", "v3");
 
-    const report = await gate({ manifest: testManifest([api]), tag: "v3" }, { clients: world.clients });
+    const report = await runGate({ manifest: testManifest([api]), tag: "v3" });
 
     expect(check(report, "lastGood")).toMatchObject({
       status: "warn",
@@ -156,7 +160,7 @@ describe("gate against moto", () => {
   it("skips the image check without a tag", async () => {
     const api = await readyService("api");
 
-    const report = await gate({ manifest: testManifest([api]) }, { clients: world.clients });
+    const report = await runGate({ manifest: testManifest([api]) });
 
     expect(check(report, "image")).toMatchObject({
       status: "skipped",

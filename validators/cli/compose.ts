@@ -33,7 +33,11 @@ import { watchProgressiveRollout } from "../canary/watch";
 import type { GateFn } from "../workflows/deploy/gate";
 import { ecsBaselineComparison } from "../canary/compare";
 import type { DeploymentManifest } from "../../contract/manifest";
-import { kubernetesClientsFor, openRuntime } from "../providers/open";
+import { kubernetesClientsFor, openGateObserver, openRuntime } from "../providers/open";
+import type { KubernetesGateOptions } from "../providers/kubernetes/gate";
+import type { GateDeps } from "../gate/types";
+import { LocalReleaseRegistry } from "../release/localRegistry";
+import { join } from "node:path";
 import type { ValidateDeps } from "../validate/types";
 import type { ProgressiveWatchFn } from "../workflows/deploy/progressive";
 
@@ -157,13 +161,56 @@ function releaseStores(
   if (manifest.runtime === "kubernetes" && kube) {
     const ns = manifest.kubernetes.namespace;
     return {
-      registry: new ConfigMapReleaseRegistry(new ConfigMapReleaseStore(kube, ns), ns),
+      registry: releaseRegistry(manifest, kube, input),
       lock: new KubernetesLeaseLock(new LeaseStackLock(kube, ns, input.now)),
     };
   }
   return {
-    registry: new SsmReleaseRegistry(input.clients.ssm),
+    registry: releaseRegistry(manifest, kube, input),
     lock: openStackLock({ manifest: { history: manifest.history }, clients: input.clients, cwd: input.cwd, now: input.now }),
+  };
+}
+
+/** Where a stack's last good releases live: the ConfigMap delivery-releases (Kubernetes), `.delivery/last-good` (Docker), SSM (ECS). */
+function releaseRegistry(
+  manifest: DeploymentManifest,
+  kube: KubernetesClients | undefined,
+  input: { clients?: Pick<AwsClients, "ssm">; cwd: string },
+): ReleaseRegistry {
+  if (manifest.runtime === "kubernetes" && kube) {
+    const ns = manifest.kubernetes.namespace;
+    return new ConfigMapReleaseRegistry(new ConfigMapReleaseStore(kube, ns), ns);
+  }
+  if (manifest.runtime === "docker") return new LocalReleaseRegistry(join(input.cwd, ".delivery", "last-good"));
+  if (!input.clients) throw new Error(`stack ${manifest.stack} keeps its releases in SSM and needs the AWS clients`);
+  return new SsmReleaseRegistry(input.clients.ssm);
+}
+
+/**
+ * The gate's outside world for the manifest's runtime: what the runtime observes (ECS, Kubernetes,
+ * Docker: providers/open.ts) and where its last good releases live (as for every other command).
+ */
+export function gateDeps(
+  manifest: DeploymentManifest,
+  input: {
+    /** The AWS clients; an ECS stack needs them. */
+    clients?: AwsClients;
+    cwd: string;
+    now?: () => Date;
+    kubernetes?: KubernetesClients;
+    env?: NodeJS.ProcessEnv;
+    kubernetesGate?: KubernetesGateOptions;
+  },
+): GateDeps {
+  const kube = manifest.runtime === "kubernetes" ? kubernetesClientsFor(manifest, input.kubernetes) : undefined;
+  return {
+    observer: openGateObserver(manifest, input.clients, {
+      kubernetes: kube,
+      env: input.env,
+      kubernetesGate: { now: input.now, ...input.kubernetesGate },
+    }),
+    registry: releaseRegistry(manifest, kube, input),
+    ...(input.now ? { now: input.now } : {}),
   };
 }
 
@@ -234,7 +281,7 @@ export async function buildReleaseRuntime<M extends DeploymentManifest = EcsMani
     gate: (request) =>
       gate(
         { manifest: request.manifest, services: request.services, tag: request.tag, onProgress: (m) => progress.info(`  ${m}`) },
-        { clients, now: deps.now },
+        gateDeps(request.manifest, { clients, cwd: io.cwd, now: deps.now, kubernetes: kube, env: io.env }),
       ),
     progressive: (request) => watchProgressiveRollout(request, { clients, progress, now: deps.now, sleep: deps.sleep }),
   };

@@ -1,69 +1,74 @@
-import { GetParametersCommand, type SSMClient } from "@aws-sdk/client-ssm";
-import { type LastGoodRelease, parseLastGoodRelease } from "../../contract/lastGood";
+import type { LastGoodRelease } from "../../contract/lastGood";
 import { checkResult } from "../checks/result";
 import type { CheckResult, GateCheckName } from "../../contract/report";
-import { awsCall } from "../providers/aws/call";
-import { chunk, mapLimit } from "../core/pool";
-
-/** GetParameters takes at most 10 names per call. */
-const GET_PARAMETERS_BATCH = 10;
+import { mapLimit } from "../core/pool";
+import { MalformedReleaseError, type ReleaseRegistry } from "../release/lastGood";
 
 /** The fields of a last-good record the gate shows (never the whole value: only known, non-secret fields). */
 const SHOWN_FIELDS = ["imageTag", "taskDefinitionArn", "validatedAt", "runId"] as const;
 
+/** What the registry holds for one service: a release, nothing, or a value that is not a release. */
+export interface LastGoodObservation {
+  /** Where it is kept (`/delivery/<stack>/<service>/last-good`, `ConfigMap <ns>/delivery-releases key <service>`). */
+  location: string;
+  release?: LastGoodRelease;
+  /** Why the value there is not a release. */
+  problem?: string;
+}
+
 /**
- * The lastGood check: each service has a last good release to roll back to, in SSM at
- * `/delivery/<stack>/<service>/last-good`. Missing warns (a first deploy has none yet).
+ * Each service's last good release, from the stack's ReleaseRegistry (SSM on ECS, the ConfigMap
+ * delivery-releases on Kubernetes, `.delivery/` on Docker). A value that is not a release is an
+ * observation (the check warns); a registry that cannot be read throws (exit 4).
  */
-export async function checkLastGood(
-  ssm: SSMClient,
-  parameters: ReadonlyMap<string, string>,
+export async function observeLastGood(
+  registry: Pick<ReleaseRegistry, "get" | "location">,
+  stack: string,
+  services: readonly string[],
   concurrency = 10,
-): Promise<Map<string, CheckResult<GateCheckName>>> {
-  const names = [...parameters.values()];
-  const values = new Map<string, string | undefined>();
-  await mapLimit(chunk(names, GET_PARAMETERS_BATCH), concurrency, async (batch) => {
-    const response = await awsCall("SSM GetParameters", () => ssm.send(new GetParametersCommand({ Names: batch })));
-    for (const p of response.Parameters ?? []) if (p.Name) values.set(p.Name, p.Value);
+): Promise<Map<string, LastGoodObservation>> {
+  const where = (service: string) => registry.location?.(stack, service) ?? `the last good release of ${service} in stack ${stack}`;
+  const results = new Map<string, LastGoodObservation>();
+  await mapLimit(services, concurrency, async (service) => {
+    try {
+      const release = await registry.get(stack, service);
+      results.set(service, { location: where(service), ...(release ? { release } : {}) });
+    } catch (err) {
+      if (!(err instanceof MalformedReleaseError)) throw err;
+      results.set(service, { location: err.location, problem: err.problem });
+    }
   });
-  const results = new Map<string, CheckResult<GateCheckName>>();
-  for (const [service, parameter] of parameters) {
-    const threshold = { parameter };
-    const value = values.get(parameter);
-    if (value === undefined) {
-      results.set(
-        service,
-        checkResult(
-          "lastGood",
-          "warn",
-          `No last good release at ${parameter}: nothing to roll back to (expected on a first deploy).`,
-          { parameter, found: false },
-          threshold,
-        ),
-      );
-      continue;
-    }
-    const { release, problem } = parseLastGoodRelease(value, parameter);
-    if (!release) {
-      results.set(
-        service,
-        checkResult(
-          "lastGood",
-          "warn",
-          `${parameter} is not a JSON release record (${problem}): a rollback could not use it.`,
-          { parameter, found: true },
-          threshold,
-        ),
-      );
-      continue;
-    }
-    const what = `image ${release.imageTag}, validated ${release.validatedAt}`;
-    results.set(
-      service,
-      checkResult("lastGood", "pass", `Last good release: ${what}.`, { parameter, found: true, ...shown(release) }, threshold),
+  return results;
+}
+
+/**
+ * The lastGood check: the service has a last good release to roll back to. Missing warns (a first
+ * deploy has none yet); a value a rollback could not use warns, naming what is wrong.
+ */
+export function judgeLastGood(observation: LastGoodObservation): CheckResult<GateCheckName> {
+  const parameter = observation.location;
+  const threshold = { parameter };
+  if (observation.problem !== undefined) {
+    return checkResult(
+      "lastGood",
+      "warn",
+      `${parameter} is not a JSON release record (${observation.problem}): a rollback could not use it.`,
+      { parameter, found: true },
+      threshold,
     );
   }
-  return results;
+  const release = observation.release;
+  if (!release) {
+    return checkResult(
+      "lastGood",
+      "warn",
+      `No last good release at ${parameter}: nothing to roll back to (expected on a first deploy).`,
+      { parameter, found: false },
+      threshold,
+    );
+  }
+  const what = `image ${release.imageTag}, validated ${release.validatedAt}`;
+  return checkResult("lastGood", "pass", `Last good release: ${what}.`, { parameter, found: true, ...shown(release) }, threshold);
 }
 
 /** Only the known, non-secret fields of the release, in a fixed order. */

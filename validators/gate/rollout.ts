@@ -1,55 +1,38 @@
-import type { Service } from "@aws-sdk/client-ecs";
 import { checkResult } from "../checks/result";
-import { primaryDeployment, rolloutInProgress, taskDefinitionName } from "../providers/aws/ecsObserve";
 import type { CheckResult, GateCheckName } from "../../contract/report";
+import type { GateRolloutObservation } from "../providers/gateObservations";
 
 /**
- * The gate's rollout check: no deploy starts while ECS is still rolling the service out. A service
- * ECS does not know yet warns (the first deploy creates it); a last rollout that FAILED warns.
+ * The gate's rollout check: no deploy starts while the runtime is still rolling the service out. A
+ * service the runtime does not know yet warns (the first deploy creates it); a last rollout that
+ * FAILED warns.
  */
-export function judgeGateRollout(ecsService: string, service: Service | undefined): CheckResult<GateCheckName> {
-  if (!service) {
-    return checkResult(
-      "rollout",
-      "warn",
-      `ECS service ${ecsService} does not exist yet (first deploy?).`,
-      { found: false },
-      { inProgress: false },
-    );
-  }
-  const primary = primaryDeployment(service);
-  const observed = {
-    deploymentId: primary?.id ?? null,
-    rolloutState: primary?.rolloutState ?? null,
-    taskDefinition: taskDefinitionName(primary?.taskDefinition),
-    running: primary?.runningCount ?? service.runningCount ?? 0,
-    desired: primary?.desiredCount ?? service.desiredCount ?? 0,
-    deployments: service.deployments?.length ?? 0,
-  };
+export function judgeGateRollout(o: GateRolloutObservation): CheckResult<GateCheckName> {
   const threshold = { inProgress: false };
-  if (rolloutInProgress(service)) {
+  if (!o.found) return checkResult("rollout", "warn", `${o.fullName} does not exist yet (first deploy?).`, o.facts, threshold);
+  if (o.state === "IN_PROGRESS") {
     return checkResult(
       "rollout",
       "fail",
-      `Deployment ${observed.deploymentId ?? "?"} of ${ecsService} is still IN_PROGRESS (${observed.running} of ${observed.desired} running): wait for it to finish.`,
-      observed,
+      `${o.revisionWord} ${o.revision ?? "?"} of ${o.name} is still IN_PROGRESS (${o.running} of ${o.desired} running): wait for it to finish.`,
+      o.facts,
       threshold,
     );
   }
-  if (primary?.rolloutState === "FAILED") {
+  if (o.state === "FAILED") {
     return checkResult(
       "rollout",
       "warn",
-      `The last rollout of ${ecsService} FAILED (${primary.rolloutStateReason ?? "no reason given"}).`,
-      observed,
+      `The last rollout of ${o.name} FAILED (${o.stateReason ?? "no reason given"}).`,
+      o.facts,
       threshold,
     );
   }
   return checkResult(
     "rollout",
     "pass",
-    `No rollout in progress for ${ecsService} (${observed.taskDefinition}, ${observed.running} of ${observed.desired} running).`,
-    observed,
+    `No rollout in progress for ${o.name} (${o.runs}, ${o.running} of ${o.desired} running).`,
+    o.facts,
     threshold,
   );
 }

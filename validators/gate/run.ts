@@ -9,27 +9,26 @@ import {
   runReport,
   serviceReport,
 } from "../../contract/report";
-import { describeServices } from "../providers/aws/ecs";
 import { selectServices } from "../validate/settings";
-import { firingAlarms, judgeAlarms } from "./alarms";
-import { checkImages } from "./image";
-import { checkLastGood } from "./lastGood";
+import { judgeAlarms } from "./alarms";
+import { judgeImage } from "./image";
+import { judgeLastGood, observeLastGood } from "./lastGood";
 import { judgeGateRollout } from "./rollout";
-import { type GateDeps, type GateOptions, lastGoodParameterName } from "./types";
+import type { GateDeps, GateOptions } from "./types";
 
 /**
- * Before a deploy: does the new tag exist in ECR, is any alarm of the stack firing, is a rollout
+ * Before a deploy: does the new tag's image exist, is any alert of the stack firing, is a rollout
  * still in progress, is there a last good release to roll back to? The same report shape as
- * validate's, with the check names image, alarms, rollout and lastGood. All AWS calls run at once.
- * Throws OperationalError (naming the AWS operation) when AWS cannot be asked.
+ * validate's, with the check names image, alarms, rollout and lastGood. The runtime's observer
+ * (ECS, Kubernetes, Docker) and the release registry are asked at once; this module only judges.
+ * Throws OperationalError (naming the operation) when the runtime or registry cannot be asked.
  */
 export async function gate(options: GateOptions, deps: GateDeps): Promise<GateReport> {
   const now = deps.now ?? (() => new Date());
   const startedAt = now();
   const { manifest } = options;
-  const concurrency = options.concurrency ?? 10;
   const problems: string[] = [];
-  const services = selectServices(manifest, options.services, problems);
+  const services = selectServices<{ name: string }>(manifest, options.services, problems);
   const skip = new Set(options.skip ?? []);
   for (const name of skip) {
     if (!(GATE_CHECK_NAMES as readonly string[]).includes(name))
@@ -42,45 +41,40 @@ export async function gate(options: GateOptions, deps: GateDeps): Promise<GateRe
   }
   if (problems.length > 0) throw new BadInputError(problems.join("\n"));
 
-  const prefix = `${manifest.project}-${manifest.stack}-`;
-  const parameters = new Map(services.map((s) => [s.name, lastGoodParameterName(manifest.stack, s.name)]));
-  options.onProgress?.(`Gate for ${services.map((s) => s.name).join(", ") || "no services"} of stack ${manifest.stack}`);
-  const [described, images, firing, lastGood] = await Promise.all([
-    skip.has("rollout")
-      ? undefined
-      : describeServices(
-          deps.clients.ecs,
-          manifest.cluster,
-          services.map((s) => s.ecsService),
-          concurrency,
-        ),
-    skip.has("image") || options.tag === undefined ? undefined : checkImages(services, options.tag, deps.clients, concurrency),
-    skip.has("alarms")
-      ? undefined
-      : firingAlarms(
-          deps.clients.cloudwatch,
-          prefix,
-          manifest.services.map((s) => s.name),
-        ),
-    skip.has("lastGood") ? undefined : checkLastGood(deps.clients.ssm, parameters, concurrency),
+  const names = services.map((s) => s.name);
+  const { observer, registry } = deps;
+  options.onProgress?.(`Gate for ${names.join(", ") || "no services"} of stack ${manifest.stack}`);
+  const [rollouts, images, alerts, lastGood] = await Promise.all([
+    skip.has("rollout") ? undefined : observer.rollouts(names),
+    skip.has("image") || options.tag === undefined ? undefined : observer.images(names, options.tag),
+    skip.has("alarms") ? undefined : observer.alerts(),
+    skip.has("lastGood") ? undefined : observeLastGood(registry, manifest.stack, names, options.concurrency ?? 10),
   ]);
+  const alarmsCheck = alerts ? judgeAlarms(alerts) : undefined;
 
-  const reports: ServiceReport<GateCheckName>[] = services.map((s) => {
+  const reports: ServiceReport<GateCheckName>[] = names.map((name) => {
     const byName: Record<GateCheckName, () => CheckResult<GateCheckName> | undefined> = {
-      image: () =>
-        options.tag === undefined
-          ? skippedCheck("image", "Skipped: no --tag given, so there is no new image to look for.")
-          : images?.get(s.name),
-      alarms: () => (firing ? judgeAlarms(prefix, firing) : undefined),
-      rollout: () => (described ? judgeGateRollout(s.ecsService, described.found.get(s.ecsService)) : undefined),
-      lastGood: () => lastGood?.get(s.name),
+      image: () => {
+        if (options.tag === undefined) return skippedCheck("image", "Skipped: no --tag given, so there is no new image to look for.");
+        const image = images?.get(name);
+        return image ? judgeImage(options.tag, image) : undefined;
+      },
+      alarms: () => alarmsCheck,
+      rollout: () => {
+        const rollout = rollouts?.get(name);
+        return rollout ? judgeGateRollout(rollout) : undefined;
+      },
+      lastGood: () => {
+        const found = lastGood?.get(name);
+        return found ? judgeLastGood(found) : undefined;
+      },
     };
-    const checks = GATE_CHECK_NAMES.map((name) =>
-      skip.has(name)
-        ? skippedCheck<GateCheckName>(name, `Skipped on request (--skip ${name}).`)
-        : (byName[name]() ?? skippedCheck<GateCheckName>(name, "Not run.")),
+    const checks = GATE_CHECK_NAMES.map((check) =>
+      skip.has(check)
+        ? skippedCheck<GateCheckName>(check, `Skipped on request (--skip ${check}).`)
+        : (byName[check]() ?? skippedCheck<GateCheckName>(check, "Not run.")),
     );
-    return serviceReport(s.name, checks);
+    return serviceReport(name, checks);
   });
   return runReport(manifest.stack, reports, startedAt, now());
 }

@@ -1,10 +1,11 @@
-import type { AwsClients } from "../providers/aws/clients";
-import type { EcsManifest } from "../../contract/manifest";
+import type { DeploymentManifest } from "../../contract/manifest";
 import type { GateCheckName } from "../../contract/report";
+import type { GateObserver } from "../providers/gateObservations";
+import type { ReleaseRegistry } from "../release/lastGood";
 
 /** What `deployctl gate` checks before a deploy. */
 export interface GateOptions {
-  manifest: EcsManifest;
+  manifest: DeploymentManifest;
   /** Only these services (by manifest name). @default every service */
   services?: string[];
   /** The image tag about to be deployed; without it the image check is skipped. */
@@ -12,12 +13,16 @@ export interface GateOptions {
   /** Checks not to run; reported as skipped. */
   skip?: GateCheckName[];
   onProgress?: (message: string) => void;
-  /** AWS calls of one kind in flight at once. @default 10 */
+  /** Registry calls in flight at once. @default 10 */
   concurrency?: number;
 }
 
+/** The gate's outside world, picked by the composition root for the manifest's runtime. */
 export interface GateDeps {
-  clients: AwsClients;
+  /** The runtime's answers: images, firing alerts, rollouts. */
+  observer: GateObserver;
+  /** Where the stack's last good releases live (SSM, the ConfigMap delivery-releases, `.delivery/`). */
+  registry: Pick<ReleaseRegistry, "get" | "location">;
   /** @default () => new Date() */
   now?: () => Date;
 }

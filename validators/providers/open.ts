@@ -13,6 +13,10 @@ import { DockerRuntime } from "./docker/dockerRuntime";
 import { type KubernetesClients, kubernetesClients } from "./kubernetes/client";
 import { KubernetesRuntime, type KubernetesRuntimeOptions } from "./kubernetes/kubernetesRuntime";
 import type { Runtime } from "./runtime";
+import type { GateObserver } from "./gateObservations";
+import { EcsGateObserver } from "./aws/ecsGate";
+import { DockerGateObserver } from "./docker/gate";
+import { KubernetesGateObserver, type KubernetesGateOptions } from "./kubernetes/gate";
 
 export interface OpenRuntimeOptions {
   concurrency?: number;
@@ -57,4 +61,24 @@ export function openRuntime(
   throw new BadInputError(
     `stack ${manifest.stack} runs on ${runtime}: deployctl has no ${runtime} runtime yet; see docs/architecture.md, "Adding a runtime".`,
   );
+}
+
+/**
+ * What the manifest's runtime tells the gate: ECS (ECR, CloudWatch alarms, ECS deployments),
+ * Kubernetes (the images' registries, Prometheus' ALERTS, Deployments) or Docker (the engine).
+ */
+export function openGateObserver(
+  manifest: DeploymentManifest,
+  clients: Pick<AwsClients, "ecs" | "ecr" | "cloudwatch"> | undefined,
+  options: Pick<OpenRuntimeOptions, "kubernetes" | "env"> & { kubernetesGate?: KubernetesGateOptions } = {},
+): GateObserver {
+  if (manifest.runtime === "kubernetes") {
+    return new KubernetesGateObserver(manifest, kubernetesClientsFor(manifest, options.kubernetes), options.kubernetesGate);
+  }
+  if (manifest.runtime === "docker") {
+    const host = (options.env ?? process.env).DOCKER_HOST || manifest.docker.host;
+    return new DockerGateObserver(manifest, dockerClient(host), host);
+  }
+  if (!clients) throw new Error(`openGateObserver: stack ${manifest.stack} runs on ECS and needs the AWS clients`);
+  return new EcsGateObserver(manifest, clients);
 }

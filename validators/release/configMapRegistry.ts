@@ -1,6 +1,6 @@
 import { type LastGoodRelease, lastGoodReleaseSchema, parseLastGoodRelease } from "../../contract/lastGood";
 import { type ConfigMapReleaseStore, RELEASES_CONFIGMAP } from "../providers/kubernetes/releases";
-import { type ReleaseRegistry, ReleaseRegistryError, type ReleaseVersion } from "./lastGood";
+import { MalformedReleaseError, type ReleaseRegistry, ReleaseRegistryError, type ReleaseVersion } from "./lastGood";
 
 /** How many releases per service the ConfigMap keeps in `<service>.history` (a ConfigMap holds at most 1 MiB). */
 export const CONFIGMAP_HISTORY_LIMIT = 20;
@@ -24,13 +24,26 @@ export class ConfigMapReleaseRegistry implements ReleaseRegistry {
     return `ConfigMap ${this.namespace}/${RELEASES_CONFIGMAP} key ${service}`;
   }
 
+  location(_stack: string, service: string): string {
+    return this.where(service);
+  }
+
   async get(stack: string, service: string): Promise<LastGoodRelease | undefined> {
     const value = await this.read(service);
     if (value === undefined) return undefined;
     const { release, problem } = parseLastGoodRelease(JSON.stringify(value));
-    if (!release) throw new ReleaseRegistryError(`${this.where(service)} does not hold a release (${problem ?? "?"}); fix or remove it.`);
+    if (!release)
+      throw new MalformedReleaseError(
+        `${this.where(service)} does not hold a release (${problem ?? "?"}); fix or remove it.`,
+        this.where(service),
+        problem ?? "?",
+      );
     if (release.stack !== stack)
-      throw new ReleaseRegistryError(`${this.where(service)} holds a release of stack ${release.stack}, not ${stack}.`);
+      throw new MalformedReleaseError(
+        `${this.where(service)} holds a release of stack ${release.stack}, not ${stack}.`,
+        this.where(service),
+        `it is a release of stack ${release.stack}, not ${stack}`,
+      );
     return release;
   }
 

@@ -26,6 +26,8 @@ export interface ReleaseRegistry {
   put(release: LastGoodRelease): Promise<number>;
   /** Every recorded release of the service, newest first. */
   history(stack: string, service: string): Promise<ReleaseVersion[]>;
+  /** Where the service's last good release is kept, for messages (`/delivery/<stack>/<service>/last-good`). */
+  location?(stack: string, service: string): string;
 }
 
 /** SSM could not be read or written, or holds a value that is not a release (exit 4). */
@@ -36,8 +38,26 @@ export class ReleaseRegistryError extends OperationalError {
   }
 }
 
+/** The registry holds a value for the service that is not a release (a rollback could not use it). */
+export class MalformedReleaseError extends ReleaseRegistryError {
+  constructor(
+    message: string,
+    /** Where the value is (`ReleaseRegistry.location`). */
+    readonly location: string,
+    /** What is wrong with it (`not JSON`, `imageTag: ...`). */
+    readonly problem: string,
+  ) {
+    super(message);
+    this.name = "MalformedReleaseError";
+  }
+}
+
 export class SsmReleaseRegistry implements ReleaseRegistry {
   constructor(private readonly ssm: SSMClient) {}
+
+  location(stack: string, service: string): string {
+    return lastGoodParameterName(stack, service);
+  }
 
   async get(stack: string, service: string): Promise<LastGoodRelease | undefined> {
     const name = lastGoodParameterName(stack, service);
@@ -49,7 +69,8 @@ export class SsmReleaseRegistry implements ReleaseRegistry {
       throw new ReleaseRegistryError(`cannot read SSM parameter ${name}: ${describe(err)}`, { cause: err });
     }
     const parsed = parseLastGoodRelease(value, name);
-    if (!parsed.release) throw new ReleaseRegistryError(`SSM parameter ${name} does not hold a release: ${parsed.problem}`);
+    if (!parsed.release)
+      throw new MalformedReleaseError(`SSM parameter ${name} does not hold a release: ${parsed.problem}`, name, parsed.problem ?? "?");
     return parsed.release;
   }
 

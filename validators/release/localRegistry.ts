@@ -3,7 +3,7 @@ import { dirname } from "node:path";
 import { type LastGoodRelease, parseLastGoodRelease } from "../../contract/lastGood";
 import { writeFileAtomic } from "../core/atomicWrite";
 import { confinedPath } from "../core/confine";
-import { type ReleaseRegistry, ReleaseRegistryError, type ReleaseVersion } from "./lastGood";
+import { MalformedReleaseError, type ReleaseRegistry, ReleaseRegistryError, type ReleaseVersion } from "./lastGood";
 
 /**
  * Last good releases in the local store (stacks without SSM: the Docker tier):
@@ -36,12 +36,21 @@ export class LocalReleaseRegistry implements ReleaseRegistry {
     }
   }
 
+  location(stack: string, service: string): string {
+    return this.file(stack, service);
+  }
+
   async get(stack: string, service: string): Promise<LastGoodRelease | undefined> {
     const versions = await this.read(stack, service);
     const last = versions[versions.length - 1];
     if (!last) return undefined;
     const { release, problem } = parseLastGoodRelease(last.value);
-    if (!release) throw new ReleaseRegistryError(`${this.file(stack, service)} holds no release (${problem})`);
+    if (!release)
+      throw new MalformedReleaseError(
+        `${this.file(stack, service)} holds no release (${problem})`,
+        this.file(stack, service),
+        problem ?? "?",
+      );
     return release;
   }
 

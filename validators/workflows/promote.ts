@@ -1,4 +1,9 @@
-import { ConfigError, type EnvironmentConfig, parseEnvironmentConfig, readStackFile as readStackConfig } from "../../infra/config/index";
+// The config parser and stack file reader without infra/config/index (whose sources.ts loads @pulumi/pulumi):
+// only the drift view loads the Pulumi program.
+import { ConfigError } from "../../infra/config/errors";
+import { parseEnvironmentConfig } from "../../infra/config/resolve";
+import { readStackFile as readStackConfig } from "../../infra/config/stackFile";
+import type { EnvironmentConfig } from "../../infra/config/types";
 import { BadInputError, OperationalError } from "../core/errors";
 import type { HeartbeatTimers } from "../lock/heartbeat";
 import type { StackLock } from "../lock/types";

@@ -7,8 +7,6 @@ import type { ValidationReport } from "../../../contract/report";
 import { runValidateCommand, type ValidateFlags } from "../../../validators/cli/commands/validate";
 import { defaultCommandDeps, defaultReleaseDeps } from "../../../validators/cli/compose";
 import { runRollbackCommand } from "../../../validators/cli/commands/rollback";
-import { runGateCommand } from "../../../validators/cli/commands/gate";
-import { BadInputError } from "../../../validators/core/errors";
 import type { CommandDeps } from "../../../validators/cli/options";
 import { ConfigMapReleaseStore, kubernetesClients, LeaseStackLock } from "../../../validators/providers/kubernetes";
 import { ConfigMapReleaseRegistry } from "../../../validators/release/configMapRegistry";
@@ -422,16 +420,5 @@ describe("the other commands on a Kubernetes stack", () => {
     );
     expect(stacks.services[0]?.image.tag).toBe("v1");
     expect(api.get("leases", NS, "delivery-lock-staging")).toBeUndefined();
-  });
-
-  it("deployctl gate says it is not available for runtime kubernetes yet (bad input)", async () => {
-    const run = runGateCommand(
-      { manifest: writeManifest(), output: "json", maxAttempts: 1, timeout: 5000 },
-      { io, setExitCode: () => undefined },
-      deps(),
-    );
-
-    await expect(run).rejects.toThrow(BadInputError);
-    await expect(run).rejects.toThrow('runtime is "kubernetes"; gate is not available for runtime kubernetes yet');
   });
 });

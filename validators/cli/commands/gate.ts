@@ -19,14 +19,26 @@ export interface GateFlags extends CommonFlags {
 }
 
 const HELP = `
-Checks (each reported as pass, warn, fail or skipped):
-  image     the --tag image exists in each service's ECR repository (skipped without --tag)
-  alarms    no CloudWatch alarm named <project>-<stack>-* is in ALARM
-  rollout   no ECS rollout is still in progress
-  lastGood  /delivery/<stack>/<service>/last-good exists in SSM (warns on a first deploy)
+Checks (each reported as pass, warn, fail or skipped), per the stack's runtime:
+  image     the --tag image exists (skipped without --tag)
+              ecs:        in each service's ECR repository
+              kubernetes: in the image's registry (OCI HEAD /v2/<repo>/manifests/<tag>); 404 fails,
+                          401/403 or no answer warns, naming why
+              docker:     in the Docker engine (nothing is pulled: build or pull it first)
+  alarms    no alert of the stack is firing
+              ecs:        no CloudWatch alarm named <project>-<stack>-* is in ALARM
+              kubernetes: no ALERTS{alertstate="firing", namespace="<namespace>"} in Prometheus
+              docker:     skipped (a Docker stack has no alarms)
+  rollout   no rollout is still in progress (ECS deployment; Kubernetes Deployment's
+            observedGeneration, updatedReplicas and Progressing; Docker containers being
+            created, restarting or starting)
+  lastGood  the service has a last good release: /delivery/<stack>/<service>/last-good in SSM (ecs),
+            ConfigMap delivery-releases in the namespace (kubernetes), .delivery/last-good (docker);
+            warns on a first deploy
 
-Example:
+Examples:
   deployctl gate --stack staging --tag sha-abc1234
+  deployctl gate --manifest deployment.json --tag v2 --output json
 
 ${EXIT_CODES_HELP}`;
 
@@ -45,20 +57,29 @@ export const registerGate: RegisterCommand = (program, ctx) => {
   });
 };
 
-/** The gate command's action: resolve the manifest and clients, run the gate, render, return the exit code. */
+/**
+ * The gate command's action: resolve the manifest (any runtime), build what its runtime observes
+ * and where its releases live (cli/compose.ts), run the gate, render, return the exit code.
+ */
 export async function runGateCommand(flags: GateFlags, ctx: CliContext, deps?: CommandDeps): Promise<number> {
   // The implementation loads here, not with the option definitions (`--help` stays fast).
-  deps = withDeadline(ctx, deps ?? (await import("../compose.js")).defaultCommandDeps);
-  const { loadManifest } = await import("../../validate/loadManifest.js");
+  const compose = await import("../compose.js");
+  deps = withDeadline(ctx, deps ?? compose.defaultCommandDeps);
+  const { loadAnyManifest } = await import("../../validate/loadManifest.js");
   const { gate } = await import("../../gate/run.js");
-  const manifest = await loadManifest(
+  const manifest = await loadAnyManifest(
     { stack: flags.stack, manifestFile: flags.manifest, cwd: ctx.io.cwd, command: "gate" },
     deps.stacks(ctx.io.cwd),
   );
-  const clients = deps.createClients(awsClientOptions(flags, manifest, ctx.io.env));
+  // AWS is asked only on ECS (ECR, CloudWatch, ECS, SSM).
+  const clients =
+    manifest.runtime === undefined || manifest.runtime === "ecs"
+      ? deps.createClients(awsClientOptions(flags, manifest, ctx.io.env))
+      : undefined;
+  const kubernetes = manifest.runtime === "kubernetes" ? deps.kubernetes?.(manifest) : undefined;
   const report = await gate(
     { manifest, services: flags.service, tag: flags.tag, skip: flags.skip, onProgress: progressTo(ctx.io) },
-    { clients },
+    compose.gateDeps(manifest, { clients, cwd: ctx.io.cwd, kubernetes, env: ctx.io.env }),
   );
   writeReport(ctx.io, report, flags.output, "gate");
   return exitCodeForVerdict(report.verdict);

@@ -40,6 +40,7 @@ What it does (the target stack is locked meanwhile; another run holding it: exit
      digest), and writes the tags into Pulumi.<to>.yaml, comments and formatting kept: commit it
      for review; deploying the target runs them.
 All or nothing: one refused service refuses the promotion (exit 1) and nothing changes.
+Both stacks must run on ECS so far: a Kubernetes or Docker manifest is refused (exit 2), naming its runtime.
 
 Examples:
   deployctl promote --from staging --to prod
@@ -164,7 +165,7 @@ async function checkStacks(flags: PromoteFlags, dir: string): Promise<void> {
     throw new BadInputError(`--dir is "${flags.dir}"; it has no Pulumi.yaml (expected the Pulumi project folder).`);
   if (flags.from === flags.to)
     throw new BadInputError(`--from and --to are both "${flags.from}"; promote moves releases from one stack to another.`);
-  const { listStacks } = await import("../../../infra/synth/synth.js");
+  const { listStacks } = await import("../../../contract/stackFiles.js");
   const available = listStacks(dir);
   const problems = (["from", "to"] as const)
     .filter((key) => !available.includes(flags[key]))
@@ -185,7 +186,7 @@ async function readManifest(
   const { loadManifest } = await import("../../validate/loadManifest.js");
   let manifest: EcsManifest;
   try {
-    manifest = await loadManifest(file ? { manifestFile: file, cwd } : { stack, cwd }, stacks);
+    manifest = await loadManifest(file ? { manifestFile: file, cwd, command: "promote" } : { stack, cwd, command: "promote" }, stacks);
   } catch (err) {
     // loadManifest names the flag validate takes; promote's are --from-manifest and --to-manifest.
     if (err instanceof DeliveryError && err.message.startsWith("--manifest "))

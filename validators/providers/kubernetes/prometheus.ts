@@ -49,7 +49,7 @@ export interface PrometheusOptions {
 interface PrometheusAnswer {
   status: "success" | "error";
   error?: string;
-  data?: { resultType: string; result: { value?: [number, string] }[] | [number, string] };
+  data?: { resultType: string; result: { metric?: Record<string, string>; value?: [number, string] }[] | [number, string] };
 }
 
 export class PrometheusMetrics {
@@ -82,6 +82,22 @@ export class PrometheusMetrics {
 
   /** One instant query: its single number, or no data (an empty vector or NaN). */
   async query(promql: string, at?: Date): Promise<MetricValue> {
+    return valueOf(await this.ask(promql, at), promql, this.base);
+  }
+
+  /** One instant query returning a vector: each series' labels (an empty list when none matched). */
+  async series(promql: string, at?: Date): Promise<Record<string, string>[]> {
+    const answer = await this.ask(promql, at);
+    if (answer.data?.resultType !== "vector") {
+      throw new OperationalError(
+        `Prometheus at ${this.base} returned a ${String(answer.data?.resultType)}, not a vector; query: ${promql}`,
+        "prometheus:query",
+      );
+    }
+    return (answer.data.result as { metric?: Record<string, string> }[]).map((s) => s.metric ?? {});
+  }
+
+  private async ask(promql: string, at?: Date): Promise<PrometheusAnswer> {
     const params = new URLSearchParams({ query: promql });
     if (at) params.set("time", (at.getTime() / 1000).toFixed(3));
     const url = `${this.base}/api/v1/query?${params.toString()}`;
@@ -106,7 +122,7 @@ export class PrometheusMetrics {
       const detail = answer?.error ?? body.slice(0, 200);
       throw new OperationalError(`Prometheus at ${this.base} answered ${status} (${detail}); query: ${promql}`, "prometheus:query");
     }
-    return valueOf(answer, promql, this.base);
+    return answer;
   }
 }
 
