@@ -58,13 +58,13 @@ export const registerDeploy: RegisterCommand = (program, ctx) => {
 
 export async function runDeployCommand(flags: DeployFlags, ctx: CliContext, deps?: ReleaseCommandDeps): Promise<number> {
   // The implementation loads here, not with the option definitions (`--help` stays fast).
-  const { defaultReleaseDeps, releaseRuntime } = await import("../compose.js");
+  const { defaultReleaseDeps, judgedReleaseRuntime } = await import("../compose.js");
   const { deploy } = await import("../../workflows/deploy/deploy.js");
   const { renderRun } = await import("../../render/deploy.js");
   const { DEFAULT_LEASE_SECONDS } = await import("../../lock/open.js");
   const { dependsOnOrder } = await import("../../rollback/order.js");
   deps ??= defaultReleaseDeps;
-  const runtime = await releaseRuntime(flags, ctx.io, deps, "deploy");
+  const runtime = await judgedReleaseRuntime(flags, ctx.io, deps, "deploy");
   const { manifest } = runtime;
   const services = flags.service?.length ? flags.service : manifest.services.map((s) => s.name);
   if (!flags.yes) {

@@ -129,24 +129,21 @@ export async function runValidateCommand(flags: ValidateFlags, ctx: CliContext, 
   const { afterValidationStep } = await import("../validateStep.js");
   const { validateDeps } = await import("../compose.js");
   const stacks = deps.stacks(ctx.io.cwd);
-  const any = await loadAnyManifest({ stack: flags.stack, manifestFile: flags.manifest, cwd: ctx.io.cwd }, stacks);
-  if (any.runtime === "docker") {
-    const { runDockerValidate } = await import("./validateDocker.js");
-    return runDockerValidate(flags, any, ctx);
-  }
-  const manifest = any;
+  const manifest = await loadAnyManifest({ stack: flags.stack, manifestFile: flags.manifest, cwd: ctx.io.cwd }, stacks);
   const clients = deps.createClients(awsClientOptions(flags, manifest, ctx.io.env));
-  if (manifest.runtime === "kubernetes" && flags.compare)
-    throw new BadInputError("--compare baseline is not available for runtime kubernetes yet (the canary comparison is ECS-native).");
+  if ((manifest.runtime === "kubernetes" || manifest.runtime === "docker") && flags.compare)
+    throw new BadInputError(
+      `--compare baseline is not available for runtime ${manifest.runtime} yet (the canary comparison is ECS-native).`,
+    );
   // After a plain `pulumi up` (the pipeline's deploy stage), nobody else drives a progressive rollout (ECS only).
-  const ecs = manifest.runtime === "kubernetes" ? undefined : manifest;
+  const ecs = manifest.runtime === "kubernetes" || manifest.runtime === "docker" ? undefined : manifest;
   const before =
     ecs && flags.steps && flags.wait > 0 && ecs.services.some((s) => s.deployment) ? await driveSteps(flags, ecs, clients, ctx) : undefined;
   const kube = manifest.runtime === "kubernetes" ? deps.kubernetes?.(manifest) : undefined;
   let outcome: ValidationReport | Error;
   try {
     outcome = await validate(validateOptions(flags, manifest, ctx), {
-      ...validateDeps(manifest, clients, kube, deps.sleep),
+      ...validateDeps(manifest, clients, kube, deps.sleep, ctx.io.env),
       ...(deps.sleep ? { sleep: deps.sleep } : {}),
     });
   } catch (err) {
@@ -168,7 +165,8 @@ export async function runValidateCommand(flags: ValidateFlags, ctx: CliContext, 
     stacks,
     outcome,
     before,
-    deps: { ...(await import("../compose.js")).defaultReleaseDeps, ...deps },
+    // The validations after a rollback watch as long as this one did (--watch).
+    deps: { ...(await import("../compose.js")).defaultReleaseDeps, ...deps, validateTuning: { watchSeconds: flags.watch } },
   });
   if (outcome instanceof Error) throw outcome;
   // The report shows what was done because of it (alerts, rollback), as the run record does.
@@ -200,7 +198,7 @@ function confidenceLevel(value: string): number {
   return n;
 }
 
-/** What validate() is asked from the command's flags, for every runtime (the Docker path too). */
+/** What validate() is asked from the command's flags, for every runtime. */
 export function validateOptions(flags: ValidateFlags, manifest: ValidateOptions["manifest"], ctx: CliContext): ValidateOptions {
   return {
     manifest,

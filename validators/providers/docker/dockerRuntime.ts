@@ -87,7 +87,8 @@ export class DockerRuntime implements Runtime {
     const ours = containers.filter((c) => isOf(c, s));
     const others = containers.filter((c) => !isOf(c, s));
     const running = ours.filter((c) => c.state === "running" && c.health !== "starting");
-    const failed = ours.filter((c) => c.state === "exited" || c.state === "dead");
+    // A container the engine is restarting has exited again: a crash loop fails the rollout at once (as CrashLoopBackOff does).
+    const failed = ours.filter((c) => c.state === "exited" || c.state === "dead" || c.state === "restarting");
     let state: RolloutState = "IN_PROGRESS";
     let stateReason: string | null = null;
     if (ours.length === 0 && !(await imageExists(this.client, expected, this.options))) {
@@ -96,7 +97,10 @@ export class DockerRuntime implements Runtime {
     } else if (failed.length > 0) {
       state = "FAILED";
       stateReason = failed
-        .map((c) => `${c.name} ${c.oomKilled ? "was killed out of memory" : `exited with code ${c.exitCode}`}`)
+        .map(
+          (c) =>
+            `${c.name} ${c.oomKilled ? "was killed out of memory" : `exited with code ${c.exitCode}`}${c.state === "restarting" ? ` and is restarting (crash loop, ${c.restartCount} restarts)` : ""}`,
+        )
         .join("; ");
     } else if (running.length === s.replicas && ours.length === s.replicas && others.length === 0) {
       state = "COMPLETED";

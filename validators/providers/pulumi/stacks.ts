@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
-import { LocalWorkspace, type PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
+import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
+import { PulumiCliMissingError } from "./errors";
 
 /**
  * The few Pulumi operations deployctl needs, behind an interface so the orchestration around
@@ -49,7 +50,11 @@ export function configSetArgs(stack: string, edit: ConfigEdit): string[] {
   return ["config", "set", "--path", "--type", "string", edit.path, "--stack", stack, "--plaintext", "--non-interactive", "--", edit.value];
 }
 
-/** The Automation API implementation, for the Pulumi project in `workDir`. */
+/**
+ * The Automation API implementation, for the Pulumi project in `workDir`. When the Pulumi CLI
+ * cannot run (`pulumi version` fails: not installed, or the npm `pulumi` package cannot fetch it)
+ * every method throws PulumiCliMissingError.
+ */
 export function automationStacks(
   workDir: string,
   env: NodeJS.ProcessEnv = process.env,
@@ -57,13 +62,25 @@ export function automationStacks(
 ): PulumiStacks {
   const cache = new Map<string, Promise<Stack>>();
   const envVars = pulumiEnvironment(env);
-  const select = (stackName: string) => {
+  let cli: Promise<PulumiCommand> | undefined;
+  const pulumiCommand = (stackName: string): Promise<PulumiCommand> =>
+    (cli ??= options.pulumiCommand
+      ? Promise.resolve(options.pulumiCommand)
+      : PulumiCommand.get().catch((err: unknown) => {
+          cli = undefined;
+          // The CLI's own last words (`pulumi: fetch failed` from the npm package that downloads it), not the whole dump.
+          const lines = (err instanceof Error ? err.message : String(err)).split("\n").map((l) => l.trim());
+          const said = lines.filter(Boolean).at(-1)?.slice(0, 200) ?? "no output";
+          throw new PulumiCliMissingError(
+            `the Pulumi CLI cannot run here (pulumi version: ${said}), so stack ${stackName} cannot be read or updated; install it (https://www.pulumi.com/docs/install/).`,
+            { cause: err },
+          );
+        }));
+  const select = async (stackName: string): Promise<Stack> => {
     let stack = cache.get(stackName);
     if (!stack) {
-      stack = LocalWorkspace.selectStack(
-        { stackName, workDir },
-        { envVars, ...(options.pulumiCommand ? { pulumiCommand: options.pulumiCommand } : {}) },
-      );
+      const command = await pulumiCommand(stackName);
+      stack = LocalWorkspace.selectStack({ stackName, workDir }, { envVars, pulumiCommand: command });
       cache.set(stackName, stack);
     }
     return stack;
@@ -76,7 +93,8 @@ export function automationStacks(
     async getConfig(stack, path) {
       try {
         return (await (await select(stack)).getConfig(path, true)).value;
-      } catch {
+      } catch (err) {
+        if (err instanceof PulumiCliMissingError) throw err;
         return undefined;
       }
     },

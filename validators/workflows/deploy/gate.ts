@@ -1,9 +1,10 @@
-import type { EcsManifest } from "../../../contract/manifest";
+import type { DeploymentManifest } from "../../../contract/manifest";
 import type { CheckStatus, Verdict } from "../../../contract/report";
 
 /** What deploy asks of the gate (issue 4's `deployctl gate`), with its deps already bound. */
 export interface GateRequest {
-  manifest: EcsManifest;
+  /** The stack being deployed (any runtime: the composed gate says which it has checks for). */
+  manifest: DeploymentManifest;
   services: string[];
   /** The image tag about to be deployed. */
   tag: string;
