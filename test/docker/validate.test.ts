@@ -224,6 +224,45 @@ describe("deployctl validate --manifest with a Docker manifest", () => {
     expect(stderr).toMatch(/deployctl: run record \S+/);
   }, 60_000);
 
+  it("--tail-lines reaches the logs check: the ERROR line before the last one is out of the judged tail", async () => {
+    const stack = newStack();
+    runService({ stack, service: "api", image: ERRORS, healthPath: "/health" });
+    await healthy(stack);
+    const logs = async (...args: string[]) => {
+      const { stdout } = await cli(dockerManifest(stack, { imageTag: "errors" }), "--output", "json", "--no-record", ...args);
+      return (JSON.parse(stdout) as ValidationReport).services[0]?.checks.find((c) => c.name === "logs");
+    };
+
+    const whole = await logs();
+    const tail = await logs("--tail-lines", "1");
+
+    expect([whole?.status, whole?.threshold.tailLinesPerStream, whole?.observed.errorLines]).toEqual(["fail", 100, 1]);
+    expect([tail?.status, tail?.threshold.tailLinesPerStream, tail?.observed.errorLines, tail?.observed.linesJudged]).toEqual([
+      "pass",
+      1,
+      0,
+      1,
+    ]);
+  }, 60_000);
+
+  it("--max-warnings reaches the logs check: three WARN lines fail by default and pass with --max-warnings 3", async () => {
+    const stack = newStack();
+    const port = await freePort();
+    runService({ stack, service: "api", image: GOOD, hostPort: port, healthPath: "/health" });
+    await healthy(stack);
+    for (let i = 0; i < 3; i += 1) expect((await fetch(`http://127.0.0.1:${port}/cgi-bin/warn`)).status).toBe(200);
+    const logs = async (...args: string[]) => {
+      const { stdout } = await cli(dockerManifest(stack), "--output", "json", "--no-record", "--no-smoke", ...args);
+      return (JSON.parse(stdout) as ValidationReport).services[0]?.checks.find((c) => c.name === "logs");
+    };
+
+    const strict = await logs();
+    const lenient = await logs("--max-warnings", "3");
+
+    expect([strict?.status, strict?.threshold.maxWarnLines, strict?.observed.warnLines]).toEqual(["fail", 2, 3]);
+    expect([lenient?.status, lenient?.threshold.maxWarnLines, lenient?.observed.warnLines]).toEqual(["pass", 3, 3]);
+  }, 60_000);
+
   it("exits 1 when a container crashed with an exit code", async () => {
     const stack = newStack();
     runService({ stack, service: "api", image: CRASH });
