@@ -30,10 +30,21 @@ Stages (each shown with its state and elapsed time):
 Inconclusive verdicts and the validator's own errors stop the deploy and alert; they never roll back.
 The stack is locked while deploy runs; a second caller waits --lock-timeout and exits 5.
 
+Runtimes (the manifest's runtime): the same stages on each, only where things live differs.
+  ecs         as above
+  kubernetes  validate judges the Deployment, its pods and Prometheus; last good in the ConfigMap
+              delivery-releases; rollback points the Deployment back at the last good revision; the
+              lock is a Lease. The gate's checks are ECS's: deploy goes on without them, saying so
+  docker      validate judges the containers (RestartCount, health, logs) and its own smoke requests;
+              last good in .delivery/last-good/, records in .delivery/records/, the lock file
+              .delivery/locks/<stack>.lock; rollback recreates the containers from the last good
+              image. The local loop: pulumi up -s local once, then deployctl deploy --stack local
+
 Examples:
   deployctl deploy --stack staging --tag sha-abc1234 --yes
   deployctl deploy --stack prod --tag sha-abc1234 --service api --service web --output json --yes
   deployctl deploy --stack prod --yes --output markdown >> "$GITHUB_STEP_SUMMARY"   # a promotion
+  deployctl deploy --stack local --tag sha-abc1234 --service api --yes             # Docker, on a laptop
 
 ${EXIT_CODES_HELP}`;
 

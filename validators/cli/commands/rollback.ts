@@ -10,19 +10,25 @@ export interface RollbackFlags extends ReleaseFlags {
 }
 
 const HELP = `
-How it works:
-  1. fast path: UpdateService each service to its last good task definition (seconds)
+How it works (on ECS, Kubernetes and Docker stacks):
+  1. fast path: ECS: UpdateService each service to its last good task definition (seconds);
+     Kubernetes: the Deployment back to the last good revision's pod template, waiting for it;
+     Docker: the containers recreated from the last good image with the same settings
   2. stack path: set delivery:services[i].image.tag to the last good tags and update the stack,
      so Pulumi config and state match what runs
   3. validate again (a rollout still in progress is validated again, 2 times)
 Services roll back in reverse dependsOn order. Without --service, every service whose config tag is
-not its last good tag. The last good release is /delivery/<stack>/<service>/last-good in SSM.
+not its last good tag. The last good release is /delivery/<stack>/<service>/last-good in SSM
+(Kubernetes: the ConfigMap delivery-releases; Docker: .delivery/last-good/<stack>/<service>.json).
+Without a Pulumi CLI (a Docker stack from --manifest on a laptop) the fast path still runs and the
+stack update is reported pending: exit 4.
 No last good release: nothing to roll back to, a critical alert, exit 1. A failed rollback: a
 critical alert with everything known, exit 1. The stack is locked meanwhile (exit 5 if held).
 
 Examples:
   deployctl rollback --stack staging
   deployctl rollback --stack prod --service api --to sha-1234abc --reason "bad cache config"
+  deployctl rollback --stack local                                   # a Docker stack
 
 ${EXIT_CODES_HELP}`;
 

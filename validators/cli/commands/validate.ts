@@ -55,6 +55,15 @@ Checks (each reported as pass, warn, fail, inconclusive or skipped):
              baseline's (Newcombe interval of the difference above 0), p99 above the p99
              threshold (1 s) or twice the baseline's, any crash: fail; too little traffic: inconclusive
 
+Runtimes (the manifest's runtime): the same checks, report and exit codes on each.
+  ecs         as above
+  kubernetes  rollout and tasks from the Deployment, its ReplicaSets and pods; errorRate and latency
+              from Prometheus; logs from the pods
+  docker      rollout and tasks from the containers (health, RestartCount, OOM); errorRate and
+              latency from the smoke and watchdog requests themselves; logs from the engine
+After the verdict, on each: a pass is recorded as last good, failures alert, --rollback rolls back
+(fast path, then the stack config and a stack update), one run record. --compare is ECS only.
+
 Progressive services (canary, linear, blueGreen): with --wait, a service whose ECS deployment is
 in progress is first driven through its traffic steps, each judged against the baseline (the
 canary check) and published for the lifecycle hook; a failing step returns its traffic at once
@@ -71,7 +80,7 @@ ${EXIT_CODES_HELP}`;
 export const registerValidate: RegisterCommand = (program, ctx) => {
   const cmd = program
     .command("validate")
-    .description("Judge a release after a deploy: ECS rollout and tasks, 5xx rate, latency, smoke and logs.");
+    .description("Judge a release after a deploy (ECS, Kubernetes or Docker): rollout and tasks, 5xx rate, latency, smoke and logs.");
   addCommonOptions(cmd);
   cmd
     .option("--since <iso8601>", "start of the deployment (default: each service's newest ECS deployment's createdAt)", isoDate("--since"))
