@@ -4,7 +4,7 @@
  * manifest, containers started here with the program's labels, the same checks as ECS.
  */
 import { createServer } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { DockerManifest, DockerManifestService } from "../../contract/manifest";
 import type { CheckResult, ValidationReport } from "../../contract/report";
 import { openRuntime } from "../../validators/providers/open";
@@ -16,6 +16,15 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildAppImage, docker, eventually, removeStack, requireEngine, runService, uniqueStack } from "../support/docker";
+
+// No Pulumi CLI, whatever the machine has: every stack operation says so, as automationStacks does then.
+vi.mock("../../validators/providers/pulumi/stacks", async () => {
+  const { PulumiCliMissingError } = await import("../../validators/providers/pulumi/errors.js");
+  const missing = async (): Promise<never> => {
+    throw new PulumiCliMissingError("the Pulumi CLI cannot run here (test)");
+  };
+  return { automationStacks: () => ({ getOutput: missing, getConfig: missing, setConfig: missing, up: missing }) };
+});
 
 const REPO = "delivery-test/vapp";
 const GOOD = `${REPO}:v1`;
@@ -306,5 +315,5 @@ describe("deployctl validate --manifest with a Docker manifest", () => {
     expect(code).toBe(4);
     const image = docker(["ps", "--filter", `label=delivery.stack=${stack}`, "--format", "{{.Image}}"]);
     expect(image).toBe(GOOD);
-  }, 60_000);
+  }, 120_000);
 });
