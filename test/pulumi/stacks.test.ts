@@ -2,7 +2,8 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PulumiCommand } from "@pulumi/pulumi/automation";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { PulumiCliMissingError } from "../../validators/providers/pulumi/errors";
 import { automationStacks, pulumiEnvironment } from "../../validators/providers/pulumi/stacks";
 
 describe("the Pulumi CLI's environment for stack operations", () => {
@@ -54,5 +55,33 @@ describe("setting image tags through the Automation API", () => {
     expect(calls().filter((c) => c.startsWith("config set"))).toEqual([
       "config set --path --type string delivery:services[0].image.tag --stack staging --plaintext --non-interactive -- 1234",
     ]);
+  });
+});
+
+describe("a machine without a Pulumi CLI", () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it("makes every stack operation throw PulumiCliMissingError with the CLI's last words (getConfig too, never undefined)", async () => {
+    vi.spyOn(PulumiCommand, "get").mockRejectedValue(
+      new Error(
+        "code: -2\n stdout: \n stderr: Command failed with exit code 1: pulumi version\nDownloading pulumi v3.265.0...\npulumi: fetch failed\n",
+      ),
+    );
+    const stacks = automationStacks(mkdtempSync(join(tmpdir(), "no-pulumi-")), {});
+    const said =
+      "the Pulumi CLI cannot run here (pulumi version: pulumi: fetch failed), so stack local cannot be read or updated; install it (https://www.pulumi.com/docs/install/).";
+
+    for (const call of [
+      () => stacks.getOutput("local", "deployment"),
+      () => stacks.getConfig("local", "delivery:services"),
+      () => stacks.setConfig("local", [{ path: "delivery:services[0].image.tag", value: "v1" }]),
+      () => stacks.up("local"),
+    ]) {
+      const err: unknown = await call().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(PulumiCliMissingError);
+      expect((err as Error).message).toBe(said);
+    }
   });
 });
