@@ -38,7 +38,8 @@ Runtimes (the manifest's runtime): the same stages on each, only where things li
   docker      validate judges the containers (RestartCount, health, logs) and its own smoke requests;
               last good in .delivery/last-good/, records in .delivery/records/, the lock file
               .delivery/locks/<stack>.lock; rollback recreates the containers from the last good
-              image. The local loop: pulumi up -s local once, then deployctl deploy --stack local
+              image; no gate either. The local loop: pulumi up -s local once, then deployctl deploy
+              --stack local
 
 Examples:
   deployctl deploy --stack staging --tag sha-abc1234 --yes
@@ -59,7 +60,7 @@ export const registerDeploy: RegisterCommand = (program, ctx) => {
       "the image tag to deploy to the services, e.g. sha-abc1234 (default: the tags already in the stack config, as after a promotion)",
       imageTag,
     )
-    .option("--wait <seconds>", "how long each validation waits for the ECS rollout", wholeNumber("--wait", 0, "seconds"), 600)
+    .option("--wait <seconds>", "how long each validation waits for the rollout", wholeNumber("--wait", 0, "seconds"), 600)
     .option("--yes", "do not ask for confirmation (required when stdin is not a terminal)", false)
     .addHelpText("after", HELP)
     .action(async (flags: DeployFlags) => {

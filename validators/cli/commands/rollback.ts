@@ -44,7 +44,7 @@ export const registerRollback: RegisterCommand = (program, ctx) => {
     .option("--reason <text>", "why, for the run record and the stack update message", "manual rollback")
     .option(
       "--wait <seconds>",
-      "how long the validation after the rollback waits for the ECS rollout",
+      "how long the validation after the rollback waits for the rollout",
       wholeNumber("--wait", 0, "seconds"),
       300,
     )
