@@ -4,7 +4,7 @@
  * manifest, containers started here with the program's labels, the same checks as ECS.
  */
 import { createServer } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { DockerManifest, DockerManifestService } from "../../contract/manifest";
 import type { CheckResult, ValidationReport } from "../../contract/report";
 import { openRuntime } from "../../validators/providers/open";
@@ -16,6 +16,15 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildAppImage, docker, eventually, removeStack, requireEngine, runService, uniqueStack } from "../support/docker";
+
+// No Pulumi CLI, whatever the machine has: every stack operation says so, as automationStacks does then.
+vi.mock("../../validators/providers/pulumi/stacks", async () => {
+  const { PulumiCliMissingError } = await import("../../validators/providers/pulumi/errors.js");
+  const missing = async (): Promise<never> => {
+    throw new PulumiCliMissingError("the Pulumi CLI cannot run here (test)");
+  };
+  return { automationStacks: () => ({ getOutput: missing, getConfig: missing, setConfig: missing, up: missing }) };
+});
 
 const REPO = "delivery-test/vapp";
 const GOOD = `${REPO}:v1`;
@@ -211,7 +220,7 @@ describe("deployctl validate --manifest with a Docker manifest", () => {
     return { code, stdout: io.out(), stderr: io.err() };
   }
 
-  it("exits 0 with the same checks as ECS for a healthy service, and says what is not available yet", async () => {
+  it("exits 0 with the same checks as ECS for a healthy service, and writes the run record", async () => {
     const stack = newStack();
     const port = await freePort();
     runService({ stack, service: "api", image: GOOD, hostPort: port, healthPath: "/health" });
@@ -221,7 +230,46 @@ describe("deployctl validate --manifest with a Docker manifest", () => {
     expect(report.services[0]?.checks.map((c) => c.name)).toEqual(["rollout", "tasks", "errorRate", "latency", "smoke", "logs"]);
     expect(report.verdict).toBe("pass");
     expect(code).toBe(0);
-    expect(stderr).toContain("alerts and the run record are not available for runtime docker yet");
+    expect(stderr).toMatch(/deployctl: run record \S+/);
+  }, 60_000);
+
+  it("--tail-lines reaches the logs check: the ERROR line before the last one is out of the judged tail", async () => {
+    const stack = newStack();
+    runService({ stack, service: "api", image: ERRORS, healthPath: "/health" });
+    await healthy(stack);
+    const logs = async (...args: string[]) => {
+      const { stdout } = await cli(dockerManifest(stack, { imageTag: "errors" }), "--output", "json", "--no-record", ...args);
+      return (JSON.parse(stdout) as ValidationReport).services[0]?.checks.find((c) => c.name === "logs");
+    };
+
+    const whole = await logs();
+    const tail = await logs("--tail-lines", "1");
+
+    expect([whole?.status, whole?.threshold.tailLinesPerStream, whole?.observed.errorLines]).toEqual(["fail", 100, 1]);
+    expect([tail?.status, tail?.threshold.tailLinesPerStream, tail?.observed.errorLines, tail?.observed.linesJudged]).toEqual([
+      "pass",
+      1,
+      0,
+      1,
+    ]);
+  }, 60_000);
+
+  it("--max-warnings reaches the logs check: three WARN lines fail by default and pass with --max-warnings 3", async () => {
+    const stack = newStack();
+    const port = await freePort();
+    runService({ stack, service: "api", image: GOOD, hostPort: port, healthPath: "/health" });
+    await healthy(stack);
+    for (let i = 0; i < 3; i += 1) expect((await fetch(`http://127.0.0.1:${port}/cgi-bin/warn`)).status).toBe(200);
+    const logs = async (...args: string[]) => {
+      const { stdout } = await cli(dockerManifest(stack), "--output", "json", "--no-record", "--no-smoke", ...args);
+      return (JSON.parse(stdout) as ValidationReport).services[0]?.checks.find((c) => c.name === "logs");
+    };
+
+    const strict = await logs();
+    const lenient = await logs("--max-warnings", "3");
+
+    expect([strict?.status, strict?.threshold.maxWarnLines, strict?.observed.warnLines]).toEqual(["fail", 2, 3]);
+    expect([lenient?.status, lenient?.threshold.maxWarnLines, lenient?.observed.warnLines]).toEqual(["pass", 3, 3]);
   }, 60_000);
 
   it("exits 1 when a container crashed with an exit code", async () => {
@@ -248,8 +296,15 @@ describe("deployctl validate --manifest with a Docker manifest", () => {
     expect(JSON.parse(stored[0]?.value ?? "{}")).toMatchObject({ stack, service: "api", imageTag: "v1", taskDefinitionArn: GOOD });
 
     removeStack(stack);
-    runService({ stack, service: "api", image: CRASH, healthPath: "/health", restart: "on-failure:50" });
-    const { code, stdout } = await cliIn(cwd, dockerManifest(stack, { imageTag: "crash" }), "--rollback", "--output", "json");
+    // The program publishes the same port for every release: the rollback's validation smokes it.
+    runService({ stack, service: "api", image: CRASH, hostPort: port, healthPath: "/health", restart: "on-failure:50" });
+    const { code, stdout } = await cliIn(
+      cwd,
+      dockerManifest(stack, { imageTag: "crash", url: `http://127.0.0.1:${port}` }),
+      "--rollback",
+      "--output",
+      "json",
+    );
     const report = JSON.parse(stdout) as ValidationReport;
     expect(report.verdict).toBe("fail");
     expect(report.actions.map((a) => [a.kind, a.status])).toEqual([
@@ -260,5 +315,5 @@ describe("deployctl validate --manifest with a Docker manifest", () => {
     expect(code).toBe(4);
     const image = docker(["ps", "--filter", `label=delivery.stack=${stack}`, "--format", "{{.Image}}"]);
     expect(image).toBe(GOOD);
-  }, 60_000);
+  }, 120_000);
 });

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PulumiCommand } from "@pulumi/pulumi/automation";
 import { afterEach, describe, expect, it } from "vitest";
+import { PulumiCliMissingError } from "../../validators/providers/pulumi/errors";
 import { automationStacks, pulumiEnvironment } from "../../validators/providers/pulumi/stacks";
 
 describe("the Pulumi CLI's environment for stack operations", () => {
@@ -54,5 +55,44 @@ describe("setting image tags through the Automation API", () => {
     expect(calls().filter((c) => c.startsWith("config set"))).toEqual([
       "config set --path --type string delivery:services[0].image.tag --stack staging --plaintext --non-interactive -- 1234",
     ]);
+  });
+});
+
+describe("a machine without a Pulumi CLI", () => {
+  const ops = (stacks: ReturnType<typeof automationStacks>) => [
+    () => stacks.getOutput("local", "deployment"),
+    () => stacks.getConfig("local", "delivery:services"),
+    () => stacks.setConfig("local", [{ path: "delivery:services[0].image.tag", value: "v1" }]),
+    () => stacks.up("local"),
+  ];
+
+  it("the npm downloader failing: every stack operation throws PulumiCliMissingError with the CLI's last words (getConfig too, never undefined)", async () => {
+    const bin = mkdtempSync(join(tmpdir(), "npm-pulumi-"));
+    // What the npm `pulumi` package's shim does offline: tries to download the CLI and fails.
+    writeFileSync(join(bin, "pulumi"), "#!/bin/sh\necho 'Downloading pulumi v3.265.0...' >&2\necho 'pulumi: fetch failed' >&2\nexit 1\n");
+    chmodSync(join(bin, "pulumi"), 0o755);
+    const stacks = automationStacks(mkdtempSync(join(tmpdir(), "no-pulumi-")), { PATH: `${bin}:/usr/bin:/bin` });
+    const said =
+      "the Pulumi CLI cannot run here (pulumi version: pulumi: fetch failed), so stack local cannot be read or updated; install it (https://www.pulumi.com/docs/install/).";
+
+    for (const call of ops(stacks)) {
+      const err: unknown = await call().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(PulumiCliMissingError);
+      expect((err as Error).message).toBe(said);
+    }
+    rmSync(bin, { recursive: true, force: true });
+  });
+
+  it("no pulumi on the PATH: PulumiCliMissingError saying it could not start", async () => {
+    const empty = mkdtempSync(join(tmpdir(), "no-bin-"));
+    const stacks = automationStacks(mkdtempSync(join(tmpdir(), "no-pulumi-")), { PATH: empty });
+    const said =
+      "the Pulumi CLI cannot run here (pulumi version: pulumi version could not start (pulumi: spawn pulumi ENOENT); is the Pulumi CLI installed?), so stack local cannot be read or updated; install it (https://www.pulumi.com/docs/install/).";
+
+    for (const call of ops(stacks)) {
+      const err: unknown = await call().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(PulumiCliMissingError);
+      expect((err as Error).message).toBe(said);
+    }
   });
 });

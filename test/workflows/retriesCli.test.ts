@@ -1,5 +1,3 @@
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildProgram, main } from "../../validators/cli/main";
 import { retriesCount } from "../../validators/cli/options";
@@ -7,30 +5,9 @@ import { captureIO } from "../support/io";
 
 async function deployctl(...args: string[]) {
   const io = captureIO({});
-  writeFileSync(join(io.cwd, "docker.json"), JSON.stringify(DOCKER_MANIFEST));
   const code = await main(["node", "deployctl", ...args], io);
   return { code, stdout: io.out(), stderr: io.err() };
 }
-
-const DOCKER_MANIFEST = {
-  schemaVersion: 1,
-  runtime: "docker",
-  project: "delivery",
-  stack: "local",
-  docker: { host: "unix:///var/run/docker.sock" },
-  thresholds: {
-    errorRateWarningPercent: 1,
-    errorRateCriticalPercent: 5,
-    minRequests: 1,
-    p95LatencyMs: 1000,
-    p99LatencyMs: 2000,
-    windowSeconds: 600,
-  },
-  history: { prefix: "local" },
-  services: [
-    { name: "api", image: "delivery/api", imageTag: "v1", replicas: 1, url: "", healthPath: "/health", smokePaths: [], dependsOn: [] },
-  ],
-};
 
 const allowed = "it must be a whole number from 0 to 5 (new deployments of the same revision tried before a rollback).";
 
@@ -64,13 +41,6 @@ describe("--retries", () => {
     expect(stderr).toBe(
       "deployctl: --retries is 2 without --rollback; a restart before a rollback needs --rollback (validate alone changes nothing): add --rollback or drop --retries.\n",
     );
-  });
-
-  it("validate on a Docker stack refuses --retries for now (exit 2), rather than ignore it", async () => {
-    const { code, stderr } = await deployctl("validate", "--manifest", "docker.json", "--rollback", "--retries", "2");
-
-    expect(code).toBe(2);
-    expect(stderr).toBe("deployctl: validate --retries is not available for runtime docker yet (stack local); drop --retries.\n");
   });
 
   it.each(["validate", "deploy"])("%s defaults to 0 retries (by hand) and documents the flag in --help", async (command) => {

@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { AlertDispatcher, DEFAULT_ALERT_POLICY, buildAlertChannels } from "../alerts/index";
 import { createAwsClients } from "../providers/aws/clients";
@@ -8,6 +9,8 @@ import { gate } from "../gate/run";
 import { openStackLock } from "../lock/open";
 import type { StackLock } from "../lock/types";
 import { type EcsManifest, runtimeOf } from "../../contract/manifest";
+import { FileStackLock } from "../lock/fileLock";
+import { LocalReleaseRegistry } from "../release/localRegistry";
 import type { PulumiStacks } from "../providers/pulumi/stacks";
 import { newRunId, whoAmI } from "../records/identity";
 import { openRecordStore } from "../records/open";
@@ -26,7 +29,7 @@ import { awsClientOptions, type CommandDeps, type ReleaseFlags } from "./options
 
 // The option definitions live in ./options (loaded for --help); re-exported for the callers of before.
 export { addReleaseOptions, type ReleaseFlags } from "./options";
-import { type JudgedManifest, loadJudgedManifest, loadManifest } from "../validate/loadManifest";
+import { type JudgedManifest, loadAnyManifest } from "../validate/loadManifest";
 import { validate } from "../validate/run";
 import { openRestoreGate } from "../canary/verdictStore";
 import { watchProgressiveRollout } from "../canary/watch";
@@ -36,9 +39,7 @@ import type { DeploymentManifest } from "../../contract/manifest";
 import { kubernetesClientsFor, openGateObserver, openRuntime } from "../providers/open";
 import type { KubernetesGateOptions } from "../providers/kubernetes/gate";
 import type { GateDeps } from "../gate/types";
-import { LocalReleaseRegistry } from "../release/localRegistry";
-import { join } from "node:path";
-import type { ValidateDeps } from "../validate/types";
+import type { ValidateDeps, ValidateOptions } from "../validate/types";
 import type { ProgressiveWatchFn } from "../workflows/deploy/progressive";
 
 /** The real outside world of validate and gate: the Pulumi stacks (loaded on first use) and AWS clients. */
@@ -51,6 +52,8 @@ export interface ReleaseCommandDeps extends CommandDeps {
   fetch: typeof fetch;
   /** Asks a yes/no question; undefined when nobody can answer (stdin is not a terminal). */
   confirm: (question: string) => Promise<boolean | undefined>;
+  /** The watchdog and timings of the validations deploy and rollback run. @default validate's (a 30 s watchdog) */
+  validateTuning?: Pick<ValidateOptions, "watchSeconds" | "tuning">;
 }
 
 export const defaultReleaseDeps: ReleaseCommandDeps = {
@@ -91,21 +94,9 @@ export interface ReleaseRuntime<M extends DeploymentManifest = EcsManifest> {
 }
 
 /**
- * Resolves the manifest (--manifest or --stack) and the AWS clients, then builds the runtime.
+ * Resolves the manifest (--manifest or --stack; any runtime: ECS, Docker, Kubernetes) and the AWS
+ * clients, then builds the runtime: what deploy and rollback work with.
  */
-export async function releaseRuntime(
-  flags: ReleaseFlags,
-  io: CliIO,
-  deps: ReleaseCommandDeps,
-  command = "this command",
-): Promise<ReleaseRuntime> {
-  const stacks = deps.stacks(io.cwd);
-  const manifest = await loadManifest({ stack: flags.stack, manifestFile: flags.manifest, cwd: io.cwd, command }, stacks);
-  const clients = deps.createClients(awsClientOptions(flags, manifest, io.env));
-  return buildReleaseRuntime({ manifest, clients, stacks, io, flags, deps });
-}
-
-/** releaseRuntime for the commands that also work on a Kubernetes stack (rollback). */
 export async function judgedReleaseRuntime(
   flags: ReleaseFlags,
   io: CliIO,
@@ -113,7 +104,7 @@ export async function judgedReleaseRuntime(
   command: string,
 ): Promise<ReleaseRuntime<JudgedManifest>> {
   const stacks = deps.stacks(io.cwd);
-  const manifest = await loadJudgedManifest({ stack: flags.stack, manifestFile: flags.manifest, cwd: io.cwd }, stacks, command);
+  const manifest = await loadAnyManifest({ stack: flags.stack, manifestFile: flags.manifest, cwd: io.cwd, command }, stacks);
   const clients = deps.createClients(awsClientOptions(flags, manifest, io.env));
   return buildReleaseRuntime<JudgedManifest>({ manifest, clients, stacks, io, flags, deps });
 }
@@ -129,17 +120,22 @@ export interface RuntimeInput<M extends DeploymentManifest = EcsManifest> {
 }
 
 /**
- * What validate judges with: the runtime the manifest names (ECS or Kubernetes; a Docker manifest is
- * refused, naming the runtime) and, on ECS, the canary comparison of progressive services against
- * their baseline. A Kubernetes stack's clients come from `kubernetes` (tests) or the kubeconfig.
+ * What validate judges with: the runtime the manifest names (ECS, Docker or Kubernetes) and, on ECS,
+ * the canary comparison of progressive services against their baseline. A Kubernetes stack's
+ * clients come from `kubernetes` (tests) or the kubeconfig; a Docker stack's engine is `env`'s
+ * DOCKER_HOST, else the manifest's docker.host.
  */
 export function validateDeps(
   manifest: DeploymentManifest,
   clients: AwsClients,
   kubernetes?: KubernetesClients,
   sleep?: (ms: number) => Promise<void>,
+  env?: NodeJS.ProcessEnv,
 ): Pick<ValidateDeps, "runtime" | "baseline"> {
-  const runtime = openRuntime(manifest, clients, kubernetes || sleep ? { kubernetes, kubernetesOptions: { sleep } } : {});
+  const runtime = openRuntime(manifest, clients, {
+    ...(kubernetes || sleep ? { kubernetes, kubernetesOptions: { sleep } } : {}),
+    ...(env ? { env } : {}),
+  });
   return { runtime, ...(runtime.name === "ecs" ? { baseline: ecsBaselineComparison(clients) } : {}) };
 }
 
@@ -151,7 +147,8 @@ function kubernetesOf(manifest: DeploymentManifest, deps: Pick<CommandDeps, "kub
 
 /**
  * Where a stack's last good releases and lock live: on Kubernetes, the ConfigMap delivery-releases
- * and a Lease in its namespace; else SSM and the DynamoDB table (or the local lock file).
+ * and a Lease in its namespace; on Docker, the local store (`.delivery/last-good/`) and the lock
+ * file (`.delivery/locks/`); else SSM and the DynamoDB table (or the local lock file).
  */
 function releaseStores(
   manifest: DeploymentManifest,
@@ -163,6 +160,12 @@ function releaseStores(
     return {
       registry: releaseRegistry(manifest, kube, input),
       lock: new KubernetesLeaseLock(new LeaseStackLock(kube, ns, input.now)),
+    };
+  }
+  if (manifest.runtime === "docker") {
+    return {
+      registry: releaseRegistry(manifest, kube, input),
+      lock: new FileStackLock(join(input.cwd, ".delivery", "locks"), input.now),
     };
   }
   return {
@@ -222,7 +225,9 @@ export function gateDeps(
 export async function buildReleaseRuntime<M extends DeploymentManifest = EcsManifest>(input: RuntimeInput<M>): Promise<ReleaseRuntime<M>> {
   const { manifest, clients, stacks, io, flags, deps } = input;
   const secrets = new SecretRegistry();
-  const store = openRecordStore({ manifest, clients, cwd: io.cwd, recordsDir: flags.recordsDir, secrets });
+  // A Docker stack keeps its run records locally (`.delivery/records/<stack>/`, or --records-dir).
+  const recordsOf = manifest.runtime === "docker" ? { stack: manifest.stack } : manifest;
+  const store = openRecordStore({ manifest: recordsOf, clients, cwd: io.cwd, recordsDir: flags.recordsDir, secrets });
   const kube = kubernetesOf(manifest, deps);
   const { registry, lock } = releaseStores(manifest, kube, { clients, cwd: io.cwd, now: deps.now });
   // A Kubernetes or Docker stack without SNS topics alerts through nothing (its Slack/PagerDuty ride on the topics' config).
@@ -244,7 +249,8 @@ export async function buildReleaseRuntime<M extends DeploymentManifest = EcsMani
   const runId = newRunId(deps.now());
   const ecs = runtimeOf(manifest) === "ecs" ? (manifest as EcsManifest) : undefined;
   const release: ReleaseDeps<M> = {
-    runtime: (m) => openRuntime(m, clients, kube ? { kubernetes: kube, kubernetesOptions: { sleep: deps.sleep } } : {}),
+    runtime: (m) =>
+      openRuntime(m, clients, { ...(kube ? { kubernetes: kube, kubernetesOptions: { sleep: deps.sleep } } : {}), env: io.env }),
     stacks,
     registry,
     alerts,
@@ -256,8 +262,9 @@ export async function buildReleaseRuntime<M extends DeploymentManifest = EcsMani
           waitSeconds: request.waitSeconds,
           since: request.since,
           onProgress: request.onProgress,
+          ...deps.validateTuning,
         },
-        { ...validateDeps(request.manifest, clients, kube), fetch: deps.fetch, now: deps.now, sleep: deps.sleep },
+        { ...validateDeps(request.manifest, clients, kube, undefined, io.env), fetch: deps.fetch, now: deps.now, sleep: deps.sleep },
       ),
     // After a stack update the task definitions change: read the stack's output again (never a stale --manifest file).
     loadManifest: () => reloadManifest(manifest, io.cwd, stacks),
@@ -287,15 +294,9 @@ export async function buildReleaseRuntime<M extends DeploymentManifest = EcsMani
   };
 }
 
-/**
- * The stack's manifest read again after a stack update, of the same runtime as the one given (an
- * ECS stack's through loadManifest, as before; a Kubernetes stack's through loadJudgedManifest).
- */
+/** The stack's manifest read again after a stack update; it must still name the same runtime. */
 async function reloadManifest<M extends DeploymentManifest>(manifest: M, cwd: string, stacks: PulumiStacks): Promise<M> {
-  const again: DeploymentManifest =
-    runtimeOf(manifest) === "ecs"
-      ? await loadManifest({ stack: manifest.stack, cwd }, stacks)
-      : await loadJudgedManifest({ stack: manifest.stack, cwd }, stacks, "the rollback");
+  const again: DeploymentManifest = await loadAnyManifest({ stack: manifest.stack, cwd }, stacks);
   if (runtimeOf(again) !== runtimeOf(manifest)) {
     throw new BadInputError(
       `stack ${manifest.stack}: its deployment output now says runtime ${runtimeOf(again)}, not ${runtimeOf(manifest)}; run the command again.`,

@@ -160,9 +160,12 @@ export function awsClientOptions(
   manifest: Pick<DeploymentManifest, "region" | "runtime">,
   env: NodeJS.ProcessEnv,
 ): AwsClientOptions {
-  // A Kubernetes stack needs AWS only for SNS alerts or an S3 history bucket; without a region it
+  // A Kubernetes or Docker stack needs AWS only for SNS alerts or an S3 history bucket; without a region it
   // gets a placeholder one (no AWS call is made unless the manifest names such a resource).
-  const fallback = manifest.runtime === "kubernetes" && !env.AWS_REGION && !env.AWS_DEFAULT_REGION ? "us-east-1" : undefined;
+  const fallback =
+    (manifest.runtime === "kubernetes" || manifest.runtime === "docker") && !env.AWS_REGION && !env.AWS_DEFAULT_REGION
+      ? "us-east-1"
+      : undefined;
   return awsConnection(flags, env, manifest.region ?? fallback);
 }
 

@@ -2,6 +2,7 @@ import { BadInputError, DeliveryError } from "../core/errors";
 import { type DeploymentManifest, runtimeOf } from "../../contract/manifest";
 import type { RunRecorder } from "../records/recorder";
 import type { FailedTrafficStep } from "../records/types";
+import { isPulumiCliMissing } from "../providers/pulumi/errors";
 import type { ValidationReport } from "../../contract/report";
 import { readStackServices, tagEdits } from "./stackConfig";
 import { type MissingTarget, resolveTargets, type RollbackTarget } from "./targets";
@@ -43,13 +44,31 @@ export interface RollbackResult {
    * `error` (exit 4), not `rollback-failed` (exit 1, a rollback that ran and failed).
    */
   operationalError?: DeliveryError;
+  /**
+   * Set when the stack update could not run because there is no Pulumi CLI (a Docker stack on a
+   * laptop): the fast path restored what runs, the stack config still names the rolled-back tags.
+   */
+  stackUpdatePending?: string;
+}
+
+/** How a run that rolled back ends: rolled-back; the stack update pending (no Pulumi CLI): an operational error, exit 4; else rollback-failed. */
+export function rollbackEnd(result: Pick<RollbackResult, "status" | "stackUpdatePending">): {
+  outcome: "rolled-back" | "rollback-failed" | "error";
+  errorKind?: "operational";
+  error?: string;
+} {
+  if (result.status !== "ok") return { outcome: "rollback-failed" };
+  if (result.stackUpdatePending) return { outcome: "error", errorKind: "operational", error: result.stackUpdatePending };
+  return { outcome: "rolled-back" };
 }
 
 /**
- * Rolls services back to their last good release: (1) fast path, UpdateService to the last good
- * task definition (not for services ECS already rolled back); (2) stack path, set their image tags
- * in the stack config and run a stack update, so Pulumi config and state match what runs; (3)
- * validate again (a rollout still in progress is retried). Progressive services first get the
+ * Rolls services back to their last good release: (1) fast path, the runtime points each service
+ * straight back at it (ECS: UpdateService to the last good task definition, not for services ECS
+ * already rolled back; Kubernetes: the Deployment's revision; Docker: the containers recreated from
+ * the last good image); (2) stack path, set their image tags in the stack config and run a stack
+ * update, so Pulumi config and state match what runs (without a Pulumi CLI it is reported pending
+ * and the validation judges the restored tags); (3) validate again (a rollout still in progress is retried). Progressive services first get the
  * restore gate, so their lifecycle hook lets the validated release through. Never throws for a
  * failed step: every problem is collected and the result says failed.
  */
@@ -106,7 +125,7 @@ export async function rollbackServices<M extends DeploymentManifest>(
   const fastTargets = targets.filter((t) => !restored.has(t.service));
   if (fastTargets.length > 0) {
     const fast = await progress.stage(
-      `rollback fast path: ${runtimeOf(manifest) === "kubernetes" ? "Deployment back to its revision" : "UpdateService"} ${fastTargets.map((t) => t.service).join(", ")}`,
+      `rollback fast path: ${FAST_PATH[runtimeOf(manifest)]} ${fastTargets.map((t) => t.service).join(", ")}`,
       () =>
         deps.runtime(manifest).fastRollback(
           fastTargets.map((t) => ({ service: t.service, imageTag: t.release.imageTag, revision: t.release.taskDefinitionArn })),
@@ -118,6 +137,7 @@ export async function rollbackServices<M extends DeploymentManifest>(
     problems.push(...fast.filter((a) => a.status === "failed").map((a) => a.message));
   }
 
+  let stackUpdatePending: string | undefined;
   try {
     await progress.stage(
       "rollback stack path: set image tags and update the stack",
@@ -151,16 +171,38 @@ export async function rollbackServices<M extends DeploymentManifest>(
       (up) => ({ state: "ok", detail: changesText(up.changes) }),
     );
   } catch (err) {
-    problems.push(`stack path: ${err instanceof Error ? err.message : String(err)}`);
+    if (isPulumiCliMissing(err)) {
+      const tags = targets.map((t) => `${t.service}=${t.release.imageTag}`).join(", ");
+      stackUpdatePending = `the stack update is pending: set the image tags back (${tags}) in the stack config of ${manifest.stack} and run pulumi up (no Pulumi CLI could run here)`;
+      recorder.action({ kind: "stack-update", target: manifest.stack, status: "failed", message: stackUpdatePending });
+      progress.info(stackUpdatePending);
+    } else problems.push(`stack path: ${err instanceof Error ? err.message : String(err)}`);
   }
 
-  const reports = await validateAfterRollback(request, deps, targets, problems);
+  // Without the stack update the stack's output still names the rolled-back tags: judge the restored ones.
+  const judged = stackUpdatePending ? () => Promise.resolve(withRestoredReleases(manifest, targets)) : deps.loadManifest;
+  const reports = await validateAfterRollback(request, { ...deps, loadManifest: judged }, targets, problems);
   for (const report of reports) recorder.validation(report);
   for (const t of targets)
     recorder.service({ name: t.service, tagAfter: t.release.imageTag, taskDefinitionAfter: t.release.taskDefinitionArn });
   const status = problems.length === 0 ? "ok" : "failed";
   recorder.rollback({ reason: request.reason, services: targets.map((t) => t.service), status, ...failedStep });
-  return { status, targets, missing, problems, reports };
+  return { status, targets, missing, problems, reports, ...(stackUpdatePending ? { stackUpdatePending } : {}) };
+}
+
+/** How the fast path is named in the progress, per runtime. */
+const FAST_PATH = { ecs: "UpdateService", kubernetes: "Deployment back to its revision", docker: "recreate the containers of" } as const;
+
+/** The manifest with each target's restored release: its image tag (and on ECS its task definition). */
+export function withRestoredReleases<M extends DeploymentManifest>(manifest: M, targets: readonly RollbackTarget[]): M {
+  const services = (manifest.services as readonly M["services"][number][]).map((s) => {
+    const target = targets.find((t) => t.service === s.name);
+    if (!target) return s;
+    const arn = "taskDefinitionArn" in s ? { taskDefinitionArn: target.release.taskDefinitionArn } : {};
+    return { ...s, imageTag: target.release.imageTag, ...arn };
+  });
+  // Each service keeps its runtime's shape (only imageTag and, on ECS, taskDefinitionArn change).
+  return { ...manifest, services } as M;
 }
 
 async function validateAfterRollback<M extends DeploymentManifest>(

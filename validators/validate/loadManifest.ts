@@ -2,14 +2,7 @@ import { readFile, stat } from "node:fs/promises";
 import { isAbsolute, resolve } from "node:path";
 import type { z } from "zod";
 import { BadInputError, OperationalError } from "../core/errors";
-import {
-  type DeploymentManifest,
-  type EcsManifest,
-  type KubernetesManifest,
-  manifestSchemaFor,
-  RUNTIMES,
-  type RuntimeName,
-} from "../../contract/manifest";
+import { type DeploymentManifest, type EcsManifest, manifestSchemaFor, RUNTIMES, type RuntimeName } from "../../contract/manifest";
 import type { PulumiStacks } from "../providers/pulumi/stacks";
 import { echoValue } from "../../contract/display";
 import { SAFE_NAME, SAFE_NAME_MAX } from "../../contract/names";
@@ -40,24 +33,10 @@ export async function loadManifest(src: ManifestSource, stacks: PulumiStacks): P
   return loadManifestWith(src, stacks, (value, source) => parseManifest(value, source, src.command));
 }
 
-/** The runtimes validate and rollback can judge and roll back: ECS and Kubernetes. */
-export type JudgedManifest = EcsManifest | KubernetesManifest;
+/** The manifests validate, deploy and rollback judge and roll back: every runtime's (ECS, Docker, Kubernetes). */
+export type JudgedManifest = DeploymentManifest;
 
-/**
- * loadManifest for the commands that work on ECS and Kubernetes stacks (validate, rollback): a
- * Docker manifest is bad input naming the command.
- */
-export async function loadJudgedManifest(src: ManifestSource, stacks: PulumiStacks, command: string): Promise<JudgedManifest> {
-  return loadManifestWith(src, stacks, (value, source) => {
-    const manifest = parseAnyManifest(value, source);
-    if (manifest.runtime !== "docker") return manifest;
-    throw new BadInputError(
-      `${source}: runtime is "docker"; ${command} is not available for runtime docker yet (it supports ecs and kubernetes).`,
-    );
-  });
-}
-
-/** As loadManifest, for the commands that accept every runtime's manifest (validate). */
+/** As loadManifest, for the commands that accept every runtime's manifest (validate, deploy, rollback). */
 export async function loadAnyManifest(src: ManifestSource, stacks: PulumiStacks): Promise<DeploymentManifest> {
   return loadManifestWith(src, stacks, parseAnyManifest);
 }

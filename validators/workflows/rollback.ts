@@ -7,8 +7,9 @@ import { recordedUnderLock } from "./stackLock";
 import type { RecordStore } from "../records/types";
 import { rollbackAlert } from "../rollback/alerts";
 import { checkServiceNames, dependsOnOrder } from "../rollback/order";
-import { rollbackServices } from "../rollback/rollback";
-import { readStackServices } from "../rollback/stackConfig";
+import { rollbackEnd, rollbackServices } from "../rollback/rollback";
+import { readStackServices, type StackService } from "../rollback/stackConfig";
+import { isPulumiCliMissing } from "../providers/pulumi/errors";
 import type { ReleaseDeps } from "../rollback/types";
 
 export interface ManualRollbackOptions {
@@ -64,7 +65,7 @@ export async function manualRollback<M extends DeploymentManifest>(
       finalActions: () => deps.progress.actions(),
     }),
     async (recorder): Promise<RunFinish> => {
-      const current = await readStackServices(deps.stacks, manifest.stack);
+      const current = await currentTags(manifest, deps);
       let selected = options.services?.length ? options.services : await servicesOffTheirRelease(manifest, current, options.toTag, deps);
       if (selected.length === 0) {
         deps.progress.info(
@@ -96,13 +97,28 @@ export async function manualRollback<M extends DeploymentManifest>(
       if (result.operationalError) {
         return { outcome: "error", errorKind: "operational", verdict: "inconclusive", error: result.problems.join("; ") };
       }
+      const ended = rollbackEnd(result);
       return {
-        outcome: result.status === "ok" ? "rolled-back" : "rollback-failed",
+        ...ended,
         verdict: result.reports.at(-1)?.verdict ?? "inconclusive",
-        error: result.problems.length > 0 ? result.problems.join("; ") : undefined,
+        error: result.problems.length > 0 ? result.problems.join("; ") : ended.error,
       };
     },
   );
+}
+
+/**
+ * Each service's tag in the stack config; without a Pulumi CLI (a Docker stack validated from a
+ * --manifest file) the manifest's tags, said in the progress (the stack update will be pending).
+ */
+async function currentTags(manifest: DeploymentManifest, deps: Pick<ReleaseDeps<DeploymentManifest>, "stacks" | "progress">) {
+  try {
+    return await readStackServices(deps.stacks, manifest.stack);
+  } catch (err) {
+    if (!isPulumiCliMissing(err)) throw err;
+    deps.progress.info(`no Pulumi CLI: the tags of stack ${manifest.stack} are read from its manifest (${err.message})`);
+    return manifest.services.map((s, index): StackService => ({ name: s.name, index, tag: s.imageTag }));
+  }
 }
 
 /**

@@ -9,7 +9,7 @@ import { recordLastGood, releaseHandle } from "../release/record";
 import { type ActionRecord, overallVerdict, type RetryAttempt, type ServiceReport, type ValidationReport } from "../../contract/report";
 import { failureReason, inconclusiveAlert, operationalAlert, rollbackAlert, serviceAlert } from "../rollback/alerts";
 import { dependsOnOrder } from "../rollback/order";
-import { rollbackServices } from "../rollback/rollback";
+import { rollbackEnd, rollbackServices } from "../rollback/rollback";
 import { afterRetries, healthCheckFailed, retryFailedHealth } from "../rollback/retryRestart";
 import { revalidateInProgress, validateWithRetry } from "../rollback/validateWithRetry";
 import type { ReleaseDeps } from "../rollback/types";
@@ -308,7 +308,7 @@ async function rollBackFailed<M extends DeploymentManifest>(
         );
         for (const s of failed) alerts.push(rollbackAlert(ctx, s, result));
         recorder.addActions(await deps.alerts.notify(alerts));
-        return { outcome: result.status === "ok" ? "rolled-back" : "rollback-failed" };
+        return rollbackEnd(result);
       },
     );
   } catch (err) {

@@ -36,11 +36,23 @@ Stages (each shown with its state and elapsed time):
 Inconclusive verdicts and the validator's own errors stop the deploy and alert; they never roll back.
 The stack is locked while deploy runs; a second caller waits --lock-timeout and exits 5.
 
+Runtimes (the manifest's runtime): the same stages on each, only where things live differs.
+  ecs         as above
+  kubernetes  validate judges the Deployment, its pods and Prometheus; last good in the ConfigMap
+              delivery-releases; rollback points the Deployment back at the last good revision; the
+              lock is a Lease. The gate's checks are ECS's: deploy goes on without them, saying so
+  docker      validate judges the containers (RestartCount, health, logs) and its own smoke requests;
+              last good in .delivery/last-good/, records in .delivery/records/, the lock file
+              .delivery/locks/<stack>.lock; rollback recreates the containers from the last good
+              image; no gate either. The local loop: pulumi up -s local once, then deployctl deploy
+              --stack local
+
 Examples:
   deployctl deploy --stack staging --tag sha-abc1234 --yes
   deployctl deploy --stack prod --tag sha-abc1234 --service api --service web --output json --yes
   deployctl deploy --stack prod --yes --output markdown >> "$GITHUB_STEP_SUMMARY"   # a promotion
   deployctl deploy --stack staging --tag sha-abc1234 --retries 2 --yes   # as the pipeline does
+  deployctl deploy --stack local --tag sha-abc1234 --service api --yes             # Docker, on a laptop
 
 ${EXIT_CODES_HELP}`;
 
@@ -55,7 +67,7 @@ export const registerDeploy: RegisterCommand = (program, ctx) => {
       "the image tag to deploy to the services, e.g. sha-abc1234 (default: the tags already in the stack config, as after a promotion)",
       imageTag,
     )
-    .option("--wait <seconds>", "how long each validation waits for the ECS rollout", wholeNumber("--wait", 0, "seconds"), 600)
+    .option("--wait <seconds>", "how long each validation waits for the rollout", wholeNumber("--wait", 0, "seconds"), 600)
     .option("--retries <n>", RETRIES_HELP, retriesCount, 0)
     .option("--yes", "do not ask for confirmation (required when stdin is not a terminal)", false)
     .addHelpText("after", HELP);
@@ -66,13 +78,13 @@ export const registerDeploy: RegisterCommand = (program, ctx) => {
 
 export async function runDeployCommand(flags: DeployFlags, ctx: CliContext, deps?: ReleaseCommandDeps): Promise<number> {
   // The implementation loads here, not with the option definitions (`--help` stays fast).
-  const { defaultReleaseDeps, releaseRuntime } = await import("../compose.js");
+  const { defaultReleaseDeps, judgedReleaseRuntime } = await import("../compose.js");
   const { deploy } = await import("../../workflows/deploy/deploy.js");
   const { renderRun } = await import("../../render/deploy.js");
   const { DEFAULT_LEASE_SECONDS } = await import("../../lock/open.js");
   const { dependsOnOrder } = await import("../../rollback/order.js");
   deps = withDeadline(ctx, deps ?? defaultReleaseDeps);
-  const runtime = await releaseRuntime(flags, ctx.io, deps, "deploy");
+  const runtime = await judgedReleaseRuntime(flags, ctx.io, deps, "deploy");
   const { manifest } = runtime;
   const services = flags.service?.length ? flags.service : manifest.services.map((s) => s.name);
   if (!flags.yes) {

@@ -11,22 +11,28 @@ export interface RollbackFlags extends ReleaseFlags {
 }
 
 const HELP = `
-How it works:
-  1. fast path: UpdateService each service to its last good task definition (seconds)
+How it works (on ECS, Kubernetes and Docker stacks):
+  1. fast path: ECS: UpdateService each service to its last good task definition (seconds);
+     Kubernetes: the Deployment back to the last good revision's pod template, waiting for it;
+     Docker: the containers recreated from the last good image with the same settings
   2. stack path: set delivery:services[i].image.tag to the last good tags and update the stack,
      so Pulumi config and state match what runs
   3. validate again (a rollout still in progress is validated again, 2 times)
 Services roll back in reverse dependsOn order. Without --service, every service whose config tag is
-not its last good tag. The last good release is /delivery/<stack>/<service>/last-good in SSM.
+not its last good tag. The last good release is /delivery/<stack>/<service>/last-good in SSM
+(Kubernetes: the ConfigMap delivery-releases; Docker: .delivery/last-good/<stack>/<service>.json).
 No last good release: nothing to roll back to, a critical alert, exit 1. A rollback that ran and
-failed (UpdateService refused, the stack update or the validation after it failed): a critical
-alert with everything known, exit 1 (rollback-failed). AWS unreachable (or access denied,
-throttled) before anything was rolled back: exit 4, an error run record, nothing changed. The
-stack is locked meanwhile (exit 5 if held). --deadline passed: exit 4, lock released, run recorded.
+failed (the runtime refused, the stack update or the validation after it failed): a critical
+alert with everything known, exit 1 (rollback-failed). AWS or the runtime unreachable (or access
+denied, throttled) before anything was rolled back: exit 4, an error run record, nothing changed.
+Without a Pulumi CLI (a Docker stack from --manifest on a laptop) the fast path still runs and the
+stack update is reported pending: exit 4. The stack is locked meanwhile (exit 5 if held).
+--deadline passed: exit 4, lock released, run recorded.
 
 Examples:
   deployctl rollback --stack staging
   deployctl rollback --stack prod --service api --to sha-1234abc --reason "bad cache config"
+  deployctl rollback --stack local                                   # a Docker stack
 
 ${EXIT_CODES_HELP}`;
 
@@ -42,7 +48,7 @@ export const registerRollback: RegisterCommand = (program, ctx) => {
     .option("--reason <text>", "why, for the run record and the stack update message", "manual rollback")
     .option(
       "--wait <seconds>",
-      "how long the validation after the rollback waits for the ECS rollout",
+      "how long the validation after the rollback waits for the rollout",
       wholeNumber("--wait", 0, "seconds"),
       300,
     )

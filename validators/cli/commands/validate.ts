@@ -58,9 +58,18 @@ Checks (each reported as pass, warn, fail, inconclusive or skipped):
 
 Retries (--rollback --retries n): a service whose smoke or tasks check fails (not inconclusive, not
 the validator's own error) first gets a new deployment of the same revision (ECS forceNewDeployment,
-Kubernetes rollout restart; not on a Docker stack yet: exit 2), under the stack lock; once its
-rollout is done (--rollback-wait) it is validated again, up to n times, before the rollback. Each
-attempt is in the report and the run record (attempts). Default 0; the pipeline passes 2.
+Kubernetes rollout restart, Docker container restart), under the stack lock; once its rollout is
+done (--rollback-wait) it is validated again, up to n times, before the rollback. Each attempt is
+in the report and the run record (attempts). Default 0; the pipeline passes 2.
+
+Runtimes (the manifest's runtime): the same checks, report and exit codes on each.
+  ecs         as above
+  kubernetes  rollout and tasks from the Deployment, its ReplicaSets and pods; errorRate and latency
+              from Prometheus; logs from the pods
+  docker      rollout and tasks from the containers (health, RestartCount, OOM); errorRate and
+              latency from the smoke and watchdog requests themselves; logs from the engine
+After the verdict, on each: a pass is recorded as last good, failures alert, --rollback rolls back
+(fast path, then the stack config and a stack update), one run record. --compare is ECS only.
 
 Progressive services (canary, linear, blueGreen): with --wait, a service whose ECS deployment is
 in progress is first driven through its traffic steps, each judged against the baseline (the
@@ -79,7 +88,7 @@ ${EXIT_CODES_HELP}`;
 export const registerValidate: RegisterCommand = (program, ctx) => {
   const cmd = program
     .command("validate")
-    .description("Judge a release after a deploy: ECS rollout and tasks, 5xx rate, latency, smoke and logs.");
+    .description("Judge a release after a deploy (ECS, Kubernetes or Docker): rollout and tasks, 5xx rate, latency, smoke and logs.");
   addCommonOptions(cmd);
   cmd
     .option("--since <iso8601>", "start of the deployment (default: each service's newest ECS deployment's createdAt)", isoDate("--since"))
@@ -141,17 +150,14 @@ export async function runValidateCommand(flags: ValidateFlags, ctx: CliContext, 
       `--retries is ${flags.retries} without --rollback; a restart before a rollback needs --rollback (validate alone changes nothing): add --rollback or drop --retries.`,
     );
   const stacks = deps.stacks(ctx.io.cwd);
-  const any = await loadAnyManifest({ stack: flags.stack, manifestFile: flags.manifest, cwd: ctx.io.cwd }, stacks);
-  if (any.runtime === "docker") {
-    const { runDockerValidate } = await import("./validateDocker.js");
-    return runDockerValidate(flags, any, ctx);
-  }
-  const manifest = any;
+  const manifest = await loadAnyManifest({ stack: flags.stack, manifestFile: flags.manifest, cwd: ctx.io.cwd }, stacks);
   const clients = deps.createClients(awsClientOptions(flags, manifest, ctx.io.env));
-  if (manifest.runtime === "kubernetes" && flags.compare)
-    throw new BadInputError("--compare baseline is not available for runtime kubernetes yet (the canary comparison is ECS-native).");
+  if ((manifest.runtime === "kubernetes" || manifest.runtime === "docker") && flags.compare)
+    throw new BadInputError(
+      `--compare baseline is not available for runtime ${manifest.runtime} yet (the canary comparison is ECS-native).`,
+    );
   // After a plain `pulumi up` (the pipeline's deploy stage), nobody else drives a progressive rollout (ECS only).
-  const ecs = manifest.runtime === "kubernetes" ? undefined : manifest;
+  const ecs = manifest.runtime === "kubernetes" || manifest.runtime === "docker" ? undefined : manifest;
   const before =
     ecs && flags.steps && flags.wait > 0 && ecs.services.some((s) => s.deployment) ? await driveSteps(flags, ecs, clients, ctx) : undefined;
   const kube = manifest.runtime === "kubernetes" ? deps.kubernetes?.(manifest) : undefined;
@@ -160,7 +166,7 @@ export async function runValidateCommand(flags: ValidateFlags, ctx: CliContext, 
     outcome = await raceSignal(
       deps.signal,
       validate(validateOptions(flags, manifest, ctx), {
-        ...validateDeps(manifest, clients, kube, deps.sleep),
+        ...validateDeps(manifest, clients, kube, deps.sleep, ctx.io.env),
         ...(deps.sleep ? { sleep: deps.sleep } : {}),
       }),
     );
@@ -184,7 +190,8 @@ export async function runValidateCommand(flags: ValidateFlags, ctx: CliContext, 
     stacks,
     outcome,
     before,
-    deps: { ...(await import("../compose.js")).defaultReleaseDeps, ...deps },
+    // The validations after a rollback watch as long as this one did (--watch).
+    deps: { ...(await import("../compose.js")).defaultReleaseDeps, ...deps, validateTuning: { watchSeconds: flags.watch } },
   });
   const { redact, redactText } = await import("../../core/redact.js");
   if (outcome instanceof Error) {
@@ -223,7 +230,7 @@ function confidenceLevel(value: string): number {
   return n;
 }
 
-/** What validate() is asked from the command's flags, for every runtime (the Docker path too). */
+/** What validate() is asked from the command's flags, for every runtime. */
 export function validateOptions(flags: ValidateFlags, manifest: ValidateOptions["manifest"], ctx: CliContext): ValidateOptions {
   return {
     manifest,

@@ -1,4 +1,5 @@
 import Docker from "dockerode";
+import { OperationalError } from "../../core/errors";
 
 /**
  * The Docker Engine API client and its calls: every call runs under an enforced timeout and fails
@@ -11,15 +12,15 @@ export const DEFAULT_DOCKER_TIMEOUT_MS = 10_000;
 
 export type DockerErrorCode = "timeout" | "unreachable" | "not-found" | "image-missing" | "engine";
 
-/** An Engine API call that failed: which operation, and why (a stable code callers can match). */
-export class DockerProviderError extends Error {
+/** An Engine API call that failed (an operational error, exit 4): which operation, and why (a stable code callers can match). */
+export class DockerProviderError extends OperationalError {
   constructor(
     message: string,
     readonly code: DockerErrorCode,
-    readonly operation: string,
+    override readonly operation: string,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(message, operation, options);
     this.name = "DockerProviderError";
   }
 }

@@ -29,7 +29,7 @@ import { RequestCounts } from "./requestCounts";
  * container running (and healthy, with a health check); an exited one names its exit code, an
  * OOM-killed one out of memory; RestartCount is read when the rollout is first seen and again at
  * the end of the watch, any rise is a crash loop. Traffic and latency: the validator's own smoke and
- * watchdog requests (RequestCounts, the `tap`). Logs: the last 100 lines of each container. The fast
+ * watchdog requests (RequestCounts, the `tap`). Logs: the last 100 lines (or --tail-lines) of each container. The fast
  * rollback recreates the containers from the release's image with the same settings.
  */
 export class DockerRuntime implements Runtime {
@@ -89,7 +89,8 @@ export class DockerRuntime implements Runtime {
     const ours = containers.filter((c) => isOf(c, s));
     const others = containers.filter((c) => !isOf(c, s));
     const running = ours.filter((c) => c.state === "running" && c.health !== "starting");
-    const failed = ours.filter((c) => c.state === "exited" || c.state === "dead");
+    // A container the engine is restarting has exited again: a crash loop fails the rollout at once (as CrashLoopBackOff does).
+    const failed = ours.filter((c) => c.state === "exited" || c.state === "dead" || c.state === "restarting");
     let state: RolloutState = "IN_PROGRESS";
     let stateReason: string | null = null;
     if (ours.length === 0 && !(await imageExists(this.client, expected, this.options))) {
@@ -98,7 +99,10 @@ export class DockerRuntime implements Runtime {
     } else if (failed.length > 0) {
       state = "FAILED";
       stateReason = failed
-        .map((c) => `${c.name} ${c.oomKilled ? "was killed out of memory" : `exited with code ${c.exitCode}`}`)
+        .map(
+          (c) =>
+            `${c.name} ${c.oomKilled ? "was killed out of memory" : `exited with code ${c.exitCode}`}${c.state === "restarting" ? ` and is restarting (crash loop, ${c.restartCount} restarts)` : ""}`,
+        )
         .join("; ");
     } else if (running.length === s.replicas && ours.length === s.replicas && others.length === 0) {
       state = "COMPLETED";
@@ -173,12 +177,14 @@ export class DockerRuntime implements Runtime {
     const source = `containers of ${this.manifest.stack}/${service}`;
     const { replicas: containers } = await this.observe(service);
     if (containers.length === 0) return { found: false, source, reason: `No container of ${this.manifest.stack}/${service} exists` };
-    const lines: { message: string; timestamp?: number }[] = [];
+    const lines: { message: string; timestamp?: number; stream: string }[] = [];
     for (const c of containers) {
-      for (const line of await readContainerLogs(this.client, c.id, { ...this.options, tail: 100, since: query.since })) {
+      // At least the last 100 lines (more when --tail-lines asks for more); the judge keeps the tail of each container.
+      const tail = Math.max(query.tailLines ?? 100, 100);
+      for (const line of await readContainerLogs(this.client, c.id, { ...this.options, tail, since: query.since })) {
         const at = line.time ? Date.parse(line.time) : undefined;
         if (at !== undefined && at > query.until.getTime() + 1000) continue;
-        lines.push({ message: `${c.name}: ${line.text}`, ...(at !== undefined ? { timestamp: at } : {}) });
+        lines.push({ message: `${c.name}: ${line.text}`, stream: c.name, ...(at !== undefined ? { timestamp: at } : {}) });
       }
     }
     return { found: true, source, lines, pages: containers.length, truncated: false, backend: "the Docker engine" };

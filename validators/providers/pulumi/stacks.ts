@@ -2,11 +2,13 @@ import { LocalWorkspace, type PulumiCommand, type Stack } from "@pulumi/pulumi/a
 import {
   boundPulumiCommand,
   PulumiCliError,
+  PulumiTimeoutError,
   type PulumiTimeouts,
   runBounded,
   timedPulumiCommand,
   DEFAULT_PULUMI_QUERY_TIMEOUT_MS,
 } from "./cli";
+import { PulumiCliMissingError } from "./errors";
 
 /**
  * The few Pulumi operations deployctl needs, behind an interface so the orchestration around
@@ -63,6 +65,8 @@ const CONFIG_NOT_FOUND = /configuration key '[^']*' not found/i;
  * The Automation API implementation, for the Pulumi project in `workDir`. Every CLI run is bounded
  * (`timeouts`, validators/providers/pulumi/cli.ts); a CLI or backend failure (`failed to load
  * checkpoint`) is an OperationalError with the CLI's message, never mistaken for unset config.
+ * When the Pulumi CLI cannot run (`pulumi version` fails: not installed, or the npm `pulumi`
+ * package cannot fetch it) every method throws PulumiCliMissingError.
  */
 export function automationStacks(
   workDir: string,
@@ -72,15 +76,33 @@ export function automationStacks(
   const cache = new Map<string, Promise<Stack>>();
   const envVars = pulumiEnvironment(env);
   const timeouts = options.timeouts ?? {};
-  let command: Promise<PulumiCommand> | undefined;
-  const pulumiCommand = () =>
-    (command ??= options.pulumiCommand
+  let cli: Promise<PulumiCommand> | undefined;
+  const pulumiCommand = (stackName: string): Promise<PulumiCommand> =>
+    (cli ??= options.pulumiCommand
       ? Promise.resolve(boundPulumiCommand(options.pulumiCommand, timeouts, env))
-      : timedPulumiCommand(timeouts, env));
-  const select = (stackName: string) => {
+      : timedPulumiCommand(timeouts, env).catch((err: unknown) => {
+          cli = undefined;
+          // A hung `pulumi version` stays a timeout naming it; anything else means no CLI can run.
+          if (err instanceof PulumiTimeoutError) throw err;
+          // The CLI's own last words (`pulumi: fetch failed` from the npm package that downloads it), not the whole dump.
+          const raw = err instanceof PulumiCliError ? err.stderr || err.message : err instanceof Error ? err.message : String(err);
+          const said =
+            raw
+              .split("\n")
+              .map((l) => l.trim())
+              .filter(Boolean)
+              .at(-1)
+              ?.slice(0, 200) ?? "no output";
+          throw new PulumiCliMissingError(
+            `the Pulumi CLI cannot run here (pulumi version: ${said}), so stack ${stackName} cannot be read or updated; install it (https://www.pulumi.com/docs/install/).`,
+            { cause: err },
+          );
+        }));
+  const select = async (stackName: string): Promise<Stack> => {
     let stack = cache.get(stackName);
     if (!stack) {
-      stack = pulumiCommand().then((cmd) => LocalWorkspace.selectStack({ stackName, workDir }, { envVars, pulumiCommand: cmd }));
+      const command = await pulumiCommand(stackName);
+      stack = LocalWorkspace.selectStack({ stackName, workDir }, { envVars, pulumiCommand: command });
       cache.set(stackName, stack);
     }
     return stack;
@@ -100,7 +122,7 @@ export function automationStacks(
     },
     async setConfig(stack, values) {
       // The Automation API's setConfig has no type option, so the CLI it uses runs the command itself.
-      const cmd = await pulumiCommand();
+      const cmd = await pulumiCommand(stack);
       for (const edit of values)
         await runPulumi(
           cmd.command,

@@ -1,6 +1,6 @@
 import type { HeartbeatTimers } from "../../lock/heartbeat";
 import type { StackLock } from "../../lock/types";
-import type { EcsManifest } from "../../../contract/manifest";
+import type { DeploymentManifest, EcsManifest } from "../../../contract/manifest";
 import { type RunFinish, RunRecorder, type RunResult } from "../../records/recorder";
 import type { RecordStore } from "../../records/types";
 import { checkServiceNames, dependsOnOrder } from "../../rollback/order";
@@ -28,7 +28,7 @@ export interface DeployOptions {
   leaseSeconds?: number;
 }
 
-export interface DeployDeps extends ReleaseDeps {
+export interface DeployDeps<M extends DeploymentManifest = EcsManifest> extends ReleaseDeps<M> {
   gate: GateFn;
   /** Timers of the lock heartbeat. @default real, unref'd intervals */
   timers?: HeartbeatTimers;
@@ -53,7 +53,7 @@ export type DeployResult = RunResult;
  * roll back in reverse order. Inconclusive verdicts and the validator's own errors stop the deploy
  * and alert; they never roll back. Always one run record (except when the lock is refused).
  */
-export async function deploy(initial: EcsManifest, options: DeployOptions, deps: DeployDeps): Promise<RunResult> {
+export async function deploy<M extends DeploymentManifest>(initial: M, options: DeployOptions, deps: DeployDeps<M>): Promise<RunResult> {
   const selected = options.services?.length ? [...new Set(options.services)] : initial.services.map((s) => s.name);
   checkServiceNames("--service", selected, initial.services, initial.stack);
   const order = dependsOnOrder(initial.services, selected);
@@ -83,11 +83,11 @@ export async function deploy(initial: EcsManifest, options: DeployOptions, deps:
 }
 
 /** The release itself, under the lock: prepare, then each service in order, then record the release. */
-async function deployUnderLock(
-  initial: EcsManifest,
+async function deployUnderLock<M extends DeploymentManifest>(
+  initial: M,
   order: string[],
   options: DeployOptions,
-  deps: DeployDeps,
+  deps: DeployDeps<M>,
   recorder: RunRecorder,
 ): Promise<RunFinish> {
   const ready = await prepare(initial, order, options, deps, recorder);

@@ -1,4 +1,4 @@
-import type { EcsManifest } from "../../../contract/manifest";
+import type { DeploymentManifest } from "../../../contract/manifest";
 import type { Verdict } from "../../../contract/report";
 import { type StackService, tagEdits } from "../../rollback/stackConfig";
 import type { GateFn, GateOutcome } from "./gate";
@@ -19,7 +19,7 @@ export interface PlannedService {
 export function planDeploy(
   stack: string,
   order: readonly string[],
-  manifest: Pick<EcsManifest, "services">,
+  manifest: { services: readonly { name: string; imageTag: string }[] },
   stackServices: readonly StackService[],
   tag: string | undefined,
 ): { services: PlannedService[]; holdBack: { service: string; tag: string }[] } {
@@ -33,7 +33,7 @@ export function planDeploy(
 }
 
 /** The gate for each distinct tag of the plan, merged: fail if any fails, else inconclusive if any is. */
-export async function runGates(gate: GateFn, manifest: EcsManifest, services: readonly PlannedService[]): Promise<GateOutcome> {
+export async function runGates(gate: GateFn, manifest: DeploymentManifest, services: readonly PlannedService[]): Promise<GateOutcome> {
   const byTag = new Map<string, string[]>();
   for (const s of services) byTag.set(s.to, [...(byTag.get(s.to) ?? []), s.name]);
   const outcomes: GateOutcome[] = [];

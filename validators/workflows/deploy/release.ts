@@ -1,10 +1,10 @@
 import { errorKindOf, errorMessage } from "../../core/errors";
-import type { EcsManifest } from "../../../contract/manifest";
+import type { DeploymentManifest } from "../../../contract/manifest";
 import type { RunOutcome } from "../../../contract/outcome";
 import type { RetryAttempt, ServiceReport, Verdict } from "../../../contract/report";
 import type { ErrorKind } from "../../core/errors";
 import type { RunFinish, RunRecorder } from "../../records/recorder";
-import { recordLastGood } from "../../release/record";
+import { recordLastGood, releaseHandle } from "../../release/record";
 import { failureReason, inconclusiveAlert, operationalAlert, rollbackAlert } from "../../rollback/alerts";
 import { rollbackServices } from "../../rollback/rollback";
 import { type StackService, readStackServices, tagEdits } from "../../rollback/stackConfig";
@@ -37,11 +37,11 @@ interface Ready {
 }
 
 /** Reads the stack config, plans, gates and holds later services back: what to deploy, or how the run ended. */
-export async function prepare(
-  initial: EcsManifest,
+export async function prepare<M extends DeploymentManifest>(
+  initial: M,
   order: string[],
   options: DeployOptions,
-  deps: DeployDeps,
+  deps: DeployDeps<M>,
   recorder: RunRecorder,
 ): Promise<Ready | RunFinish> {
   const { progress } = deps;
@@ -91,27 +91,26 @@ export async function prepare(
 }
 
 /** What releasing one service gave: the manifest after its stack update, or how the run ended. */
-export type ServiceStep = { kind: "passed"; manifest: EcsManifest } | { kind: "ended"; end: RunFinish };
+export type ServiceStep<M extends DeploymentManifest> = { kind: "passed"; manifest: M } | { kind: "ended"; end: RunFinish };
 
 /**
  * One service of the release: set its tag and update the stack, watch its traffic steps when it
  * is progressive, validate it; on a failure, roll it and the services `deployed` before it back.
  */
-export async function releaseService(
-  step: { manifest: EcsManifest; service: PlannedService; deployed: string[]; rest: string[]; stackServices: StackService[] },
+export async function releaseService<M extends DeploymentManifest>(
+  step: { manifest: M; service: PlannedService; deployed: string[]; rest: string[]; stackServices: StackService[] },
   options: { waitSeconds: number; retries?: number },
-  deps: DeployDeps,
+  deps: DeployDeps<M>,
   recorder: RunRecorder,
-): Promise<ServiceStep> {
+): Promise<ServiceStep<M>> {
   const { name, from, to } = step.service;
   const { waitSeconds } = options;
   const ctx = { manifest: step.manifest, runId: deps.runId };
-  const ended = (e: RunFinish): ServiceStep => ({ kind: "ended", end: e });
-  const rollBack = (manifest: EcsManifest, reason: string, extra?: { restoredByEcs: string[]; failedStep?: RunFailedStep }) =>
+  const ended = (e: RunFinish): ServiceStep<M> => ({ kind: "ended", end: e });
+  const rollBack = (manifest: M, reason: string, extra?: { restoredByEcs: string[]; failedStep?: RunFailedStep }) =>
     rollbackServices({ manifest, services: [...step.deployed, name], reason, waitSeconds, recorder, ...extra }, deps);
 
-  const before = step.manifest.services.find((s) => s.name === name);
-  recorder.service({ name, tagBefore: from, taskDefinitionBefore: before?.taskDefinitionArn });
+  recorder.service({ name, tagBefore: from, taskDefinitionBefore: releaseHandle(step.manifest, name) });
   const updateStartedAt = deps.now();
   const update = await updateService(deps, recorder, {
     stack: step.manifest.stack,
@@ -130,12 +129,19 @@ export async function releaseService(
     name,
     tagDeployed: to,
     tagAfter: to,
-    taskDefinitionAfter: manifest.services.find((s) => s.name === name)?.taskDefinitionArn,
+    taskDefinitionAfter: releaseHandle(manifest, name),
   });
 
   // A progressive service: each traffic step is judged against the baseline before ECS moves on.
-  if (deps.progressive && manifest.services.find((s) => s.name === name)?.deployment) {
-    const watched = await watchRelease(deps.progressive, recorder, { manifest, service: name, since: updateStartedAt, runId: deps.runId });
+  const judged: DeploymentManifest = manifest;
+  const ecs = judged.runtime === "docker" || judged.runtime === "kubernetes" ? undefined : judged;
+  if (deps.progressive && ecs?.services.find((s) => s.name === name)?.deployment) {
+    const watched = await watchRelease(deps.progressive, recorder, {
+      manifest: ecs,
+      service: name,
+      since: updateStartedAt,
+      runId: deps.runId,
+    });
     if (watched.outcome === "error") {
       const error = `${name}: the progressive deployment could not be judged: ${watched.error ?? "unknown error"}`;
       recorder.addActions(await deps.alerts.notify([operationalAlert(ctx, [name], error)]));
@@ -179,10 +185,10 @@ export async function releaseService(
 type Validated = Awaited<ReturnType<typeof validateService>>;
 
 /** `--retries`: new deployments of the same revision, each validated, while the service fails a health check. */
-async function retryService(
+async function retryService<M extends DeploymentManifest>(
   first: ServiceReport,
-  request: { manifest: EcsManifest; name: string; waitSeconds: number; retries: number },
-  deps: DeployDeps,
+  request: { manifest: M; name: string; waitSeconds: number; retries: number },
+  deps: DeployDeps<M>,
   recorder: RunRecorder,
 ): Promise<{ validated: Validated; attempts: RetryAttempt[] }> {
   const { manifest, name, waitSeconds } = request;
@@ -213,10 +219,10 @@ async function retryService(
 type RunFailedStep = NonNullable<Parameters<typeof rollbackServices>[0]["failedStep"]>;
 
 /** Records the deployed services as last good and resolves their incidents. */
-export async function recordReleased(
-  manifest: EcsManifest,
+export async function recordReleased<M extends DeploymentManifest>(
+  manifest: M,
   deployed: string[],
-  deps: DeployDeps,
+  deps: DeployDeps<M>,
   recorder: RunRecorder,
 ): Promise<RunFinish> {
   const recorded = await deps.progress.stage(

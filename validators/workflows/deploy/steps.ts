@@ -1,4 +1,4 @@
-import type { EcsManifest } from "../../../contract/manifest";
+import type { DeploymentManifest } from "../../../contract/manifest";
 import type { RunRecorder } from "../../records/recorder";
 import type { ServiceReport } from "../../../contract/report";
 import { changesText } from "../../rollback/rollback";
@@ -17,7 +17,7 @@ export type UpdateOutcome =
 
 /** Sets the service's image tag in the stack config and runs the stack update, streaming its output. */
 export async function updateService(
-  deps: Pick<ReleaseDeps, "stacks" | "progress" | "now">,
+  deps: Pick<ReleaseDeps<DeploymentManifest>, "stacks" | "progress" | "now">,
   recorder: RunRecorder,
   target: { stack: string; service: string; tag: string; stackServices: readonly StackService[] },
 ): Promise<UpdateOutcome> {
@@ -59,10 +59,10 @@ export async function updateService(
 }
 
 /** Validates one service (waiting for its rollout, retrying while still in progress). */
-export async function validateService(
-  deps: Pick<ReleaseDeps, "validate" | "progress">,
+export async function validateService<M extends DeploymentManifest>(
+  deps: Pick<ReleaseDeps<M>, "validate" | "progress">,
   recorder: RunRecorder,
-  request: { manifest: EcsManifest; service: string; waitSeconds: number; since: Date },
+  request: { manifest: M; service: string; waitSeconds: number; since: Date },
 ): Promise<{ kind: "judged"; service: ServiceReport } | { kind: "error"; error: string }> {
   const { service } = request;
   try {
