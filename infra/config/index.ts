@@ -9,3 +9,4 @@ export * from "../../contract/tiers";
 export * from "./types";
 export * from "./kubernetes";
 export * from "./docker";
+export * from "./migration";

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { RUNTIMES } from "../../contract/manifest";
 import { dockerSchema, dockerServiceFields } from "./docker";
+import { migrationSchema } from "./migration";
 
 /**
  * The shape of each `delivery:` config key, as written in Pulumi.<stack>.yaml. Defaults that depend
@@ -158,6 +159,8 @@ export const serviceSchema = z.strictObject({
   readonlyRootFilesystem: z.boolean().optional(),
   /** How new releases reach traffic: rolling, or progressive (canary, linear, blueGreen). */
   deployment: deploymentSchema.optional(),
+  /** A database migration run before each new revision (infra/config/migration.ts). @default none */
+  migration: migrationSchema.optional(),
   /** Docker runtime only: replicas, hostPort, writablePaths, build (infra/config/docker.ts). */
   ...dockerServiceFields,
 });

@@ -4,6 +4,7 @@ import type { PipelineConfig } from "./pipeline";
 import type { Tier } from "../../contract/tiers";
 import type { RuntimeName } from "../../contract/manifest";
 import type { DockerConfig, DockerServiceConfig } from "./docker";
+import type { MigrationConfig } from "./migration";
 
 /** A config value that must stay secret: wrapped in pulumi.secret() where it is used, masked in synth. */
 export interface SecretValue {
@@ -64,6 +65,8 @@ export interface ServiceConfig {
   rulePriority?: number;
   /** Rolling, or a progressive strategy with its steps (the tier's default unless configured). */
   deployment: DeploymentConfig;
+  /** A database migration run before each new revision (absent: none). */
+  migration?: MigrationConfig;
   /** Docker runtime: replicas, host port, writable paths, build (absent on other runtimes). */
   docker?: DockerServiceConfig;
 }

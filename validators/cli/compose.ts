@@ -36,6 +36,8 @@ import type { DeploymentManifest } from "../../contract/manifest";
 import { kubernetesClientsFor, openRuntime } from "../providers/open";
 import type { ValidateDeps } from "../validate/types";
 import type { ProgressiveWatchFn } from "../workflows/deploy/progressive";
+import type { MigrationRunner } from "../providers/migration";
+import { EcsMigrationRunner } from "../providers/aws/migrationRunner";
 
 /** The real outside world of validate and gate: the Pulumi stacks (loaded on first use) and AWS clients. */
 export const defaultCommandDeps: CommandDeps = { stacks: lazyAutomationStacks, createClients: createAwsClients };
@@ -84,6 +86,8 @@ export interface ReleaseRuntime<M extends DeploymentManifest = EcsManifest> {
   gate: GateFn;
   /** Watches a progressive service's traffic steps (deploy). */
   progressive: ProgressiveWatchFn;
+  /** Runs services' migrations (deploy, rollback --with-migrations): ECS stacks only. */
+  migrations?: MigrationRunner;
 }
 
 /**
@@ -236,6 +240,7 @@ export async function buildReleaseRuntime<M extends DeploymentManifest = EcsMani
         { clients, now: deps.now },
       ),
     progressive: (request) => watchProgressiveRollout(request, { clients, progress, now: deps.now, sleep: deps.sleep }),
+    ...(ecs ? { migrations: new EcsMigrationRunner({ ecs: clients.ecs, logs: clients.logs }, { now: deps.now, sleep: deps.sleep }) } : {}),
   };
 }
 

@@ -13,6 +13,7 @@ import { gateReasons } from "./gate";
 import { type PlannedService, describeTags, planDeploy, runGates } from "./plan";
 import { stepServiceReport, watchRelease } from "./progressive";
 import { updateService, validateService } from "./steps";
+import { runMigration } from "./migration";
 
 /** The run's verdict by how it ended (a rollback's own validation never turns a fail into a pass). */
 const VERDICT_OF: Record<RunOutcome, Verdict> = {
@@ -98,7 +99,7 @@ export type ServiceStep = { kind: "passed"; manifest: EcsManifest } | { kind: "e
  */
 export async function releaseService(
   step: { manifest: EcsManifest; service: PlannedService; deployed: string[]; rest: string[]; stackServices: StackService[] },
-  options: { waitSeconds: number },
+  options: { waitSeconds: number; skipMigrations?: boolean },
   deps: DeployDeps,
   recorder: RunRecorder,
 ): Promise<ServiceStep> {
@@ -111,6 +112,14 @@ export async function releaseService(
 
   const before = step.manifest.services.find((s) => s.name === name);
   recorder.service({ name, tagBefore: from, taskDefinitionBefore: before?.taskDefinitionArn });
+  // The migration runs first, with the image about to roll out; a failed one leaves the service as it is.
+  const migrated = await runMigration(
+    { manifest: step.manifest, service: step.service },
+    { skip: options.skipMigrations ?? false },
+    deps,
+    recorder,
+  );
+  if (migrated.kind === "ended") return ended(migrated.end);
   const updateStartedAt = deps.now();
   const update = await updateService(deps, recorder, {
     stack: step.manifest.stack,
