@@ -14,7 +14,7 @@ import type { MigrationRequest, MigrationRun, MigrationRunner } from "../migrati
 import { awsCall, awsErrorName } from "./call";
 
 export interface EcsMigrationRunnerOptions {
-  /** How the task is launched. @default "FARGATE" (tests on moto use EC2: its FARGATE RunTask with awsvpc crashes) */
+  /** How the task is launched. @default "FARGATE" */
   launchType?: LaunchType;
   /** Seconds between DescribeTasks polls. @default 5 */
   pollSeconds?: number;
