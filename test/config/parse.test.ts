@@ -180,7 +180,7 @@ describe("parseEnvironmentConfig rejects bad config with one line per problem", 
       name: "a misspelt service key",
       delivery: { tier: "dev", services: [service({ desiredCout: 2 })] },
       expected: [
-        "Pulumi.dev.yaml: delivery:services[0].desiredCout is not a known key; did you mean 'desiredCount'? Known keys: name, image, port, healthCheckPath, cpu, memory, desiredCount, autoscaling, dependsOn, environment, secrets, path, host, logs, smokePaths, readonlyRootFilesystem, deployment, replicas, hostPort, writablePaths, build.",
+        "Pulumi.dev.yaml: delivery:services[0].desiredCout is not a known key; did you mean 'desiredCount'? Known keys: name, image, port, healthCheckPath, cpu, memory, desiredCount, autoscaling, dependsOn, environment, secrets, path, host, logs, smokePaths, readonlyRootFilesystem, deployment, migration, replicas, hostPort, writablePaths, build.",
       ],
     },
     {
