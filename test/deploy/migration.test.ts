@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { EcsMigration } from "../../contract/manifest";
-import { OperationalError } from "../../validators/core/errors";
+import { BadInputError, OperationalError } from "../../validators/core/errors";
 import { FileStackLock } from "../../validators/lock";
 import type { MigrationRequest, MigrationRun } from "../../validators/providers/migration";
 import { LocalRecordStore } from "../../validators/records";
@@ -204,6 +204,28 @@ describe("rollback and down-migrations", () => {
       ["db", "ok"],
     ]);
     expect(result.record.exitCode).toBe(0);
+  });
+
+  it("refuses --with-migrations on a stack that is not on ECS, naming the runtime", async () => {
+    const h = setup(new ScriptedRunner());
+    const kube = { ...m, runtime: "kubernetes", kubernetes: { namespace: "delivery-staging" } } as unknown as typeof m;
+
+    const error = await manualRollback(
+      kube,
+      { reason: "x", waitSeconds: 60, lockTimeoutSeconds: 0, withMigrations: true },
+      {
+        ...h.deps,
+        store: new LocalRecordStore(join(dir, "records")),
+        lock: new FileStackLock(join(dir, "locks"), h.clock.now),
+        who: "ci@runner",
+        runId: "run-8",
+      },
+    ).catch((e: unknown) => e);
+
+    expect([error instanceof BadInputError, (error as Error).message]).toEqual([
+      true,
+      "--with-migrations: stack staging runs on kubernetes; deployctl runs down-migrations on ECS stacks only (on Kubernetes, run the down command as a Job yourself).",
+    ]);
   });
 
   it("stops before any service changes when a down-migration fails (exit 1)", async () => {
