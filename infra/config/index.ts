@@ -10,3 +10,4 @@ export * from "./types";
 export * from "./kubernetes";
 export * from "./docker";
 export * from "./migration";
+export * from "./promotion";

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { RUNTIMES } from "../../contract/manifest";
 import { dockerSchema, dockerServiceFields } from "./docker";
 import { migrationSchema } from "./migration";
+import { promotionSchema } from "./promotion";
 
 /**
  * The shape of each `delivery:` config key, as written in Pulumi.<stack>.yaml. Defaults that depend
@@ -275,6 +276,8 @@ export const deliveryKeySchemas = {
   docker: dockerSchema,
   /** Kubernetes runtime (infra/config/kubernetes.ts checks it). */
   kubernetes: z.unknown(),
+  /** Promotions into this stack: the stabilisation window (infra/config/promotion.ts). */
+  promotion: promotionSchema,
 } as const;
 
 export type DeliveryKey = keyof typeof deliveryKeySchemas;

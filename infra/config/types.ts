@@ -5,6 +5,7 @@ import type { Tier } from "../../contract/tiers";
 import type { RuntimeName } from "../../contract/manifest";
 import type { DockerConfig, DockerServiceConfig } from "./docker";
 import type { MigrationConfig } from "./migration";
+import type { PromotionConfig } from "./promotion";
 
 /** A config value that must stay secret: wrapped in pulumi.secret() where it is used, masked in synth. */
 export interface SecretValue {
@@ -128,6 +129,8 @@ export interface EnvironmentConfig {
   pipeline?: PipelineConfig;
   /** Kubernetes runtime: the cluster settings (absent on other runtimes). */
   kubernetes?: KubernetesConfig;
+  /** Promotions into this stack (`delivery:promotion`); absent: the tier's default window (24h in prod, else 0). */
+  promotion?: PromotionConfig;
 }
 
 /** The stack config as read, before validation: full keys (`delivery:tier`) to parsed values. */

@@ -203,3 +203,16 @@ describe("the shipped stacks", () => {
     ]);
   });
 });
+
+describe("delivery:promotion.minAge", () => {
+  it("parses a duration into seconds", () => {
+    const config = environmentConfig({ tier: "dev", services: [serviceEntry("api")], promotion: { minAge: "1h30m" } }, { stack: "dev" });
+    expect(config.promotion).toEqual({ minAgeSeconds: 5400 });
+  });
+
+  it("refuses what is not a duration, naming the key and the units", () => {
+    expect(problems({ tier: "dev", services: [serviceEntry("api")], promotion: { minAge: "a day" } })).toEqual([
+      '  - Pulumi.dev.yaml: delivery:promotion.minAge is "a day"; expected a duration such as 24h, 30m or 0s (units s, m, h, d).',
+    ]);
+  });
+});
