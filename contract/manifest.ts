@@ -69,6 +69,26 @@ const historySchema = z
   .optional()
   .describe("Where deployctl keeps run records and the stack lock.");
 
+/** A service's database migration on ECS: what `deployctl deploy` needs to run it as a one-off task before the service. */
+export const ecsMigrationSchema = z
+  .object({
+    taskDefinitionFamily: nonEmpty.describe(
+      "The migration's task definition family (deployctl registers a revision of it with the image to deploy).",
+    ),
+    taskDefinitionArn: nonEmpty.describe("The migration's task definition as the stack registered it."),
+    containerName: nonEmpty.describe("The container whose command is overridden with the migration's command."),
+    repositoryUrl: nonEmpty.describe("The image repository the migration runs from, at the tag being deployed."),
+    image: nonEmpty.optional().describe("A full image reference that replaces repositoryUrl:tag (migration.image in the config)."),
+    subnets: z.array(nonEmpty).min(1).describe("The service's subnets (awsvpc)."),
+    securityGroups: z.array(nonEmpty).min(1).describe("The service's security group(s)."),
+    logGroup: nonEmpty.describe("The migration's own CloudWatch Logs group."),
+    logStreamPrefix: nonEmpty.describe("The awslogs stream prefix: a task's stream is <prefix>/<container>/<task id>."),
+    timeoutSeconds: z.number().int().positive().max(3600).describe("The run is stopped and failed after this long."),
+    command: z.array(nonEmpty).min(1).max(32).describe("The migration's command."),
+    down: z.array(nonEmpty).min(1).max(32).optional().describe("The down-migration's command: run only by rollback --with-migrations."),
+  })
+  .strict();
+
 export const ecsManifestServiceSchema = z
   .object({
     name: safeName.describe("The service's name in the stack config."),
@@ -112,6 +132,7 @@ export const ecsManifestServiceSchema = z
       .strict()
       .optional()
       .describe("Progressive delivery (absent: rolling)."),
+    migration: ecsMigrationSchema.optional().describe("A database migration deploy runs before the service (absent: none)."),
   })
   .strict();
 
@@ -235,6 +256,7 @@ export function manifestSchemaFor(runtime: RuntimeName) {
 
 export type EcsManifest = z.infer<typeof ecsManifestSchema>;
 export type EcsManifestService = z.infer<typeof ecsManifestServiceSchema>;
+export type EcsMigration = z.infer<typeof ecsMigrationSchema>;
 export type DockerManifest = z.infer<typeof dockerManifestSchema>;
 export type DockerManifestService = z.infer<typeof dockerManifestServiceSchema>;
 export type KubernetesManifest = z.infer<typeof kubernetesManifestSchema>;

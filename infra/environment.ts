@@ -11,6 +11,9 @@ import {
   Network,
   ProgressiveDelivery,
   Routing,
+  MigrationTask,
+  MIGRATION_CONTAINER,
+  MIGRATION_STREAM_PREFIX,
   Service,
   type ProgressiveServiceArgs,
 } from "./components";
@@ -29,6 +32,7 @@ import {
   kmsAliasName,
   loadBalancerName,
   logGroupName,
+  migrationLogGroupName,
   partitionOf,
   repositoryName,
   resourceTags,
@@ -64,6 +68,8 @@ export class Environment extends pulumi.ComponentResource {
   public readonly progressive?: ProgressiveDelivery;
   /** By service name, in config order. */
   public readonly services: Record<string, Service>;
+  /** By service name: the migration task definition of each service that has a migration. */
+  public readonly migrations: Record<string, MigrationTask>;
   public readonly dashboard: Dashboard;
   /** The delivery pipeline, when the stack runs one. */
   public readonly pipeline?: DeliveryPipeline;
@@ -232,6 +238,31 @@ export class Environment extends pulumi.ComponentResource {
       );
     }
 
+    this.migrations = {};
+    for (const svc of config.services) {
+      if (!svc.migration) continue;
+      const service = this.services[svc.name];
+      this.migrations[svc.name] = new MigrationTask(
+        `${name}-${svc.name}-migration`,
+        {
+          project,
+          stack,
+          service: svc,
+          migration: svc.migration,
+          ...account,
+          repositoryUrl: service.repository.repositoryUrl,
+          executionRole: service.roles.executionRole,
+          taskRoleArn: service.roles.taskRoleArn,
+          logGroupName: migrationLogGroupName(project, stack, svc.name),
+          logRetentionDays: config.logRetentionDays,
+          logKmsKeyArn: settings.encryptLogs ? this.key.arn : undefined,
+          retainLogs: config.deletionProtection,
+          tags: resourceTags(config.tags, svc.name),
+        },
+        parent,
+      );
+    }
+
     this.dashboard = new Dashboard(
       name,
       {
@@ -290,6 +321,27 @@ export class Environment extends pulumi.ComponentResource {
         config.services.map((s) => {
           const svc = this.services[s.name];
           const alternate = this.routing.alternateTargetGroups[s.name]?.arnSuffix ?? pulumi.output(undefined);
+          const migration = this.migrations[s.name];
+          const migrationDeployed = migration
+            ? pulumi
+                .all([
+                  migration.taskDefinition.arn,
+                  migration.logGroup.name,
+                  this.network.privateSubnetIds,
+                  svc.securityGroupId,
+                  svc.repository.repositoryUrl,
+                ])
+                .apply(([taskDefinitionArn, logGroup, subnets, securityGroup, repositoryUrl]) => ({
+                  taskDefinitionArn,
+                  family: migration.family,
+                  containerName: MIGRATION_CONTAINER,
+                  repositoryUrl,
+                  logGroup,
+                  logStreamPrefix: MIGRATION_STREAM_PREFIX,
+                  subnets,
+                  securityGroups: [securityGroup],
+                }))
+            : pulumi.output(undefined);
           return pulumi
             .all([
               svc.ecsService.name,
@@ -298,9 +350,13 @@ export class Environment extends pulumi.ComponentResource {
               this.loadBalancer.arnSuffix,
               svc.logGroup.name,
               alternate,
+              migrationDeployed,
             ])
             .apply(
-              ([ecsService, taskDefinitionArn, targetGroup, loadBalancer, logGroup, alternateTargetGroup]): [string, DeployedService] => [
+              ([ecsService, taskDefinitionArn, targetGroup, loadBalancer, logGroup, alternateTargetGroup, migrationTask]): [
+                string,
+                DeployedService,
+              ] => [
                 s.name,
                 {
                   ecsService,
@@ -309,6 +365,7 @@ export class Environment extends pulumi.ComponentResource {
                   loadBalancer,
                   logGroup,
                   ...(alternateTargetGroup ? { alternateTargetGroup } : {}),
+                  ...(migrationTask ? { migration: migrationTask } : {}),
                 },
               ],
             );

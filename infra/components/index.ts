@@ -12,3 +12,4 @@ export * from "./secureBucket";
 export * from "./service";
 export * from "./serviceAlarms";
 export * from "./taskRoles";
+export * from "./migrationTask";

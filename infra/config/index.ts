@@ -9,3 +9,5 @@ export * from "../../contract/tiers";
 export * from "./types";
 export * from "./kubernetes";
 export * from "./docker";
+export * from "./migration";
+export * from "./promotion";

@@ -1,3 +1,4 @@
+import { resolvePromotion } from "./promotion";
 import type { z } from "zod";
 import { type ConfigProblem, ConfigError, closest, show } from "./errors";
 import {
@@ -158,6 +159,7 @@ export function parseEnvironmentConfig(raw: RawStackConfig): EnvironmentConfig {
   const lb = parse("loadBalancer", loadBalancerSchema) ?? {};
   const logRetentionDays = parse("logRetentionDays", deliveryKeySchemas.logRetentionDays) ?? defaults.logRetentionDays;
   const tags = parse("tags", tagsSchema) ?? {};
+  const promotionRaw = parse("promotion", deliveryKeySchemas.promotion);
   // A Docker stack runs no AWS pipeline (checkDockerStack reports one that is enabled); the CodePipeline deploys to ECS,
   // so a Kubernetes stack has none either.
   const pipeline = docker || runtime === "kubernetes" ? undefined : resolvePipeline(value("pipeline"), tier, defaults, problems);
@@ -206,6 +208,7 @@ export function parseEnvironmentConfig(raw: RawStackConfig): EnvironmentConfig {
     tags: { environment: raw.stack, "managed-by": "pulumi", project: raw.project, ...tags },
     pipeline,
     ...(kubernetes ? { kubernetes } : {}),
+    ...(promotionRaw ? { promotion: resolvePromotion(promotionRaw, tier) } : {}),
   };
 }
 

@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { RUNTIMES } from "../../contract/manifest";
 import { dockerSchema, dockerServiceFields } from "./docker";
+import { migrationSchema } from "./migration";
+import { promotionSchema } from "./promotion";
 
 /**
  * The shape of each `delivery:` config key, as written in Pulumi.<stack>.yaml. Defaults that depend
@@ -174,6 +176,8 @@ export const serviceSchema = z.strictObject({
   readonlyRootFilesystem: z.boolean().optional(),
   /** How new releases reach traffic: rolling, or progressive (canary, linear, blueGreen). */
   deployment: deploymentSchema.optional(),
+  /** A database migration run before each new revision (infra/config/migration.ts). @default none */
+  migration: migrationSchema.optional(),
   /** Docker runtime only: replicas, hostPort, writablePaths, build (infra/config/docker.ts). */
   ...dockerServiceFields,
 });
@@ -288,6 +292,8 @@ export const deliveryKeySchemas = {
   docker: dockerSchema,
   /** Kubernetes runtime (infra/config/kubernetes.ts checks it). */
   kubernetes: z.unknown(),
+  /** Promotions into this stack: the stabilisation window (infra/config/promotion.ts). */
+  promotion: promotionSchema,
 } as const;
 
 export type DeliveryKey = keyof typeof deliveryKeySchemas;

@@ -7,6 +7,7 @@ import type { ServiceConfig } from "./types";
 import { keyPath, zodProblems } from "./zodProblems";
 import { dockerOnlyProblems, resolveDockerServices } from "./docker";
 import type { RuntimeName } from "../../contract/manifest";
+import { resolveMigration } from "./migration";
 
 const ROOT = "delivery:services";
 
@@ -95,6 +96,12 @@ function resolveOne(
         message: `is ${show(svc[key])}; it sets ${ecsOnly[key]}, which a Docker stack does not have (use replicas and hostPort), so remove it.`,
       });
     }
+    if (svc.migration !== undefined)
+      problems.push({
+        code: "runtime",
+        path: at("migration"),
+        message: `is set; the Docker runtime does not run migrations yet (ECS runs them as a one-off task, Kubernetes as a Job): run it by hand before the deploy, or remove it.`,
+      });
     if (svc.deployment?.strategy !== undefined && svc.deployment.strategy !== "rolling")
       problems.push({
         code: "runtime",
@@ -164,6 +171,7 @@ function resolveOne(
     ...(svc.logs ? { logs: { ...svc.logs } } : {}),
     readonlyRootFilesystem: svc.readonlyRootFilesystem ?? false,
     rulePriority: svc.path || svc.host ? 100 + index * 10 : undefined,
+    ...(svc.migration && !docker ? { migration: resolveMigration(svc.migration) } : {}),
     deployment: docker ? { strategy: "rolling" } : resolveDeployment(svc.deployment, at("deployment"), tier, defaults, problems),
   };
 }

@@ -4,6 +4,8 @@ import type { PipelineConfig } from "./pipeline";
 import type { Tier } from "../../contract/tiers";
 import type { RuntimeName } from "../../contract/manifest";
 import type { DockerConfig, DockerServiceConfig } from "./docker";
+import type { MigrationConfig } from "./migration";
+import type { PromotionConfig } from "./promotion";
 
 /** A config value that must stay secret: wrapped in pulumi.secret() where it is used, masked in synth. */
 export interface SecretValue {
@@ -64,6 +66,8 @@ export interface ServiceConfig {
   rulePriority?: number;
   /** Rolling, or a progressive strategy with its steps (the tier's default unless configured). */
   deployment: DeploymentConfig;
+  /** A database migration run before each new revision (absent: none). */
+  migration?: MigrationConfig;
   /** Docker runtime: replicas, host port, writable paths, build (absent on other runtimes). */
   docker?: DockerServiceConfig;
 }
@@ -125,6 +129,8 @@ export interface EnvironmentConfig {
   pipeline?: PipelineConfig;
   /** Kubernetes runtime: the cluster settings (absent on other runtimes). */
   kubernetes?: KubernetesConfig;
+  /** Promotions into this stack (`delivery:promotion`); absent: the tier's default window (24h in prod, else 0). */
+  promotion?: PromotionConfig;
 }
 
 /** The stack config as read, before validation: full keys (`delivery:tier`) to parsed values. */

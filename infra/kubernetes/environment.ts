@@ -90,6 +90,7 @@ export class KubernetesEnvironment extends pulumi.ComponentResource {
           writablePaths: settings?.writablePaths,
           environment: svc.environment,
           secrets: Object.fromEntries(Object.entries(settings?.secrets ?? {}).map(([k, v]) => [k, v.value])),
+          migration: svc.migration,
         },
         parent,
       );

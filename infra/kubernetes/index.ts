@@ -2,6 +2,7 @@ export * from "./dashboardModel";
 export * from "./environment";
 export * from "./exposure";
 export * from "./manifest";
+export * from "./migrationJob";
 export * from "./observability";
 export * from "./rules";
 export * from "./scaling";

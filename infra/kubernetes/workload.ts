@@ -14,6 +14,8 @@ import {
   topologySpread,
   volumeName,
 } from "./settings";
+import type { MigrationConfig } from "../config/migration";
+import { MigrationJob } from "./migrationJob";
 
 /**
  * The args of one service's workload: names, numbers and strings (the namespace may be another
@@ -55,6 +57,8 @@ export interface WorkloadArgs {
   environment?: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /** Secret environment (a Secret); every value is wrapped with pulumi.secret. @default {} */
   secrets?: Record<string, pulumi.Input<string>>;
+  /** A migration Job the Deployment waits for (issue 15). @default none */
+  migration?: MigrationConfig;
 }
 
 /** The defaults of WorkloadArgs that are not the tier's. */
@@ -88,6 +92,8 @@ export class Workload extends pulumi.ComponentResource {
   public readonly serviceName: pulumi.Output<string>;
   public readonly deployment: k8s.apps.v1.Deployment;
   public readonly service: k8s.core.v1.Service;
+  /** The release's migration Job, when the service has a migration. */
+  public readonly migration?: MigrationJob;
 
   constructor(name: string, args: WorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
     super("delivery:kubernetes:Workload", name, {}, opts);
@@ -113,6 +119,24 @@ export class Workload extends pulumi.ComponentResource {
     });
     const sizing = KUBERNETES_TIER_RESOURCES[tierName];
     const resources = { cpu: args.cpu ?? sizing.cpu, memory: args.memory ?? sizing.memory };
+    if (args.migration)
+      this.migration = new MigrationJob(
+        `${name}-migration`,
+        {
+          namespace: args.namespace,
+          service: args.service,
+          stack: args.stack,
+          image: args.image,
+          imageTag: args.imageTag,
+          migration: args.migration,
+          serviceAccountName: account.metadata.name,
+          configMapName: config.metadata.name,
+          secretName: secret.metadata.name,
+          resources,
+          writablePaths: writable,
+        },
+        parent,
+      );
     this.deployment = new k8s.apps.v1.Deployment(
       `${name}-deployment`,
       {
@@ -149,7 +173,8 @@ export class Workload extends pulumi.ComponentResource {
           },
         },
       },
-      { parent: this, ...replicaOptions(args.autoscaled ?? false) },
+      // The migration completes before the new revision rolls out (pulumi up waits for the Job).
+      { parent: this, dependsOn: this.migration ? [this.migration.job] : [], ...replicaOptions(args.autoscaled ?? false) },
     );
 
     this.service = new k8s.core.v1.Service(

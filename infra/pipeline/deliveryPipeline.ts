@@ -34,6 +34,8 @@ export interface PipelineService {
   logGroupArn: pulumi.Input<string>;
   taskRoleArn: pulumi.Input<string>;
   executionRoleArn: pulumi.Input<string>;
+  /** A service with a migration: its log group (deploy reads the tail of a failed run). */
+  migrationLogGroupArn?: pulumi.Input<string>;
 }
 
 export interface DeliveryPipelineArgs {
@@ -189,6 +191,7 @@ export class DeliveryPipeline extends pulumi.ComponentResource {
             tokenSecretArn,
             repositoryArns: args.services.map((s) => s.repositoryArn),
             passRoleArns: args.services.flatMap((s) => [s.taskRoleArn, s.executionRoleArn]),
+            migrationLogGroupArns: args.services.flatMap((s) => (s.migrationLogGroupArn ? [s.migrationLogGroupArn] : [])),
             ecsRoleArns: args.progressive ? [args.progressive.infrastructureRoleArn, args.progressive.hookRoleArn] : undefined,
           }),
       },

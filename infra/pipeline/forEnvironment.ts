@@ -30,6 +30,7 @@ export function environmentPipeline(
           logGroupArn: svc.logGroup.arn,
           taskRoleArn: svc.roles.taskRoleArn,
           executionRoleArn: svc.roles.executionRoleArn,
+          ...(env.migrations[s.name] ? { migrationLogGroupArn: env.migrations[s.name].logGroup.arn } : {}),
         };
       }),
       clusterArn: env.cluster.arn,

@@ -99,6 +99,28 @@ export interface DeployScope extends ValidatorScope {
   repositoryArns: pulumi.Input<string>[];
   /** The roles ECS itself uses for progressive deployments (listener rules, the lifecycle hook). */
   ecsRoleArns?: pulumi.Input<string>[];
+  /** The migration tasks' log groups: deploy runs migrations (RunTask) and reads a failed run's log tail. @default none */
+  migrationLogGroupArns?: pulumi.Input<string>[];
+}
+
+/** Running migrations before their services: one-off tasks in the stack's cluster, stopped on timeout; their log tail. */
+function migrationStatements(s: DeployScope): Statement[] {
+  if (!s.migrationLogGroupArns || s.migrationLogGroupArns.length === 0) return [];
+  return [
+    {
+      Sid: "MigrationTasks",
+      Effect: "Allow",
+      Action: ["ecs:RunTask", "ecs:StopTask"],
+      Resource: "*",
+      Condition: { ArnEquals: { "ecs:cluster": s.clusterArn } },
+    },
+    {
+      Sid: "MigrationLogs",
+      Effect: "Allow",
+      Action: ["logs:GetLogEvents"],
+      Resource: s.migrationLogGroupArns.flatMap((arn) => [arn, pulumi.interpolate`${arn}:*`]),
+    },
+  ];
 }
 
 /**
@@ -140,6 +162,7 @@ export function deployPolicy(s: DeployScope): PolicyDocument {
       Resource: s.passRoleArns,
       Condition: { StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } },
     },
+    ...migrationStatements(s),
     ...(s.ecsRoleArns && s.ecsRoleArns.length > 0
       ? [
           {

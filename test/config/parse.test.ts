@@ -189,14 +189,14 @@ describe("parseEnvironmentConfig rejects bad config with one line per problem", 
       name: "a misspelt top-level key",
       delivery: { tier: "dev", services: [service()], alarm: {} },
       expected: [
-        "Pulumi.dev.yaml: delivery:alarm is not a known key; did you mean 'delivery:alarms'? Known keys: delivery:tier, delivery:services, delivery:alarms, delivery:rolling, delivery:notifications, delivery:network, delivery:loadBalancer, delivery:logRetentionDays, delivery:tags, delivery:pipeline, delivery:runtime, delivery:docker, delivery:kubernetes.",
+        "Pulumi.dev.yaml: delivery:alarm is not a known key; did you mean 'delivery:alarms'? Known keys: delivery:tier, delivery:services, delivery:alarms, delivery:rolling, delivery:notifications, delivery:network, delivery:loadBalancer, delivery:logRetentionDays, delivery:tags, delivery:pipeline, delivery:runtime, delivery:docker, delivery:kubernetes, delivery:promotion.",
       ],
     },
     {
       name: "a misspelt service key",
       delivery: { tier: "dev", services: [service({ desiredCout: 2 })] },
       expected: [
-        "Pulumi.dev.yaml: delivery:services[0].desiredCout is not a known key; did you mean 'desiredCount'? Known keys: name, image, port, healthCheckPath, cpu, memory, desiredCount, autoscaling, dependsOn, environment, secrets, path, host, logs, smokePaths, readonlyRootFilesystem, deployment, replicas, hostPort, writablePaths, build.",
+        "Pulumi.dev.yaml: delivery:services[0].desiredCout is not a known key; did you mean 'desiredCount'? Known keys: name, image, port, healthCheckPath, cpu, memory, desiredCount, autoscaling, dependsOn, environment, secrets, path, host, logs, smokePaths, readonlyRootFilesystem, deployment, migration, replicas, hostPort, writablePaths, build.",
       ],
     },
     {

@@ -21,8 +21,8 @@ describe("renderEnvironment", () => {
     expect([dev.outputs.deployment.stack, prod.outputs.deployment.stack, dev.resources.length, prod.resources.length]).toEqual([
       "dev",
       "prod",
-      151,
-      181,
+      155,
+      185,
     ]);
   });
 
@@ -84,7 +84,7 @@ describe("renderEnvironment", () => {
 
   it("renders in preview mode too", async () => {
     const preview = await renderStack("dev", { preview: true });
-    expect([preview.resources.length, preview.outputs.deployment.services.map((s) => s.name)]).toEqual([151, ["api", "web"]]);
+    expect([preview.resources.length, preview.outputs.deployment.services.map((s) => s.name)]).toEqual([155, ["api", "web"]]);
   });
 
   it("fails with a RenderError naming the stack when an invoke fails, and the next render still works", async () => {
@@ -97,7 +97,7 @@ describe("renderEnvironment", () => {
     await expect(failed).rejects.toBeInstanceOf(RenderError);
     await expect(failed).rejects.toThrow(/^rendering stack dev failed: zones are down/);
     vi.restoreAllMocks();
-    expect((await renderStack("dev")).resources.length).toBe(151);
+    expect((await renderStack("dev")).resources.length).toBe(155);
   });
 });
 

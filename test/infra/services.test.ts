@@ -154,6 +154,8 @@ describe("sizing, autoscaling and retention follow the tier", () => {
       [
         [`/ecs/delivery/${stack}/api`, days, encrypted],
         [`/ecs/delivery/${stack}/web`, days, encrypted],
+        // dev, staging and prod run api's migration, with its own log group.
+        ...(stack === "local" ? [] : [[`/ecs/delivery/${stack}/api-migration`, days, encrypted]]),
         ...projects.map((p) => [`/aws/codebuild/delivery-${stack}-pipeline-${p}`, days, encrypted]),
         // prod's canaries: the lifecycle hook function's log group.
         ...(stack === "prod" ? [["/aws/lambda/delivery-prod-canary-hook", days, encrypted]] : []),

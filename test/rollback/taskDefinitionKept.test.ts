@@ -12,6 +12,7 @@ describe("the task definitions a rollback's fast path returns to", () => {
 
     expect(taskDefinitions.map((t) => [t.name, t.inputs.skipDestroy])).toEqual([
       ["delivery-staging-api-task", true],
+      ["delivery-staging-api-migration-task", true],
       ["delivery-staging-web-task", true],
     ]);
   });

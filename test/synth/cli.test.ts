@@ -107,8 +107,12 @@ describe("deployctl synth", () => {
     const { code, stdout } = await synth(head, "--stack", "staging", "--diff", join(base, "out", "synth"));
 
     expect(code).toBe(0);
-    expect(stdout).toContain("### staging: 0 to add, 1 to update, 1 to replace, 0 to remove");
+    // api's task definition and, since api has a migration, its migration task definition (same image).
+    expect(stdout).toContain("### staging: 0 to add, 1 to update, 2 to replace, 0 to remove");
     expect(stdout).toContain("| +- replace (running) | `aws:ecs/taskDefinition:TaskDefinition` | `delivery-staging-api-task` | 1 |");
+    expect(stdout).toContain(
+      "| +- replace (running) | `aws:ecs/taskDefinition:TaskDefinition` | `delivery-staging-api-migration-task` | 1 |",
+    );
     expect(stdout).toMatch(/`containerDefinitions\[0\]\.image`: `".*:sha-3f9c2a1"` → `".*:sha-9999999"`/);
     expect(readFileSync(join(head, "out", "synth", "diff-comment.md"), "utf8")).toBe(stdout);
     expect(readFileSync(join(head, "out", "synth", "diff.md"), "utf8")).toBe(stdout);

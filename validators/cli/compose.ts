@@ -41,6 +41,8 @@ import type { KubernetesGateOptions } from "../providers/kubernetes/gate";
 import type { GateDeps } from "../gate/types";
 import type { ValidateDeps, ValidateOptions } from "../validate/types";
 import type { ProgressiveWatchFn } from "../workflows/deploy/progressive";
+import type { MigrationRunner } from "../providers/migration";
+import { EcsMigrationRunner } from "../providers/aws/migrationRunner";
 
 /** The real outside world of validate and gate: the Pulumi stacks (loaded on first use) and AWS clients. */
 export const defaultCommandDeps: CommandDeps = { stacks: lazyAutomationStacks, createClients: createAwsClients };
@@ -91,6 +93,8 @@ export interface ReleaseRuntime<M extends DeploymentManifest = EcsManifest> {
   gate: GateFn;
   /** Watches a progressive service's traffic steps (deploy). */
   progressive: ProgressiveWatchFn;
+  /** Runs services' migrations (deploy, rollback --with-migrations): ECS stacks only. */
+  migrations?: MigrationRunner;
 }
 
 /**
@@ -291,6 +295,7 @@ export async function buildReleaseRuntime<M extends DeploymentManifest = EcsMani
         gateDeps(request.manifest, { clients, cwd: io.cwd, now: deps.now, kubernetes: kube, env: io.env }),
       ),
     progressive: (request) => watchProgressiveRollout(request, { clients, progress, now: deps.now, sleep: deps.sleep }),
+    ...(ecs ? { migrations: new EcsMigrationRunner({ ecs: clients.ecs, logs: clients.logs }, { now: deps.now, sleep: deps.sleep }) } : {}),
   };
 }
 

@@ -3,6 +3,7 @@ import type { RunRecord } from "../records/types";
 import { type LastGoodRelease, lastGoodParameterName, type ReleaseRegistry } from "../release/lastGood";
 import { HISTORY_DEPTH, lastRunProblem } from "./history";
 import type { ImageCheck, ImageMove } from "./images";
+import { type StabilisationRule, stabilisationProblems } from "./stabilisation";
 
 /** A service of the target stack's config: its current tag and its image repository (without the stack prefix). */
 export interface TargetService {
@@ -20,6 +21,8 @@ export interface PlanRequest {
   sourceRepositories: ReadonlyMap<string, string>;
   /** A last good release validated longer ago than this is stale (`--max-age`). */
   maxAgeDays: number;
+  /** The target's stabilisation window. @default none */
+  stabilisation?: StabilisationRule;
 }
 
 export interface PlanDeps {
@@ -85,6 +88,17 @@ export async function planPromotion(request: PlanRequest, deps: PlanDeps): Promi
           `validate it again in ${from} (deployctl validate --stack ${from}) or raise --max-age`,
       );
     }
+    if (request.stabilisation)
+      reasons.push(
+        ...stabilisationProblems({
+          service: service.name,
+          from,
+          release,
+          records: await history(),
+          rule: request.stabilisation,
+          now: deps.now(),
+        }),
+      );
     const problem = lastRunProblem(await history(), from, service.name);
     if (problem) reasons.push(`${problem.reason}; promote after a run that passes`);
     const move: ImageMove = {

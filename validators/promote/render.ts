@@ -1,3 +1,4 @@
+import { formatDuration } from "../../contract/duration";
 import type { DriftItem, DriftReport } from "./drift";
 import type { ServicePlan } from "./plan";
 import type { PromotionResult as PromotionEnd, PromotionView } from "./types";
@@ -58,6 +59,7 @@ export function renderJson(result: PromotionResult): string {
     outcome: result.outcome,
     exitCode: result.exitCode,
     maxAgeDays: result.maxAgeDays,
+    ...(result.stabilisation ? { stabilisation: result.stabilisation } : {}),
     services: result.services,
     changes: result.changes,
     drift: result.drift,
@@ -80,6 +82,9 @@ export function renderMarkdown(result: PromotionResult, limit = MARKDOWN_LIMIT):
       `| ${s.name} | \`${s.tagBefore}\` | ${s.tagAfter ? `\`${s.tagAfter}\`` : "-"} | ${s.release?.validatedAt ?? "-"} | ${cell(s.release?.who ?? "-")} | ${s.release?.runId ?? "-"} | ${cell(statusText(s))} |`,
     );
   }
+  const window = result.stabilisation;
+  if (window?.overrideReason !== undefined)
+    out.push("", `**Stabilisation window overridden** (--min-age ${formatDuration(window.minAgeSeconds)}): ${cell(window.overrideReason)}`);
   const reasons = result.services.flatMap((s) => s.reasons.map((r) => `- **${s.name}**: ${cell(r)}`));
   if (reasons.length > 0) out.push("", "**Refused** (nothing was changed):", "", ...reasons);
   if (result.changes.length > 0)

@@ -1,5 +1,6 @@
 import type { DriftReport } from "./drift";
 import type { ServicePlan } from "./plan";
+import type { StabilisationRule } from "./stabilisation";
 import type { TagChange } from "../stackfile/tags";
 
 /** What promote found: per service, and the drift between the stacks. */
@@ -9,6 +10,8 @@ export interface PromotionView {
   /** The target's stack file, e.g. `Pulumi.prod.yaml`. */
   stackFile: string;
   maxAgeDays: number;
+  /** The stabilisation window applied (and its override's reason). */
+  stabilisation?: StabilisationRule;
   services: ServicePlan[];
   drift: DriftReport;
 }

@@ -17,6 +17,8 @@ import { checkImage, copyImage, ImageCopyError, type ImageClients, removeImage }
 import { planPromotion, type ServicePlan } from "../promote/plan";
 import type { PromotionOutcome, PromotionResult, PromotionView } from "../promote/types";
 import { withStackLock } from "./stackLock";
+import type { StabilisationRule } from "../promote/stabilisation";
+import { defaultPromotionMinAgeSeconds, formatDuration } from "../../contract/duration";
 
 export interface PromoteRequest {
   from: string;
@@ -31,6 +33,10 @@ export interface PromoteRequest {
   maxAgeDays: number;
   /** `--lock-timeout`. @default 0 */
   lockTimeoutSeconds: number;
+  /** `--min-age`: replaces the target's stabilisation window. @default the target's delivery:promotion.minAge (24h for prod, else 0) */
+  minAgeSeconds?: number;
+  /** `--reason`: why the window was overridden (required with --min-age; goes into the pull-request body). */
+  reason?: string;
 }
 
 export interface PromoteDeps {
@@ -69,6 +75,7 @@ export async function promote(request: PromoteRequest, deps: PromoteDeps): Promi
   const source = readConfig(dir, from);
   const target = readConfig(dir, to);
   const selected = selectServices(target, request.services);
+  const stabilisation = stabilisationRule(request, target);
   const stackFile = stackFilePath(dir, to);
   const text = readStackText(stackFile);
   const lock = {
@@ -92,6 +99,7 @@ export async function promote(request: PromoteRequest, deps: PromoteDeps): Promi
         services: selected,
         sourceRepositories: new Map(source.services.map((s) => [s.name, s.image.repository])),
         maxAgeDays: request.maxAgeDays,
+        stabilisation,
       },
       { registry: deps.registry, records: (o) => deps.records.list(o), checkImage: (move) => checkImage(deps.images, move), now: deps.now },
     );
@@ -101,6 +109,7 @@ export async function promote(request: PromoteRequest, deps: PromoteDeps): Promi
       to,
       stackFile: `Pulumi.${to}.yaml`,
       maxAgeDays: request.maxAgeDays,
+      stabilisation,
       services,
       drift: await deps.drift(source, target),
     };
@@ -212,4 +221,19 @@ function describe(services: readonly ServicePlan[]): string {
 
 function message(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/** The window: `--min-age` (with its reason), else the target's `delivery:promotion.minAge`, else the tier's default. */
+function stabilisationRule(request: PromoteRequest, target: EnvironmentConfig): StabilisationRule {
+  if (request.minAgeSeconds !== undefined) {
+    if (!request.reason?.trim())
+      throw new BadInputError(
+        `--min-age is ${formatDuration(request.minAgeSeconds)}; an override of the stabilisation window needs --reason "why".`,
+      );
+    return { minAgeSeconds: request.minAgeSeconds, source: "--min-age", overrideReason: request.reason.trim() };
+  }
+  if (request.reason !== undefined)
+    throw new BadInputError(`--reason is given without --min-age; it explains an override of the stabilisation window.`);
+  if (target.promotion) return { minAgeSeconds: target.promotion.minAgeSeconds, source: `delivery:promotion.minAge in ${target.file}` };
+  return { minAgeSeconds: defaultPromotionMinAgeSeconds(target.tier), source: `the default for a ${target.tier} stack` };
 }

@@ -11,6 +11,10 @@ import { rollbackEnd, rollbackServices } from "../rollback/rollback";
 import { readStackServices, type StackService } from "../rollback/stackConfig";
 import { isPulumiCliMissing } from "../providers/pulumi/errors";
 import type { ReleaseDeps } from "../rollback/types";
+import type { MigrationRunner } from "../providers/migration";
+import { runDownMigrations } from "./downMigrations";
+import { BadInputError } from "../core/errors";
+import { runtimeOf } from "../../contract/manifest";
 
 export interface ManualRollbackOptions {
   /** `--service`: roll these back even if their config already names the target tag. @default every service not on its last good release */
@@ -21,6 +25,8 @@ export interface ManualRollbackOptions {
   reason: string;
   waitSeconds: number;
   lockTimeoutSeconds: number;
+  /** `--with-migrations`: run each service's migration.down first, in reverse dependsOn order (ECS). @default false */
+  withMigrations?: boolean;
 }
 
 export interface ManualRollbackDeps<M extends DeploymentManifest = EcsManifest> extends ReleaseDeps<M> {
@@ -30,6 +36,8 @@ export interface ManualRollbackDeps<M extends DeploymentManifest = EcsManifest> 
   runId: string;
   /** Timers of the lock heartbeat. @default real, unref'd intervals */
   timers?: HeartbeatTimers;
+  /** Runs down-migrations (--with-migrations). @default none */
+  migrations?: MigrationRunner;
 }
 
 /**
@@ -44,6 +52,10 @@ export async function manualRollback<M extends DeploymentManifest>(
   deps: ManualRollbackDeps<M>,
 ): Promise<RunResult> {
   if (options.services?.length) checkServiceNames("--service", options.services, manifest.services, manifest.stack);
+  if (options.withMigrations && runtimeOf(manifest) !== "ecs")
+    throw new BadInputError(
+      `--with-migrations: stack ${manifest.stack} runs on ${runtimeOf(manifest)}; deployctl runs down-migrations on ECS stacks only (on Kubernetes, run the down command as a Job yourself).`,
+    );
   const ctx = { manifest, runId: deps.runId };
   return recordedUnderLock(
     {
@@ -80,6 +92,12 @@ export async function manualRollback<M extends DeploymentManifest>(
           tagBefore: current.find((s) => s.name === name)?.tag,
           taskDefinitionBefore: releaseHandle(manifest, name),
         });
+      const downs = await runDownMigrations(
+        { manifest, services: selected, withMigrations: options.withMigrations ?? false, runId: deps.runId },
+        deps,
+        recorder,
+      );
+      if (downs) return downs;
       const result = await rollbackServices(
         { manifest, services: selected, reason: options.reason, toTag: options.toTag, waitSeconds: options.waitSeconds, recorder },
         deps,

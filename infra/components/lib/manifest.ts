@@ -13,6 +13,21 @@ export interface DeployedService {
   logGroup: string;
   /** Progressive services: the alternate target group's ARN suffix. */
   alternateTargetGroup?: string;
+  /** Services with a migration: its task definition and where it runs. */
+  migration?: DeployedMigration;
+}
+
+/** A migration task definition as deployed, and the service's network it runs in. */
+export interface DeployedMigration {
+  taskDefinitionArn: string;
+  family: string;
+  containerName: string;
+  /** The service's ECR repository URL (the migration runs its image at the tag being deployed). */
+  repositoryUrl: string;
+  logGroup: string;
+  logStreamPrefix: string;
+  subnets: string[];
+  securityGroups: string[];
 }
 
 export interface DeployedEnvironment {
@@ -60,6 +75,7 @@ export function buildManifest(config: EnvironmentConfig, deployed: DeployedEnvir
       dependsOn: [...svc.dependsOn],
       ...(svc.logs ? { logs: { ...svc.logs } } : {}),
       ...manifestDeployment(config.stack, svc, d),
+      ...manifestMigration(svc, d),
     };
   });
   const alerts: EcsManifest["alerts"] = {
@@ -101,6 +117,29 @@ function manifestDeployment(
       maxExtensionMinutes: deployment.maxExtensionMinutes,
       alternateTargetGroup: d.alternateTargetGroup,
       verdictParameter: canaryVerdictParameterName(stack, svc.name),
+    },
+  };
+}
+
+/** A service's `migration` entry: what deployctl needs to run it before the service (absent without one). */
+function manifestMigration(svc: EnvironmentConfig["services"][number], d: DeployedService): Pick<EcsManifestService, "migration"> {
+  const m = svc.migration;
+  if (!m) return {};
+  if (!d.migration) throw new Error(`no migration task definition for service ${svc.name}`);
+  return {
+    migration: {
+      taskDefinitionFamily: d.migration.family,
+      taskDefinitionArn: d.migration.taskDefinitionArn,
+      containerName: d.migration.containerName,
+      repositoryUrl: d.migration.repositoryUrl,
+      ...(m.image ? { image: m.image } : {}),
+      subnets: [...d.migration.subnets],
+      securityGroups: [...d.migration.securityGroups],
+      logGroup: d.migration.logGroup,
+      logStreamPrefix: d.migration.logStreamPrefix,
+      timeoutSeconds: m.timeoutSeconds,
+      command: [...m.command],
+      ...(m.down ? { down: [...m.down] } : {}),
     },
   };
 }

@@ -81,6 +81,11 @@ export function logGroupName(project: string, stack: string, service: string): s
   return `/ecs/${project}/${stack}/${service}`;
 }
 
+/** A service's migration task logs: apart from the service's, so the logs check never reads them. */
+export function migrationLogGroupName(project: string, stack: string, service: string): string {
+  return `/ecs/${project}/${stack}/${service}-migration`;
+}
+
 export function dashboardName(project: string, stack: string): string {
   return environmentName(project, stack);
 }

@@ -8,6 +8,7 @@ import { EXIT_CODES_HELP, ExitCode, exitCodeForRun } from "../exitCodes";
 
 export interface DeployFlags extends ReleaseFlags {
   tag?: string;
+  skipMigrations?: boolean;
   wait: number;
   retries: number;
   yes: boolean;
@@ -16,6 +17,12 @@ export interface DeployFlags extends ReleaseFlags {
 const HELP = `
 Stages (each shown with its state and elapsed time):
   gate       the tag exists in ECR, no alarm firing, no rollout in progress (refusal: exit 1, nothing changed)
+  migrate    per service with a migration (delivery:services[i].migration), before its update: a
+             one-off ECS task of its migration task definition with the image to deploy, in the
+             service's subnets and security group; it must exit 0 within timeoutSeconds. A failed or
+             timed-out migration (the task is stopped) ends the deploy, exit 1, the service untouched,
+             a critical alert; the record holds the task ARN, exit code, stopped reason and log tail.
+             --skip-migrations updates without it (emergencies only; recorded)
   update     per service in dependsOn order: set delivery:services[i].image.tag, then a stack update
              (without --tag: the services whose config tag differs from what the stack last deployed;
              later ones are held back at their deployed tag until their turn)
@@ -69,6 +76,7 @@ export const registerDeploy: RegisterCommand = (program, ctx) => {
     )
     .option("--wait <seconds>", "how long each validation waits for the rollout", wholeNumber("--wait", 0, "seconds"), 600)
     .option("--retries <n>", RETRIES_HELP, retriesCount, 0)
+    .option("--skip-migrations", "do not run the services' migrations before their update (emergencies; recorded in the run record)", false)
     .option("--yes", "do not ask for confirmation (required when stdin is not a terminal)", false)
     .addHelpText("after", HELP);
   addDeadlineOptions(cmd, "deploy").action(async (flags: DeployFlags) => {
@@ -108,6 +116,7 @@ export async function runDeployCommand(flags: DeployFlags, ctx: CliContext, deps
       retries: flags.retries,
       lockTimeoutSeconds: flags.lockTimeout,
       leaseSeconds: DEFAULT_LEASE_SECONDS,
+      skipMigrations: flags.skipMigrations ?? false,
     },
     {
       ...runtime.release,
@@ -117,6 +126,7 @@ export async function runDeployCommand(flags: DeployFlags, ctx: CliContext, deps
       who: runtime.who,
       runId: runtime.runId,
       progressive: runtime.progressive,
+      migrations: runtime.migrations,
     },
   );
   ctx.io.stdout(renderRun(result, flags.output));

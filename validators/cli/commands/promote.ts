@@ -1,3 +1,4 @@
+import { parseDuration } from "../../../contract/duration";
 import { existsSync } from "node:fs";
 import { addDeadlineOptions, type DeadlineFlags, underDeadline, withDeadline } from "../deadline";
 import { join, resolve } from "node:path";
@@ -16,6 +17,8 @@ export interface PromoteFlags extends DeadlineFlags {
   service?: string[];
   yes: boolean;
   maxAge: number;
+  minAge?: number;
+  reason?: string;
   dir: string;
   fromManifest?: string;
   toManifest?: string;
@@ -34,6 +37,12 @@ What it does (the target stack is locked meanwhile; another run holding it: exit
      (/delivery/<from>/<service>/last-good in SSM). Refused, naming why, when there is none, when the
      source stack's newest run touching the service failed or rolled it back, when it was validated
      more than --max-age days ago, or when its image cannot reach the target's ECR repository.
+     Stabilisation window: refused too when the release has been last good in the source stack for
+     less than the target's delivery:promotion.minAge (default 24h when the target is prod, 0s
+     otherwise), or when a failed or inconclusive validation of the service is recorded in the source
+     stack since it became last good (the message names the service, its age and what is missing).
+     --min-age D --reason "..." replaces the window (the reason is required and goes into the
+     markdown, the pull-request body); --min-age 0s also waives the validation rule.
   2. shows, per service, the tag before and after, and the drift between the two stacks' offline
      renders that their tiers do not explain (sizes, counts, retention... are left out).
   3. asks (unless --yes), copies each image missing from the target's repository (same tag and
@@ -45,6 +54,7 @@ Both stacks must run on ECS so far: a Kubernetes or Docker manifest is refused (
 Examples:
   deployctl promote --from staging --to prod
   deployctl promote --from staging --to prod --service api --yes --output markdown > promotion.md
+  deployctl promote --from staging --to prod --min-age 0s --reason "hotfix for INC-42" --yes
 
 Exit codes:
   0  promoted (Pulumi.<to>.yaml written), or nothing to change
@@ -63,6 +73,8 @@ export const registerPromote: RegisterCommand = (program, ctx) => {
     .option("--service <name...>", "only these services (repeatable; default: every service of the target's config)")
     .option("--yes", "do not ask for confirmation (required when stdin is not a terminal)", false)
     .option("--max-age <days>", "refuse a last good release validated longer ago than this", wholeNumber("--max-age", 1, "days"), 7)
+    .option("--min-age <duration>", "override the stabilisation window, e.g. 0s, 2h (requires --reason)", duration)
+    .option("--reason <text>", "why the stabilisation window is overridden (required with --min-age; in the pull-request body)")
     .option("--dir <dir>", "the Pulumi project folder with Pulumi.<from>.yaml and Pulumi.<to>.yaml", ".")
     .option("--from-manifest <file>", "the source stack's `deployment` output as JSON (default: read it from the stack)")
     .option("--to-manifest <file>", "the target stack's `deployment` output as JSON (default: read it from the stack)")
@@ -123,6 +135,8 @@ export async function runPromoteCommand(flags: PromoteFlags, ctx: CliContext, de
       services: flags.service,
       yes: flags.yes,
       maxAgeDays: flags.maxAge,
+      ...(flags.minAge !== undefined ? { minAgeSeconds: flags.minAge } : {}),
+      ...(flags.reason !== undefined ? { reason: flags.reason } : {}),
       lockTimeoutSeconds: flags.lockTimeout,
     },
     {
@@ -200,4 +214,12 @@ async function readManifest(
     );
   }
   return manifest;
+}
+
+/** `--min-age`: a duration (`0s`, `30m`, `24h`, `1h30m`) in seconds. */
+function duration(value: string): number {
+  const seconds = parseDuration(value);
+  if (seconds === undefined)
+    throw new InvalidArgumentError(`--min-age is "${value}"; expected a duration such as 0s, 30m, 24h or 1h30m (units s, m, h, d).`);
+  return seconds;
 }

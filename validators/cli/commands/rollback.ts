@@ -8,6 +8,7 @@ export interface RollbackFlags extends ReleaseFlags {
   to?: string;
   reason: string;
   wait: number;
+  withMigrations?: boolean;
 }
 
 const HELP = `
@@ -18,6 +19,10 @@ How it works (on ECS, Kubernetes and Docker stacks):
   2. stack path: set delivery:services[i].image.tag to the last good tags and update the stack,
      so Pulumi config and state match what runs
   3. validate again (a rollout still in progress is validated again, 2 times)
+Migrations: a rollback never runs a down-migration by itself (migrations stay backward compatible:
+the previous release runs on the migrated schema). With --with-migrations (ECS), each service's
+migration.down runs first, as a one-off task of the release being undone, in reverse dependsOn order;
+a failed one stops the rollback before any service changes (exit 1).
 Services roll back in reverse dependsOn order. Without --service, every service whose config tag is
 not its last good tag. The last good release is /delivery/<stack>/<service>/last-good in SSM
 (Kubernetes: the ConfigMap delivery-releases; Docker: .delivery/last-good/<stack>/<service>.json).
@@ -33,6 +38,7 @@ Examples:
   deployctl rollback --stack staging
   deployctl rollback --stack prod --service api --to sha-1234abc --reason "bad cache config"
   deployctl rollback --stack local                                   # a Docker stack
+  deployctl rollback --stack staging --service api --with-migrations --reason "the new column breaks reports"
 
 ${EXIT_CODES_HELP}`;
 
@@ -52,6 +58,7 @@ export const registerRollback: RegisterCommand = (program, ctx) => {
       wholeNumber("--wait", 0, "seconds"),
       300,
     )
+    .option("--with-migrations", "first run each service's migration.down, in reverse dependsOn order (ECS stacks)", false)
     .addHelpText("after", HELP);
   addDeadlineOptions(cmd, "rollback").action(async (flags: RollbackFlags) => {
     ctx.setExitCode(await underDeadline(flags, ctx, (c) => runRollbackCommand(flags, c)));
@@ -72,8 +79,16 @@ export async function runRollbackCommand(flags: RollbackFlags, ctx: CliContext, 
       reason: `${flags.reason} (by ${runtime.who})`,
       waitSeconds: flags.wait,
       lockTimeoutSeconds: flags.lockTimeout,
+      withMigrations: flags.withMigrations ?? false,
     },
-    { ...runtime.release, store: runtime.store, lock: runtime.lock, who: runtime.who, runId: runtime.runId },
+    {
+      ...runtime.release,
+      store: runtime.store,
+      lock: runtime.lock,
+      who: runtime.who,
+      runId: runtime.runId,
+      migrations: runtime.migrations,
+    },
   );
   ctx.io.stdout(renderRun(result, flags.output));
   if (result.error) ctx.io.stderr(`deployctl: the run record could not be written: ${result.error}\n`);

@@ -7,6 +7,7 @@ import { checkServiceNames, dependsOnOrder } from "../../rollback/order";
 import type { ReleaseDeps } from "../../rollback/types";
 import { recordedUnderLock } from "../stackLock";
 import type { GateFn } from "./gate";
+import type { MigrationRunner } from "../../providers/migration";
 import type { ProgressiveWatchFn } from "./progressive";
 import { prepare, recordReleased, releaseService } from "./release";
 
@@ -26,6 +27,8 @@ export interface DeployOptions {
   lockTimeoutSeconds?: number;
   /** @default DEFAULT_LEASE_SECONDS */
   leaseSeconds?: number;
+  /** `--skip-migrations`: update services without running their migrations (recorded). @default false */
+  skipMigrations?: boolean;
 }
 
 export interface DeployDeps<M extends DeploymentManifest = EcsManifest> extends ReleaseDeps<M> {
@@ -38,6 +41,8 @@ export interface DeployDeps<M extends DeploymentManifest = EcsManifest> extends 
   runId: string;
   /** Watches progressive services' traffic steps (validators/canary). @default none: they are validated as rolling ones */
   progressive?: ProgressiveWatchFn;
+  /** Runs services' migrations before their update (ECS: a one-off task). @default none: a service with a migration ends the deploy */
+  migrations?: MigrationRunner;
 }
 
 /** What deploy returns: the saved run record and how the run ended. */
@@ -99,7 +104,7 @@ async function deployUnderLock<M extends DeploymentManifest>(
     const rest = planned.slice(i + 1).map((p) => p.name);
     const step = await releaseService(
       { manifest, service, deployed, rest, stackServices },
-      { waitSeconds: options.waitSeconds ?? 600, retries: options.retries ?? 0 },
+      { waitSeconds: options.waitSeconds ?? 600, retries: options.retries ?? 0, skipMigrations: options.skipMigrations ?? false },
       deps,
       recorder,
     );

@@ -14,6 +14,7 @@ import { type PlannedService, describeTags, planDeploy, runGates } from "./plan"
 import { stepServiceReport, watchRelease } from "./progressive";
 import { updateService, validateService } from "./steps";
 import { afterRetries, healthCheckFailed, retryFailedHealth } from "../../rollback/retryRestart";
+import { runMigration } from "./migration";
 
 /** The run's verdict by how it ended (a rollback's own validation never turns a fail into a pass). */
 const VERDICT_OF: Record<RunOutcome, Verdict> = {
@@ -99,7 +100,7 @@ export type ServiceStep<M extends DeploymentManifest> = { kind: "passed"; manife
  */
 export async function releaseService<M extends DeploymentManifest>(
   step: { manifest: M; service: PlannedService; deployed: string[]; rest: string[]; stackServices: StackService[] },
-  options: { waitSeconds: number; retries?: number },
+  options: { waitSeconds: number; retries?: number; skipMigrations?: boolean },
   deps: DeployDeps<M>,
   recorder: RunRecorder,
 ): Promise<ServiceStep<M>> {
@@ -111,6 +112,18 @@ export async function releaseService<M extends DeploymentManifest>(
     rollbackServices({ manifest, services: [...step.deployed, name], reason, waitSeconds, recorder, ...extra }, deps);
 
   recorder.service({ name, tagBefore: from, taskDefinitionBefore: releaseHandle(step.manifest, name) });
+  // The migration runs first, with the image about to roll out; a failed one leaves the service as it
+  // is. ECS runs it here as a one-off task; on Kubernetes it is a Job the stack update waits for.
+  const manifest0: DeploymentManifest = step.manifest;
+  if (manifest0.runtime === undefined || manifest0.runtime === "ecs") {
+    const migrated = await runMigration(
+      { manifest: manifest0, service: step.service },
+      { skip: options.skipMigrations ?? false },
+      deps,
+      recorder,
+    );
+    if (migrated.kind === "ended") return ended(migrated.end);
+  }
   const updateStartedAt = deps.now();
   const update = await updateService(deps, recorder, {
     stack: step.manifest.stack,
