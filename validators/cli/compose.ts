@@ -96,6 +96,8 @@ export async function releaseRuntime(
   command = "this command",
 ): Promise<ReleaseRuntime> {
   const stacks = deps.stacks(io.cwd);
+  // deploy and rollback update the stack whatever the manifest's source: a missing Pulumi CLI is said first.
+  await stacks.ready?.("update");
   const manifest = await loadManifest({ stack: flags.stack, manifestFile: flags.manifest, cwd: io.cwd, command }, stacks);
   const clients = deps.createClients(awsClientOptions(flags, manifest, io.env));
   return buildReleaseRuntime({ manifest, clients, stacks, io, flags, deps });
@@ -109,6 +111,7 @@ export async function judgedReleaseRuntime(
   command: string,
 ): Promise<ReleaseRuntime<JudgedManifest>> {
   const stacks = deps.stacks(io.cwd);
+  await stacks.ready?.("update");
   const manifest = await loadJudgedManifest({ stack: flags.stack, manifestFile: flags.manifest, cwd: io.cwd }, stacks, command);
   const clients = deps.createClients(awsClientOptions(flags, manifest, io.env));
   return buildReleaseRuntime<JudgedManifest>({ manifest, clients, stacks, io, flags, deps });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { BadInputError, OperationalError } from "../core/errors";
+import { BadInputError, DeliveryError, OperationalError } from "../core/errors";
 import type { ConfigEdit, PulumiStacks } from "../providers/pulumi/stacks";
 
 /** A service as the stack config lists it: its position in `delivery:services` and its image tag. */
@@ -20,6 +20,7 @@ export async function readStackServices(stacks: PulumiStacks, stack: string): Pr
   try {
     raw = await stacks.getConfig(stack, "delivery:services");
   } catch (err) {
+    if (err instanceof DeliveryError) throw err;
     throw new OperationalError(
       `cannot read delivery:services of stack ${stack}: ${err instanceof Error ? err.message : String(err)}`,
       "pulumi config",

@@ -1,7 +1,7 @@
 import { readFile, stat } from "node:fs/promises";
 import { isAbsolute, resolve } from "node:path";
 import type { z } from "zod";
-import { BadInputError, OperationalError } from "../core/errors";
+import { BadInputError, DeliveryError, OperationalError } from "../core/errors";
 import {
   type DeploymentManifest,
   type EcsManifest,
@@ -81,6 +81,8 @@ async function loadManifestWith<M extends DeploymentManifest>(
   try {
     output = await stacks.getOutput(src.stack, "deployment");
   } catch (err) {
+    // Already said for people (the Pulumi CLI is missing, and the ways out): as it is.
+    if (err instanceof DeliveryError) throw err;
     const message = err instanceof Error ? err.message : String(err);
     if (/no stack named|stack .* not found|could not find stack/i.test(message)) {
       throw new BadInputError(`--stack ${src.stack}: no such Pulumi stack (${message}).`, { cause: err });

@@ -129,11 +129,14 @@ export async function runValidateCommand(flags: ValidateFlags, ctx: CliContext, 
   const { afterValidationStep } = await import("../validateStep.js");
   const { validateDeps } = await import("../compose.js");
   const stacks = deps.stacks(ctx.io.cwd);
+  // --rollback updates an ECS or Kubernetes stack (a Docker one recreates containers): the Pulumi CLI is checked first.
+  if (flags.rollback && !flags.manifest) await stacks.ready?.("update");
   const any = await loadAnyManifest({ stack: flags.stack, manifestFile: flags.manifest, cwd: ctx.io.cwd }, stacks);
   if (any.runtime === "docker") {
     const { runDockerValidate } = await import("./validateDocker.js");
     return runDockerValidate(flags, any, ctx);
   }
+  if (flags.rollback && flags.manifest) await stacks.ready?.("update");
   const manifest = any;
   const clients = deps.createClients(awsClientOptions(flags, manifest, ctx.io.env));
   if (manifest.runtime === "kubernetes" && flags.compare)

@@ -13,5 +13,6 @@ export function lazyAutomationStacks(workDir: string): PulumiStacks {
     getConfig: async (stack, path) => (await stacks()).getConfig(stack, path),
     setConfig: async (stack, values) => (await stacks()).setConfig(stack, values),
     up: async (stack, options) => (await stacks()).up(stack, options),
+    ready: async (use) => (await stacks()).ready?.(use),
   };
 }

@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
-import { LocalWorkspace, type PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
+import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
+import { type PulumiUse, pulumiCliProblem, rethrowPulumiError } from "./cli";
 
 /**
  * The few Pulumi operations deployctl needs, behind an interface so the orchestration around
@@ -15,6 +16,12 @@ export interface PulumiStacks {
   setConfig(stack: string, values: readonly ConfigEdit[]): Promise<void>;
   /** `pulumi up --yes` for the stack; `onOutput` receives the engine's output as it streams. */
   up(stack: string, options?: { onOutput?: (line: string) => void; message?: string }): Promise<UpResult>;
+  /**
+   * Resolves when the Pulumi CLI can be run; else rejects with a PulumiCliMissingError (./cli) saying
+   * so and the ways out for `use`. Commands that update a stack call it before anything else.
+   * Doubles in tests may leave it out (nothing to check).
+   */
+  ready?(use: PulumiUse): Promise<void>;
 }
 
 export interface ConfigEdit {
@@ -57,13 +64,14 @@ export function automationStacks(
 ): PulumiStacks {
   const cache = new Map<string, Promise<Stack>>();
   const envVars = pulumiEnvironment(env);
-  const select = (stackName: string) => {
+  const select = (stackName: string, use: PulumiUse = "read") => {
     let stack = cache.get(stackName);
     if (!stack) {
+      // A CLI that cannot be run says so once, with the ways out, instead of `spawn pulumi ENOENT`.
       stack = LocalWorkspace.selectStack(
         { stackName, workDir },
         { envVars, ...(options.pulumiCommand ? { pulumiCommand: options.pulumiCommand } : {}) },
-      );
+      ).catch((err: unknown) => rethrowPulumiError(err, use));
       cache.set(stackName, stack);
     }
     return stack;
@@ -74,15 +82,16 @@ export function automationStacks(
       return outputs[name]?.value;
     },
     async getConfig(stack, path) {
+      const selected = await select(stack);
       try {
-        return (await (await select(stack)).getConfig(path, true)).value;
+        return (await selected.getConfig(path, true)).value;
       } catch {
         return undefined;
       }
     },
     async setConfig(stack, values) {
       // The Automation API's setConfig has no type option, so the CLI it uses runs the command itself.
-      const workspace = (await select(stack)).workspace as LocalWorkspace;
+      const workspace = (await select(stack, "update")).workspace as LocalWorkspace;
       for (const edit of values)
         await runPulumi(
           workspace.pulumiCommand.command,
@@ -93,11 +102,15 @@ export function automationStacks(
         );
     },
     async up(stack, options) {
-      const result = await (await select(stack)).up({ onOutput: options?.onOutput, message: options?.message });
+      const result = await (await select(stack, "update")).up({ onOutput: options?.onOutput, message: options?.message });
       return {
         result: result.summary.result === "succeeded" ? "succeeded" : "failed",
         changes: { ...(result.summary.resourceChanges ?? {}) },
       };
+    },
+    async ready(use) {
+      if (options.pulumiCommand) return;
+      await PulumiCommand.get().catch((err: unknown) => rethrowPulumiError(err, use));
     },
   };
 }
@@ -107,6 +120,7 @@ function runPulumi(command: string, args: string[], cwd: string, env: NodeJS.Pro
   return new Promise((resolve, reject) => {
     execFile(command, args, { cwd, env: { ...env, PULUMI_SKIP_UPDATE_CHECK: "true" } }, (err, _stdout, stderr) => {
       if (!err) return resolve();
+      if ((err as { code?: unknown }).code === "ENOENT") return reject(pulumiCliProblem(err, "update") ?? err);
       const said = String(stderr).trim() || err.message;
       const hint = /unknown flag: --type/.test(said) ? " (config set --type needs Pulumi CLI 3.150 or later: upgrade the pulumi CLI)" : "";
       reject(new Error(`${what} failed: ${said}${hint}`, { cause: err }));
