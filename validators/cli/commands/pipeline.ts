@@ -1,14 +1,15 @@
-import { Option } from "commander";
 import type { AwsFlags } from "../../pipeline";
 import type { RegisterCommand } from "../context";
 import { ExitCode } from "../exitCodes";
+import { outputOption } from "../options";
+import type { OutputFormat } from "../../render/format";
 
 interface StatusFlags extends AwsFlags {
   stack?: string;
   pipeline?: string;
   project: string;
   executions: string;
-  output: "text" | "json";
+  output: OutputFormat;
 }
 
 /** `deployctl pipeline status`: the latest executions of a stack's pipeline, stage by stage. */
@@ -17,7 +18,7 @@ export const registerPipeline: RegisterCommand = (program, ctx) => {
   pipeline
     .command("status")
     .description("Show the pipeline's latest execution: each stage and action with its status, time and failure message.")
-    .option("--stack <env>", "the stack whose pipeline to read (dev, staging, prod, local)")
+    .option("-s, --stack <env>", "the stack whose pipeline to read (dev, staging, prod, local)")
     .option("--pipeline <name>", "the pipeline's name (default: <project>-<stack>)")
     .option("--project <name>", "the project prefix of the pipeline's name", "delivery")
     .option("--executions <n>", "how many executions to list, newest first (1 to 100)", "1")
@@ -25,7 +26,7 @@ export const registerPipeline: RegisterCommand = (program, ctx) => {
     .option("--endpoint-url <url>", "send every AWS call to this endpoint, e.g. moto or LocalStack (default: $AWS_ENDPOINT_URL)")
     .option("--max-attempts <n>", "attempts per AWS call (standard retry mode: throttling and 5xx are retried)", "3")
     .option("--timeout <ms>", "timeout of one AWS request, in milliseconds", "10000")
-    .addOption(new Option("--output <format>", "output format").choices(["text", "json"]).default("text"))
+    .addOption(outputOption())
     .addHelpText(
       "after",
       `
@@ -44,7 +45,14 @@ validated release);
       const options = awsClientOptions(flags, ctx.io.env);
       const clients = createAwsClients(options);
       const status = await readPipelineStatus(clients, { pipeline: name, region: options.region, executions, from });
-      ctx.io.stdout(flags.output === "json" ? `${JSON.stringify(status, null, 2)}\n` : renderPipelineStatusText(status));
+      const { markdownOfText } = await import("../../render/document.js");
+      ctx.io.stdout(
+        flags.output === "json"
+          ? `${JSON.stringify(status, null, 2)}\n`
+          : flags.output === "markdown"
+            ? markdownOfText(`deployctl pipeline status ${name}`, renderPipelineStatusText(status))
+            : renderPipelineStatusText(status),
+      );
       ctx.setExitCode(status.failed ? ExitCode.Fail : ExitCode.Ok);
     });
 };
