@@ -59,9 +59,7 @@ describe("one grammar for every command", () => {
       return [name, option?.short, option?.argChoices, option?.defaultValue];
     });
 
-    expect(outputs).toEqual(
-      leafCommands().map(([name]) => [name, "-o", ["text", "json", "markdown"], "text"]),
-    );
+    expect(outputs).toEqual(leafCommands().map(([name]) => [name, "-o", ["text", "json", "markdown"], "text"]));
   });
 
   it("every command of a stack takes -s, --stack; only analyze (a git diff) and promote (--from, --to) have none", () => {
@@ -149,7 +147,19 @@ describe("the JSON documents and their published schemas", () => {
     const out = tempDir();
 
     const synth = await deployctl(["synth", "-s", "dev", "--dir", ROOT, "--out", join(out, "base"), "-o", "json"]);
-    const diff = await deployctl(["synth", "-s", "dev", "--dir", ROOT, "--out", join(out, "head"), "--diff", join(out, "base"), "-o", "json"]);
+    const diff = await deployctl([
+      "synth",
+      "-s",
+      "dev",
+      "--dir",
+      ROOT,
+      "--out",
+      join(out, "head"),
+      "--diff",
+      join(out, "base"),
+      "-o",
+      "json",
+    ]);
 
     expect(synth.code).toBe(0);
     const doc = JSON.parse(synth.out) as { schemaVersion: number; stacks: { stack: string }[] };

@@ -73,7 +73,9 @@ export function isoDate(flag: string): (value: string) => Date {
 }
 
 /** `-o, --output text|json|markdown`, the same on every command. */
-export function outputOption(description = "output format (json: one document with schemaVersion; markdown: for $GITHUB_STEP_SUMMARY)"): Option {
+export function outputOption(
+  description = "output format (json: one document with schemaVersion; markdown: for $GITHUB_STEP_SUMMARY)",
+): Option {
   return new Option("-o, --output <format>", description).choices([...OUTPUT_FORMATS]).default("text");
 }
 

@@ -75,7 +75,8 @@ export const registerPromote: RegisterCommand = (program, ctx) => {
       "read the source stack's run records from this directory (default: its manifest's S3 history bucket, else .delivery/records/<from>)",
     )
     .addOption(
-outputOption("output format (json: one document with schemaVersion; markdown: for a pull request body or $GITHUB_STEP_SUMMARY)"))
+      outputOption("output format (json: one document with schemaVersion; markdown: for a pull request body or $GITHUB_STEP_SUMMARY)"),
+    )
     .option("--region <region>", "AWS region (default: each manifest's region, then AWS_REGION / AWS_DEFAULT_REGION)")
     .option("--endpoint-url <url>", "send every AWS call to this endpoint, e.g. moto or LocalStack (default: $AWS_ENDPOINT_URL)")
     .option(

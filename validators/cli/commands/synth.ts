@@ -86,7 +86,8 @@ export const registerSynth: RegisterCommand = (program, ctx) => {
           if (flags.output === "text" && base === undefined) {
             ctx.io.stdout(formatSummary(doc.summary, file));
             ctx.io.stdout(formatViolations(stack, doc.policy.violations));
-          } else if (flags.output === "markdown") markdown += formatSummary(doc.summary, file) + formatViolations(stack, doc.policy.violations);
+          } else if (flags.output === "markdown")
+            markdown += formatSummary(doc.summary, file) + formatViolations(stack, doc.policy.violations);
         } catch (err) {
           if (err instanceof PolicyEvaluationError)
             throw new OperationalError(`policy evaluation failed for stack ${stack}: ${err.message}`, undefined, { cause: err });
