@@ -21,7 +21,7 @@ import { buildAppImage, docker, eventually, removeStack, requireEngine, runServi
 vi.mock("../../validators/providers/pulumi/stacks", async () => {
   const { PulumiCliMissingError } = await import("../../validators/providers/pulumi/errors.js");
   const missing = async (): Promise<never> => {
-    throw new PulumiCliMissingError("the Pulumi CLI cannot run here (test)");
+    throw new PulumiCliMissingError("no `pulumi` executable on the PATH (test)", "update");
   };
   return { automationStacks: () => ({ getOutput: missing, getConfig: missing, setConfig: missing, up: missing }) };
 });

@@ -155,6 +155,7 @@ describe("deployctl config set-tag", () => {
 
     expect(result.code).toBe(0);
     expect(JSON.parse(result.out)).toEqual({
+      schemaVersion: 1,
       file: join(dir, "Pulumi.dev.yaml"),
       changes: [{ service: "web", path: "delivery:services[1].image.tag", from: "sha-3f9c2a1", to: "sha-0000008", changed: true }],
       skipped: ["old"],
@@ -176,7 +177,7 @@ describe("deployctl config set-tag", () => {
       ["--stack", "../etc", "--service", "api", "--tag", "x"],
       `deployctl: --stack is "../etc"; expected a stack name: letters, digits, '_', '.' or '-'\n`,
     ],
-    [["--service", "api", "--tag", "x"], "error: required option '--stack <name>' not specified\n(run with --help for usage)\n"],
+    [["--service", "api", "--tag", "x"], "error: required option '-s, --stack <name>' not specified\n(run with --help for usage)\n"],
   ])("exits 2 on %j", async (args, message) => {
     const result = await setTag(...args);
 

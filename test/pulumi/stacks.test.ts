@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PulumiCommand } from "@pulumi/pulumi/automation";
 import { afterEach, describe, expect, it } from "vitest";
-import { PulumiCliMissingError } from "../../validators/providers/pulumi/errors";
+import { PulumiCliMissingError, pulumiCliMissingMessage } from "../../validators/providers/pulumi/errors";
 import { automationStacks, pulumiEnvironment } from "../../validators/providers/pulumi/stacks";
 
 describe("the Pulumi CLI's environment for stack operations", () => {
@@ -59,40 +59,44 @@ describe("setting image tags through the Automation API", () => {
 });
 
 describe("a machine without a Pulumi CLI", () => {
-  const ops = (stacks: ReturnType<typeof automationStacks>) => [
-    () => stacks.getOutput("local", "deployment"),
-    () => stacks.getConfig("local", "delivery:services"),
-    () => stacks.setConfig("local", [{ path: "delivery:services[0].image.tag", value: "v1" }]),
-    () => stacks.up("local"),
-  ];
+  /** Every stack operation, with what it needed the CLI for. */
+  const ops = (stacks: ReturnType<typeof automationStacks>) =>
+    [
+      [() => stacks.getOutput("local", "deployment"), "read"],
+      [() => stacks.getConfig("local", "delivery:services"), "read"],
+      [() => stacks.setConfig("local", [{ path: "delivery:services[0].image.tag", value: "v1" }]), "update"],
+      [() => stacks.up("local"), "update"],
+      [() => stacks.ready?.("update") ?? Promise.resolve(), "update"],
+    ] as const;
 
-  it("the npm downloader failing: every stack operation throws PulumiCliMissingError with the CLI's last words (getConfig too, never undefined)", async () => {
-    const bin = mkdtempSync(join(tmpdir(), "npm-pulumi-"));
-    // What the npm `pulumi` package's shim does offline: tries to download the CLI and fails.
-    writeFileSync(join(bin, "pulumi"), "#!/bin/sh\necho 'Downloading pulumi v3.265.0...' >&2\necho 'pulumi: fetch failed' >&2\nexit 1\n");
-    chmodSync(join(bin, "pulumi"), 0o755);
-    const stacks = automationStacks(mkdtempSync(join(tmpdir(), "no-pulumi-")), { PATH: `${bin}:/usr/bin:/bin` });
-    const said =
-      "the Pulumi CLI cannot run here (pulumi version: pulumi: fetch failed), so stack local cannot be read or updated; install it (https://www.pulumi.com/docs/install/).";
+  it.each([
+    [
+      "the npm downloader failing offline",
+      "#!/bin/sh\necho 'Downloading pulumi v3.265.0...' >&2\necho 'pulumi: fetch failed' >&2\nexit 1\n",
+      "the `pulumi` first on the PATH is the npm package's downloader (node_modules/.bin/pulumi under npx and npm scripts), and it could not download Pulumi v3.265.0 (fetch failed)",
+    ],
+    [
+      "a CLI that fails otherwise",
+      "#!/bin/sh\necho 'error: something odd' >&2\nexit 3\n",
+      "`pulumi version` failed (error: something odd)",
+    ],
+    ["no pulumi on the PATH", undefined, "no `pulumi` executable on the PATH"],
+  ])(
+    "%s: every stack operation throws PulumiCliMissingError with the ways out (getConfig too, never undefined)",
+    async (_, script, problem) => {
+      const bin = mkdtempSync(join(tmpdir(), "npm-pulumi-"));
+      if (script) {
+        writeFileSync(join(bin, "pulumi"), script);
+        chmodSync(join(bin, "pulumi"), 0o755);
+      }
+      const stacks = automationStacks(mkdtempSync(join(tmpdir(), "no-pulumi-")), { PATH: bin });
 
-    for (const call of ops(stacks)) {
-      const err: unknown = await call().catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(PulumiCliMissingError);
-      expect((err as Error).message).toBe(said);
-    }
-    rmSync(bin, { recursive: true, force: true });
-  });
-
-  it("no pulumi on the PATH: PulumiCliMissingError saying it could not start", async () => {
-    const empty = mkdtempSync(join(tmpdir(), "no-bin-"));
-    const stacks = automationStacks(mkdtempSync(join(tmpdir(), "no-pulumi-")), { PATH: empty });
-    const said =
-      "the Pulumi CLI cannot run here (pulumi version: pulumi version could not start (pulumi: spawn pulumi ENOENT); is the Pulumi CLI installed?), so stack local cannot be read or updated; install it (https://www.pulumi.com/docs/install/).";
-
-    for (const call of ops(stacks)) {
-      const err: unknown = await call().catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(PulumiCliMissingError);
-      expect((err as Error).message).toBe(said);
-    }
-  });
+      for (const [call, use] of ops(stacks)) {
+        const err: unknown = await call().catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(PulumiCliMissingError);
+        expect((err as Error).message).toBe(pulumiCliMissingMessage(problem, use));
+      }
+      rmSync(bin, { recursive: true, force: true });
+    },
+  );
 });

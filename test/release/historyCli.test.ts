@@ -116,7 +116,8 @@ describe("deployctl history", () => {
   it("gives the same facts as JSON", async () => {
     const { stdout } = await deployctl("--output", "json");
 
-    const view = JSON.parse(stdout) as HistoryView;
+    const view = JSON.parse(stdout) as HistoryView & { schemaVersion: number };
+    expect(view.schemaVersion).toBe(1);
     expect(view.stats).toEqual({ runs: 3, successes: 2, failures: 1, rollbacks: 1, consecutiveFailures: 1 });
     expect(view.releases.map((r) => [r.service, r.versions.map((v) => v.release?.imageTag)])).toEqual([
       ["api", ["sha-bbb0002", "sha-aaa0001"]],

@@ -44,8 +44,7 @@ export class EngineStacks implements PulumiStacks {
   }
 
   private cli(): void {
-    if (this.cliMissing)
-      throw new PulumiCliMissingError(`the Pulumi CLI cannot run here (test), so stack ${this.stack} cannot be read or updated`);
+    if (this.cliMissing) throw new PulumiCliMissingError(`no \`pulumi\` executable on the PATH (test, stack ${this.stack})`, "update");
   }
 
   /** The stack's `deployment` output for the configured tags. */

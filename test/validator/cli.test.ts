@@ -116,7 +116,7 @@ describe("deployctl validate: exit codes and outputs", () => {
     expect(JSON.parse(stdout).verdict).toBe("inconclusive");
   });
 
-  it("exits 4 and names the AWS operation when the endpoint is unreachable, printing no report", async () => {
+  it("exits 4 and names the AWS operation when the endpoint is unreachable, printing the error document instead of a report", async () => {
     const file = writeManifest(testManifest());
     const port = await closedPort();
 
@@ -133,7 +133,10 @@ describe("deployctl validate: exit codes and outputs", () => {
     ]);
 
     expect(code).toBe(4);
-    expect(stdout).toBe("");
+    // No report: the error document (issue 13), with the message people read on stderr.
+    const doc = JSON.parse(stdout) as { schemaVersion: number; error: { exitCode: number; kind: string; message: string } };
+    expect([doc.schemaVersion, doc.error.exitCode, doc.error.kind]).toEqual([1, 4, "operational"]);
+    expect(doc.error.message).toMatch(/^ECS DescribeServices failed \(AWS unreachable\): .*ECONNREFUSED/);
     expect(stderr).toMatch(/^deployctl: ECS DescribeServices failed \(AWS unreachable\): .*ECONNREFUSED/m);
   });
 

@@ -108,7 +108,12 @@ export async function judgedReleaseRuntime(
   command: string,
 ): Promise<ReleaseRuntime<JudgedManifest>> {
   const stacks = deps.stacks(io.cwd);
+  // deploy and rollback update the stack: a missing Pulumi CLI is said first, before anything runs
+  // (reading the stack needs it too). Only a Docker rollback from --manifest goes on without it: its
+  // fast path recreates the containers, and the stack update is then reported pending (exit 4).
+  if (!flags.manifest) await stacks.ready?.("update");
   const manifest = await loadAnyManifest({ stack: flags.stack, manifestFile: flags.manifest, cwd: io.cwd, command }, stacks);
+  if (flags.manifest && !(manifest.runtime === "docker" && command === "rollback")) await stacks.ready?.("update");
   const clients = deps.createClients(awsClientOptions(flags, manifest, io.env));
   return buildReleaseRuntime<JudgedManifest>({ manifest, clients, stacks, io, flags, deps });
 }

@@ -1,7 +1,9 @@
 import { Command, CommanderError } from "commander";
 import { commands } from "./commands";
 import { DeliveryError } from "../core/errors";
-import { EXIT_CODES_HELP, ExitCode, exitCodeForError } from "./exitCodes";
+import { EXIT_CODES_HELP, ExitCode, type ExitCodeValue, exitCodeForError } from "./exitCodes";
+import type { ErrorKind } from "../../contract/outcome";
+import { errorDocument } from "../render/document";
 import { type CliIO, processIO, println } from "./io";
 
 /** Whether a --deadline passed: bin/deployctl.js then exits at once rather than wait for abandoned work. */
@@ -28,6 +30,12 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
   const program = buildProgram(io, (code) => {
     exitCode = code;
   });
+  // With --output json, an error is also one document on stdout (errorDocument), for the machine reading it.
+  const json = outputFormatIn(argv.slice(2)) === "json";
+  const fail = (code: ExitCodeValue, kind: ErrorKind, message: string): ExitCodeValue => {
+    if (json) io.stdout(errorDocument(code, kind, message));
+    return code;
+  };
   try {
     await program.parseAsync(argv);
     return exitCode;
@@ -37,15 +45,29 @@ export async function main(argv: string[], io: CliIO = processIO): Promise<numbe
       if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") {
         return ExitCode.Ok;
       }
-      return ExitCode.BadInput;
+      return fail(ExitCode.BadInput, "bad-input", err.message.replace(/^error: /, ""));
     }
     if (err instanceof DeliveryError) {
       println(io.stderr, `deployctl: ${err.message}`);
-      return exitCodeForError(err);
+      return fail(exitCodeForError(err), err.kind, err.message);
     }
-    println(io.stderr, `deployctl: unexpected error: ${err instanceof Error ? err.message : String(err)}`);
-    return ExitCode.Operational;
+    const message = `unexpected error: ${err instanceof Error ? err.message : String(err)}`;
+    println(io.stderr, `deployctl: ${message}`);
+    return fail(ExitCode.Operational, "operational", message);
   }
+}
+
+/** The value of the last -o / --output flag before `--` (`-o json`, `--output=json`, `-ojson`), if any. */
+export function outputFormatIn(args: readonly string[]): string | undefined {
+  let format: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? "";
+    if (arg === "--") break;
+    if (arg === "-o" || arg === "--output") format = args[++i];
+    else if (arg.startsWith("--output=")) format = arg.slice("--output=".length);
+    else if (/^-o[^-]/.test(arg)) format = arg.slice(2);
+  }
+  return format;
 }
 
 function applyToAll(cmd: Command, fn: (cmd: Command) => void): void {

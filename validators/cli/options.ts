@@ -136,13 +136,20 @@ export function isoDate(flag: string): (value: string) => Date {
   };
 }
 
+/** `-o, --output text|json|markdown`, the same on every command. */
+export function outputOption(
+  description = "output format (json: one document with schemaVersion; markdown: for $GITHUB_STEP_SUMMARY)",
+): Option {
+  return new Option("-o, --output <format>", description).choices([...OUTPUT_FORMATS]).default("text");
+}
+
 /** --stack, --manifest, --service, --output and the AWS connection flags. */
-export function addCommonOptions(cmd: Command, formats: readonly OutputFormat[] = OUTPUT_FORMATS): Command {
+export function addCommonOptions(cmd: Command): Command {
   return cmd
-    .option("--stack <name>", "the stack whose `deployment` output to read (Pulumi Automation API)")
+    .option("-s, --stack <name>", "the stack whose `deployment` output to read (Pulumi Automation API)")
     .option("--manifest <file>", "the `deployment` output as JSON (`pulumi stack output deployment --json`); wins over reading the stack")
     .option("--service <name...>", "only these services (repeatable; default: every service of the manifest)")
-    .addOption(new Option("--output <format>", "output format").choices([...formats]).default("text"))
+    .addOption(outputOption())
     .option("--region <region>", "AWS region (default: the manifest's region, then AWS_REGION / AWS_DEFAULT_REGION)")
     .option("--endpoint-url <url>", "send every AWS call to this endpoint, e.g. moto or LocalStack (default: $AWS_ENDPOINT_URL)")
     .option(

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { BadInputError, OperationalError } from "../core/errors";
+import { isPulumiCliMissing } from "../providers/pulumi/errors";
 import type { ConfigEdit, PulumiStacks } from "../providers/pulumi/stacks";
 
 /** A service as the stack config lists it: its position in `delivery:services` and its image tag. */
@@ -20,6 +21,8 @@ export async function readStackServices(stacks: PulumiStacks, stack: string): Pr
   try {
     raw = await stacks.getConfig(stack, "delivery:services");
   } catch (err) {
+    // Already said for people (the Pulumi CLI is missing, and the ways out): as it is.
+    if (isPulumiCliMissing(err)) throw err;
     throw new OperationalError(
       `cannot read delivery:services of stack ${stack}: ${err instanceof Error ? err.message : String(err)}`,
       "pulumi config",

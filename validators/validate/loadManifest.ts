@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from "node:path";
 import type { z } from "zod";
 import { BadInputError, OperationalError } from "../core/errors";
 import { type DeploymentManifest, type EcsManifest, manifestSchemaFor, RUNTIMES, type RuntimeName } from "../../contract/manifest";
+import { isPulumiCliMissing } from "../providers/pulumi/errors";
 import type { PulumiStacks } from "../providers/pulumi/stacks";
 import { echoValue } from "../../contract/display";
 import { SAFE_NAME, SAFE_NAME_MAX } from "../../contract/names";
@@ -60,6 +61,8 @@ async function loadManifestWith<M extends DeploymentManifest>(
   try {
     output = await stacks.getOutput(src.stack, "deployment");
   } catch (err) {
+    // Already said for people (the Pulumi CLI is missing, and the ways out): as it is.
+    if (isPulumiCliMissing(err)) throw err;
     const message = err instanceof Error ? err.message : String(err);
     if (/no stack named|stack .* not found|could not find stack/i.test(message)) {
       throw new BadInputError(`--stack ${src.stack}: no such Pulumi stack (${message}).`, { cause: err });

@@ -1,7 +1,8 @@
 import { resolve } from "node:path";
-import { Option } from "commander";
 import type { RegisterCommand } from "../context";
 import { ExitCode } from "../exitCodes";
+import { outputOption } from "../options";
+import type { OutputFormat } from "../../render/format";
 
 interface AnalyzeFlags {
   repo?: string;
@@ -9,7 +10,7 @@ interface AnalyzeFlags {
   head: string;
   rules?: string;
   suites?: string;
-  output: "text" | "json";
+  output: OutputFormat;
 }
 
 /** `deployctl analyze`: classify the files changed between two commits and decide what the pipeline runs. */
@@ -28,7 +29,7 @@ export const registerAnalyze: RegisterCommand = (program, ctx) => {
       "--suites <list>",
       "configured suites as name or name:kind, comma-separated (kind defaults to name), e.g. unit,api:backend,load:performance",
     )
-    .addOption(new Option("--output <format>", "output format").choices(["text", "json"]).default("text"))
+    .addOption(outputOption())
     .addHelpText(
       "after",
       `
@@ -50,7 +51,14 @@ Exit codes: 0 analysed (whatever the decision), 2 bad input (--repo, --base, --h
         rules,
         suites,
       });
-      ctx.io.stdout(flags.output === "json" ? `${JSON.stringify(result, null, 2)}\n` : renderAnalysisText(result));
+      const { markdownOfText } = await import("../../render/document.js");
+      ctx.io.stdout(
+        flags.output === "json"
+          ? `${JSON.stringify(result, null, 2)}\n`
+          : flags.output === "markdown"
+            ? markdownOfText(`deployctl analyze ${flags.base}..${flags.head}`, renderAnalysisText(result))
+            : renderAnalysisText(result),
+      );
       ctx.setExitCode(ExitCode.Ok);
     });
 };

@@ -1,10 +1,10 @@
 import { resolve } from "node:path";
-import { Option } from "commander";
 import type { TagEdit } from "../../stackfile";
 import type { RegisterCommand } from "../context";
 import { BadInputError } from "../../core/errors";
 import { ExitCode } from "../exitCodes";
-import { println } from "../io";
+import { outputOption } from "../options";
+import type { OutputFormat } from "../../render/format";
 
 interface SetTagFlags {
   stack: string;
@@ -15,7 +15,7 @@ interface SetTagFlags {
   skipUnknownServices?: boolean;
   dir?: string;
   project?: string;
-  output: "text" | "json";
+  output: OutputFormat;
 }
 
 /** `name=tag,name=tag`; an empty tag or `-` leaves that service as it is (a service the pipeline did not build). */
@@ -66,7 +66,7 @@ export const registerConfig: RegisterCommand = (program, ctx) => {
   config
     .command("set-tag")
     .description("Set services' image tags (delivery:services[N].image.tag) in Pulumi.<stack>.yaml, keeping comments and layout.")
-    .requiredOption("--stack <name>", "the stack whose file is edited (Pulumi.<name>.yaml)")
+    .requiredOption("-s, --stack <name>", "the stack whose file is edited (Pulumi.<name>.yaml)")
     .option("--service <name>", "the service to set (with --tag)")
     .option("--tag <tag>", "the image tag to set (with --service)")
     .option("--tags <list>", "service=tag entries separated by commas; an empty tag or '-' leaves that service unchanged")
@@ -74,7 +74,7 @@ export const registerConfig: RegisterCommand = (program, ctx) => {
     .option("--skip-unknown-services", "list services the file does not have as skipped instead of failing", false)
     .option("--dir <dir>", "the Pulumi project folder (default: the current directory)")
     .option("--project <name>", "the config namespace (default: the name in Pulumi.yaml, else delivery)")
-    .addOption(new Option("--output <format>", "output format").choices(["text", "json"]).default("text"))
+    .addOption(outputOption())
     .addHelpText(
       "after",
       "\nExit codes: 0 set (or already set), 2 bad input (unknown service, bad tag, unreadable file). The file is replaced atomically or not at all.",
@@ -90,14 +90,18 @@ export const registerConfig: RegisterCommand = (program, ctx) => {
       const project = flags.project ?? projectName(dir);
       const update = setImageTags(file, readStackText(path), project, edits, { skipUnknown: flags.skipUnknownServices });
       if (update.changes.some((c) => c.changed)) writeFileAtomic(path, update.text);
+      const { jsonDocument, markdownOfText } = await import("../../render/document.js");
       if (flags.output === "json") {
-        ctx.io.stdout(`${JSON.stringify({ file: path, changes: update.changes, skipped: update.skipped }, null, 2)}\n`);
+        ctx.io.stdout(jsonDocument({ file: path, changes: update.changes, skipped: update.skipped }));
       } else {
+        const lines: string[] = [];
         for (const c of update.changes) {
-          println(ctx.io.stdout, `${file}: ${c.path} (${c.service}) ${c.changed ? `${c.from ?? "unset"} -> ${c.to}` : `already ${c.to}`}`);
+          lines.push(`${file}: ${c.path} (${c.service}) ${c.changed ? `${c.from ?? "unset"} -> ${c.to}` : `already ${c.to}`}`);
         }
-        for (const s of update.skipped) println(ctx.io.stdout, `${file}: skipped ${s}: no such service in the file`);
-        if (update.changes.length === 0 && update.skipped.length === 0) println(ctx.io.stdout, `${file}: nothing to set`);
+        for (const s of update.skipped) lines.push(`${file}: skipped ${s}: no such service in the file`);
+        if (update.changes.length === 0 && update.skipped.length === 0) lines.push(`${file}: nothing to set`);
+        const text = lines.map((l) => `${l}\n`).join("");
+        ctx.io.stdout(flags.output === "markdown" ? markdownOfText(`deployctl config set-tag ${flags.stack}`, text) : text);
       }
       ctx.setExitCode(ExitCode.Ok);
     });

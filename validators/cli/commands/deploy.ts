@@ -66,7 +66,7 @@ ${EXIT_CODES_HELP}`;
 /** `deployctl deploy`: gate, set the tag, stack update, validate, then record or roll back. */
 export const registerDeploy: RegisterCommand = (program, ctx) => {
   const cmd = program.command("deploy").description("Take an image tag to a validated release, or back to the last good one.");
-  addCommonOptions(cmd, ["text", "json", "markdown"]);
+  addCommonOptions(cmd);
   addReleaseOptions(cmd);
   cmd
     .option(

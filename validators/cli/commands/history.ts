@@ -25,7 +25,7 @@ export const registerHistory: RegisterCommand = (program, ctx) => {
   const cmd = program
     .command("history")
     .description("List last good releases and runs of a stack, newest first, with why each rollback happened.");
-  addCommonOptions(cmd, ["text", "json"]);
+  addCommonOptions(cmd);
   addReleaseOptions(cmd, { lock: false, alerts: false });
   cmd
     .option("--limit <n>", "at most this many runs and releases per service", wholeNumber("--limit", 1), 20)
@@ -48,6 +48,13 @@ export async function runHistoryCommand(flags: HistoryFlags, ctx: CliContext, de
   const clients = deps.createClients(awsClientOptions(flags, manifest, ctx.io.env));
   const store = openRecordStore({ manifest, clients, cwd: ctx.io.cwd, recordsDir: flags.recordsDir });
   const view = await gatherHistory(manifest, new SsmReleaseRegistry(clients.ssm), store, { services: flags.service, limit: flags.limit });
-  ctx.io.stdout(flags.output === "json" ? `${JSON.stringify(view, null, 2)}\n` : renderHistory(view));
+  const { jsonDocument, markdownOfText } = await import("../../render/document.js");
+  ctx.io.stdout(
+    flags.output === "json"
+      ? jsonDocument(view)
+      : flags.output === "markdown"
+        ? markdownOfText(`deployctl history ${manifest.stack}`, renderHistory(view))
+        : renderHistory(view),
+  );
   return ExitCode.Ok;
 }

@@ -1,15 +1,16 @@
-import { Option } from "commander";
 import { addDeadlineOptions, type DeadlineFlags, underDeadline } from "../deadline";
 import type { AwsFlags } from "../../pipeline";
 import type { CliContext, RegisterCommand } from "../context";
 import { ExitCode } from "../exitCodes";
+import { outputOption } from "../options";
+import type { OutputFormat } from "../../render/format";
 
 interface StatusFlags extends AwsFlags, DeadlineFlags {
   stack?: string;
   pipeline?: string;
   project: string;
   executions: string;
-  output: "text" | "json";
+  output: OutputFormat;
 }
 
 /** `deployctl pipeline status`: the latest executions of a stack's pipeline, stage by stage. */
@@ -18,7 +19,7 @@ export const registerPipeline: RegisterCommand = (program, ctx) => {
   const status = pipeline
     .command("status")
     .description("Show the pipeline's latest execution: each stage and action with its status, time and failure message.")
-    .option("--stack <env>", "the stack whose pipeline to read (dev, staging, prod, local)")
+    .option("-s, --stack <env>", "the stack whose pipeline to read (dev, staging, prod, local)")
     .option("--pipeline <name>", "the pipeline's name (default: <project>-<stack>)")
     .option("--project <name>", "the project prefix of the pipeline's name", "delivery")
     .option("--executions <n>", "how many executions to list, newest first (1 to 100)", "1")
@@ -26,7 +27,7 @@ export const registerPipeline: RegisterCommand = (program, ctx) => {
     .option("--endpoint-url <url>", "send every AWS call to this endpoint, e.g. moto or LocalStack (default: $AWS_ENDPOINT_URL)")
     .option("--max-attempts <n>", "attempts per AWS call (standard retry mode: throttling and 5xx are retried)", "3")
     .option("--timeout <ms>", "timeout of one AWS request, in milliseconds", "10000")
-    .addOption(new Option("--output <format>", "output format").choices(["text", "json"]).default("text"))
+    .addOption(outputOption())
     .addHelpText(
       "after",
       `
@@ -51,6 +52,13 @@ async function runStatus(flags: StatusFlags, ctx: CliContext): Promise<number> {
   const options = awsClientOptions(flags, ctx.io.env);
   const clients = createAwsClients(options);
   const result = await readPipelineStatus(clients, { pipeline: name, region: options.region, executions, from });
-  ctx.io.stdout(flags.output === "json" ? `${JSON.stringify(result, null, 2)}\n` : renderPipelineStatusText(result));
+  const { markdownOfText } = await import("../../render/document.js");
+  ctx.io.stdout(
+    flags.output === "json"
+      ? `${JSON.stringify(result, null, 2)}\n`
+      : flags.output === "markdown"
+        ? markdownOfText(`deployctl pipeline status ${name}`, renderPipelineStatusText(result))
+        : renderPipelineStatusText(result),
+  );
   return result.failed ? ExitCode.Fail : ExitCode.Ok;
 }

@@ -2,11 +2,11 @@ import { parseDuration } from "../../../contract/duration";
 import { existsSync } from "node:fs";
 import { addDeadlineOptions, type DeadlineFlags, underDeadline, withDeadline } from "../deadline";
 import { join, resolve } from "node:path";
-import { InvalidArgumentError, Option } from "commander";
+import { InvalidArgumentError } from "commander";
 import type { ReleaseCommandDeps } from "../compose";
 import type { EcsManifest } from "../../../contract/manifest";
 import type { PulumiStacks } from "../../providers/pulumi/stacks";
-import { awsClientOptions, wholeNumber } from "../options";
+import { awsClientOptions, outputOption, wholeNumber } from "../options";
 import type { CliContext, RegisterCommand } from "../context";
 import { BadInputError, DeliveryError } from "../../core/errors";
 import { exitCodeForPromotion } from "../exitCodes";
@@ -89,9 +89,7 @@ export const registerPromote: RegisterCommand = (program, ctx) => {
       "read the source stack's run records from this directory (default: its manifest's S3 history bucket, else .delivery/records/<from>)",
     )
     .addOption(
-      new Option("--output <format>", "output format (markdown: for a pull request body or $GITHUB_STEP_SUMMARY)")
-        .choices(["text", "json", "markdown"])
-        .default("text"),
+      outputOption("output format (json: one document with schemaVersion; markdown: for a pull request body or $GITHUB_STEP_SUMMARY)"),
     )
     .option("--region <region>", "AWS region (default: each manifest's region, then AWS_REGION / AWS_DEFAULT_REGION)")
     .option("--endpoint-url <url>", "send every AWS call to this endpoint, e.g. moto or LocalStack (default: $AWS_ENDPOINT_URL)")

@@ -47,7 +47,7 @@ export const registerRollback: RegisterCommand = (program, ctx) => {
   const cmd = program
     .command("rollback")
     .description("Roll services back to their last good release (or a validated tag), then validate again.");
-  addCommonOptions(cmd, ["text", "json", "markdown"]);
+  addCommonOptions(cmd);
   addReleaseOptions(cmd);
   cmd
     .option("--to <tag>", "roll back to this image tag; it must have passed validation (default: the last good release)")

@@ -1,6 +1,5 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { Option } from "commander";
 import type { StackDiff } from "../../../infra/synth/diff";
 import type { SynthDocument } from "../../../infra/synth/synth";
 import { writeFileAtomicSync } from "../../core/atomicWrite";
@@ -8,12 +7,14 @@ import type { RegisterCommand } from "../context";
 import { BadInputError, OperationalError } from "../../core/errors";
 import { ExitCode } from "../exitCodes";
 import { println } from "../io";
+import { outputOption } from "../options";
+import type { OutputFormat } from "../../render/format";
 
 interface SynthFlags {
   stack?: string[];
   dir: string;
   out: string;
-  output: "text" | "json";
+  output: OutputFormat;
   diff?: string;
 }
 
@@ -46,7 +47,7 @@ export const registerSynth: RegisterCommand = (program, ctx) => {
       "--diff <base-dir>",
       "compare with the renders in this directory (the base branch's out/synth) and print the plan diff as Markdown",
     )
-    .addOption(new Option("-o, --output <format>", "output format").choices(["text", "json"]).default("text"))
+    .addOption(outputOption())
     .addHelpText("after", HELP)
     .action(async (flags: SynthFlags) => {
       // The Pulumi program, its mock runtime and the policy pack load here, for synth only.
@@ -72,7 +73,10 @@ export const registerSynth: RegisterCommand = (program, ctx) => {
           throw new BadInputError(`--stack is "${s}"; there is no Pulumi.${s}.yaml in ${dir} (stacks: ${available.join(", ")}).`);
         }
       }
+      const { jsonDocument, markdownOfText } = await import("../../render/document.js");
       const docs: SynthDocument[] = [];
+      // Markdown (without --diff) is the text summaries in one fenced block, printed at the end.
+      let markdown = "";
       let invalid = 0;
       for (const stack of stacks) {
         try {
@@ -82,7 +86,8 @@ export const registerSynth: RegisterCommand = (program, ctx) => {
           if (flags.output === "text" && base === undefined) {
             ctx.io.stdout(formatSummary(doc.summary, file));
             ctx.io.stdout(formatViolations(stack, doc.policy.violations));
-          }
+          } else if (flags.output === "markdown")
+            markdown += formatSummary(doc.summary, file) + formatViolations(stack, doc.policy.violations);
         } catch (err) {
           if (err instanceof PolicyEvaluationError)
             throw new OperationalError(`policy evaluation failed for stack ${stack}: ${err.message}`, undefined, { cause: err });
@@ -98,17 +103,12 @@ export const registerSynth: RegisterCommand = (program, ctx) => {
         writeFileSync(join(out, "diff.md"), full);
         const comment = commentMarkdown(full, relative(ctx.io.cwd, join(out, "diff.md")) || "diff.md");
         writeFileSync(join(out, "diff-comment.md"), comment);
-        if (flags.output === "json") println(ctx.io.stdout, JSON.stringify(diffs, null, 2));
+        if (flags.output === "json") ctx.io.stdout(jsonDocument({ diffs }));
         else ctx.io.stdout(comment);
       } else if (flags.output === "json") {
-        println(
-          ctx.io.stdout,
-          JSON.stringify(
-            docs.map((d) => ({ ...d.summary, policy: d.policy })),
-            null,
-            2,
-          ),
-        );
+        ctx.io.stdout(jsonDocument({ stacks: docs.map((d) => ({ ...d.summary, policy: d.policy })) }));
+      } else if (flags.output === "markdown") {
+        ctx.io.stdout(markdownOfText(`deployctl synth ${stacks.join(", ")}`, markdown));
       }
       for (const d of mandatory) {
         println(

@@ -150,7 +150,11 @@ export async function runValidateCommand(flags: ValidateFlags, ctx: CliContext, 
       `--retries is ${flags.retries} without --rollback; a restart before a rollback needs --rollback (validate alone changes nothing): add --rollback or drop --retries.`,
     );
   const stacks = deps.stacks(ctx.io.cwd);
+  // --rollback updates the stack: without --manifest the Pulumi CLI is checked first (it is needed to read the stack too).
+  if (flags.rollback && !flags.manifest) await stacks.ready?.("update");
   const manifest = await loadAnyManifest({ stack: flags.stack, manifestFile: flags.manifest, cwd: ctx.io.cwd }, stacks);
+  // From a manifest file too, except on Docker: its rollback's fast path runs without the CLI (the stack update is then pending, exit 4).
+  if (flags.rollback && flags.manifest && manifest.runtime !== "docker") await stacks.ready?.("update");
   const clients = deps.createClients(awsClientOptions(flags, manifest, ctx.io.env));
   if ((manifest.runtime === "kubernetes" || manifest.runtime === "docker") && flags.compare)
     throw new BadInputError(

@@ -16,5 +16,6 @@ export function lazyAutomationStacks(workDir: string, timeouts: PulumiTimeouts =
     getConfig: async (stack, path) => (await stacks()).getConfig(stack, path),
     setConfig: async (stack, values) => (await stacks()).setConfig(stack, values),
     up: async (stack, options) => (await stacks()).up(stack, options),
+    ready: async (use) => (await stacks()).ready?.(use),
   };
 }

@@ -8,7 +8,7 @@ import {
   timedPulumiCommand,
   DEFAULT_PULUMI_QUERY_TIMEOUT_MS,
 } from "./cli";
-import { PulumiCliMissingError } from "./errors";
+import { PulumiCliMissingError, type PulumiUse, pulumiCliProblem } from "./errors";
 
 /**
  * The few Pulumi operations deployctl needs, behind an interface so the orchestration around
@@ -24,6 +24,12 @@ export interface PulumiStacks {
   setConfig(stack: string, values: readonly ConfigEdit[]): Promise<void>;
   /** `pulumi up --yes` for the stack; `onOutput` receives the engine's output as it streams. */
   up(stack: string, options?: { onOutput?: (line: string) => void; message?: string }): Promise<UpResult>;
+  /**
+   * Resolves when the Pulumi CLI can be run; else rejects with a PulumiCliMissingError (./errors)
+   * saying so and the ways out for `use`. Commands that update a stack call it before anything else.
+   * Doubles in tests may leave it out (nothing to check).
+   */
+  ready?(use: PulumiUse): Promise<void>;
 }
 
 export interface ConfigEdit {
@@ -77,31 +83,22 @@ export function automationStacks(
   const envVars = pulumiEnvironment(env);
   const timeouts = options.timeouts ?? {};
   let cli: Promise<PulumiCommand> | undefined;
-  const pulumiCommand = (stackName: string): Promise<PulumiCommand> =>
+  const pulumiCommand = (use: PulumiUse): Promise<PulumiCommand> =>
     (cli ??= options.pulumiCommand
       ? Promise.resolve(boundPulumiCommand(options.pulumiCommand, timeouts, env))
       : timedPulumiCommand(timeouts, env).catch((err: unknown) => {
           cli = undefined;
-          // A hung `pulumi version` stays a timeout naming it; anything else means no CLI can run.
-          if (err instanceof PulumiTimeoutError) throw err;
-          // The CLI's own last words (`pulumi: fetch failed` from the npm package that downloads it), not the whole dump.
-          const raw = err instanceof PulumiCliError ? err.stderr || err.message : err instanceof Error ? err.message : String(err);
-          const said =
-            raw
-              .split("\n")
-              .map((l) => l.trim())
-              .filter(Boolean)
-              .at(-1)
-              ?.slice(0, 200) ?? "no output";
-          throw new PulumiCliMissingError(
-            `the Pulumi CLI cannot run here (pulumi version: ${said}), so stack ${stackName} cannot be read or updated; install it (https://www.pulumi.com/docs/install/).`,
-            { cause: err },
-          );
-        }));
-  const select = async (stackName: string): Promise<Stack> => {
+          throw cliMissing(err, use);
+        })).catch((err: unknown) => {
+      // The first caller's use said "read"; say the ways out of this caller's.
+      throw err instanceof PulumiCliMissingError && err.use !== use
+        ? new PulumiCliMissingError(err.problem, use, { cause: err.cause })
+        : err;
+    });
+  const select = async (stackName: string, use: PulumiUse = "read"): Promise<Stack> => {
     let stack = cache.get(stackName);
     if (!stack) {
-      const command = await pulumiCommand(stackName);
+      const command = await pulumiCommand(use);
       stack = LocalWorkspace.selectStack({ stackName, workDir }, { envVars, pulumiCommand: command });
       cache.set(stackName, stack);
     }
@@ -122,7 +119,7 @@ export function automationStacks(
     },
     async setConfig(stack, values) {
       // The Automation API's setConfig has no type option, so the CLI it uses runs the command itself.
-      const cmd = await pulumiCommand(stack);
+      const cmd = await pulumiCommand("update");
       for (const edit of values)
         await runPulumi(
           cmd.command,
@@ -134,13 +131,36 @@ export function automationStacks(
         );
     },
     async up(stack, options) {
-      const result = await (await select(stack)).up({ onOutput: options?.onOutput, message: options?.message });
+      const result = await (await select(stack, "update")).up({ onOutput: options?.onOutput, message: options?.message });
       return {
         result: result.summary.result === "succeeded" ? "succeeded" : "failed",
         changes: { ...(result.summary.resourceChanges ?? {}) },
       };
     },
+    async ready(use) {
+      await pulumiCommand(use);
+    },
   };
+}
+
+/**
+ * What `pulumi version` failing means: a hung CLI stays the timeout naming it; a missing executable
+ * or the npm package's downloader failing is a PulumiCliMissingError with the ways out (./errors);
+ * any other failure too, with the CLI's last words: no CLI that works can run.
+ */
+function cliMissing(err: unknown, use: PulumiUse): Error {
+  if (err instanceof PulumiTimeoutError) return err;
+  const output = err instanceof PulumiCliError ? `${err.stderr}` : err instanceof Error ? err.message : String(err);
+  const known = pulumiCliProblem(err instanceof PulumiCliError ? Object.assign(new Error(output), { cause: err }) : err, use);
+  if (known) return known;
+  const said =
+    output
+      .split("\n")
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .at(-1)
+      ?.slice(0, 200) ?? "no output";
+  return new PulumiCliMissingError(`\`pulumi version\` failed (${said})`, use, { cause: err });
 }
 
 /** Runs the Pulumi CLI, bounded; a failure names the command and the CLI's own message. */
