@@ -2,14 +2,14 @@ import { appendFileSync } from "node:fs";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import type { AwsClientOptions, AwsClients } from "../providers/aws/clients";
 import { awsConnection } from "../providers/aws/options";
-import type { CliIO } from "./io";
+import { type CliIO, useColour } from "./io";
 import { ExitCode, type ExitCodeValue } from "./exitCodes";
 import type { DeploymentManifest, KubernetesManifest } from "../../contract/manifest";
 import type { KubernetesClients } from "../providers/kubernetes/client";
 import type { PulumiStacks } from "../providers/pulumi/stacks";
 import { DEFAULT_ALERT_POLICY } from "../alerts/policy";
 import type { Verdict } from "../../contract/report";
-import { type AnyReport, OUTPUT_FORMATS, type OutputFormat, renderReport } from "../render/index";
+import { ANSI, type AnyReport, OUTPUT_FORMATS, type OutputFormat, PLAIN, renderReport } from "../render/index";
 
 /** The flags every report command (validate, gate) shares. */
 export interface CommonFlags {
@@ -104,7 +104,7 @@ export function awsClientOptions(
 
 /** Prints the report on stdout; markdown is also appended to $GITHUB_STEP_SUMMARY when that is set. */
 export function writeReport(io: CliIO, report: AnyReport, format: OutputFormat, title: string): void {
-  const text = renderReport(report, format, title);
+  const text = renderReport(report, format, title, useColour(io) ? ANSI : PLAIN);
   io.stdout(text);
   const summary = io.env.GITHUB_STEP_SUMMARY;
   if (format === "markdown" && summary) {
