@@ -88,7 +88,7 @@ describe("deployctl completion", () => {
 
     expect(code).toBe(2);
     expect(err).toBe(
-      "error: command-argument value 'powershell' is invalid for argument 'shell'. Allowed choices are bash, zsh, fish.\n(run with --help for usage)\n",
+      "deployctl: command-argument value 'powershell' is invalid for argument 'shell'. Allowed choices are bash, zsh, fish.\n(run with --help for usage)\n",
     );
   });
 });

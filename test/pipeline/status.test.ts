@@ -304,7 +304,7 @@ describe("deployctl pipeline status (aws-sdk-client-mock)", () => {
     ],
     [
       ["--stack", "dev", "--output", "yaml"],
-      "error: option '--output <format>' argument 'yaml' is invalid. Allowed choices are text, json.\n(run with --help for usage)\n",
+      "deployctl: option '--output <format>' argument 'yaml' is invalid. Allowed choices are text, json.\n(run with --help for usage)\n",
     ],
   ])("exits 2 on bad input %j", async (args, message) => {
     const result = await status(...args);

@@ -88,7 +88,7 @@ export const registerSynth: RegisterCommand = (program, ctx) => {
             throw new OperationalError(`policy evaluation failed for stack ${stack}: ${err.message}`, undefined, { cause: err });
           if (!(err instanceof ConfigError)) throw err;
           invalid++;
-          println(ctx.io.stderr, err.message);
+          println(ctx.io.stderr, `deployctl: ${err.message}`);
         }
       }
       const mandatory = docs.filter((d) => hasMandatoryViolation(d.policy.violations));
