@@ -1,5 +1,6 @@
 import type { SavedRecord } from "../records/recorder";
 import type { FailedTrafficStep, RunRecord } from "../records/types";
+import { alertSubject, groupAlertActions } from "./alerts";
 
 /** The end of a release command for people: outcome, services, rollback, channel results, where the record went. */
 export function renderRunSummary(saved: SavedRecord): string {
@@ -24,8 +25,8 @@ export function renderRunSummary(saved: SavedRecord): string {
     const step = record.rollback.failedStep;
     if (step) lines.push(`  failed step: ${failedStepText(step)}`);
   }
-  const alerts = record.actions.filter((a) => a.kind === "alert" || a.kind === "resolve");
-  for (const a of alerts) lines.push(`  ${a.kind} ${a.target ?? ""}: ${a.status}${a.status === "ok" ? "" : ` (${a.message})`}`);
+  for (const a of groupAlertActions(record.actions))
+    lines.push(`  ${alertSubject(a)}: ${a.status}${a.status === "ok" ? "" : ` (${a.message})`}`);
   lines.push(saved.location ? `  record: ${saved.location}` : `  record NOT written: ${saved.error ?? "unknown error"}`);
   return `${lines.join("\n")}\n`;
 }
@@ -80,8 +81,12 @@ export function renderRunMarkdown(saved: SavedRecord): string {
       `**Rollback ${record.rollback.status}** of ${record.rollback.services.join(", ") || "nothing"}: ${cell(record.rollback.reason)}`,
     );
   if (record.rollback?.failedStep) out.push("", `**Failed step:** ${cell(failedStepText(record.rollback.failedStep))}`);
-  const alerts = record.actions.filter((a) => a.kind === "alert" || a.kind === "resolve");
-  if (alerts.length > 0) out.push("", `Alerts: ${alerts.map((a) => `${a.kind} ${a.target ?? ""} ${a.status}`).join(", ")}`);
+  const alerts = groupAlertActions(record.actions);
+  if (alerts.length > 0)
+    out.push(
+      "",
+      `Alerts: ${alerts.map((a) => `${alertSubject(a)} ${a.status}${a.status === "ok" ? "" : ` (${cell(a.message)})`}`).join(", ")}`,
+    );
   out.push("", saved.location ? `Record: \`${saved.location}\`` : `Record **not written**: ${cell(saved.error ?? "unknown error")}`);
   return `${out.join("\n")}\n`;
 }

@@ -1,3 +1,4 @@
+import { alertSubject, groupAlertActions } from "./alerts";
 import { type Paint, PLAIN, paintStatus } from "./colour";
 import { type AnyReport, durationSeconds, statusCounts } from "./format";
 
@@ -20,9 +21,10 @@ export function renderText(report: AnyReport, title = "validate", paint: Paint =
       for (const more of rest) lines.push(`  ${"".padEnd(nameWidth)}  ${"".padEnd(statusWidth)}  ${more}`);
     }
   }
-  for (const action of report.actions) {
+  for (const action of report.actions.filter((a) => a.kind !== "alert" && a.kind !== "resolve")) {
     lines.push(`action ${action.kind}${action.target ? ` ${action.target}` : ""}: ${action.status}: ${action.message}`);
   }
+  for (const group of groupAlertActions(report.actions)) lines.push(`action ${alertSubject(group)}: ${group.status}: ${group.message}`);
   lines.push("");
   lines.push(`Verdict: ${paintStatus(paint, report.verdict.toUpperCase())} (${statusCounts(report) || "no checks"})`);
   return `${lines.join("\n")}\n`;
