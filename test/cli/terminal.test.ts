@@ -92,7 +92,12 @@ describe("the AWS SDK's Node version notice", () => {
     writeFileSync(manifest, JSON.stringify(testManifest()));
     const preload = join(dir, "other-warning.js");
     writeFileSync(preload, `process.emitWarning("a warning that is not the SDK's", "OtherWarning");\n`);
-    const env = { ...process.env, DEPLOYCTL_FROM_SOURCE: "1", AWS_ACCESS_KEY_ID: "testing", AWS_SECRET_ACCESS_KEY: "testing" };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      DEPLOYCTL_FROM_SOURCE: "1",
+      AWS_ACCESS_KEY_ID: "testing",
+      AWS_SECRET_ACCESS_KEY: "testing",
+    };
     delete env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED;
     const port = await freePort();
 
