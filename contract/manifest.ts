@@ -11,7 +11,8 @@ export const MANIFEST_SCHEMA_VERSION = 1;
 const nonEmpty = z.string().min(1);
 /** CloudWatch's TargetGroup dimension: the target group ARN's suffix. */
 const targetGroupSuffix = z.string().regex(/^targetgroup\/[^/]+\/[0-9a-z]+$/, {
-  error: "it must be a target group's ARN suffix: targetgroup/, its name, /, its id in lowercase letters and digits (e.g. targetgroup/delivery-api/0123456789abcdef)",
+  error:
+    "it must be a target group's ARN suffix: targetgroup/, its name, /, its id in lowercase letters and digits (e.g. targetgroup/delivery-api/0123456789abcdef)",
 });
 /** A stack or service name: it becomes a path segment (records, lock, stack file), so only SAFE_NAME. */
 const safeName = z.string().regex(SAFE_NAME);
@@ -107,7 +108,9 @@ export const ecsManifestServiceSchema = z
           .int()
           .nonnegative()
           .describe("How much longer an inconclusive step is observed before the release is abandoned."),
-        alternateTargetGroup: targetGroupSuffix.describe("The second target group's ARN suffix: the new revision registers in whichever of the two is not serving."),
+        alternateTargetGroup: targetGroupSuffix.describe(
+          "The second target group's ARN suffix: the new revision registers in whichever of the two is not serving.",
+        ),
         verdictParameter: nonEmpty.describe("SSM parameter deployctl publishes each step's verdict to; the lifecycle hook reads it."),
       })
       .strict()

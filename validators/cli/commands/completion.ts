@@ -51,13 +51,13 @@ _deployctl() {
   for ((i = 1; i < COMP_CWORD; i++)); do
     case "\${COMP_WORDS[i]}" in
       -*) ;;
-      *) path="\${path:+\$path }\${COMP_WORDS[i]}" ;;
+      *) path="\${path:+$path }\${COMP_WORDS[i]}" ;;
     esac
   done
-  case "\$path" in
+  case "$path" in
 ${cases.join("\n")}
   esac
-  COMPREPLY=($(compgen -W "\$words" -- "\$cur"))
+  COMPREPLY=($(compgen -W "$words" -- "$cur"))
 }
 complete -F _deployctl deployctl
 `;
