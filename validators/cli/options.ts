@@ -164,7 +164,10 @@ export function addValidateReleaseOptions(cmd: Command): Command {
       "on a fail verdict, roll failing services back to their last good release (never on inconclusive or exit 4)",
       false,
     )
-    .option("--no-record", "do not record passing services as last good in SSM (the run record is still written)")
+    .option(
+      "--no-record",
+      "do not record passing services as last good (SSM; the delivery-releases ConfigMap on Kubernetes, .delivery/ on Docker); the run record is still written",
+    )
     .option(
       "--rollback-wait <seconds>",
       "how long the validation after a rollback waits for the ECS rollout",
