@@ -111,7 +111,8 @@ export const registerSynth: RegisterCommand = (program, ctx) => {
         if (flags.output === "json") println(ctx.io.stdout, JSON.stringify(diffs, null, 2));
         else ctx.io.stdout(comment);
       } else if (flags.output === "text" && !flags.verbose && docs.length > 0) {
-        ctx.io.stdout(formatSynthTotals(docs, relative(ctx.io.cwd, out) || "."));
+        const shown = relative(ctx.io.cwd, out);
+        ctx.io.stdout(formatSynthTotals(docs, shown === "" ? "." : shown.startsWith("..") ? out : shown));
       } else if (flags.output === "json") {
         println(
           ctx.io.stdout,
