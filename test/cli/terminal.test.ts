@@ -5,6 +5,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runReport, serviceReport } from "../../contract/report";
 import { writeReport } from "../../validators/cli/options";
+import { ANSI } from "../../validators/render/colour";
+import { renderRun } from "../../validators/render/deploy";
 import { testManifest } from "../../fixtures/manifest";
 import { freePort } from "../../fixtures/ports";
 import { captureIO } from "../support/io";
@@ -111,5 +113,27 @@ describe("the AWS SDK's Node version notice", () => {
     expect(run.stderr).toContain("OtherWarning: a warning that is not the SDK's");
     expect(run.stderr).not.toContain("NodeVersionSupportWarning");
     expect(run.stderr).not.toContain("The AWS SDK for JavaScript (v3)");
+  });
+});
+
+describe("colours in a release command's summary", () => {
+  const saved = {
+    location: "/tmp/record.json",
+    record: {
+      command: "deploy",
+      stack: "staging",
+      outcome: "rolled-back",
+      verdict: "fail",
+      exitCode: 1,
+      services: [],
+      actions: [],
+    },
+  } as unknown as Parameters<typeof renderRun>[0];
+
+  it("paints the outcome and the verdict on a terminal, nothing otherwise", () => {
+    expect(renderRun(saved, "text", ANSI).split("\n")[0]).toBe(
+      "deploy on stack staging: \u001b[33mrolled-back\u001b[0m (verdict \u001b[31mfail\u001b[0m, exit 1)",
+    );
+    expect(renderRun(saved, "text").split("\n")[0]).toBe("deploy on stack staging: rolled-back (verdict fail, exit 1)");
   });
 });

@@ -2,6 +2,8 @@ import { InvalidArgumentError } from "commander";
 import type { ReleaseCommandDeps } from "../compose";
 import { addCommonOptions, addReleaseOptions, type ReleaseFlags, wholeNumber } from "../options";
 import type { CliContext, RegisterCommand } from "../context";
+import { useColour } from "../io";
+import { ANSI, PLAIN } from "../../render/colour";
 import { BadInputError } from "../../core/errors";
 import { EXIT_CODES_HELP, ExitCode, exitCodeForRun } from "../exitCodes";
 
@@ -98,7 +100,7 @@ export async function runDeployCommand(flags: DeployFlags, ctx: CliContext, deps
       progressive: runtime.progressive,
     },
   );
-  ctx.io.stdout(renderRun(result, flags.output));
+  ctx.io.stdout(renderRun(result, flags.output, useColour(ctx.io) ? ANSI : PLAIN));
   if (result.error) ctx.io.stderr(`deployctl: the run record could not be written: ${result.error}\n`);
   return exitCodeForRun(result);
 }

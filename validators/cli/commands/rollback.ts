@@ -1,6 +1,8 @@
 import type { ReleaseCommandDeps } from "../compose";
 import { addCommonOptions, addReleaseOptions, type ReleaseFlags, wholeNumber } from "../options";
 import type { CliContext, RegisterCommand } from "../context";
+import { useColour } from "../io";
+import { ANSI, PLAIN } from "../../render/colour";
 import { EXIT_CODES_HELP, exitCodeForRun } from "../exitCodes";
 
 export interface RollbackFlags extends ReleaseFlags {
@@ -65,7 +67,7 @@ export async function runRollbackCommand(flags: RollbackFlags, ctx: CliContext, 
     },
     { ...runtime.release, store: runtime.store, lock: runtime.lock, who: runtime.who, runId: runtime.runId },
   );
-  ctx.io.stdout(renderRun(result, flags.output));
+  ctx.io.stdout(renderRun(result, flags.output, useColour(ctx.io) ? ANSI : PLAIN));
   if (result.error) ctx.io.stderr(`deployctl: the run record could not be written: ${result.error}\n`);
   return exitCodeForRun(result);
 }
