@@ -9,6 +9,11 @@ import { SAFE_NAME } from "./names";
 export const MANIFEST_SCHEMA_VERSION = 1;
 
 const nonEmpty = z.string().min(1);
+/** CloudWatch's TargetGroup dimension: the target group ARN's suffix. */
+const targetGroupSuffix = z.string().regex(/^targetgroup\/[^/]+\/[0-9a-z]+$/, {
+  error:
+    "it must be a target group's ARN suffix: targetgroup/, its name, /, its id in lowercase letters and digits (e.g. targetgroup/delivery-api/0123456789abcdef)",
+});
 /** A stack or service name: it becomes a path segment (records, lock, stack file), so only SAFE_NAME. */
 const safeName = z.string().regex(SAFE_NAME);
 
@@ -95,13 +100,13 @@ export const ecsManifestServiceSchema = z
     ecsService: nonEmpty.describe("The ECS service name."),
     imageTag: nonEmpty.describe("The image tag the stack config deploys."),
     taskDefinitionArn: nonEmpty.describe("The task definition the stack deployed."),
-    targetGroup: z
-      .string()
-      .regex(/^targetgroup\/[^/]+\/[0-9a-z]+$/)
-      .describe("The target group's ARN suffix (CloudWatch's TargetGroup dimension)."),
+    targetGroup: targetGroupSuffix.describe("The target group's ARN suffix (CloudWatch's TargetGroup dimension)."),
     loadBalancer: z
       .string()
-      .regex(/^app\/[^/]+\/[0-9a-z]+$/)
+      .regex(/^app\/[^/]+\/[0-9a-z]+$/, {
+        error:
+          "it must be an application load balancer's ARN suffix: app/, its name, /, its id in lowercase letters and digits (e.g. app/delivery-staging/0123456789abcdef)",
+      })
       .describe("The load balancer's ARN suffix (CloudWatch's LoadBalancer dimension)."),
     logGroup: nonEmpty.describe("The service's CloudWatch Logs group."),
     url: z.string().describe("Base URL of the service through the load balancer; empty when it has none."),
@@ -123,10 +128,9 @@ export const ecsManifestServiceSchema = z
           .int()
           .nonnegative()
           .describe("How much longer an inconclusive step is observed before the release is abandoned."),
-        alternateTargetGroup: z
-          .string()
-          .regex(/^targetgroup\/[^/]+\/[0-9a-z]+$/)
-          .describe("The second target group's ARN suffix: the new revision registers in whichever of the two is not serving."),
+        alternateTargetGroup: targetGroupSuffix.describe(
+          "The second target group's ARN suffix: the new revision registers in whichever of the two is not serving.",
+        ),
         verdictParameter: nonEmpty.describe("SSM parameter deployctl publishes each step's verdict to; the lifecycle hook reads it."),
       })
       .strict()

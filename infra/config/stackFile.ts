@@ -24,10 +24,9 @@ export function readStackFile(dir: string, stack: string): RawStackConfig {
   }
   const doc = parseDocument(text);
   if (doc.errors.length > 0) {
-    throw new ConfigError(
-      file,
-      doc.errors.map((e) => ({ code: "invalid" as const, path: "(YAML)", message: `is not valid YAML: ${e.message}` })),
-    );
+    // The parser's later errors follow from its first (one bad indent reads as several broken
+    // mappings): report that one, where it is.
+    throw new ConfigError(file, [{ code: "invalid", path: "(YAML)", message: `is not valid YAML: ${doc.errors[0].message}` }]);
   }
   const secretPaths = new Set<string>();
   const values: Record<string, unknown> = {};

@@ -101,3 +101,48 @@ export function formatSummary(summary: StackSummary, outFile?: string): string {
   if (outFile) lines.push(`  wrote ${outFile}`);
   return `${lines.join("\n")}\n`;
 }
+
+/** The policy verdict in a few words: `no violations`, `1 mandatory, 2 advisory violations`. */
+export function policyVerdict(violations: readonly { enforcementLevel: string }[]): string {
+  if (violations.length === 0) return "no violations";
+  const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory").length;
+  return `${mandatory} mandatory, ${violations.length - mandatory} advisory violation${violations.length === 1 ? "" : "s"}`;
+}
+
+/**
+ * One stack as a compact table (what `deployctl synth` prints by default): a header with the
+ * resource count and the policy verdict, then one row per service with its image, tasks,
+ * CPU / memory, autoscaling and alarm count. `formatSummary` is the detailed form (--verbose).
+ */
+export function formatSummaryTable(summary: StackSummary, violations: readonly { enforcementLevel: string }[]): string {
+  const where = [summary.runtime && `runtime ${summary.runtime}`, summary.region].filter(Boolean).join(", ");
+  const head = `Stack ${summary.stack} (tier ${summary.tier}, ${where}): ${summary.resourceCount} resources, policies: ${policyVerdict(violations)}`;
+  const unit = summary.runtime === "docker" ? "container" : "task";
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+  const rows = summary.services.map((s) => {
+    const k = s.kubernetes;
+    return [
+      s.name,
+      s.image,
+      k ? plural(k.replicas, "pod") : plural(s.tasks, unit),
+      k ? `${k.cpu} / ${k.memory}` : `${s.cpu} / ${s.memory} MiB`,
+      k ? k.autoscaling : s.autoscaling,
+      String(s.alarms.length),
+    ];
+  });
+  const table = [["SERVICE", "IMAGE", "TASKS", "CPU / MEMORY", "AUTOSCALING", "ALARMS"], ...rows];
+  const widths = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)));
+  const lines = table.map((r) => `  ${r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]))).join("  ")}`);
+  return `${[head, ...(rows.length > 0 ? lines : ["  no services"])].join("\n")}\n`;
+}
+
+/** The last line of `deployctl synth`: `4 stacks, 496 resources, 0 policy violations; wrote out/synth/<stack>.json`. */
+export function formatSynthTotals(
+  docs: readonly { summary: { resourceCount: number }; policy: { violations: readonly unknown[] } }[],
+  outDir: string,
+): string {
+  const resources = docs.reduce((n, d) => n + d.summary.resourceCount, 0);
+  const violations = docs.reduce((n, d) => n + d.policy.violations.length, 0);
+  const stacks = `${docs.length} stack${docs.length === 1 ? "" : "s"}`;
+  return `${stacks}, ${resources} resources, ${violations} policy violation${violations === 1 ? "" : "s"}; wrote ${outDir}/<stack>.json\n`;
+}

@@ -106,7 +106,7 @@ describe("deployctl analyze", () => {
     [["--rules", "nope.yaml"], `deployctl: --rules is "nope.yaml": cannot read it (ENOENT)\n`],
     [
       ["--output", "yaml"],
-      `error: option '-o, --output <format>' argument 'yaml' is invalid. Allowed choices are text, json, markdown.\n(run with --help for usage)\n`,
+      `deployctl: option '-o, --output <format>' argument 'yaml' is invalid. Allowed choices are text, json, markdown.\n(run with --help for usage)\n`,
     ],
   ])("exits 2 on bad input %j", async (args, message) => {
     const io = captureIO({ cwd: repo.dir });

@@ -118,7 +118,7 @@ describe("deployctl validate --compare baseline", () => {
     const code = await main(["node", "deployctl", "validate", "--manifest", "deployment.json", "--compare", "previous"], io);
     expect([code, io.err()]).toEqual([
       2,
-      "error: option '--compare <what>' argument 'previous' is invalid. Allowed choices are baseline.\n(run with --help for usage)\n",
+      "deployctl: option '--compare <what>' argument 'previous' is invalid. Allowed choices are baseline.\n(run with --help for usage)\n",
     ]);
   });
 });

@@ -53,17 +53,21 @@ async function deployctl(args: string[], cwd = tempDir()): Promise<{ code: numbe
 }
 
 describe("one grammar for every command", () => {
-  it("every command takes -o, --output text|json|markdown (default text)", () => {
-    const outputs = leafCommands().map(([name, cmd]) => {
+  // `completion` prints a shell script for the shell named, not a report: it has neither flag.
+  const reportCommands = () => leafCommands().filter(([name]) => name !== "completion");
+
+  it("every command takes -o, --output text|json|markdown (default text); completion prints a shell script", () => {
+    const outputs = reportCommands().map(([name, cmd]) => {
       const option = cmd.options.find((o) => o.long === "--output");
       return [name, option?.short, option?.argChoices, option?.defaultValue];
     });
 
-    expect(outputs).toEqual(leafCommands().map(([name]) => [name, "-o", ["text", "json", "markdown"], "text"]));
+    expect(outputs).toEqual(reportCommands().map(([name]) => [name, "-o", ["text", "json", "markdown"], "text"]));
+    expect(leafCommands().map(([name]) => name)).toContain("completion");
   });
 
   it("every command of a stack takes -s, --stack; only analyze (a git diff) and promote (--from, --to) have none", () => {
-    const withoutStack = leafCommands()
+    const withoutStack = reportCommands()
       .filter(([, cmd]) => cmd.options.find((o) => o.long === "--stack")?.short !== "-s")
       .map(([name]) => name);
 

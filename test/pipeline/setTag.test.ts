@@ -177,7 +177,7 @@ describe("deployctl config set-tag", () => {
       ["--stack", "../etc", "--service", "api", "--tag", "x"],
       `deployctl: --stack is "../etc"; expected a stack name: letters, digits, '_', '.' or '-'\n`,
     ],
-    [["--service", "api", "--tag", "x"], "error: required option '-s, --stack <name>' not specified\n(run with --help for usage)\n"],
+    [["--service", "api", "--tag", "x"], "deployctl: required option '-s, --stack <name>' not specified\n(run with --help for usage)\n"],
   ])("exits 2 on %j", async (args, message) => {
     const result = await setTag(...args);
 

@@ -1,4 +1,8 @@
-import { CreatePipelineCommand, type CodePipelineClient, type StageDeclaration } from "@aws-sdk/client-codepipeline";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CreatePipelineCommand, GetPipelineCommand, type CodePipelineClient, type StageDeclaration } from "@aws-sdk/client-codepipeline";
+import { createAwsClients } from "../../validators/providers/aws/clients";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { BadInputError, OperationalError } from "../../validators/core/errors";
 import { main } from "../../validators/cli/main";
@@ -108,6 +112,40 @@ describe("pipeline status against moto", () => {
     expect(io.err()).toBe(
       `deployctl: pipeline "delivery-prod" (--stack prod) does not exist in us-east-1; check --stack, --pipeline and --region; the region has no pipelines\n`,
     );
+  });
+
+  it("reads moto's pipeline through deployctl's own clients (ISO times accepted), the region from Pulumi.dev.yaml", async () => {
+    await createPipeline("delivery-dev");
+    const dir = mkdtempSync(join(tmpdir(), "pipeline-moto-"));
+    writeFileSync(join(dir, "Pulumi.dev.yaml"), "config:\n  aws:region: us-east-1\n");
+    const io = captureIO({
+      cwd: dir,
+      env: { AWS_ACCESS_KEY_ID: MOTO_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: MOTO_CREDENTIALS.secretAccessKey },
+    });
+
+    const code = await main(["node", "deployctl", "pipeline", "status", "--stack", "dev", "--endpoint-url", moto.endpoint], io);
+
+    // GetPipeline (with moto's ISO `created` / `updated`) is read; moto has no executions, so the
+    // next call, ListPipelineExecutions, is the one that fails: exit 4 naming it, no TypeError.
+    expect(code).toBe(4);
+    expect(io.err()).toMatch(/^deployctl: CodePipeline ListPipelineExecutions failed for pipeline "delivery-dev" in us-east-1: /);
+    expect(io.err()).not.toContain("Expected real number");
+  });
+
+  it("GetPipeline's metadata times come back as dates from deployctl's client", async () => {
+    await createPipeline("delivery-dev");
+    const { codepipeline } = createAwsClients({
+      region: "us-east-1",
+      endpoint: moto.endpoint,
+      credentials: MOTO_CREDENTIALS,
+      maxAttempts: 1,
+    });
+
+    const out = await codepipeline.send(new GetPipelineCommand({ name: "delivery-dev" }));
+
+    expect(out.metadata?.created).toBeInstanceOf(Date);
+    expect(Math.abs(Date.now() - (out.metadata?.created?.getTime() ?? 0))).toBeLessThan(120_000);
+    expect(out.metadata?.updated).toBeInstanceOf(Date);
   });
 
   it("reports a call CodePipeline answers with a server error as operational, naming the operation", async () => {

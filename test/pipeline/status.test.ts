@@ -1,4 +1,7 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   CodePipelineClient,
   GetPipelineCommand,
@@ -301,7 +304,7 @@ describe("deployctl pipeline status (aws-sdk-client-mock)", () => {
     ],
     [
       ["--stack", "dev", "--output", "yaml"],
-      "error: option '-o, --output <format>' argument 'yaml' is invalid. Allowed choices are text, json, markdown.\n(run with --help for usage)\n",
+      "deployctl: option '-o, --output <format>' argument 'yaml' is invalid. Allowed choices are text, json, markdown.\n(run with --help for usage)\n",
     ],
   ])("exits 2 on bad input %j", async (args, message) => {
     const result = await status(...args);
@@ -310,12 +313,57 @@ describe("deployctl pipeline status (aws-sdk-client-mock)", () => {
     expect(cp.calls()).toHaveLength(0);
   });
 
-  it("exits 2 when no region is given or set", async () => {
-    const io = captureIO({ env: {} });
+  it("exits 2 when no region is given, set, or in the stack file (a folder without Pulumi.dev.yaml)", async () => {
+    const io = captureIO({ env: {}, cwd: mkdtempSync(join(tmpdir(), "no-stack-file-")) });
 
     const code = await main(["node", "deployctl", "pipeline", "status", "--stack", "dev"], io);
 
     expect([code, io.err()]).toEqual([2, "deployctl: No AWS region: give --region, or set AWS_REGION.\n"]);
+  });
+});
+
+describe("deployctl pipeline status takes the region like the other commands", () => {
+  const CREDENTIALS = { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test" };
+  const projectIn = (region: string) => {
+    const dir = mkdtempSync(join(tmpdir(), "pipeline-region-"));
+    writeFileSync(join(dir, "Pulumi.dev.yaml"), `config:\n  aws:region: ${region}\n`);
+    return dir;
+  };
+
+  it("from aws:region in Pulumi.<stack>.yaml (no --region, no AWS_REGION)", async () => {
+    arrange([execution(LATEST, "Succeeded", at(0))]);
+    const io = captureIO({ env: CREDENTIALS, cwd: projectIn("eu-west-2") });
+
+    const code = await main(["node", "deployctl", "pipeline", "status", "--stack", "dev", "--output", "json"], io);
+
+    expect([code, io.err()]).toEqual([0, ""]);
+    expect((JSON.parse(io.out()) as PipelineStatus).region).toBe("eu-west-2");
+  });
+
+  it("--region wins over the stack file, and --dir names the project folder", async () => {
+    arrange([execution(LATEST, "Succeeded", at(0))]);
+    const io = captureIO({ env: CREDENTIALS });
+
+    const code = await main(
+      [
+        "node",
+        "deployctl",
+        "pipeline",
+        "status",
+        "--stack",
+        "dev",
+        "--dir",
+        projectIn("eu-west-2"),
+        "--region",
+        "ap-south-1",
+        "--output",
+        "json",
+      ],
+      io,
+    );
+
+    expect([code, io.err()]).toEqual([0, ""]);
+    expect((JSON.parse(io.out()) as PipelineStatus).region).toBe("ap-south-1");
   });
 });
 

@@ -428,7 +428,7 @@ describe("deployctl promote", () => {
     [
       ["--max-age", "0"],
       () =>
-        "error: option '--max-age <days>' argument '0' is invalid. --max-age is \"0\"; it must be a whole number of days, at least 1.\n",
+        "deployctl: option '--max-age <days>' argument '0' is invalid. --max-age is \"0\"; it must be a whole number of days, at least 1.\n",
     ],
   ])("exits 2 on bad input %j, naming the flag, the value and what is allowed", async (args, message) => {
     const { code, stderr } = await deployctl(...AWS(), "--yes", ...args);

@@ -1,7 +1,8 @@
 import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseEnvironmentConfig, readStackFile } from "../../infra/config";
-import { configDrift, type DriftReport } from "../../validators/promote/drift";
+import type { SynthDocument } from "../../infra/synth/synth";
+import { computeDrift, configDrift, type DriftReport } from "../../validators/promote/drift";
 import { copyProject, readStack, tierTwin, writeStack } from "./project";
 
 // One render of each stack for the file: staging as shipped (api on sha-aaaa111), and a prod that
@@ -54,5 +55,70 @@ describe("the drift between two stacks", () => {
 
   it("names the two stacks it compares", () => {
     expect([drift.from, drift.to]).toEqual(["staging", "prod"]);
+  });
+});
+
+describe("the drift between two renders (computeDrift)", () => {
+  const rendered = (stack: string, resources: SynthDocument["resources"]): SynthDocument => ({
+    schemaVersion: 1,
+    project: "delivery",
+    stack,
+    tier: stack,
+    region: "us-east-1",
+    summary: { stack, tier: stack, region: "us-east-1", resourceCount: resources.length, resourcesByType: {}, services: [] },
+    resources,
+    outputs: {},
+    policy: { violations: [] },
+  });
+  const statement = (sid: string | undefined, action: string) => ({
+    ...(sid ? { Sid: sid } : {}),
+    Effect: "Allow",
+    Action: action,
+    Resource: "*",
+  });
+  const rolePolicy = (stack: string, statements: object[]) => ({
+    type: "aws:iam/rolePolicy:RolePolicy",
+    name: `delivery-${stack}-api-task-policy`,
+    inputs: { role: `delivery-${stack}-api-task`, policy: JSON.stringify({ Version: "2012-10-17", Statement: statements }) },
+  });
+
+  it("shows one statement inserted at the top as that one statement, not every later one shifted", () => {
+    const common = [
+      statement("Logs", "logs:PutLogEvents"),
+      statement(undefined, "ecr:GetAuthorizationToken"),
+      statement("Read", "s3:GetObject"),
+    ];
+    const inserted = statement("Queue", "sqs:SendMessage");
+
+    const drift = computeDrift(
+      rendered("staging", [rolePolicy("staging", common)]),
+      rendered("prod", [rolePolicy("prod", [inserted, ...common])]),
+    );
+
+    expect(drift.items).toEqual([
+      {
+        kind: "differs",
+        type: "aws:iam/rolePolicy:RolePolicy",
+        name: "delivery-{stack}-api-task-policy",
+        inputs: [{ path: "policy.Statement.Queue", from: null, to: inserted }],
+      },
+    ]);
+  });
+
+  it("finds no drift in a health check's /dev/null when promoting from dev", () => {
+    const task = (stack: string) => ({
+      type: "aws:ecs/taskDefinition:TaskDefinition",
+      name: `delivery-${stack}-api-task`,
+      inputs: {
+        family: `delivery-${stack}-api`,
+        containerDefinitions: JSON.stringify([
+          { name: "api", healthCheck: { command: ["CMD-SHELL", "curl -fsS -o /dev/null http://127.0.0.1:8080/health || exit 1"] } },
+        ]),
+      },
+    });
+
+    const drift = computeDrift(rendered("dev", [task("dev")]), rendered("staging", [task("staging")]));
+
+    expect(drift.items).toEqual([]);
   });
 });

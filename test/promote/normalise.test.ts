@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { SynthDocument } from "../../infra/synth/synth";
 import { DeliveryMocks } from "../../infra/synth/mocks";
-import { normaliseDocument } from "../../validators/promote/normalise";
+import { keyPolicyStatements, normaliseDocument } from "../../validators/promote/normalise";
 import { pathRule, presenceRule, pruneInputs } from "../../validators/promote/tierRules";
 
 function doc(stack: string, resources: SynthDocument["resources"], tier = stack): SynthDocument {
@@ -135,5 +135,68 @@ describe("the tier rules", () => {
     const out = pruneInputs("aws:codepipeline/pipeline:Pipeline", "delivery-{stack}-pipeline", { stages });
 
     expect(out).toEqual({ inputs: { stages: [stages[0], stages[2]] }, pruned: [{ what: "pipeline approval stage and topic", count: 1 }] });
+  });
+});
+
+describe("normalising only whole identifiers and path segments", () => {
+  it("leaves /dev/null alone in the dev stack while /delivery/dev/... and delivery-dev-... become {stack}", () => {
+    const out = normaliseDocument(
+      doc("dev", [
+        {
+          type: "aws:ecs/taskDefinition:TaskDefinition",
+          name: "delivery-dev-api-task",
+          inputs: {
+            containerDefinitions: JSON.stringify([
+              { healthCheck: { command: ["CMD-SHELL", "curl -fsS -o /dev/null http://localhost/health || exit 1"] } },
+            ]),
+            log: "/delivery/dev/api",
+            quoted: "'/dev/stdout'",
+            file: "/dev/null",
+          },
+        },
+      ]),
+    );
+
+    expect(out.resources[0]).toEqual({
+      type: "aws:ecs/taskDefinition:TaskDefinition",
+      name: "delivery-{stack}-api-task",
+      inputs: {
+        containerDefinitions: [{ healthCheck: { command: ["CMD-SHELL", "curl -fsS -o /dev/null http://localhost/health || exit 1"] } }],
+        log: "/delivery/{stack}/api",
+        quoted: "'/dev/stdout'",
+        file: "/dev/null",
+      },
+    });
+  });
+});
+
+describe("keyPolicyStatements", () => {
+  it("keys statements by Sid, else by effect and actions, numbering repeats", () => {
+    const policy = {
+      Version: "2012-10-17",
+      Statement: [
+        { Sid: "Logs", Effect: "Allow", Action: ["logs:PutLogEvents"], Resource: "*" },
+        { Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+        { Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "arn:x" },
+        { Effect: "Deny", NotAction: ["iam:*"], Resource: "*" },
+      ],
+    };
+
+    expect(keyPolicyStatements({ name: "r", policy })).toEqual({
+      name: "r",
+      policy: {
+        Version: "2012-10-17",
+        Statement: {
+          Logs: policy.Statement[0],
+          "Allow ecr:GetAuthorizationToken": policy.Statement[1],
+          "Allow ecr:GetAuthorizationToken #2": policy.Statement[2],
+          "Deny not iam:*": policy.Statement[3],
+        },
+      },
+    });
+  });
+
+  it("leaves a Statement list that is not IAM statements alone", () => {
+    expect(keyPolicyStatements({ Statement: ["a", "b"] })).toEqual({ Statement: ["a", "b"] });
   });
 });

@@ -114,7 +114,7 @@ describe("deployctl rollback", () => {
 
     expect(code).toBe(1);
     expect(stdout).toContain("  why: no last good release of api in /delivery/staging/api/last-good: nothing to roll back to\n");
-    expect(stdout).toContain("  alert sns: ok\n");
+    expect(stdout).toContain("  alert sns for api: ok\n");
     expect(stacks.changes()).toEqual([]);
   });
 

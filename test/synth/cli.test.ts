@@ -25,29 +25,60 @@ async function synth(cwd: string, ...args: string[]) {
 }
 
 describe("deployctl synth", () => {
-  it("renders every stack, prints a summary and the policy verdict, and writes out/synth/<stack>.json", async () => {
+  it("renders every stack, prints one compact table per stack and a last line of totals, and writes out/synth/<stack>.json", async () => {
     const dir = project();
 
     const { code, stdout } = await synth(dir);
 
     expect(code).toBe(0);
-    for (const stack of ["dev", "staging", "prod"]) {
-      expect(stdout).toContain(`Policies for ${stack}: no violations`);
-      const doc = JSON.parse(readFileSync(join(dir, "out", "synth", `${stack}.json`), "utf8")) as SynthDocument;
-      expect([doc.stack, doc.resources.length > 50, doc.policy.violations]).toEqual([stack, true, []]);
-    }
+    const docs = ["local", "dev", "staging", "prod"].map(
+      (stack) => JSON.parse(readFileSync(join(dir, "out", "synth", `${stack}.json`), "utf8")) as SynthDocument,
+    );
+    for (const doc of docs.slice(1)) expect([doc.resources.length > 50, doc.policy.violations]).toEqual([true, []]);
+    const resources = (stack: string) => docs.find((d) => d.stack === stack)?.resources.length;
     // local runs on Docker: a network and a container per service, the Docker manifest.
-    expect(stdout).toContain("Policies for local: no violations");
-    expect(stdout).toMatch(/Stack local \(tier local, runtime docker\): 9 resources/);
-    expect(stdout).toContain("service api: delivery/api:sha-0000000, 1 container of 256 CPU / 512 MiB, autoscaling off");
-    const local = JSON.parse(readFileSync(join(dir, "out", "synth", "local.json"), "utf8")) as SynthDocument;
+    expect(stdout).toBe(
+      [
+        "Stack local (tier local, runtime docker): 9 resources, policies: no violations",
+        "  SERVICE  IMAGE                     TASKS        CPU / MEMORY   AUTOSCALING  ALARMS",
+        "  api      delivery/api:sha-0000000  1 container  256 / 512 MiB  off          0",
+        "  web      delivery/web:sha-0000000  1 container  256 / 512 MiB  off          0",
+        `Stack dev (tier dev, us-east-1): ${resources("dev")} resources, policies: no violations`,
+        "  SERVICE  IMAGE                     TASKS   CPU / MEMORY   AUTOSCALING  ALARMS",
+        "  api      delivery/api:sha-3f9c2a1  1 task  256 / 512 MiB  off          8",
+        "  web      delivery/web:sha-3f9c2a1  1 task  256 / 512 MiB  off          8",
+        `Stack staging (tier staging, us-east-1): ${resources("staging")} resources, policies: no violations`,
+        "  SERVICE  IMAGE                     TASKS    CPU / MEMORY   AUTOSCALING     ALARMS",
+        "  api      delivery/api:sha-3f9c2a1  2 tasks  256 / 512 MiB  2-5 at 60% CPU  8",
+        "  web      delivery/web:sha-3f9c2a1  2 tasks  256 / 512 MiB  2-5 at 60% CPU  8",
+        `Stack prod (tier prod, us-east-1): ${resources("prod")} resources, policies: no violations`,
+        "  SERVICE  IMAGE                     TASKS    CPU / MEMORY    AUTOSCALING      ALARMS",
+        "  api      delivery/api:sha-3f9c2a1  3 tasks  512 / 1024 MiB  3-20 at 60% CPU  8",
+        "  web      delivery/web:sha-3f9c2a1  3 tasks  512 / 1024 MiB  3-20 at 60% CPU  8",
+        `4 stacks, ${docs.reduce((n, d) => n + d.resources.length, 0)} resources, 0 policy violations; wrote out/synth/<stack>.json`,
+        "",
+      ].join("\n"),
+    );
+    const local = docs[0];
     expect([local.summary.runtime, local.resources.filter((r) => r.type === "docker:index/container:Container").length]).toEqual([
       "docker",
       2,
     ]);
     expect((local.outputs.deployment as { runtime: string }).runtime).toBe("docker");
-    expect(stdout).toMatch(/Stack prod \(tier prod, us-east-1\): \d+ resources/);
-    expect(stdout).toContain("service api: delivery/api:sha-3f9c2a1, 3 tasks of 512 CPU / 1024 MiB, autoscaling 3-20 at 60% CPU");
+  });
+
+  it("--verbose keeps the detail: resource counts per type, each alarm with its threshold, the policy verdict per stack", async () => {
+    const dir = project();
+
+    const { code, stdout } = await synth(dir, "--stack", "prod", "--verbose");
+
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^Stack prod \(tier prod, us-east-1\): \d+ resources\n {2}aws:/);
+    expect(stdout).toMatch(/\n {2}aws:ecs\/service:Service +2\n/);
+    expect(stdout).toContain("  service api: delivery/api:sha-3f9c2a1, 3 tasks of 512 CPU / 1024 MiB, autoscaling 3-20 at 60% CPU\n");
+    expect(stdout).toContain("    alarms: cpu-high > 80;");
+    expect(stdout).toContain("Policies for prod: no violations\n");
+    expect(stdout).not.toContain("policy violations; wrote");
   });
 
   it("renders the emulator example from its folder: the ECS program for the local tier, no violation", async () => {
@@ -57,9 +88,9 @@ describe("deployctl synth", () => {
     const { code, stdout } = await synth(dir);
 
     expect(code).toBe(0);
-    expect(stdout).toMatch(/Stack local \(tier local, us-east-1\): \d+ resources/);
-    expect(stdout).toContain("service api: delivery/api:sha-0000000, 1 task of 256 CPU / 512 MiB, autoscaling off");
-    expect(stdout).toContain("Policies for local: no violations");
+    expect(stdout).toMatch(/Stack local \(tier local, us-east-1\): \d+ resources, policies: no violations\n/);
+    expect(stdout).toContain("  api      delivery/api:sha-0000000  1 task  256 / 512 MiB  off");
+    expect(stdout).toMatch(/\n1 stack, \d+ resources, 0 policy violations; wrote out\/synth\/<stack>\.json\n$/);
     const doc = JSON.parse(readFileSync(join(dir, "out", "synth", "local.json"), "utf8")) as SynthDocument;
     expect([doc.summary.runtime, doc.resources.filter((r) => r.type === "aws:ecs/service:Service").length]).toEqual([undefined, 2]);
   });

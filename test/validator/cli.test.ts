@@ -247,7 +247,7 @@ describe("deployctl validate: bad input exits 2 with a message naming the flag o
     expect(code).toBe(2);
     expect(stderr).toBe(
       "deployctl: bad.json: thresholds.minRequests is -1; it must be at least 0.\n" +
-        'bad.json: services[0].loadBalancer is "my-alb"; it must match ^app\\/[^/]+\\/[0-9a-z]+$.\n',
+        'bad.json: services[0].loadBalancer is "my-alb"; it must be an application load balancer\'s ARN suffix: app/, its name, /, its id in lowercase letters and digits (e.g. app/delivery-staging/0123456789abcdef).\n',
     );
   });
 

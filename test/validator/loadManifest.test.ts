@@ -65,7 +65,7 @@ describe("loadManifest from a file", () => {
       "a bad target group",
       "tg.json",
       { ...good, services: [testService("api", { targetGroup: "tg-1" })] },
-      'tg.json: services[0].targetGroup is "tg-1"; it must match ^targetgroup\\/[^/]+\\/[0-9a-z]+$.',
+      'tg.json: services[0].targetGroup is "tg-1"; it must be a target group\'s ARN suffix: targetgroup/, its name, /, its id in lowercase letters and digits (e.g. targetgroup/delivery-api/0123456789abcdef).',
     ],
     [
       "a missing field and a wrong type, both reported",

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ValidationReport } from "../../contract/report";
 import { renderJson, renderMarkdown, renderText } from "../../validators/render";
+import { alertSubject, groupAlertActions } from "../../validators/render/alerts";
 
 const report: ValidationReport = {
   schemaVersion: 1,
@@ -69,5 +70,43 @@ describe("renderJson", () => {
   it("prints the report as one JSON document", () => {
     expect(JSON.parse(renderJson(report))).toEqual(report);
     expect(renderJson(report).trim().split("\n").at(-1)).toBe("}");
+  });
+});
+
+describe("alert lines", () => {
+  const at = "2025-03-01T12:10:02.000Z";
+  const failed = (service: string) => ({
+    kind: "alert",
+    target: "sns",
+    status: "failed" as const,
+    message: "SNS Publish: NotFound: Topic does not exist",
+    at,
+    details: { stack: "staging", service, severity: "warning" },
+  });
+  const sent = (service: string) => ({
+    kind: "alert",
+    target: "slack",
+    status: "ok" as const,
+    message: "sent",
+    at,
+    details: { stack: "staging", service },
+  });
+
+  it("name the service each alert is for, and one failure repeated is one line with the reason", () => {
+    const text = renderText({ ...report, actions: [failed("api"), failed("api"), failed("web"), sent("api")] });
+
+    expect(text.split("\n").filter((l) => l.startsWith("action "))).toEqual([
+      "action alert sns for api, web: failed: SNS Publish: NotFound: Topic does not exist",
+      "action alert slack for api: ok: sent",
+    ]);
+  });
+
+  it("in a release command's summary too", () => {
+    const record = { actions: [failed("api"), failed("api"), sent("web")] };
+
+    expect(groupAlertActions(record.actions).map((g) => `${alertSubject(g)}: ${g.status}`)).toEqual([
+      "alert sns for api: failed",
+      "alert slack for web: ok",
+    ]);
   });
 });

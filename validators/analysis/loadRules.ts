@@ -38,10 +38,9 @@ export async function loadRulesFile(file: string, cwd = process.cwd()): Promise<
   const lines = new LineCounter();
   const doc = parseDocument(text, { prettyErrors: false, lineCounter: lines });
   if (doc.errors.length > 0) {
-    throw new RulesError(
-      file,
-      doc.errors.map((e) => `is not valid YAML or JSON: ${e.message.split("\n")[0]} (line ${lines.linePos(e.pos[0]).line})`),
-    );
+    // The parser's later errors follow from its first: report that one.
+    const first = doc.errors[0];
+    throw new RulesError(file, [`is not valid YAML or JSON: ${first.message.split("\n")[0]} (line ${lines.linePos(first.pos[0]).line})`]);
   }
   const data: unknown = doc.toJS() ?? {};
   return parseRules(file, data);

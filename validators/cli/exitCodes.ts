@@ -25,11 +25,22 @@ export function exitCodeForPromotion(outcome: "promoted" | "nothing-to-change" |
   return outcome === "promoted" || outcome === "nothing-to-change" ? ExitCode.Ok : ExitCode.Fail;
 }
 
-export const EXIT_CODES_HELP = `Exit codes:
-  0  pass (warnings allowed) / done
-  1  fail (verdict fail, or the command refused)
-  2  bad input (usage, unreadable or invalid manifest or config)
-  3  inconclusive (too little data to judge)
-  4  operational error (AWS, the Pulumi CLI or an endpoint unreachable, access denied,
-     throttled; a Pulumi CLI run past --pulumi-timeout; --deadline passed)
-  5  the stack is locked by another run`;
+const EXIT_CODE_MEANINGS: Record<ExitCodeValue, string> = {
+  0: "pass (warnings allowed) / done",
+  1: "fail (verdict fail, or the command refused)",
+  2: "bad input (usage, unreadable or invalid manifest or config)",
+  3: "inconclusive (too little data to judge)",
+  4: "operational error (AWS, the Pulumi CLI or an endpoint unreachable, access denied,\n     throttled; a Pulumi CLI run past --pulumi-timeout; --deadline passed)",
+  5: "the stack is locked by another run",
+};
+
+/**
+ * The "Exit codes:" block of a command's --help: only the codes it can return, each with the
+ * shared meaning unless the command says more precisely what it means for it.
+ */
+export function exitCodesHelp(codes: readonly ExitCodeValue[], meanings: Partial<Record<ExitCodeValue, string>> = {}): string {
+  return ["Exit codes:", ...codes.map((code) => `  ${code}  ${meanings[code] ?? EXIT_CODE_MEANINGS[code]}`)].join("\n");
+}
+
+/** Every exit code, for the program's --help and the commands that can return each of them. */
+export const EXIT_CODES_HELP = exitCodesHelp([0, 1, 2, 3, 4, 5]);

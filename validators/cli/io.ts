@@ -4,6 +4,8 @@ export interface CliIO {
   stderr(text: string): void;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** stdout is a terminal (colours may be used). @default false: a pipe or a file */
+  stdoutIsTTY?: boolean;
 }
 
 export const processIO: CliIO = {
@@ -11,7 +13,13 @@ export const processIO: CliIO = {
   stderr: (text) => process.stderr.write(text),
   env: process.env,
   cwd: process.cwd(),
+  stdoutIsTTY: process.stdout.isTTY === true,
 };
+
+/** Colours on a terminal only: never when piped, nor with NO_COLOR set (https://no-color.org) or TERM=dumb. */
+export function useColour(io: Pick<CliIO, "env" | "stdoutIsTTY">): boolean {
+  return io.stdoutIsTTY === true && !io.env.NO_COLOR && io.env.TERM !== "dumb";
+}
 
 /** Writes a line (adds the newline). */
 export function println(write: (text: string) => void, line = ""): void {

@@ -19,7 +19,12 @@ export function buildProgram(io: CliIO, setExitCode: (code: number) => void): Co
   for (const register of commands) register(program, { io, setExitCode });
   applyToAll(program, (cmd) => {
     cmd.exitOverride();
-    cmd.configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+    // Commander's own usage errors carry the prefix every other deployctl error has.
+    cmd.configureOutput({
+      writeOut: io.stdout,
+      writeErr: io.stderr,
+      outputError: (text, write) => write(text.replace(/^error: /, "deployctl: ")),
+    });
   });
   return program;
 }

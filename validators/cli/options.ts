@@ -2,7 +2,7 @@ import { appendFileSync } from "node:fs";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import type { AwsClientOptions, AwsClients } from "../providers/aws/clients";
 import { awsConnection } from "../providers/aws/options";
-import type { CliIO } from "./io";
+import { type CliIO, useColour } from "./io";
 import { ExitCode, type ExitCodeValue } from "./exitCodes";
 import type { DeploymentManifest, KubernetesManifest } from "../../contract/manifest";
 import type { KubernetesClients } from "../providers/kubernetes/client";
@@ -11,7 +11,7 @@ import type { PulumiTimeouts } from "../providers/pulumi/cli";
 import { DEFAULT_ALERT_POLICY } from "../alerts/policy";
 import { MAX_RETRIES } from "../rollback/retryRestart";
 import type { Verdict } from "../../contract/report";
-import { type AnyReport, OUTPUT_FORMATS, type OutputFormat, renderReport } from "../render/index";
+import { ANSI, type AnyReport, OUTPUT_FORMATS, type OutputFormat, PLAIN, renderReport } from "../render/index";
 
 /** The flags every report command (validate, gate) shares. */
 export interface CommonFlags {
@@ -178,7 +178,7 @@ export function awsClientOptions(
 
 /** Prints the report on stdout; markdown is also appended to $GITHUB_STEP_SUMMARY when that is set. */
 export function writeReport(io: CliIO, report: AnyReport, format: OutputFormat, title: string): void {
-  const text = renderReport(report, format, title);
+  const text = renderReport(report, format, title, useColour(io) ? ANSI : PLAIN);
   io.stdout(text);
   const summary = io.env.GITHUB_STEP_SUMMARY;
   if (format === "markdown" && summary) {
@@ -238,7 +238,10 @@ export function addValidateReleaseOptions(cmd: Command): Command {
       "on a fail verdict, roll failing services back to their last good release (never on inconclusive or exit 4)",
       false,
     )
-    .option("--no-record", "do not record passing services as last good in SSM (the run record is still written)")
+    .option(
+      "--no-record",
+      "do not record passing services as last good (SSM; the delivery-releases ConfigMap on Kubernetes, .delivery/ on Docker); the run record is still written",
+    )
     .option("--retries <n>", `with --rollback: ${RETRIES_HELP}`, retriesCount, 0)
     .option(
       "--rollback-wait <seconds>",

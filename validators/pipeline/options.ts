@@ -1,3 +1,6 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
 import type { AwsClientOptions } from "../providers/aws/clients";
 import { awsConnection } from "../providers/aws/options";
 import { BadInputError } from "../core/errors";
@@ -6,15 +9,43 @@ import { BadInputError } from "../core/errors";
 export interface AwsFlags {
   region?: string;
   endpointUrl?: string;
-  maxAttempts: string;
-  timeout: string;
+  /** A string when given on the command line; the default is a number. */
+  maxAttempts: string | number;
+  timeout: string | number;
 }
 
-/** Client options from the flags, then the environment (AWS_REGION, AWS_DEFAULT_REGION, AWS_ENDPOINT_URL, keys). */
-export function awsClientOptions(flags: AwsFlags, env: NodeJS.ProcessEnv): AwsClientOptions {
-  const maxAttempts = positiveInt("--max-attempts", flags.maxAttempts, 10);
-  const timeout = positiveInt("--timeout", flags.timeout, 600_000);
-  return awsConnection({ region: flags.region, endpointUrl: flags.endpointUrl, maxAttempts, timeout }, env);
+/**
+ * Client options from the flags, then `defaultRegion` (the stack file's), then the environment
+ * (AWS_REGION, AWS_DEFAULT_REGION, AWS_ENDPOINT_URL, keys).
+ */
+export function awsClientOptions(flags: AwsFlags, env: NodeJS.ProcessEnv, defaultRegion?: string): AwsClientOptions {
+  const maxAttempts = positiveInt("--max-attempts", String(flags.maxAttempts), 10);
+  const timeout = positiveInt("--timeout", String(flags.timeout), 600_000);
+  return awsConnection({ region: flags.region, endpointUrl: flags.endpointUrl, maxAttempts, timeout }, env, defaultRegion);
+}
+
+/**
+ * The region the stack file sets (`aws:region` in `<dir>/Pulumi.<stack>.yaml`), as the other
+ * commands take it from the stack; undefined when there is no such file or it sets none. A file
+ * that is not YAML is bad input naming it.
+ */
+export function stackRegion(dir: string, stack: string): string | undefined {
+  const path = join(dir, `Pulumi.${stack}.yaml`);
+  if (!existsSync(path)) return undefined;
+  let doc: unknown;
+  try {
+    doc = parse(readFileSync(path, "utf8"));
+  } catch (err) {
+    throw new BadInputError(
+      `Pulumi.${stack}.yaml is not valid YAML (${err instanceof Error ? err.message.split("\n")[0] : String(err)}).`,
+      {
+        cause: err,
+      },
+    );
+  }
+  const config = (doc as { config?: Record<string, unknown> } | null)?.config;
+  const region = config?.["aws:region"];
+  return typeof region === "string" && region !== "" ? region : undefined;
 }
 
 export function positiveInt(flag: string, value: string, max: number): number {

@@ -2,7 +2,7 @@ import type { EnvironmentConfig } from "../../infra/config";
 import { diffStack } from "../../infra/synth/diff";
 import { type SynthDocument, synthConfig } from "../../infra/synth/synth";
 import { OperationalError } from "../core/errors";
-import { normaliseDocument } from "./normalise";
+import { keyPolicyStatements, normaliseDocument } from "./normalise";
 import { pathRule, presenceRule, pruneInputs, TIER_RULE_NAMES } from "./tierRules";
 
 /** One difference between the two stacks' renders that the tier does not explain. */
@@ -27,8 +27,8 @@ export interface DriftReport {
 
 /**
  * Compares two stacks' offline renders: both are normalised (normalise.ts), the tier's own parts
- * pruned, diffed with the plan diff's code, and every difference the tier explains (tierRules.ts)
- * left out. Component resources (`delivery:*`) are left out too: their AWS children carry the
+ * pruned, IAM statements keyed by Sid or content (keyPolicyStatements), diffed with the plan
+ * diff's code, and every difference the tier explains (tierRules.ts) left out. Component resources (`delivery:*`) are left out too: their AWS children carry the
  * difference.
  */
 export function computeDrift(from: SynthDocument, to: SynthDocument): DriftReport {
@@ -41,7 +41,7 @@ export function computeDrift(from: SynthDocument, to: SynthDocument): DriftRepor
       .map((r) => {
         const { inputs, pruned } = pruneInputs(r.type, r.name, r.inputs);
         for (const p of pruned) count(p.what, p.count);
-        return { ...r, inputs };
+        return { ...r, inputs: keyPolicyStatements(inputs) as Record<string, unknown> };
       });
     return { ...normal, resources };
   };

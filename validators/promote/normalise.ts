@@ -63,15 +63,55 @@ const HEX_RUN = /(?<![0-9A-Za-z])[0-9a-f]{7,64}(?![0-9A-Za-z])/g;
 const TASK_DEFINITION_REVISION = /(:task-definition\/[A-Za-z0-9_-]+):\d+/g;
 const ECR_IMAGE_TAG = /(\.dkr\.ecr\.[a-z0-9.-]+\/[^:@\s"']+):[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}/g;
 
-/** Replaces the stack name, then the tier name, where each stands as a whole word (not inside `prodution`). */
-function wordReplacer(stack: string, tier: string): (text: string) => string {
-  const word = (w: string) => new RegExp(`(?<![A-Za-z0-9])${w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![A-Za-z0-9])`, "g");
+/**
+ * Replaces the stack name, then the tier name, where each stands as a whole word of an identifier
+ * or a whole path segment (`delivery-dev-api`, `/delivery/dev/api`), not inside another word
+ * (`prodution`) and not as the first segment of an absolute path (`/dev/null` in a health check is a
+ * file, not the stack: names the program derives from the stack start with the project).
+ */
+export function wordReplacer(stack: string, tier: string): (text: string) => string {
+  const word = (w: string) =>
+    new RegExp(`(?<![A-Za-z0-9])(?<!(?:^|[\\s"'=(,])/)${w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![A-Za-z0-9])`, "g");
   const stackWord = word(stack);
   const tierWord = tier === stack ? undefined : word(tier);
   return (text) => {
     const out = text.replace(stackWord, "{stack}");
     return tierWord ? out.replace(tierWord, "{tier}") : out;
   };
+}
+
+/**
+ * IAM policy statements keyed by their `Sid`, or by their effect and actions when they have none
+ * (`Allow ecr:GetAuthorizationToken`; a repeat gets ` #2`), so a statement inserted in one stack
+ * shows as that statement, not as every later statement shifted by one index. Applied to every
+ * policy document (an object with a `Statement` list) anywhere in `value`.
+ */
+export function keyPolicyStatements(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(keyPolicyStatements);
+  if (value === null || typeof value !== "object") return value;
+  const entries = Object.entries(value).map(([k, v]) => [k, keyPolicyStatements(v)] as const);
+  const out: Record<string, unknown> = Object.fromEntries(entries);
+  const statements = out.Statement;
+  if (!Array.isArray(statements) || !statements.every(isStatement)) return out;
+  const keyed: Record<string, unknown> = {};
+  for (const statement of statements) {
+    const base = typeof statement.Sid === "string" && statement.Sid !== "" ? statement.Sid : statementKey(statement);
+    let key = base;
+    for (let n = 2; key in keyed; n++) key = `${base} #${n}`;
+    keyed[key] = statement;
+  }
+  return { ...out, Statement: keyed };
+}
+
+type Statement = { Sid?: unknown; Effect?: unknown; Action?: unknown; NotAction?: unknown };
+
+function isStatement(v: unknown): v is Statement {
+  return v !== null && typeof v === "object" && !Array.isArray(v) && typeof (v as Statement).Effect === "string";
+}
+
+function statementKey(s: Statement): string {
+  const actions = [s.Action ?? s.NotAction ?? []].flat().map(String);
+  return `${String(s.Effect)} ${s.NotAction !== undefined && s.Action === undefined ? "not " : ""}${actions.join(",") || "(no action)"}`;
 }
 
 type NamedEntry = { name: string; value?: unknown; valueFrom?: unknown };

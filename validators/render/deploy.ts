@@ -1,11 +1,16 @@
 import type { SavedRecord } from "../records/recorder";
 import { attemptText } from "./format";
 import type { FailedTrafficStep, RunRecord } from "../records/types";
+import { alertSubject, groupAlertActions } from "./alerts";
+import { type Paint, PLAIN, paintStatus, type Tone } from "./colour";
 
 /** The end of a release command for people: outcome, services, rollback, channel results, where the record went. */
-export function renderRunSummary(saved: SavedRecord): string {
+export function renderRunSummary(saved: SavedRecord, paint: Paint = PLAIN): string {
   const { record } = saved;
-  const lines = [`${record.command} on stack ${record.stack}: ${record.outcome} (verdict ${record.verdict}, exit ${record.exitCode})`];
+  const outcome = paint === PLAIN ? record.outcome : paint(record.outcome, OUTCOME_TONE[record.outcome]);
+  const lines = [
+    `${record.command} on stack ${record.stack}: ${outcome} (verdict ${paintStatus(paint, record.verdict)}, exit ${record.exitCode})`,
+  ];
   for (const s of record.services) {
     const after = s.tagAfter ?? "?";
     const change =
@@ -26,8 +31,8 @@ export function renderRunSummary(saved: SavedRecord): string {
     const step = record.rollback.failedStep;
     if (step) lines.push(`  failed step: ${failedStepText(step)}`);
   }
-  const alerts = record.actions.filter((a) => a.kind === "alert" || a.kind === "resolve");
-  for (const a of alerts) lines.push(`  ${a.kind} ${a.target ?? ""}: ${a.status}${a.status === "ok" ? "" : ` (${a.message})`}`);
+  for (const a of groupAlertActions(record.actions))
+    lines.push(`  ${alertSubject(a)}: ${a.status}${a.status === "ok" ? "" : ` (${a.message})`}`);
   lines.push(saved.location ? `  record: ${saved.location}` : `  record NOT written: ${saved.error ?? "unknown error"}`);
   return `${lines.join("\n")}\n`;
 }
@@ -90,16 +95,36 @@ export function renderRunMarkdown(saved: SavedRecord): string {
       `**Rollback ${record.rollback.status}** of ${record.rollback.services.join(", ") || "nothing"}: ${cell(record.rollback.reason)}`,
     );
   if (record.rollback?.failedStep) out.push("", `**Failed step:** ${cell(failedStepText(record.rollback.failedStep))}`);
-  const alerts = record.actions.filter((a) => a.kind === "alert" || a.kind === "resolve");
-  if (alerts.length > 0) out.push("", `Alerts: ${alerts.map((a) => `${a.kind} ${a.target ?? ""} ${a.status}`).join(", ")}`);
+  const alerts = groupAlertActions(record.actions);
+  if (alerts.length > 0)
+    out.push(
+      "",
+      `Alerts: ${alerts.map((a) => `${alertSubject(a)} ${a.status}${a.status === "ok" ? "" : ` (${cell(a.message)})`}`).join(", ")}`,
+    );
   out.push("", saved.location ? `Record: \`${saved.location}\`` : `Record **not written**: ${cell(saved.error ?? "unknown error")}`);
   return `${out.join("\n")}\n`;
 }
 
-/** The run's output in the format asked for. */
-export function renderRun(saved: SavedRecord, format: "text" | "json" | "markdown"): string {
-  return format === "json" ? renderRunJson(saved.record) : format === "markdown" ? renderRunMarkdown(saved) : renderRunSummary(saved);
+/** The run's output in the format asked for; `paint` colours the text form's outcome and verdict (a terminal). */
+export function renderRun(saved: SavedRecord, format: "text" | "json" | "markdown", paint: Paint = PLAIN): string {
+  return format === "json"
+    ? renderRunJson(saved.record)
+    : format === "markdown"
+      ? renderRunMarkdown(saved)
+      : renderRunSummary(saved, paint);
 }
+
+/** The colour of an outcome: released green, rolled back yellow, inconclusive magenta, anything that went wrong red. */
+const OUTCOME_TONE: Record<RunRecord["outcome"], Tone> = {
+  released: "pass",
+  "nothing-to-do": "pass",
+  "rolled-back": "warn",
+  inconclusive: "inconclusive",
+  failed: "fail",
+  "rollback-failed": "fail",
+  refused: "fail",
+  error: "fail",
+};
 
 /** `api at 25% (step 2): fail: 5xx 6% above 1%; traffic back 0s after the verdict (deployctl, ROLLBACK_SUCCESSFUL)`. */
 export function failedStepText(step: FailedTrafficStep): string {

@@ -189,7 +189,7 @@ async function readJson(file: string, cwd = process.cwd()): Promise<unknown> {
   }
 }
 
-/** `services[1].targetGroup is "tg-1"; it must match ^targetgroup/...`. */
+/** `services[1].targetGroup is "tg-1"; it must be a target group's ARN suffix: ...`. */
 export function describeIssue(issue: z.core.$ZodIssue, root: unknown): string {
   const path = formatPath(issue.path);
   const value = valueAt(root, issue.path);
@@ -216,7 +216,10 @@ function allowed(issue: z.core.$ZodIssue, value: unknown): string {
       if (format.format === "starts_with") return `it must start with "${format.prefix}"`;
       if (format.format === "regex" && format.pattern === SAFE_NAME.toString())
         return `it must be a safe name: letters, digits, "-", "_" or ".", not starting with ".", at most ${SAFE_NAME_MAX} characters`;
-      if (format.format === "regex" && format.pattern) return `it must match ${format.pattern.replace(/^\/|\/$/g, "")}`;
+      // The contract words its patterns ("it must be a target group's ARN suffix: ..."); zod's own
+      // message ("Invalid string: must match pattern ...") is the fallback for one it does not.
+      if (format.format === "regex" && !issue.message.startsWith("Invalid string")) return issue.message;
+      if (format.format === "regex" && format.pattern) return `it must match the pattern ${format.pattern.replace(/^\/|\/$/g, "")}`;
       return `it must be a valid ${format.format}`;
     }
     case "invalid_value":

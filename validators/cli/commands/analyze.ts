@@ -34,11 +34,18 @@ export const registerAnalyze: RegisterCommand = (program, ctx) => {
       "after",
       `
 Categories (first match wins): database, config, frontend, backend, test; anything else is "other".
-Decisions: no change -> skip the run; shared config (root package.json, lock files, Dockerfile) ->
-everything; frontend only -> skip backend suites; backend only -> skip performance suites; config only
--> skip unit suites, build and deploy; any other mix -> everything.
-Exit codes: 0 analysed (whatever the decision), 2 bad input (--repo, --base, --head, --rules, --suites),
-4 git could not run.`,
+Decisions, first that applies (the default rules; a --rules file's decisions replace the last three):
+  no change       no file changed, or only ignored files: the run is skipped
+  shared config   root package.json, a lock file or the root Dockerfile changed: everything runs
+  frontend-only   only frontend files changed: backend suites are skipped
+  backend-only    only backend files changed: performance suites are skipped
+  config-only     only configuration files changed: unit suites are skipped; build and deploy run
+  anything else   any other mix (database or test files included): everything runs
+
+Exit codes:
+  0  analysed (whatever the decision)
+  2  bad input (--repo, --base, --head, --rules, --suites)
+  4  git could not run`,
     )
     .action(async (flags: AnalyzeFlags) => {
       const { analyzeChanges, loadRulesFile, parseSuites, renderAnalysisText } = await import("../../analysis/index.js");

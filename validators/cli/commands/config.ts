@@ -77,7 +77,13 @@ export const registerConfig: RegisterCommand = (program, ctx) => {
     .addOption(outputOption())
     .addHelpText(
       "after",
-      "\nExit codes: 0 set (or already set), 2 bad input (unknown service, bad tag, unreadable file). The file is replaced atomically or not at all.",
+      `
+The file is replaced atomically or not at all.
+
+Exit codes:
+  0  set (or already set)
+  2  bad input (unknown service, bad tag, unreadable or invalid file)
+  4  the file could not be written`,
     )
     .action(async (flags: SetTagFlags) => {
       // The implementation loads here, not with the option definitions (`--help` stays fast).

@@ -3,6 +3,8 @@ import { addDeadlineOptions, underDeadline, withDeadline } from "../deadline";
 import type { ReleaseCommandDeps } from "../compose";
 import { addCommonOptions, addReleaseOptions, RETRIES_HELP, type ReleaseFlags, retriesCount, wholeNumber } from "../options";
 import type { CliContext, RegisterCommand } from "../context";
+import { useColour } from "../io";
+import { ANSI, PLAIN } from "../../render/colour";
 import { BadInputError } from "../../core/errors";
 import { EXIT_CODES_HELP, ExitCode, exitCodeForRun } from "../exitCodes";
 
@@ -129,7 +131,7 @@ export async function runDeployCommand(flags: DeployFlags, ctx: CliContext, deps
       migrations: runtime.migrations,
     },
   );
-  ctx.io.stdout(renderRun(result, flags.output));
+  ctx.io.stdout(renderRun(result, flags.output, useColour(ctx.io) ? ANSI : PLAIN));
   if (result.error) ctx.io.stderr(`deployctl: the run record could not be written: ${result.error}\n`);
   return exitCodeForRun(result);
 }

@@ -11,7 +11,7 @@ import {
   writeReport,
 } from "../options";
 import type { CliContext, RegisterCommand } from "../context";
-import { EXIT_CODES_HELP } from "../exitCodes";
+import { exitCodesHelp } from "../exitCodes";
 
 export interface GateFlags extends CommonFlags {
   tag?: string;
@@ -40,7 +40,11 @@ Examples:
   deployctl gate --stack staging --tag sha-abc1234
   deployctl gate --manifest deployment.json --tag v2 --output json
 
-${EXIT_CODES_HELP}`;
+${exitCodesHelp([0, 1, 2, 3, 4], {
+  0: "pass (warnings allowed): the deploy may start",
+  1: "fail: a check failed; do not deploy",
+  3: "inconclusive: the manifest lists no service to check",
+})}`;
 
 /** `deployctl gate`: may a deploy start? */
 export const registerGate: RegisterCommand = (program, ctx) => {

@@ -1,7 +1,7 @@
 import type { ReleaseCommandDeps } from "../compose";
 import { addCommonOptions, addReleaseOptions, awsClientOptions, type ReleaseFlags, wholeNumber } from "../options";
 import type { CliContext, RegisterCommand } from "../context";
-import { EXIT_CODES_HELP, ExitCode } from "../exitCodes";
+import { ExitCode, exitCodesHelp } from "../exitCodes";
 
 export interface HistoryFlags extends ReleaseFlags {
   limit: number;
@@ -18,7 +18,11 @@ Examples:
   deployctl history --stack staging
   deployctl history --stack prod --service api --limit 5 --output json
 
-${EXIT_CODES_HELP}`;
+${exitCodesHelp([0, 2, 4], {
+  0: "listed (also when a service has no release or run yet)",
+  2: "bad input (a flag, an unknown --service, an unreadable or invalid manifest)",
+  4: "operational error (SSM or the S3 history bucket unreachable, access denied, throttled)",
+})}`;
 
 /** `deployctl history`: releases and runs, newest first. */
 export const registerHistory: RegisterCommand = (program, ctx) => {

@@ -9,6 +9,7 @@ import { registerRollback } from "./rollback";
 import { registerPipeline } from "./pipeline";
 import { registerPromote } from "./promote";
 import { registerValidate } from "./validate";
+import { registerCompletion } from "./completion";
 
 /** Every deployctl command, in the order `deployctl --help` lists them. */
 export const commands: RegisterCommand[] = [
@@ -22,4 +23,5 @@ export const commands: RegisterCommand[] = [
   registerRollback,
   registerHistory,
   registerPromote,
+  registerCompletion,
 ];

@@ -1,3 +1,5 @@
+import { resolve } from "node:path";
+import { Option } from "commander";
 import { addDeadlineOptions, type DeadlineFlags, underDeadline } from "../deadline";
 import type { AwsFlags } from "../../pipeline";
 import type { CliContext, RegisterCommand } from "../context";
@@ -9,7 +11,8 @@ interface StatusFlags extends AwsFlags, DeadlineFlags {
   stack?: string;
   pipeline?: string;
   project: string;
-  executions: string;
+  dir?: string;
+  executions: string | number;
   output: OutputFormat;
 }
 
@@ -22,20 +25,25 @@ export const registerPipeline: RegisterCommand = (program, ctx) => {
     .option("-s, --stack <env>", "the stack whose pipeline to read (dev, staging, prod, local)")
     .option("--pipeline <name>", "the pipeline's name (default: <project>-<stack>)")
     .option("--project <name>", "the project prefix of the pipeline's name", "delivery")
-    .option("--executions <n>", "how many executions to list, newest first (1 to 100)", "1")
-    .option("--region <region>", "AWS region (default: AWS_REGION, then AWS_DEFAULT_REGION)")
+    .addOption(new Option("--executions <n>", "how many executions to list, newest first (1 to 100)").default(1))
+    .option("--dir <dir>", "the Pulumi project folder with Pulumi.<stack>.yaml (default: the current directory)")
+    .option("--region <region>", "AWS region (default: aws:region in Pulumi.<stack>.yaml, then AWS_REGION / AWS_DEFAULT_REGION)")
     .option("--endpoint-url <url>", "send every AWS call to this endpoint, e.g. moto or LocalStack (default: $AWS_ENDPOINT_URL)")
-    .option("--max-attempts <n>", "attempts per AWS call (standard retry mode: throttling and 5xx are retried)", "3")
-    .option("--timeout <ms>", "timeout of one AWS request, in milliseconds", "10000")
+    .addOption(new Option("--max-attempts <n>", "attempts per AWS call (standard retry mode: throttling and 5xx are retried)").default(3))
+    .addOption(new Option("--timeout <ms>", "timeout of one AWS request, in milliseconds").default(10_000))
     .addOption(outputOption())
     .addHelpText(
       "after",
       `
-Exit codes: 0 the latest execution succeeded, is in progress, was superseded, or there is none yet;
-1 the latest execution Failed, was Stopped or Cancelled, or is Stopping (its change will not reach a
-validated release);
-2 bad input (flags, or no such pipeline); 4 AWS could not be asked (access denied, unreachable, throttled),
-or --deadline passed.`,
+Example:
+  deployctl pipeline status --stack staging --executions 5
+
+Exit codes:
+  0  the latest execution succeeded, is in progress, was superseded, or there is none yet
+  1  the latest execution Failed, was Stopped or Cancelled, or is Stopping (its change will not
+     reach a validated release)
+  2  bad input (flags, or no such pipeline)
+  4  AWS could not be asked (access denied, unreachable, throttled), or --deadline passed`,
     );
   addDeadlineOptions(status, "pipeline status", { pulumi: false }).action(async (flags: StatusFlags) => {
     ctx.setExitCode(await underDeadline(flags, ctx, (c) => runStatus(flags, c)));
@@ -44,12 +52,13 @@ or --deadline passed.`,
 
 async function runStatus(flags: StatusFlags, ctx: CliContext): Promise<number> {
   const { createAwsClients } = await import("../../providers/aws/clients.js");
-  const { awsClientOptions, pipelineName, positiveInt, readPipelineStatus, renderPipelineStatusText } = await import(
+  const { awsClientOptions, pipelineName, positiveInt, readPipelineStatus, renderPipelineStatusText, stackRegion } = await import(
     "../../pipeline/index.js"
   );
   const { name, from } = pipelineName(flags);
-  const executions = positiveInt("--executions", flags.executions, 100);
-  const options = awsClientOptions(flags, ctx.io.env);
+  const executions = positiveInt("--executions", String(flags.executions), 100);
+  const dir = resolve(ctx.io.cwd, flags.dir ?? ".");
+  const options = awsClientOptions(flags, ctx.io.env, flags.stack === undefined ? undefined : stackRegion(dir, flags.stack));
   const clients = createAwsClients(options);
   const result = await readPipelineStatus(clients, { pipeline: name, region: options.region, executions, from });
   const { markdownOfText } = await import("../../render/document.js");

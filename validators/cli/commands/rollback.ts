@@ -2,6 +2,8 @@ import type { ReleaseCommandDeps } from "../compose";
 import { addDeadlineOptions, underDeadline, withDeadline } from "../deadline";
 import { addCommonOptions, addReleaseOptions, type ReleaseFlags, wholeNumber } from "../options";
 import type { CliContext, RegisterCommand } from "../context";
+import { useColour } from "../io";
+import { ANSI, PLAIN } from "../../render/colour";
 import { EXIT_CODES_HELP, exitCodeForRun } from "../exitCodes";
 
 export interface RollbackFlags extends ReleaseFlags {
@@ -90,7 +92,7 @@ export async function runRollbackCommand(flags: RollbackFlags, ctx: CliContext, 
       migrations: runtime.migrations,
     },
   );
-  ctx.io.stdout(renderRun(result, flags.output));
+  ctx.io.stdout(renderRun(result, flags.output, useColour(ctx.io) ? ANSI : PLAIN));
   if (result.error) ctx.io.stderr(`deployctl: the run record could not be written: ${result.error}\n`);
   return exitCodeForRun(result);
 }

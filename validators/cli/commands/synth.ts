@@ -16,9 +16,14 @@ interface SynthFlags {
   out: string;
   output: OutputFormat;
   diff?: string;
+  verbose: boolean;
 }
 
 const HELP = `
+Output: one table per stack (services, image, tasks, CPU / memory, autoscaling, alarm count, policy
+verdict), then one line with the totals and where the renders are. --verbose adds the resource
+count per type and each alarm with its threshold.
+
 Policies: every rendered stack is checked against the policy pack (policy/), the same rules
 \`pulumi preview --policy-pack policy\` enforces: mandatory in prod, advisory elsewhere. Violations
 are printed per rule with the resource and the fix, and written to <out>/<stack>.json.
@@ -48,13 +53,14 @@ export const registerSynth: RegisterCommand = (program, ctx) => {
       "compare with the renders in this directory (the base branch's out/synth) and print the plan diff as Markdown",
     )
     .addOption(outputOption())
+    .option("--verbose", "with text output: every resource type with its count, and each alarm with its threshold", false)
     .addHelpText("after", HELP)
     .action(async (flags: SynthFlags) => {
       // The Pulumi program, its mock runtime and the policy pack load here, for synth only.
       const { ConfigError } = await import("../../../infra/config/index.js");
       const { commentMarkdown, diffMarkdown } = await import("../../../infra/synth/diffMarkdown.js");
       const { formatViolations, hasMandatoryViolation, PolicyEvaluationError } = await import("../../../infra/synth/policy.js");
-      const { formatSummary } = await import("../../../infra/synth/summary.js");
+      const { formatSummary, formatSummaryTable, formatSynthTotals } = await import("../../../infra/synth/summary.js");
       const { synthStack } = await import("../../../infra/synth/synth.js");
       const { listStacks } = await import("../../../contract/stackFiles.js");
       const dir = resolve(ctx.io.cwd, flags.dir);
@@ -83,17 +89,22 @@ export const registerSynth: RegisterCommand = (program, ctx) => {
           const doc = await synthStack(dir, stack);
           const file = writeSynthDocument(out, doc);
           docs.push(doc);
-          if (flags.output === "text" && base === undefined) {
+          if (flags.output === "text" && base === undefined && flags.verbose) {
             ctx.io.stdout(formatSummary(doc.summary, file));
             ctx.io.stdout(formatViolations(stack, doc.policy.violations));
-          } else if (flags.output === "markdown")
+          } else if (flags.output === "markdown") {
             markdown += formatSummary(doc.summary, file) + formatViolations(stack, doc.policy.violations);
+          } else if (flags.output === "text" && base === undefined) {
+            ctx.io.stdout(formatSummaryTable(doc.summary, doc.policy.violations));
+            // Violations are what to fix: their rule, resource and fix are shown in either form.
+            if (doc.policy.violations.length > 0) ctx.io.stdout(formatViolations(stack, doc.policy.violations));
+          }
         } catch (err) {
           if (err instanceof PolicyEvaluationError)
             throw new OperationalError(`policy evaluation failed for stack ${stack}: ${err.message}`, undefined, { cause: err });
           if (!(err instanceof ConfigError)) throw err;
           invalid++;
-          println(ctx.io.stderr, err.message);
+          println(ctx.io.stderr, `deployctl: ${err.message}`);
         }
       }
       const mandatory = docs.filter((d) => hasMandatoryViolation(d.policy.violations));
@@ -105,6 +116,9 @@ export const registerSynth: RegisterCommand = (program, ctx) => {
         writeFileSync(join(out, "diff-comment.md"), comment);
         if (flags.output === "json") ctx.io.stdout(jsonDocument({ diffs }));
         else ctx.io.stdout(comment);
+      } else if (flags.output === "text" && !flags.verbose && docs.length > 0) {
+        const shown = relative(ctx.io.cwd, out);
+        ctx.io.stdout(formatSynthTotals(docs, shown === "" ? "." : shown.startsWith("..") ? out : shown));
       } else if (flags.output === "json") {
         ctx.io.stdout(jsonDocument({ stacks: docs.map((d) => ({ ...d.summary, policy: d.policy })) }));
       } else if (flags.output === "markdown") {

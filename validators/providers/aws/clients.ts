@@ -8,6 +8,7 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
+import { acceptIsoTimes } from "./isoTimes";
 
 /** How deployctl talks to AWS: one place for region, endpoint, retries and timeouts. */
 export interface AwsClientOptions {
@@ -66,6 +67,6 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
     sns: new SNSClient(config),
     s3: new S3Client({ ...config, forcePathStyle: options.endpoint !== undefined }),
     dynamodb: new DynamoDBClient(config),
-    codepipeline: new CodePipelineClient(config),
+    codepipeline: acceptIsoTimes(new CodePipelineClient(config)),
   };
 }
