@@ -1,4 +1,7 @@
 import { z } from "zod";
+import { ENV_KEY_PATTERN, ENV_KEY_RULE, ENV_TEMPLATE_LIMITS } from "./envKeys";
+
+export { ENV_KEY_PATTERN, ENV_KEY_RULE, ENV_TEMPLATE_LIMITS } from "./envKeys";
 
 /**
  * `delivery:envTemplate` (issue 15): the structure every service's environment must have. Shared by
@@ -11,14 +14,6 @@ import { z } from "zod";
  *   an SSM parameter / Secrets Manager reference. A secret key is required only when listed in
  *   `required` too.
  */
-
-/** An environment variable name: uppercase letters, digits and '_', not starting with a digit. */
-export const ENV_KEY_PATTERN = /^[A-Z_][A-Z0-9_]*$/;
-
-/** The longest variable name and the most keys a list may hold. */
-export const ENV_TEMPLATE_LIMITS = { keyLength: 128, keys: 100 } as const;
-
-export const ENV_KEY_RULE = `1 to ${ENV_TEMPLATE_LIMITS.keyLength} characters: uppercase letters A to Z, digits and '_', not starting with a digit (e.g. LOG_LEVEL)`;
 
 const envKey = z
   .string({ error: `expected an environment variable name: ${ENV_KEY_RULE}` })

@@ -5,6 +5,7 @@ import type { RegisterCommand } from "../context";
 import { BadInputError } from "../../core/errors";
 import { ExitCode } from "../exitCodes";
 import { println } from "../io";
+import { registerSetEnv } from "./configSetEnv";
 
 interface SetTagFlags {
   stack: string;
@@ -60,7 +61,7 @@ async function editsFrom(flags: SetTagFlags, cwd: string): Promise<TagEdit[]> {
   return [{ service: flags.service, tag: flags.tag }];
 }
 
-/** `deployctl config set-tag`: set services' image tags in Pulumi.<stack>.yaml, keeping its comments. */
+/** `deployctl config set-tag` and `config set-env` (configSetEnv.ts): edit Pulumi.<stack>.yaml, keeping its comments. */
 export const registerConfig: RegisterCommand = (program, ctx) => {
   const config = program.command("config").description("Edit the stack config files (Pulumi.<stack>.yaml) that say what runs.");
   config
@@ -101,4 +102,5 @@ export const registerConfig: RegisterCommand = (program, ctx) => {
       }
       ctx.setExitCode(ExitCode.Ok);
     });
+  registerSetEnv(config, ctx);
 };

@@ -1,0 +1,9 @@
+/** Environment variable names as `delivery:envTemplate` and `deployctl config set-env` accept them (no zod: the CLI loads it with its options). */
+
+/** An environment variable name: uppercase letters, digits and '_', not starting with a digit. */
+export const ENV_KEY_PATTERN = /^[A-Z_][A-Z0-9_]*$/;
+
+/** The longest variable name and the most keys a list may hold. */
+export const ENV_TEMPLATE_LIMITS = { keyLength: 128, keys: 100 } as const;
+
+export const ENV_KEY_RULE = `1 to ${ENV_TEMPLATE_LIMITS.keyLength} characters: uppercase letters A to Z, digits and '_', not starting with a digit (e.g. LOG_LEVEL)`;
