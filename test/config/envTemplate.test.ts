@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseEnvironmentConfig, stackConfigFromText } from "../../infra/config";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ConfigError, parseEnvironmentConfig, readStackFile, stackConfigFromText } from "../../infra/config";
 import { rawConfig, service } from "./helpers";
 
 /** The lines of the ConfigError the config throws, without the heading. */
@@ -208,5 +210,36 @@ describe("delivery:envTemplate", () => {
       "delivery:services[0].environment.DATABASE_URL (api)",
       "delivery:services[1].environment (web)",
     ]);
+  });
+});
+
+describe("the shipped stacks use the template", () => {
+  const ROOT = join(__dirname, "..", "..");
+
+  it.each(["local", "dev", "staging", "prod"])("%s requires LOG_LEVEL of every service and keeps DATABASE_URL secret", (stack) => {
+    const config = parseEnvironmentConfig(readStackFile(ROOT, stack));
+
+    expect(config.envTemplate).toEqual({ required: ["LOG_LEVEL"], secrets: ["DATABASE_URL"] });
+    expect(config.services.map((s) => [s.name, "LOG_LEVEL" in s.environment])).toEqual([
+      ["api", true],
+      ["web", true],
+    ]);
+  });
+
+  it.each(["dev", "staging", "prod"])("%s gives api's DATABASE_URL as an SSM reference", (stack) => {
+    const api = parseEnvironmentConfig(readStackFile(ROOT, stack)).services[0];
+
+    expect([api.secrets.DATABASE_URL, "DATABASE_URL" in api.environment]).toEqual([`/delivery/${stack}/api/database-url`, false]);
+  });
+
+  it("prod without web's LOG_LEVEL fails the config check, naming web", () => {
+    const lines = readFileSync(join(ROOT, "Pulumi.prod.yaml"), "utf8").split("\n");
+    const webLog = lines.lastIndexOf("        LOG_LEVEL: warn"); // web's, after api's
+    expect(lines[webLog - 1]).toBe("      environment:");
+    const withoutWebLog = [...lines.slice(0, webLog - 1), ...lines.slice(webLog + 1)].join("\n");
+
+    expect(() => parseEnvironmentConfig(stackConfigFromText(withoutWebLog, { project: "delivery", stack: "prod" }))).toThrow(
+      "Pulumi.prod.yaml: delivery:services[1].environment (web) is missing required key LOG_LEVEL (delivery:envTemplate.required); set it in environment (deployctl config set-env --service web LOG_LEVEL=...) or in secrets as an SSM parameter or Secrets Manager reference.",
+    );
   });
 });

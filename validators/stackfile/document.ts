@@ -55,3 +55,41 @@ export function setStringIn(map: YAMLMap, path: readonly string[], value: string
   if (needsQuotes(value) && (scalar.type === undefined || scalar.type === Scalar.PLAIN)) scalar.type = Scalar.QUOTE_DOUBLE;
   if (!(current instanceof Scalar)) map.setIn(path, scalar);
 }
+
+/** A value written plain only when it is unmistakably a string in block and flow context alike. */
+const SAFE_PLAIN = /^[A-Za-z0-9_./][A-Za-z0-9_./@+-]*$/;
+
+/** How a one-line string is written where a scalar of `type` stood: its quoting kept, plain only when safe. */
+export function renderScalar(value: string, type: Scalar["type"]): string {
+  if (type === Scalar.QUOTE_SINGLE && !/[\x00-\x1f\x7f]/.test(value)) return `'${value.replace(/'/g, "''")}'`;
+  if (type === Scalar.QUOTE_DOUBLE || !SAFE_PLAIN.test(value) || needsQuotes(value)) return JSON.stringify(value);
+  return value;
+}
+
+/** Whether a scalar's source text can be replaced in place (it has a source range and is not a block scalar). */
+export function spliceable(node: unknown): node is Scalar & { range: [number, number, number] } {
+  return (
+    node instanceof Scalar &&
+    node.range !== undefined &&
+    node.range !== null &&
+    node.type !== Scalar.BLOCK_LITERAL &&
+    node.type !== Scalar.BLOCK_FOLDED
+  );
+}
+
+/**
+ * The source text with each scalar's value replaced in place: every other byte (comments, spacing,
+ * flow collections' padding) stays as it was, which re-printing the whole document cannot promise.
+ */
+export function spliceScalars(
+  text: string,
+  edits: readonly { node: Scalar & { range: [number, number, number] }; value: string }[],
+): string {
+  let out = text;
+  for (const { node, value } of [...edits].sort((a, b) => b.node.range[0] - a.node.range[0])) {
+    // An empty value (`KEY:`) starts right after the colon: it gets a space before it.
+    const empty = node.range[1] === node.range[0];
+    out = `${out.slice(0, node.range[0])}${empty ? " " : ""}${renderScalar(value, node.type)}${out.slice(node.range[1])}`;
+  }
+  return out;
+}

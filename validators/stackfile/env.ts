@@ -1,7 +1,7 @@
 import { isMap, isScalar, type Document } from "yaml";
 import { declaredKeys, type EnvTemplate, envTemplateSchema, resolveEnvTemplate } from "../../contract/envTemplate";
 import { BadInputError } from "../core/errors";
-import { parseStackDocument, serviceEntries, setStringIn, stackDocumentText } from "./document";
+import { parseStackDocument, serviceEntries, setStringIn, spliceable, spliceScalars, stackDocumentText } from "./document";
 
 /**
  * Sets values of one service's environment in a Pulumi stack file's text (`deployctl config set-env`),
@@ -78,13 +78,27 @@ export function setEnvValues(file: string, text: string, project: string, servic
   }
   if (problems.length > 0) throw new BadInputError(problems.join("\n"));
 
+  // A value that replaces an existing one is spliced into the text, so every other byte stays; a key
+  // the service did not have yet is added through the document, which is then printed whole.
+  const splices: Parameters<typeof spliceScalars>[1][number][] = [];
+  let reprint = false;
   const changes: EnvChange[] = edits.map(({ key: name, value }) => {
     const current = environment?.get(name, true);
     const from = isScalar(current) && current.value !== null ? String(current.value) : null;
-    if (from !== value) setStringIn(item, ["environment", name], value);
+    if (from !== value) {
+      if (spliceable(current)) splices.push({ node: current, value });
+      else reprint = true;
+      setStringIn(item, ["environment", name], value);
+    }
     return { key: name, path: `${at}.environment.${name}`, from, to: value, changed: from !== value };
   });
-  return { text: stackDocumentText(doc), service, environmentPath: `${at}.environment`, changes, template };
+  return {
+    text: reprint ? stackDocumentText(doc) : spliceScalars(text, splices),
+    service,
+    environmentPath: `${at}.environment`,
+    changes,
+    template,
+  };
 }
 
 /** The stack file's template, parsed with the program's schema (contract/envTemplate.ts). */

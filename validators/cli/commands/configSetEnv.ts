@@ -54,6 +54,8 @@ export function parseEnvAssignments(args: readonly string[]): EnvEdit[] {
       );
     } else if (edits.some((e) => e.key === key)) {
       problems.push(`KEY=VALUE names ${key} twice; give each key once`);
+    } else if (/[\x00-\x1f\x7f]/.test(value)) {
+      problems.push(`KEY=VALUE: the value of ${key} holds a control character (a newline, tab...); config set-env writes one-line values`);
     } else if (value.length > ENV_VALUE_MAX_LENGTH) {
       problems.push(`KEY=VALUE: the value of ${key} is ${value.length} characters; at most ${ENV_VALUE_MAX_LENGTH}`);
     } else {
