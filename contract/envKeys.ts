@@ -7,3 +7,12 @@ export const ENV_KEY_PATTERN = /^[A-Z_][A-Z0-9_]*$/;
 export const ENV_TEMPLATE_LIMITS = { keyLength: 128, keys: 100 } as const;
 
 export const ENV_KEY_RULE = `1 to ${ENV_TEMPLATE_LIMITS.keyLength} characters: uppercase letters A to Z, digits and '_', not starting with a digit (e.g. LOG_LEVEL)`;
+
+/** Whether a value holds a control character (a newline, tab, NUL...): environment values set by deployctl are one line. */
+export function hasControlCharacter(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}

@@ -1,4 +1,5 @@
 import { isMap, isSeq, parseDocument, Scalar, type Document, type YAMLMap } from "yaml";
+import { hasControlCharacter } from "../../contract/envKeys";
 import { BadInputError } from "../core/errors";
 
 /**
@@ -61,7 +62,7 @@ const SAFE_PLAIN = /^[A-Za-z0-9_./][A-Za-z0-9_./@+-]*$/;
 
 /** How a one-line string is written where a scalar of `type` stood: its quoting kept, plain only when safe. */
 export function renderScalar(value: string, type: Scalar["type"]): string {
-  if (type === Scalar.QUOTE_SINGLE && !/[\x00-\x1f\x7f]/.test(value)) return `'${value.replace(/'/g, "''")}'`;
+  if (type === Scalar.QUOTE_SINGLE && !hasControlCharacter(value)) return `'${value.replace(/'/g, "''")}'`;
   if (type === Scalar.QUOTE_DOUBLE || !SAFE_PLAIN.test(value) || needsQuotes(value)) return JSON.stringify(value);
   return value;
 }

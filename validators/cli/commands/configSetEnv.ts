@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { type Command, Option } from "commander";
-import { ENV_KEY_PATTERN, ENV_KEY_RULE, ENV_TEMPLATE_LIMITS } from "../../../contract/envKeys";
+import { ENV_KEY_PATTERN, ENV_KEY_RULE, ENV_TEMPLATE_LIMITS, hasControlCharacter } from "../../../contract/envKeys";
 import type { EnvEdit } from "../../stackfile";
 import type { SetEnvResult } from "../../workflows/setEnv";
 import type { CliContext } from "../context";
@@ -54,7 +54,7 @@ export function parseEnvAssignments(args: readonly string[]): EnvEdit[] {
       );
     } else if (edits.some((e) => e.key === key)) {
       problems.push(`KEY=VALUE names ${key} twice; give each key once`);
-    } else if (/[\x00-\x1f\x7f]/.test(value)) {
+    } else if (hasControlCharacter(value)) {
       problems.push(`KEY=VALUE: the value of ${key} holds a control character (a newline, tab...); config set-env writes one-line values`);
     } else if (value.length > ENV_VALUE_MAX_LENGTH) {
       problems.push(`KEY=VALUE: the value of ${key} is ${value.length} characters; at most ${ENV_VALUE_MAX_LENGTH}`);
