@@ -16,3 +16,13 @@ export function hasControlCharacter(value: string): boolean {
   }
   return false;
 }
+
+/**
+ * The variable a secret listed by name only (`secrets: [/delivery/prod/api/database-url]`) is given:
+ * the name's last path segment, upper-cased, with '_' for anything but letters and digits
+ * (`DATABASE_URL`). Shared by the program (infra/config) and `deployctl config set-env`.
+ */
+export function secretVariableName(name: string): string {
+  const last = name.split(/[/:]/).filter(Boolean).pop() ?? name;
+  return last.replace(/[^A-Za-z0-9]+/g, "_").toUpperCase();
+}

@@ -145,6 +145,20 @@ describe("setEnvValues", () => {
       "Pulumi.dev.yaml: DATABASE_URL comes from delivery:services[0].secrets (an SSM parameter or Secrets Manager reference); remove it there first to give api a plain value.",
     ],
     [
+      "a key the service takes from a secret listed by name",
+      FILE.replace("    secrets: [DATABASE_URL]\n", "    secrets: []\n")
+        .replace("required: [LOG_LEVEL, API_TIMEOUT_MS]", "required: [LOG_LEVEL, API_TIMEOUT_MS, DATABASE_URL]")
+        .replace("DATABASE_URL: /delivery/dev/api/database-url", "- /delivery/dev/api/database-url"),
+      { DATABASE_URL: "postgres://db" },
+      "Pulumi.dev.yaml: DATABASE_URL comes from delivery:services[0].secrets (an SSM parameter or Secrets Manager reference); remove it there first to give api a plain value.",
+    ],
+    [
+      "a key the service takes from its Kubernetes Secret",
+      `${FILE}  delivery:kubernetes:\n    secrets:\n      api:\n        LOG_LEVEL:\n          secure: AAABAGZha2U=\n`,
+      { LOG_LEVEL: "debug" },
+      "Pulumi.dev.yaml: LOG_LEVEL comes from delivery:kubernetes.secrets.api (a secure value); remove it there first to give api a plain value.",
+    ],
+    [
       "a plain value over a secure one",
       FILE.replace("LOG_LEVEL: info # quiet in dev", "LOG_LEVEL:\n          secure: AAABAGZha2U="),
       { LOG_LEVEL: "debug" },

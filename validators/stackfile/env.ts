@@ -1,4 +1,5 @@
-import { isMap, isScalar, type Document } from "yaml";
+import { isMap, isScalar, isSeq, type Document, type YAMLMap } from "yaml";
+import { secretVariableName } from "../../contract/envKeys";
 import { declaredKeys, type EnvTemplate, envTemplateSchema, resolveEnvTemplate } from "../../contract/envTemplate";
 import { BadInputError } from "../core/errors";
 import { parseStackDocument, serviceEntries, setStringIn, spliceable, spliceScalars, stackDocumentText } from "./document";
@@ -47,8 +48,7 @@ export function setEnvValues(file: string, text: string, project: string, servic
   const environment = item.get("environment", true);
   if (environment !== undefined && !isMap(environment))
     throw new BadInputError(`${file}: ${at}.environment is not a map; expected VARIABLE: value entries`);
-  const secretsNode = item.get("secrets", true);
-  const referenced = new Set(isMap(secretsNode) ? secretsNode.items.map((p) => String(isScalar(p.key) ? p.key.value : p.key)) : []);
+  const referenced = secretSources(doc, project, item, service, at);
 
   const problems: string[] = [];
   const declared = declaredKeys(template);
@@ -65,9 +65,7 @@ export function setEnvValues(file: string, text: string, project: string, servic
         `${file}: ${name} is a secret key (${project}:envTemplate.secrets); config set-env writes plain text only. Set it with: pulumi config set --secret --path '${path}' <value>, or reference an SSM parameter or Secrets Manager secret in ${at}.secrets.`,
       );
     } else if (referenced.has(name)) {
-      problems.push(
-        `${file}: ${name} comes from ${at}.secrets (an SSM parameter or Secrets Manager reference); remove it there first to give ${service} a plain value.`,
-      );
+      problems.push(`${file}: ${name} comes from ${referenced.get(name)}; remove it there first to give ${service} a plain value.`);
     } else if (isMap(current)) {
       problems.push(
         `${file}: ${path} is a secure value; config set-env never replaces a secret with plain text. Use: pulumi config set --secret --path '${path}' <value>.`,
@@ -117,6 +115,25 @@ function readTemplate(file: string, project: string, doc: Document): EnvTemplate
     throw new BadInputError(lines.join("\n"));
   }
   return resolveEnvTemplate(parsed.data);
+}
+
+/**
+ * The variables a service takes from a secret, each with where it comes from: its `secrets`
+ * references (a map, or a list of names) and, on Kubernetes, `delivery:kubernetes.secrets.<service>`.
+ */
+function secretSources(doc: Document, project: string, item: YAMLMap, service: string, at: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const refs = item.get("secrets", true);
+  const reference = `${at}.secrets (an SSM parameter or Secrets Manager reference)`;
+  if (isMap(refs)) for (const p of refs.items) out.set(keyText(p.key), reference);
+  if (isSeq(refs)) for (const n of refs.items) if (isScalar(n)) out.set(secretVariableName(String(n.value)), reference);
+  const kube = doc.getIn(["config", `${project}:kubernetes`, "secrets", service], true);
+  if (isMap(kube)) for (const p of kube.items) out.set(keyText(p.key), `${project}:kubernetes.secrets.${service} (a secure value)`);
+  return out;
+}
+
+function keyText(key: unknown): string {
+  return String(isScalar(key) ? key.value : key);
 }
 
 function describeDeclared(template: EnvTemplate): string {
