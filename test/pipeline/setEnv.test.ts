@@ -136,6 +136,12 @@ describe("setEnvValues", () => {
       "Pulumi.dev.yaml: DATABASE_URL is a secret key (delivery:envTemplate.secrets); config set-env writes plain text only. Set it with: pulumi config set --secret --path 'delivery:services[0].environment.DATABASE_URL' <value>, or reference an SSM parameter or Secrets Manager secret in delivery:services[0].secrets.",
     ],
     [
+      "a secret key on a Kubernetes stack, naming its Secret",
+      FILE.replace("  delivery:tier: dev\n", "  delivery:tier: dev\n  delivery:runtime: kubernetes\n"),
+      { DATABASE_URL: "postgres://db" },
+      "Pulumi.dev.yaml: DATABASE_URL is a secret key (delivery:envTemplate.secrets); config set-env writes plain text only. Set it with: pulumi config set --secret --path 'delivery:services[0].environment.DATABASE_URL' <value>, or in delivery:kubernetes.secrets.api.DATABASE_URL.",
+    ],
+    [
       "a key the service takes from a secrets reference",
       FILE.replace("    secrets: [DATABASE_URL]\n", "    secrets: []\n").replace(
         "required: [LOG_LEVEL, API_TIMEOUT_MS]",

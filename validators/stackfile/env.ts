@@ -50,6 +50,7 @@ export function setEnvValues(file: string, text: string, project: string, servic
     throw new BadInputError(`${file}: ${at}.environment is not a map; expected VARIABLE: value entries`);
   const referenced = secretSources(doc, project, item, service, at);
 
+  const runtime = doc.getIn(["config", `${project}:runtime`]) ?? "ecs";
   const problems: string[] = [];
   const declared = declaredKeys(template);
   const secretKeys = new Set(template.secrets);
@@ -62,7 +63,7 @@ export function setEnvValues(file: string, text: string, project: string, servic
       );
     } else if (secretKeys.has(name)) {
       problems.push(
-        `${file}: ${name} is a secret key (${project}:envTemplate.secrets); config set-env writes plain text only. Set it with: pulumi config set --secret --path '${path}' <value>, or reference an SSM parameter or Secrets Manager secret in ${at}.secrets.`,
+        `${file}: ${name} is a secret key (${project}:envTemplate.secrets); config set-env writes plain text only. Set it with: pulumi config set --secret --path '${path}' <value>${secretElsewhere(runtime, project, service, name, at)}.`,
       );
     } else if (referenced.has(name)) {
       problems.push(`${file}: ${name} comes from ${referenced.get(name)}; remove it there first to give ${service} a plain value.`);
@@ -130,6 +131,13 @@ function secretSources(doc: Document, project: string, item: YAMLMap, service: s
   const kube = doc.getIn(["config", `${project}:kubernetes`, "secrets", service], true);
   if (isMap(kube)) for (const p of kube.items) out.set(keyText(p.key), `${project}:kubernetes.secrets.${service} (a secure value)`);
   return out;
+}
+
+/** Where else a secret variable can come from on the stack's runtime (after "set it with pulumi config set --secret"). */
+function secretElsewhere(runtime: unknown, project: string, service: string, key: string, at: string): string {
+  if (runtime === "kubernetes") return `, or in ${project}:kubernetes.secrets.${service}.${key}`;
+  if (runtime === "docker") return "";
+  return `, or reference an SSM parameter or Secrets Manager secret in ${at}.secrets`;
 }
 
 function keyText(key: unknown): string {
