@@ -24,6 +24,7 @@ export type ConfigProblemCode =
   | "emulator"
   | "deployment"
   | "unknown-service"
+  | "missing-env-key"
   | "runtime";
 
 /** Every problem in a stack's config at once. Its message lists them one per line. */

@@ -11,3 +11,4 @@ export * from "./kubernetes";
 export * from "./docker";
 export * from "./migration";
 export * from "./promotion";
+export * from "./envTemplate";

@@ -1,4 +1,5 @@
 import { resolvePromotion } from "./promotion";
+import { checkEnvTemplate, resolveEnvTemplate } from "./envTemplate";
 import type { z } from "zod";
 import { type ConfigProblem, ConfigError, closest, show } from "./errors";
 import {
@@ -160,6 +161,14 @@ export function parseEnvironmentConfig(raw: RawStackConfig): EnvironmentConfig {
   const logRetentionDays = parse("logRetentionDays", deliveryKeySchemas.logRetentionDays) ?? defaults.logRetentionDays;
   const tags = parse("tags", tagsSchema) ?? {};
   const promotionRaw = parse("promotion", deliveryKeySchemas.promotion);
+  const envTemplateRaw = parse("envTemplate", deliveryKeySchemas.envTemplate);
+  const envTemplate = envTemplateRaw ? resolveEnvTemplate(envTemplateRaw) : undefined;
+  if (envTemplate && Array.isArray(servicesRaw)) {
+    const kubernetesRaw = raw.values["delivery:kubernetes"];
+    const kubernetesSecrets =
+      typeof kubernetesRaw === "object" && kubernetesRaw !== null ? (kubernetesRaw as Record<string, unknown>).secrets : undefined;
+    checkEnvTemplate(envTemplate, servicesRaw, { runtime, isSecret: raw.isSecret, kubernetesSecrets }, problems);
+  }
   // A Docker stack runs no AWS pipeline (checkDockerStack reports one that is enabled); the CodePipeline deploys to ECS,
   // so a Kubernetes stack has none either.
   const pipeline = docker || runtime === "kubernetes" ? undefined : resolvePipeline(value("pipeline"), tier, defaults, problems);
@@ -209,6 +218,7 @@ export function parseEnvironmentConfig(raw: RawStackConfig): EnvironmentConfig {
     pipeline,
     ...(kubernetes ? { kubernetes } : {}),
     ...(promotionRaw ? { promotion: resolvePromotion(promotionRaw, tier) } : {}),
+    ...(envTemplate ? { envTemplate } : {}),
   };
 }
 

@@ -3,6 +3,7 @@ import { RUNTIMES } from "../../contract/manifest";
 import { dockerSchema, dockerServiceFields } from "./docker";
 import { migrationSchema } from "./migration";
 import { promotionSchema } from "./promotion";
+import { envTemplateSchema } from "../../contract/envTemplate";
 
 /**
  * The shape of each `delivery:` config key, as written in Pulumi.<stack>.yaml. Defaults that depend
@@ -294,6 +295,8 @@ export const deliveryKeySchemas = {
   kubernetes: z.unknown(),
   /** Promotions into this stack: the stabilisation window (infra/config/promotion.ts). */
   promotion: promotionSchema,
+  /** The structure every service's environment must have: required and secret keys (infra/config/envTemplate.ts). */
+  envTemplate: envTemplateSchema,
 } as const;
 
 export type DeliveryKey = keyof typeof deliveryKeySchemas;

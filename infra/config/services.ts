@@ -8,6 +8,7 @@ import { keyPath, zodProblems } from "./zodProblems";
 import { dockerOnlyProblems, resolveDockerServices } from "./docker";
 import type { RuntimeName } from "../../contract/manifest";
 import { resolveMigration } from "./migration";
+import { secretVariableName } from "../../contract/envKeys";
 
 const ROOT = "delivery:services";
 
@@ -181,10 +182,7 @@ export function secretsMap(secrets: RawService["secrets"]): Record<string, strin
   if (!secrets) return {};
   if (!Array.isArray(secrets)) return { ...secrets };
   const out: Record<string, string> = {};
-  for (const name of secrets) {
-    const last = name.split(/[/:]/).filter(Boolean).pop() ?? name;
-    out[last.replace(/[^A-Za-z0-9]+/g, "_").toUpperCase()] = name;
-  }
+  for (const name of secrets) out[secretVariableName(name)] = name;
   return out;
 }
 

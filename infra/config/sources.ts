@@ -3,7 +3,7 @@ import * as runtimeConfig from "@pulumi/pulumi/runtime/config";
 import type { RawStackConfig } from "./types";
 
 /** The stack file reader (no Pulumi runtime needed): infra/config/stackFile.ts. */
-export { readStackFile } from "./stackFile";
+export { readStackFile, stackConfigFromText } from "./stackFile";
 
 /** Reads the running Pulumi program's config (`pulumi up`, `preview`, or mocks with setAllConfig). */
 export function readPulumiConfig(): RawStackConfig {

@@ -22,6 +22,16 @@ export function readStackFile(dir: string, stack: string): RawStackConfig {
     const cause = err instanceof StackFileReadError ? err.cause : err;
     throw new ConfigError(file, [{ code: "missing", path: "(file)", message: `cannot be read: ${(cause as Error).message}.` }]);
   }
+  return stackConfigFromText(text, { project: readProjectName(dir), stack });
+}
+
+/**
+ * A stack file's text as raw config, as readStackFile reads it (secure values as SECRET_PLACEHOLDER):
+ * for checking an edit before it is written (`deployctl config set-env`).
+ */
+export function stackConfigFromText(text: string, where: { project: string; stack: string }): RawStackConfig {
+  const { project, stack } = where;
+  const file = stackFileName(stack);
   const doc = parseDocument(text);
   if (doc.errors.length > 0) {
     // The parser's later errors follow from its first (one bad indent reads as several broken
@@ -39,7 +49,7 @@ export function readStackFile(dir: string, stack: string): RawStackConfig {
     values[key] = toValue(pair.value as Node | null, key, secretPaths);
   }
   return {
-    project: readProjectName(dir),
+    project,
     stack,
     file,
     values,

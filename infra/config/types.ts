@@ -6,6 +6,7 @@ import type { RuntimeName } from "../../contract/manifest";
 import type { DockerConfig, DockerServiceConfig } from "./docker";
 import type { MigrationConfig } from "./migration";
 import type { PromotionConfig } from "./promotion";
+import type { EnvTemplate } from "../../contract/envTemplate";
 
 /** A config value that must stay secret: wrapped in pulumi.secret() where it is used, masked in synth. */
 export interface SecretValue {
@@ -131,6 +132,8 @@ export interface EnvironmentConfig {
   kubernetes?: KubernetesConfig;
   /** Promotions into this stack (`delivery:promotion`); absent: the tier's default window (24h in prod, else 0). */
   promotion?: PromotionConfig;
+  /** `delivery:envTemplate`: keys every service must have, and keys that must be secret (absent: no template). */
+  envTemplate?: EnvTemplate;
 }
 
 /** The stack config as read, before validation: full keys (`delivery:tier`) to parsed values. */

@@ -189,7 +189,7 @@ describe("parseEnvironmentConfig rejects bad config with one line per problem", 
       name: "a misspelt top-level key",
       delivery: { tier: "dev", services: [service()], alarm: {} },
       expected: [
-        "Pulumi.dev.yaml: delivery:alarm is not a known key; did you mean 'delivery:alarms'? Known keys: delivery:tier, delivery:services, delivery:alarms, delivery:rolling, delivery:notifications, delivery:network, delivery:loadBalancer, delivery:logRetentionDays, delivery:tags, delivery:pipeline, delivery:runtime, delivery:docker, delivery:kubernetes, delivery:promotion.",
+        "Pulumi.dev.yaml: delivery:alarm is not a known key; did you mean 'delivery:alarms'? Known keys: delivery:tier, delivery:services, delivery:alarms, delivery:rolling, delivery:notifications, delivery:network, delivery:loadBalancer, delivery:logRetentionDays, delivery:tags, delivery:pipeline, delivery:runtime, delivery:docker, delivery:kubernetes, delivery:promotion, delivery:envTemplate.",
       ],
     },
     {

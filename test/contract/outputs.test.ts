@@ -147,6 +147,34 @@ describe("the JSON documents and their published schemas", () => {
     );
   });
 
+  it("config set-env: JSON with schemaVersion, valid against its schema, and markdown", async () => {
+    const dir = tempDir();
+    cpSync(join(ROOT, "Pulumi.yaml"), join(dir, "Pulumi.yaml"));
+    cpSync(join(ROOT, "Pulumi.dev.yaml"), join(dir, "Pulumi.dev.yaml"));
+
+    const json = await deployctl(["config", "set-env", "-s", "dev", "--service", "api", "LOG_LEVEL=warn", "--dry-run", "-o", "json"], dir);
+    const markdown = await deployctl(
+      ["config", "set-env", "-s", "dev", "--service", "api", "LOG_LEVEL=warn", "--dry-run", "-o", "markdown"],
+      dir,
+    );
+
+    expect(json.code, json.err).toBe(0);
+    const doc = JSON.parse(json.out) as {
+      schemaVersion: number;
+      dryRun: boolean;
+      written: boolean;
+      changes: { key: string; to: string }[];
+    };
+    expect([doc.schemaVersion, doc.dryRun, doc.written, doc.changes.map((c) => [c.key, c.to])]).toEqual([
+      1,
+      true,
+      false,
+      [["LOG_LEVEL", "warn"]],
+    ]);
+    expect(schemaProblems("config-set-env.schema.json", doc)).toEqual([]);
+    expect(markdown.out.startsWith("### deployctl config set-env dev api\n\n```text\ndry run: ")).toBe(true);
+  });
+
   it("synth and synth --diff print one document with schemaVersion (not a bare array)", { timeout: 120_000 }, async () => {
     const out = tempDir();
 

@@ -231,7 +231,7 @@ describe("the shipped local stack", () => {
         "local-web-1",
         "delivery/web:sha-0000000",
         [{ internal: 3000, external: 13000, ip: "127.0.0.1", protocol: "tcp" }],
-        ["API_URL=http://api:8080"],
+        ["API_URL=http://api:8080", "LOG_LEVEL=debug"],
       ],
     ]);
   });

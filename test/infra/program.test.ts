@@ -57,7 +57,7 @@ describe("the Pulumi program (infra/index.ts)", () => {
     await expect(failed).rejects.toThrow(
       [
         "Pulumi.dev.yaml: 3 problems in the stack config:",
-        "  - Pulumi.dev.yaml: delivery:servces is not a known key; did you mean 'delivery:services'? Known keys: delivery:tier, delivery:services, delivery:alarms, delivery:rolling, delivery:notifications, delivery:network, delivery:loadBalancer, delivery:logRetentionDays, delivery:tags, delivery:pipeline, delivery:runtime, delivery:docker, delivery:kubernetes, delivery:promotion.",
+        "  - Pulumi.dev.yaml: delivery:servces is not a known key; did you mean 'delivery:services'? Known keys: delivery:tier, delivery:services, delivery:alarms, delivery:rolling, delivery:notifications, delivery:network, delivery:loadBalancer, delivery:logRetentionDays, delivery:tags, delivery:pipeline, delivery:runtime, delivery:docker, delivery:kubernetes, delivery:promotion, delivery:envTemplate.",
         '  - Pulumi.dev.yaml: delivery:tier is "qa"; expected one of local, dev, staging, prod.',
         "  - Pulumi.dev.yaml: delivery:services is missing; list at least one service (name, image, port).",
       ].join("\n"),

@@ -45,6 +45,7 @@ const HELP_RUNS: string[][] = [
   ["synth", "--help"],
   ["analyze", "--help"],
   ["config", "set-tag", "--help"],
+  ["config", "set-env", "--help"],
   ["pipeline", "status", "--help"],
   ["validate", "--help"],
   ["gate", "--help"],

@@ -107,6 +107,22 @@ export function outputJsonSchemas(): Record<string, Schema> {
       },
       skipped: { type: "array", items: STRING },
     }),
+    "config-set-env.schema.json": document("config-set-env", "deployctl config set-env --output json", {
+      path: STRING,
+      file: STRING,
+      service: STRING,
+      environmentPath: STRING,
+      changes: {
+        type: "array",
+        items: {
+          type: "object",
+          required: ["key", "path", "from", "to", "changed"],
+          properties: { key: STRING, path: STRING, from: NULLABLE_STRING, to: STRING, changed: { type: "boolean" } },
+        },
+      },
+      dryRun: { type: "boolean" },
+      written: { type: "boolean" },
+    }),
     "synth.schema.json": document("synth", "deployctl synth --output json", {
       stacks: {
         type: "array",

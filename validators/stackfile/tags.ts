@@ -1,5 +1,6 @@
-import { isMap, isScalar, isSeq, parseDocument, Scalar, type Document, type YAMLMap } from "yaml";
+import { isScalar } from "yaml";
 import { BadInputError } from "../core/errors";
+import { parseStackDocument, serviceEntries, setStringIn, stackDocumentText } from "./document";
 
 /**
  * Sets services' image tags in a Pulumi stack file's text with the `yaml` Document API, so comments,
@@ -30,29 +31,6 @@ export interface TagUpdate {
   skipped: string[];
 }
 
-/** Whether YAML would read `tag` as something else than a string (a number, a date-like value, a boolean). */
-function needsQuotes(tag: string): boolean {
-  return /^[-+]?[0-9][0-9_.:]*([eE][-+]?[0-9]+)?$/.test(tag) || /^(y|yes|n|no|true|false|on|off|null)$/i.test(tag);
-}
-
-function serviceNames(file: string, key: string, doc: Document): { names: string[]; items: YAMLMap[] } {
-  const services = doc.getIn(["config", key], true);
-  if (services === undefined) {
-    throw new BadInputError(`${file}: config.${key} is missing; the stack file must list its services (name, image.repository, image.tag)`);
-  }
-  if (!isSeq(services))
-    throw new BadInputError(`${file}: config.${key} is not a list; expected a list of services with name and image.tag`);
-  const items: YAMLMap[] = [];
-  const names: string[] = [];
-  services.items.forEach((item, i) => {
-    if (!isMap(item)) throw new BadInputError(`${file}: config.${key}[${i}] is not a map; expected a service with name and image.tag`);
-    const name = item.get("name");
-    names.push(typeof name === "string" ? name : "");
-    items.push(item);
-  });
-  return { names, items };
-}
-
 export function setImageTags(
   file: string,
   text: string,
@@ -71,10 +49,9 @@ export function setImageTags(
         .join("\n"),
     );
   }
-  const doc = parseDocument(text);
-  if (doc.errors.length > 0) throw new BadInputError(`${file}: is not valid YAML: ${doc.errors[0].message.split("\n")[0]}`);
+  const doc = parseStackDocument(file, text);
   const key = `${project}:services`;
-  const { names, items } = serviceNames(file, key, doc);
+  const { names, items } = serviceEntries(file, key, doc);
   const unknown = edits.filter((e) => !names.includes(e.service)).map((e) => e.service);
   if (unknown.length > 0 && !options.skipUnknown) {
     throw new BadInputError(
@@ -88,15 +65,9 @@ export function setImageTags(
     const item = items[index];
     const current = item.getIn(["image", "tag"], true);
     const from = isScalar(current) ? String(current.value) : null;
-    if (from !== edit.tag) {
-      // Edit the scalar in place: its comment and quoting stay. A value YAML would read as a number
-      // or a boolean is double-quoted.
-      const scalar = isScalar(current) ? current : new Scalar(edit.tag);
-      scalar.value = edit.tag;
-      if (needsQuotes(edit.tag) && (scalar.type === undefined || scalar.type === Scalar.PLAIN)) scalar.type = Scalar.QUOTE_DOUBLE;
-      if (!isScalar(current)) item.setIn(["image", "tag"], scalar);
-    }
+    // Edit the scalar in place: its comment and quoting stay.
+    if (from !== edit.tag) setStringIn(item, ["image", "tag"], edit.tag);
     changes.push({ service: edit.service, path: `${key}[${index}].image.tag`, from, to: edit.tag, changed: from !== edit.tag });
   }
-  return { text: doc.toString({ lineWidth: 0, flowCollectionPadding: false }), changes, skipped: unknown };
+  return { text: stackDocumentText(doc), changes, skipped: unknown };
 }

@@ -5,6 +5,7 @@ import { BadInputError } from "../../core/errors";
 import { ExitCode } from "../exitCodes";
 import { outputOption } from "../options";
 import type { OutputFormat } from "../../render/format";
+import { registerSetEnv } from "./configSetEnv";
 
 interface SetTagFlags {
   stack: string;
@@ -60,7 +61,7 @@ async function editsFrom(flags: SetTagFlags, cwd: string): Promise<TagEdit[]> {
   return [{ service: flags.service, tag: flags.tag }];
 }
 
-/** `deployctl config set-tag`: set services' image tags in Pulumi.<stack>.yaml, keeping its comments. */
+/** `deployctl config set-tag` and `config set-env` (configSetEnv.ts): edit Pulumi.<stack>.yaml, keeping its comments. */
 export const registerConfig: RegisterCommand = (program, ctx) => {
   const config = program.command("config").description("Edit the stack config files (Pulumi.<stack>.yaml) that say what runs.");
   config
@@ -111,4 +112,5 @@ Exit codes:
       }
       ctx.setExitCode(ExitCode.Ok);
     });
+  registerSetEnv(config, ctx);
 };
