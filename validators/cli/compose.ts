@@ -216,13 +216,14 @@ export function promotionStores(input: {
   target: AwsClients;
   cwd: string;
   recordsDir?: string;
-  deps: Pick<ReleaseCommandDeps, "kubernetes" | "now">;
+  deps: Pick<ReleaseCommandDeps, "kubernetes" | "now" | "fetch">;
 }): PromotionStores {
   const { from, to, source, target, cwd, deps } = input;
   const records = openRecordStore({ manifest: from, clients: source, cwd, recordsDir: input.recordsDir });
   const registry = releaseRegistry(from, kubernetesOf(from, deps), { clients: source, cwd });
   const { lock } = releaseStores(to, kubernetesOf(to, deps), { clients: target, cwd, now: deps.now });
-  const images = runtimeOf(to) === "kubernetes" ? registryImages() : ecrImages({ source: source.ecr, target: target.ecr });
+  const images =
+    runtimeOf(to) === "kubernetes" ? registryImages({ fetch: deps.fetch }) : ecrImages({ source: source.ecr, target: target.ecr });
   return { registry, records, lock, images };
 }
 
