@@ -37,9 +37,12 @@ export interface PromoteFlags extends DeadlineFlags {
 const HELP = `
 What it does (the target stack is locked meanwhile; another run holding it: exit 5):
   1. per service of the target's config (or --service): the source stack's last good release
-     (/delivery/<from>/<service>/last-good in SSM). Refused, naming why, when there is none, when the
-     source stack's newest run touching the service failed or rolled it back, when it was validated
-     more than --max-age days ago, or when its image cannot reach the target's ECR repository.
+     (ECS: /delivery/<from>/<service>/last-good in SSM; Kubernetes: key <service> of the ConfigMap
+     delivery-releases in the source's namespace, on the cluster of its manifest's kubernetes.context).
+     Refused, naming why, when there is none, when the source stack's newest run touching the service
+     failed or rolled it back, when it was validated more than --max-age days ago, or when its image
+     cannot reach the target (ECS: the target's ECR repository; Kubernetes: the registry the config
+     names, asked over the OCI distribution API; no image is copied between registries).
      Stabilisation window: refused too when the release has been last good in the source stack for
      less than the target's delivery:promotion.minAge (default 24h when the target is prod, 0s
      otherwise), or when a failed or inconclusive validation of the service is recorded in the source
@@ -48,22 +51,24 @@ What it does (the target stack is locked meanwhile; another run holding it: exit
      markdown, the pull-request body); --min-age 0s also waives the validation rule.
   2. shows, per service, the tag before and after, and the drift between the two stacks' offline
      renders that their tiers do not explain (sizes, counts, retention... are left out).
-  3. asks (unless --yes), copies each image missing from the target's repository (same tag and
-     digest), and writes the tags into Pulumi.<to>.yaml, comments and formatting kept: commit it
-     for review; deploying the target runs them.
+  3. asks (unless --yes), copies each image missing from the target's ECR repository (same tag and
+     digest; ECS only), and writes the tags into Pulumi.<to>.yaml, comments and formatting kept:
+     commit it for review; deploying the target runs them.
 All or nothing: one refused service refuses the promotion (exit 1) and nothing changes.
-Both stacks must run on ECS so far: a Kubernetes or Docker manifest is refused (exit 2), naming its runtime.
+Both stacks run on ECS, or both on Kubernetes (the target's lock is then the Lease delivery-lock-<to>
+in its namespace). Stacks on different runtimes, or on Docker, are refused (exit 2), naming the runtimes.
 
 Examples:
   deployctl promote --from staging --to prod
   deployctl promote --from staging --to prod --service api --yes --output markdown > promotion.md
   deployctl promote --from staging --to prod --min-age 0s --reason "hotfix for INC-42" --yes
+  deployctl promote --dir examples/kubernetes --from staging --to prod --yes   # two Kubernetes stacks (kubeconfig contexts)
 
 Exit codes:
   0  promoted (Pulumi.<to>.yaml written), or nothing to change
   1  refused (a service cannot be promoted, or the answer was no); nothing changed
   2  bad input (a flag, a stack file or a manifest; no --yes when stdin is not a terminal)
-  4  operational error (AWS unreachable, access denied, a render failed, --deadline passed)
+  4  operational error (AWS or the Kubernetes API unreachable, access denied, a render failed, --deadline passed)
   5  the target stack is locked by another run`;
 
 /** `deployctl promote`: write the source stack's verified releases into the target stack's config. */
