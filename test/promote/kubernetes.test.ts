@@ -15,6 +15,7 @@ import { freePort } from "../../fixtures/ports";
 import { captureIO } from "../support/io";
 import { type FakeKubeApi, startFakeKubeApi } from "../support/kubeApi";
 import { report, runRecord } from "../release/support";
+import { testManifest } from "../validator/support/manifest";
 
 /**
  * `deployctl promote` between two Kubernetes stacks (examples/kubernetes, staging -> prod), through
@@ -135,7 +136,7 @@ const routed: typeof fetch = (input, init) =>
   fetch(String(input).replace("https://registry.example.com/", `http://${registry.host}/`), init);
 
 /** `deployctl promote --from staging --to prod --yes ...` as the command's action runs it, the registry routed. */
-async function deployctl(more: Partial<PromoteFlags> = {}) {
+async function deployctl(more: Partial<PromoteFlags> = {}, registryFetch: typeof fetch = routed) {
   const io = captureIO({ DELIVERY_ACTOR: "release-bot" }, dir);
   const flags: PromoteFlags = {
     from: "staging",
@@ -153,7 +154,7 @@ async function deployctl(more: Partial<PromoteFlags> = {}) {
   };
   let code: number;
   try {
-    code = await runPromoteCommand(flags, { io, setExitCode: () => undefined }, { ...defaultReleaseDeps, fetch: routed });
+    code = await runPromoteCommand(flags, { io, setExitCode: () => undefined }, { ...defaultReleaseDeps, fetch: registryFetch });
   } catch (err) {
     // As main does: a DeliveryError is printed and becomes its exit code.
     if (!(err instanceof DeliveryError)) throw err;
@@ -261,6 +262,34 @@ describe("deployctl promote between two Kubernetes stacks", () => {
     expect(code).toBe(0);
     expect(prodNow()).toBe(prodBefore.replace(/tag: v2\.4\.1/g, `tag: ${NEW_TAG}`));
     expect(stdout).toContain("**Stabilisation window overridden** (--min-age 0s): hotfix for INC-42\n");
+  });
+
+  it("promotes when the shared registry cannot be asked, saying the image was not checked", async () => {
+    await release("api", TWO_DAYS_AGO);
+    await release("web", TWO_DAYS_AGO);
+    const closed = await freePort();
+    const nowhere: typeof fetch = (input, init) =>
+      fetch(String(input).replace("https://registry.example.com/", `http://127.0.0.1:${closed}/`), init);
+
+    const { code, stdout } = await deployctl({}, nowhere);
+
+    expect(code).toBe(0);
+    expect(stdout).toContain(
+      `promote (image not checked: The registry registry.example.com of registry.example.com/delivery/api:${NEW_TAG} is unreachable (ECONNREFUSED): the image was not checked)`,
+    );
+    expect(prodNow()).toBe(prodBefore.replace(/tag: v2\.4\.1/g, `tag: ${NEW_TAG}`));
+  });
+
+  it("exits 2 when the target stack runs on ECS, naming both runtimes, and changes nothing", async () => {
+    writeFileSync(join(dir, "prod.json"), JSON.stringify({ ...testManifest(), stack: "prod" }));
+
+    const { code, stderr } = await deployctl();
+
+    expect(code).toBe(2);
+    expect(stderr).toBe(
+      "deployctl: --from stack staging runs on kubernetes and --to stack prod on ecs; promote moves releases between stacks on the same runtime (ecs to ecs, kubernetes to kubernetes).\n",
+    );
+    expect(prodNow()).toBe(prodBefore);
   });
 
   it("exits 4 naming the API when staging's cluster is unreachable, releasing prod's Lease and changing nothing", async () => {
