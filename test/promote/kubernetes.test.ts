@@ -292,6 +292,28 @@ describe("deployctl promote between two Kubernetes stacks", () => {
     expect(prodNow()).toBe(prodBefore);
   });
 
+  it("exits 2 on a stack on Docker, naming its runtime: promote moves ECS and Kubernetes releases", async () => {
+    const docker = {
+      ...manifest("prod", "delivery-prod"),
+      runtime: "docker",
+      kubernetes: undefined,
+      prometheus: undefined,
+      docker: { host: "unix:///var/run/docker.sock" },
+      services: [
+        { name: "api", image: "delivery/api", imageTag: "v1", replicas: 1, url: "", healthPath: "/health", smokePaths: [], dependsOn: [] },
+      ],
+    };
+    writeFileSync(join(dir, "prod.json"), JSON.stringify(docker));
+
+    const { code, stderr } = await deployctl();
+
+    expect(code).toBe(2);
+    expect(stderr).toBe(
+      'deployctl: --to-manifest prod.json: runtime is "docker"; promote is not available for runtime docker yet (it promotes between ECS stacks and between Kubernetes stacks).\n',
+    );
+    expect(prodNow()).toBe(prodBefore);
+  });
+
   it("exits 4 naming the API when staging's cluster is unreachable, releasing prod's Lease and changing nothing", async () => {
     const down = staging.url;
     await staging.close();
