@@ -383,7 +383,7 @@ describe("deployctl promote", () => {
     ]);
   });
 
-  it("exits 2 on a target stack on Kubernetes, naming the runtime: promote moves ECS releases only so far", async () => {
+  it("exits 2 on an ECS source and a Kubernetes target, naming both runtimes, and changes nothing", async () => {
     const file = join(dir, "to-kubernetes.json");
     writeFileSync(
       file,
@@ -417,7 +417,9 @@ describe("deployctl promote", () => {
     );
 
     expect(code).toBe(2);
-    expect(stderr).toContain('runtime is "kubernetes"; promote is not available for runtime kubernetes yet');
+    expect(stderr).toBe(
+      "deployctl: --from stack staging runs on ecs and --to stack prod on kubernetes; promote moves releases between stacks on the same runtime (ecs to ecs, kubernetes to kubernetes).\n",
+    );
     expect(readStack(dir, "prod")).toBe(prodBefore);
   });
 

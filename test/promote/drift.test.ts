@@ -1,4 +1,5 @@
 import { rmSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseEnvironmentConfig, readStackFile } from "../../infra/config";
 import type { SynthDocument } from "../../infra/synth/synth";
@@ -120,5 +121,57 @@ describe("the drift between two renders (computeDrift)", () => {
     const drift = computeDrift(rendered("dev", [task("dev")]), rendered("staging", [task("staging")]));
 
     expect(drift.items).toEqual([]);
+  });
+});
+
+describe("the drift between two Kubernetes stacks (examples/kubernetes, staging on Istio, prod on ingress-nginx)", () => {
+  let k8s: DriftReport;
+  beforeAll(async () => {
+    const example = join(__dirname, "..", "..", "examples", "kubernetes");
+    const config = (stack: string) => parseEnvironmentConfig(readStackFile(example, stack));
+    k8s = await configDrift(config("staging"), config("prod"));
+  });
+
+  it("lists the config that differs (prod's progress deadline, its writable path, LOG_LEVEL), not image tags or version labels", () => {
+    expect(k8s.items.filter((i) => i.type === "kubernetes:apps/v1:Deployment" || i.name.endsWith("-api-config"))).toEqual([
+      {
+        kind: "differs",
+        type: "kubernetes:apps/v1:Deployment",
+        name: "delivery-{stack}-api-deployment",
+        inputs: [
+          { path: "spec.progressDeadlineSeconds", from: 600, to: 900 },
+          {
+            path: "spec.template.spec.containers[0].volumeMounts[1]",
+            from: null,
+            to: { mountPath: "/var/cache/api", name: "var-cache-api" },
+          },
+          { path: "spec.template.spec.volumes[1]", from: null, to: { emptyDir: {}, name: "var-cache-api" } },
+        ],
+      },
+      {
+        kind: "differs",
+        type: "kubernetes:core/v1:ConfigMap",
+        name: "delivery-{stack}-api-config",
+        inputs: [{ path: "data.LOG_LEVEL", from: "info", to: "warn" }],
+      },
+    ]);
+  });
+
+  it("lists the traffic layer each stack uses: Istio routes in staging only, Ingresses in prod only", () => {
+    expect(k8s.items.filter((i) => i.kind !== "differs").map((i) => `${i.kind} ${i.type} ${i.name}`)).toEqual([
+      "only-in-from kubernetes:networking.istio.io/v1beta1:VirtualService delivery-{stack}-api-virtualservice",
+      "only-in-from kubernetes:networking.istio.io/v1beta1:VirtualService delivery-{stack}-web-virtualservice",
+      "only-in-to kubernetes:networking.k8s.io/v1:Ingress delivery-{stack}-api-ingress",
+      "only-in-to kubernetes:networking.k8s.io/v1:Ingress delivery-{stack}-web-ingress",
+    ]);
+  });
+
+  it("leaves out what the tier sets (requests and limits, replicas, HPA bounds, prod's spreading and PDBs), counted", () => {
+    expect(k8s.explained).toEqual([
+      { what: "task sizes (CPU, memory)", count: 8 },
+      { what: "desired counts", count: 2 },
+      { what: "autoscaling bounds and target", count: 4 },
+      { what: "pods spread across nodes and zones, disruption budgets (prod)", count: 4 },
+    ]);
   });
 });

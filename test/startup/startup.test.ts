@@ -116,6 +116,43 @@ describe("deployctl promote loads the Pulumi program only for its drift view", (
   });
 });
 
+describe("deployctl promote between Kubernetes stacks loads the Pulumi program only for its drift view", () => {
+  it("reads the source's ConfigMap and takes the target's Lease without loading any @pulumi/ module", () => {
+    const dir = copyProject("startup-promote-k8s-");
+    const manifest = (stack: string) => ({
+      schemaVersion: 1,
+      runtime: "kubernetes",
+      project: "delivery",
+      stack,
+      kubernetes: { namespace: `delivery-${stack}`, context: "down" },
+      prometheus: { url: "http://127.0.0.1:9", traffic: "istio" },
+      thresholds: testManifest().thresholds,
+      services: [],
+    });
+    writeFileSync(join(dir, "from.json"), JSON.stringify(manifest("staging")));
+    writeFileSync(join(dir, "to.json"), JSON.stringify(manifest("prod")));
+    const kubeconfig = {
+      apiVersion: "v1",
+      kind: "Config",
+      clusters: [{ name: "down", cluster: { server: "http://127.0.0.1:9", "insecure-skip-tls-verify": true } }],
+      users: [{ name: "u", user: { token: "t" } }],
+      contexts: [{ name: "down", context: { cluster: "down", user: "u" } }],
+      "current-context": "down",
+    };
+    writeFileSync(join(dir, "kubeconfig"), JSON.stringify(kubeconfig));
+
+    const run = deployctl(
+      ["promote", "--from", "staging", "--to", "prod", "--from-manifest", "from.json", "--to-manifest", "to.json", "--yes", "--dir", dir],
+      { cwd: dir, env: { KUBECONFIG: join(dir, "kubeconfig") } },
+    );
+
+    // The API is unreachable (port 9): the Lease fails (exit 4) before the drift view renders.
+    expect([run.status, run.stderr]).toEqual([4, expect.stringContaining("Kubernetes API at http://127.0.0.1:9")]);
+    expect(run.modules).toEqual(expect.arrayContaining(["validators/workflows/promote.ts", "validators/release/configMapRegistry.ts"]));
+    expect(run.modules.filter((m) => m.includes("node_modules/@pulumi/"))).toEqual([]);
+  });
+});
+
 describe("the compiled build (bin/compiled.js)", () => {
   let outDir: string;
   let entry: string | undefined;

@@ -43,6 +43,8 @@ import type { ValidateDeps, ValidateOptions } from "../validate/types";
 import type { ProgressiveWatchFn } from "../workflows/deploy/progressive";
 import type { MigrationRunner } from "../providers/migration";
 import { EcsMigrationRunner } from "../providers/aws/migrationRunner";
+import { ecrImages, type PromotionImages } from "../promote/images";
+import { registryImages } from "../promote/registryImages";
 
 /** The real outside world of validate and gate: the Pulumi stacks (loaded on first use) and AWS clients. */
 export const defaultCommandDeps: CommandDeps = { stacks: lazyAutomationStacks, createClients: createAwsClients };
@@ -196,6 +198,38 @@ function releaseRegistry(
   if (manifest.runtime === "docker") return new LocalReleaseRegistry(join(input.cwd, ".delivery", "last-good"));
   if (!input.clients) throw new Error(`stack ${manifest.stack} keeps its releases in SSM and needs the AWS clients`);
   return new SsmReleaseRegistry(input.clients.ssm);
+}
+
+/** What promote reads and locks: the source stack's releases and records, the target's lock, where the images are. */
+export interface PromotionStores {
+  registry: ReleaseRegistry;
+  records: RecordStore;
+  lock: StackLock;
+  images: PromotionImages;
+}
+
+/**
+ * Promote's stores, chosen by the stacks' runtime as for every other command: the source's last good
+ * releases (SSM, or the ConfigMap delivery-releases of its namespace on its cluster) and run records
+ * (S3 or `.delivery/records/<from>`), the target's lock (DynamoDB or the lock file, or the Lease in
+ * its namespace on its cluster), and the images (ECR per stack, or the config's OCI registry).
+ */
+export function promotionStores(input: {
+  from: DeploymentManifest;
+  to: DeploymentManifest;
+  source: AwsClients;
+  target: AwsClients;
+  cwd: string;
+  recordsDir?: string;
+  deps: Pick<ReleaseCommandDeps, "kubernetes" | "now" | "fetch">;
+}): PromotionStores {
+  const { from, to, source, target, cwd, deps } = input;
+  const records = openRecordStore({ manifest: from, clients: source, cwd, recordsDir: input.recordsDir });
+  const registry = releaseRegistry(from, kubernetesOf(from, deps), { clients: source, cwd });
+  const { lock } = releaseStores(to, kubernetesOf(to, deps), { clients: target, cwd, now: deps.now });
+  const images =
+    runtimeOf(to) === "kubernetes" ? registryImages({ fetch: deps.fetch }) : ecrImages({ source: source.ecr, target: target.ecr });
+  return { registry, records, lock, images };
 }
 
 /**

@@ -37,7 +37,7 @@ export function computeDrift(from: SynthDocument, to: SynthDocument): DriftRepor
   const prepare = (doc: SynthDocument): SynthDocument => {
     const normal = normaliseDocument(doc);
     const resources = normal.resources
-      .filter((r) => r.type.startsWith("aws:"))
+      .filter((r) => r.type.startsWith("aws:") || r.type.startsWith("kubernetes:"))
       .map((r) => {
         const { inputs, pruned } = pruneInputs(r.type, r.name, r.inputs);
         for (const p of pruned) count(p.what, p.count);

@@ -1,4 +1,5 @@
 import { BatchDeleteImageCommand, BatchGetImageCommand, DescribeImagesCommand, type ECRClient, PutImageCommand } from "@aws-sdk/client-ecr";
+import { repositoryName } from "../../contract/names";
 import { awsErrorName, toOperationalError } from "../providers/aws/call";
 
 /**
@@ -14,8 +15,40 @@ export interface ImageMove {
   tag: string;
 }
 
-/** Where the image stands: already in the target (same digest), to copy, or why it cannot be promoted. */
-export type ImageCheck = { kind: "present"; digest: string } | { kind: "copy"; digest: string } | { kind: "refused"; reason: string };
+/**
+ * Where the image stands: already in the target (same digest; null when the registry did not say
+ * it), to copy, unchecked (the registry could not be asked, `reason` says why; the target pulls from
+ * the very repository the source ran it from), or why it cannot be promoted.
+ */
+export type ImageCheck =
+  | { kind: "present"; digest: string | null }
+  | { kind: "copy"; digest: string }
+  | { kind: "unchecked"; reason: string }
+  | { kind: "refused"; reason: string };
+
+/**
+ * Where a runtime keeps the promoted images: ECR repositories per stack (ECS), or the OCI registry
+ * the stacks' config names (Kubernetes, `registryImages.ts`). The workflow only goes through this.
+ */
+export interface PromotionImages {
+  /** The repository a stack runs a service's image from, given its config's `image.repository`. */
+  locate(stack: string, repository: string): string;
+  check(move: ImageMove): Promise<ImageCheck>;
+  /** Copies the image (only asked for a `copy` check); an ImageCopyError is a refusal. */
+  copy(move: ImageMove): Promise<void>;
+  /** Removes a copy this run made (undoing a promotion refused half way). */
+  remove(move: ImageMove): Promise<void>;
+}
+
+/** ECS: per-stack ECR repositories (`<stack>/<image.repository>`); copies with BatchGetImage and PutImage. */
+export function ecrImages(clients: ImageClients): PromotionImages {
+  return {
+    locate: (stack, repository) => repositoryName(stack, repository),
+    check: (move) => checkImage(clients, move),
+    copy: (move) => copyImage(clients, move),
+    remove: (move) => removeImage(clients, move),
+  };
+}
 
 /** The ECR clients: the source stack's region and the target's (the same client when they share one). */
 export interface ImageClients {

@@ -12,7 +12,8 @@ import type { SynthDocument } from "../../infra/synth/synth";
  * - task definition revisions in ARNs (they follow the content, which the task definition's own
  *   diff already shows): `:{revision}`;
  * - the tag of an ECR image (`...dkr.ecr...amazonaws.com/repo:tag`): `:{image-tag}`, since moving
- *   image tags is the promotion itself.
+ *   image tags is the promotion itself; on Kubernetes objects, the tag of every container `image`
+ *   and the `app.kubernetes.io/version` label (the tag again) likewise.
  *
  * Strings holding JSON (container definitions, policies) are parsed and normalised as values, and
  * lists of `{name, value}` or `{name, valueFrom}` (container environment and secrets) become maps by
@@ -53,9 +54,23 @@ export function normaliseDocument(doc: SynthDocument): SynthDocument {
       type: r.type,
       name: words(r.name),
       ...(r.parent === undefined ? {} : { parent: words(r.parent) }),
-      inputs: value(r.inputs) as Record<string, unknown>,
+      inputs: value(r.type.startsWith("kubernetes:") ? kubernetesImageTags(r.inputs) : r.inputs) as Record<string, unknown>,
     })),
   };
+}
+
+/** A container image reference with a tag (`registry.example.com/team/api:v2`, `nginx:1.27`), not a digest. */
+const TAGGED_IMAGE = /^([^@\s]*[^:@\s/]):[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
+/** A Kubernetes object's inputs with its image tags written `{image-tag}`: container `image` values and the version label. */
+function kubernetesImageTags(v: unknown, key?: string): unknown {
+  if (typeof v === "string") {
+    if (key === "app.kubernetes.io/version") return "{image-tag}";
+    return key === "image" ? v.replace(TAGGED_IMAGE, "$1:{image-tag}") : v;
+  }
+  if (Array.isArray(v)) return v.map((x) => kubernetesImageTags(x));
+  if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, kubernetesImageTags(x, k)]));
+  return v;
 }
 
 const UUID = /(?<![0-9A-Za-z])[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![0-9A-Za-z])/g;

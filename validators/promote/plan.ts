@@ -1,8 +1,7 @@
-import { repositoryName } from "../../contract/names";
 import type { RunRecord } from "../records/types";
-import { type LastGoodRelease, lastGoodParameterName, type ReleaseRegistry } from "../release/lastGood";
+import type { LastGoodRelease, ReleaseRegistry } from "../release/lastGood";
 import { HISTORY_DEPTH, lastRunProblem } from "./history";
-import type { ImageCheck, ImageMove } from "./images";
+import type { ImageMove, PromotionImages } from "./images";
 import { type StabilisationRule, stabilisationProblems } from "./stabilisation";
 
 /** A service of the target stack's config: its current tag and its image repository (without the stack prefix). */
@@ -26,10 +25,12 @@ export interface PlanRequest {
 }
 
 export interface PlanDeps {
-  registry: Pick<ReleaseRegistry, "get">;
+  /** The source stack's last good releases (SSM, the ConfigMap delivery-releases...). */
+  registry: Pick<ReleaseRegistry, "get" | "describe">;
   /** The source stack's run records, newest first. */
   records: (options: { limit: number }) => Promise<RunRecord[]>;
-  checkImage: (move: ImageMove) => Promise<ImageCheck>;
+  /** Where the runtime keeps the images (ECR per stack, or the config's OCI registry). */
+  images: Pick<PromotionImages, "locate" | "check">;
   now: () => Date;
 }
 
@@ -45,14 +46,18 @@ export interface ServicePlan {
   status: "promote" | "unchanged" | "refused";
   reasons: string[];
   release: Pick<LastGoodRelease, "imageTag" | "taskDefinitionArn" | "validatedAt" | "runId" | "who"> | null;
-  /** The image move (for services to promote whose image was checked): `copy` becomes `copied` once done. */
-  image: (ImageMove & { digest: string; action: "present" | "copy" | "copied" }) | null;
+  /**
+   * The image move (for services to promote whose image was checked): `copy` becomes `copied` once
+   * done; `unchecked` when the registry could not be asked (`note` says why). `digest` is null when
+   * the registry did not say it.
+   */
+  image: (ImageMove & { digest: string | null; action: "present" | "copy" | "copied" | "unchecked"; note?: string }) | null;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
- * Plans the promotion of each service: the source stack's last good release (SSM), refused when
+ * Plans the promotion of each service: the source stack's last good release (its registry), refused when
  * there is none, when the newest source-stack run touching the service failed or rolled it back,
  * when it is older than `maxAgeDays`, or when its image cannot reach the target's repository.
  */
@@ -65,7 +70,8 @@ export async function planPromotion(request: PlanRequest, deps: PlanDeps): Promi
     const base = { name: service.name, tagBefore: service.tag, image: null };
     const release = await deps.registry.get(from, service.name);
     if (!release) {
-      const reason = `no last good release in stack ${from} (SSM parameter ${lastGoodParameterName(from, service.name)} is not set): deploy and validate it in ${from} first`;
+      const where = deps.registry.describe?.(from, service.name) ?? `the last good release of ${service.name}`;
+      const reason = `no last good release in stack ${from} (${where} is not set): deploy and validate it in ${from} first`;
       plans.push({ ...base, tagAfter: null, status: "refused", reasons: [reason], release: null });
       continue;
     }
@@ -102,11 +108,11 @@ export async function planPromotion(request: PlanRequest, deps: PlanDeps): Promi
     const problem = lastRunProblem(await history(), from, service.name);
     if (problem) reasons.push(`${problem.reason}; promote after a run that passes`);
     const move: ImageMove = {
-      source: repositoryName(from, request.sourceRepositories.get(service.name) ?? service.repository),
-      target: repositoryName(to, service.repository),
+      source: deps.images.locate(from, request.sourceRepositories.get(service.name) ?? service.repository),
+      target: deps.images.locate(to, service.repository),
       tag: release.imageTag,
     };
-    const image = await deps.checkImage(move);
+    const image = await deps.images.check(move);
     if (image.kind === "refused") reasons.push(image.reason);
     plans.push({
       ...base,
@@ -114,7 +120,12 @@ export async function planPromotion(request: PlanRequest, deps: PlanDeps): Promi
       status: reasons.length > 0 ? "refused" : "promote",
       reasons,
       release: summary,
-      image: image.kind === "refused" ? null : { ...move, digest: image.digest, action: image.kind },
+      image:
+        image.kind === "refused"
+          ? null
+          : image.kind === "unchecked"
+            ? { ...move, digest: null, action: "unchecked", note: image.reason }
+            : { ...move, digest: image.digest, action: image.kind },
     });
   }
   return plans;

@@ -101,6 +101,7 @@ function statusText(s: ServicePlan): string {
   if (s.status === "refused") return "REFUSED";
   if (s.status === "unchanged") return "unchanged";
   if (!s.image) return "promote";
+  if (s.image.action === "unchecked") return `promote (image not checked: ${s.image.note ?? "the registry did not answer"})`;
   return s.image.action === "present" ? `promote (image in ${s.image.target})` : `promote (${s.image.action} image into ${s.image.target})`;
 }
 

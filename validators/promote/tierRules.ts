@@ -24,6 +24,7 @@ export interface TierRule {
 }
 
 const TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition";
+const DEPLOYMENT = "kubernetes:apps/v1:Deployment";
 const exact = (...names: string[]) => names.map((n) => new RegExp(`^${n.replace(/[.[\]]/g, "\\$&")}$`));
 const under = (prefix: string) => new RegExp(`^${prefix}(\\.|\\[|$)`);
 
@@ -124,6 +125,28 @@ export const TIER_RULES: readonly TierRule[] = [
     prune: (inputs) => without(inputs, "stages", isApprovalStage),
   },
   { what: "pipeline approval stage and topic", types: ["aws:iam/rolePolicy:RolePolicy"], prune: pruneApprovalStatement },
+  // Kubernetes (infra/components/kubernetes): the tier's requests/limits, replicas, HPA bounds, and prod's spreading and PDBs.
+  {
+    what: "task sizes (CPU, memory)",
+    types: [DEPLOYMENT, "kubernetes:batch/v1:Job"],
+    paths: [/^spec\.template\.spec\.(initContainers|containers)\[\d+\]\.resources\.(requests|limits)\.(cpu|memory)$/],
+  },
+  { what: "desired counts", types: [DEPLOYMENT], paths: exact("spec.replicas") },
+  {
+    what: "autoscaling bounds and target",
+    types: ["kubernetes:autoscaling/v2:HorizontalPodAutoscaler"],
+    paths: [...exact("spec.minReplicas", "spec.maxReplicas"), /^spec\.metrics\[\d+\]\.resource\.target\.averageUtilization$/],
+  },
+  {
+    what: "pods spread across nodes and zones, disruption budgets (prod)",
+    types: [DEPLOYMENT],
+    paths: [under("spec.template.spec.topologySpreadConstraints"), under("spec.template.spec.affinity")],
+  },
+  {
+    what: "pods spread across nodes and zones, disruption budgets (prod)",
+    types: ["kubernetes:policy/v1:PodDisruptionBudget"],
+    presence: true,
+  },
 ];
 
 /** A rule name per kind of explained difference, in table order (for counts in the output). */

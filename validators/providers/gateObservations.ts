@@ -16,7 +16,11 @@ import type { RolloutState, RuntimeName } from "./runtime";
 /** Whether a service's image with the new tag exists where the runtime pulls it from. */
 export type ImageObservation =
   /** `repository` names where it was found, as people recognise it (`<registry>/<repo>`). */
-  | { state: "exists"; repository: string }
+  | {
+      state: "exists";
+      repository: string;
+      /** The manifest's digest, when the registry says it (`Docker-Content-Digest`). */ digest?: string;
+    }
   /** `why` says how the absence was established (`no image has that tag`, `the registry answered 404 ...`). */
   | { state: "missing"; repository: string; why: string }
   /**

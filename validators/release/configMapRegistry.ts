@@ -28,6 +28,10 @@ export class ConfigMapReleaseRegistry implements ReleaseRegistry {
     return this.where(service);
   }
 
+  describe(_stack: string, service: string): string {
+    return this.where(service);
+  }
+
   async get(stack: string, service: string): Promise<LastGoodRelease | undefined> {
     const value = await this.read(service);
     if (value === undefined) return undefined;

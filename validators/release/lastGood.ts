@@ -28,6 +28,8 @@ export interface ReleaseRegistry {
   history(stack: string, service: string): Promise<ReleaseVersion[]>;
   /** Where the service's last good release is kept, for messages (`/delivery/<stack>/<service>/last-good`). */
   location?(stack: string, service: string): string;
+  /** The same place as a sentence names it (`SSM parameter /delivery/<stack>/<service>/last-good`). */
+  describe?(stack: string, service: string): string;
 }
 
 /** SSM could not be read or written, or holds a value that is not a release (exit 4). */
@@ -57,6 +59,10 @@ export class SsmReleaseRegistry implements ReleaseRegistry {
 
   location(stack: string, service: string): string {
     return lastGoodParameterName(stack, service);
+  }
+
+  describe(stack: string, service: string): string {
+    return `SSM parameter ${lastGoodParameterName(stack, service)}`;
   }
 
   async get(stack: string, service: string): Promise<LastGoodRelease | undefined> {

@@ -40,6 +40,10 @@ export class LocalReleaseRegistry implements ReleaseRegistry {
     return this.file(stack, service);
   }
 
+  describe(stack: string, service: string): string {
+    return `the file ${this.file(stack, service)}`;
+  }
+
   async get(stack: string, service: string): Promise<LastGoodRelease | undefined> {
     const versions = await this.read(stack, service);
     const last = versions[versions.length - 1];

@@ -13,7 +13,7 @@ import { writeFileAtomicSync as writeFileAtomic } from "../core/atomicWrite";
 import { readStackText, stackFilePath } from "../stackfile/file";
 import { setImageTags, type TagChange } from "../stackfile/tags";
 import type { DriftReport } from "../promote/drift";
-import { checkImage, copyImage, ImageCopyError, type ImageClients, removeImage } from "../promote/images";
+import { ImageCopyError, type PromotionImages } from "../promote/images";
 import { planPromotion, type ServicePlan } from "../promote/plan";
 import type { PromotionOutcome, PromotionResult, PromotionView } from "../promote/types";
 import { withStackLock } from "./stackLock";
@@ -40,13 +40,14 @@ export interface PromoteRequest {
 }
 
 export interface PromoteDeps {
-  /** The source stack's release registry (SSM). */
-  registry: Pick<ReleaseRegistry, "get">;
+  /** The source stack's last good releases: SSM (ECS) or the ConfigMap delivery-releases of its namespace (Kubernetes). */
+  registry: Pick<ReleaseRegistry, "get" | "describe">;
   /** The source stack's run records. */
   records: Pick<RecordStore, "list">;
-  /** The target stack's lock. */
+  /** The target stack's lock (DynamoDB, the lock file, or a Lease in the target's namespace). */
   lock: StackLock;
-  images: ImageClients;
+  /** Where the runtime keeps the images: ECR repositories per stack (ECS) or the config's OCI registry (Kubernetes). */
+  images: PromotionImages;
   drift: (from: EnvironmentConfig, to: EnvironmentConfig) => Promise<DriftReport>;
   /** Asks a yes/no question; undefined when nobody can answer (stdin is not a terminal). */
   confirm: (question: string) => Promise<boolean | undefined>;
@@ -101,7 +102,7 @@ export async function promote(request: PromoteRequest, deps: PromoteDeps): Promi
         maxAgeDays: request.maxAgeDays,
         stabilisation,
       },
-      { registry: deps.registry, records: (o) => deps.records.list(o), checkImage: (move) => checkImage(deps.images, move), now: deps.now },
+      { registry: deps.registry, records: (o) => deps.records.list(o), images: deps.images, now: deps.now },
     );
     deps.progress(`rendering stacks ${from} and ${to} offline for the drift view`);
     const view: PromotionView = {
@@ -162,7 +163,7 @@ async function copyImages(
     if (!image || image.action !== "copy") continue;
     deps.progress(`copying image ${image.tag} from ${image.source} to ${image.target}`);
     try {
-      await copyImage(deps.images, image);
+      await deps.images.copy(image);
     } catch (err) {
       await undo(done, deps);
       if (!(err instanceof ImageCopyError)) throw err;
@@ -181,7 +182,7 @@ async function undo(copied: ServicePlan[], deps: Pick<PromoteDeps, "images" | "p
   for (const service of copied) {
     if (!service.image) continue;
     try {
-      await removeImage(deps.images, service.image);
+      await deps.images.remove(service.image);
       service.image.action = "copy";
       deps.progress(`removed the copy of ${service.image.tag} from ${service.image.target} again`);
     } catch (err) {

@@ -4,12 +4,15 @@ import { addDeadlineOptions, type DeadlineFlags, underDeadline, withDeadline } f
 import { join, resolve } from "node:path";
 import { InvalidArgumentError } from "commander";
 import type { ReleaseCommandDeps } from "../compose";
-import type { EcsManifest } from "../../../contract/manifest";
+import type { DeploymentManifest, DockerManifest } from "../../../contract/manifest";
 import type { PulumiStacks } from "../../providers/pulumi/stacks";
 import { awsClientOptions, outputOption, wholeNumber } from "../options";
 import type { CliContext, RegisterCommand } from "../context";
 import { BadInputError, DeliveryError } from "../../core/errors";
 import { exitCodeForPromotion } from "../exitCodes";
+
+/** The runtimes promote moves releases on: ECS and Kubernetes. */
+type PromotedManifest = Exclude<DeploymentManifest, DockerManifest>;
 
 export interface PromoteFlags extends DeadlineFlags {
   from: string;
@@ -34,9 +37,12 @@ export interface PromoteFlags extends DeadlineFlags {
 const HELP = `
 What it does (the target stack is locked meanwhile; another run holding it: exit 5):
   1. per service of the target's config (or --service): the source stack's last good release
-     (/delivery/<from>/<service>/last-good in SSM). Refused, naming why, when there is none, when the
-     source stack's newest run touching the service failed or rolled it back, when it was validated
-     more than --max-age days ago, or when its image cannot reach the target's ECR repository.
+     (ECS: /delivery/<from>/<service>/last-good in SSM; Kubernetes: key <service> of the ConfigMap
+     delivery-releases in the source's namespace, on the cluster of its manifest's kubernetes.context).
+     Refused, naming why, when there is none, when the source stack's newest run touching the service
+     failed or rolled it back, when it was validated more than --max-age days ago, or when its image
+     cannot reach the target (ECS: the target's ECR repository; Kubernetes: the registry the config
+     names, asked over the OCI distribution API; no image is copied between registries).
      Stabilisation window: refused too when the release has been last good in the source stack for
      less than the target's delivery:promotion.minAge (default 24h when the target is prod, 0s
      otherwise), or when a failed or inconclusive validation of the service is recorded in the source
@@ -45,22 +51,24 @@ What it does (the target stack is locked meanwhile; another run holding it: exit
      markdown, the pull-request body); --min-age 0s also waives the validation rule.
   2. shows, per service, the tag before and after, and the drift between the two stacks' offline
      renders that their tiers do not explain (sizes, counts, retention... are left out).
-  3. asks (unless --yes), copies each image missing from the target's repository (same tag and
-     digest), and writes the tags into Pulumi.<to>.yaml, comments and formatting kept: commit it
-     for review; deploying the target runs them.
+  3. asks (unless --yes), copies each image missing from the target's ECR repository (same tag and
+     digest; ECS only), and writes the tags into Pulumi.<to>.yaml, comments and formatting kept:
+     commit it for review; deploying the target runs them.
 All or nothing: one refused service refuses the promotion (exit 1) and nothing changes.
-Both stacks must run on ECS so far: a Kubernetes or Docker manifest is refused (exit 2), naming its runtime.
+Both stacks run on ECS, or both on Kubernetes (the target's lock is then the Lease delivery-lock-<to>
+in its namespace). Stacks on different runtimes, or on Docker, are refused (exit 2), naming the runtimes.
 
 Examples:
   deployctl promote --from staging --to prod
   deployctl promote --from staging --to prod --service api --yes --output markdown > promotion.md
   deployctl promote --from staging --to prod --min-age 0s --reason "hotfix for INC-42" --yes
+  deployctl promote --dir examples/kubernetes --from staging --to prod --yes   # two Kubernetes stacks (kubeconfig contexts)
 
 Exit codes:
   0  promoted (Pulumi.<to>.yaml written), or nothing to change
   1  refused (a service cannot be promoted, or the answer was no); nothing changed
   2  bad input (a flag, a stack file or a manifest; no --yes when stdin is not a terminal)
-  4  operational error (AWS unreachable, access denied, a render failed, --deadline passed)
+  4  operational error (AWS or the Kubernetes API unreachable, access denied, a render failed, --deadline passed)
   5  the target stack is locked by another run`;
 
 /** `deployctl promote`: write the source stack's verified releases into the target stack's config. */
@@ -108,11 +116,9 @@ export const registerPromote: RegisterCommand = (program, ctx) => {
 
 export async function runPromoteCommand(flags: PromoteFlags, ctx: CliContext, deps?: ReleaseCommandDeps): Promise<number> {
   // The implementation loads here, not with the option definitions (`--help` stays fast).
-  deps = withDeadline(ctx, deps ?? (await import("../compose.js")).defaultReleaseDeps);
-  const { openStackLock } = await import("../../lock/open.js");
+  const compose = await import("../compose.js");
+  deps = withDeadline(ctx, deps ?? compose.defaultReleaseDeps);
   const { whoAmI } = await import("../../records/identity.js");
-  const { openRecordStore } = await import("../../records/open.js");
-  const { SsmReleaseRegistry } = await import("../../release/lastGood.js");
   const { renderJson, renderMarkdown, renderOutcomeText, renderPlanText } = await import("../../promote/render.js");
   const { promote } = await import("../../workflows/promote.js");
   const { io } = ctx;
@@ -121,9 +127,19 @@ export async function runPromoteCommand(flags: PromoteFlags, ctx: CliContext, de
   const stacks = deps.stacks(dir);
   const fromManifest = await readManifest(flags.from, flags.fromManifest, "--from", io.cwd, stacks);
   const toManifest = await readManifest(flags.to, flags.toManifest, "--to", io.cwd, stacks);
+  sameRuntime(fromManifest, toManifest);
   const source = deps.createClients(awsClientOptions({ ...flags, output: flags.output }, fromManifest, io.env));
   const sameRegion = fromManifest.region === toManifest.region || flags.region !== undefined;
   const target = sameRegion ? source : deps.createClients(awsClientOptions({ ...flags, output: flags.output }, toManifest, io.env));
+  const stores = compose.promotionStores({
+    from: fromManifest,
+    to: toManifest,
+    source,
+    target,
+    cwd: dir,
+    recordsDir: flags.recordsDir,
+    deps,
+  });
   const text = flags.output === "text";
   const ended = await promote(
     {
@@ -138,10 +154,7 @@ export async function runPromoteCommand(flags: PromoteFlags, ctx: CliContext, de
       lockTimeoutSeconds: flags.lockTimeout,
     },
     {
-      registry: new SsmReleaseRegistry(source.ssm),
-      records: openRecordStore({ manifest: fromManifest, clients: source, cwd: dir, recordsDir: flags.recordsDir }),
-      lock: openStackLock({ manifest: toManifest, clients: target, cwd: dir, now: deps.now }),
-      images: { source: source.ecr, target: target.ecr },
+      ...stores,
       // The drift view renders both stacks with the Pulumi program: loaded only when it is shown.
       drift: async (from, to) => (await import("../../promote/drift.js")).configDrift(from, to),
       confirm: deps.confirm,
@@ -187,31 +200,44 @@ async function checkStacks(flags: PromoteFlags, dir: string): Promise<void> {
   if (problems.length > 0) throw new BadInputError(problems.join("\n"));
 }
 
-/** The stack's `deployment` manifest, from `--from-manifest` / `--to-manifest` or the stack itself. */
+/** The stack's `deployment` manifest, from `--from-manifest` / `--to-manifest` or the stack itself: ECS or Kubernetes. */
 async function readManifest(
   stack: string,
   file: string | undefined,
   flag: "--from" | "--to",
   cwd: string,
   stacks: PulumiStacks,
-): Promise<EcsManifest> {
-  const { loadManifest } = await import("../../validate/loadManifest.js");
-  let manifest: EcsManifest;
+): Promise<PromotedManifest> {
+  const { loadAnyManifest } = await import("../../validate/loadManifest.js");
+  let manifest: DeploymentManifest;
   try {
-    manifest = await loadManifest(file ? { manifestFile: file, cwd, command: "promote" } : { stack, cwd, command: "promote" }, stacks);
+    manifest = await loadAnyManifest(file ? { manifestFile: file, cwd, command: "promote" } : { stack, cwd, command: "promote" }, stacks);
   } catch (err) {
     // loadManifest names the flag validate takes; promote's are --from-manifest and --to-manifest.
     if (err instanceof DeliveryError && err.message.startsWith("--manifest "))
       throw new BadInputError(`${flag}-manifest ${err.message.slice("--manifest ".length)}`, { cause: err });
     throw err;
   }
+  const source = file ? `${flag}-manifest ${file}` : `the deployment output of stack ${stack}`;
   if (manifest.stack !== stack) {
-    const source = file ? `${flag}-manifest ${file}` : `the deployment output of stack ${stack}`;
     throw new BadInputError(
       `${source}: its stack is "${manifest.stack}", but ${flag} is "${stack}"; give the deployment output of stack ${stack}.`,
     );
   }
+  if (manifest.runtime === "docker")
+    throw new BadInputError(
+      `${source}: runtime is "docker"; promote is not available for runtime docker yet (it promotes between ECS stacks and between Kubernetes stacks).`,
+    );
   return manifest;
+}
+
+/** Both stacks on one runtime: promote moves releases ECS to ECS or Kubernetes to Kubernetes (their images live apart). */
+function sameRuntime(from: PromotedManifest, to: PromotedManifest): void {
+  const [a, b] = [from.runtime ?? "ecs", to.runtime ?? "ecs"];
+  if (a === b) return;
+  throw new BadInputError(
+    `--from stack ${from.stack} runs on ${a} and --to stack ${to.stack} on ${b}; promote moves releases between stacks on the same runtime (ecs to ecs, kubernetes to kubernetes).`,
+  );
 }
 
 /** `--min-age`: a duration (`0s`, `30m`, `24h`, `1h30m`) in seconds. */

@@ -39,7 +39,7 @@ export function parseImageRepository(image: string): ImageRepository {
 export type RegistryFetch = (
   url: string,
   init: { method: "HEAD"; headers: Record<string, string>; signal: AbortSignal },
-) => Promise<{ status: number }>;
+) => Promise<{ status: number; headers?: { get(name: string): string | null } }>;
 
 export interface RegistryOptions {
   /** @default globalThis.fetch */
@@ -65,8 +65,11 @@ export async function registryTagExists(image: string, tag: string, options: Reg
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   let status: number;
+  let digest: string | null | undefined;
   try {
-    status = (await fetchFn(url, { method: "HEAD", headers: { accept: MANIFEST_TYPES }, signal: controller.signal })).status;
+    const answer = await fetchFn(url, { method: "HEAD", headers: { accept: MANIFEST_TYPES }, signal: controller.signal });
+    status = answer.status;
+    digest = answer.headers?.get("docker-content-digest");
   } catch (err) {
     const why = controller.signal.aborted ? `no answer within ${timeoutMs} ms` : describe(err);
     return {
@@ -78,7 +81,7 @@ export async function registryTagExists(image: string, tag: string, options: Reg
   } finally {
     clearTimeout(timer);
   }
-  if (status >= 200 && status < 300) return { state: "exists", repository: repo.image };
+  if (status >= 200 && status < 300) return { state: "exists", repository: repo.image, ...(digest ? { digest } : {}) };
   if (status === 404)
     return { state: "missing", repository: repo.image, why: `the registry ${repo.registry} answered 404 for ${reference}` };
   const why =
