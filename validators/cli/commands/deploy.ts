@@ -4,6 +4,7 @@ import type { ReleaseCommandDeps } from "../compose";
 import { addCommonOptions, addReleaseOptions, RETRIES_HELP, type ReleaseFlags, retriesCount, wholeNumber } from "../options";
 import type { CliContext, RegisterCommand } from "../context";
 import { BadInputError } from "../../core/errors";
+import { warnAfterRun } from "../runWarnings";
 import { EXIT_CODES_HELP, ExitCode, exitCodeForRun } from "../exitCodes";
 
 export interface DeployFlags extends ReleaseFlags {
@@ -130,7 +131,7 @@ export async function runDeployCommand(flags: DeployFlags, ctx: CliContext, deps
     },
   );
   ctx.io.stdout(renderRun(result, flags.output));
-  if (result.error) ctx.io.stderr(`deployctl: the run record could not be written: ${result.error}\n`);
+  warnAfterRun(ctx.io, result);
   return exitCodeForRun(result);
 }
 

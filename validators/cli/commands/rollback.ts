@@ -2,6 +2,7 @@ import type { ReleaseCommandDeps } from "../compose";
 import { addDeadlineOptions, underDeadline, withDeadline } from "../deadline";
 import { addCommonOptions, addReleaseOptions, type ReleaseFlags, wholeNumber } from "../options";
 import type { CliContext, RegisterCommand } from "../context";
+import { warnAfterRun } from "../runWarnings";
 import { EXIT_CODES_HELP, exitCodeForRun } from "../exitCodes";
 
 export interface RollbackFlags extends ReleaseFlags {
@@ -91,6 +92,6 @@ export async function runRollbackCommand(flags: RollbackFlags, ctx: CliContext, 
     },
   );
   ctx.io.stdout(renderRun(result, flags.output));
-  if (result.error) ctx.io.stderr(`deployctl: the run record could not be written: ${result.error}\n`);
+  warnAfterRun(ctx.io, result);
   return exitCodeForRun(result);
 }
