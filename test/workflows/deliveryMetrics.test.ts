@@ -17,6 +17,7 @@ import type { Verdict } from "../../contract/report";
 import { harness } from "../release/harness";
 import { FakeStacks, lastGood, manifest, MemoryRegistry, report, service } from "../release/support";
 import { MOTO_CREDENTIALS } from "../support/moto";
+import { warnAfterRun } from "../../validators/cli/runWarnings";
 
 const m = manifest([service("db", { imageTag: "sha-old0000" }), service("api", { imageTag: "sha-old0000", dependsOn: ["db"] })]);
 const passGate: GateOutcome = { verdict: "pass", services: [] };
@@ -192,5 +193,25 @@ describe("the delivery metrics of a run", () => {
         /^could not publish 10 delivery metric data \(the run's outcome is unchanged\): CloudWatch PutMetricData failed \(AWS unreachable\): .*ECONNREFUSED/,
       );
     });
+  });
+});
+
+describe("the commands' warning after a run", () => {
+  it("says a failed publication on stderr, as a warning, masked, and nothing for a published run", async () => {
+    const cloudwatch = new CloudWatchClient({ region: "eu-west-1", credentials: MOTO_CREDENTIALS, maxAttempts: 1 });
+    mockClient(cloudwatch)
+      .on(PutMetricDataCommand)
+      .rejects(Object.assign(new Error("Rate exceeded for s3cr3t"), { name: "Throttling" }));
+    const failed = await setup(new CloudWatchMetricsPublisher(cloudwatch)).run();
+    const published = await setup(new RecordingPublisher()).run();
+    const lines: string[] = [];
+    const io = { stdout: () => undefined, stderr: (t: string) => lines.push(t), env: {}, cwd: dir };
+
+    warnAfterRun(io, published);
+    warnAfterRun(io, failed, (t) => t.replaceAll("s3cr3t", "****"));
+
+    expect(lines).toEqual([
+      "deployctl: warning: could not publish 10 delivery metric data (the run's outcome is unchanged): CloudWatch PutMetricData failed (throttled beyond retries): Throttling: Rate exceeded for ****\n",
+    ]);
   });
 });
