@@ -18,6 +18,8 @@ import { harness } from "../release/harness";
 import { FakeStacks, lastGood, manifest, MemoryRegistry, report, service } from "../release/support";
 import { MOTO_CREDENTIALS } from "../support/moto";
 import { warnAfterRun } from "../../validators/cli/runWarnings";
+import { main } from "../../validators/cli/main";
+import { captureIO } from "../support/io";
 
 const m = manifest([service("db", { imageTag: "sha-old0000" }), service("api", { imageTag: "sha-old0000", dependsOn: ["db"] })]);
 const passGate: GateOutcome = { verdict: "pass", services: [] };
@@ -213,5 +215,18 @@ describe("the commands' warning after a run", () => {
     expect(lines).toEqual([
       "deployctl: warning: could not publish 10 delivery metric data (the run's outcome is unchanged): CloudWatch PutMetricData failed (throttled beyond retries): Throttling: Rate exceeded for ****\n",
     ]);
+  });
+});
+
+describe("the commands' --help", () => {
+  it.each(["deploy", "rollback", "validate"])("%s says what it publishes, on ECS only, and that it is best-effort", async (command) => {
+    const io = captureIO({}, dir);
+
+    const code = await main(["node", "deployctl", command, "--help"], io);
+
+    expect(code).toBe(0);
+    const text = io.out().replace(/\s+/g, " ");
+    expect(text).toContain("Delivery metrics (ECS only): as the run ends, CloudWatch namespace Delivery gets, per stack and service,");
+    expect(text).toContain("Best-effort: a failure is a warning on stderr and a metrics action in the run record;");
   });
 });

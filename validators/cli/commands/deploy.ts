@@ -42,6 +42,10 @@ Stages (each shown with its state and elapsed time):
   rollback   a service failed: it and those already deployed roll back in reverse order (UpdateService
              to the last good task definition, then the stack config and a stack update), validate again
 Inconclusive verdicts and the validator's own errors stop the deploy and alert; they never roll back.
+Delivery metrics (ECS only): as the run ends, CloudWatch namespace Delivery gets, per stack and
+service, Deployments, Rollbacks, ValidationsPassed / ValidationsFailed and RunningRevision (the task
+definition revision it runs). Best-effort: a failure is a warning on stderr and a metrics action in
+the run record; the outcome and exit code stay.
 The stack is locked while deploy runs; a second caller waits --lock-timeout and exits 5.
 
 Runtimes (the manifest's runtime): the same stages on each, only where things live differs.

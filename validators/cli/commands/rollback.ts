@@ -34,6 +34,9 @@ denied, throttled) before anything was rolled back: exit 4, an error run record,
 Without a Pulumi CLI (a Docker stack from --manifest on a laptop) the fast path still runs and the
 stack update is reported pending: exit 4. The stack is locked meanwhile (exit 5 if held).
 --deadline passed: exit 4, lock released, run recorded.
+Delivery metrics (ECS only): as the run ends, CloudWatch namespace Delivery gets, per stack and
+service, Rollbacks, ValidationsPassed / ValidationsFailed and RunningRevision. Best-effort: a failure
+is a warning on stderr and a metrics action in the run record; the outcome and exit code stay.
 
 Examples:
   deployctl rollback --stack staging
