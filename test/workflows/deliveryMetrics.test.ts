@@ -19,6 +19,9 @@ import { FakeStacks, lastGood, manifest, MemoryRegistry, report, service } from 
 import { MOTO_CREDENTIALS } from "../support/moto";
 import { warnAfterRun } from "../../validators/cli/runWarnings";
 import { main } from "../../validators/cli/main";
+import { OperationalError } from "../../validators/core/errors";
+import { type RunFinish, RunRecorder } from "../../validators/records/recorder";
+import { recordRun } from "../../validators/workflows/stackLock";
 import { captureIO } from "../support/io";
 
 const m = manifest([service("db", { imageTag: "sha-old0000" }), service("api", { imageTag: "sha-old0000", dependsOn: ["db"] })]);
@@ -228,5 +231,69 @@ describe("the commands' --help", () => {
     const text = io.out().replace(/\s+/g, " ");
     expect(text).toContain("Delivery metrics (ECS only): as the run ends, CloudWatch namespace Delivery gets, per stack and service,");
     expect(text).toContain("Best-effort: a failure is a warning on stderr and a metrics action in the run record;");
+  });
+});
+
+describe("the delivery metrics under the command's --deadline", () => {
+  const start = (metrics: MetricsPublisher, signal: AbortSignal) => () => ({
+    recorder: new RunRecorder({
+      runId: "run-9",
+      command: "validate",
+      who: "ci@runner",
+      stack: "staging",
+      now: () => new Date("2024-05-01T10:00:00.000Z"),
+    }),
+    store: new LocalRecordStore(join(dir, "records")),
+    metrics,
+    signal,
+  });
+  const body = async (recorder: RunRecorder): Promise<RunFinish> => {
+    recorder.validation(report({ api: "pass" }));
+    return { outcome: "released", verdict: "pass" };
+  };
+
+  it("abandons a publication still in flight when the deadline passes, and writes the record", async () => {
+    const deadline = new AbortController();
+    const hanging: MetricsPublisher = {
+      destination: "CloudWatch namespace Delivery",
+      publish: () => {
+        setTimeout(() => deadline.abort(new Error("--deadline 2s passed while publishing")), 10);
+        return new Promise<void>(() => undefined);
+      },
+    };
+
+    const result = await recordRun(start(hanging, deadline.signal), body);
+
+    expect([result.outcome, result.record.exitCode]).toEqual(["released", 0]);
+    expect(result.record.actions.map((a) => [a.kind, a.status, a.message])).toEqual([
+      [
+        "metrics",
+        "failed",
+        "could not publish 4 delivery metric data (the run's outcome is unchanged): --deadline 2s passed while publishing",
+      ],
+    ]);
+  });
+
+  it("sends nothing once the deadline has passed, and says so in the record", async () => {
+    const publisher = new RecordingPublisher();
+    const deadline = new AbortController();
+    const late = async (recorder: RunRecorder): Promise<RunFinish> => {
+      const end = await body(recorder);
+      deadline.abort(new OperationalError("--deadline 2s passed"));
+      return end;
+    };
+
+    const result = await recordRun(start(publisher, deadline.signal), late).catch((e: unknown) => e);
+
+    expect(publisher.published).toEqual([]);
+    expect(result).toBeInstanceOf(OperationalError);
+    const [saved] = await new LocalRecordStore(join(dir, "records")).list();
+    expect(saved?.actions.map((a) => [a.kind, a.status, a.message])).toEqual([
+      [
+        "metrics",
+        "skipped",
+        "could not publish 4 delivery metric data (the run's outcome is unchanged): the command's deadline had passed",
+      ],
+    ]);
   });
 });

@@ -10,6 +10,6 @@ import type { CliIO } from "./io";
 export function warnAfterRun(io: CliIO, result: { record: RunRecord; error?: string }, mask: (text: string) => string = (t) => t): void {
   if (result.error) io.stderr(`deployctl: the run record could not be written: ${mask(result.error)}\n`);
   for (const a of result.record.actions) {
-    if (a.kind === METRICS_ACTION && a.status === "failed") io.stderr(`deployctl: warning: ${mask(a.message)}\n`);
+    if (a.kind === METRICS_ACTION && a.status !== "ok") io.stderr(`deployctl: warning: ${mask(a.message)}\n`);
   }
 }

@@ -84,13 +84,13 @@ export async function recordRun(start: () => RecordedRun, body: (recorder: RunRe
         verdict: "inconclusive",
         error: errorMessage(err),
       };
-      await publishRunMetrics(run.metrics, run.recorder, failed);
+      await publishRunMetrics(run.metrics, run.recorder, failed, run.signal);
       await saveRecord(run.store, run.recorder, failed);
     }
     throw err;
   }
   run.recorder.addActions([...(run.finalActions?.() ?? [])]);
-  await publishRunMetrics(run.metrics, run.recorder, end);
+  await publishRunMetrics(run.metrics, run.recorder, end, run.signal);
   return saveRecord(run.store, run.recorder, end);
 }
 
