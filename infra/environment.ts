@@ -268,7 +268,9 @@ export class Environment extends pulumi.ComponentResource {
       {
         dashboardName: dashboardName(project, stack),
         region,
+        stack,
         alarms: config.alarms,
+        alarmArns: config.services.flatMap((s) => Object.values(this.services[s.name].alarms.alarms).map((alarm) => alarm.arn)),
         services: config.services.map((s) => ({
           name: s.name,
           cluster,

@@ -16,13 +16,19 @@ export interface DashboardServiceInput {
 export interface DashboardArgs {
   dashboardName: string;
   region: string;
+  /** The stack's name: the `Stack` dimension of deployctl's Delivery metrics. */
+  stack: string;
   services: DashboardServiceInput[];
   alarms: AlarmsConfig;
+  /** The alarms whose state the dashboard lists (at most 100 per alarm widget; more make more widgets). @default none */
+  alarmArns?: pulumi.Input<string>[];
 }
 
 /**
- * The environment's CloudWatch dashboard: deploys, running tasks, 5xx error rate, requests,
- * latency p50/p95/p99, CPU and memory, every service on each graph, alarm thresholds drawn.
+ * The environment's CloudWatch dashboard, what a release needs at a glance: the alarms' states,
+ * deploys and rollbacks and the running revision (deployctl's Delivery metrics), validations, task
+ * restarts, deployments in progress, running tasks, 5xx and 4xx rates, requests per second, latency
+ * p50/p95/p99, CPU and memory; every service on each graph, alarm thresholds drawn.
  */
 export class Dashboard extends pulumi.ComponentResource {
   public readonly name: pulumi.Output<string>;
@@ -43,8 +49,17 @@ export class Dashboard extends pulumi.ComponentResource {
         ),
       ),
     );
-    const body = services.apply((resolved) =>
-      JSON.stringify(dashboardBody({ title: args.dashboardName, region: args.region, services: resolved, alarms: args.alarms })),
+    const body = pulumi.all([services, pulumi.all(args.alarmArns ?? [])]).apply(([resolved, alarmArns]) =>
+      JSON.stringify(
+        dashboardBody({
+          title: args.dashboardName,
+          region: args.region,
+          stack: args.stack,
+          services: resolved,
+          alarms: args.alarms,
+          alarmArns,
+        }),
+      ),
     );
     const dashboard = new aws.cloudwatch.Dashboard(
       `${name}-dashboard`,

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { DELIVERY_NAMESPACE } from "../../contract/deliveryMetrics";
 
 /**
  * IAM policy documents for the pipeline's roles, as plain functions of the ARNs they scope to.
@@ -208,7 +209,7 @@ export function validatePolicy(s: ValidateScope): PolicyDocument {
   ]);
 }
 
-/** validate and deploy alike: read the services, tasks, metrics and logs; record releases and runs; alert; the fast rollback. */
+/** validate and deploy alike: read the services, tasks, metrics and logs; publish delivery metrics; record releases and runs; alert; the fast rollback. */
 export function validatorStatements(s: ValidatorScope): Statement[] {
   const statements: Statement[] = [
     {
@@ -221,6 +222,15 @@ export function validatorStatements(s: ValidatorScope): Statement[] {
     { Sid: "EcsServices", Effect: "Allow", Action: ["ecs:DescribeServices", "ecs:UpdateService"], Resource: s.serviceArns },
     { Sid: "TaskDefinitionRead", Effect: "Allow", Action: ["ecs:DescribeTaskDefinition"], Resource: "*" },
     { Sid: "Metrics", Effect: "Allow", Action: ["cloudwatch:GetMetricData", "cloudwatch:DescribeAlarms"], Resource: "*" },
+    // deployctl's delivery metrics at the end of each run; PutMetricData has no resource type, so it is
+    // scoped by namespace: this role can publish into Delivery and nothing else.
+    {
+      Sid: "DeliveryMetrics",
+      Effect: "Allow",
+      Action: ["cloudwatch:PutMetricData"],
+      Resource: "*",
+      Condition: { StringEquals: { "cloudwatch:namespace": DELIVERY_NAMESPACE } },
+    },
     // FilterLogEvents is authorised on `<log group ARN>:*` (AWS checks `...:log-group:<name>:log-stream:`):
     // the bare group ARN alone is denied.
     {

@@ -1,3 +1,4 @@
+import { GetMetricDataCommand, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
 import { GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { DescribeServicesCommand } from "@aws-sdk/client-ecs";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
@@ -205,6 +206,51 @@ describe("deployctl deploy", () => {
     expect(stdout).toContain("  api              sha-old0000 -> sha-new1111, rolled back to sha-old0000\n");
     expect(stdout).toContain("  rollback ok: web, api (web: errorRate failed)\n");
     expect(stdout).toMatch(/\n {2}alert sns for (api, )?web(, api)?: ok\n/);
+  });
+
+  it("publishes the run's delivery metrics to CloudWatch: Deployments and the running revision per service", async () => {
+    const before = Date.now();
+
+    const { code, stderr } = await deployctl(...deployArgs());
+
+    expect(code).toBe(0);
+    expect(stderr).not.toContain("warning");
+    const query = (id: string, metric: string, service: string): MetricDataQuery => ({
+      Id: id,
+      MetricStat: {
+        Metric: {
+          Namespace: "Delivery",
+          MetricName: metric,
+          Dimensions: [
+            { Name: "Stack", Value: "staging" },
+            { Name: "Service", Value: service },
+          ],
+        },
+        Period: 60,
+        Stat: "Maximum",
+      },
+    });
+    const out = await world.clients.cloudwatch.send(
+      new GetMetricDataCommand({
+        StartTime: new Date(before - 120_000),
+        EndTime: new Date(Date.now() + 120_000),
+        MetricDataQueries: [
+          query("apiDeployments", "Deployments", "api"),
+          query("apiRevision", "RunningRevision", "api"),
+          query("webDeployments", "Deployments", "web"),
+          query("webRevision", "RunningRevision", "web"),
+          query("webRollbacks", "Rollbacks", "web"),
+        ],
+      }),
+    );
+    // Revision 2 of each family is the new release (release/cliWorld.ts).
+    expect(Object.fromEntries((out.MetricDataResults ?? []).map((r) => [r.Id, r.Values]))).toEqual({
+      apiDeployments: [1],
+      apiRevision: [2],
+      webDeployments: [1],
+      webRevision: [2],
+      webRollbacks: [0],
+    });
   });
 
   it("exits 5 naming the holder when another run holds the stack", async () => {

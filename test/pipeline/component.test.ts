@@ -143,7 +143,7 @@ describe.each(STACKS)("the %s pipeline", (stack) => {
   it("gives the deploy role what deployctl deploy needs: the gate's image lookup, and what the validator reads and writes", () => {
     const deploy = statements(rolePolicy(stack, "deploy"));
     const validate = statements(rolePolicy(stack, "validate"));
-    const shared = ["EcsRead", "EcsServices", "TaskDefinitionRead", "Metrics", "ServiceLogs", "Releases", "Alerts"];
+    const shared = ["EcsRead", "EcsServices", "TaskDefinitionRead", "Metrics", "DeliveryMetrics", "ServiceLogs", "Releases", "Alerts"];
 
     for (const sid of shared)
       expect(
@@ -153,6 +153,20 @@ describe.each(STACKS)("the %s pipeline", (stack) => {
     expect(deploy.find((s) => s.Sid === "GateImages")).toMatchObject({ Action: ["ecr:DescribeImages"] });
     expect((deploy.find((s) => s.Sid === "GateImages")?.Resource as string[]).length).toBe(2);
     expect(deploy.map((s) => s.Sid)).not.toContain("StackUpdate");
+  });
+
+  it("lets the deploy and validate roles put metric data in the Delivery namespace only", () => {
+    for (const role of ["deploy", "validate"]) {
+      const all = statements(rolePolicy(stack, role));
+      expect(all.find((s) => s.Sid === "DeliveryMetrics")).toEqual({
+        Sid: "DeliveryMetrics",
+        Effect: "Allow",
+        Action: ["cloudwatch:PutMetricData"],
+        Resource: "*",
+        Condition: { StringEquals: { "cloudwatch:namespace": "Delivery" } },
+      });
+      expect(all.filter((s) => [s.Action].flat().includes("cloudwatch:PutMetricData")).map((s) => s.Sid)).toEqual(["DeliveryMetrics"]);
+    }
   });
 
   it("lets the validate role filter the services' log events, on each group's streams (`<group ARN>:*`, as AWS checks it)", () => {

@@ -31,7 +31,7 @@ describe("--retries", () => {
     const { code, stderr } = await deployctl(command, ...rest, "--retries", "9");
 
     expect(code).toBe(2);
-    expect(stderr.split("\n")[0]).toBe(`error: option '--retries <n>' argument '9' is invalid. --retries is "9"; ${allowed}`);
+    expect(stderr.split("\n")[0]).toBe(`deployctl: option '--retries <n>' argument '9' is invalid. --retries is "9"; ${allowed}`);
   });
 
   it("validate refuses --retries without --rollback (exit 2): a restart is only ever made before a rollback", async () => {

@@ -45,6 +45,7 @@ import type { MigrationRunner } from "../providers/migration";
 import { EcsMigrationRunner } from "../providers/aws/migrationRunner";
 import { ecrImages, type PromotionImages } from "../promote/images";
 import { registryImages } from "../promote/registryImages";
+import { CloudWatchMetricsPublisher } from "../providers/aws/deliveryMetrics";
 
 /** The real outside world of validate and gate: the Pulumi stacks (loaded on first use) and AWS clients. */
 export const defaultCommandDeps: CommandDeps = { stacks: lazyAutomationStacks, createClients: createAwsClients };
@@ -317,6 +318,8 @@ export async function buildReleaseRuntime<M extends DeploymentManifest = EcsMani
     ...(deps.signal ? { signal: deps.signal } : {}),
     // Progressive delivery (the lifecycle hook's gate) exists on ECS only.
     ...(ecs ? { restoreGate: (targets, reason) => openRestoreGate(clients.ssm, ecs, targets, { now: deps.now, runId, reason }) } : {}),
+    // Delivery metrics go to CloudWatch on ECS; a Docker or Kubernetes stack has no CloudWatch: nothing is published.
+    ...(ecs ? { metrics: new CloudWatchMetricsPublisher(clients.cloudwatch) } : {}),
   } satisfies ReleaseDeps<M>;
   return {
     manifest,

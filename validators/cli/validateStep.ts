@@ -7,6 +7,7 @@ import { type AfterValidationOptions, type AfterValidationResult, afterValidatio
 import type { OutputFormat } from "../render/index";
 import { buildReleaseRuntime, defaultReleaseDeps, type ReleaseCommandDeps } from "./compose";
 import { redactText } from "../core/redact";
+import { warnAfterRun } from "./runWarnings";
 
 /** The validate flags this step reads: `--rollback`, `--no-record` (record), and the optional extras. */
 export interface ValidateReleaseFlags {
@@ -67,8 +68,8 @@ export async function afterValidationStep(input: ValidateStepInput): Promise<Aft
     { ...runtime.release, store: runtime.store, lock: runtime.lock, who: runtime.who, runId: runtime.runId },
   );
   const secrets = runtime.secrets.values();
-  if (result.error) input.io.stderr(`deployctl: the run record could not be written: ${redactText(result.error, secrets)}\n`);
-  else if (result.location) input.io.stderr(`deployctl: run record ${result.location}\n`);
+  warnAfterRun(input.io, result, (text) => redactText(text, secrets));
+  if (!result.error && result.location) input.io.stderr(`deployctl: run record ${result.location}\n`);
   // The secrets the alert channels registered: the report printed after this step is masked with them too.
   return { ...result, secrets };
 }

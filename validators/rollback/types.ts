@@ -5,6 +5,7 @@ import type { PulumiStacks } from "../providers/pulumi/stacks";
 import type { ReleaseRegistry } from "../release/lastGood";
 import type { ActionRecord, ValidationReport } from "../../contract/report";
 import type { Progress } from "../core/progress";
+import type { MetricsPublisher } from "../providers/metrics";
 
 /**
  * What the release orchestration asks of the validator: the shape of issue 4's
@@ -46,4 +47,6 @@ export interface ReleaseDeps<M extends DeploymentManifest = EcsManifest> {
   signal?: AbortSignal;
   /** Progressive services' hook gate for a rollback. @default none (rolling services need none) */
   restoreGate?: RestoreGateFn;
+  /** Where each run's delivery metrics go, best-effort (ECS: CloudWatch). @default none: nothing published (Docker, Kubernetes) */
+  metrics?: MetricsPublisher;
 }

@@ -75,6 +75,7 @@ export async function manualRollback<M extends DeploymentManifest>(
       recorder: new RunRecorder({ runId: deps.runId, command: "rollback", who: deps.who, stack: manifest.stack, now: deps.now }),
       store: deps.store,
       finalActions: () => deps.progress.actions(),
+      metrics: deps.metrics,
     }),
     async (recorder): Promise<RunFinish> => {
       const current = await currentTags(manifest, deps);

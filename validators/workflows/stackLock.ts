@@ -7,6 +7,8 @@ import type { LockHandle, StackLock } from "../lock/types";
 import { type RunFinish, type RunRecorder, type RunResult, saveRecord } from "../records/recorder";
 import type { RecordStore } from "../records/types";
 import type { ActionRecord } from "../../contract/report";
+import type { MetricsPublisher } from "../providers/metrics";
+import { publishRunMetrics } from "./runMetrics";
 
 /** Which stack to lock, for what, and how long to wait for another run's lock. */
 export interface StackLockRequest {
@@ -58,12 +60,15 @@ export interface RecordedRun {
   finalActions?: () => readonly ActionRecord[];
   /** The command's --deadline: when it aborts, the body is abandoned and an `error` record written. @default none */
   signal?: AbortSignal;
+  /** Where the run's delivery metrics go (ECS: CloudWatch), best-effort, before the record is written. @default none: nothing published */
+  metrics?: MetricsPublisher;
 }
 
 /**
  * Runs `body` and writes exactly one run record for it: the end the body returns, or, when it
  * throws one of the tool's own errors (bad input, operational), a `refused` / `error` record
- * before the error goes on up. Returns the saved record with the outcome.
+ * before the error goes on up. Either way the run's delivery metrics are published first
+ * (best-effort: a failure is a `metrics` action in the record). Returns the saved record with the outcome.
  */
 export async function recordRun(start: () => RecordedRun, body: (recorder: RunRecorder) => Promise<RunFinish>): Promise<RunResult> {
   const run = start();
@@ -73,16 +78,19 @@ export async function recordRun(start: () => RecordedRun, body: (recorder: RunRe
   } catch (err) {
     if (err instanceof DeliveryError) {
       run.recorder.addActions([...(run.finalActions?.() ?? [])]);
-      await saveRecord(run.store, run.recorder, {
+      const failed: RunFinish = {
         outcome: err.kind === "operational" ? "error" : "refused",
         errorKind: err.kind,
         verdict: "inconclusive",
         error: errorMessage(err),
-      });
+      };
+      await publishRunMetrics(run.metrics, run.recorder, failed, run.signal);
+      await saveRecord(run.store, run.recorder, failed);
     }
     throw err;
   }
   run.recorder.addActions([...(run.finalActions?.() ?? [])]);
+  await publishRunMetrics(run.metrics, run.recorder, end, run.signal);
   return saveRecord(run.store, run.recorder, end);
 }
 

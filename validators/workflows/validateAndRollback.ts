@@ -82,6 +82,7 @@ export async function afterValidation<M extends DeploymentManifest>(
       }),
       store: deps.store,
       signal: deps.signal,
+      metrics: deps.metrics,
     }),
     async (recorder) => {
       for (const report of options.before?.validations ?? []) recorder.validation(report);

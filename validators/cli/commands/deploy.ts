@@ -6,6 +6,7 @@ import type { CliContext, RegisterCommand } from "../context";
 import { useColour } from "../io";
 import { ANSI, PLAIN } from "../../render/colour";
 import { BadInputError } from "../../core/errors";
+import { warnAfterRun } from "../runWarnings";
 import { EXIT_CODES_HELP, ExitCode, exitCodeForRun } from "../exitCodes";
 
 export interface DeployFlags extends ReleaseFlags {
@@ -43,6 +44,10 @@ Stages (each shown with its state and elapsed time):
   rollback   a service failed: it and those already deployed roll back in reverse order (UpdateService
              to the last good task definition, then the stack config and a stack update), validate again
 Inconclusive verdicts and the validator's own errors stop the deploy and alert; they never roll back.
+Delivery metrics (ECS only): as the run ends, CloudWatch namespace Delivery gets, per stack and
+service, Deployments, Rollbacks, ValidationsPassed / ValidationsFailed and RunningRevision (the task
+definition revision it runs). Best-effort: a failure is a warning on stderr and a metrics action in
+the run record; the outcome and exit code stay.
 The stack is locked while deploy runs; a second caller waits --lock-timeout and exits 5.
 
 Runtimes (the manifest's runtime): the same stages on each, only where things live differs.
@@ -132,7 +137,7 @@ export async function runDeployCommand(flags: DeployFlags, ctx: CliContext, deps
     },
   );
   ctx.io.stdout(renderRun(result, flags.output, useColour(ctx.io) ? ANSI : PLAIN));
-  if (result.error) ctx.io.stderr(`deployctl: the run record could not be written: ${result.error}\n`);
+  warnAfterRun(ctx.io, result);
   return exitCodeForRun(result);
 }
 

@@ -4,6 +4,7 @@ import { addCommonOptions, addReleaseOptions, type ReleaseFlags, wholeNumber } f
 import type { CliContext, RegisterCommand } from "../context";
 import { useColour } from "../io";
 import { ANSI, PLAIN } from "../../render/colour";
+import { warnAfterRun } from "../runWarnings";
 import { EXIT_CODES_HELP, exitCodeForRun } from "../exitCodes";
 
 export interface RollbackFlags extends ReleaseFlags {
@@ -35,6 +36,9 @@ denied, throttled) before anything was rolled back: exit 4, an error run record,
 Without a Pulumi CLI (a Docker stack from --manifest on a laptop) the fast path still runs and the
 stack update is reported pending: exit 4. The stack is locked meanwhile (exit 5 if held).
 --deadline passed: exit 4, lock released, run recorded.
+Delivery metrics (ECS only): as the run ends, CloudWatch namespace Delivery gets, per stack and
+service, Rollbacks, ValidationsPassed / ValidationsFailed and RunningRevision. Best-effort: a failure
+is a warning on stderr and a metrics action in the run record; the outcome and exit code stay.
 
 Examples:
   deployctl rollback --stack staging
@@ -93,6 +97,6 @@ export async function runRollbackCommand(flags: RollbackFlags, ctx: CliContext, 
     },
   );
   ctx.io.stdout(renderRun(result, flags.output, useColour(ctx.io) ? ANSI : PLAIN));
-  if (result.error) ctx.io.stderr(`deployctl: the run record could not be written: ${result.error}\n`);
+  warnAfterRun(ctx.io, result);
   return exitCodeForRun(result);
 }

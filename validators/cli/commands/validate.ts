@@ -70,6 +70,10 @@ Runtimes (the manifest's runtime): the same checks, report and exit codes on eac
               latency from the smoke and watchdog requests themselves; logs from the engine
 After the verdict, on each: a pass is recorded as last good, failures alert, --rollback rolls back
 (fast path, then the stack config and a stack update), one run record. --compare is ECS only.
+Delivery metrics (ECS only): as the run ends, CloudWatch namespace Delivery gets, per stack and
+service, ValidationsPassed / ValidationsFailed (inconclusive counts in neither), Rollbacks,
+Deployments (0) and RunningRevision. Best-effort: a failure is a warning on stderr and a metrics
+action in the run record; the verdict and exit code stay. --no-record does not change it.
 
 Progressive services (canary, linear, blueGreen): with --wait, a service whose ECS deployment is
 in progress is first driven through its traffic steps, each judged against the baseline (the

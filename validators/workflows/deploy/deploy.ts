@@ -82,6 +82,7 @@ export async function deploy<M extends DeploymentManifest>(initial: M, options: 
       store: deps.store,
       finalActions: () => progress.actions(),
       signal: deps.signal,
+      metrics: deps.metrics,
     }),
     (recorder) => deployUnderLock(initial, order, options, deps, recorder),
   );
