@@ -182,6 +182,7 @@ export class Service extends pulumi.ComponentResource {
         stack: args.stack,
         service: svc.name,
         cluster: args.clusterName,
+        clusterArn: args.clusterArn,
         ecsService: svc.name,
         targetGroupArnSuffix: args.targetGroupArnSuffix,
         loadBalancerArnSuffix: args.loadBalancerArnSuffix,

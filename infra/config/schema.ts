@@ -215,6 +215,24 @@ export const notificationsSchema = z.strictObject({
   emails: z.array(z.email({ error: "expected an email address" })).optional(),
   slackWebhookUrl: z.url({ protocol: /^https?$/, error: "expected an https URL (as a Pulumi secret)" }).optional(),
   pagerDutyRoutingKey: z.string().min(1, { error: "expected a routing key (as a Pulumi secret)" }).optional(),
+  /** AWS Chatbot posts both alert topics to this Slack channel (the workspace must be authorised in the Chatbot console once). */
+  slack: z
+    .strictObject({
+      workspaceId: z.string().regex(/^T[A-Z0-9]+$/, {
+        error: "expected a Slack workspace (team) ID: T followed by uppercase letters and digits, e.g. T07EA123LEP",
+      }),
+      channelId: z.string().regex(/^[CG][A-Z0-9]+$/, {
+        error: "expected a Slack channel ID: C (public) or G (private) followed by uppercase letters and digits, e.g. C07EZ1ABC23",
+      }),
+    })
+    .optional(),
+  /** PagerDuty's Amazon CloudWatch integration URL, subscribed (HTTPS) to the critical topic. A Pulumi secret. */
+  pagerDutyIntegrationUrl: z
+    .url({
+      protocol: /^https$/,
+      error: "expected an https URL (as a Pulumi secret), e.g. https://events.pagerduty.com/integration/<key>/enqueue",
+    })
+    .optional(),
 });
 
 export const networkSchema = z.strictObject({
