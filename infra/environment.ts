@@ -3,8 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import type { EnvironmentConfig } from "./config";
 import {
   Alerts,
+  ChatOps,
   Cluster,
   Dashboard,
+  EnvironmentAlarms,
   EnvironmentKey,
   History,
   LoadBalancer,
@@ -25,6 +27,8 @@ import {
   alertParameterName,
   alternateTargetGroupName,
   canaryVerdictParameterName,
+  certificateAlarmName,
+  chatConfigurationName,
   clusterName,
   dashboardName,
   environmentName,
@@ -37,6 +41,7 @@ import {
   repositoryName,
   resourceTags,
   targetGroupName,
+  taskStopLogGroupName,
 } from "./components/lib/naming";
 import type { EcsManifest } from "../contract/manifest";
 
@@ -62,6 +67,10 @@ export class Environment extends pulumi.ComponentResource {
   public readonly routing: Routing;
   public readonly cluster: Cluster;
   public readonly alerts: Alerts;
+  /** AWS Chatbot posting both alert topics to Slack, when delivery:notifications.slack is set. */
+  public readonly chatOps?: ChatOps;
+  /** Task-stop events counted into a metric, and the HTTPS certificate's expiry alarm. */
+  public readonly environmentAlarms: EnvironmentAlarms;
   /** Run records and the stack lock; undefined for the local tier (a local directory and lock file). */
   public readonly history?: History;
   /** The lifecycle hook and ECS's roles, when a service deploys progressively (canary, linear, blue/green). */
@@ -150,6 +159,39 @@ export class Environment extends pulumi.ComponentResource {
         emails: config.notifications.emails,
         slackWebhookUrl: secretParameter(config.notifications.slackWebhookUrl, "slack-webhook-url"),
         pagerDutyRoutingKey: secretParameter(config.notifications.pagerDutyRoutingKey, "pagerduty-routing-key"),
+        pagerDutyIntegrationUrl: config.notifications.pagerDutyIntegrationUrl,
+        tags,
+      },
+      parent,
+    );
+    const slack = config.notifications.slack;
+    if (slack) {
+      this.chatOps = new ChatOps(
+        name,
+        {
+          configurationName: chatConfigurationName(project, stack),
+          workspaceId: slack.workspaceId,
+          channelId: slack.channelId,
+          topicArns: [this.alerts.warningTopicArn, this.alerts.criticalTopicArn],
+          partition,
+          tags,
+        },
+        parent,
+      );
+    }
+    const certificateArn = config.loadBalancer.certificateArn;
+    this.environmentAlarms = new EnvironmentAlarms(
+      name,
+      {
+        accountId,
+        clusterArn: this.cluster.arn,
+        taskStopLogGroupName: taskStopLogGroupName(project, stack),
+        taskStopLogPolicyName: `${environmentName(project, stack)}-task-stop-events`,
+        logRetentionDays: config.logRetentionDays,
+        logKmsKeyArn: settings.encryptLogs ? this.key.arn : undefined,
+        retainLogs: config.deletionProtection,
+        certificate: certificateArn ? { arn: certificateArn, alarmName: certificateAlarmName(project, stack) } : undefined,
+        warningTopicArn: this.alerts.warningTopicArn,
         tags,
       },
       parent,

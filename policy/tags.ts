@@ -17,6 +17,8 @@ export const UNTAGGABLE_TYPES = new Set([
   "aws:appautoscaling/policy:Policy",
   "aws:cloudwatch/dashboard:Dashboard",
   "aws:cloudwatch/eventTarget:EventTarget",
+  "aws:cloudwatch/logMetricFilter:LogMetricFilter",
+  "aws:cloudwatch/logResourcePolicy:LogResourcePolicy",
   "aws:ec2/route:Route",
   "aws:ec2/routeTableAssociation:RouteTableAssociation",
   "aws:ec2/securityGroupRule:SecurityGroupRule",

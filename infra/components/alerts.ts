@@ -14,13 +14,19 @@ export interface AlertsArgs {
   slackWebhookUrl?: { parameterName: string; value: SecretValue };
   /** Stored as an SSM SecureString parameter by this name; the value stays a secret. @default none */
   pagerDutyRoutingKey?: { parameterName: string; value: SecretValue };
+  /**
+   * PagerDuty's Amazon CloudWatch integration URL: subscribed over HTTPS to the critical topic only,
+   * the endpoint kept a secret. PagerDuty confirms the subscription itself. @default none
+   */
+  pagerDutyIntegrationUrl?: SecretValue;
   tags: Record<string, string>;
 }
 
 /**
  * Where alerts go: a warning and a critical SNS topic (KMS-encrypted with the environment key, a
  * policy letting this account's CloudWatch alarms and EventBridge publish), email subscriptions,
- * and the Slack webhook URL and PagerDuty routing key as SSM SecureString parameters for deployctl.
+ * PagerDuty's HTTPS subscription to the critical topic, and the Slack webhook URL and PagerDuty
+ * routing key as SSM SecureString parameters for deployctl.
  */
 export class Alerts extends pulumi.ComponentResource {
   public readonly warningTopic: aws.sns.Topic;
@@ -53,6 +59,19 @@ export class Alerts extends pulumi.ComponentResource {
     };
     this.warningTopic = topic("warning");
     this.criticalTopic = topic("critical");
+    if (args.pagerDutyIntegrationUrl) {
+      new aws.sns.TopicSubscription(
+        `${name}-critical-pagerduty`,
+        {
+          topic: this.criticalTopic.arn,
+          protocol: "https",
+          endpoint: pulumi.secret(args.pagerDutyIntegrationUrl.value),
+          // PagerDuty's endpoint confirms the subscription itself (it fetches the SubscribeURL).
+          endpointAutoConfirms: true,
+        },
+        parent,
+      );
+    }
     this.warningTopicArn = this.warningTopic.arn;
     this.criticalTopicArn = this.criticalTopic.arn;
 

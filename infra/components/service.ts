@@ -224,6 +224,7 @@ export class Service extends pulumi.ComponentResource {
         stack: args.stack,
         service: svc.name,
         cluster: args.clusterName,
+        clusterArn: args.clusterArn,
         ecsService: svc.name,
         targetGroupArnSuffix: args.targetGroupArnSuffix,
         loadBalancerArnSuffix: args.loadBalancerArnSuffix,

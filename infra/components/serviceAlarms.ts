@@ -9,6 +9,8 @@ export interface ServiceAlarmsArgs {
   stack: string;
   service: string;
   cluster: string;
+  /** The cluster's ARN (the task-stops metric's dimension). */
+  clusterArn: pulumi.Input<string>;
   ecsService: string;
   targetGroupArnSuffix: pulumi.Input<string>;
   loadBalancerArnSuffix: pulumi.Input<string>;
@@ -35,6 +37,7 @@ export class ServiceAlarms extends pulumi.ComponentResource {
       stack: args.stack,
       service: args.service,
       cluster: args.cluster,
+      clusterArn: args.clusterArn,
       ecsService: args.ecsService,
       targetGroup: args.targetGroupArnSuffix,
       loadBalancer: args.loadBalancerArnSuffix,
@@ -58,7 +61,7 @@ export class ServiceAlarms extends pulumi.ComponentResource {
 }
 
 /** MetricAlarm inputs for a definition: one metric (statistic or percentile) or metric math. */
-export function alarmInputs(def: AlarmDefinition<pulumi.Input<string>>): aws.cloudwatch.MetricAlarmArgs {
+export function alarmInputs(def: Omit<AlarmDefinition<pulumi.Input<string>>, "key">): aws.cloudwatch.MetricAlarmArgs {
   const common: aws.cloudwatch.MetricAlarmArgs = {
     name: def.name,
     alarmDescription: def.description,

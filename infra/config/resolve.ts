@@ -156,6 +156,7 @@ export function parseEnvironmentConfig(raw: RawStackConfig): EnvironmentConfig {
   }
 
   const notifications = resolveNotifications(raw, problems, parse);
+  if (runtime === "kubernetes") refuseAwsOnlyNotifications(notifications, problems);
   const network = resolveNetwork(parse("network", networkSchema), problems);
   const lb = parse("loadBalancer", loadBalancerSchema) ?? {};
   const logRetentionDays = parse("logRetentionDays", deliveryKeySchemas.logRetentionDays) ?? defaults.logRetentionDays;
@@ -265,7 +266,7 @@ type Parse = <S extends z.ZodType>(
 ) => z.infer<S> | undefined;
 
 function resolveNotifications(raw: RawStackConfig, problems: ConfigProblem[], parse: Parse): NotificationsConfig {
-  const secretKeys = ["slackWebhookUrl", "pagerDutyRoutingKey"] as const;
+  const secretKeys = ["slackWebhookUrl", "pagerDutyRoutingKey", "pagerDutyIntegrationUrl"] as const;
   const rawValue = raw.values["delivery:notifications"];
   const given = typeof rawValue === "object" && rawValue !== null ? (rawValue as Record<string, unknown>) : {};
   // A secure value read from a stack file is not decrypted: check that it is a secret, not its format.
@@ -276,7 +277,7 @@ function resolveNotifications(raw: RawStackConfig, problems: ConfigProblem[], pa
       : rawValue;
   const masked = (path: string) => secretKeys.some((k) => path === `delivery:notifications.${k}`);
   const parsed = rawValue === undefined ? undefined : parse("notifications", notificationsSchema, { value: checkable, mask: masked });
-  const out: NotificationsConfig = { emails: parsed?.emails ?? [] };
+  const out: NotificationsConfig = { emails: parsed?.emails ?? [], ...(parsed?.slack ? { slack: parsed.slack } : {}) };
   for (const key of secretKeys) {
     const v = given[key];
     if (typeof v !== "string") continue;
@@ -293,6 +294,18 @@ function resolveNotifications(raw: RawStackConfig, problems: ConfigProblem[], pa
     out[key] = secret;
   }
   return out;
+}
+
+/** Chatbot and the PagerDuty subscription hang off the SNS alert topics, which only an ECS stack has. */
+function refuseAwsOnlyNotifications(notifications: NotificationsConfig, problems: ConfigProblem[]): void {
+  for (const key of ["slack", "pagerDutyIntegrationUrl"] as const) {
+    if (notifications[key] === undefined) continue;
+    problems.push({
+      code: "runtime",
+      path: `delivery:notifications.${key}`,
+      message: `is set, but this stack's runtime is kubernetes; it subscribes to the SNS alert topics, which only an ECS stack creates. Remove it (deployctl's own alerts use slackWebhookUrl and pagerDutyRoutingKey).`,
+    });
+  }
 }
 
 function maskProblem(p: ConfigProblem): ConfigProblem {

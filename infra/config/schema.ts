@@ -228,10 +228,28 @@ export const rollingSchema = z.strictObject({
     .optional(),
 });
 
+const SLACK_WORKSPACE_ID = "expected a Slack workspace (team) ID: T followed by uppercase letters and digits, e.g. T07EA123LEP";
+const SLACK_CHANNEL_ID =
+  "expected a Slack channel ID: C (public) or G (private) followed by uppercase letters and digits, e.g. C07EZ1ABC23";
+
 export const notificationsSchema = z.strictObject({
   emails: z.array(z.email({ error: "expected an email address" })).optional(),
   slackWebhookUrl: z.url({ protocol: /^https?$/, error: "expected an https URL (as a Pulumi secret)" }).optional(),
   pagerDutyRoutingKey: z.string().min(1, { error: "expected a routing key (as a Pulumi secret)" }).optional(),
+  /** AWS Chatbot posts both alert topics to this Slack channel (the workspace must be authorised in the Chatbot console once). */
+  slack: z
+    .strictObject({
+      workspaceId: z.string({ error: SLACK_WORKSPACE_ID }).regex(/^T[A-Z0-9]+$/, { error: SLACK_WORKSPACE_ID }),
+      channelId: z.string({ error: SLACK_CHANNEL_ID }).regex(/^[CG][A-Z0-9]+$/, { error: SLACK_CHANNEL_ID }),
+    })
+    .optional(),
+  /** PagerDuty's Amazon CloudWatch integration URL, subscribed (HTTPS) to the critical topic. A Pulumi secret. */
+  pagerDutyIntegrationUrl: z
+    .url({
+      protocol: /^https$/,
+      error: "expected an https URL (as a Pulumi secret), e.g. https://events.pagerduty.com/integration/<key>/enqueue",
+    })
+    .optional(),
 });
 
 export const networkSchema = z.strictObject({

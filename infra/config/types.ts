@@ -90,6 +90,16 @@ export interface NotificationsConfig {
   emails: string[];
   slackWebhookUrl?: SecretValue;
   pagerDutyRoutingKey?: SecretValue;
+  /** AWS Chatbot: the Slack workspace and channel that hear both topics. */
+  slack?: SlackChannel;
+  /** PagerDuty's CloudWatch integration URL, subscribed to the critical topic over HTTPS. */
+  pagerDutyIntegrationUrl?: SecretValue;
+}
+
+/** A Slack channel as AWS Chatbot names it: workspace (team) ID `T...`, channel ID `C...` or `G...`. */
+export interface SlackChannel {
+  workspaceId: string;
+  channelId: string;
 }
 
 export type NetworkConfig =

@@ -26,7 +26,19 @@ export function succeededExecutionPattern(pipelineName: string): Record<string, 
   };
 }
 
-/** EventBridge rules: failures to the critical topic (stage, action, link), successes to the warning topic. */
+/**
+ * An input template in AWS Chatbot's custom-notification format (version 1.0, source custom): Chatbot
+ * posts only messages it recognises, and a plain string is not one. `<name>` placeholders are the
+ * input paths; email subscribers get the same JSON, PagerDuty (critical topic) the same message.
+ */
+export function chatNotificationTemplate(content: { title: string; description: string; keywords: string[] }): string {
+  return JSON.stringify({ version: "1.0", source: "custom", content: { textType: "client-markdown", ...content } });
+}
+
+/**
+ * EventBridge rules: failures to the critical topic (stage, action, link), which the Slack channel
+ * (AWS Chatbot) and PagerDuty both hear; successes to the warning topic (Slack and email, no page).
+ */
 export class PipelineEvents extends pulumi.ComponentResource {
   constructor(name: string, args: PipelineEventsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("delivery:pipeline:PipelineEvents", name, {}, opts);
@@ -55,7 +67,13 @@ export class PipelineEvents extends pulumi.ComponentResource {
             action: "$.detail.action",
             state: "$.detail.state",
           },
-          inputTemplate: link.apply((l) => `"Pipeline <pipeline> failed at stage <stage>, action <action> (<state>). ${l}"`),
+          inputTemplate: link.apply((l) =>
+            chatNotificationTemplate({
+              title: "Pipeline <pipeline> failed at stage <stage>",
+              description: `Pipeline <pipeline> failed at stage <stage>, action <action> (<state>). ${l}`,
+              keywords: ["<pipeline>", "FAILED"],
+            }),
+          ),
         },
       },
       parent,
@@ -77,7 +95,13 @@ export class PipelineEvents extends pulumi.ComponentResource {
         arn: args.warningTopicArn,
         inputTransformer: {
           inputPaths: { pipeline: "$.detail.pipeline", execution: "$.detail.execution-id" },
-          inputTemplate: link.apply((l) => `"Pipeline <pipeline> succeeded: execution <execution>. ${l}"`),
+          inputTemplate: link.apply((l) =>
+            chatNotificationTemplate({
+              title: "Pipeline <pipeline> succeeded",
+              description: `Pipeline <pipeline> succeeded: execution <execution>. ${l}`,
+              keywords: ["<pipeline>", "SUCCEEDED"],
+            }),
+          ),
         },
       },
       parent,

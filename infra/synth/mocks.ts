@@ -186,6 +186,13 @@ const HANDLERS: Record<string, (c: MockContext) => State> = {
     const name = c.physical();
     return { id: name, state: { name, arn: `arn:aws:cloudwatch:${c.region}:${c.account}:alarm:${name}` } };
   },
+  "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": (c) => ({ id: c.physical("policyName"), state: {} }),
+  "aws:cloudwatch/logMetricFilter:LogMetricFilter": (c) => ({ id: c.physical(), state: {} }),
+  "aws:iam/rolePolicyAttachment:RolePolicyAttachment": (c) => ({ id: `${str(c.inputs.role)}-${c.hex(20)}`, state: {} }),
+  "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration": (c) => {
+    const name = c.physical("configurationName");
+    return { id: name, state: { chatConfigurationArn: `arn:aws:chatbot::${c.account}:chat-configuration/slack-channel/${name}` } };
+  },
   "aws:cloudwatch/dashboard:Dashboard": (c) => {
     const name = c.physical("dashboardName");
     return { id: name, state: { dashboardName: name, dashboardArn: `arn:aws:cloudwatch::${c.account}:dashboard/${name}` } };

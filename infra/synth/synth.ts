@@ -63,7 +63,8 @@ export async function synthConfig(config: EnvironmentConfig): Promise<SynthDocum
 /** The stack's notification secrets, when the stack file holds them in clear (a secure value is already a placeholder). */
 function secretValues(config: EnvironmentConfig): string[] {
   const out: string[] = [];
-  for (const s of [config.notifications.slackWebhookUrl, config.notifications.pagerDutyRoutingKey]) {
+  const n = config.notifications;
+  for (const s of [n.slackWebhookUrl, n.pagerDutyRoutingKey, n.pagerDutyIntegrationUrl]) {
     if (s && s.value !== SECRET_PLACEHOLDER) out.push(s.value);
   }
   return out;

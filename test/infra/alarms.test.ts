@@ -1,12 +1,20 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_ALARMS } from "../../infra/config";
-import { deploymentAlarmNames, errorRateExpression, serviceAlarmDefinitions } from "../../infra/components/lib/alarms";
+import {
+  certificateExpiryAlarm,
+  deploymentAlarmNames,
+  errorRateExpression,
+  serviceAlarmDefinitions,
+  TASK_STOPS_FILTER,
+  taskStopEventPattern,
+} from "../../infra/components/lib/alarms";
 
 const input = {
   project: "delivery",
   stack: "prod",
   service: "api",
   cluster: "delivery-prod",
+  clusterArn: "arn:aws:ecs:us-east-1:123456789012:cluster/delivery-prod",
   ecsService: "api",
   targetGroup: "targetgroup/delivery-prod-api-8080/0123456789abcdef",
   loadBalancer: "app/delivery-prod/fedcba9876543210",
@@ -21,7 +29,7 @@ const byKey = (key: string) => {
 };
 
 describe("serviceAlarmDefinitions", () => {
-  it("defines eight alarms named <project>-<stack>-<service>-<alarm>", () => {
+  it("defines ten alarms named <project>-<stack>-<service>-<alarm>", () => {
     expect(serviceAlarmDefinitions(input).map((d) => d.name)).toEqual([
       "delivery-prod-api-error-rate-warning",
       "delivery-prod-api-error-rate-critical",
@@ -31,6 +39,8 @@ describe("serviceAlarmDefinitions", () => {
       "delivery-prod-api-memory-high",
       "delivery-prod-api-running-tasks-low",
       "delivery-prod-api-unhealthy-hosts",
+      "delivery-prod-api-task-stops",
+      "delivery-prod-api-ephemeral-storage-high",
     ]);
   });
 
@@ -44,6 +54,8 @@ describe("serviceAlarmDefinitions", () => {
     ["memory-high", "warning", "GreaterThanThreshold", 80, 60, 5, "notBreaching"],
     ["running-tasks-low", "critical", "LessThanThreshold", 3, 60, 5, "breaching"],
     ["unhealthy-hosts", "critical", "GreaterThanThreshold", 0, 60, 3, "notBreaching"],
+    ["task-stops", "critical", "GreaterThanOrEqualToThreshold", 3, 300, 1, "notBreaching"],
+    ["ephemeral-storage-high", "warning", "GreaterThanThreshold", 85, 60, 5, "notBreaching"],
   ])("%s: %s, %s %s, period %ss x %s, missing data %s", (key, severity, comparison, threshold, period, evaluations, missing) => {
     const def = byKey(key);
     expect([
@@ -103,6 +115,72 @@ describe("serviceAlarmDefinitions", () => {
       stat: "Minimum",
       dimensions: { ClusterName: "delivery-prod", ServiceName: "api" },
     });
+  });
+
+  it("counts essential-container exits from the task-stop metric of the service's cluster ARN and group", () => {
+    expect(byKey("task-stops").metric).toEqual({
+      namespace: "Delivery",
+      metricName: "TaskStops",
+      stat: "Sum",
+      dimensions: { ClusterArn: "arn:aws:ecs:us-east-1:123456789012:cluster/delivery-prod", ServiceGroup: "service:api" },
+    });
+  });
+
+  it("computes ephemeral storage used as a percentage of the reserved, from Container Insights", () => {
+    const ecs = { ClusterName: "delivery-prod", ServiceName: "api" };
+    expect(byKey("ephemeral-storage-high").queries).toEqual([
+      { id: "storage", expression: "100 * used / reserved", label: "Ephemeral storage used (%)", returnData: true },
+      {
+        id: "used",
+        metric: { namespace: "ECS/ContainerInsights", metricName: "EphemeralStorageUtilized", stat: "Average", dimensions: ecs },
+        returnData: false,
+      },
+      {
+        id: "reserved",
+        metric: { namespace: "ECS/ContainerInsights", metricName: "EphemeralStorageReserved", stat: "Average", dimensions: ecs },
+        returnData: false,
+      },
+    ]);
+  });
+
+  it("matches stopped service tasks of one cluster whose essential container exited", () => {
+    expect(taskStopEventPattern("arn:aws:ecs:us-east-1:123456789012:cluster/delivery-prod")).toEqual({
+      source: ["aws.ecs"],
+      "detail-type": ["ECS Task State Change"],
+      detail: {
+        clusterArn: ["arn:aws:ecs:us-east-1:123456789012:cluster/delivery-prod"],
+        lastStatus: ["STOPPED"],
+        stopCode: ["EssentialContainerExited"],
+        group: [{ prefix: "service:" }],
+      },
+    });
+  });
+
+  it("counts each matched event once into Delivery/TaskStops by the event's cluster ARN and group", () => {
+    expect(TASK_STOPS_FILTER).toEqual({
+      pattern: '{ ($.detail.lastStatus = "STOPPED") && ($.detail.stopCode = "EssentialContainerExited") }',
+      metricTransformation: {
+        namespace: "Delivery",
+        name: "TaskStops",
+        value: "1",
+        unit: "Count",
+        dimensions: { ClusterArn: "$.detail.clusterArn", ServiceGroup: "$.detail.group" },
+      },
+    });
+  });
+
+  it("warns when the certificate has fewer than 7 days left (ACM's daily DaysToExpiry)", () => {
+    const arn = "arn:aws:acm:us-east-1:123456789012:certificate/abc";
+    const def = certificateExpiryAlarm({ name: "delivery-prod-certificate-expiry", certificateArn: arn });
+    expect([def.severity, def.comparison, def.threshold, def.period, def.evaluationPeriods, def.treatMissingData, def.metric]).toEqual([
+      "warning",
+      "LessThanThreshold",
+      7,
+      86400,
+      1,
+      "missing",
+      { namespace: "AWS/CertificateManager", metricName: "DaysToExpiry", stat: "Minimum", dimensions: { CertificateArn: arn } },
+    ]);
   });
 
   it("follows the configured thresholds and window", () => {

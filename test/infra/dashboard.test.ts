@@ -216,7 +216,7 @@ describe("the staging dashboard under Pulumi mocks", () => {
   it("is one dashboard resource whose alarm widget lists every alarm of the services", () => {
     expect(resourcesOf(staging, T.dashboard)).toHaveLength(1);
     const arns = resourcesOf(staging, T.alarm).map((a) => `arn:aws:cloudwatch:us-east-1:123456789012:alarm:${String(a.inputs.name)}`);
-    expect(arns).toHaveLength(16);
+    expect(arns).toHaveLength(20);
     const widgets = rendered.widgets.filter((w) => w.type === "alarm");
     expect(widgets).toHaveLength(1);
     // Registration order is not the program's order: compare as sets.

@@ -21,8 +21,8 @@ describe("renderEnvironment", () => {
     expect([dev.outputs.deployment.stack, prod.outputs.deployment.stack, dev.resources.length, prod.resources.length]).toEqual([
       "dev",
       "prod",
-      155,
-      185,
+      165,
+      200,
     ]);
   });
 
@@ -60,7 +60,7 @@ describe("renderEnvironment", () => {
       resourcesOf(staging, T.dashboard).length,
       resourcesOf(staging, "aws:sns/topicSubscription:TopicSubscription").length,
       resourcesOf(staging, T.scalingPolicy).length,
-    ]).toEqual([16, 1, 2, 2]);
+    ]).toEqual([20, 1, 2, 2]);
   });
 
   it("masks secret inputs: no resource input or output holds the secret value", async () => {
@@ -84,7 +84,7 @@ describe("renderEnvironment", () => {
 
   it("renders in preview mode too", async () => {
     const preview = await renderStack("dev", { preview: true });
-    expect([preview.resources.length, preview.outputs.deployment.services.map((s) => s.name)]).toEqual([155, ["api", "web"]]);
+    expect([preview.resources.length, preview.outputs.deployment.services.map((s) => s.name)]).toEqual([165, ["api", "web"]]);
   });
 
   it("fails with a RenderError naming the stack when an invoke fails, and the next render still works", async () => {
@@ -97,7 +97,7 @@ describe("renderEnvironment", () => {
     await expect(failed).rejects.toBeInstanceOf(RenderError);
     await expect(failed).rejects.toThrow(/^rendering stack dev failed: zones are down/);
     vi.restoreAllMocks();
-    expect((await renderStack("dev")).resources.length).toBe(155);
+    expect((await renderStack("dev")).resources.length).toBe(165);
   });
 });
 

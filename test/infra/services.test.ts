@@ -157,6 +157,8 @@ describe("sizing, autoscaling and retention follow the tier", () => {
         // dev, staging and prod run api's migration, with its own log group.
         ...(stack === "local" ? [] : [[`/ecs/delivery/${stack}/api-migration`, days, encrypted]]),
         ...projects.map((p) => [`/aws/codebuild/delivery-${stack}-pipeline-${p}`, days, encrypted]),
+        // EventBridge's essential-container exits (the task-stops alarms count them).
+        [`/aws/events/delivery/${stack}/task-stops`, days, encrypted],
         // prod's canaries: the lifecycle hook function's log group.
         ...(stack === "prod" ? [["/aws/lambda/delivery-prod-canary-hook", days, encrypted]] : []),
       ].sort(byName),

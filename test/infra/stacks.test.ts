@@ -9,16 +9,24 @@ import { countByType, renderStack, type RenderedStack, STACKS } from "../support
  * - LoadBalancer: SG, port-80 ingress, ALB; prod adds the access-log SecureBucket (5 resources).
  * - Routing: a target group per service, the HTTP listener, one rule (api; web is the default).
  * - Alerts: 2 topics, 2 topic policies, 2 email subscriptions per address (local lists none).
+ * - EnvironmentAlarms: the task-stop events' log group, its resource policy (EventBridge writes),
+ *   the EventBridge rule and its target, the metric filter; prod (HTTPS) adds the certificate-expiry alarm.
+ * - ChatOps (staging and prod set delivery:notifications.slack): the Chatbot role, its read-only
+ *   policy attachment, the Slack channel configuration.
  * - History (not local): SecureBucket (bucket, public access block, encryption, versioning,
  *   lifecycle, policy) and the lock table.
  * - Per service: SG + 1 ingress + 2 egress, Repository (repo + lifecycle), log group, TaskRoles
- *   (2 roles + 1 policy), task definition, 8 alarms, ECS service; staging/prod add a scaling
+ *   (2 roles + 1 policy), task definition, 10 alarms, ECS service; staging/prod add a scaling
  *   target and policy.
  */
 const dev: Record<string, number> = {
   "aws:cloudwatch/dashboard:Dashboard": 1,
-  "aws:cloudwatch/logGroup:LogGroup": 2,
-  "aws:cloudwatch/metricAlarm:MetricAlarm": 16,
+  "aws:cloudwatch/eventRule:EventRule": 1,
+  "aws:cloudwatch/eventTarget:EventTarget": 1,
+  "aws:cloudwatch/logGroup:LogGroup": 3,
+  "aws:cloudwatch/logMetricFilter:LogMetricFilter": 1,
+  "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": 1,
+  "aws:cloudwatch/metricAlarm:MetricAlarm": 20,
   "aws:dynamodb/table:Table": 1,
   "aws:ec2/eip:Eip": 1,
   "aws:ec2/internetGateway:InternetGateway": 1,
@@ -53,6 +61,7 @@ const dev: Record<string, number> = {
   "aws:sns/topicSubscription:TopicSubscription": 2,
   "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": 4,
   "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 3,
+  "delivery:alarms:EnvironmentAlarms": 1,
   "delivery:alarms:ServiceAlarms": 2,
   "delivery:alerts:Alerts": 1,
   "delivery:ecr:Repository": 2,
@@ -86,10 +95,19 @@ const local = without(
   "delivery:history:History",
   "delivery:storage:SecureBucket",
 );
-const staging = { ...dev, "aws:appautoscaling/policy:Policy": 2, "aws:appautoscaling/target:Target": 2 };
-// prod has a certificate: an HTTPS listener beside the HTTP one (a redirect), and 443 opened.
+const staging = {
+  ...dev,
+  "aws:appautoscaling/policy:Policy": 2,
+  "aws:appautoscaling/target:Target": 2,
+  "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration": 1,
+  "aws:iam/role:Role": 5,
+  "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 1,
+  "delivery:alerts:ChatOps": 1,
+};
+// prod has a certificate: an HTTPS listener beside the HTTP one (a redirect), 443 opened, and its expiry alarm.
 const prod = {
   ...staging,
+  "aws:cloudwatch/metricAlarm:MetricAlarm": 21,
   "aws:lb/listener:Listener": 2,
   "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 4,
   "aws:ec2/eip:Eip": 2,
@@ -108,8 +126,8 @@ const prod = {
   "aws:lb/targetGroup:TargetGroup": 4,
   "aws:lb/listenerRule:ListenerRule": 4,
   "aws:lambda/function:Function": 1,
-  "aws:cloudwatch/logGroup:LogGroup": 3,
-  "aws:iam/role:Role": 7,
+  "aws:cloudwatch/logGroup:LogGroup": 4,
+  "aws:iam/role:Role": 8,
   "aws:iam/rolePolicy:RolePolicy": 5,
   "delivery:deploy:ProgressiveDelivery": 1,
 };
@@ -160,10 +178,10 @@ function withMigration(counts: Record<string, number>): Record<string, number> {
 
 // local: 2 builds + 1 suite (the default) + deploy + validate; the cloud stacks: 2 builds + 3 suites + 2.
 const expected: Record<(typeof STACKS)[number], { total: number; counts: Record<string, number> }> = {
-  local: { total: 130, counts: withPipeline(local, 5, 0) },
-  dev: { total: 155, counts: withMigration(withPipeline(dev, 7, 0)) },
-  staging: { total: 159, counts: withMigration(withPipeline(staging, 7, 0)) },
-  prod: { total: 185, counts: withMigration(withPipeline(prod, 7, 1)) },
+  local: { total: 140, counts: withPipeline(local, 5, 0) },
+  dev: { total: 165, counts: withMigration(withPipeline(dev, 7, 0)) },
+  staging: { total: 173, counts: withMigration(withPipeline(staging, 7, 0)) },
+  prod: { total: 200, counts: withMigration(withPipeline(prod, 7, 1)) },
 };
 
 describe("the four stacks render with exact resource counts", () => {

@@ -49,6 +49,8 @@ beforeAll(async () => {
   for (const stack of STACKS) rendered.set(stack, await renderStack(stack));
 });
 const get = (stack: string) => rendered.get(stack) as RenderedStack;
+/** The pipeline's EventBridge targets (not the environment's task-stop one). */
+const pipelineTargets = (stack: string) => resourcesOf(get(stack), TARGET).filter((t) => t.name.includes("-pipeline-events-"));
 const stagesOf = (stack: string) => resourcesOf(get(stack), PIPELINE)[0].inputs.stages as Stage[];
 const statements = (r: RenderedResource) => jsonInput<{ Statement: Statement[] }>(r, "policy").Statement;
 const rolePolicy = (stack: string, project: string) =>
@@ -190,22 +192,46 @@ describe.each(STACKS)("the %s pipeline", (stack) => {
   });
 
   it("sends failed actions to the critical topic and succeeded executions to the warning topic", () => {
-    const rules = resourcesOf(get(stack), RULE);
+    const rules = resourcesOf(get(stack), RULE).filter((r) => r.name.includes("-pipeline-events-"));
     expect(rules.map((r) => JSON.parse(r.inputs.eventPattern as string))).toEqual([
       failedActionPattern(`delivery-${stack}`),
       succeededExecutionPattern(`delivery-${stack}`),
     ]);
     const topicArn = (severity: string) => resourceNamed(get(stack), "aws:sns/topic:Topic", `delivery-${stack}-${severity}`).id;
-    const targets = resourcesOf(get(stack), TARGET);
+    const targets = pipelineTargets(stack);
     expect(
       targets.map((t) => [t.name, String(t.inputs.arn).endsWith(String(topicArn(t.name.endsWith("critical") ? "critical" : "warning")))]),
     ).toEqual([
       [`delivery-${stack}-pipeline-events-failed-to-critical`, true],
       [`delivery-${stack}-pipeline-events-succeeded-to-warning`, true],
     ]);
-    const template = (targets[0].inputs.inputTransformer as { inputTemplate: string }).inputTemplate;
-    expect(template).toContain("failed at stage <stage>, action <action>");
-    expect(template).toContain(`https://us-east-1.console.aws.amazon.com/codesuite/codepipeline/pipelines/delivery-${stack}/`);
+  });
+
+  it("words each pipeline event as an AWS Chatbot custom notification, so Slack (and PagerDuty, on the critical topic) gets it", () => {
+    const link = `https://us-east-1.console.aws.amazon.com/codesuite/codepipeline/pipelines/delivery-${stack}/executions/<execution>/timeline?region=us-east-1`;
+    const templates = pipelineTargets(stack).map((t) => JSON.parse((t.inputs.inputTransformer as { inputTemplate: string }).inputTemplate));
+    expect(templates).toEqual([
+      {
+        version: "1.0",
+        source: "custom",
+        content: {
+          textType: "client-markdown",
+          title: "Pipeline <pipeline> failed at stage <stage>",
+          description: `Pipeline <pipeline> failed at stage <stage>, action <action> (<state>). ${link}`,
+          keywords: ["<pipeline>", "FAILED"],
+        },
+      },
+      {
+        version: "1.0",
+        source: "custom",
+        content: {
+          textType: "client-markdown",
+          title: "Pipeline <pipeline> succeeded",
+          description: `Pipeline <pipeline> succeeded: execution <execution>. ${link}`,
+          keywords: ["<pipeline>", "SUCCEEDED"],
+        },
+      },
+    ]);
   });
 
   it("blocks public access to the artifact bucket and encrypts it", () => {

@@ -13,10 +13,13 @@ import { type AlarmKey, alarmName } from "./naming";
  * - running tasks: breaching. Container Insights stops reporting when nothing runs: that is the outage.
  * - unhealthy hosts: notBreaching. The ALB reports the count whenever targets are registered;
  *   no data means no targets, which running-tasks-low reports (one page, not two).
+ * - task stops: notBreaching. The metric only has datapoints when an essential container exited.
+ * - ephemeral storage: notBreaching. No datapoints means no running task (running-tasks-low).
+ * - certificate expiry: missing. ACM publishes DaysToExpiry once a day; a gap keeps the last state.
  */
 export type Severity = "warning" | "critical";
 export type MissingData = "notBreaching" | "breaching" | "missing" | "ignore";
-export type Comparison = "GreaterThanThreshold" | "LessThanThreshold";
+export type Comparison = "GreaterThanThreshold" | "GreaterThanOrEqualToThreshold" | "LessThanThreshold";
 
 export interface MetricSpec<V> {
   namespace: string;
@@ -59,6 +62,8 @@ export interface ServiceAlarmInput<V> {
   /** ECS cluster and service names (explicit, known before deployment). */
   cluster: string;
   ecsService: string;
+  /** The cluster's ARN: a dimension of the task-stops metric (the event names the cluster by ARN). */
+  clusterArn: V;
   /** CloudWatch's TargetGroup and LoadBalancer dimensions (ARN suffixes). */
   targetGroup: V;
   loadBalancer: V;
@@ -173,7 +178,116 @@ export function serviceAlarmDefinitions<V>(input: ServiceAlarmInput<V>): AlarmDe
       treatMissingData: "notBreaching",
       metric: albMetric("UnHealthyHostCount", "Maximum"),
     },
+    {
+      key: "task-stops",
+      name: name("task-stops"),
+      severity: "critical",
+      // Not a deployment alarm: the circuit breaker already judges a revision whose tasks crash.
+      rollback: false,
+      description: `${input.service}: ${TASK_STOPS_THRESHOLD} or more tasks stopped because an essential container exited, within ${TASK_STOPS_PERIOD}s.`,
+      comparison: "GreaterThanOrEqualToThreshold",
+      threshold: TASK_STOPS_THRESHOLD,
+      period: TASK_STOPS_PERIOD,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      treatMissingData: "notBreaching",
+      metric: {
+        namespace: TASK_STOPS_METRIC.namespace,
+        metricName: TASK_STOPS_METRIC.metricName,
+        stat: "Sum",
+        dimensions: { ClusterArn: input.clusterArn, ServiceGroup: `service:${input.ecsService}` },
+      },
+    },
+    {
+      key: "ephemeral-storage-high",
+      name: name("ephemeral-storage-high"),
+      severity: "warning",
+      rollback: false,
+      description: `${input.service}: ephemeral storage above ${EPHEMERAL_STORAGE_PERCENT}% of what its tasks reserve for ${minutes} minute(s) in a row.`,
+      comparison: "GreaterThanThreshold",
+      threshold: EPHEMERAL_STORAGE_PERCENT,
+      period: 60,
+      evaluationPeriods: minutes,
+      datapointsToAlarm: minutes,
+      treatMissingData: "notBreaching",
+      queries: [
+        { id: "storage", expression: "100 * used / reserved", label: "Ephemeral storage used (%)", returnData: true },
+        {
+          id: "used",
+          metric: { namespace: "ECS/ContainerInsights", metricName: "EphemeralStorageUtilized", stat: "Average", dimensions: ecs },
+          returnData: false,
+        },
+        {
+          id: "reserved",
+          metric: { namespace: "ECS/ContainerInsights", metricName: "EphemeralStorageReserved", stat: "Average", dimensions: ecs },
+          returnData: false,
+        },
+      ],
+    },
   ];
+}
+
+/** Essential-container exits of one service within TASK_STOPS_PERIOD seconds that page. */
+export const TASK_STOPS_THRESHOLD = 3;
+export const TASK_STOPS_PERIOD = 300;
+/** Ephemeral storage used, in percent of the reserved, above which a warning goes out. */
+export const EPHEMERAL_STORAGE_PERCENT = 85;
+/** Days before the HTTPS certificate expires at which a warning goes out. */
+export const CERTIFICATE_EXPIRY_DAYS = 7;
+
+/** The metric the task-stop events are counted into (a metric filter on the events' log group). */
+export const TASK_STOPS_METRIC = { namespace: "Delivery", metricName: "TaskStops" } as const;
+
+/**
+ * The EventBridge pattern: a task of one of this cluster's services (group `service:<name>`; a
+ * migration's one-off task has group `family:...`) stopped because an essential container exited.
+ * Deployments and scale-in stop tasks with ServiceSchedulerInitiated, which does not match.
+ */
+export function taskStopEventPattern(clusterArn: string): Record<string, unknown> {
+  return {
+    source: ["aws.ecs"],
+    "detail-type": ["ECS Task State Change"],
+    detail: {
+      clusterArn: [clusterArn],
+      lastStatus: ["STOPPED"],
+      stopCode: ["EssentialContainerExited"],
+      group: [{ prefix: "service:" }],
+    },
+  };
+}
+
+/** The metric filter: one count per matched event, dimensioned by the event's cluster ARN and service group. */
+export const TASK_STOPS_FILTER = {
+  pattern: '{ ($.detail.lastStatus = "STOPPED") && ($.detail.stopCode = "EssentialContainerExited") }',
+  metricTransformation: {
+    namespace: TASK_STOPS_METRIC.namespace,
+    name: TASK_STOPS_METRIC.metricName,
+    value: "1",
+    unit: "Count",
+    dimensions: { ClusterArn: "$.detail.clusterArn", ServiceGroup: "$.detail.group" },
+  },
+} as const;
+
+/** The HTTPS listener certificate expires within CERTIFICATE_EXPIRY_DAYS days (ACM's daily DaysToExpiry). */
+export function certificateExpiryAlarm<V>(input: { name: string; certificateArn: V }): Omit<AlarmDefinition<V>, "key"> {
+  return {
+    name: input.name,
+    severity: "warning",
+    rollback: false,
+    description: `The load balancer's HTTPS certificate expires in fewer than ${CERTIFICATE_EXPIRY_DAYS} days: renew or replace it (delivery:loadBalancer.certificateArn).`,
+    comparison: "LessThanThreshold",
+    threshold: CERTIFICATE_EXPIRY_DAYS,
+    period: 86400,
+    evaluationPeriods: 1,
+    datapointsToAlarm: 1,
+    treatMissingData: "missing",
+    metric: {
+      namespace: "AWS/CertificateManager",
+      metricName: "DaysToExpiry",
+      stat: "Minimum",
+      dimensions: { CertificateArn: input.certificateArn },
+    },
+  };
 }
 
 /** The names ECS watches during a deployment (rollback on). */

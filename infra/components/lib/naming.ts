@@ -18,6 +18,8 @@ export const ALARM_KEYS = [
   "memory-high",
   "running-tasks-low",
   "unhealthy-hosts",
+  "task-stops",
+  "ephemeral-storage-high",
 ] as const;
 export type AlarmKey = (typeof ALARM_KEYS)[number];
 
@@ -84,6 +86,21 @@ export function logGroupName(project: string, stack: string, service: string): s
 /** A service's migration task logs: apart from the service's, so the logs check never reads them. */
 export function migrationLogGroupName(project: string, stack: string, service: string): string {
   return `/ecs/${project}/${stack}/${service}-migration`;
+}
+
+/** Where EventBridge writes the cluster's essential-container exits (the task-stops alarms count them). */
+export function taskStopLogGroupName(project: string, stack: string): string {
+  return `/aws/events/${project}/${stack}/task-stops`;
+}
+
+/** The AWS Chatbot Slack channel configuration: `<project>-<stack>-alerts`. */
+export function chatConfigurationName(project: string, stack: string): string {
+  return `${environmentName(project, stack)}-alerts`;
+}
+
+/** The HTTPS listener certificate's expiry alarm: `<project>-<stack>-certificate-expiry`. */
+export function certificateAlarmName(project: string, stack: string): string {
+  return `${environmentName(project, stack)}-certificate-expiry`;
 }
 
 export function dashboardName(project: string, stack: string): string {

@@ -60,6 +60,31 @@ export function ecsTasksTrustPolicy(ctx: AccountContext): TrustPolicyDocument {
   });
 }
 
+/** Trust policy of the AWS Chatbot channel role: only the Chatbot service assumes it. */
+export function chatbotTrustPolicy(): TrustPolicyDocument {
+  return trustPolicy({ Effect: "Allow", Principal: { Service: "chatbot.amazonaws.com" }, Action: "sts:AssumeRole" });
+}
+
+/** The one permission the Chatbot channel role (and its guardrail) gets: AWS's read-only CloudWatch policy. */
+export function cloudWatchReadOnlyPolicyArn(partition: string): string {
+  return `arn:${partition}:iam::aws:policy/CloudWatchReadOnlyAccess`;
+}
+
+/**
+ * The CloudWatch Logs resource policy that lets EventBridge write matched events into a log group
+ * (what the console creates for a log-group target: events.amazonaws.com and delivery.logs.amazonaws.com).
+ */
+export function eventsToLogGroupPolicy(ctx: Pick<AccountContext, "accountId">, logGroupArn: string): PolicyDocument {
+  return policy({
+    Sid: "EventBridgeWritesMatchedEvents",
+    Effect: "Allow",
+    Principal: { Service: ["events.amazonaws.com", "delivery.logs.amazonaws.com"] },
+    Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+    Resource: `${logGroupArn}:*`,
+    Condition: { StringEquals: { "aws:SourceAccount": ctx.accountId } },
+  });
+}
+
 /** A secret a container reads: the ECS `valueFrom` and the IAM resources that grant reading it. */
 export interface SecretReference {
   kind: "ssm" | "secretsmanager";
