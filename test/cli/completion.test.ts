@@ -49,7 +49,7 @@ describe("deployctl completion", () => {
     const { out } = await completion("bash");
 
     expect(bashComplete(out, ["pro"])).toEqual(["promote"]);
-    expect(bashComplete(out, ["config", ""])).toEqual(["set-tag", "--help"]);
+    expect(bashComplete(out, ["config", ""])).toEqual(["set-tag", "set-env", "--help"]);
     expect(bashComplete(out, ["config", "set-tag", "--stack", "dev", "--ta"])).toEqual(["--tag", "--tags"]);
     expect(bashComplete(out, ["history", "--li"])).toEqual(["--limit"]);
     expect(bashComplete(out, ["completion", ""])).toEqual(["bash", "zsh", "fish", "--help"]);
@@ -75,7 +75,7 @@ describe("deployctl completion", () => {
       "complete -c deployctl -n '__fish_use_subcommand' -a history -d 'List last good releases and runs of a stack, newest first, with why each rollback happened.'\n",
     );
     expect(out).toContain(
-      "complete -c deployctl -n '__fish_seen_subcommand_from config; and not __fish_seen_subcommand_from set-tag' -a set-tag",
+      "complete -c deployctl -n '__fish_seen_subcommand_from config; and not __fish_seen_subcommand_from set-tag set-env' -a set-tag",
     );
     expect(out).toContain(
       "complete -c deployctl -n '__fish_seen_subcommand_from config; and __fish_seen_subcommand_from set-tag' -l tags -d",

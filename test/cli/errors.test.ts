@@ -22,7 +22,7 @@ describe("every error deployctl prints starts with `deployctl:`", () => {
     ],
     [
       ["config", "set-tag", "--service", "api", "--tag", "x"],
-      "deployctl: required option '--stack <name>' not specified\n(run with --help for usage)\n",
+      "deployctl: required option '-s, --stack <name>' not specified\n(run with --help for usage)\n",
     ],
     [["gate", "--bogus"], "deployctl: unknown option '--bogus'\n(run with --help for usage)\n"],
     [["validate", "--manifest"], "deployctl: option '--manifest <file>' argument missing\n(run with --help for usage)\n"],

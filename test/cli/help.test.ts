@@ -56,17 +56,18 @@ Decisions, first that applies (the default rules; a --rules file's decisions rep
   1  fail: a check failed; do not deploy
   2  bad input (usage, unreadable or invalid manifest or config)
   3  inconclusive: the manifest lists no service to check
-  4  operational error (AWS or an endpoint unreachable, access denied, throttled)`);
+  4  operational error (AWS, the Pulumi CLI or an endpoint unreachable, access denied,
+     throttled; a Pulumi CLI run past --pulumi-timeout; --deadline passed)`);
   });
 
   it("pipeline status shows its numeric defaults as numbers and takes the region from the stack file", async () => {
     const text = await help("pipeline", "status");
 
-    expect(text).toContain("(1 to 100)\n                        (default: 1)");
+    expect(text).toContain("(1 to 100)\n                         (default: 1)");
     expect(text).toContain("and 5xx are retried) (default: 3)");
-    expect(text).toContain("(default:\n                        10000)");
+    expect(text).toContain("(default:\n                         10000)");
     expect(text).toContain(
-      "AWS region (default: aws:region in Pulumi.<stack>.yaml,\n                        then AWS_REGION / AWS_DEFAULT_REGION)",
+      "AWS region (default: aws:region in Pulumi.<stack>.yaml,\n                         then AWS_REGION / AWS_DEFAULT_REGION)",
     );
   });
 
@@ -83,6 +84,7 @@ Decisions, first that applies (the default rules; a --rules file's decisions rep
       "synth",
       "analyze",
       "config set-tag",
+      "config set-env",
       "pipeline status",
       "validate",
       "gate",

@@ -5,7 +5,7 @@ import type { EnvEdit } from "../../stackfile";
 import type { SetEnvResult } from "../../workflows/setEnv";
 import type { CliContext } from "../context";
 import { BadInputError } from "../../core/errors";
-import { ExitCode } from "../exitCodes";
+import { ExitCode, exitCodesHelp } from "../exitCodes";
 import { outputOption } from "../options";
 import type { OutputFormat } from "../../render/format";
 
@@ -33,9 +33,11 @@ Examples:
   deployctl config set-env --stack prod --service web LOG_LEVEL=warn --dry-run   # show the change only
   deployctl config set-env --stack staging --service api LOG_LEVEL=info -o json
 
-Exit codes: 0 set (or already set; with --dry-run: the change is valid), 2 bad input (a key the
-template does not declare or lists as secret, unknown service, bad KEY=VALUE, an edit the config
-check refuses, unreadable file), 4 the file could not be written (it is unchanged).
+${exitCodesHelp([0, 2, 4], {
+  0: "set (or already set; with --dry-run: the change is valid)",
+  2: "bad input (a key the template does not declare or lists as secret, unknown service, bad\n     KEY=VALUE, an edit the config check refuses, unreadable file)",
+  4: "the file could not be written (it is unchanged)",
+})}
 `;
 
 /** `KEY=VALUE` arguments as edits: each key an environment variable name, once; the value may hold '='. */
