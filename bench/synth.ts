@@ -16,6 +16,8 @@ function withServices(count: number) {
     image: { repository: `delivery/svc-${i}`, tag: "sha-0000000" },
     port: 8080,
     path: `/svc-${i}/*`,
+    // What the dev stack's delivery:envTemplate requires (its secret key is required of none).
+    environment: { LOG_LEVEL: "info" },
   }));
   return parseEnvironmentConfig({ ...raw, values: { ...raw.values, "delivery:services": services } });
 }
