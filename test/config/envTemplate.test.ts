@@ -2,22 +2,7 @@ import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError, parseEnvironmentConfig, readStackFile, stackConfigFromText } from "../../infra/config";
-import { rawConfig, service } from "./helpers";
-
-/** The lines of the ConfigError the config throws, without the heading. */
-function problemsOf(delivery: Record<string, unknown>, options?: Parameters<typeof rawConfig>[1]): string[] {
-  try {
-    parseEnvironmentConfig(rawConfig(delivery, options));
-  } catch (err) {
-    if (err instanceof ConfigError)
-      return err.message
-        .split("\n")
-        .slice(1)
-        .map((l) => l.replace(/^ {2}- /, ""));
-    throw err;
-  }
-  throw new Error("expected a ConfigError");
-}
+import { problemsOf, rawConfig, service } from "./helpers";
 
 const MANY = Array.from({ length: 101 }, (_, i) => `K${i}`);
 const TEMPLATE = { required: ["LOG_LEVEL", "DATABASE_URL"], secrets: ["DATABASE_URL"] };

@@ -1,4 +1,4 @@
-import type { RawStackConfig } from "../../infra/config";
+import { ConfigError, parseEnvironmentConfig, type RawStackConfig } from "../../infra/config";
 
 /** A minimal valid service entry, overridable per test. */
 export function service(overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -24,4 +24,19 @@ export function rawConfig(
     values,
     isSecret: (path) => secrets.some((p) => path === p || path.startsWith(`${p}.`)),
   };
+}
+
+/** The lines of the ConfigError the config throws for these `delivery:` values, without the heading. */
+export function problemsOf(delivery: Record<string, unknown>, options?: Parameters<typeof rawConfig>[1]): string[] {
+  try {
+    parseEnvironmentConfig(rawConfig(delivery, options));
+  } catch (err) {
+    if (err instanceof ConfigError)
+      return err.message
+        .split("\n")
+        .slice(1)
+        .map((l) => l.replace(/^ {2}- /, ""));
+    throw err;
+  }
+  throw new Error("expected a ConfigError");
 }

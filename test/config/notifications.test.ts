@@ -1,23 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseEnvironmentConfig } from "../../infra/config";
-import { rawConfig, service } from "./helpers";
+import { parseEnvironmentConfig } from "../../infra/config";
+import { problemsOf, rawConfig, service } from "./helpers";
 
 const PD_URL = "https://events.pagerduty.com/integration/0123456789abcdef0123456789abcdef/enqueue";
 const SLACK = { workspaceId: "T07EA123LEP", channelId: "C07EZ1ABC23" };
-
-function problemsOf(delivery: Record<string, unknown>, options?: Parameters<typeof rawConfig>[1]): string[] {
-  try {
-    parseEnvironmentConfig(rawConfig(delivery, options));
-  } catch (err) {
-    if (err instanceof ConfigError)
-      return err.message
-        .split("\n")
-        .slice(1)
-        .map((l) => l.replace(/^ {2}- /, ""));
-    throw err;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 const dev = (notifications: Record<string, unknown>) => ({ tier: "dev", services: [service()], notifications });
 const secret = { secretPaths: ["delivery:notifications"] };

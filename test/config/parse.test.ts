@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseEnvironmentConfig } from "../../infra/config";
-import { rawConfig, service } from "./helpers";
+import { parseEnvironmentConfig } from "../../infra/config";
+import { problemsOf, rawConfig, service } from "./helpers";
 
 /** The provider settings the local tier requires (every service at the emulator). */
 function emulator(): Record<string, unknown> {
@@ -28,20 +28,6 @@ function emulator(): Record<string, unknown> {
     "aws:skipCredentialsValidation": true,
     "aws:skipRequestingAccountId": true,
   };
-}
-
-function problemsOf(delivery: Record<string, unknown>, options?: Parameters<typeof rawConfig>[1]): string[] {
-  try {
-    parseEnvironmentConfig(rawConfig(delivery, options));
-  } catch (err) {
-    if (err instanceof ConfigError)
-      return err.message
-        .split("\n")
-        .slice(1)
-        .map((l) => l.replace(/^ {2}- /, ""));
-    throw err;
-  }
-  throw new Error("expected a ConfigError");
 }
 
 describe("parseEnvironmentConfig rejects bad config with one line per problem", () => {
