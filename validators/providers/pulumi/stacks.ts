@@ -83,17 +83,16 @@ export function automationStacks(
   const envVars = pulumiEnvironment(env);
   const timeouts = options.timeouts ?? {};
   let cli: Promise<PulumiCommand> | undefined;
+  // One `pulumi version` for every caller; a failure is not kept (the next call tries again), and each
+  // caller hears it with the ways out of what it needed the CLI for.
   const pulumiCommand = (use: PulumiUse): Promise<PulumiCommand> =>
     (cli ??= options.pulumiCommand
       ? Promise.resolve(boundPulumiCommand(options.pulumiCommand, timeouts, env))
       : timedPulumiCommand(timeouts, env).catch((err: unknown) => {
           cli = undefined;
-          throw cliMissing(err, use);
+          throw err;
         })).catch((err: unknown) => {
-      // The first caller's use said "read"; say the ways out of this caller's.
-      throw err instanceof PulumiCliMissingError && err.use !== use
-        ? new PulumiCliMissingError(err.problem, use, { cause: err.cause })
-        : err;
+      throw cliMissing(err, use);
     });
   const select = async (stackName: string, use: PulumiUse = "read"): Promise<Stack> => {
     let stack = cache.get(stackName);
