@@ -4,7 +4,9 @@ import { DescribeServicesCommand, RegisterTaskDefinitionCommand } from "@aws-sdk
 import { CreateTopicCommand, SubscribeCommand } from "@aws-sdk/client-sns";
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { GetParametersByPathCommand } from "@aws-sdk/client-ssm";
+import Ajv2020 from "ajv/dist/2020";
 import { beforeEach, describe, expect, it } from "vitest";
+import { reportJsonSchema } from "../../validators/render";
 import { runValidateCommand, type ValidateFlags } from "../../validators/cli/commands/validate";
 import { defaultCommandDeps } from "../../validators/cli/compose";
 import { DRY_RUN_FOOTER, DRY_RUN_HEADER } from "../../validators/cli/options";
@@ -155,6 +157,9 @@ describe("validate --rollback --dry-run", () => {
     expect(code).toBe(1);
     const report = JSON.parse(io.out()) as ValidationReport;
     expect(report.dryRun).toBe(true);
+    const ajv = new Ajv2020({ allErrors: true });
+    ajv.addFormat("date-time", /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
+    expect(ajv.validate(reportJsonSchema("validate"), report)).toBe(true);
     expect(report.verdict).toBe("fail");
     expect(report.actions.filter((a) => a.status !== "skipped").map((a) => [a.kind, a.target, a.status])).toEqual([
       ["rollback-fast-path", "api", "dry-run"],
