@@ -82,8 +82,18 @@ in progress is first driven through its traffic steps, each judged against the b
 canary check) and published for the lifecycle hook; a failing step returns its traffic at once
 (StopServiceDeployment ROLLBACK); --no-steps leaves the rollout alone.
 
+Dry run (--dry-run): the same judgement, report and exit code; sends, writes and changes nothing:
+no alert, no last good record, no run record or alert state, no lock, no restart, no rollback.
+Each would-be step is an action with status dry-run (the alert per channel, the last good record,
+with --rollback which service goes back to which tag and revision, the stack config edit and
+update). Text and markdown begin and end with a "dry run" line; JSON has "dryRun": true.
+--no-alert: everything as usual (records, last good, --rollback) but no alert is sent; the report
+and the run record list the alerts held back (status skipped, "--no-alert").
+
 Examples:
   deployctl validate --stack staging --wait 300
+  deployctl validate --stack prod --rollback --retries 2 --dry-run
+  deployctl validate --stack staging --no-alert --output json
   deployctl validate --manifest deployment.json --output json --skip smoke
   deployctl validate --stack prod --service api --compare baseline
   deployctl validate --stack staging --rollback --retries 2 --wait 300
