@@ -39,11 +39,16 @@ export interface ServiceReport<N extends string = CheckName> {
   checks: CheckResult<N>[];
 }
 
+/** How an action went; `dry-run` marks what `--dry-run` would have done and did not. */
+export const ACTION_STATUSES = ["ok", "failed", "skipped", "dry-run"] as const;
+export type ActionStatus = (typeof ACTION_STATUSES)[number];
+
 /** Something deployctl did because of the verdict (an alert sent, a rollback started...). */
 export interface ActionRecord {
   kind: string;
   target?: string;
-  status: "ok" | "failed" | "skipped";
+  /** `dry-run`: what the run would have done; `--dry-run` did not do it. */
+  status: ActionStatus;
   message: string;
   at: string;
   details?: Record<string, unknown>;
@@ -63,6 +68,8 @@ export interface ValidationReport<N extends string = CheckName> {
    * was retried.
    */
   attempts?: RetryAttempt[];
+  /** `--dry-run`: nothing was sent, written or changed; actions with status `dry-run` are what a real run would do. Absent otherwise. */
+  dryRun?: true;
 }
 
 /** What came before an attempt's validation: the release as deployed, or a forced new deployment of the same revision. */

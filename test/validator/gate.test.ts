@@ -9,6 +9,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { main } from "../../validators/cli/main";
 import { gate, type GateOptions } from "../../validators/gate";
 import { gateDeps } from "../../validators/cli/compose";
+import { DRY_RUN_FOOTER, DRY_RUN_HEADER } from "../../validators/cli/options";
 import { parseEcrImage } from "../../validators/providers/aws/ecrImages";
 import type { EcsManifestService } from "../../contract/manifest";
 import type { GateCheckName, GateReport } from "../../contract/report";
@@ -200,6 +201,37 @@ describe("deployctl gate", () => {
 
     expect(code).toBe(1);
     expect(stdout).toContain("image     fail");
+  });
+
+  it("with --dry-run, prints the same report between dry-run lines and exits as without it", async () => {
+    const api = await readyService("api");
+
+    const plain = await run(testManifest([api]), "--tag", "nope");
+    const dry = await run(testManifest([api]), "--tag", "nope", "--dry-run");
+
+    expect(dry.code).toBe(1);
+    expect(plain.code).toBe(1);
+    const lines = dry.stdout.trimEnd().split("\n");
+    expect(lines[0]).toBe(DRY_RUN_HEADER);
+    expect(lines.at(-1)).toBe(DRY_RUN_FOOTER);
+    expect(
+      lines
+        .slice(1, -1)
+        .join("\n")
+        .replace(/\d+(\.\d+)? s\b/g, "<t>"),
+    ).toBe(plain.stdout.trimEnd().replace(/\d+(\.\d+)? s\b/g, "<t>"));
+  });
+
+  it("with --dry-run --output json, says dryRun: true and stays valid against the published schema", async () => {
+    const api = await readyService("api");
+
+    const { code, stdout } = await run(testManifest([api]), "--tag", "v3", "--output", "json", "--dry-run");
+
+    expect(code).toBe(0);
+    const ajv = new Ajv2020({ allErrors: true });
+    ajv.addFormat("date-time", /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
+    expect(ajv.validate(reportJsonSchema("gate"), JSON.parse(stdout))).toBe(true);
+    expect(JSON.parse(stdout).dryRun).toBe(true);
   });
 
   it("exits 2 on a tag ECR could never hold", async () => {

@@ -36,8 +36,12 @@ export class PagerDutyChannel implements AlertChannel {
     private readonly fetchFn: FetchFn = fetch,
   ) {}
 
+  sends(alert: Alert): boolean {
+    return alert.severity === "critical";
+  }
+
   async send(alert: Alert): Promise<ChannelResult> {
-    if (alert.severity !== "critical") return { status: "skipped", message: "PagerDuty pages on critical alerts only" };
+    if (!this.sends(alert)) return { status: "skipped", message: "PagerDuty pages on critical alerts only" };
     const event: PagerDutyEvent = {
       routing_key: this.routingKey,
       event_action: "trigger",

@@ -32,7 +32,8 @@ export interface ResolveNotice {
 }
 
 export interface ChannelResult {
-  status: "ok" | "skipped";
+  /** `dry-run`: not sent (`validate --dry-run`); the message says what would have gone out. */
+  status: "ok" | "skipped" | "dry-run";
   /** For the run record: what was sent where (never a secret). */
   message: string;
 }
@@ -41,6 +42,8 @@ export interface ChannelResult {
 export interface AlertChannel {
   readonly name: string;
   send(alert: Alert): Promise<ChannelResult>;
+  /** Whether `send` would send this alert at all (PagerDuty: critical only); absent: every alert. For the dry run's plan. */
+  sends?(alert: Alert): boolean;
   /** Closes what `send` opened (PagerDuty incidents); channels without incidents omit it. */
   resolve?(notice: ResolveNotice): Promise<ChannelResult>;
 }

@@ -46,6 +46,7 @@ import { EcsMigrationRunner } from "../providers/aws/migrationRunner";
 import { ecrImages, type PromotionImages } from "../promote/images";
 import { registryImages } from "../promote/registryImages";
 import { CloudWatchMetricsPublisher } from "../providers/aws/deliveryMetrics";
+import { DryRunRecordStore, dryRunLock, dryRunReleaseDeps, withheldChannel } from "./dryRun";
 
 /** The real outside world of validate and gate: the Pulumi stacks (loaded on first use) and AWS clients. */
 export const defaultCommandDeps: CommandDeps = { stacks: lazyAutomationStacks, createClients: createAwsClients };
@@ -129,6 +130,11 @@ export interface RuntimeInput<M extends DeploymentManifest = EcsManifest> {
   io: CliIO;
   flags: Pick<Partial<ReleaseFlags>, "recordsDir" | "alertWindow" | "escalateAfter" | "output">;
   deps: ReleaseCommandDeps;
+  /**
+   * `dryRun` (validate --dry-run): every write replaced by one that answers `dry-run` (cli/dryRun.ts);
+   * `noAlert` (validate --no-alert): the alert channels send nothing (`skipped`). @default neither
+   */
+  mode?: { dryRun?: boolean; noAlert?: boolean };
 }
 
 /**
@@ -268,16 +274,23 @@ export function gateDeps(
  */
 export async function buildReleaseRuntime<M extends DeploymentManifest = EcsManifest>(input: RuntimeInput<M>): Promise<ReleaseRuntime<M>> {
   const { manifest, clients, stacks, io, flags, deps } = input;
+  const dryRun = input.mode?.dryRun === true;
   const secrets = new SecretRegistry();
   // A Docker stack keeps its run records locally (`.delivery/records/<stack>/`, or --records-dir).
   const recordsOf = manifest.runtime === "docker" ? { stack: manifest.stack } : manifest;
-  const store = openRecordStore({ manifest: recordsOf, clients, cwd: io.cwd, recordsDir: flags.recordsDir, secrets });
+  const realStore = openRecordStore({ manifest: recordsOf, clients, cwd: io.cwd, recordsDir: flags.recordsDir, secrets });
+  const store = dryRun ? new DryRunRecordStore(realStore) : realStore;
   const kube = kubernetesOf(manifest, deps);
-  const { registry, lock } = releaseStores(manifest, kube, { clients, cwd: io.cwd, now: deps.now });
+  const stores = releaseStores(manifest, kube, { clients, cwd: io.cwd, now: deps.now });
+  const { registry } = stores;
+  const lock = dryRun ? dryRunLock(stores.lock) : stores.lock;
   // A Kubernetes or Docker stack without SNS topics alerts through nothing (its Slack/PagerDuty ride on the topics' config).
-  const channels = manifest.alerts
+  const built = manifest.alerts
     ? await buildAlertChannels({ manifest: { alerts: manifest.alerts }, clients, env: io.env, secrets, fetch: deps.fetch })
     : [];
+  // --dry-run and --no-alert: each channel says what it would send, and sends nothing.
+  const withheld = dryRun ? "dry-run" : input.mode?.noAlert ? "skipped" : undefined;
+  const channels = withheld ? built.map((c) => withheldChannel(c, withheld)) : built;
   const alerts = new AlertDispatcher(
     channels,
     store,
@@ -289,7 +302,9 @@ export async function buildReleaseRuntime<M extends DeploymentManifest = EcsMani
     secrets,
   );
   const write = flags.output === undefined || flags.output === "text" ? io.stdout : io.stderr;
-  const progress = new Progress((line) => write(`${redactText(line, secrets.values())}\n`), deps.now);
+  // A dry run's progress says so on every line: its stages only plan.
+  const mark = dryRun ? "(dry run) " : "";
+  const progress = new Progress((line) => write(`${mark}${redactText(line, secrets.values())}\n`), deps.now);
   const runId = newRunId(deps.now());
   const ecs = runtimeOf(manifest) === "ecs" ? (manifest as EcsManifest) : undefined;
   const release: ReleaseDeps<M> = {
@@ -330,7 +345,7 @@ export async function buildReleaseRuntime<M extends DeploymentManifest = EcsMani
     secrets,
     who: whoAmI(io.env),
     runId,
-    release,
+    release: dryRun ? dryRunReleaseDeps(release, manifest) : release,
     gate: (request) =>
       gate(
         { manifest: request.manifest, services: request.services, tag: request.tag, onProgress: (m) => progress.info(`  ${m}`) },

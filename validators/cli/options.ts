@@ -190,6 +190,31 @@ export function writeReport(io: CliIO, report: AnyReport, format: OutputFormat, 
   }
 }
 
+/** The first and the last line of a dry run's text and markdown report (validate, gate). */
+export const DRY_RUN_HEADER = "dry run: nothing is sent, written or changed; actions marked dry-run are what a real run would do";
+export const DRY_RUN_FOOTER = "dry run: nothing was sent, written or changed";
+
+/** A dry run's first line on stdout (text and markdown; JSON says `dryRun: true` instead), before any progress. */
+export function writeDryRunHeader(io: CliIO, format: OutputFormat): void {
+  if (format !== "json") io.stdout(dryRunLine(DRY_RUN_HEADER, format));
+}
+
+/** `--dry-run`: the report, then the dry run's last line (text, markdown); in JSON the report with `dryRun: true`. */
+export function writeDryRunReport(io: CliIO, report: AnyReport, format: OutputFormat, title: string): void {
+  if (format === "json") return writeReport(io, { ...report, dryRun: true }, format, title);
+  writeReport(io, report, format, title);
+  io.stdout(format === "markdown" ? `\n${dryRunLine(DRY_RUN_FOOTER, format)}` : dryRunLine(DRY_RUN_FOOTER, format));
+}
+
+function dryRunLine(text: string, format: OutputFormat): string {
+  return format === "markdown" ? `> **${text}**\n\n` : `${text}\n`;
+}
+
+/** `--dry-run` (validate, gate): what it says, per command. */
+export function addDryRunOption(cmd: Command, description: string): Command {
+  return cmd.option("--dry-run", description, false);
+}
+
 /** pass -> 0, fail -> 1, inconclusive -> 3. */
 export function exitCodeForVerdict(verdict: Verdict): ExitCodeValue {
   return verdict === "pass" ? ExitCode.Ok : verdict === "fail" ? ExitCode.Fail : ExitCode.Inconclusive;
@@ -258,5 +283,14 @@ export function addValidateReleaseOptions(cmd: Command): Command {
     .option(
       "--records-dir <dir>",
       "keep run records in this directory (default: the manifest's S3 history bucket, else .delivery/records/<stack>)",
+    )
+    .option(
+      "--dry-run",
+      "judge and print everything (verdict, the alerts, last good records, run record and rollback it would make) but send, write and change nothing: no alert, no SSM/ConfigMap/.delivery write, no run record, no lock, no restart, no rollback",
+      false,
+    )
+    .option(
+      "--no-alert",
+      "send no alert (SNS, Slack, PagerDuty); everything else as usual, and the run record lists the alerts held back (skipped)",
     );
 }

@@ -21,6 +21,10 @@ export interface ValidateReleaseFlags {
   recordsDir?: string;
   /** validate's --output: progress goes to stderr unless it is text. */
   output?: OutputFormat;
+  /** `--dry-run`: send, write and change nothing; the actions say what would be done (cli/dryRun.ts). @default false */
+  dryRun?: boolean;
+  /** `--no-alert` makes it false: no alert is sent, the actions list them as skipped. @default true */
+  alert?: boolean;
 }
 
 // The option definitions live in cli/options (loaded for --help); re-exported for the callers of before.
@@ -53,6 +57,7 @@ export async function afterValidationStep(input: ValidateStepInput): Promise<Aft
     io: input.io,
     flags: input.flags,
     deps,
+    mode: { dryRun: input.flags.dryRun === true, noAlert: input.flags.alert === false },
   });
   const result = await afterValidation(
     {

@@ -189,7 +189,7 @@ export interface FastRollbackTarget {
 export interface FastRollbackAction {
   kind: "rollback-fast-path";
   target: string;
-  status: "ok" | "failed";
+  status: "ok" | "failed" | "dry-run";
   message: string;
   at: string;
   details?: Record<string, unknown>;
@@ -200,7 +200,7 @@ export interface RestartAction {
   kind: "force-new-deployment";
   /** The manifest's service name. */
   target: string;
-  status: "ok" | "failed";
+  status: "ok" | "failed" | "dry-run";
   message: string;
   at: string;
   details?: Record<string, unknown>;

@@ -23,7 +23,8 @@ export interface ReleaseVersion {
 /** Where last good releases are kept; SsmReleaseRegistry is the real one. */
 export interface ReleaseRegistry {
   get(stack: string, service: string): Promise<LastGoodRelease | undefined>;
-  put(release: LastGoodRelease): Promise<number>;
+  /** Writes the release; returns its version, or `dry-run` when nothing was written (`validate --dry-run`). */
+  put(release: LastGoodRelease): Promise<number | "dry-run">;
   /** Every recorded release of the service, newest first. */
   history(stack: string, service: string): Promise<ReleaseVersion[]>;
   /** Where the service's last good release is kept, for messages (`/delivery/<stack>/<service>/last-good`). */

@@ -55,6 +55,17 @@ export async function recordLastGood(
         runId: ctx.runId,
         who: ctx.who,
       });
+      if (version === "dry-run") {
+        actions.push({
+          kind: "record-last-good",
+          target: name,
+          status: "dry-run",
+          message: `would record ${name} ${service.imageTag} as last good (${parameter})`,
+          at: ctx.now().toISOString(),
+          details: { parameter, imageTag: service.imageTag, taskDefinitionArn },
+        });
+        continue;
+      }
       actions.push({
         kind: "record-last-good",
         target: name,

@@ -1,4 +1,5 @@
 import {
+  ACTION_STATUSES,
   CHECK_NAMES,
   CHECK_STATUSES,
   COMPARISON_CHECK_NAMES,
@@ -82,6 +83,7 @@ export function reportJsonSchema(kind: "validate" | "gate" = "validate"): Record
           },
         },
       },
+      dryRun: { const: true },
       actions: {
         type: "array",
         items: {
@@ -90,7 +92,7 @@ export function reportJsonSchema(kind: "validate" | "gate" = "validate"): Record
           properties: {
             kind: { type: "string" },
             target: { type: "string" },
-            status: { type: "string", enum: ["ok", "failed", "skipped"] },
+            status: { type: "string", enum: [...ACTION_STATUSES] },
             message: { type: "string" },
             at: timestamp,
             details: { type: "object" },

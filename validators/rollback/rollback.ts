@@ -147,12 +147,13 @@ export async function rollbackServices<M extends DeploymentManifest>(
           await readStackServices(deps.stacks, manifest.stack),
           targets.map((t) => ({ service: t.service, tag: t.release.imageTag })),
         );
-        await deps.stacks.setConfig(manifest.stack, edits);
+        const set = await deps.stacks.setConfig(manifest.stack, edits);
+        const values = edits.map((e) => `${e.path}=${e.value}`).join(", ");
         recorder.action({
           kind: "config-set",
           target: manifest.stack,
-          status: "ok",
-          message: edits.map((e) => `${e.path}=${e.value}`).join(", "),
+          status: set === "dry-run" ? "dry-run" : "ok",
+          message: set === "dry-run" ? `would set ${values}` : values,
         });
         const up = await deps.stacks.up(manifest.stack, {
           onOutput: (text) => deps.progress.stream(text),
@@ -161,11 +162,11 @@ export async function rollbackServices<M extends DeploymentManifest>(
         recorder.action({
           kind: "stack-update",
           target: manifest.stack,
-          status: up.result === "succeeded" ? "ok" : "failed",
-          message: `rollback stack update ${up.result}`,
+          status: up.result === "succeeded" ? "ok" : up.result === "dry-run" ? "dry-run" : "failed",
+          message: up.result === "dry-run" ? `would run pulumi up for stack ${manifest.stack}` : `rollback stack update ${up.result}`,
           details: { changes: up.changes },
         });
-        if (up.result !== "succeeded") throw new Error("the rollback stack update failed");
+        if (up.result === "failed") throw new Error("the rollback stack update failed");
         return up;
       },
       (up) => ({ state: "ok", detail: changesText(up.changes) }),

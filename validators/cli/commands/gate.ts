@@ -5,9 +5,12 @@ import {
   type CommandDeps,
   type CommonFlags,
   addCommonOptions,
+  addDryRunOption,
   awsClientOptions,
   exitCodeForVerdict,
   progressTo,
+  writeDryRunHeader,
+  writeDryRunReport,
   writeReport,
 } from "../options";
 import type { CliContext, RegisterCommand } from "../context";
@@ -16,6 +19,8 @@ import { exitCodesHelp } from "../exitCodes";
 export interface GateFlags extends CommonFlags {
   tag?: string;
   skip?: GateCheckName[];
+  /** `--dry-run`: the same checks, report and exit code, marked as a dry run (the gate only reads). @default false */
+  dryRun?: boolean;
 }
 
 const HELP = `
@@ -36,9 +41,14 @@ Checks (each reported as pass, warn, fail or skipped), per the stack's runtime:
             ConfigMap delivery-releases in the namespace (kubernetes), .delivery/last-good (docker);
             warns on a first deploy
 
+The gate only reads: it sends, writes and changes nothing, with or without --dry-run. --dry-run
+(for scripts that pass it to every command) prints the same report and exits with the same code,
+with "dry run" as its first and last line (text, markdown) or "dryRun": true (JSON).
+
 Examples:
   deployctl gate --stack staging --tag sha-abc1234
   deployctl gate --manifest deployment.json --tag v2 --output json
+  deployctl gate --stack prod --tag sha-abc1234 --dry-run
 
 ${exitCodesHelp([0, 1, 2, 3, 4], {
   0: "pass (warnings allowed): the deploy may start",
@@ -54,8 +64,9 @@ export const registerGate: RegisterCommand = (program, ctx) => {
   addCommonOptions(cmd);
   cmd
     .option("--tag <tag>", "the image tag about to be deployed (the image check is skipped without it)")
-    .addOption(new Option("--skip <check...>", "do not run this check (repeatable); reported as skipped").choices([...GATE_CHECK_NAMES]))
-    .addHelpText("after", HELP);
+    .addOption(new Option("--skip <check...>", "do not run this check (repeatable); reported as skipped").choices([...GATE_CHECK_NAMES]));
+  addDryRunOption(cmd, "mark the report as a dry run; the gate only reads, so nothing else changes (same checks, same exit code)");
+  cmd.addHelpText("after", HELP);
   addDeadlineOptions(cmd, "gate").action(async (flags: GateFlags) => {
     ctx.setExitCode(await underDeadline(flags, ctx, (c) => runGateCommand(flags, c)));
   });
@@ -71,6 +82,7 @@ export async function runGateCommand(flags: GateFlags, ctx: CliContext, deps?: C
   deps = withDeadline(ctx, deps ?? compose.defaultCommandDeps);
   const { loadAnyManifest } = await import("../../validate/loadManifest.js");
   const { gate } = await import("../../gate/run.js");
+  if (flags.dryRun) writeDryRunHeader(ctx.io, flags.output);
   const manifest = await loadAnyManifest(
     { stack: flags.stack, manifestFile: flags.manifest, cwd: ctx.io.cwd, command: "gate" },
     deps.stacks(ctx.io.cwd),
@@ -85,6 +97,7 @@ export async function runGateCommand(flags: GateFlags, ctx: CliContext, deps?: C
     { manifest, services: flags.service, tag: flags.tag, skip: flags.skip, onProgress: progressTo(ctx.io) },
     compose.gateDeps(manifest, { clients, cwd: ctx.io.cwd, kubernetes, env: ctx.io.env }),
   );
-  writeReport(ctx.io, report, flags.output, "gate");
+  if (flags.dryRun) writeDryRunReport(ctx.io, report, flags.output, "gate");
+  else writeReport(ctx.io, report, flags.output, "gate");
   return exitCodeForVerdict(report.verdict);
 }

@@ -15,6 +15,8 @@ import {
   isoDate,
   progressTo,
   wholeNumber,
+  writeDryRunHeader,
+  writeDryRunReport,
   writeReport,
 } from "../options";
 import type { CliContext, RegisterCommand } from "../context";
@@ -80,8 +82,18 @@ in progress is first driven through its traffic steps, each judged against the b
 canary check) and published for the lifecycle hook; a failing step returns its traffic at once
 (StopServiceDeployment ROLLBACK); --no-steps leaves the rollout alone.
 
+Dry run (--dry-run): the same judgement, report and exit code; sends, writes and changes nothing:
+no alert, no last good record, no run record or alert state, no lock, no restart, no rollback.
+Each would-be step is an action with status dry-run (the alert per channel, the last good record,
+with --rollback which service goes back to which tag and revision, the stack config edit and
+update). Text and markdown begin and end with a "dry run" line; JSON has "dryRun": true.
+--no-alert: everything as usual (records, last good, --rollback) but no alert is sent; the report
+and the run record list the alerts held back (status skipped, "--no-alert").
+
 Examples:
   deployctl validate --stack staging --wait 300
+  deployctl validate --stack prod --rollback --retries 2 --dry-run
+  deployctl validate --stack staging --no-alert --output json
   deployctl validate --manifest deployment.json --output json --skip smoke
   deployctl validate --stack prod --service api --compare baseline
   deployctl validate --stack staging --rollback --retries 2 --wait 300
@@ -153,21 +165,27 @@ export async function runValidateCommand(flags: ValidateFlags, ctx: CliContext, 
     throw new BadInputError(
       `--retries is ${flags.retries} without --rollback; a restart before a rollback needs --rollback (validate alone changes nothing): add --rollback or drop --retries.`,
     );
+  if (flags.dryRun) writeDryRunHeader(ctx.io, flags.output);
   const stacks = deps.stacks(ctx.io.cwd);
   // --rollback updates the stack: without --manifest the Pulumi CLI is checked first (it is needed to read the stack too).
-  if (flags.rollback && !flags.manifest) await stacks.ready?.("update");
+  // A dry run updates nothing.
+  const updates = flags.rollback && !flags.dryRun;
+  if (updates && !flags.manifest) await stacks.ready?.("update");
   const manifest = await loadAnyManifest({ stack: flags.stack, manifestFile: flags.manifest, cwd: ctx.io.cwd }, stacks);
   // From a manifest file too, except on Docker: its rollback's fast path runs without the CLI (the stack update is then pending, exit 4).
-  if (flags.rollback && flags.manifest && manifest.runtime !== "docker") await stacks.ready?.("update");
+  if (updates && flags.manifest && manifest.runtime !== "docker") await stacks.ready?.("update");
   const clients = deps.createClients(awsClientOptions(flags, manifest, ctx.io.env));
   if ((manifest.runtime === "kubernetes" || manifest.runtime === "docker") && flags.compare)
     throw new BadInputError(
       `--compare baseline is not available for runtime ${manifest.runtime} yet (the canary comparison is ECS-native).`,
     );
   // After a plain `pulumi up` (the pipeline's deploy stage), nobody else drives a progressive rollout (ECS only).
+  // A dry run drives nothing: moving traffic is a change.
   const ecs = manifest.runtime === "kubernetes" || manifest.runtime === "docker" ? undefined : manifest;
   const before =
-    ecs && flags.steps && flags.wait > 0 && ecs.services.some((s) => s.deployment) ? await driveSteps(flags, ecs, clients, ctx) : undefined;
+    ecs && flags.steps && !flags.dryRun && flags.wait > 0 && ecs.services.some((s) => s.deployment)
+      ? await driveSteps(flags, ecs, clients, ctx)
+      : undefined;
   const kube = manifest.runtime === "kubernetes" ? deps.kubernetes?.(manifest) : undefined;
   let outcome: ValidationReport | Error;
   try {
@@ -192,6 +210,8 @@ export async function runValidateCommand(flags: ValidateFlags, ctx: CliContext, 
       lockTimeout: flags.lockTimeout,
       recordsDir: flags.recordsDir,
       output: flags.output,
+      dryRun: flags.dryRun,
+      alert: flags.alert,
     },
     manifest,
     clients,
@@ -211,7 +231,8 @@ export async function runValidateCommand(flags: ValidateFlags, ctx: CliContext, 
   // The report shows what was done because of it (alerts, rollback), as the run record does; every
   // output format is masked with the secrets the alert channels know (check messages quote log lines).
   const report = redact({ ...(step.report ?? outcome), actions: step.record.actions }, step.secrets);
-  writeReport(ctx.io, report, flags.output, "validate");
+  if (flags.dryRun) writeDryRunReport(ctx.io, report, flags.output, "validate");
+  else writeReport(ctx.io, report, flags.output, "validate");
   // The exit code of the run (a run record that could not be written was said on stderr; the verdict stands).
   return exitCodeFor({ command: step.record.command, outcome: step.outcome, errorKind: step.errorKind });
 }

@@ -20,8 +20,8 @@ export interface PulumiStacks {
   getOutput(stack: string, name: string): Promise<unknown>;
   /** A config value by path (`delivery:services[0].image.tag`), or undefined when unset. */
   getConfig(stack: string, path: string): Promise<string | undefined>;
-  /** Sets config values by path, in order, all before the next update. */
-  setConfig(stack: string, values: readonly ConfigEdit[]): Promise<void>;
+  /** Sets config values by path, in order, all before the next update; `dry-run` when nothing was set (`--dry-run`). */
+  setConfig(stack: string, values: readonly ConfigEdit[]): Promise<void | "dry-run">;
   /** `pulumi up --yes` for the stack; `onOutput` receives the engine's output as it streams. */
   up(stack: string, options?: { onOutput?: (line: string) => void; message?: string }): Promise<UpResult>;
   /**
@@ -39,8 +39,8 @@ export interface ConfigEdit {
 }
 
 export interface UpResult {
-  /** succeeded or failed, as the engine reports it. */
-  result: "succeeded" | "failed";
+  /** succeeded or failed, as the engine reports it; `dry-run` when no update ran (`--dry-run`). */
+  result: "succeeded" | "failed" | "dry-run";
   /** Resource changes by operation (create, update, delete, same...). */
   changes: Record<string, number>;
 }
