@@ -95,18 +95,24 @@ export function outputJsonSchemas(): Record<string, Schema> {
       stages: ARRAY_OF_OBJECTS,
       failed: { type: "boolean" },
     }),
-    "config-set-tag.schema.json": document("config-set-tag", "deployctl config set-tag --output json", {
-      file: STRING,
-      changes: {
-        type: "array",
-        items: {
-          type: "object",
-          required: ["service", "path", "from", "to", "changed"],
-          properties: { service: STRING, path: STRING, from: NULLABLE_STRING, to: STRING, changed: { type: "boolean" } },
+    "config-set-tag.schema.json": document(
+      "config-set-tag",
+      "deployctl config set-tag --output json",
+      {
+        file: STRING,
+        changes: {
+          type: "array",
+          items: {
+            type: "object",
+            required: ["service", "path", "from", "to", "changed"],
+            properties: { service: STRING, path: STRING, from: NULLABLE_STRING, to: STRING, changed: { type: "boolean" } },
+          },
         },
+        skipped: { type: "array", items: STRING },
+        dryRun: { const: true },
       },
-      skipped: { type: "array", items: STRING },
-    }),
+      ["dryRun"],
+    ),
     "config-set-env.schema.json": document("config-set-env", "deployctl config set-env --output json", {
       path: STRING,
       file: STRING,
