@@ -53,6 +53,26 @@ export function outputJsonSchemas(): Record<string, Schema> {
       },
       ["rollback", "error"],
     ),
+    "rollback-plan.schema.json": document(
+      "rollback-plan",
+      "deployctl rollback --dry-run --output json: what the rollback would do (nothing is changed)",
+      {
+        dryRun: { const: true },
+        command: { const: "rollback" },
+        stack: STRING,
+        toTag: STRING,
+        withMigrations: { type: "boolean" },
+        services: {
+          type: "array",
+          items: {
+            type: "object",
+            required: ["service", "why"],
+            properties: { service: STRING, tagBefore: STRING, tagAfter: STRING, release: STRING, validatedAt: STRING, why: STRING },
+          },
+        },
+      },
+      ["toTag"],
+    ),
     "history.schema.json": document("history", "deployctl history --output json", {
       stack: STRING,
       recordStore: STRING,
