@@ -145,7 +145,7 @@ describe("deployctl rollback on a Docker stack", () => {
 
   async function rollback(w: Awaited<ReturnType<typeof onBadRelease>>, source: { stack?: string; manifest?: string }) {
     const io = captureIO({}, w.cwd);
-    const flags: RollbackFlags = { ...common, ...source, reason: "test", wait: 60 };
+    const flags: RollbackFlags = { ...common, ...source, reason: "test", wait: 60, yes: true };
     const code = await runRollbackCommand(flags, { io, setExitCode: () => undefined }, w.deps);
     return { code, record: JSON.parse(io.out()) as RunRecord, stderr: io.err() };
   }

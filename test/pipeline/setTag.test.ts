@@ -210,4 +210,48 @@ describe("deployctl config set-tag", () => {
     expect(readFileSync(join(dir, "Pulumi.dev.yaml"), "utf8")).toBe(FILE);
     expect(readdirSync(dir).sort()).toEqual(["Pulumi.dev.yaml", "Pulumi.yaml"]);
   });
+
+  describe("--dry-run", () => {
+    it("prints the change as a diff between dry run lines and leaves the file byte for byte", async () => {
+      const result = await setTag("--stack", "dev", "--tags", "api=sha-1a2b3c4,web=sha-3f9c2a1", "--dry-run");
+
+      expect(result).toEqual({
+        code: 0,
+        out: [
+          "dry run: Pulumi.dev.yaml is checked, not written",
+          "- delivery:services[0].image.tag: sha-3f9c2a1 (api)",
+          "+ delivery:services[0].image.tag: sha-1a2b3c4 (api)",
+          "  delivery:services[1].image.tag: sha-3f9c2a1 (web, unchanged)",
+          "dry run: 1 tag would change; Pulumi.dev.yaml was not written",
+          "",
+        ].join("\n"),
+        err: "",
+      });
+      expect(readFileSync(join(dir, "Pulumi.dev.yaml"), "utf8")).toBe(FILE);
+      expect(readdirSync(dir).sort()).toEqual(["Pulumi.dev.yaml", "Pulumi.yaml"]);
+    });
+
+    it("says dryRun: true in JSON and in the markdown title, writing nothing", async () => {
+      const json = await setTag("--stack", "dev", "--service", "api", "--tag", "sha-1a2b3c4", "--dry-run", "-o", "json");
+      const markdown = await setTag("--stack", "dev", "--service", "api", "--tag", "sha-1a2b3c4", "--dry-run", "-o", "markdown");
+
+      expect(JSON.parse(json.out)).toEqual({
+        schemaVersion: 1,
+        dryRun: true,
+        file: join(dir, "Pulumi.dev.yaml"),
+        changes: [{ service: "api", path: "delivery:services[0].image.tag", from: "sha-3f9c2a1", to: "sha-1a2b3c4", changed: true }],
+        skipped: [],
+      });
+      expect(markdown.out).toContain("deployctl config set-tag dev (dry run)");
+      expect(markdown.out).toContain("dry run: 1 tag would change; Pulumi.dev.yaml was not written");
+      expect(readFileSync(join(dir, "Pulumi.dev.yaml"), "utf8")).toBe(FILE);
+    });
+
+    it("refuses the same bad input as the real run, exit 2", async () => {
+      const result = await setTag("--stack", "dev", "--tags", "worker=sha-2", "--dry-run");
+
+      expect(result.code).toBe(2);
+      expect(readFileSync(join(dir, "Pulumi.dev.yaml"), "utf8")).toBe(FILE);
+    });
+  });
 });

@@ -439,4 +439,112 @@ describe("deployctl promote", () => {
     expect(stderr).toContain(message(dir));
     expect(readStack(dir, "prod")).toBe(prodBefore);
   });
+
+  describe("--dry-run", () => {
+    const holdProdLock = () =>
+      world.clients.dynamodb.send(
+        new PutItemCommand({
+          TableName: LOCK_TABLE,
+          Item: {
+            [LOCK_TABLE_KEY]: { S: "prod" },
+            who: { S: "ana@laptop" },
+            what: { S: "deploy sha-old0000" },
+            since: { S: "2030-01-01T10:00:00.000Z" },
+            expires: { S: "2999-01-01T00:00:00.000Z" },
+            expiresEpoch: { N: "32472144000" },
+            ownerToken: { S: "t" },
+          },
+        }),
+      );
+
+    it("shows the plan, the tag changes and the image copies between dry run lines, without asking, and changes nothing", async () => {
+      await world.release("api");
+      await world.release("web");
+      const questions: string[] = [];
+      const io = captureIO(ENV, dir);
+      const flags: PromoteFlags = {
+        from: "staging",
+        to: "prod",
+        yes: false,
+        dryRun: true,
+        maxAge: 7,
+        dir: ".",
+        fromManifest: world.fromManifest,
+        toManifest: world.toManifest,
+        lockTimeout: 0,
+        output: "text",
+        endpointUrl: moto.endpoint,
+        maxAttempts: 1,
+        timeout: 5000,
+      };
+
+      const code = await runPromoteCommand(
+        flags,
+        { io, setExitCode: () => {} },
+        { ...defaultReleaseDeps, confirm: async (q) => (questions.push(q), true) },
+      );
+
+      expect(code).toBe(0);
+      expect(questions).toEqual([]);
+      const lines = io.out().trimEnd().split("\n");
+      expect(lines[0]).toBe("dry run: promote plans and shows; it writes, copies and locks nothing");
+      expect(lines[1]).toBe("Promote staging -> prod (Pulumi.prod.yaml; last good releases at most 7 days old)");
+      expect(lines.slice(lines.indexOf("Would promote 2 service(s) from staging to prod; Pulumi.prod.yaml would change:"))).toEqual([
+        "Would promote 2 service(s) from staging to prod; Pulumi.prod.yaml would change:",
+        "- delivery:services[0].image.tag: sha-3f9c2a1 (api)",
+        "+ delivery:services[0].image.tag: sha-new1111 (api)",
+        "- delivery:services[1].image.tag: sha-3f9c2a1 (web)",
+        "+ delivery:services[1].image.tag: sha-new1111 (web)",
+        "  would copy image sha-new1111 from staging/delivery/api into prod/delivery/api",
+        "  would copy image sha-new1111 from staging/delivery/web into prod/delivery/web",
+        "dry run: nothing was written, no image was copied, no lock was taken",
+      ]);
+      expect(readStack(dir, "prod")).toBe(prodBefore);
+      expect([await prodTags("api"), await prodTags("web")]).toEqual([[], []]);
+      expect(
+        (await world.clients.dynamodb.send(new GetItemCommand({ TableName: LOCK_TABLE, Key: { [LOCK_TABLE_KEY]: { S: "prod" } } }))).Item,
+      ).toBeUndefined();
+    });
+
+    it("takes no lock: another run holding prod's does not stop it", async () => {
+      await world.release("api");
+      await world.release("web");
+      await holdProdLock();
+
+      const { code, stdout } = await deployctl(...AWS(), "--dry-run");
+
+      expect(code).toBe(0);
+      expect(stdout).toContain("Would promote 2 service(s)");
+      expect(readStack(dir, "prod")).toBe(prodBefore);
+    });
+
+    it("prints JSON with dryRun: true, outcome would-promote and the changes it would write", async () => {
+      await world.release("api");
+      await world.release("web");
+
+      const { code, stdout } = await deployctl(...AWS(), "--dry-run", "--output", "json", "--service", "web");
+
+      expect(code).toBe(0);
+      const doc = JSON.parse(stdout) as { dryRun: boolean; outcome: string; exitCode: number; changes: unknown[] };
+      expect([doc.dryRun, doc.outcome, doc.exitCode, doc.changes]).toEqual([
+        true,
+        "would-promote",
+        0,
+        [{ service: "web", path: "delivery:services[1].image.tag", from: "sha-3f9c2a1", to: "sha-new1111", changed: true }],
+      ]);
+      expect(readStack(dir, "prod")).toBe(prodBefore);
+      expect(await prodTags("web")).toEqual([]);
+    });
+
+    it("still refuses (exit 1) what the real run would refuse, and says it is a dry run in markdown", async () => {
+      await world.release("web");
+
+      const { code, stdout } = await deployctl(...AWS(), "--dry-run", "--output", "markdown");
+
+      expect(code).toBe(1);
+      expect(stdout.startsWith("_dry run: promote plans and shows; it writes, copies and locks nothing_\n")).toBe(true);
+      expect(stdout).toContain("**refused** (exit 1)");
+      expect(stdout.trimEnd().endsWith("_dry run: nothing was written, no image was copied, no lock was taken_")).toBe(true);
+    });
+  });
 });

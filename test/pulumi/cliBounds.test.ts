@@ -90,7 +90,7 @@ describe("a Pulumi backend or CLI failure", () => {
     const io = captureIO({ AWS_ACCESS_KEY_ID: "testing", AWS_SECRET_ACCESS_KEY: "testing" }, fake.project);
 
     const code = await main(
-      ["node", "deployctl", "rollback", "--manifest", manifest, "--endpoint-url", "http://127.0.0.1:9", "--max-attempts", "1"],
+      ["node", "deployctl", "rollback", "--manifest", manifest, "--endpoint-url", "http://127.0.0.1:9", "--max-attempts", "1", "--yes"],
       io,
     );
 

@@ -1,9 +1,11 @@
 import { DescribeServicesCommand, UpdateServiceCommand } from "@aws-sdk/client-ecs";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { main } from "../../validators/cli/main";
+import { runRollbackCommand, type RollbackFlags } from "../../validators/cli/commands/rollback";
+import { defaultReleaseDeps } from "../../validators/cli/compose";
 import type { EcsManifest } from "../../contract/manifest";
 import type { PulumiStacks } from "../../validators/providers/pulumi/stacks";
 import type { RunRecord } from "../../validators/records";
@@ -50,7 +52,15 @@ async function deployctl(...args: string[]) {
   const code = await main(["node", "deployctl", ...args], io);
   return { code, stdout: io.out(), stderr: io.err() };
 }
-const rollbackArgs = (...more: string[]) => ["rollback", "--manifest", world.manifestFile, "--endpoint-url", moto.endpoint, ...more];
+const rollbackArgs = (...more: string[]) => [
+  "rollback",
+  "--manifest",
+  world.manifestFile,
+  "--endpoint-url",
+  moto.endpoint,
+  "--yes",
+  ...more,
+];
 const lastGood = (service: string, tag: string, revision: 0 | 1) =>
   new SsmReleaseRegistry(world.clients.ssm).put({
     stack: "staging",
@@ -168,5 +178,141 @@ describe("deployctl rollback", () => {
       rollback: { reason: "bad cache (by oncall@laptop)", services: ["api"], status: "ok" },
     });
     expect(readdirSync(join(dir, ".delivery", "records", "staging"))).toContain(`${record.runId}.json`);
+  });
+
+  it("refuses to roll back without --yes when nobody can confirm, exit 2 naming --yes, changing nothing", async () => {
+    await lastGood("api", "sha-old0000", 0);
+    await lastGood("web", "sha-old0000", 0);
+
+    const { code, stderr } = await deployctl(...rollbackArgs().filter((a) => a !== "--yes"));
+
+    expect(code).toBe(2);
+    expect(stderr).toBe(
+      "deployctl: rollback changes stack staging: pass --yes to confirm (stdin is not a terminal, so deployctl cannot ask).\n",
+    );
+    expect(stacks.changes()).toEqual([]);
+    expect(await running()).toEqual([world.taskDefinitions.api?.[1], world.taskDefinitions.web?.[1]]);
+  });
+
+  describe("asks before rolling back (without --yes, on a terminal)", () => {
+    async function answering(answer: boolean, more: Partial<RollbackFlags> = {}) {
+      await lastGood("api", "sha-old0000", 0);
+      await lastGood("web", "sha-old0000", 0);
+      const questions: string[] = [];
+      const io = captureIO(ENV, dir);
+      const flags: RollbackFlags = {
+        manifest: world.manifestFile,
+        endpointUrl: moto.endpoint,
+        output: "text",
+        maxAttempts: 1,
+        timeout: 5000,
+        lockTimeout: 0,
+        alertWindow: 3600,
+        escalateAfter: 3,
+        reason: "manual rollback",
+        wait: 60,
+        yes: false,
+        ...more,
+      };
+      const code = await runRollbackCommand(
+        flags,
+        { io, setExitCode: () => undefined },
+        { ...defaultReleaseDeps, confirm: async (q) => (questions.push(q), answer) },
+      );
+      return { code, questions, stderr: io.err() };
+    }
+
+    it("changes nothing and exits 1 when the answer is no", async () => {
+      const { code, questions, stderr } = await answering(false);
+
+      expect(code).toBe(1);
+      expect(questions).toEqual(["Roll back stack staging (every service not on its last good release) to the last good release?"]);
+      expect(stderr).toContain("deployctl: rollback cancelled; nothing changed.\n");
+      expect(stacks.changes()).toEqual([]);
+      expect(await running()).toEqual([world.taskDefinitions.api?.[1], world.taskDefinitions.web?.[1]]);
+    });
+
+    it("names the services, in the order they roll back, and rolls back when the answer is yes", async () => {
+      const { code, questions } = await answering(true, { service: ["api", "web"], to: "sha-old0000" });
+
+      expect(code).toBe(0);
+      expect(questions).toEqual(["Roll back stack staging (web, api) to sha-old0000?"]);
+      expect(await running()).toEqual([world.taskDefinitions.api?.[0], world.taskDefinitions.web?.[0]]);
+    });
+  });
+
+  describe("--dry-run", () => {
+    const recordsDir = () => join(dir, ".delivery", "records");
+    const locksDir = () => join(dir, ".delivery", "locks");
+    const parameterVersions = async (service: string) =>
+      (await new SsmReleaseRegistry(world.clients.ssm).history("staging", service)).length;
+
+    it("prints which services would go back to which release and why, between dry run lines, and changes nothing", async () => {
+      await lastGood("api", "sha-old0000", 0);
+      await lastGood("web", "sha-old0000", 0);
+
+      const { code, stdout } = await deployctl(...rollbackArgs("--dry-run").filter((a) => a !== "--yes"));
+
+      expect(code).toBe(0);
+      expect(stdout).toBe(
+        [
+          "dry run: rollback on stack staging; nothing is changed",
+          `  web              sha-new1111 -> sha-old0000 (${world.taskDefinitions.web?.[0]})`,
+          "    why: its config names sha-new1111; its last good release, validated 2024-04-30T09:00:00.000Z (run r0)",
+          `  api              sha-new1111 -> sha-old0000 (${world.taskDefinitions.api?.[0]})`,
+          "    why: its config names sha-new1111; its last good release, validated 2024-04-30T09:00:00.000Z (run r0)",
+          "would run, in this order: the fast path (each service back to its release), then the stack config's image tags and one stack update, then validate again",
+          "dry run: 2 services would roll back; nothing was changed (no rollout, stack config, stack update, lock, run record or alert)",
+          "",
+        ].join("\n"),
+      );
+      expect(stacks.changes()).toEqual([]);
+      expect(await running()).toEqual([world.taskDefinitions.api?.[1], world.taskDefinitions.web?.[1]]);
+      expect(doubles.validated).toEqual([]);
+      expect([existsSync(recordsDir()), existsSync(locksDir())]).toEqual([false, false]);
+      expect([await parameterVersions("api"), await parameterVersions("web")]).toEqual([1, 1]);
+    });
+
+    it("says why a service has nothing to roll back to, and prints JSON with dryRun: true", async () => {
+      await lastGood("web", "sha-old0000", 0);
+
+      const { code, stdout } = await deployctl(...rollbackArgs("--dry-run", "--service", "api", "--service", "web", "-o", "json"));
+
+      expect(code).toBe(0);
+      expect(JSON.parse(stdout)).toEqual({
+        schemaVersion: 1,
+        dryRun: true,
+        command: "rollback",
+        stack: "staging",
+        withMigrations: false,
+        services: [
+          {
+            service: "web",
+            tagBefore: "sha-new1111",
+            tagAfter: "sha-old0000",
+            release: world.taskDefinitions.web?.[0],
+            validatedAt: "2024-04-30T09:00:00.000Z",
+            why: "named with --service; its last good release, validated 2024-04-30T09:00:00.000Z (run r0)",
+          },
+          {
+            service: "api",
+            tagBefore: "sha-new1111",
+            why: "no last good release of api in /delivery/staging/api/last-good: nothing to roll back to",
+          },
+        ],
+      });
+      expect(stacks.changes()).toEqual([]);
+      expect(existsSync(recordsDir())).toBe(false);
+    });
+
+    it("refuses --to a tag that never passed validation, as the real run does (exit 2)", async () => {
+      await lastGood("api", "sha-old0000", 0);
+
+      const { code, stderr } = await deployctl(...rollbackArgs("--dry-run", "--service", "api", "--to", "sha-bad9999"));
+
+      expect(code).toBe(2);
+      expect(stderr).toContain("--to sha-bad9999: no validated release with this tag for api (validated tags: sha-old0000).");
+      expect(existsSync(recordsDir())).toBe(false);
+    });
   });
 });

@@ -38,7 +38,10 @@ beforeEach(async () => {
 const ENV = { AWS_ACCESS_KEY_ID: "testing", AWS_SECRET_ACCESS_KEY: "testing", DELIVERY_ACTOR: "oncall@laptop" };
 async function deployctl(endpoint: string, ...more: string[]) {
   const io = captureIO(ENV, dir);
-  const code = await main(["node", "deployctl", "rollback", "--manifest", world.manifestFile, "--endpoint-url", endpoint, ...more], io);
+  const code = await main(
+    ["node", "deployctl", "rollback", "--manifest", world.manifestFile, "--endpoint-url", endpoint, "--yes", ...more],
+    io,
+  );
   return { code, stdout: io.out(), stderr: io.err() };
 }
 const records = (): RunRecord[] => {

@@ -82,7 +82,7 @@ describe("--deadline against an AWS endpoint that never answers (request timeout
       import("../../validators/render/deploy.js"),
       import("../../validators/providers/pulumi/stacks.js"),
     ]);
-    const { code, stderr, elapsedMs, cwd } = await run(["rollback", "--manifest", manifestFile(), "--records-dir", recordsDir]);
+    const { code, stderr, elapsedMs, cwd } = await run(["rollback", "--manifest", manifestFile(), "--records-dir", recordsDir, "--yes"]);
 
     expect(code).toBe(4);
     expect(stderr).toContain("deployctl: --deadline 2s passed while ");

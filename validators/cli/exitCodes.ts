@@ -20,9 +20,9 @@ export function exitCodeForRun(result: {
   return result.error && code === ExitCode.Ok ? ExitCode.Operational : code;
 }
 
-/** The exit code of a promotion: 0 when promoted or nothing changed, else 1 (refused or cancelled). */
-export function exitCodeForPromotion(outcome: "promoted" | "nothing-to-change" | "refused" | "cancelled"): ExitCodeValue {
-  return outcome === "promoted" || outcome === "nothing-to-change" ? ExitCode.Ok : ExitCode.Fail;
+/** The exit code of a promotion: 0 when promoted (or a dry run would) or nothing changed, else 1 (refused or cancelled). */
+export function exitCodeForPromotion(outcome: "promoted" | "would-promote" | "nothing-to-change" | "refused" | "cancelled"): ExitCodeValue {
+  return outcome === "promoted" || outcome === "would-promote" || outcome === "nothing-to-change" ? ExitCode.Ok : ExitCode.Fail;
 }
 
 const EXIT_CODE_MEANINGS: Record<ExitCodeValue, string> = {

@@ -38,6 +38,14 @@ export function renderOutcomeText(result: PromotionResult): string {
     out.push("Cancelled: nothing was changed.");
   } else if (result.outcome === "nothing-to-change") {
     out.push(`Nothing to promote: ${result.stackFile} already has ${result.from}'s last good tags.`);
+  } else if (result.outcome === "would-promote") {
+    out.push(`Would promote ${result.changes.length} service(s) from ${result.from} to ${result.to}; ${result.stackFile} would change:`);
+    for (const c of result.changes) {
+      if (c.from !== null) out.push(`- ${c.path}: ${c.from} (${c.service})`);
+      out.push(`+ ${c.path}: ${c.to} (${c.service})`);
+    }
+    const copies = result.services.filter((s) => s.status === "promote" && s.image?.action === "copy");
+    for (const s of copies) out.push(`  would copy image ${s.image?.tag} from ${s.image?.source} into ${s.image?.target}`);
   } else {
     out.push(
       `Promoted ${result.changes.length} service(s) from ${result.from} to ${result.to}: wrote ${result.stackFile}. Commit it for review; deploying ${result.to} runs them.`,
@@ -56,6 +64,7 @@ export function renderJson(result: PromotionResult): string {
     from: result.from,
     to: result.to,
     stackFile: result.stackFile,
+    ...(result.dryRun ? { dryRun: true } : {}),
     outcome: result.outcome,
     exitCode: result.exitCode,
     maxAgeDays: result.maxAgeDays,
@@ -67,12 +76,23 @@ export function renderJson(result: PromotionResult): string {
   return `${JSON.stringify(doc, null, 2)}\n`;
 }
 
-const ICON: Record<PromotionResult["outcome"], string> = { promoted: "✅", "nothing-to-change": "✅", refused: "⛔", cancelled: "✋" };
+const ICON: Record<PromotionResult["outcome"], string> = {
+  promoted: "✅",
+  "would-promote": "🔍",
+  "nothing-to-change": "✅",
+  refused: "⛔",
+  cancelled: "✋",
+};
+
+/** The first and last line of a dry run's output (text and markdown). */
+export const PROMOTE_DRY_RUN_HEAD = "dry run: promote plans and shows; it writes, copies and locks nothing";
+export const PROMOTE_DRY_RUN_FOOT = "dry run: nothing was written, no image was copied, no lock was taken";
 
 /** Markdown for the promotion's pull request body and $GITHUB_STEP_SUMMARY, under MARKDOWN_LIMIT characters. */
 export function renderMarkdown(result: PromotionResult, limit = MARKDOWN_LIMIT): string {
   const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
   const out = [
+    ...(result.dryRun ? [`_${PROMOTE_DRY_RUN_HEAD}_`, ""] : []),
     `### ${ICON[result.outcome]} Promote \`${result.from}\` to \`${result.to}\`: **${result.outcome}** (exit ${result.exitCode})`,
     "",
   ];
@@ -90,11 +110,11 @@ export function renderMarkdown(result: PromotionResult, limit = MARKDOWN_LIMIT):
   if (result.changes.length > 0)
     out.push(
       "",
-      `Written to \`${result.stackFile}\`: ${result.changes.map((c) => `\`${c.path}\` ${c.from ?? "(unset)"} → ${c.to}`).join(", ")}.`,
+      `${result.dryRun ? "Would write to" : "Written to"} \`${result.stackFile}\`: ${result.changes.map((c) => `\`${c.path}\` ${c.from ?? "(unset)"} → ${c.to}`).join(", ")}.`,
     );
   const head = out.join("\n");
   const drift = driftMarkdown(result.drift, limit - head.length - 200);
-  return `${head}\n\n${drift}\n`;
+  return `${head}\n\n${drift}\n${result.dryRun ? `\n_${PROMOTE_DRY_RUN_FOOT}_\n` : ""}`;
 }
 
 function statusText(s: ServicePlan): string {

@@ -16,10 +16,13 @@ export interface PromotionView {
   drift: DriftReport;
 }
 
-export type PromotionOutcome = "promoted" | "nothing-to-change" | "refused" | "cancelled";
+/** `would-promote`: a dry run that would have promoted (nothing written, copied or locked). */
+export type PromotionOutcome = "promoted" | "would-promote" | "nothing-to-change" | "refused" | "cancelled";
 
 export interface PromotionResult extends PromotionView {
   outcome: PromotionOutcome;
-  /** The tag edits written into the stack file (empty unless promoted). */
+  /** The tag edits written into the stack file (empty unless promoted; with dryRun, the edits it would write). */
   changes: TagChange[];
+  /** `--dry-run`: planned only; nothing was written, copied or locked. */
+  dryRun?: true;
 }

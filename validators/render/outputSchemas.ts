@@ -53,6 +53,26 @@ export function outputJsonSchemas(): Record<string, Schema> {
       },
       ["rollback", "error"],
     ),
+    "rollback-plan.schema.json": document(
+      "rollback-plan",
+      "deployctl rollback --dry-run --output json: what the rollback would do (nothing is changed)",
+      {
+        dryRun: { const: true },
+        command: { const: "rollback" },
+        stack: STRING,
+        toTag: STRING,
+        withMigrations: { type: "boolean" },
+        services: {
+          type: "array",
+          items: {
+            type: "object",
+            required: ["service", "why"],
+            properties: { service: STRING, tagBefore: STRING, tagAfter: STRING, release: STRING, validatedAt: STRING, why: STRING },
+          },
+        },
+      },
+      ["toTag"],
+    ),
     "history.schema.json": document("history", "deployctl history --output json", {
       stack: STRING,
       recordStore: STRING,
@@ -67,14 +87,15 @@ export function outputJsonSchemas(): Record<string, Schema> {
         from: STRING,
         to: STRING,
         stackFile: STRING,
-        outcome: { type: "string", enum: ["promoted", "nothing-to-change", "refused", "cancelled"] },
+        outcome: { type: "string", enum: ["promoted", "would-promote", "nothing-to-change", "refused", "cancelled"] },
         exitCode: { type: "integer" },
         maxAgeDays: { type: "number" },
         services: ARRAY_OF_OBJECTS,
         changes: ARRAY_OF_OBJECTS,
         drift: {},
+        dryRun: { const: true },
       },
-      ["drift"],
+      ["drift", "dryRun"],
     ),
     "analyze.schema.json": document("analyze", "deployctl analyze --output json", {
       repo: STRING,
@@ -95,18 +116,24 @@ export function outputJsonSchemas(): Record<string, Schema> {
       stages: ARRAY_OF_OBJECTS,
       failed: { type: "boolean" },
     }),
-    "config-set-tag.schema.json": document("config-set-tag", "deployctl config set-tag --output json", {
-      file: STRING,
-      changes: {
-        type: "array",
-        items: {
-          type: "object",
-          required: ["service", "path", "from", "to", "changed"],
-          properties: { service: STRING, path: STRING, from: NULLABLE_STRING, to: STRING, changed: { type: "boolean" } },
+    "config-set-tag.schema.json": document(
+      "config-set-tag",
+      "deployctl config set-tag --output json",
+      {
+        file: STRING,
+        changes: {
+          type: "array",
+          items: {
+            type: "object",
+            required: ["service", "path", "from", "to", "changed"],
+            properties: { service: STRING, path: STRING, from: NULLABLE_STRING, to: STRING, changed: { type: "boolean" } },
+          },
         },
+        skipped: { type: "array", items: STRING },
+        dryRun: { const: true },
       },
-      skipped: { type: "array", items: STRING },
-    }),
+      ["dryRun"],
+    ),
     "config-set-env.schema.json": document("config-set-env", "deployctl config set-env --output json", {
       path: STRING,
       file: STRING,

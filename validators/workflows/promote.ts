@@ -29,6 +29,8 @@ export interface PromoteRequest {
   services?: readonly string[];
   /** `--yes`: do not ask. */
   yes: boolean;
+  /** `--dry-run`: plan and show, then stop before the first change (no lock, question, image copy or write). @default false */
+  dryRun?: boolean;
   /** `--max-age`. @default 7 */
   maxAgeDays: number;
   /** `--lock-timeout`. @default 0 */
@@ -91,7 +93,7 @@ export async function promote(request: PromoteRequest, deps: PromoteDeps): Promi
     timers: deps.timers,
     signal: deps.signal,
   };
-  return withStackLock(lock, async () => {
+  const body = async (): Promise<PromotionResult> => {
     deps.progress(`reading the last good releases of ${selected.map((s) => s.name).join(", ")} in stack ${from}`);
     const services = await planPromotion(
       {
@@ -115,10 +117,17 @@ export async function promote(request: PromoteRequest, deps: PromoteDeps): Promi
       drift: await deps.drift(source, target),
     };
     deps.show(view);
-    const end = (outcome: PromotionOutcome, changes: TagChange[] = []): PromotionResult => ({ ...view, outcome, changes });
+    const dryRun = request.dryRun ? { dryRun: true as const } : {};
+    const end = (outcome: PromotionOutcome, changes: TagChange[] = []): PromotionResult => ({ ...view, outcome, changes, ...dryRun });
     if (services.some((s) => s.status === "refused")) return end("refused");
     const moving = services.filter((s) => s.status === "promote");
     if (moving.length === 0) return end("nothing-to-change");
+    const edits = moving.map((s) => ({ service: s.name, tag: s.tagAfter ?? "" }));
+    if (request.dryRun)
+      return end(
+        "would-promote",
+        setImageTags(view.stackFile, text, target.project, edits).changes.filter((c) => c.changed),
+      );
     if (!request.yes) {
       const answer = await deps.confirm(`Write ${describe(moving)} into ${view.stackFile}?`);
       if (answer === undefined)
@@ -132,12 +141,7 @@ export async function promote(request: PromoteRequest, deps: PromoteDeps): Promi
     try {
       if (readStackText(stackFile) !== text)
         throw new OperationalError(`${view.stackFile} changed while promote ran; nothing was written: run promote again`, "promote");
-      const update = setImageTags(
-        view.stackFile,
-        text,
-        target.project,
-        moving.map((s) => ({ service: s.name, tag: s.tagAfter ?? "" })),
-      );
+      const update = setImageTags(view.stackFile, text, target.project, edits);
       writeFileAtomic(stackFile, update.text);
       return end(
         "promoted",
@@ -149,7 +153,9 @@ export async function promote(request: PromoteRequest, deps: PromoteDeps): Promi
         ? err
         : new OperationalError(`cannot write ${view.stackFile}: ${message(err)}`, "promote", { cause: err });
     }
-  });
+  };
+  // A dry run changes nothing, so it takes no lock either: it reads what a real run would read.
+  return request.dryRun ? body() : withStackLock(lock, body);
 }
 
 /** Copies the images the plan marked `copy`; on a refusal, removes those it copied and marks the service refused. */

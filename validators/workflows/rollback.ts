@@ -15,6 +15,7 @@ import type { MigrationRunner } from "../providers/migration";
 import { runDownMigrations } from "./downMigrations";
 import { BadInputError } from "../core/errors";
 import { runtimeOf } from "../../contract/manifest";
+import { resolveTargets } from "../rollback/targets";
 
 export interface ManualRollbackOptions {
   /** `--service`: roll these back even if their config already names the target tag. @default every service not on its last good release */
@@ -124,6 +125,70 @@ export async function manualRollback<M extends DeploymentManifest>(
       };
     },
   );
+}
+
+/** One service of a rollback plan: where it goes back to and why (`rollback --dry-run`). */
+export interface RollbackPlanService {
+  service: string;
+  /** The tag its stack config names now. */
+  tagBefore?: string;
+  /** The tag it would go back to; absent when it has nothing to roll back to. */
+  tagAfter?: string;
+  /** What it would run again: the release's task definition (ECS), revision (Kubernetes) or image (Docker). */
+  release?: string;
+  validatedAt?: string;
+  why: string;
+}
+
+/** What `rollback` would do, computed as the real run computes it and stopping before the first change. */
+export interface RollbackPlan {
+  stack: string;
+  toTag?: string;
+  withMigrations: boolean;
+  /** In the order they would roll back (reverse dependsOn order); empty: nothing to roll back. */
+  services: RollbackPlanService[];
+}
+
+/**
+ * `rollback --dry-run`: the same service selection and release lookup as manualRollback (the stack
+ * config's tags, the last good releases or `--to`'s validated one), read without the lock; nothing is
+ * written, updated, recorded or alerted. A `--to` tag that never passed validation is bad input here too.
+ */
+export async function planRollback<M extends DeploymentManifest>(
+  manifest: M,
+  options: Pick<ManualRollbackOptions, "services" | "toTag" | "withMigrations">,
+  deps: Pick<ReleaseDeps<M>, "stacks" | "registry" | "progress">,
+): Promise<RollbackPlan> {
+  if (options.services?.length) checkServiceNames("--service", options.services, manifest.services, manifest.stack);
+  if (options.withMigrations && runtimeOf(manifest) !== "ecs")
+    throw new BadInputError(
+      `--with-migrations: stack ${manifest.stack} runs on ${runtimeOf(manifest)}; deployctl runs down-migrations on ECS stacks only (on Kubernetes, run the down command as a Job yourself).`,
+    );
+  const plan: RollbackPlan = { stack: manifest.stack, withMigrations: options.withMigrations ?? false, services: [] };
+  if (options.toTag !== undefined) plan.toTag = options.toTag;
+  const current = await currentTags(manifest, deps);
+  const named = Boolean(options.services?.length);
+  const selected = named ? (options.services ?? []) : await servicesOffTheirRelease(manifest, current, options.toTag, deps);
+  const inOrder = dependsOnOrder(manifest.services, selected);
+  const { targets, missing } = await resolveTargets(
+    deps.registry,
+    manifest.stack,
+    inOrder.map((name) => ({ name })),
+    options.toTag,
+  );
+  for (const name of [...inOrder].reverse()) {
+    const tagBefore = current.find((s) => s.name === name)?.tag;
+    const release = targets.find((t) => t.service === name)?.release;
+    const entry: RollbackPlanService = { service: name, ...(tagBefore !== undefined ? { tagBefore } : {}), why: "" };
+    if (!release) entry.why = missing.find((m) => m.service === name)?.reason ?? "nothing to roll back to";
+    else {
+      Object.assign(entry, { tagAfter: release.imageTag, release: release.taskDefinitionArn, validatedAt: release.validatedAt });
+      const what = options.toTag !== undefined ? `--to ${options.toTag}, validated` : "its last good release, validated";
+      entry.why = `${named ? "named with --service" : `its config names ${tagBefore ?? "no tag"}`}; ${what} ${release.validatedAt} (run ${release.runId})`;
+    }
+    plan.services.push(entry);
+  }
+  return plan;
 }
 
 /**

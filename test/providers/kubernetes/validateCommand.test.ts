@@ -408,6 +408,7 @@ describe("the other commands on a Kubernetes stack", () => {
         escalateAfter: 3,
         reason: "bad release",
         wait: 60,
+        yes: true,
       },
       { io, setExitCode: () => undefined },
       { ...defaultReleaseDeps, ...deps(), sleep: async () => undefined },

@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import type { TagEdit } from "../../stackfile";
+import type { TagChange, TagEdit } from "../../stackfile";
 import type { RegisterCommand } from "../context";
 import { BadInputError } from "../../core/errors";
 import { ExitCode } from "../exitCodes";
@@ -14,6 +14,7 @@ interface SetTagFlags {
   tags?: string;
   fromManifest?: string;
   skipUnknownServices?: boolean;
+  dryRun?: boolean;
   dir?: string;
   project?: string;
   output: OutputFormat;
@@ -40,6 +41,27 @@ export function parseTagList(list: string): TagEdit[] {
   }
   if (problems.length > 0) throw new BadInputError(problems.join("\n"));
   return edits;
+}
+
+/** The text of set-tag: each tag as `before -> after`; with --dry-run, the change as a diff between "dry run" lines. */
+export function renderSetTag(file: string, update: { changes: readonly TagChange[]; skipped: readonly string[] }, dryRun: boolean): string {
+  const lines: string[] = [];
+  if (dryRun) lines.push(`dry run: ${file} is checked, not written`);
+  for (const c of update.changes) {
+    if (!dryRun) lines.push(`${file}: ${c.path} (${c.service}) ${c.changed ? `${c.from ?? "unset"} -> ${c.to}` : `already ${c.to}`}`);
+    else if (!c.changed) lines.push(`  ${c.path}: ${c.to} (${c.service}, unchanged)`);
+    else {
+      if (c.from !== null) lines.push(`- ${c.path}: ${c.from} (${c.service})`);
+      lines.push(`+ ${c.path}: ${c.to} (${c.service})`);
+    }
+  }
+  for (const s of update.skipped) lines.push(`${file}: skipped ${s}: no such service in the file`);
+  if (update.changes.length === 0 && update.skipped.length === 0) lines.push(`${file}: nothing to set`);
+  if (dryRun) {
+    const changed = update.changes.filter((c) => c.changed).length;
+    lines.push(`dry run: ${changed} tag${changed === 1 ? "" : "s"} would change; ${file} was not written`);
+  }
+  return lines.map((l) => `${l}\n`).join("");
 }
 
 async function editsFrom(flags: SetTagFlags, cwd: string): Promise<TagEdit[]> {
@@ -73,16 +95,23 @@ export const registerConfig: RegisterCommand = (program, ctx) => {
     .option("--tags <list>", "service=tag entries separated by commas; an empty tag or '-' leaves that service unchanged")
     .option("--from-manifest <file>", "set every service to the imageTag the deployment output (JSON) says runs")
     .option("--skip-unknown-services", "list services the file does not have as skipped instead of failing", false)
+    .option("--dry-run", "check the change and print it as a diff; write nothing", false)
     .option("--dir <dir>", "the Pulumi project folder (default: the current directory)")
     .option("--project <name>", "the config namespace (default: the name in Pulumi.yaml, else delivery)")
     .addOption(outputOption())
     .addHelpText(
       "after",
       `
-The file is replaced atomically or not at all.
+The file is replaced atomically or not at all. With --dry-run the change is checked the same way and
+printed as a diff (- the tag before, + the tag after) between two "dry run" lines; nothing is written.
+
+Examples:
+  deployctl config set-tag --stack staging --service api --tag sha-1a2b3c4
+  deployctl config set-tag --stack staging --tags "api=sha-1a2b3c4,web=-" --dry-run   # show the change only
+  deployctl config set-tag --stack prod --from-manifest deployed.json --skip-unknown-services -o json
 
 Exit codes:
-  0  set (or already set)
+  0  set (or already set; with --dry-run: the change is valid)
   2  bad input (unknown service, bad tag, unreadable or invalid file)
   4  the file could not be written`,
     )
@@ -96,19 +125,16 @@ Exit codes:
       const file = `Pulumi.${flags.stack}.yaml`;
       const project = flags.project ?? projectName(dir);
       const update = setImageTags(file, readStackText(path), project, edits, { skipUnknown: flags.skipUnknownServices });
-      if (update.changes.some((c) => c.changed)) writeFileAtomic(path, update.text);
+      const dryRun = flags.dryRun ?? false;
+      if (!dryRun && update.changes.some((c) => c.changed)) writeFileAtomic(path, update.text);
       const { jsonDocument, markdownOfText } = await import("../../render/document.js");
       if (flags.output === "json") {
-        ctx.io.stdout(jsonDocument({ file: path, changes: update.changes, skipped: update.skipped }));
+        ctx.io.stdout(jsonDocument({ ...(dryRun ? { dryRun: true } : {}), file: path, changes: update.changes, skipped: update.skipped }));
       } else {
-        const lines: string[] = [];
-        for (const c of update.changes) {
-          lines.push(`${file}: ${c.path} (${c.service}) ${c.changed ? `${c.from ?? "unset"} -> ${c.to}` : `already ${c.to}`}`);
-        }
-        for (const s of update.skipped) lines.push(`${file}: skipped ${s}: no such service in the file`);
-        if (update.changes.length === 0 && update.skipped.length === 0) lines.push(`${file}: nothing to set`);
-        const text = lines.map((l) => `${l}\n`).join("");
-        ctx.io.stdout(flags.output === "markdown" ? markdownOfText(`deployctl config set-tag ${flags.stack}`, text) : text);
+        const text = renderSetTag(file, update, dryRun);
+        ctx.io.stdout(
+          flags.output === "markdown" ? markdownOfText(`deployctl config set-tag ${flags.stack}${dryRun ? " (dry run)" : ""}`, text) : text,
+        );
       }
       ctx.setExitCode(ExitCode.Ok);
     });

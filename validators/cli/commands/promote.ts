@@ -19,6 +19,7 @@ export interface PromoteFlags extends DeadlineFlags {
   to: string;
   service?: string[];
   yes: boolean;
+  dryRun?: boolean;
   maxAge: number;
   minAge?: number;
   reason?: string;
@@ -80,6 +81,11 @@ export const registerPromote: RegisterCommand = (program, ctx) => {
     .option("--to <stack>", "the stack whose config receives them", stackName("--to"), "prod")
     .option("--service <name...>", "only these services (repeatable; default: every service of the target's config)")
     .option("--yes", "do not ask for confirmation (required when stdin is not a terminal)", false)
+    .option(
+      "--dry-run",
+      "plan and show the verdicts, drift, tag changes and image copies; write, copy and lock nothing (no --yes needed)",
+      false,
+    )
     .option("--max-age <days>", "refuse a last good release validated longer ago than this", wholeNumber("--max-age", 1, "days"), 7)
     .option("--min-age <duration>", "override the stabilisation window, e.g. 0s, 2h (requires --reason)", duration)
     .option("--reason <text>", "why the stabilisation window is overridden (required with --min-age; in the pull-request body)")
@@ -119,7 +125,9 @@ export async function runPromoteCommand(flags: PromoteFlags, ctx: CliContext, de
   const compose = await import("../compose.js");
   deps = withDeadline(ctx, deps ?? compose.defaultReleaseDeps);
   const { whoAmI } = await import("../../records/identity.js");
-  const { renderJson, renderMarkdown, renderOutcomeText, renderPlanText } = await import("../../promote/render.js");
+  const { PROMOTE_DRY_RUN_FOOT, PROMOTE_DRY_RUN_HEAD, renderJson, renderMarkdown, renderOutcomeText, renderPlanText } = await import(
+    "../../promote/render.js"
+  );
   const { promote } = await import("../../workflows/promote.js");
   const { io } = ctx;
   const dir = resolve(io.cwd, flags.dir);
@@ -141,6 +149,8 @@ export async function runPromoteCommand(flags: PromoteFlags, ctx: CliContext, de
     deps,
   });
   const text = flags.output === "text";
+  const dryRun = flags.dryRun ?? false;
+  if (text && dryRun) io.stdout(`${PROMOTE_DRY_RUN_HEAD}\n`);
   const ended = await promote(
     {
       from: flags.from,
@@ -148,6 +158,7 @@ export async function runPromoteCommand(flags: PromoteFlags, ctx: CliContext, de
       dir,
       services: flags.service,
       yes: flags.yes,
+      dryRun,
       maxAgeDays: flags.maxAge,
       ...(flags.minAge !== undefined ? { minAgeSeconds: flags.minAge } : {}),
       ...(flags.reason !== undefined ? { reason: flags.reason } : {}),
@@ -170,7 +181,11 @@ export async function runPromoteCommand(flags: PromoteFlags, ctx: CliContext, de
   );
   const result = { ...ended, exitCode: exitCodeForPromotion(ended.outcome) };
   io.stdout(
-    flags.output === "json" ? renderJson(result) : flags.output === "markdown" ? renderMarkdown(result) : renderOutcomeText(result),
+    flags.output === "json"
+      ? renderJson(result)
+      : flags.output === "markdown"
+        ? renderMarkdown(result)
+        : renderOutcomeText(result) + (dryRun ? `${PROMOTE_DRY_RUN_FOOT}\n` : ""),
   );
   return result.exitCode;
 }

@@ -5,13 +5,17 @@ import type { CliContext, RegisterCommand } from "../context";
 import { useColour } from "../io";
 import { ANSI, PLAIN } from "../../render/colour";
 import { warnAfterRun } from "../runWarnings";
-import { EXIT_CODES_HELP, exitCodeForRun } from "../exitCodes";
+import { EXIT_CODES_HELP, ExitCode, exitCodeForRun } from "../exitCodes";
+import { BadInputError } from "../../core/errors";
+import type { RollbackPlan } from "../../workflows/rollback";
 
 export interface RollbackFlags extends ReleaseFlags {
   to?: string;
   reason: string;
   wait: number;
   withMigrations?: boolean;
+  yes: boolean;
+  dryRun?: boolean;
 }
 
 const HELP = `
@@ -41,10 +45,10 @@ service, Rollbacks, ValidationsPassed / ValidationsFailed and RunningRevision. B
 is a warning on stderr and a metrics action in the run record; the outcome and exit code stay.
 
 Examples:
-  deployctl rollback --stack staging
-  deployctl rollback --stack prod --service api --to sha-1234abc --reason "bad cache config"
-  deployctl rollback --stack local                                   # a Docker stack
-  deployctl rollback --stack staging --service api --with-migrations --reason "the new column breaks reports"
+  deployctl rollback --stack staging --yes
+  deployctl rollback --stack prod --service api --to sha-1234abc --reason "bad cache config" --yes
+  deployctl rollback --stack local --yes                             # a Docker stack
+  deployctl rollback --stack staging --service api --with-migrations --reason "the new column breaks reports" --yes
 
 ${EXIT_CODES_HELP}`;
 
@@ -65,6 +69,8 @@ export const registerRollback: RegisterCommand = (program, ctx) => {
       300,
     )
     .option("--with-migrations", "first run each service's migration.down, in reverse dependsOn order (ECS stacks)", false)
+    .option("--yes", "do not ask for confirmation (required when stdin is not a terminal)", false)
+    .option("--dry-run", "print which services would go back to which release and why; change nothing (no --yes needed)", false)
     .addHelpText("after", HELP);
   addDeadlineOptions(cmd, "rollback").action(async (flags: RollbackFlags) => {
     ctx.setExitCode(await underDeadline(flags, ctx, (c) => runRollbackCommand(flags, c)));
@@ -76,9 +82,45 @@ export async function runRollbackCommand(flags: RollbackFlags, ctx: CliContext, 
   const { defaultReleaseDeps, judgedReleaseRuntime } = await import("../compose.js");
   const { manualRollback } = await import("../../workflows/rollback.js");
   const { renderRun } = await import("../../render/deploy.js");
-  const runtime = await judgedReleaseRuntime(flags, ctx.io, withDeadline(ctx, deps ?? defaultReleaseDeps), "rollback");
+  const { checkServiceNames, dependsOnOrder } = await import("../../rollback/order.js");
+  deps = withDeadline(ctx, deps ?? defaultReleaseDeps);
+  const runtime = await judgedReleaseRuntime(flags, ctx.io, deps, "rollback");
+  const { manifest } = runtime;
+  if (flags.dryRun) {
+    const { planRollback } = await import("../../workflows/rollback.js");
+    const plan = await planRollback(
+      manifest,
+      { services: flags.service, toTag: flags.to, withMigrations: flags.withMigrations ?? false },
+      runtime.release,
+    );
+    const { jsonDocument, markdownOfText } = await import("../../render/document.js");
+    const text = renderRollbackPlan(plan);
+    ctx.io.stdout(
+      flags.output === "json"
+        ? jsonDocument({ dryRun: true, command: "rollback", ...plan })
+        : flags.output === "markdown"
+          ? markdownOfText(`deployctl rollback ${plan.stack} (dry run)`, text)
+          : text,
+    );
+    return ExitCode.Ok;
+  }
+  if (flags.service?.length) checkServiceNames("--service", flags.service, manifest.services, manifest.stack);
+  if (!flags.yes) {
+    const which = flags.service?.length
+      ? dependsOnOrder(manifest.services, flags.service).reverse().join(", ")
+      : "every service not on its last good release";
+    const answer = await deps.confirm(`Roll back stack ${manifest.stack} (${which}) to ${flags.to ?? "the last good release"}?`);
+    if (answer === undefined)
+      throw new BadInputError(
+        `rollback changes stack ${manifest.stack}: pass --yes to confirm (stdin is not a terminal, so deployctl cannot ask).`,
+      );
+    if (!answer) {
+      ctx.io.stderr("deployctl: rollback cancelled; nothing changed.\n");
+      return ExitCode.Fail;
+    }
+  }
   const result = await manualRollback(
-    runtime.manifest,
+    manifest,
     {
       services: flags.service,
       toTag: flags.to,
@@ -99,4 +141,33 @@ export async function runRollbackCommand(flags: RollbackFlags, ctx: CliContext, 
   ctx.io.stdout(renderRun(result, flags.output, useColour(ctx.io) ? ANSI : PLAIN));
   warnAfterRun(ctx.io, result);
   return exitCodeForRun(result);
+}
+
+/** The plan of `rollback --dry-run` for people: each service, its tag before and after and why, between two "dry run" lines. */
+export function renderRollbackPlan(plan: RollbackPlan): string {
+  const lines = [`dry run: rollback on stack ${plan.stack}; nothing is changed`];
+  const going = plan.services.filter((s) => s.tagAfter !== undefined);
+  if (plan.services.length === 0)
+    lines.push(`nothing to roll back: every service of stack ${plan.stack} already runs ${plan.toTag ?? "its last good release"}`);
+  for (const s of plan.services) {
+    lines.push(
+      s.tagAfter === undefined
+        ? `  ${s.service.padEnd(16)} ${s.tagBefore ?? "unset"}: nothing to roll back to`
+        : `  ${s.service.padEnd(16)} ${s.tagBefore ?? "unset"} -> ${s.tagAfter} (${s.release ?? ""})`,
+      `    why: ${s.why}`,
+    );
+  }
+  if (going.length > 0) {
+    const steps = [
+      ...(plan.withMigrations ? ["each service's migration.down (reverse dependsOn order)"] : []),
+      "the fast path (each service back to its release)",
+      "the stack config's image tags and one stack update",
+      "validate again",
+    ];
+    lines.push(`would run, in this order: ${steps.join(", then ")}`);
+  }
+  lines.push(
+    `dry run: ${going.length} service${going.length === 1 ? "" : "s"} would roll back; nothing was changed (no rollout, stack config, stack update, lock, run record or alert)`,
+  );
+  return lines.map((l) => `${l}\n`).join("");
 }
