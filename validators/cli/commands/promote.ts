@@ -252,4 +252,3 @@ function sameRuntime(from: PromotedManifest, to: PromotedManifest): void {
     `--from stack ${from.stack} runs on ${a} and --to stack ${to.stack} on ${b}; promote moves releases between stacks on the same runtime (ecs to ecs, kubernetes to kubernetes).`,
   );
 }
-
