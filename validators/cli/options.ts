@@ -11,7 +11,7 @@ import type { PulumiTimeouts } from "../providers/pulumi/cli";
 import { DEFAULT_ALERT_POLICY } from "../alerts/policy";
 import { MAX_RETRIES } from "../rollback/retryRestart";
 import type { Verdict } from "../../contract/report";
-import { type DurationRule, formatSeconds, readDuration } from "../../contract/duration";
+import { DURATION_UNITS, type DurationRule, formatDuration, readDuration } from "../../contract/duration";
 import { ANSI, type AnyReport, OUTPUT_FORMATS, type OutputFormat, PLAIN, renderReport } from "../render/index";
 
 /** The flags every report command (validate, gate) shares. */
@@ -91,6 +91,15 @@ export function duration(flag: string, rule: DurationRule): (value: string) => n
   };
 }
 
+/** A time flag's Option: `duration`'s parser, and the default (in `rule.unit`) shown with its unit (`(default: 10m)`). */
+export function durationOption(flags: string, description: string, rule: DurationRule, defaultValue?: number): Option {
+  const option = new Option(flags, description);
+  option.argParser(duration(option.long ?? flags, rule));
+  return defaultValue === undefined
+    ? option
+    : option.default(defaultValue, formatDuration(defaultValue * DURATION_UNITS[rule.unit ?? "ms"]));
+}
+
 /** The bounds of `--timeout` (one AWS request, milliseconds): 1ms to 5m. */
 export const AWS_TIMEOUT_RULE: DurationRule = { bareUnit: "ms", unit: "ms", min: 1, max: 5 * 60_000 };
 
@@ -139,11 +148,13 @@ export function addCommonOptions(cmd: Command): Command {
       wholeNumber("--max-attempts", 1),
       3,
     )
-    .option(
-      "--timeout <duration>",
-      "timeout of one AWS request, up to 5m (e.g. 500ms, 10s; a bare number is milliseconds)",
-      duration("--timeout", AWS_TIMEOUT_RULE),
-      10_000,
+    .addOption(
+      durationOption(
+        "--timeout <duration>",
+        "timeout of one AWS request, up to 5m (e.g. 500ms, 10s; a bare number is milliseconds)",
+        AWS_TIMEOUT_RULE,
+        10_000,
+      ),
     );
 }
 
@@ -193,22 +204,24 @@ export function addReleaseOptions(cmd: Command, options: { lock?: boolean; alert
     "keep run records in this directory (default: the manifest's S3 history bucket, else .delivery/records/<stack>)",
   );
   if (options.lock !== false) {
-    cmd.option(
-      "--lock-timeout <duration>",
-      "wait this long for another run's stack lock before exiting 5, up to 1h (e.g. 30s, 5m; a bare number is seconds)",
-      duration("--lock-timeout", WAIT_RULE),
-      0,
+    cmd.addOption(
+      durationOption(
+        "--lock-timeout <duration>",
+        "wait this long for another run's stack lock before exiting 5, up to 1h (e.g. 30s, 5m; a bare number is seconds)",
+        WAIT_RULE,
+        0,
+      ),
     );
   }
   if (options.alerts !== false) {
     cmd
       .addOption(
-        new Option(
+        durationOption(
           "--alert-window <duration>",
           "do not repeat an alert for the same stack, service and check within this window, up to 7d (e.g. 30m, 2h; a bare number is seconds)",
-        )
-          .argParser(duration("--alert-window", { bareUnit: "s", unit: "s", min: 0, max: 7 * 86_400_000 }))
-          .default(DEFAULT_ALERT_POLICY.dedupWindowSeconds, formatSeconds(DEFAULT_ALERT_POLICY.dedupWindowSeconds)),
+          { bareUnit: "s", unit: "s", min: 0, max: 7 * 86_400_000 },
+          DEFAULT_ALERT_POLICY.dedupWindowSeconds,
+        ),
       )
       .addOption(
         new Option("--escalate-after <runs>", "consecutive failed runs of a service that make its alert critical")
@@ -232,17 +245,21 @@ export function addValidateReleaseOptions(cmd: Command): Command {
       "do not record passing services as last good (SSM; the delivery-releases ConfigMap on Kubernetes, .delivery/ on Docker); the run record is still written",
     )
     .option("--retries <n>", `with --rollback: ${RETRIES_HELP}`, retriesCount, 0)
-    .option(
-      "--rollback-wait <duration>",
-      "how long the validation after a rollback (or a --retries restart) waits for the rollout, up to 1h (e.g. 90s, 10m; a bare number is seconds)",
-      duration("--rollback-wait", WAIT_RULE),
-      300,
+    .addOption(
+      durationOption(
+        "--rollback-wait <duration>",
+        "how long the validation after a rollback (or a --retries restart) waits for the rollout, up to 1h (e.g. 90s, 10m; a bare number is seconds)",
+        WAIT_RULE,
+        300,
+      ),
     )
-    .option(
-      "--lock-timeout <duration>",
-      "wait this long for another run's stack lock before a rollback gives up (exit 5), up to 1h (e.g. 30s, 5m; a bare number is seconds)",
-      duration("--lock-timeout", WAIT_RULE),
-      0,
+    .addOption(
+      durationOption(
+        "--lock-timeout <duration>",
+        "wait this long for another run's stack lock before a rollback gives up (exit 5), up to 1h (e.g. 30s, 5m; a bare number is seconds)",
+        WAIT_RULE,
+        0,
+      ),
     )
     .option(
       "--records-dir <dir>",

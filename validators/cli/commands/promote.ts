@@ -5,7 +5,7 @@ import { InvalidArgumentError } from "commander";
 import type { ReleaseCommandDeps } from "../compose";
 import type { DeploymentManifest, DockerManifest } from "../../../contract/manifest";
 import type { PulumiStacks } from "../../providers/pulumi/stacks";
-import { AWS_TIMEOUT_RULE, awsClientOptions, duration, outputOption, WAIT_RULE, wholeNumber } from "../options";
+import { AWS_TIMEOUT_RULE, awsClientOptions, durationOption, outputOption, WAIT_RULE, wholeNumber } from "../options";
 import type { CliContext, RegisterCommand } from "../context";
 import { BadInputError, DeliveryError } from "../../core/errors";
 import { exitCodeForPromotion } from "../exitCodes";
@@ -79,26 +79,32 @@ export const registerPromote: RegisterCommand = (program, ctx) => {
     .option("--to <stack>", "the stack whose config receives them", stackName("--to"), "prod")
     .option("--service <name...>", "only these services (repeatable; default: every service of the target's config)")
     .option("--yes", "do not ask for confirmation (required when stdin is not a terminal)", false)
-    .option(
-      "--max-age <duration>",
-      "refuse a last good release validated longer ago than this, 1d to 365d in whole days (e.g. 7d, 48h; a bare number is days)",
-      duration("--max-age", { bareUnit: "d", unit: "d", min: 86_400_000, max: 365 * 86_400_000 }),
-      7,
+    .addOption(
+      durationOption(
+        "--max-age <duration>",
+        "refuse a last good release validated longer ago than this, 1d to 365d in whole days (e.g. 7d, 48h; a bare number is days)",
+        { bareUnit: "d", unit: "d", min: 86_400_000, max: 365 * 86_400_000 },
+        7,
+      ),
     )
-    .option(
-      "--min-age <duration>",
-      "override the stabilisation window, up to 30d (e.g. 0s, 2h, 1h30m; a bare number is seconds; requires --reason)",
-      duration("--min-age", { bareUnit: "s", unit: "s", min: 0, max: 30 * 86_400_000, examples: "0s, 30m, 24h or 1h30m" }),
+    .addOption(
+      durationOption(
+        "--min-age <duration>",
+        "override the stabilisation window, up to 30d (e.g. 0s, 2h, 1h30m; a bare number is seconds; requires --reason)",
+        { bareUnit: "s", unit: "s", min: 0, max: 30 * 86_400_000, examples: "0s, 30m, 24h or 1h30m" },
+      ),
     )
     .option("--reason <text>", "why the stabilisation window is overridden (required with --min-age; in the pull-request body)")
     .option("--dir <dir>", "the Pulumi project folder with Pulumi.<from>.yaml and Pulumi.<to>.yaml", ".")
     .option("--from-manifest <file>", "the source stack's `deployment` output as JSON (default: read it from the stack)")
     .option("--to-manifest <file>", "the target stack's `deployment` output as JSON (default: read it from the stack)")
-    .option(
-      "--lock-timeout <duration>",
-      "wait this long for another run's lock of the target stack before exiting 5, up to 1h (e.g. 30s, 5m; a bare number is seconds)",
-      duration("--lock-timeout", WAIT_RULE),
-      0,
+    .addOption(
+      durationOption(
+        "--lock-timeout <duration>",
+        "wait this long for another run's lock of the target stack before exiting 5, up to 1h (e.g. 30s, 5m; a bare number is seconds)",
+        WAIT_RULE,
+        0,
+      ),
     )
     .option(
       "--records-dir <dir>",
@@ -115,11 +121,13 @@ export const registerPromote: RegisterCommand = (program, ctx) => {
       wholeNumber("--max-attempts", 1),
       3,
     )
-    .option(
-      "--timeout <duration>",
-      "timeout of one AWS request, up to 5m (e.g. 500ms, 10s; a bare number is milliseconds)",
-      duration("--timeout", AWS_TIMEOUT_RULE),
-      10_000,
+    .addOption(
+      durationOption(
+        "--timeout <duration>",
+        "timeout of one AWS request, up to 5m (e.g. 500ms, 10s; a bare number is milliseconds)",
+        AWS_TIMEOUT_RULE,
+        10_000,
+      ),
     )
     .addHelpText("after", HELP);
   addDeadlineOptions(cmd, "promote").action(async (flags: PromoteFlags) => {

@@ -1,6 +1,6 @@
 import type { ReleaseCommandDeps } from "../compose";
 import { addDeadlineOptions, underDeadline, withDeadline } from "../deadline";
-import { addCommonOptions, addReleaseOptions, duration, type ReleaseFlags, WAIT_RULE } from "../options";
+import { addCommonOptions, addReleaseOptions, durationOption, type ReleaseFlags, WAIT_RULE } from "../options";
 import type { CliContext, RegisterCommand } from "../context";
 import { useColour } from "../io";
 import { ANSI, PLAIN } from "../../render/colour";
@@ -58,11 +58,13 @@ export const registerRollback: RegisterCommand = (program, ctx) => {
   cmd
     .option("--to <tag>", "roll back to this image tag; it must have passed validation (default: the last good release)")
     .option("--reason <text>", "why, for the run record and the stack update message", "manual rollback")
-    .option(
-      "--wait <duration>",
-      "how long the validation after the rollback waits for the rollout, up to 1h (e.g. 90s, 10m; a bare number is seconds)",
-      duration("--wait", WAIT_RULE),
-      300,
+    .addOption(
+      durationOption(
+        "--wait <duration>",
+        "how long the validation after the rollback waits for the rollout, up to 1h (e.g. 90s, 10m; a bare number is seconds)",
+        WAIT_RULE,
+        300,
+      ),
     )
     .option("--with-migrations", "first run each service's migration.down, in reverse dependsOn order (ECS stacks)", false)
     .addHelpText("after", HELP);

@@ -12,7 +12,7 @@ import {
   addCommonOptions,
   addValidateReleaseOptions,
   awsClientOptions,
-  duration,
+  durationOption,
   isoDate,
   progressTo,
   WAIT_RULE,
@@ -98,22 +98,28 @@ export const registerValidate: RegisterCommand = (program, ctx) => {
   addCommonOptions(cmd);
   cmd
     .option("--since <iso8601>", "start of the deployment (default: each service's newest ECS deployment's createdAt)", isoDate("--since"))
-    .option(
-      "--window <duration>",
-      "metrics window, back from now and never before --since, 1m to 1d (e.g. 300s, 15m; a bare number is seconds; default: the manifest's thresholds.windowSeconds)",
-      duration("--window", { bareUnit: "s", unit: "s", min: 60_000, max: 86_400_000 }),
+    .addOption(
+      durationOption(
+        "--window <duration>",
+        "metrics window, back from now and never before --since, 1m to 1d (e.g. 300s, 15m; a bare number is seconds; default: the manifest's thresholds.windowSeconds)",
+        { bareUnit: "s", unit: "s", min: 60_000, max: 86_400_000 },
+      ),
     )
-    .option(
-      "--wait <duration>",
-      "wait this long for an in-progress rollout before judging, up to 1h (e.g. 90s, 10m; a bare number is seconds)",
-      duration("--wait", WAIT_RULE),
-      0,
+    .addOption(
+      durationOption(
+        "--wait <duration>",
+        "wait this long for an in-progress rollout before judging, up to 1h (e.g. 90s, 10m; a bare number is seconds)",
+        WAIT_RULE,
+        0,
+      ),
     )
-    .option(
-      "--watch <duration>",
-      "watchdog duration for services with a url (0 skips it), up to 1h (e.g. 30s, 2m; a bare number is seconds)",
-      duration("--watch", WAIT_RULE),
-      30,
+    .addOption(
+      durationOption(
+        "--watch <duration>",
+        "watchdog duration for services with a url (0 skips it), up to 1h (e.g. 30s, 2m; a bare number is seconds)",
+        WAIT_RULE,
+        30,
+      ),
     )
     .option("--no-smoke", "skip the smoke requests and the watchdog")
     .addOption(new Option("--skip <check...>", "do not run this check (repeatable); reported as skipped").choices([...CHECK_NAMES]))
