@@ -39,7 +39,7 @@ What it does (the target stack is locked meanwhile; another run holding it: exit
      (ECS: /delivery/<from>/<service>/last-good in SSM; Kubernetes: key <service> of the ConfigMap
      delivery-releases in the source's namespace, on the cluster of its manifest's kubernetes.context).
      Refused, naming why, when there is none, when the source stack's newest run touching the service
-     failed or rolled it back, when it was validated more than --max-age days ago, or when its image
+     failed or rolled it back, when it was validated longer ago than --max-age (7d), or when its image
      cannot reach the target (ECS: the target's ECR repository; Kubernetes: the registry the config
      names, asked over the OCI distribution API; no image is copied between registries).
      Stabilisation window: refused too when the release has been last good in the source stack for
