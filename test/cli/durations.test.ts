@@ -141,3 +141,20 @@ describe("--help shows each time flag as a duration with its unit", () => {
     expect(io.out()).toContain("a bare number is");
   });
 });
+
+describe("no time flag is left on the old grammar", () => {
+  it("every option of every command named like a time takes <duration>", () => {
+    const program = buildProgram(captureIO(), () => undefined);
+    const timeFlags: string[] = [];
+    const walk = (cmd: Command, path: string[]) => {
+      for (const option of cmd.options) {
+        if (/timeout|wait|watch|window|age|deadline/.test(option.long ?? "")) timeFlags.push(`${path.join(" ")} ${option.flags}`);
+      }
+      for (const sub of cmd.commands) walk(sub, [...path, sub.name()]);
+    };
+    walk(program, []);
+
+    expect(timeFlags.filter((f) => !f.endsWith(" <duration>"))).toEqual([]);
+    expect(timeFlags.length).toBe(32);
+  });
+});
