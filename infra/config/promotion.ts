@@ -7,8 +7,10 @@ export const promotionSchema = z.strictObject({
   /** A duration (`24h`, `30m`, `0s`) up to 30 days. @default 24h when this stack is prod, else 0s */
   minAge: z
     .string({ error: "expected a duration such as 24h, 30m or 0s" })
-    .refine((v) => parseDuration(v) !== undefined, { error: "expected a duration such as 24h, 30m or 0s (units s, m, h, d)" })
-    .refine((v) => (parseDuration(v) ?? 0) <= 30 * 86_400, { error: "must be at most 30d" })
+    .refine((v) => parseDuration(v) !== undefined && (parseDuration(v) ?? 0) % 1000 === 0, {
+      error: "expected a duration such as 24h, 30m or 0s (units s, m, h, d)",
+    })
+    .refine((v) => (parseDuration(v) ?? 0) <= 30 * 86_400_000, { error: "must be at most 30d" })
     .optional(),
 });
 
@@ -18,5 +20,5 @@ export interface PromotionConfig {
 }
 
 export function resolvePromotion(raw: z.infer<typeof promotionSchema> | undefined, tier: Tier): PromotionConfig {
-  return { minAgeSeconds: raw?.minAge !== undefined ? (parseDuration(raw.minAge) ?? 0) : defaultPromotionMinAgeSeconds(tier) };
+  return { minAgeSeconds: raw?.minAge !== undefined ? (parseDuration(raw.minAge) ?? 0) / 1000 : defaultPromotionMinAgeSeconds(tier) };
 }

@@ -1,6 +1,8 @@
 import type { EnvironmentConfig } from "../config";
 import type { RenderedResource } from "./render";
 import { KUBERNETES_TIERS } from "../kubernetes/settings";
+import type { AlarmKey } from "../components/lib/naming";
+import { formatSeconds } from "../../contract/duration";
 
 /** What `deployctl synth` says of one stack: resource counts and, per service, what it runs and watches. */
 export interface StackSummary {
@@ -21,10 +23,35 @@ export interface ServiceSummary {
   cpu: number;
   memory: number;
   autoscaling: string;
-  alarms: { name: string; threshold: number | undefined; comparison: string | undefined }[];
+  alarms: AlarmSummary[];
   /** A Kubernetes stack's service: its pods and their size (the ECS fields above do not apply). */
   kubernetes?: { replicas: number; cpu: string; memory: string; autoscaling: string };
 }
+
+/** One alarm of a service: its CloudWatch threshold with the unit of that number, and the window it is judged over. */
+export interface AlarmSummary {
+  name: string;
+  threshold: number | undefined;
+  comparison: string | undefined;
+  /** The unit of `threshold` as CloudWatch compares it (`s` for response times, `%`, `tasks`, `targets`); absent when unknown. */
+  unit?: string;
+  /** period x evaluation periods, in seconds. */
+  windowSeconds?: number;
+}
+
+/** The unit of each service alarm's threshold (CloudWatch's TargetResponseTime is in seconds). */
+const ALARM_UNITS: Record<AlarmKey, string> = {
+  "error-rate-warning": "%",
+  "error-rate-critical": "%",
+  "latency-p95": "s",
+  "latency-p99": "s",
+  "cpu-high": "%",
+  "memory-high": "%",
+  "running-tasks-low": "tasks",
+  "unhealthy-hosts": "targets",
+  "task-stops": "tasks",
+  "ephemeral-storage-high": "%",
+};
 
 export function summarize(config: EnvironmentConfig, resources: readonly RenderedResource[]): StackSummary {
   const resourcesByType: Record<string, number> = {};
@@ -58,11 +85,21 @@ export function summarize(config: EnvironmentConfig, resources: readonly Rendere
         autoscaling: s.autoscaling ? `${s.autoscaling.min}-${s.autoscaling.max} at ${s.autoscaling.cpuTargetPercent}% CPU` : "off",
         alarms: alarms
           .filter((a) => typeof a.inputs.name === "string" && a.inputs.name.startsWith(prefix))
-          .map((a) => ({
-            name: (a.inputs.name as string).slice(prefix.length),
-            threshold: typeof a.inputs.threshold === "number" ? a.inputs.threshold : undefined,
-            comparison: typeof a.inputs.comparisonOperator === "string" ? a.inputs.comparisonOperator : undefined,
-          })),
+          .map((a): AlarmSummary => {
+            const name = (a.inputs.name as string).slice(prefix.length);
+            const unit = (ALARM_UNITS as Record<string, string | undefined>)[name];
+            const { evaluationPeriods } = a.inputs;
+            const period = a.inputs.period ?? queryPeriod(a.inputs.metricQueries);
+            return {
+              name,
+              threshold: typeof a.inputs.threshold === "number" ? a.inputs.threshold : undefined,
+              comparison: typeof a.inputs.comparisonOperator === "string" ? a.inputs.comparisonOperator : undefined,
+              ...(unit ? { unit } : {}),
+              ...(typeof period === "number"
+                ? { windowSeconds: period * (typeof evaluationPeriods === "number" ? evaluationPeriods : 1) }
+                : {}),
+            };
+          }),
         ...(kubernetes ? { kubernetes } : {}),
       };
     }),
@@ -94,12 +131,35 @@ export function formatSummary(summary: StackSummary, outFile?: string): string {
         : `  service ${s.name}: ${s.image}, ${s.tasks} ${unit}${s.tasks === 1 ? "" : "s"} of ${s.cpu} CPU / ${s.memory} MiB, autoscaling ${s.autoscaling}`,
     );
     const alarms = s.alarms.map((a) =>
-      `${a.name} ${a.comparison ? (COMPARISON[a.comparison] ?? a.comparison) : ""} ${a.threshold ?? "?"}`.replace(/ {2,}/g, " "),
+      [
+        a.name,
+        a.comparison ? (COMPARISON[a.comparison] ?? a.comparison) : "",
+        alarmThreshold(a),
+        a.windowSeconds ? `over ${formatSeconds(a.windowSeconds)}` : "",
+      ]
+        .filter((part) => part !== "")
+        .join(" "),
     );
     lines.push(`    alarms: ${alarms.length > 0 ? alarms.join("; ") : "none"}`);
   }
   if (outFile) lines.push(`  wrote ${outFile}`);
   return `${lines.join("\n")}\n`;
+}
+
+/** A metric-math alarm's period: its queries' metrics carry it. */
+function queryPeriod(queries: unknown): number | undefined {
+  if (!Array.isArray(queries)) return undefined;
+  for (const q of queries as { metric?: { period?: unknown } }[]) if (typeof q.metric?.period === "number") return q.metric.period;
+  return undefined;
+}
+
+/** An alarm's threshold with its unit, as people read it: `500 ms` (CloudWatch's 0.5 s), `5%`, `2 tasks`. */
+export function alarmThreshold(alarm: Pick<AlarmSummary, "threshold" | "unit">): string {
+  const { threshold, unit } = alarm;
+  if (threshold === undefined) return "?";
+  if (unit === "s") return `${Math.round(threshold * 1000 * 1000) / 1000} ms`;
+  if (unit === "%") return `${threshold}%`;
+  return unit ? `${threshold} ${unit}` : String(threshold);
 }
 
 /** The policy verdict in a few words: `no violations`, `1 mandatory, 2 advisory violations`. */

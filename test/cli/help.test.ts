@@ -65,7 +65,7 @@ Decisions, first that applies (the default rules; a --rules file's decisions rep
 
     expect(text).toContain("(1 to 100)\n                         (default: 1)");
     expect(text).toContain("and 5xx are retried) (default: 3)");
-    expect(text).toContain("(default:\n                         10000)");
+    expect(text).toContain("a bare number is milliseconds) (default: 10s)");
     expect(text).toContain(
       "AWS region (default: aws:region in Pulumi.<stack>.yaml,\n                         then AWS_REGION / AWS_DEFAULT_REGION)",
     );

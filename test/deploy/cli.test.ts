@@ -294,7 +294,7 @@ describe("deployctl deploy", () => {
     [["--service", "nope"], "deployctl: --service nope: no such service in stack staging; it has api, web."],
     [
       ["--wait", "soon"],
-      "deployctl: option '--wait <seconds>' argument 'soon' is invalid. --wait is \"soon\"; it must be a whole number of seconds, at least 0.",
+      "deployctl: option '--wait <duration>' argument 'soon' is invalid. --wait is \"soon\"; expected a duration such as 90s, 5m or 1h (a bare number is seconds), from 0s to 1h.",
     ],
   ])("refuses bad input %j with exit 2 and a message naming it", async (extra, message) => {
     const { code, stderr } = await deployctl(...deployArgs(...extra));
@@ -312,11 +312,11 @@ describe("deployctl deploy", () => {
       "--tag <tag>",
       "--service <name...>",
       "--yes",
-      "--wait <seconds>",
-      "--lock-timeout <seconds>",
+      "--wait <duration>",
+      "--lock-timeout <duration>",
       "--records-dir <dir>",
       "--output <format>",
-      "--alert-window <seconds>",
+      "--alert-window <duration>",
       "--escalate-after <runs>",
     ]) {
       expect(stdout).toContain(flag);

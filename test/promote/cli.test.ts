@@ -430,7 +430,7 @@ describe("deployctl promote", () => {
     [
       ["--max-age", "0"],
       () =>
-        "deployctl: option '--max-age <days>' argument '0' is invalid. --max-age is \"0\"; it must be a whole number of days, at least 1.\n",
+        "deployctl: option '--max-age <duration>' argument '0' is invalid. --max-age is \"0\"; expected a duration such as 7d, 48h or 30d (a bare number is days), from 1d to 365d.\n",
     ],
   ])("exits 2 on bad input %j, naming the flag, the value and what is allowed", async (args, message) => {
     const { code, stderr } = await deployctl(...AWS(), "--yes", ...args);

@@ -27,6 +27,10 @@ describe("addValidateReleaseOptions", () => {
       ["--rollback", "--retries", "2", "--no-record", "--rollback-wait", "60", "--lock-timeout", "30", "--records-dir", "r"],
       { rollback: true, record: false, retries: 2, rollbackWait: 60, lockTimeout: 30, recordsDir: "r" },
     ],
+    [
+      ["--rollback", "--rollback-wait", "1m", "--lock-timeout", "30s"],
+      { rollback: true, record: true, retries: 0, rollbackWait: 60, lockTimeout: 30 },
+    ],
   ])("parses %j", (args, expected) => {
     const cmd = addValidateReleaseOptions(new Command("validate")).exitOverride();
 

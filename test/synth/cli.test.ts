@@ -76,7 +76,8 @@ describe("deployctl synth", () => {
     expect(stdout).toMatch(/^Stack prod \(tier prod, us-east-1\): \d+ resources\n {2}aws:/);
     expect(stdout).toMatch(/\n {2}aws:ecs\/service:Service +2\n/);
     expect(stdout).toContain("  service api: delivery/api:sha-3f9c2a1, 3 tasks of 512 CPU / 1024 MiB, autoscaling 3-20 at 60% CPU\n");
-    expect(stdout).toContain("    alarms: cpu-high > 80;");
+    expect(stdout).toContain("    alarms: cpu-high > 80% over 5m;");
+    expect(stdout).toContain("; latency-p95 > 500 ms over 5m; latency-p99 > 1000 ms over 5m;");
     expect(stdout).toContain("Policies for prod: no violations\n");
     expect(stdout).not.toContain("policy violations; wrote");
   });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { formatSummaryTable, formatSynthTotals, policyVerdict, type StackSummary } from "../../infra/synth/summary";
+import {
+  alarmThreshold,
+  formatSummary,
+  formatSummaryTable,
+  formatSynthTotals,
+  policyVerdict,
+  type StackSummary,
+} from "../../infra/synth/summary";
 
 const summary: StackSummary = {
   stack: "prod",
@@ -49,5 +56,33 @@ describe("synth's short output", () => {
       "2 stacks, 160 resources, 1 policy violation; wrote /tmp/x/<stack>.json\n",
     );
     expect(policyVerdict([{ enforcementLevel: "advisory" }])).toBe("0 mandatory, 1 advisory violation");
+  });
+});
+
+describe("synth --verbose prints each alarm's threshold with its unit and window", () => {
+  it("latency in ms (CloudWatch compares seconds), rates in %, counts with their noun, the window in s/m", () => {
+    const alarms: StackSummary["services"][number]["alarms"] = [
+      { name: "latency-p95", threshold: 0.5, comparison: "GreaterThanThreshold", unit: "s", windowSeconds: 300 },
+      { name: "error-rate-warning", threshold: 1, comparison: "GreaterThanThreshold", unit: "%", windowSeconds: 300 },
+      { name: "running-tasks-low", threshold: 3, comparison: "LessThanThreshold", unit: "tasks", windowSeconds: 180 },
+      { name: "unhealthy-hosts", threshold: 0, comparison: "GreaterThanThreshold", unit: "targets", windowSeconds: 90 },
+      { name: "custom", threshold: 7, comparison: undefined },
+    ];
+
+    const text = formatSummary({ ...summary, services: [{ ...summary.services[0], alarms }] });
+
+    expect(text.split("\n").at(-2)).toBe(
+      "    alarms: latency-p95 > 500 ms over 5m; error-rate-warning > 1% over 5m; running-tasks-low < 3 tasks over 3m; unhealthy-hosts > 0 targets over 1m30s; custom 7",
+    );
+  });
+
+  it.each([
+    [{ threshold: 1.2, unit: "s" }, "1200 ms"],
+    [{ threshold: 0.25, unit: "s" }, "250 ms"],
+    [{ threshold: 85, unit: "%" }, "85%"],
+    [{ threshold: undefined, unit: "%" }, "?"],
+    [{ threshold: 2, unit: undefined }, "2"],
+  ] as const)("%j is %s", (alarm, shown) => {
+    expect(alarmThreshold(alarm)).toBe(shown);
   });
 });

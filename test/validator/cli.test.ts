@@ -214,8 +214,8 @@ describe("deployctl validate: exit codes and outputs", () => {
 
 describe("deployctl validate: bad input exits 2 with a message naming the flag or field", () => {
   it.each([
-    [["--window", "10"], '--window is "10"; it must be a whole number of seconds, at least 60.'],
-    [["--wait", "-5"], '--wait is "-5"; it must be a whole number of seconds, at least 0.'],
+    [["--window", "10"], '--window is "10"; expected a duration such as 90s, 5m or 1h (a bare number is seconds), from 1m to 1d.'],
+    [["--wait", "-5"], '--wait is "-5"; expected a duration such as 90s, 5m or 1h (a bare number is seconds), from 0s to 1h.'],
     [["--since", "yesterday"], '--since is "yesterday"; it must be an ISO 8601 time such as 2025-01-31T12:00:00Z.'],
     [
       ["--since", "2025-01-31T12:00:00"],

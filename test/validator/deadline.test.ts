@@ -1,10 +1,8 @@
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
-import { InvalidArgumentError } from "commander";
 import { afterEach, describe, expect, it, onTestFinished } from "vitest";
 import { main } from "../../validators/cli/main";
-import { formatDuration, parseDuration } from "../../validators/cli/options";
 import { DEADLINE_GRACE_MS } from "../../validators/cli/deadline";
 import { type HangingServer, startHangingServer } from "./support/hangingServer";
 import { captureIO } from "./support/io";
@@ -95,29 +93,4 @@ describe("--deadline against an AWS endpoint that never answers (request timeout
     const locks = join(cwd, ".delivery", "locks");
     expect(existsSync(locks) ? readdirSync(locks) : []).toEqual([]);
   }, 30_000);
-});
-
-describe("the one duration parser (time flags)", () => {
-  it.each([
-    ["500ms", "s", 500],
-    ["90s", "s", 90_000],
-    ["30m", "s", 1_800_000],
-    ["1h", "s", 3_600_000],
-    ["45", "s", 45_000],
-    ["250", "ms", 250],
-  ] as const)("reads %s (bare unit %s) as %d ms", (value, bareUnit, ms) => {
-    expect(parseDuration("--deadline", value, { bareUnit })).toBe(ms);
-  });
-
-  it.each(["", "1.5m", "-3s", "10d", "abc", "99999999999999999h"])("refuses %j naming the flag and what is allowed", (value) => {
-    expect(() => parseDuration("--deadline", value, { bareUnit: "s", min: 1000, max: 86_400_000 })).toThrow(
-      new InvalidArgumentError(
-        `--deadline is ${JSON.stringify(value)}; it must be a duration such as 500ms, 90s, 30m or 1h (a bare number is seconds), from 1s to 24h.`,
-      ),
-    );
-  });
-
-  it("prints durations in their largest whole unit", () => {
-    expect([formatDuration(1_800_000), formatDuration(90_000), formatDuration(1_500)]).toEqual(["30m", "90s", "1500ms"]);
-  });
 });

@@ -66,7 +66,7 @@ describe("validate with mocked AWS", () => {
     expect(slept).toEqual([10_000, 10_000, 5_000]);
     expect(check(report, "rollout")).toMatchObject({
       status: "fail",
-      message: "Deployment ecs-svc/api1: rollout still IN_PROGRESS after waiting 25 s (--wait 25); 2 of 3 desired tasks running.",
+      message: "Deployment ecs-svc/api1: rollout still IN_PROGRESS after waiting 25 s (--wait 25s); 2 of 3 desired tasks running.",
     });
   });
 

@@ -1,3 +1,4 @@
+import { formatSeconds } from "../../contract/duration";
 import type { CheckResult, CheckStatus } from "../../contract/report";
 import type { RolloutObservation } from "../providers/runtime";
 import { checkResult, plural } from "./result";
@@ -48,8 +49,8 @@ export function judgeRollout(input: RolloutInput): CheckResult {
   if (state === "IN_PROGRESS") {
     failures.push(
       input.waitSeconds > 0
-        ? `rollout still IN_PROGRESS after waiting ${input.waitedSeconds} s (--wait ${input.waitSeconds})`
-        : "rollout still IN_PROGRESS (use --wait SECONDS to wait for it)",
+        ? `rollout still IN_PROGRESS after waiting ${input.waitedSeconds} s (--wait ${formatSeconds(input.waitSeconds)})`
+        : "rollout still IN_PROGRESS (use --wait, e.g. --wait 5m, to wait for it)",
     );
   }
   if (!revision.isExpected) failures.push(`the primary deployment runs ${revision.runs}, the manifest expects ${expected}`);

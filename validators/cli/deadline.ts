@@ -4,7 +4,8 @@ import type { PulumiTimeouts } from "../providers/pulumi/cli";
 import type { PulumiStacks } from "../providers/pulumi/stacks";
 import type { CliContext } from "./context";
 import type { CliIO } from "./io";
-import { duration, formatDuration } from "./options";
+import { formatDuration } from "../../contract/duration";
+import { duration } from "./options";
 
 /**
  * `--deadline` (the whole command) and `--pulumi-timeout` (one Pulumi CLI run) for every command
@@ -52,16 +53,16 @@ export function addDeadlineOptions(cmd: Command, command: keyof typeof DEFAULT_D
       "--deadline <duration>",
       "stop the whole command after this long (e.g. 90s, 30m, 2h; a bare number is seconds): the stack lock is released, the run record written, exit 4",
     )
-      .argParser(duration("--deadline", { bareUnit: "s", min: 1000, max: 24 * 3_600_000 }))
+      .argParser(duration("--deadline", { bareUnit: "s", unit: "ms", min: 1000, max: 24 * 3_600_000 }))
       .default(DEFAULT_DEADLINES[command], formatDuration(DEFAULT_DEADLINES[command])),
   );
   if (options.pulumi !== false) {
     cmd.addOption(
       new Option(
         "--pulumi-timeout <duration>",
-        "stop one Pulumi CLI read or config edit (config get/set, stack output) after this long, exit 4 naming it (a bare number is seconds); stack updates are bounded by --deadline",
+        "stop one Pulumi CLI read or config edit (config get/set, stack output) after this long, exit 4 naming it (e.g. 30s, 5m; a bare number is seconds); stack updates are bounded by --deadline",
       )
-        .argParser(duration("--pulumi-timeout", { bareUnit: "s", min: 1000, max: 24 * 3_600_000 }))
+        .argParser(duration("--pulumi-timeout", { bareUnit: "s", unit: "ms", min: 1000, max: 24 * 3_600_000 }))
         .default(DEFAULT_PULUMI_TIMEOUT, formatDuration(DEFAULT_PULUMI_TIMEOUT)),
     );
   }

@@ -11,6 +11,7 @@ import type { PulumiTimeouts } from "../providers/pulumi/cli";
 import { DEFAULT_ALERT_POLICY } from "../alerts/policy";
 import { MAX_RETRIES } from "../rollback/retryRestart";
 import type { Verdict } from "../../contract/report";
+import { DURATION_UNITS, type DurationRule, formatDuration, readDuration } from "../../contract/duration";
 import { ANSI, type AnyReport, OUTPUT_FORMATS, type OutputFormat, PLAIN, renderReport } from "../render/index";
 
 /** The flags every report command (validate, gate) shares. */
@@ -76,45 +77,34 @@ export function retriesCount(value: string): number {
 export const RETRIES_HELP =
   "on a failed health check (smoke or tasks), force a new deployment of the same revision and validate again, up to n times (0 to 5), before the rollback";
 
-const DURATION_UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
-
-/** A duration unit: milliseconds, seconds, minutes, hours. */
-export type DurationUnit = keyof typeof DURATION_UNITS;
-
 /**
- * The one duration parser of every time flag: `500ms`, `10s`, `5m`, `1h`, or a bare whole number
- * in `bareUnit`. Returns milliseconds; throws InvalidArgumentError naming the flag, the value and
- * what is allowed. `min` and `max` are in milliseconds.
+ * A commander parser for a time flag (contract/duration.ts `readDuration`): `500ms`, `10s`, `5m`,
+ * `2h`, `1d`, `1h30m`, or a bare whole number in `rule.bareUnit`; the value is in `rule.unit`
+ * (the unit the code has always received). Bad input throws InvalidArgumentError naming the flag,
+ * the value and what is allowed (exit 2).
  */
-export function parseDuration(flag: string, value: string, options: { bareUnit: DurationUnit; min?: number; max?: number }): number {
-  const match = /^\s*(\d{1,15})\s*(ms|s|m|h)?\s*$/.exec(value);
-  const ms = match ? Number(match[1]) * DURATION_UNITS[(match[2] as DurationUnit | undefined) ?? options.bareUnit] : NaN;
-  const min = options.min ?? 0;
-  const max = options.max ?? 7 * 24 * 3_600_000;
-  if (!match || !Number.isSafeInteger(ms) || ms < min || ms > max) {
-    const shown = value.length > 40 ? `${value.slice(0, 39)}…` : value;
-    throw new InvalidArgumentError(
-      `${flag} is ${JSON.stringify(shown)}; it must be a duration such as 500ms, 90s, 30m or 1h (a bare number is ${UNIT_NAMES[options.bareUnit]}), ` +
-        `from ${formatDuration(min)} to ${formatDuration(max)}.`,
-    );
-  }
-  return ms;
+export function duration(flag: string, rule: DurationRule): (value: string) => number {
+  return (value) => {
+    const read = readDuration(flag, value, rule);
+    if ("error" in read) throw new InvalidArgumentError(read.error);
+    return read.value;
+  };
 }
 
-const UNIT_NAMES: Record<DurationUnit, string> = { ms: "milliseconds", s: "seconds", m: "minutes", h: "hours" };
-
-/** A commander parser for a duration flag (see parseDuration); the value is in milliseconds. */
-export function duration(flag: string, options: { bareUnit: DurationUnit; min?: number; max?: number }): (value: string) => number {
-  return (value) => parseDuration(flag, value, options);
+/** A time flag's Option: `duration`'s parser, and the default (in `rule.unit`) shown with its unit (`(default: 10m)`). */
+export function durationOption(flags: string, description: string, rule: DurationRule, defaultValue?: number): Option {
+  const option = new Option(flags, description);
+  option.argParser(duration(option.long ?? flags, rule));
+  return defaultValue === undefined
+    ? option
+    : option.default(defaultValue, formatDuration(defaultValue * DURATION_UNITS[rule.unit ?? "ms"]));
 }
 
-/** `90000` ms as `90s`, `1800000` as `30m`: the largest unit that divides it. */
-export function formatDuration(ms: number): string {
-  for (const unit of ["h", "m", "s"] as const) {
-    if (ms >= DURATION_UNITS[unit] && ms % DURATION_UNITS[unit] === 0) return `${ms / DURATION_UNITS[unit]}${unit}`;
-  }
-  return `${ms}ms`;
-}
+/** The bounds of `--timeout` (one AWS request, milliseconds): 1ms to 5m. */
+export const AWS_TIMEOUT_RULE: DurationRule = { bareUnit: "ms", unit: "ms", min: 1, max: 5 * 60_000 };
+
+/** The bounds of a wait for a rollout or lock (seconds): 0s to 1h. */
+export const WAIT_RULE: DurationRule = { bareUnit: "s", unit: "s", min: 0, max: 3_600_000 };
 
 /**
  * A commander parser for an ISO 8601 timestamp (`2025-01-31T12:00:00Z`). A time of day needs its
@@ -158,7 +148,14 @@ export function addCommonOptions(cmd: Command): Command {
       wholeNumber("--max-attempts", 1),
       3,
     )
-    .option("--timeout <ms>", "timeout of one AWS request, in milliseconds", wholeNumber("--timeout", 1, "milliseconds"), 10_000);
+    .addOption(
+      durationOption(
+        "--timeout <duration>",
+        "timeout of one AWS request, up to 5m (e.g. 500ms, 10s; a bare number is milliseconds)",
+        AWS_TIMEOUT_RULE,
+        10_000,
+      ),
+    );
 }
 
 /** Region from --region, the manifest, then the environment; endpoint from --endpoint-url then AWS_ENDPOINT_URL. */
@@ -232,19 +229,24 @@ export function addReleaseOptions(cmd: Command, options: { lock?: boolean; alert
     "keep run records in this directory (default: the manifest's S3 history bucket, else .delivery/records/<stack>)",
   );
   if (options.lock !== false) {
-    cmd.option(
-      "--lock-timeout <seconds>",
-      "wait this long for another run's stack lock before exiting 5",
-      wholeNumber("--lock-timeout", 0, "seconds"),
-      0,
+    cmd.addOption(
+      durationOption(
+        "--lock-timeout <duration>",
+        "wait this long for another run's stack lock before exiting 5, up to 1h (e.g. 30s, 5m; a bare number is seconds)",
+        WAIT_RULE,
+        0,
+      ),
     );
   }
   if (options.alerts !== false) {
     cmd
       .addOption(
-        new Option("--alert-window <seconds>", "do not repeat an alert for the same stack, service and check within this window")
-          .argParser(wholeNumber("--alert-window", 0, "seconds"))
-          .default(DEFAULT_ALERT_POLICY.dedupWindowSeconds),
+        durationOption(
+          "--alert-window <duration>",
+          "do not repeat an alert for the same stack, service and check within this window, up to 7d (e.g. 30m, 2h; a bare number is seconds)",
+          { bareUnit: "s", unit: "s", min: 0, max: 7 * 86_400_000 },
+          DEFAULT_ALERT_POLICY.dedupWindowSeconds,
+        ),
       )
       .addOption(
         new Option("--escalate-after <runs>", "consecutive failed runs of a service that make its alert critical")
@@ -268,17 +270,21 @@ export function addValidateReleaseOptions(cmd: Command): Command {
       "do not record passing services as last good (SSM; the delivery-releases ConfigMap on Kubernetes, .delivery/ on Docker); the run record is still written",
     )
     .option("--retries <n>", `with --rollback: ${RETRIES_HELP}`, retriesCount, 0)
-    .option(
-      "--rollback-wait <seconds>",
-      "how long the validation after a rollback (or a --retries restart) waits for the rollout",
-      wholeNumber("--rollback-wait", 0, "seconds"),
-      300,
+    .addOption(
+      durationOption(
+        "--rollback-wait <duration>",
+        "how long the validation after a rollback (or a --retries restart) waits for the rollout, up to 1h (e.g. 90s, 10m; a bare number is seconds)",
+        WAIT_RULE,
+        300,
+      ),
     )
-    .option(
-      "--lock-timeout <seconds>",
-      "wait this long for another run's stack lock before a rollback gives up (exit 5)",
-      wholeNumber("--lock-timeout", 0, "seconds"),
-      0,
+    .addOption(
+      durationOption(
+        "--lock-timeout <duration>",
+        "wait this long for another run's stack lock before a rollback gives up (exit 5), up to 1h (e.g. 30s, 5m; a bare number is seconds)",
+        WAIT_RULE,
+        0,
+      ),
     )
     .option(
       "--records-dir <dir>",

@@ -11,7 +11,8 @@ export interface AwsFlags {
   endpointUrl?: string;
   /** A string when given on the command line; the default is a number. */
   maxAttempts: string | number;
-  timeout: string | number;
+  /** Milliseconds, parsed by the --timeout duration flag (cli/options.ts `duration`). */
+  timeout: number;
 }
 
 /**
@@ -20,8 +21,7 @@ export interface AwsFlags {
  */
 export function awsClientOptions(flags: AwsFlags, env: NodeJS.ProcessEnv, defaultRegion?: string): AwsClientOptions {
   const maxAttempts = positiveInt("--max-attempts", String(flags.maxAttempts), 10);
-  const timeout = positiveInt("--timeout", String(flags.timeout), 600_000);
-  return awsConnection({ region: flags.region, endpointUrl: flags.endpointUrl, maxAttempts, timeout }, env, defaultRegion);
+  return awsConnection({ region: flags.region, endpointUrl: flags.endpointUrl, maxAttempts, timeout: flags.timeout }, env, defaultRegion);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { formatDuration } from "../../contract/duration";
+import { formatSeconds } from "../../contract/duration";
 import type { DriftItem, DriftReport } from "./drift";
 import type { ServicePlan } from "./plan";
 import type { PromotionResult as PromotionEnd, PromotionView } from "./types";
@@ -104,7 +104,7 @@ export function renderMarkdown(result: PromotionResult, limit = MARKDOWN_LIMIT):
   }
   const window = result.stabilisation;
   if (window?.overrideReason !== undefined)
-    out.push("", `**Stabilisation window overridden** (--min-age ${formatDuration(window.minAgeSeconds)}): ${cell(window.overrideReason)}`);
+    out.push("", `**Stabilisation window overridden** (--min-age ${formatSeconds(window.minAgeSeconds)}): ${cell(window.overrideReason)}`);
   const reasons = result.services.flatMap((s) => s.reasons.map((r) => `- **${s.name}**: ${cell(r)}`));
   if (reasons.length > 0) out.push("", "**Refused** (nothing was changed):", "", ...reasons);
   if (result.changes.length > 0)

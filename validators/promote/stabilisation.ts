@@ -1,4 +1,4 @@
-import { formatDuration } from "../../contract/duration";
+import { formatSeconds } from "../../contract/duration";
 import type { RunRecord } from "../records/types";
 
 /** The stabilisation window a promotion applies: its length, where it comes from, and the override's reason. */
@@ -30,8 +30,8 @@ export function stabilisationProblems(input: {
   const ageSeconds = Math.max(0, Math.floor((input.now.getTime() - since) / 1000));
   if (ageSeconds < rule.minAgeSeconds) {
     problems.push(
-      `its last good release ${release.imageTag} has been last good in ${from} for ${formatDuration(ageSeconds)} (since ${release.validatedAt}), ` +
-        `less than the stabilisation window ${formatDuration(rule.minAgeSeconds)} (${rule.source}): ${formatDuration(rule.minAgeSeconds - ageSeconds)} missing; ` +
+      `its last good release ${release.imageTag} has been last good in ${from} for ${formatSeconds(ageSeconds)} (since ${release.validatedAt}), ` +
+        `less than the stabilisation window ${formatSeconds(rule.minAgeSeconds)} (${rule.source}): ${formatSeconds(rule.minAgeSeconds - ageSeconds)} missing; ` +
         `promote later, or override with --min-age 0s --reason "..."`,
     );
   }

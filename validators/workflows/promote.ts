@@ -18,7 +18,7 @@ import { planPromotion, type ServicePlan } from "../promote/plan";
 import type { PromotionOutcome, PromotionResult, PromotionView } from "../promote/types";
 import { withStackLock } from "./stackLock";
 import type { StabilisationRule } from "../promote/stabilisation";
-import { defaultPromotionMinAgeSeconds, formatDuration } from "../../contract/duration";
+import { defaultPromotionMinAgeSeconds, formatSeconds } from "../../contract/duration";
 
 export interface PromoteRequest {
   from: string;
@@ -235,7 +235,7 @@ function stabilisationRule(request: PromoteRequest, target: EnvironmentConfig): 
   if (request.minAgeSeconds !== undefined) {
     if (!request.reason?.trim())
       throw new BadInputError(
-        `--min-age is ${formatDuration(request.minAgeSeconds)}; an override of the stabilisation window needs --reason "why".`,
+        `--min-age is ${formatSeconds(request.minAgeSeconds)}; an override of the stabilisation window needs --reason "why".`,
       );
     return { minAgeSeconds: request.minAgeSeconds, source: "--min-age", overrideReason: request.reason.trim() };
   }

@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from "commander";
 import { addDeadlineOptions, underDeadline, withDeadline } from "../deadline";
 import type { ReleaseCommandDeps } from "../compose";
-import { addCommonOptions, addReleaseOptions, RETRIES_HELP, type ReleaseFlags, retriesCount, wholeNumber } from "../options";
+import { addCommonOptions, addReleaseOptions, durationOption, RETRIES_HELP, type ReleaseFlags, retriesCount, WAIT_RULE } from "../options";
 import type { CliContext, RegisterCommand } from "../context";
 import { useColour } from "../io";
 import { ANSI, PLAIN } from "../../render/colour";
@@ -81,7 +81,14 @@ export const registerDeploy: RegisterCommand = (program, ctx) => {
       "the image tag to deploy to the services, e.g. sha-abc1234 (default: the tags already in the stack config, as after a promotion)",
       imageTag,
     )
-    .option("--wait <seconds>", "how long each validation waits for the rollout", wholeNumber("--wait", 0, "seconds"), 600)
+    .addOption(
+      durationOption(
+        "--wait <duration>",
+        "how long each validation waits for the rollout, up to 1h (e.g. 90s, 10m; a bare number is seconds)",
+        WAIT_RULE,
+        600,
+      ),
+    )
     .option("--retries <n>", RETRIES_HELP, retriesCount, 0)
     .option("--skip-migrations", "do not run the services' migrations before their update (emergencies; recorded in the run record)", false)
     .option("--yes", "do not ask for confirmation (required when stdin is not a terminal)", false)

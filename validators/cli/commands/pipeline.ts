@@ -4,7 +4,7 @@ import { addDeadlineOptions, type DeadlineFlags, underDeadline } from "../deadli
 import type { AwsFlags } from "../../pipeline";
 import type { CliContext, RegisterCommand } from "../context";
 import { ExitCode } from "../exitCodes";
-import { outputOption } from "../options";
+import { AWS_TIMEOUT_RULE, durationOption, outputOption } from "../options";
 import type { OutputFormat } from "../../render/format";
 
 interface StatusFlags extends AwsFlags, DeadlineFlags {
@@ -30,7 +30,14 @@ export const registerPipeline: RegisterCommand = (program, ctx) => {
     .option("--region <region>", "AWS region (default: aws:region in Pulumi.<stack>.yaml, then AWS_REGION / AWS_DEFAULT_REGION)")
     .option("--endpoint-url <url>", "send every AWS call to this endpoint, e.g. moto or LocalStack (default: $AWS_ENDPOINT_URL)")
     .addOption(new Option("--max-attempts <n>", "attempts per AWS call (standard retry mode: throttling and 5xx are retried)").default(3))
-    .addOption(new Option("--timeout <ms>", "timeout of one AWS request, in milliseconds").default(10_000))
+    .addOption(
+      durationOption(
+        "--timeout <duration>",
+        "timeout of one AWS request, up to 5m (e.g. 500ms, 10s; a bare number is milliseconds)",
+        AWS_TIMEOUT_RULE,
+        10_000,
+      ),
+    )
     .addOption(outputOption())
     .addHelpText(
       "after",

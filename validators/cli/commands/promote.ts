@@ -1,4 +1,3 @@
-import { parseDuration } from "../../../contract/duration";
 import { existsSync } from "node:fs";
 import { addDeadlineOptions, type DeadlineFlags, underDeadline, withDeadline } from "../deadline";
 import { join, resolve } from "node:path";
@@ -6,7 +5,7 @@ import { InvalidArgumentError } from "commander";
 import type { ReleaseCommandDeps } from "../compose";
 import type { DeploymentManifest, DockerManifest } from "../../../contract/manifest";
 import type { PulumiStacks } from "../../providers/pulumi/stacks";
-import { awsClientOptions, outputOption, wholeNumber } from "../options";
+import { AWS_TIMEOUT_RULE, awsClientOptions, durationOption, outputOption, WAIT_RULE, wholeNumber } from "../options";
 import type { CliContext, RegisterCommand } from "../context";
 import { BadInputError, DeliveryError } from "../../core/errors";
 import { exitCodeForPromotion } from "../exitCodes";
@@ -41,7 +40,7 @@ What it does (the target stack is locked meanwhile; another run holding it: exit
      (ECS: /delivery/<from>/<service>/last-good in SSM; Kubernetes: key <service> of the ConfigMap
      delivery-releases in the source's namespace, on the cluster of its manifest's kubernetes.context).
      Refused, naming why, when there is none, when the source stack's newest run touching the service
-     failed or rolled it back, when it was validated more than --max-age days ago, or when its image
+     failed or rolled it back, when it was validated longer ago than --max-age (7d), or when its image
      cannot reach the target (ECS: the target's ECR repository; Kubernetes: the registry the config
      names, asked over the OCI distribution API; no image is copied between registries).
      Stabilisation window: refused too when the release has been last good in the source stack for
@@ -86,17 +85,32 @@ export const registerPromote: RegisterCommand = (program, ctx) => {
       "plan and show the verdicts, drift, tag changes and image copies; write, copy and lock nothing (no --yes needed)",
       false,
     )
-    .option("--max-age <days>", "refuse a last good release validated longer ago than this", wholeNumber("--max-age", 1, "days"), 7)
-    .option("--min-age <duration>", "override the stabilisation window, e.g. 0s, 2h (requires --reason)", duration)
+    .addOption(
+      durationOption(
+        "--max-age <duration>",
+        "refuse a last good release validated longer ago than this, 1d to 365d in whole days (e.g. 7d, 48h; a bare number is days)",
+        { bareUnit: "d", unit: "d", min: 86_400_000, max: 365 * 86_400_000 },
+        7,
+      ),
+    )
+    .addOption(
+      durationOption(
+        "--min-age <duration>",
+        "override the stabilisation window, up to 30d (e.g. 0s, 2h, 1h30m; a bare number is seconds; requires --reason)",
+        { bareUnit: "s", unit: "s", min: 0, max: 30 * 86_400_000, examples: "0s, 30m, 24h or 1h30m" },
+      ),
+    )
     .option("--reason <text>", "why the stabilisation window is overridden (required with --min-age; in the pull-request body)")
     .option("--dir <dir>", "the Pulumi project folder with Pulumi.<from>.yaml and Pulumi.<to>.yaml", ".")
     .option("--from-manifest <file>", "the source stack's `deployment` output as JSON (default: read it from the stack)")
     .option("--to-manifest <file>", "the target stack's `deployment` output as JSON (default: read it from the stack)")
-    .option(
-      "--lock-timeout <seconds>",
-      "wait this long for another run's lock of the target stack before exiting 5",
-      wholeNumber("--lock-timeout", 0, "seconds"),
-      0,
+    .addOption(
+      durationOption(
+        "--lock-timeout <duration>",
+        "wait this long for another run's lock of the target stack before exiting 5, up to 1h (e.g. 30s, 5m; a bare number is seconds)",
+        WAIT_RULE,
+        0,
+      ),
     )
     .option(
       "--records-dir <dir>",
@@ -113,7 +127,14 @@ export const registerPromote: RegisterCommand = (program, ctx) => {
       wholeNumber("--max-attempts", 1),
       3,
     )
-    .option("--timeout <ms>", "timeout of one AWS request, in milliseconds", wholeNumber("--timeout", 1, "milliseconds"), 10_000)
+    .addOption(
+      durationOption(
+        "--timeout <duration>",
+        "timeout of one AWS request, up to 5m (e.g. 500ms, 10s; a bare number is milliseconds)",
+        AWS_TIMEOUT_RULE,
+        10_000,
+      ),
+    )
     .addHelpText("after", HELP);
   addDeadlineOptions(cmd, "promote").action(async (flags: PromoteFlags) => {
     ctx.setExitCode(await underDeadline(flags, ctx, (c) => runPromoteCommand(flags, c)));
@@ -253,12 +274,4 @@ function sameRuntime(from: PromotedManifest, to: PromotedManifest): void {
   throw new BadInputError(
     `--from stack ${from.stack} runs on ${a} and --to stack ${to.stack} on ${b}; promote moves releases between stacks on the same runtime (ecs to ecs, kubernetes to kubernetes).`,
   );
-}
-
-/** `--min-age`: a duration (`0s`, `30m`, `24h`, `1h30m`) in seconds. */
-function duration(value: string): number {
-  const seconds = parseDuration(value);
-  if (seconds === undefined)
-    throw new InvalidArgumentError(`--min-age is "${value}"; expected a duration such as 0s, 30m, 24h or 1h30m (units s, m, h, d).`);
-  return seconds;
 }

@@ -1,6 +1,6 @@
 import type { ReleaseCommandDeps } from "../compose";
 import { addDeadlineOptions, underDeadline, withDeadline } from "../deadline";
-import { addCommonOptions, addReleaseOptions, type ReleaseFlags, wholeNumber } from "../options";
+import { addCommonOptions, addReleaseOptions, durationOption, type ReleaseFlags, WAIT_RULE } from "../options";
 import type { CliContext, RegisterCommand } from "../context";
 import { useColour } from "../io";
 import { ANSI, PLAIN } from "../../render/colour";
@@ -62,11 +62,13 @@ export const registerRollback: RegisterCommand = (program, ctx) => {
   cmd
     .option("--to <tag>", "roll back to this image tag; it must have passed validation (default: the last good release)")
     .option("--reason <text>", "why, for the run record and the stack update message", "manual rollback")
-    .option(
-      "--wait <seconds>",
-      "how long the validation after the rollback waits for the rollout",
-      wholeNumber("--wait", 0, "seconds"),
-      300,
+    .addOption(
+      durationOption(
+        "--wait <duration>",
+        "how long the validation after the rollback waits for the rollout, up to 1h (e.g. 90s, 10m; a bare number is seconds)",
+        WAIT_RULE,
+        300,
+      ),
     )
     .option("--with-migrations", "first run each service's migration.down, in reverse dependsOn order (ECS stacks)", false)
     .option("--yes", "do not ask for confirmation (required when stdin is not a terminal)", false)

@@ -12,8 +12,10 @@ import {
   addCommonOptions,
   addValidateReleaseOptions,
   awsClientOptions,
+  durationOption,
   isoDate,
   progressTo,
+  WAIT_RULE,
   wholeNumber,
   writeDryRunHeader,
   writeDryRunReport,
@@ -91,12 +93,12 @@ update). Text and markdown begin and end with a "dry run" line; JSON has "dryRun
 and the run record list the alerts held back (status skipped, "--no-alert").
 
 Examples:
-  deployctl validate --stack staging --wait 300
+  deployctl validate --stack staging --wait 5m
   deployctl validate --stack prod --rollback --retries 2 --dry-run
   deployctl validate --stack staging --no-alert --output json
   deployctl validate --manifest deployment.json --output json --skip smoke
   deployctl validate --stack prod --service api --compare baseline
-  deployctl validate --stack staging --rollback --retries 2 --wait 300
+  deployctl validate --stack staging --rollback --retries 2 --wait 5m
 
 ${EXIT_CODES_HELP}`;
 
@@ -108,13 +110,29 @@ export const registerValidate: RegisterCommand = (program, ctx) => {
   addCommonOptions(cmd);
   cmd
     .option("--since <iso8601>", "start of the deployment (default: each service's newest ECS deployment's createdAt)", isoDate("--since"))
-    .option(
-      "--window <seconds>",
-      "metrics window, back from now and never before --since (default: the manifest's thresholds.windowSeconds)",
-      wholeNumber("--window", 60, "seconds"),
+    .addOption(
+      durationOption(
+        "--window <duration>",
+        "metrics window, back from now and never before --since, 1m to 1d (e.g. 300s, 15m; a bare number is seconds; default: the manifest's thresholds.windowSeconds)",
+        { bareUnit: "s", unit: "s", min: 60_000, max: 86_400_000 },
+      ),
     )
-    .option("--wait <seconds>", "wait this long for an in-progress rollout before judging", wholeNumber("--wait", 0, "seconds"), 0)
-    .option("--watch <seconds>", "watchdog duration for services with a url (0 skips it)", wholeNumber("--watch", 0, "seconds"), 30)
+    .addOption(
+      durationOption(
+        "--wait <duration>",
+        "wait this long for an in-progress rollout before judging, up to 1h (e.g. 90s, 10m; a bare number is seconds)",
+        WAIT_RULE,
+        0,
+      ),
+    )
+    .addOption(
+      durationOption(
+        "--watch <duration>",
+        "watchdog duration for services with a url (0 skips it), up to 1h (e.g. 30s, 2m; a bare number is seconds)",
+        WAIT_RULE,
+        30,
+      ),
+    )
     .option("--no-smoke", "skip the smoke requests and the watchdog")
     .addOption(new Option("--skip <check...>", "do not run this check (repeatable); reported as skipped").choices([...CHECK_NAMES]))
     .option("--confidence <level>", "confidence of the error-rate interval, between 0 and 1", confidenceLevel, 0.99)
