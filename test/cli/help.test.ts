@@ -73,7 +73,7 @@ Decisions, first that applies (the default rules; a --rules file's decisions rep
 
   it("config set-tag lists its exit codes in the same block as the other commands", async () => {
     expect(exitCodes(await help("config", "set-tag"))).toBe(`Exit codes:
-  0  set (or already set)
+  0  set (or already set; with --dry-run: the change is valid)
   2  bad input (unknown service, bad tag, unreadable or invalid file)
   4  the file could not be written`);
   });
