@@ -20,6 +20,17 @@ describe("readStackServices", () => {
     expect(stacks.calls).toEqual([{ op: "getConfig", stack: "staging", path: "delivery:services" }]);
   });
 
+  it("marks the services whose config has a migration", async () => {
+    const stacks = stacksWith(
+      '[{"name":"api","image":{"tag":"sha-1"},"migration":{"command":["npm","run","migrate"]}},{"name":"web","image":{"tag":"sha-2"}}]',
+    );
+
+    expect(await readStackServices(stacks, "staging")).toEqual([
+      { name: "api", index: 0, tag: "sha-1", migration: true },
+      { name: "web", index: 1, tag: "sha-2" },
+    ]);
+  });
+
   it.each([
     [undefined, "Pulumi.staging.yaml: delivery:services is not set; deploy and rollback set image tags in it."],
     ["nope", "Pulumi.staging.yaml: delivery:services is not a list (nope); expected a list of services with name and image.tag."],

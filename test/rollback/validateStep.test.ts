@@ -22,14 +22,18 @@ beforeEach(async () => {
 
 describe("addValidateReleaseOptions", () => {
   it.each([
-    [[], { rollback: false, record: true, retries: 0, rollbackWait: 300, lockTimeout: 0 }],
+    [[], { rollback: false, alert: true, dryRun: false, record: true, retries: 0, rollbackWait: 300, lockTimeout: 0 }],
     [
       ["--rollback", "--retries", "2", "--no-record", "--rollback-wait", "60", "--lock-timeout", "30", "--records-dir", "r"],
-      { rollback: true, record: false, retries: 2, rollbackWait: 60, lockTimeout: 30, recordsDir: "r" },
+      { rollback: true, alert: true, dryRun: false, record: false, retries: 2, rollbackWait: 60, lockTimeout: 30, recordsDir: "r" },
     ],
     [
       ["--rollback", "--rollback-wait", "1m", "--lock-timeout", "30s"],
-      { rollback: true, record: true, retries: 0, rollbackWait: 60, lockTimeout: 30 },
+      { rollback: true, alert: true, dryRun: false, record: true, retries: 0, rollbackWait: 60, lockTimeout: 30 },
+    ],
+    [
+      ["--dry-run", "--no-alert"],
+      { rollback: false, alert: false, dryRun: true, record: true, retries: 0, rollbackWait: 300, lockTimeout: 0 },
     ],
   ])("parses %j", (args, expected) => {
     const cmd = addValidateReleaseOptions(new Command("validate")).exitOverride();

@@ -73,6 +73,48 @@ export function outputJsonSchemas(): Record<string, Schema> {
       },
       ["toTag"],
     ),
+    "deploy-plan.schema.json": document(
+      "deploy-plan",
+      "deployctl deploy --dry-run --output json: what the deploy would do (nothing is changed)",
+      {
+        dryRun: { const: true },
+        command: { const: "deploy" },
+        stack: STRING,
+        runtime: { type: "string", enum: ["ecs", "kubernetes", "docker"] },
+        tag: STRING,
+        outcome: { type: "string", enum: ["would-deploy", "would-refuse", "nothing-to-do"] },
+        reason: STRING,
+        gate: {
+          type: "object",
+          required: ["verdict", "services"],
+          properties: { verdict, services: ARRAY_OF_OBJECTS },
+        },
+        services: {
+          type: "array",
+          items: {
+            type: "object",
+            required: ["service", "from", "to", "configPath", "migration", "steps"],
+            properties: {
+              service: STRING,
+              from: STRING,
+              to: STRING,
+              configPath: STRING,
+              migration: STRING,
+              traffic: STRING,
+              steps: { type: "array", items: STRING },
+            },
+          },
+        },
+        holdBack: {
+          type: "array",
+          items: { type: "object", required: ["service", "path", "tag"], properties: { service: STRING, path: STRING, tag: STRING } },
+        },
+        skipMigrations: { type: "boolean" },
+        then: { type: "object", required: ["pass", "fail"], properties: { pass: STRING, fail: STRING } },
+        exitCode: { type: "integer", enum: [0, 1] },
+      },
+      ["tag", "reason", "gate"],
+    ),
     "history.schema.json": document("history", "deployctl history --output json", {
       stack: STRING,
       recordStore: STRING,

@@ -8,9 +8,13 @@ export interface StackService {
   name: string;
   index: number;
   tag: string;
+  /** The service's config has a `migration` (ECS: a one-off task before its update; Kubernetes: a Job in its stack update). */
+  migration?: true;
 }
 
-const servicesSchema = z.array(z.looseObject({ name: z.string(), image: z.looseObject({ tag: z.string() }) }));
+const servicesSchema = z.array(
+  z.looseObject({ name: z.string(), image: z.looseObject({ tag: z.string() }), migration: z.unknown().optional() }),
+);
 
 /**
  * Reads `delivery:services` (the single source of truth for what runs) and returns each service's
@@ -46,7 +50,12 @@ export async function readStackServices(stacks: PulumiStacks, stack: string): Pr
     const where = `delivery:services${(issue?.path ?? []).map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("")}`;
     throw new BadInputError(`Pulumi.${stack}.yaml: ${where}: ${issue?.message ?? "invalid"}; every service needs a name and an image.tag.`);
   }
-  return parsed.data.map((s, index) => ({ name: s.name, index, tag: s.image.tag }));
+  return parsed.data.map((s, index) => ({
+    name: s.name,
+    index,
+    tag: s.image.tag,
+    ...(s.migration !== undefined ? { migration: true as const } : {}),
+  }));
 }
 
 /** `delivery:services[<index>].image.tag` edits, in the order given. Unknown services are bad input. */

@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from "commander";
 import { addDeadlineOptions, underDeadline, withDeadline } from "../deadline";
-import type { ReleaseCommandDeps } from "../compose";
+import type { ReleaseCommandDeps, ReleaseRuntime } from "../compose";
+import type { JudgedManifest } from "../../validate/loadManifest";
 import { addCommonOptions, addReleaseOptions, durationOption, RETRIES_HELP, type ReleaseFlags, retriesCount, WAIT_RULE } from "../options";
 import type { CliContext, RegisterCommand } from "../context";
 import { useColour } from "../io";
@@ -8,6 +9,8 @@ import { ANSI, PLAIN } from "../../render/colour";
 import { BadInputError } from "../../core/errors";
 import { warnAfterRun } from "../runWarnings";
 import { EXIT_CODES_HELP, ExitCode, exitCodeForRun } from "../exitCodes";
+import type { DeployPlan } from "../../workflows/deploy/dryRun";
+import { runtimeOf, type RuntimeName } from "../../../contract/manifest";
 
 export interface DeployFlags extends ReleaseFlags {
   tag?: string;
@@ -15,6 +18,7 @@ export interface DeployFlags extends ReleaseFlags {
   wait: number;
   retries: number;
   yes: boolean;
+  dryRun?: boolean;
 }
 
 const HELP = `
@@ -49,6 +53,12 @@ service, Deployments, Rollbacks, ValidationsPassed / ValidationsFailed and Runni
 definition revision it runs). Best-effort: a failure is a warning on stderr and a metrics action in
 the run record; the outcome and exit code stay.
 The stack is locked while deploy runs; a second caller waits --lock-timeout and exits 5.
+Dry run (--dry-run): reads the stack config and asks the gate (it only reads), then prints the
+plan: the gate's verdict, each service in dependsOn order with its tag before and after, its
+migration, the config key it would set, its stages, and what follows a pass or a failure. No lock,
+config edit, migration, stack update, validation, record or alert. Exit 0 (would deploy, or nothing
+to deploy), 1 (the gate would refuse), 2 or 4 as a deploy would. Text and markdown begin and end
+with a "dry run" line; JSON has "dryRun": true (contract/outputs/deploy-plan.schema.json).
 
 Runtimes (the manifest's runtime): the same stages on each, only where things live differs.
   ecs         as above
@@ -63,6 +73,7 @@ Runtimes (the manifest's runtime): the same stages on each, only where things li
 
 Examples:
   deployctl deploy --stack staging --tag sha-abc1234 --yes
+  deployctl deploy --stack prod --tag sha-abc1234 --dry-run          # what it would do; changes nothing
   deployctl deploy --stack prod --tag sha-abc1234 --service api --service web --output json --yes
   deployctl deploy --stack prod --yes --output markdown >> "$GITHUB_STEP_SUMMARY"   # a promotion
   deployctl deploy --stack staging --tag sha-abc1234 --retries 2 --yes   # as the pipeline does
@@ -92,6 +103,11 @@ export const registerDeploy: RegisterCommand = (program, ctx) => {
     .option("--retries <n>", RETRIES_HELP, retriesCount, 0)
     .option("--skip-migrations", "do not run the services' migrations before their update (emergencies; recorded in the run record)", false)
     .option("--yes", "do not ask for confirmation (required when stdin is not a terminal)", false)
+    .option(
+      "--dry-run",
+      "print the plan: the gate's verdict, each service's tags, migration, config edit and stages; change nothing (no --yes needed)",
+      false,
+    )
     .addHelpText("after", HELP);
   addDeadlineOptions(cmd, "deploy").action(async (flags: DeployFlags) => {
     ctx.setExitCode(await underDeadline(flags, ctx, (c) => runDeployCommand(flags, c)));
@@ -108,6 +124,7 @@ export async function runDeployCommand(flags: DeployFlags, ctx: CliContext, deps
   deps = withDeadline(ctx, deps ?? defaultReleaseDeps);
   const runtime = await judgedReleaseRuntime(flags, ctx.io, deps, "deploy");
   const { manifest } = runtime;
+  if (flags.dryRun) return printDeployPlan(flags, ctx, runtime);
   const services = flags.service?.length ? flags.service : manifest.services.map((s) => s.name);
   if (!flags.yes) {
     const question = `Deploy ${flags.tag ?? "the tags in the stack config"} to stack ${manifest.stack} (${dependsOnOrder(manifest.services, services).join(", ")})?`;
@@ -146,6 +163,63 @@ export async function runDeployCommand(flags: DeployFlags, ctx: CliContext, deps
   ctx.io.stdout(renderRun(result, flags.output, useColour(ctx.io) ? ANSI : PLAIN));
   warnAfterRun(ctx.io, result);
   return exitCodeForRun(result);
+}
+
+/** `deploy --dry-run`: plan as the deploy would (the gate only reads), print it between dry run lines; exit 1 when the gate would refuse. */
+async function printDeployPlan(flags: DeployFlags, ctx: CliContext, runtime: ReleaseRuntime<JudgedManifest>): Promise<number> {
+  const { planDeployRun } = await import("../../workflows/deploy/dryRun.js");
+  const { jsonDocument, markdownOfText } = await import("../../render/document.js");
+  const header = deployPlanHeader(runtime.manifest, flags.tag);
+  // The gate's progress lines come while it plans: on text output, below the dry run's first line.
+  if (flags.output === "text") ctx.io.stdout(header);
+  const plan = await planDeployRun(
+    runtime.manifest,
+    { tag: flags.tag, services: flags.service, waitSeconds: flags.wait, retries: flags.retries, skipMigrations: flags.skipMigrations },
+    { stacks: runtime.release.stacks, gate: runtime.gate, progress: runtime.release.progress, migrations: runtime.migrations },
+  );
+  const exitCode = plan.outcome === "would-refuse" ? ExitCode.Fail : ExitCode.Ok;
+  const text = renderDeployPlan(plan);
+  ctx.io.stdout(
+    flags.output === "json"
+      ? jsonDocument({ dryRun: true, command: "deploy", ...plan, exitCode })
+      : flags.output === "markdown"
+        ? markdownOfText(`deployctl deploy ${plan.stack} (dry run)`, header + text)
+        : text,
+  );
+  return exitCode;
+}
+
+/** The first line of `deploy --dry-run`. */
+export function deployPlanHeader(manifest: { stack: string; runtime?: RuntimeName }, tag: string | undefined): string {
+  return `dry run: deploy ${tag ?? "the tags in the stack config"} on stack ${manifest.stack} (${runtimeOf(manifest)}); nothing is changed\n`;
+}
+
+/** The plan of `deploy --dry-run` for people, after its header: the gate, each service's stages in order, what follows, the last "dry run" line. */
+export function renderDeployPlan(plan: DeployPlan): string {
+  const lines: string[] = [];
+  if (plan.gate) {
+    lines.push(`gate: ${plan.gate.verdict}`);
+    for (const s of plan.gate.services)
+      for (const c of s.checks.filter((x) => x.status !== "pass")) lines.push(`  ${s.name.padEnd(16)} ${c.name} ${c.status}: ${c.message}`);
+  }
+  if (plan.outcome === "nothing-to-do") lines.push(`nothing to deploy: ${plan.reason ?? ""}`);
+  if (plan.outcome === "would-refuse") lines.push(`would refuse: ${plan.reason ?? ""}`);
+  if (plan.holdBack.length > 0)
+    lines.push(`first, so they go one at a time: ${plan.holdBack.map((h) => `${h.path} = ${h.tag} (${h.service})`).join(", ")}`);
+  for (const [i, s] of plan.services.entries()) {
+    lines.push(`${i + 1}. ${s.service.padEnd(16)} ${s.from} -> ${s.to}`, `     migration: ${s.migration}`);
+    if (s.traffic) lines.push(`     traffic:   ${s.traffic}`);
+    for (const step of s.steps) lines.push(`     - ${step}`);
+  }
+  if (plan.outcome === "would-deploy") lines.push(`then, when every service passes: ${plan.then.pass}`, `a failure: ${plan.then.fail}`);
+  const summary =
+    plan.outcome === "would-deploy"
+      ? `${plan.services.length} service${plan.services.length === 1 ? "" : "s"} would deploy`
+      : plan.outcome === "would-refuse"
+        ? "the deploy would be refused (exit 1)"
+        : "nothing would deploy";
+  lines.push(`dry run: ${summary}; nothing was changed (no lock, stack config, migration, stack update, record or alert)`);
+  return lines.map((l) => `${l}\n`).join("");
 }
 
 /** An image tag as ECR and the stack config accept it. */

@@ -3,3 +3,4 @@ export { type GateFn, type GateOutcome, type GateRequest, gateReasons } from "./
 export { updateService, type UpdateOutcome, validateService } from "./steps";
 export { renderRun, renderRunJson, renderRunMarkdown, renderRunSummary } from "../../render/deploy";
 export { describeTags, type PlannedService, planDeploy, runGates } from "./plan";
+export { type DeployPlan, type DeployPlanService, planDeployRun } from "./dryRun";
