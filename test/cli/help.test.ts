@@ -78,6 +78,18 @@ Decisions, first that applies (the default rules; a --rules file's decisions rep
   4  the file could not be written`);
   });
 
+  it("every command that takes --dry-run shows it in an example", async () => {
+    const withOption: string[] = [];
+    for (const command of leafCommands()) {
+      const text = await help(...command);
+      if (!/^ {2}--dry-run /m.test(text)) continue;
+      withOption.push(command.join(" "));
+      const examples = text.slice(text.indexOf("\nExamples:\n"));
+      expect(examples, command.join(" ")).toMatch(/\n {2}deployctl [^\n]*--dry-run/);
+    }
+    expect(withOption).toEqual(["config set-tag", "config set-env", "validate", "gate", "deploy", "rollback", "promote"]);
+  });
+
   it("every command documents its exit codes as a block, and no default is a quoted number", async () => {
     const commands = leafCommands();
     expect(commands.map((c) => c.join(" "))).toEqual([

@@ -55,17 +55,20 @@ What it does (the target stack is locked meanwhile; another run holding it: exit
      digest; ECS only), and writes the tags into Pulumi.<to>.yaml, comments and formatting kept:
      commit it for review; deploying the target runs them.
 All or nothing: one refused service refuses the promotion (exit 1) and nothing changes.
+--dry-run stops after 2: it prints the plan (outcome would-promote, or the refusal, still exit 1)
+and takes no lock, copies no image and writes nothing; no --yes is needed.
 Both stacks run on ECS, or both on Kubernetes (the target's lock is then the Lease delivery-lock-<to>
 in its namespace). Stacks on different runtimes, or on Docker, are refused (exit 2), naming the runtimes.
 
 Examples:
   deployctl promote --from staging --to prod
+  deployctl promote --from staging --to prod --dry-run                # the plan, nothing changed
   deployctl promote --from staging --to prod --service api --yes --output markdown > promotion.md
   deployctl promote --from staging --to prod --min-age 0s --reason "hotfix for INC-42" --yes
   deployctl promote --dir examples/kubernetes --from staging --to prod --yes   # two Kubernetes stacks (kubeconfig contexts)
 
 Exit codes:
-  0  promoted (Pulumi.<to>.yaml written), or nothing to change
+  0  promoted (Pulumi.<to>.yaml written), or nothing to change; with --dry-run, it would promote
   1  refused (a service cannot be promoted, or the answer was no); nothing changed
   2  bad input (a flag, a stack file or a manifest; no --yes when stdin is not a terminal)
   4  operational error (AWS or the Kubernetes API unreachable, access denied, a render failed, --deadline passed)

@@ -46,6 +46,7 @@ is a warning on stderr and a metrics action in the run record; the outcome and e
 
 Examples:
   deployctl rollback --stack staging --yes
+  deployctl rollback --stack staging --dry-run                       # the plan, nothing changed
   deployctl rollback --stack prod --service api --to sha-1234abc --reason "bad cache config" --yes
   deployctl rollback --stack local --yes                             # a Docker stack
   deployctl rollback --stack staging --service api --with-migrations --reason "the new column breaks reports" --yes
