@@ -135,12 +135,18 @@ export function outputOption(
 
 /** --stack, --manifest, --service, --output and the AWS connection flags. */
 export function addCommonOptions(cmd: Command): Command {
-  return cmd
+  cmd
     .option("-s, --stack <name>", "the stack whose `deployment` output to read (Pulumi Automation API)")
     .option("--manifest <file>", "the `deployment` output as JSON (`pulumi stack output deployment --json`); wins over reading the stack")
     .option("--service <name...>", "only these services (repeatable; default: every service of the manifest)")
-    .addOption(outputOption())
-    .option("--region <region>", "AWS region (default: the manifest's region, then AWS_REGION / AWS_DEFAULT_REGION)")
+    .addOption(outputOption());
+  return addAwsConnectionOptions(cmd, "the manifest's region");
+}
+
+/** --region, --endpoint-url, --max-attempts and --timeout: the AWS connection, the same on every command that calls AWS. */
+export function addAwsConnectionOptions(cmd: Command, regionDefault: string): Command {
+  return cmd
+    .option("--region <region>", `AWS region (default: ${regionDefault}, then AWS_REGION / AWS_DEFAULT_REGION)`)
     .option("--endpoint-url <url>", "send every AWS call to this endpoint, e.g. moto or LocalStack (default: $AWS_ENDPOINT_URL)")
     .option(
       "--max-attempts <n>",

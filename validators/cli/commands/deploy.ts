@@ -6,8 +6,8 @@ import { addCommonOptions, addReleaseOptions, durationOption, RETRIES_HELP, type
 import type { CliContext, RegisterCommand } from "../context";
 import { useColour } from "../io";
 import { ANSI, PLAIN } from "../../render/colour";
-import { BadInputError } from "../../core/errors";
 import { warnAfterRun } from "../runWarnings";
+import { confirmChange } from "../confirm";
 import { EXIT_CODES_HELP, ExitCode, exitCodeForRun } from "../exitCodes";
 import type { DeployPlan } from "../../workflows/deploy/dryRun";
 import { runtimeOf, type RuntimeName } from "../../../contract/manifest";
@@ -128,15 +128,7 @@ export async function runDeployCommand(flags: DeployFlags, ctx: CliContext, deps
   const services = flags.service?.length ? flags.service : manifest.services.map((s) => s.name);
   if (!flags.yes) {
     const question = `Deploy ${flags.tag ?? "the tags in the stack config"} to stack ${manifest.stack} (${dependsOnOrder(manifest.services, services).join(", ")})?`;
-    const answer = await deps.confirm(question);
-    if (answer === undefined)
-      throw new BadInputError(
-        `deploy changes stack ${manifest.stack}: pass --yes to confirm (stdin is not a terminal, so deployctl cannot ask).`,
-      );
-    if (!answer) {
-      ctx.io.stderr("deployctl: deploy cancelled; nothing changed.\n");
-      return ExitCode.Fail;
-    }
+    if (!(await confirmChange(deps.confirm, ctx.io, { command: "deploy", stack: manifest.stack, question }))) return ExitCode.Fail;
   }
   const result = await deploy(
     manifest,

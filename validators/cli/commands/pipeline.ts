@@ -4,7 +4,7 @@ import { addDeadlineOptions, type DeadlineFlags, underDeadline } from "../deadli
 import type { AwsFlags } from "../../pipeline";
 import type { CliContext, RegisterCommand } from "../context";
 import { ExitCode } from "../exitCodes";
-import { AWS_TIMEOUT_RULE, durationOption, outputOption } from "../options";
+import { addAwsConnectionOptions, outputOption } from "../options";
 import type { OutputFormat } from "../../render/format";
 
 interface StatusFlags extends AwsFlags, DeadlineFlags {
@@ -19,25 +19,17 @@ interface StatusFlags extends AwsFlags, DeadlineFlags {
 /** `deployctl pipeline status`: the latest executions of a stack's pipeline, stage by stage. */
 export const registerPipeline: RegisterCommand = (program, ctx) => {
   const pipeline = program.command("pipeline").description("Look at a stack's delivery pipeline (AWS CodePipeline).");
-  const status = pipeline
-    .command("status")
-    .description("Show the pipeline's latest execution: each stage and action with its status, time and failure message.")
-    .option("-s, --stack <env>", "the stack whose pipeline to read (dev, staging, prod, local)")
-    .option("--pipeline <name>", "the pipeline's name (default: <project>-<stack>)")
-    .option("--project <name>", "the project prefix of the pipeline's name", "delivery")
-    .addOption(new Option("--executions <n>", "how many executions to list, newest first (1 to 100)").default(1))
-    .option("--dir <dir>", "the Pulumi project folder with Pulumi.<stack>.yaml (default: the current directory)")
-    .option("--region <region>", "AWS region (default: aws:region in Pulumi.<stack>.yaml, then AWS_REGION / AWS_DEFAULT_REGION)")
-    .option("--endpoint-url <url>", "send every AWS call to this endpoint, e.g. moto or LocalStack (default: $AWS_ENDPOINT_URL)")
-    .addOption(new Option("--max-attempts <n>", "attempts per AWS call (standard retry mode: throttling and 5xx are retried)").default(3))
-    .addOption(
-      durationOption(
-        "--timeout <duration>",
-        "timeout of one AWS request, up to 5m (e.g. 500ms, 10s; a bare number is milliseconds)",
-        AWS_TIMEOUT_RULE,
-        10_000,
-      ),
-    )
+  const status = addAwsConnectionOptions(
+    pipeline
+      .command("status")
+      .description("Show the pipeline's latest execution: each stage and action with its status, time and failure message.")
+      .option("-s, --stack <env>", "the stack whose pipeline to read (dev, staging, prod, local)")
+      .option("--pipeline <name>", "the pipeline's name (default: <project>-<stack>)")
+      .option("--project <name>", "the project prefix of the pipeline's name", "delivery")
+      .addOption(new Option("--executions <n>", "how many executions to list, newest first (1 to 100)").default(1))
+      .option("--dir <dir>", "the Pulumi project folder with Pulumi.<stack>.yaml (default: the current directory)"),
+    "aws:region in Pulumi.<stack>.yaml",
+  )
     .addOption(outputOption())
     .addHelpText(
       "after",

@@ -5,7 +5,7 @@ import { InvalidArgumentError } from "commander";
 import type { ReleaseCommandDeps } from "../compose";
 import type { DeploymentManifest, DockerManifest } from "../../../contract/manifest";
 import type { PulumiStacks } from "../../providers/pulumi/stacks";
-import { AWS_TIMEOUT_RULE, awsClientOptions, durationOption, outputOption, WAIT_RULE, wholeNumber } from "../options";
+import { addAwsConnectionOptions, awsClientOptions, durationOption, outputOption, WAIT_RULE } from "../options";
 import type { CliContext, RegisterCommand } from "../context";
 import { BadInputError, DeliveryError } from "../../core/errors";
 import { exitCodeForPromotion } from "../exitCodes";
@@ -122,23 +122,8 @@ export const registerPromote: RegisterCommand = (program, ctx) => {
     .addOption(
       outputOption("output format (json: one document with schemaVersion; markdown: for a pull request body or $GITHUB_STEP_SUMMARY)"),
     )
-    .option("--region <region>", "AWS region (default: each manifest's region, then AWS_REGION / AWS_DEFAULT_REGION)")
-    .option("--endpoint-url <url>", "send every AWS call to this endpoint, e.g. moto or LocalStack (default: $AWS_ENDPOINT_URL)")
-    .option(
-      "--max-attempts <n>",
-      "attempts per AWS call (standard retry mode: throttling and 5xx are retried)",
-      wholeNumber("--max-attempts", 1),
-      3,
-    )
-    .addOption(
-      durationOption(
-        "--timeout <duration>",
-        "timeout of one AWS request, up to 5m (e.g. 500ms, 10s; a bare number is milliseconds)",
-        AWS_TIMEOUT_RULE,
-        10_000,
-      ),
-    )
     .addHelpText("after", HELP);
+  addAwsConnectionOptions(cmd, "each manifest's region");
   addDeadlineOptions(cmd, "promote").action(async (flags: PromoteFlags) => {
     ctx.setExitCode(await underDeadline(flags, ctx, (c) => runPromoteCommand(flags, c)));
   });

@@ -5,8 +5,8 @@ import type { CliContext, RegisterCommand } from "../context";
 import { useColour } from "../io";
 import { ANSI, PLAIN } from "../../render/colour";
 import { warnAfterRun } from "../runWarnings";
+import { confirmChange } from "../confirm";
 import { EXIT_CODES_HELP, ExitCode, exitCodeForRun } from "../exitCodes";
-import { BadInputError } from "../../core/errors";
 import type { RollbackPlan } from "../../workflows/rollback";
 
 export interface RollbackFlags extends ReleaseFlags {
@@ -112,15 +112,8 @@ export async function runRollbackCommand(flags: RollbackFlags, ctx: CliContext, 
     const which = flags.service?.length
       ? dependsOnOrder(manifest.services, flags.service).reverse().join(", ")
       : "every service not on its last good release";
-    const answer = await deps.confirm(`Roll back stack ${manifest.stack} (${which}) to ${flags.to ?? "the last good release"}?`);
-    if (answer === undefined)
-      throw new BadInputError(
-        `rollback changes stack ${manifest.stack}: pass --yes to confirm (stdin is not a terminal, so deployctl cannot ask).`,
-      );
-    if (!answer) {
-      ctx.io.stderr("deployctl: rollback cancelled; nothing changed.\n");
-      return ExitCode.Fail;
-    }
+    const question = `Roll back stack ${manifest.stack} (${which}) to ${flags.to ?? "the last good release"}?`;
+    if (!(await confirmChange(deps.confirm, ctx.io, { command: "rollback", stack: manifest.stack, question }))) return ExitCode.Fail;
   }
   const result = await manualRollback(
     manifest,
