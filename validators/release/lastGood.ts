@@ -8,6 +8,7 @@ import {
 import { type LastGoodRelease, lastGoodReleaseSchema, parseLastGoodRelease } from "../../contract/lastGood";
 import { lastGoodParameterName } from "../../contract/names";
 import { OperationalError } from "../core/errors";
+import { toOperationalError } from "../providers/aws/call";
 
 export { type LastGoodRelease, lastGoodReleaseSchema, parseLastGoodRelease } from "../../contract/lastGood";
 export { lastGoodParameterName } from "../../contract/names";
@@ -73,7 +74,7 @@ export class SsmReleaseRegistry implements ReleaseRegistry {
       value = (await this.ssm.send(new GetParameterCommand({ Name: name }))).Parameter?.Value;
     } catch (err) {
       if (isNotFound(err)) return undefined;
-      throw new ReleaseRegistryError(`cannot read SSM parameter ${name}: ${describe(err)}`, { cause: err });
+      throw new ReleaseRegistryError(`cannot read SSM parameter ${name}: ${describe("SSM GetParameter", err)}`, { cause: err });
     }
     const parsed = parseLastGoodRelease(value, name);
     if (!parsed.release)
@@ -96,7 +97,7 @@ export class SsmReleaseRegistry implements ReleaseRegistry {
       );
       return out.Version ?? 0;
     } catch (err) {
-      throw new ReleaseRegistryError(`cannot write SSM parameter ${name}: ${describe(err)}`, { cause: err });
+      throw new ReleaseRegistryError(`cannot write SSM parameter ${name}: ${describe("SSM PutParameter", err)}`, { cause: err });
     }
   }
 
@@ -114,7 +115,9 @@ export class SsmReleaseRegistry implements ReleaseRegistry {
       } while (token);
     } catch (err) {
       if (isNotFound(err)) return [];
-      throw new ReleaseRegistryError(`cannot read the history of SSM parameter ${name}: ${describe(err)}`, { cause: err });
+      throw new ReleaseRegistryError(`cannot read the history of SSM parameter ${name}: ${describe("SSM GetParameterHistory", err)}`, {
+        cause: err,
+      });
     }
     return versions.sort((a, b) => b.version - a.version);
   }
@@ -124,6 +127,7 @@ function isNotFound(err: unknown): boolean {
   return err instanceof ParameterNotFound || (err as { name?: string }).name === "ParameterNotFound";
 }
 
-function describe(err: unknown): string {
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+/** The failure as every AWS call names it (`SSM GetParameter timed out after 2 attempts (AWS unreachable): ...`). */
+function describe(operation: string, err: unknown): string {
+  return toOperationalError(operation, err).message;
 }
