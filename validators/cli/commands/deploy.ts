@@ -10,7 +10,7 @@ import { warnAfterRun } from "../runWarnings";
 import { confirmChange } from "../confirm";
 import { EXIT_CODES_HELP, ExitCode, exitCodeForRun } from "../exitCodes";
 import type { DeployPlan } from "../../workflows/deploy/dryRun";
-import { runtimeOf, type RuntimeName } from "../../../contract/manifest";
+import type { RuntimeName } from "../../../contract/manifest";
 
 export interface DeployFlags extends ReleaseFlags {
   tag?: string;
@@ -183,7 +183,7 @@ async function printDeployPlan(flags: DeployFlags, ctx: CliContext, runtime: Rel
 
 /** The first line of `deploy --dry-run`. */
 export function deployPlanHeader(manifest: { stack: string; runtime?: RuntimeName }, tag: string | undefined): string {
-  return `dry run: deploy ${tag ?? "the tags in the stack config"} on stack ${manifest.stack} (${runtimeOf(manifest)}); nothing is changed\n`;
+  return `dry run: deploy ${tag ?? "the tags in the stack config"} on stack ${manifest.stack} (${manifest.runtime ?? "ecs"}); nothing is changed\n`;
 }
 
 /** The plan of `deploy --dry-run` for people, after its header: the gate, each service's stages in order, what follows, the last "dry run" line. */
