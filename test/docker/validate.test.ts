@@ -144,7 +144,9 @@ describe("validate on a Docker stack", () => {
         : undefined,
     );
     const manifest = dockerManifest(stack, { imageTag: "crash" });
-    const report = await run(manifest);
+    // The engine doubles its delay before each restart (100 ms, 200 ms, ... up to a minute), so a
+    // 1 s watch that starts a few restarts in can see none: watch 10 s, which still sees the next.
+    const report = await run(manifest, 10);
     const tasks = check(report, "tasks");
     expect(report.verdict).toBe("fail");
     expect(tasks.status).toBe("fail");
