@@ -273,12 +273,12 @@ describe("deployctl rollback", () => {
       expect([await parameterVersions("api"), await parameterVersions("web")]).toEqual([1, 1]);
     });
 
-    it("says why a service has nothing to roll back to, and prints JSON with dryRun: true", async () => {
+    it("says why a service has nothing to roll back to and exits 1 as the real run would, with JSON dryRun: true", async () => {
       await lastGood("web", "sha-old0000", 0);
 
       const { code, stdout } = await deployctl(...rollbackArgs("--dry-run", "--service", "api", "--service", "web", "-o", "json"));
 
-      expect(code).toBe(0);
+      expect(code).toBe(1);
       expect(JSON.parse(stdout)).toEqual({
         schemaVersion: 1,
         dryRun: true,
@@ -300,9 +300,22 @@ describe("deployctl rollback", () => {
             why: "no last good release of api in /delivery/staging/api/last-good: nothing to roll back to",
           },
         ],
+        exitCode: 1,
       });
       expect(stacks.changes()).toEqual([]);
       expect(existsSync(recordsDir())).toBe(false);
+    });
+
+    it("ends its text with the service that has nothing to roll back to", async () => {
+      await lastGood("web", "sha-old0000", 0);
+
+      const { code, stdout } = await deployctl(...rollbackArgs("--dry-run", "--service", "api", "--service", "web"));
+
+      expect(code).toBe(1);
+      expect(stdout.trimEnd().split("\n").at(-1)).toBe(
+        "dry run: 1 service would roll back; api has nothing to roll back to, so the rollback would fail (exit 1); nothing was changed (no rollout, stack config, stack update, lock, run record or alert)",
+      );
+      expect(stacks.changes()).toEqual([]);
     });
 
     it("refuses --to a tag that never passed validation, as the real run does (exit 2)", async () => {

@@ -70,6 +70,7 @@ export function outputJsonSchemas(): Record<string, Schema> {
             properties: { service: STRING, tagBefore: STRING, tagAfter: STRING, release: STRING, validatedAt: STRING, why: STRING },
           },
         },
+        exitCode: { type: "integer", enum: [0, 1] },
       },
       ["toTag"],
     ),

@@ -98,14 +98,16 @@ export async function runRollbackCommand(flags: RollbackFlags, ctx: CliContext, 
     );
     const { jsonDocument, markdownOfText } = await import("../../render/document.js");
     const text = renderRollbackPlan(plan);
+    // The real run ends rollback-failed (exit 1) when a service has nothing to roll back to.
+    const exitCode = plan.services.some((s) => s.tagAfter === undefined) ? ExitCode.Fail : ExitCode.Ok;
     ctx.io.stdout(
       flags.output === "json"
-        ? jsonDocument({ dryRun: true, command: "rollback", ...plan })
+        ? jsonDocument({ dryRun: true, command: "rollback", ...plan, exitCode })
         : flags.output === "markdown"
           ? markdownOfText(`deployctl rollback ${plan.stack} (dry run)`, text)
           : text,
     );
-    return ExitCode.Ok;
+    return exitCode;
   }
   if (flags.service?.length) checkServiceNames("--service", flags.service, manifest.services, manifest.stack);
   if (!flags.yes) {
@@ -162,8 +164,13 @@ export function renderRollbackPlan(plan: RollbackPlan): string {
     ];
     lines.push(`would run, in this order: ${steps.join(", then ")}`);
   }
+  const stuck = plan.services.filter((s) => s.tagAfter === undefined).map((s) => s.service);
+  const failing =
+    stuck.length > 0
+      ? `; ${stuck.join(", ")} ${stuck.length === 1 ? "has" : "have"} nothing to roll back to, so the rollback would fail (exit 1)`
+      : "";
   lines.push(
-    `dry run: ${going.length} service${going.length === 1 ? "" : "s"} would roll back; nothing was changed (no rollout, stack config, stack update, lock, run record or alert)`,
+    `dry run: ${going.length} service${going.length === 1 ? "" : "s"} would roll back${failing}; nothing was changed (no rollout, stack config, stack update, lock, run record or alert)`,
   );
   return lines.map((l) => `${l}\n`).join("");
 }
