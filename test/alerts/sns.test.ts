@@ -1,9 +1,10 @@
-import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { SNSClient } from "@aws-sdk/client-sns";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type Alert, ChannelError, SnsChannel } from "../../validators/alerts";
 import { clientConfig } from "../../validators/providers/aws/clients";
 import { MOTO_CREDENTIALS, type MotoServer, startMoto } from "../support/moto";
+import { topicWithQueue as topicWith } from "../support/snsQueue";
 
 let moto: MotoServer;
 let sns: SNSClient;
@@ -22,24 +23,7 @@ afterAll(async () => {
 });
 beforeEach(async () => moto.reset());
 
-/** A topic with an SQS queue subscribed to it; returns the topic ARN and a reader of what arrived. */
-async function topicWithQueue(name: string): Promise<{
-  arn: string;
-  read: () => Promise<{ Subject?: string; Message: string; MessageAttributes?: Record<string, { Value: string }> }[]>;
-}> {
-  const arn = (await sns.send(new CreateTopicCommand({ Name: name }))).TopicArn ?? "";
-  const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `${name}-q` }))).QueueUrl ?? "";
-  const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["QueueArn"] }))).Attributes
-    ?.QueueArn;
-  await sns.send(new SubscribeCommand({ TopicArn: arn, Protocol: "sqs", Endpoint: queueArn }));
-  return {
-    arn,
-    read: async () => {
-      const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
-      return (out.Messages ?? []).map((m) => JSON.parse(m.Body ?? "{}"));
-    },
-  };
-}
+const topicWithQueue = (name: string) => topicWith({ sns, sqs }, name);
 
 const alert = (severity: Alert["severity"]): Alert => ({
   stack: "staging",

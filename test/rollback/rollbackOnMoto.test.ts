@@ -1,6 +1,5 @@
 import { CreateClusterCommand, CreateServiceCommand, DescribeServicesCommand, RegisterTaskDefinitionCommand } from "@aws-sdk/client-ecs";
-import { CreateTopicCommand, SubscribeCommand } from "@aws-sdk/client-sns";
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,6 +16,7 @@ import { openRuntime } from "../../validators/providers/open";
 import { HttpStub } from "../release/httpStub";
 import { clock, FakeStacks, manifest, report, service } from "../release/support";
 import { MOTO_CREDENTIALS, type MotoServer, startMoto } from "../support/moto";
+import { topicWithQueue } from "../support/snsQueue";
 
 const SLACK_PATH = "/services/T0/B0/SLACKSECRET";
 const ROUTING_KEY = "PD-ROUTING-KEY-0001";
@@ -62,22 +62,14 @@ async function arrange(): Promise<{
   await clients.ecs.send(
     new CreateServiceCommand({ cluster: "staging", serviceName: "staging-api", taskDefinition: newArn, desiredCount: 1 }),
   );
-  const queues: Record<string, string> = {};
-  const topics: Record<string, string> = {};
-  for (const level of ["warning", "critical"]) {
-    topics[level] = (await clients.sns.send(new CreateTopicCommand({ Name: `staging-${level}` }))).TopicArn ?? "";
-    queues[level] = (await sqs.send(new CreateQueueCommand({ QueueName: `staging-${level}` }))).QueueUrl ?? "";
-    const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queues[level], AttributeNames: ["QueueArn"] }))).Attributes
-      ?.QueueArn;
-    await clients.sns.send(new SubscribeCommand({ TopicArn: topics[level], Protocol: "sqs", Endpoint: arn }));
-  }
-  const m = manifest([service("api", { imageTag: "sha-new0000", taskDefinitionArn: newArn })], {
-    alerts: { warningTopicArn: topics.warning ?? "", criticalTopicArn: topics.critical ?? "" },
-  });
-  const readAlerts = async (level: "warning" | "critical") => {
-    const out = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queues[level], MaxNumberOfMessages: 10 }));
-    return (out.Messages ?? []).map((msg) => (JSON.parse(msg.Body ?? "{}") as { Subject: string }).Subject);
+  const topics = {
+    warning: await topicWithQueue({ sns: clients.sns, sqs }, "staging-warning"),
+    critical: await topicWithQueue({ sns: clients.sns, sqs }, "staging-critical"),
   };
+  const m = manifest([service("api", { imageTag: "sha-new0000", taskDefinitionArn: newArn })], {
+    alerts: { warningTopicArn: topics.warning.arn, criticalTopicArn: topics.critical.arn },
+  });
+  const readAlerts = async (level: "warning" | "critical") => (await topics[level].read()).map((msg) => msg.Subject ?? "");
   return { m, oldArn, newArn, readAlerts };
 }
 

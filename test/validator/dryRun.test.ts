@@ -1,8 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DescribeServicesCommand, RegisterTaskDefinitionCommand } from "@aws-sdk/client-ecs";
-import { CreateTopicCommand, SubscribeCommand } from "@aws-sdk/client-sns";
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { GetParametersByPathCommand } from "@aws-sdk/client-ssm";
 import Ajv2020 from "ajv/dist/2020";
 import { beforeEach, describe, expect, it } from "vitest";
@@ -17,6 +16,7 @@ import type { ValidationReport } from "../../contract/report";
 import type { RunRecord } from "../../validators/records/types";
 import { FakeStacks } from "../release/support";
 import { MOTO_CREDENTIALS } from "../support/moto";
+import { topicWithQueue } from "../support/snsQueue";
 import { type CapturedIO, captureIO } from "./support/io";
 import { testManifest } from "./support/manifest";
 import { CLUSTER, MotoWorld, useMotoWorld } from "./support/motoWorld";
@@ -60,27 +60,15 @@ beforeEach(async () => {
     runId: "run-0",
   });
   const sqs = new SQSClient(clientConfig({ region: "us-east-1", endpoint, credentials: MOTO_CREDENTIALS, maxAttempts: 1 }));
-  const topics: Record<string, string> = {};
-  const queues: string[] = [];
-  for (const level of ["warning", "critical"]) {
-    topics[level] = (await world.clients.sns.send(new CreateTopicCommand({ Name: `staging-${level}` }))).TopicArn ?? "";
-    const queue = (await sqs.send(new CreateQueueCommand({ QueueName: `staging-${level}` }))).QueueUrl ?? "";
-    queues.push(queue);
-    const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue, AttributeNames: ["QueueArn"] }))).Attributes?.QueueArn;
-    await world.clients.sns.send(new SubscribeCommand({ TopicArn: topics[level], Protocol: "sqs", Endpoint: arn }));
-  }
-  readSns = async () => {
-    const out: string[] = [];
-    for (const queue of queues) {
-      const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue, MaxNumberOfMessages: 10 }));
-      for (const m of got.Messages ?? []) out.push((JSON.parse(m.Body ?? "{}") as { Subject: string }).Subject);
-    }
-    return out;
+  const topics = {
+    warning: await topicWithQueue({ sns: world.clients.sns, sqs }, "staging-warning"),
+    critical: await topicWithQueue({ sns: world.clients.sns, sqs }, "staging-critical"),
   };
+  readSns = async () => [...(await topics.warning.read()), ...(await topics.critical.read())].map((m) => m.Subject ?? "");
   manifestFile = join(io.cwd, "deployment.json");
   writeFileSync(
     manifestFile,
-    JSON.stringify(testManifest([api], { alerts: { warningTopicArn: topics.warning ?? "", criticalTopicArn: topics.critical ?? "" } })),
+    JSON.stringify(testManifest([api], { alerts: { warningTopicArn: topics.warning.arn, criticalTopicArn: topics.critical.arn } })),
   );
 });
 
@@ -195,5 +183,12 @@ describe("validate --no-alert", () => {
     expect(record.actions.filter((a) => a.kind === "alert").map((a) => [a.target, a.status, a.message])).toEqual([
       ["sns", "skipped", "warning alert for staging/api not sent to sns (--no-alert)"],
     ]);
+  }, 60_000);
+
+  it("the same failing run without --no-alert or --dry-run publishes its warning, so the queues see what is sent", async () => {
+    const code = await validate({});
+
+    expect(code).toBe(1);
+    expect(await readSns()).toEqual(["[WARNING] staging/api: fail"]);
   }, 60_000);
 });

@@ -2,8 +2,7 @@ import { createServer, type Server } from "node:http";
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CreateTopicCommand, SubscribeCommand } from "@aws-sdk/client-sns";
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { PutParameterCommand } from "@aws-sdk/client-ssm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { main } from "../../validators/cli/main";
@@ -12,6 +11,7 @@ import { captureIO } from "./support/io";
 import { testManifest } from "./support/manifest";
 import { MotoWorld, useMotoWorld } from "./support/motoWorld";
 import { MOTO_CREDENTIALS } from "../support/moto";
+import { topicWithQueue } from "../support/snsQueue";
 
 /**
  * Known secrets (the Slack webhook URL read from SSM with a trailing newline, its path and parts, the
@@ -58,15 +58,10 @@ function secretPieces(): string[] {
 
 async function arrange(): Promise<{ manifestFile: string; readSns: () => Promise<string[]> }> {
   const sqs = new SQSClient(clientConfig({ region: "us-east-1", endpoint, credentials: MOTO_CREDENTIALS, maxAttempts: 1 }));
-  const topics: Record<string, string> = {};
-  const queues: string[] = [];
-  for (const level of ["warning", "critical"]) {
-    topics[level] = (await world.clients.sns.send(new CreateTopicCommand({ Name: `staging-${level}` }))).TopicArn ?? "";
-    const queue = (await sqs.send(new CreateQueueCommand({ QueueName: `staging-${level}` }))).QueueUrl ?? "";
-    queues.push(queue);
-    const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue, AttributeNames: ["QueueArn"] }))).Attributes?.QueueArn;
-    await world.clients.sns.send(new SubscribeCommand({ TopicArn: topics[level], Protocol: "sqs", Endpoint: arn }));
-  }
+  const topics = {
+    warning: await topicWithQueue({ sns: world.clients.sns, sqs }, "staging-warning"),
+    critical: await topicWithQueue({ sns: world.clients.sns, sqs }, "staging-critical"),
+  };
   // The stored values end with a newline, as `aws ssm put-parameter --value file://...` leaves them.
   await world.clients.ssm.send(
     new PutParameterCommand({ Name: "/delivery/staging/slack", Value: `${hooksUrl}${SLACK_PATH}\n`, Type: "SecureString" }),
@@ -80,22 +75,15 @@ async function arrange(): Promise<{ manifestFile: string; readSns: () => Promise
   ]);
   const manifest = testManifest([api], {
     alerts: {
-      warningTopicArn: topics.warning ?? "",
-      criticalTopicArn: topics.critical ?? "",
+      warningTopicArn: topics.warning.arn,
+      criticalTopicArn: topics.critical.arn,
       slackWebhookUrlParameter: "/delivery/staging/slack",
       pagerDutyRoutingKeyParameter: "/delivery/staging/pd",
     },
   });
   const manifestFile = join(mkdtempSync(join(tmpdir(), "secrets-")), "deployment.json");
   writeFileSync(manifestFile, JSON.stringify(manifest));
-  const readSns = async () => {
-    const out: string[] = [];
-    for (const queue of queues) {
-      const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queue, MaxNumberOfMessages: 10 }));
-      for (const m of got.Messages ?? []) out.push(m.Body ?? "");
-    }
-    return out;
-  };
+  const readSns = async () => [...(await topics.warning.bodies()), ...(await topics.critical.bodies())];
   return { manifestFile, readSns };
 }
 
