@@ -69,8 +69,8 @@ describe("the ECS runtime's restart, on moto", () => {
       ["gone", "failed"],
       ["api", "ok"],
     ]);
-    // (The kind in brackets is classifyAwsError's; the operation and ECS's own words are what matter here.)
-    expect(actions[0]?.message).toMatch(/^ECS UpdateService failed \([a-zA-Z ]+\): ServiceNotFoundException: Service not found\.$/);
+    // ECS answered: an AWS error, not "AWS unreachable" (the name holds "eNotFound", not the errno ENOTFOUND).
+    expect(actions[0]?.message).toBe("ECS UpdateService failed (AWS error): ServiceNotFoundException: Service not found.");
   });
 });
 

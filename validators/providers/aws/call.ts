@@ -11,8 +11,9 @@ interface SdkErrorShape {
 const ACCESS_DENIED =
   /AccessDenied|UnauthorizedOperation|UnrecognizedClient|InvalidClientTokenId|ExpiredToken|InvalidSignature|SignatureDoesNotMatch|AuthFailure|NotAuthorized|MissingAuthenticationToken/i;
 const THROTTLED = /Throttl|TooManyRequests|RequestLimitExceeded|SlowDown|LimitExceeded|RateExceeded/i;
-const UNREACHABLE =
-  /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT|socket hang up|TimeoutError|RequestTimeout|TimeoutException|getaddrinfo/i;
+/** Node's network errno codes, as whole upper-case words: `ServiceNotFoundException` holds "eNotFound" too. */
+const NETWORK_ERRNO = /\b(?:ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ETIMEDOUT)\b/;
+const UNREACHABLE = /socket hang up|\bTimeoutError\b|RequestTimeout|TimeoutException|getaddrinfo/i;
 
 /** The error's name as the SDK reports it (e.g. `ResourceNotFoundException`), for callers that handle some. */
 export function awsErrorName(err: unknown): string {
@@ -26,7 +27,7 @@ export function classifyAwsError(err: unknown): "access denied" | "throttled bey
   const text = `${e?.name ?? ""} ${e?.code ?? ""} ${e?.message ?? ""}`;
   if (ACCESS_DENIED.test(text) || e?.$metadata?.httpStatusCode === 403) return "access denied";
   if (THROTTLED.test(text) || e?.$metadata?.httpStatusCode === 429) return "throttled beyond retries";
-  if (UNREACHABLE.test(text)) return "AWS unreachable";
+  if (NETWORK_ERRNO.test(text) || UNREACHABLE.test(text)) return "AWS unreachable";
   return "AWS error";
 }
 
