@@ -59,10 +59,29 @@ export function resolveServices(
     for (const s of services) s.docker = settings.get(s.name);
   } else {
     for (const { index, svc } of parsed) problems.push(...dockerOnlyProblems(index, svc, context.runtime));
+    if (context.runtime === "kubernetes") for (const { index, svc } of parsed) problems.push(...kubernetesSecretsProblems(index, svc));
     checkRouting(parsed, problems);
   }
   checkCycles(services, problems);
   return services;
+}
+
+/**
+ * A service's `secrets` are Secrets Manager or SSM references that ECS resolves into the task; a
+ * Kubernetes stack has nothing that reads them, so they are refused rather than silently dropped.
+ */
+function kubernetesSecretsProblems(index: number, svc: RawService): ConfigProblem[] {
+  if (svc.secrets === undefined) return [];
+  const variables = Object.keys(secretsMap(svc.secrets));
+  const where = `delivery:kubernetes.secrets.${svc.name}`;
+  const example = variables[0] ?? "NAME";
+  return [
+    {
+      code: "runtime",
+      path: keyPath(`${ROOT}[${index}]`, ["secrets"]),
+      message: `is ${show(svc.secrets)}; a Kubernetes stack reads no Secrets Manager or SSM parameter: set ${variables.length === 1 ? "the variable" : "each variable"} as a secure value in ${where} (pulumi config set --secret --path '${where}.${example}' <value>), and remove it.`,
+    },
+  ];
 }
 
 function resolveOne(

@@ -111,7 +111,7 @@ describe("delivery:envTemplate", () => {
     );
   });
 
-  it("on Kubernetes takes delivery:kubernetes.secrets as the service's secrets, and ignores ECS secrets references", () => {
+  it("on Kubernetes takes delivery:kubernetes.secrets as the service's secrets, and refuses ECS secrets references", () => {
     const problems = problemsOf(
       {
         tier: "dev",
@@ -124,6 +124,7 @@ describe("delivery:envTemplate", () => {
     );
 
     expect(problems).toEqual([
+      `Pulumi.dev.yaml: delivery:services[0].secrets is {"DATABASE_URL":"/delivery/dev/api/database-url"}; a Kubernetes stack reads no Secrets Manager or SSM parameter: set the variable as a secure value in delivery:kubernetes.secrets.api (pulumi config set --secret --path 'delivery:kubernetes.secrets.api.DATABASE_URL' <value>), and remove it.`,
       "Pulumi.dev.yaml: delivery:services[0].environment (api) is missing required key DATABASE_URL (delivery:envTemplate.required); set it as a secure value in delivery:kubernetes.secrets.api.DATABASE_URL (pulumi config set --secret --path).",
     ]);
   });

@@ -113,6 +113,18 @@ describe("delivery:runtime and delivery:kubernetes", () => {
       ],
     ],
     [
+      "a service's Secrets Manager or SSM references, which nothing on Kubernetes reads",
+      {
+        runtime: "kubernetes",
+        kubernetes: { prometheusUrl: "http://p:9090" },
+        services: [serviceEntry("api", { secrets: ["DATABASE_URL", "API_TOKEN"] })],
+      },
+      [],
+      [
+        `delivery:services[0].secrets is ["DATABASE_URL","API_TOKEN"]; a Kubernetes stack reads no Secrets Manager or SSM parameter: set each variable as a secure value in delivery:kubernetes.secrets.api (pulumi config set --secret --path 'delivery:kubernetes.secrets.api.DATABASE_URL' <value>), and remove it.`,
+      ],
+    ],
+    [
       "a CPU quantity Kubernetes does not read",
       { runtime: "kubernetes", kubernetes: { prometheusUrl: "http://p:9090", services: { api: { cpu: "250 millicores" } } } },
       [],
