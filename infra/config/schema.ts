@@ -40,11 +40,17 @@ const dnsName = z.string({ error: "expected a DNS-safe name" }).regex(/^[a-z]([a
 
 const envVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "expected an environment variable name" });
 
+/** A registry host with its port, as an image reference may start (`localhost:5000/`, `10.0.0.7:5000/`). */
+export const REGISTRY_WITH_PORT = /^[a-z0-9]+(?:[.-][a-z0-9]+)*:[0-9]{1,5}\//;
+
 export const imageSchema = z.strictObject({
+  /** ECS: the ECR repository name. Docker and Kubernetes: the image reference without its tag, maybe with a registry `host:port/`. */
   repository: z
-    .string({ error: "expected an ECR repository name" })
-    .regex(/^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/, {
-      error: "expected an ECR repository name: lowercase letters, digits, '.', '_', '-' and '/'",
+    .string({ error: "expected an image repository" })
+    .max(256, { error: "must be at most 256 characters (ECR's limit)" })
+    .regex(/^(?:[a-z0-9]+(?:[.-][a-z0-9]+)*:[0-9]{1,5}\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/, {
+      error:
+        "expected an image repository: lowercase letters, digits, '.', '_', '-' and '/' (on Docker and Kubernetes it may start with a registry's host:port/, as in localhost:5000/delivery/api)",
     }),
   tag: z
     .string({ error: "expected an image tag" })

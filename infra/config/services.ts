@@ -1,7 +1,7 @@
 import { resolveDeployment } from "./deployment";
 import { type ConfigProblem, show } from "./errors";
 import { describeMemory, FARGATE_CPU_UNITS, fargateMemoryFor, orList } from "./fargate";
-import { type RawService, serviceSchema } from "./schema";
+import { type RawService, REGISTRY_WITH_PORT, serviceSchema } from "./schema";
 import type { Tier, TierDefaults } from "../../contract/tiers";
 import type { ServiceConfig } from "./types";
 import { keyPath, zodProblems } from "./zodProblems";
@@ -60,10 +60,24 @@ export function resolveServices(
   } else {
     for (const { index, svc } of parsed) problems.push(...dockerOnlyProblems(index, svc, context.runtime));
     if (context.runtime === "kubernetes") for (const { index, svc } of parsed) problems.push(...kubernetesSecretsProblems(index, svc));
+    if (context.runtime === "ecs") for (const { index, svc } of parsed) problems.push(...ecrRepositoryProblems(index, svc));
     checkRouting(parsed, problems);
   }
   checkCycles(services, problems);
   return services;
+}
+
+/** On ECS `image.repository` names the repository the stack creates in its account's ECR: no other registry. */
+function ecrRepositoryProblems(index: number, svc: RawService): ConfigProblem[] {
+  const registry = REGISTRY_WITH_PORT.exec(svc.image.repository)?.[0];
+  if (registry === undefined) return [];
+  return [
+    {
+      code: "runtime",
+      path: keyPath(`${ROOT}[${index}]`, ["image", "repository"]),
+      message: `is ${show(svc.image.repository)}; on ECS it is the name of the ECR repository the stack creates, so it takes no registry ${show(registry.slice(0, -1))}: remove it (a registry's host:port/ is for Docker and Kubernetes stacks).`,
+    },
+  ];
 }
 
 /**

@@ -30,6 +30,14 @@ describe("delivery:runtime", () => {
     ]);
   });
 
+  it("docker takes an image from a registry with a port (a local registry)", () => {
+    const config = docker(
+      { services: [serviceEntry("api", { image: { repository: "localhost:5000/delivery/api", tag: "v1" } })] },
+      "local",
+    );
+    expect(config.services[0].image).toEqual({ repository: "localhost:5000/delivery/api", tag: "v1" });
+  });
+
   it("docker takes every configured setting", () => {
     const config = docker({
       docker: { host: "ssh://deploy@dev.example.com", network: "shared-dev" },

@@ -53,6 +53,20 @@ describe("parseEnvironmentConfig rejects bad config with one line per problem", 
       expected: ["Pulumi.dev.yaml: delivery:services[0].name is missing; it is required (expected a DNS-safe name)."],
     },
     {
+      name: "an image repository with characters no registry takes",
+      delivery: { tier: "dev", services: [service({ image: { repository: "Delivery/API", tag: "v1" } })] },
+      expected: [
+        `Pulumi.dev.yaml: delivery:services[0].image.repository is "Delivery/API"; expected an image repository: lowercase letters, digits, '.', '_', '-' and '/' (on Docker and Kubernetes it may start with a registry's host:port/, as in localhost:5000/delivery/api).`,
+      ],
+    },
+    {
+      name: "a registry's host:port in an ECS image repository (ECS takes the ECR repository name)",
+      delivery: { tier: "dev", services: [service({ image: { repository: "localhost:5000/delivery/api", tag: "v1" } })] },
+      expected: [
+        `Pulumi.dev.yaml: delivery:services[0].image.repository is "localhost:5000/delivery/api"; on ECS it is the name of the ECR repository the stack creates, so it takes no registry "localhost:5000": remove it (a registry's host:port/ is for Docker and Kubernetes stacks).`,
+      ],
+    },
+    {
       name: "a name that is not DNS-safe",
       delivery: { tier: "dev", services: [service({ name: "My_API" })] },
       expected: [

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { kubernetesManifestSchema } from "../../../contract/manifest";
-import { countByType, parentOf, resourcesOf } from "../../support/pulumi";
+import { countByType, parentOf, resourcesOf, serviceEntry } from "../../support/pulumi";
 import { at, K, kubeConfig, object, renderKube } from "./support";
 
 describe("the Kubernetes program, per tier", () => {
@@ -144,6 +144,16 @@ describe("the Kubernetes program, per tier", () => {
       [{ configMapRef: { name: "worker-config" } }, { secretRef: { name: "worker-secret" } }],
       "worker",
     ]);
+  });
+
+  it("runs an image from a registry with a port as written: the registry's host:port/ is part of the reference", async () => {
+    const config = kubeConfig(
+      "dev",
+      {},
+      { services: [serviceEntry("api", { image: { repository: "10.0.0.7:5000/team/api", tag: "v1" } })] },
+    );
+    const [c] = at<Record<string, unknown>[]>(object(await renderKube(config), K.deployment, "api"), "spec.template.spec.containers");
+    expect(c.image).toBe("10.0.0.7:5000/team/api:v1");
   });
 
   it("runs restricted: non-root, read-only root with /tmp as emptyDir, no escalation, no capabilities, RuntimeDefault seccomp", async () => {
