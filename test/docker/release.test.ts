@@ -50,7 +50,7 @@ async function world(tag: string) {
     stacks: () => engine,
     confirm: async () => undefined,
     // A short watchdog and smoke retries: the containers answer at once once healthy.
-    validateTuning: {
+    validateSettings: {
       watchSeconds: 1,
       tuning: { smokeAttempts: 3, smokeAttemptIntervalSeconds: 1, watchIntervalSeconds: 0.5, rolloutPollSeconds: 1 },
     },

@@ -31,6 +31,7 @@ const GOOD = `${REPO}:v1`;
 const CRASH = `${REPO}:crash`;
 const OOM = `${REPO}:oom`;
 const ERRORS = `${REPO}:errors`;
+const STALE = `${REPO}:stale`;
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -110,6 +111,7 @@ beforeAll(() => {
   buildAppImage(CRASH, "crash");
   buildAppImage(OOM, "oom");
   buildAppImage(ERRORS, "errors");
+  buildAppImage(STALE, "stale");
 }, 180_000);
 
 afterAll(() => {
@@ -285,6 +287,49 @@ describe("deployctl validate --manifest with a Docker manifest", () => {
     expect(stdout).toContain("exited with exit code 3");
     expect(code).toBe(1);
   }, 60_000);
+
+  it("--retries 1: an unhealthy container is restarted through the engine, validated again and passes, with no rollback", async () => {
+    const stack = newStack();
+    const cwd = mkdtempSync(join(tmpdir(), "deployctl-docker-"));
+    const id = runService({ stack, service: "api", image: STALE, healthPath: "/health" });
+    await eventually("the stale container unhealthy", async () =>
+      docker(["inspect", "--format", "{{.State.Health.Status}}", id]) === "unhealthy" ? true : undefined,
+    );
+
+    // No url: rollout, tasks (the container's health) and logs judge it. The validation after the restart
+    // skips what this one skipped: without that it would be inconclusive on 5xx and latency.
+    const { code, stdout } = await cliIn(
+      cwd,
+      dockerManifest(stack, { imageTag: "stale" }),
+      "--skip",
+      "errorRate",
+      "latency",
+      "smoke",
+      "--rollback",
+      "--retries",
+      "1",
+      "--output",
+      "json",
+    );
+
+    const report = JSON.parse(stdout) as ValidationReport;
+    expect(report.attempts?.map((a) => [a.attempt, a.action, a.verdict])).toEqual([
+      [1, "validate", "fail"],
+      [2, "force-new-deployment", "pass"],
+    ]);
+    expect(report.attempts?.[0]?.failingChecks).toEqual([
+      { service: "api", check: "tasks", message: `1 container UNHEALTHY (${stack}-api-1).` },
+    ]);
+    expect(report.actions.filter((a) => a.status !== "skipped").map((a) => [a.kind, a.target, a.status])).toEqual([
+      ["force-new-deployment", "api", "ok"],
+      ["record-last-good", "api", "ok"],
+    ]);
+    expect([report.verdict, code]).toEqual(["pass", 0]);
+    // The same container, restarted (not replaced), healthy now; its release is recorded as last good.
+    expect(docker(["inspect", "--format", "{{.Config.Image}} {{.State.Health.Status}} {{.RestartCount}}", id])).toBe(`${STALE} healthy 0`);
+    const stored = JSON.parse(readFileSync(join(cwd, ".delivery", "last-good", stack, "api.json"), "utf8")) as { value: string }[];
+    expect(JSON.parse(stored[0]?.value ?? "{}")).toMatchObject({ stack, service: "api", imageTag: "stale" });
+  }, 120_000);
 
   it("records the last good release on a pass, and --rollback puts its image back (fast path; stack update pending: exit 4)", async () => {
     const stack = newStack();

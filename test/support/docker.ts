@@ -82,7 +82,7 @@ export function ensureBaseImage(): string {
 }
 
 /** What the test app does when it starts (the image's default; a container's MODE variable overrides it). */
-export type AppMode = "serve" | "crash" | "oom" | "errors";
+export type AppMode = "serve" | "crash" | "oom" | "errors" | "stale";
 
 /**
  * The test app: busybox httpd on $PORT (default 8080) serving
@@ -91,6 +91,9 @@ export type AppMode = "serve" | "crash" | "oom" | "errors";
  * - MODE=crash: logs `ERROR fatal: cannot start` and exits 3 (a crash loop under a restart policy);
  * - MODE=oom: allocates about 64 MiB (killed when the memory limit is lower);
  * - MODE=errors: logs an ERROR line at start, then serves.
+ * - MODE=stale: its first start serves nothing (404 everywhere, /health too, so the container turns
+ *   unhealthy); once restarted it serves (a marker in the container's own layer, which a restart
+ *   keeps): what a forced restart repairs. It stops at once on SIGTERM.
  */
 const START = `#!/bin/sh
 PORT="\${PORT:-8080}"
@@ -98,6 +101,14 @@ case "\${MODE:-serve}" in
   crash) echo "ERROR fatal: cannot start (test app, MODE=crash)"; exit 3 ;;
   oom) echo "INFO allocating"; x="$(head -c 67108864 /dev/zero | tr '\\0' a)"; echo "allocated \${#x}"; sleep 3600 ;;
   errors) echo "ERROR connection to the database refused (test app, MODE=errors)" ;;
+  stale) root=/www
+    if [ ! -e /started-once ]; then
+      touch /started-once; root=/nothing; mkdir -p /nothing
+      echo "INFO first start: serving nothing until restarted (test app, MODE=stale)"
+    fi
+    echo "INFO started: listening on \${PORT}"
+    # In the background, so the shell (PID 1) takes the engine's SIGTERM and the restart is quick.
+    httpd -f -p "\${PORT}" -h "$root" & trap 'kill $!; exit 0' TERM; wait; exit 0 ;;
 esac
 echo "INFO started: listening on \${PORT}"
 exec httpd -f -p "\${PORT}" -h /www

@@ -9,6 +9,7 @@ import type { PulumiStacks } from "../../validators/providers/pulumi/stacks";
 import type { RunRecord } from "../../validators/records";
 import { SsmReleaseRegistry } from "../../validators/release";
 import type { ValidationReport } from "../../contract/report";
+import type { ValidateOptions } from "../../validators/validate/types";
 import { captureIO, type CliWorld, cliWorld } from "../release/cliWorld";
 import { check, FakeStacks, serviceReport } from "../release/support";
 import { useMoto } from "../support/moto";
@@ -19,12 +20,15 @@ const doubles = vi.hoisted(() => ({
   stacks: undefined as PulumiStacks | undefined,
   smoke: [] as ("pass" | "fail")[],
   calls: [] as string[][],
+  settings: [] as Record<string, unknown>[],
 }));
 vi.mock("../../validators/providers/pulumi/stacks", () => ({ automationStacks: () => doubles.stacks }));
 vi.mock("../../validators/validate/run", () => ({
-  validate: async (options: { services?: string[]; manifest: EcsManifest }): Promise<ValidationReport> => {
+  validate: async (options: ValidateOptions & { manifest: EcsManifest }): Promise<ValidationReport> => {
     const names = options.services ?? options.manifest.services.map((s) => s.name);
     doubles.calls.push(names);
+    const { watchSeconds, skip, confidence, windowSeconds, logPatterns } = options;
+    doubles.settings.push({ watchSeconds, smoke: options.smoke, skip, confidence, windowSeconds, logPatterns });
     const smoke = doubles.smoke.shift() ?? "pass";
     const services = names.map((n) => serviceReport(n, [check("rollout", "pass"), check("smoke", smoke)]));
     const verdict = smoke === "pass" ? "pass" : "fail";
@@ -49,6 +53,7 @@ beforeEach(async () => {
   world = await cliWorld(moto.endpoint, dir, ["api"], false);
   doubles.stacks = FakeStacks.withTags({ api: "sha-new1111" });
   doubles.calls = [];
+  doubles.settings = [];
   await world.clients.ecs.send(
     new UpdateServiceCommand({ cluster: "staging", service: "staging-api", taskDefinition: world.taskDefinitions.api?.[1] }),
   );
@@ -95,6 +100,27 @@ describe("deployctl validate --rollback --retries", () => {
       imageTag: "sha-old0000",
       taskDefinitionArn: world.taskDefinitions.api?.[0],
     });
+  });
+
+  it("validates again as the first validation did: --skip, --no-smoke, --watch, --confidence, --window and the log settings carry over", async () => {
+    doubles.smoke = ["fail", "pass"];
+
+    const { code } = await validate(
+      ...["--rollback", "--retries", "1", "--skip", "latency", "--no-smoke", "--watch", "5s", "--confidence", "0.95", "--window", "5m"],
+      ...["--error-pattern", "FATAL", "--tail-lines", "50", "--max-warnings", "4", "--output", "json"],
+    );
+
+    expect(code).toBe(0);
+    expect(doubles.calls).toEqual([["api"], ["api"]]);
+    expect(doubles.settings[0]).toEqual({
+      watchSeconds: 5,
+      smoke: false,
+      skip: ["latency"],
+      confidence: 0.95,
+      windowSeconds: 300,
+      logPatterns: { error: ["FATAL"], tailLines: 50, maxWarnings: 4 },
+    });
+    expect(doubles.settings[1]).toEqual(doubles.settings[0]);
   });
 
   it("with --rollback alone behaves as before: no restart, no attempts, straight to the rollback", async () => {

@@ -58,9 +58,19 @@ export interface ReleaseCommandDeps extends CommandDeps {
   fetch: typeof fetch;
   /** Asks a yes/no question; undefined when nobody can answer (stdin is not a terminal). */
   confirm: (question: string) => Promise<boolean | undefined>;
-  /** The watchdog and timings of the validations deploy and rollback run. @default validate's (a 30 s watchdog) */
-  validateTuning?: Pick<ValidateOptions, "watchSeconds" | "tuning">;
+  /**
+   * How the validations that deploy, rollback and a `--retries` restart run judge. `validate --rollback`
+   * passes its own flags' settings, so a retry or the validation after its rollback judges as the first
+   * validation did. @default validate's (a 30 s watchdog, every check)
+   */
+  validateSettings?: ValidateSettings;
 }
+
+/** What a validation is judged with, apart from what it validates (manifest, services, since, wait). */
+export type ValidateSettings = Pick<
+  ValidateOptions,
+  "watchSeconds" | "smoke" | "skip" | "confidence" | "windowSeconds" | "logPatterns" | "tuning"
+>;
 
 export const defaultReleaseDeps: ReleaseCommandDeps = {
   ...defaultCommandDeps,
@@ -321,7 +331,7 @@ export async function buildReleaseRuntime<M extends DeploymentManifest = EcsMani
           waitSeconds: request.waitSeconds,
           since: request.since,
           onProgress: request.onProgress,
-          ...deps.validateTuning,
+          ...deps.validateSettings,
         },
         { ...validateDeps(request.manifest, clients, kube, undefined, io.env), fetch: deps.fetch, now: deps.now, sleep: deps.sleep },
       ),

@@ -23,6 +23,7 @@ import {
 } from "../options";
 import type { CliContext, RegisterCommand } from "../context";
 import type { ValidateOptions } from "../../validate/types";
+import type { ValidateSettings } from "../compose";
 import { BadInputError, OperationalError } from "../../core/errors";
 import { EXIT_CODES_HELP, exitCodeFor } from "../exitCodes";
 
@@ -64,7 +65,8 @@ Retries (--rollback --retries n): a service whose smoke or tasks check fails (no
 the validator's own error) first gets a new deployment of the same revision (ECS forceNewDeployment,
 Kubernetes rollout restart, Docker container restart), under the stack lock; once its rollout is
 done (--rollback-wait) it is validated again, up to n times, before the rollback. Each attempt is
-in the report and the run record (attempts). Default 0; the pipeline passes 2.
+in the report and the run record (attempts). Default 0; the pipeline passes 2. The validations after
+a restart or a rollback judge with this one's settings (--skip, --no-smoke, --watch, log patterns...).
 
 Runtimes (the manifest's runtime): the same checks, report and exit codes on each.
   ecs         as above
@@ -205,11 +207,12 @@ export async function runValidateCommand(flags: ValidateFlags, ctx: CliContext, 
       ? await driveSteps(flags, ecs, clients, ctx)
       : undefined;
   const kube = manifest.runtime === "kubernetes" ? deps.kubernetes?.(manifest) : undefined;
+  const options = validateOptions(flags, manifest, ctx);
   let outcome: ValidationReport | Error;
   try {
     outcome = await raceSignal(
       deps.signal,
-      validate(validateOptions(flags, manifest, ctx), {
+      validate(options, {
         ...validateDeps(manifest, clients, kube, deps.sleep, ctx.io.env),
         ...(deps.sleep ? { sleep: deps.sleep } : {}),
       }),
@@ -236,8 +239,8 @@ export async function runValidateCommand(flags: ValidateFlags, ctx: CliContext, 
     stacks,
     outcome,
     before,
-    // The validations after a rollback watch as long as this one did (--watch).
-    deps: { ...(await import("../compose.js")).defaultReleaseDeps, ...deps, validateTuning: { watchSeconds: flags.watch } },
+    // A retry's validation and the one after a rollback judge as this one did (--skip, --no-smoke, --watch, log patterns...).
+    deps: { ...(await import("../compose.js")).defaultReleaseDeps, ...deps, validateSettings: settingsOf(options) },
   });
   const { redact, redactText } = await import("../../core/redact.js");
   if (outcome instanceof Error) {
@@ -278,6 +281,12 @@ function confidenceLevel(value: string): number {
 }
 
 /** What validate() is asked from the command's flags, for every runtime. */
+/** The settings of a validation that the validations after it (a retry's, a rollback's) keep. */
+function settingsOf(options: ValidateOptions): ValidateSettings {
+  const { watchSeconds, smoke, skip, confidence, windowSeconds, logPatterns, tuning } = options;
+  return { watchSeconds, smoke, skip, confidence, windowSeconds, logPatterns, tuning };
+}
+
 export function validateOptions(flags: ValidateFlags, manifest: ValidateOptions["manifest"], ctx: CliContext): ValidateOptions {
   return {
     manifest,
