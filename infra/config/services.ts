@@ -49,7 +49,7 @@ export function resolveServices(
   });
 
   const docker = context.runtime === "docker";
-  const services = parsed.map(({ index, svc }) => resolveOne(svc, index, tier, defaults, firstIndex, problems, docker));
+  const services = parsed.map(({ index, svc }) => resolveOne(svc, index, tier, defaults, firstIndex, problems, context.runtime));
   if (docker) {
     const settings = resolveDockerServices(
       context.stack,
@@ -59,7 +59,6 @@ export function resolveServices(
     for (const s of services) s.docker = settings.get(s.name);
   } else {
     for (const { index, svc } of parsed) problems.push(...dockerOnlyProblems(index, svc, context.runtime));
-    if (context.runtime === "kubernetes") for (const { index, svc } of parsed) problems.push(...kubernetesSecretsProblems(index, svc));
     if (context.runtime === "ecs") for (const { index, svc } of parsed) problems.push(...ecrRepositoryProblems(index, svc));
     checkRouting(parsed, problems);
   }
@@ -81,21 +80,56 @@ function ecrRepositoryProblems(index: number, svc: RawService): ConfigProblem[] 
 }
 
 /**
- * A service's `secrets` are Secrets Manager or SSM references that ECS resolves into the task; a
- * Kubernetes stack has nothing that reads them, so they are refused rather than silently dropped.
+ * The service keys a Kubernetes stack takes from elsewhere (delivery:kubernetes, the tier) or has no
+ * use for: each is refused, naming where the setting lives, rather than silently dropped.
  */
-function kubernetesSecretsProblems(index: number, svc: RawService): ConfigProblem[] {
-  if (svc.secrets === undefined) return [];
-  const variables = Object.keys(secretsMap(svc.secrets));
-  const where = `delivery:kubernetes.secrets.${svc.name}`;
-  const example = variables[0] ?? "NAME";
-  return [
-    {
+function kubernetesProblems(index: number, svc: RawService): ConfigProblem[] {
+  const at = (...path: string[]) => keyPath(`${ROOT}[${index}]`, path);
+  const settings = `delivery:kubernetes.services.${svc.name}`;
+  const problems: ConfigProblem[] = [];
+  const elsewhere = (key: "cpu" | "memory" | "desiredCount" | "autoscaling" | "host", where: string) => {
+    if (svc[key] === undefined) return;
+    problems.push({
       code: "runtime",
-      path: keyPath(`${ROOT}[${index}]`, ["secrets"]),
-      message: `is ${show(svc.secrets)}; a Kubernetes stack reads no Secrets Manager or SSM parameter: set ${variables.length === 1 ? "the variable" : "each variable"} as a secure value in ${where} (pulumi config set --secret --path '${where}.${example}' <value>), and remove it.`,
-    },
-  ];
+      path: at(key),
+      message: `is ${show(svc[key])}; a Kubernetes stack takes this from ${where}, so it would be ignored: remove it.`,
+    });
+  };
+  elsewhere("cpu", `${settings}.cpu (a quantity such as "500m"; default: the tier's)`);
+  elsewhere("memory", `${settings}.memory (a quantity such as "512Mi"; default: the tier's)`);
+  elsewhere("desiredCount", "the tier (replicas: dev 1, staging 2, prod 3)");
+  elsewhere("autoscaling", "the tier (a HorizontalPodAutoscaler in staging, 2-5, and prod, 3-20, at 70% CPU)");
+  elsewhere("host", "delivery:kubernetes.host");
+  if (svc.readonlyRootFilesystem === false)
+    problems.push({
+      code: "runtime",
+      path: at("readonlyRootFilesystem"),
+      message: `is false; Kubernetes pods always run with a read-only root filesystem: give the paths the service writes in ${settings}.writablePaths, and remove it.`,
+    });
+  if (svc.secrets !== undefined) {
+    const variables = Object.keys(secretsMap(svc.secrets));
+    const where = `delivery:kubernetes.secrets.${svc.name}`;
+    problems.push({
+      code: "runtime",
+      path: at("secrets"),
+      message: `is ${show(svc.secrets)}; a Kubernetes stack reads no Secrets Manager or SSM parameter: set ${variables.length === 1 ? "the variable" : "each variable"} as a secure value in ${where} (pulumi config set --secret --path '${where}.${variables[0] ?? "NAME"}' <value>), and remove it.`,
+    });
+  }
+  const deployment = svc.deployment ?? {};
+  if (deployment.strategy !== undefined && deployment.strategy !== "rolling")
+    problems.push({
+      code: "runtime",
+      path: at("deployment", "strategy"),
+      message: `is ${show(deployment.strategy)}; a Kubernetes Deployment releases with a rolling update only (progressive delivery is ECS's): remove it.`,
+    });
+  for (const section of ["canary", "linear", "blueGreen"] as const)
+    if (deployment[section] !== undefined)
+      problems.push({
+        code: "runtime",
+        path: at("deployment", section),
+        message: `is set; a Kubernetes Deployment releases with a rolling update only, so it would be ignored: remove it.`,
+      });
+  return problems;
 }
 
 function resolveOne(
@@ -105,8 +139,9 @@ function resolveOne(
   defaults: TierDefaults,
   known: Map<string, number>,
   problems: ConfigProblem[],
-  docker = false,
+  runtime: RuntimeName,
 ): ServiceConfig {
+  const docker = runtime === "docker";
   const at = (...path: (string | number)[]) => keyPath(`${ROOT}[${index}]`, path);
   const cpu = svc.cpu ?? defaults.cpu;
   const memory = svc.memory ?? defaults.memory;
@@ -142,6 +177,9 @@ function resolveOne(
         path: at("deployment", "strategy"),
         message: `is ${show(svc.deployment.strategy)}; the Docker runtime replaces containers (rolling) only.`,
       });
+  } else if (runtime === "kubernetes") {
+    // Sizes, replicas and the rollout come from delivery:kubernetes and the tier: Fargate's pairs do not apply.
+    problems.push(...kubernetesProblems(index, svc));
   } else if (!memoryOptions) {
     problems.push({ code: "fargate-size", path: at("cpu"), message: `is ${cpu}; Fargate accepts ${orList(FARGATE_CPU_UNITS)}.` });
   } else if (!memoryOptions.includes(memory)) {
@@ -206,7 +244,7 @@ function resolveOne(
     readonlyRootFilesystem: svc.readonlyRootFilesystem ?? false,
     rulePriority: svc.path || svc.host ? 100 + index * 10 : undefined,
     ...(svc.migration && !docker ? { migration: resolveMigration(svc.migration) } : {}),
-    deployment: docker ? { strategy: "rolling" } : resolveDeployment(svc.deployment, at("deployment"), tier, defaults, problems),
+    deployment: runtime === "ecs" ? resolveDeployment(svc.deployment, at("deployment"), tier, defaults, problems) : { strategy: "rolling" },
   };
 }
 

@@ -51,6 +51,14 @@ describe("delivery:runtime and delivery:kubernetes", () => {
     expect(codes).toEqual(["unknown-service"]);
   });
 
+  it("releases with a rolling update in every tier: prod's default canary strategy is ECS's", () => {
+    const config = environmentConfig(
+      { tier: "prod", runtime: "kubernetes", kubernetes: { prometheusUrl: "http://p:9090" }, services: [serviceEntry("api")] },
+      { stack: "prod" },
+    );
+    expect(config.services[0].deployment).toEqual({ strategy: "rolling" });
+  });
+
   it("needs no aws:region on a Kubernetes stack", () => {
     const config = environmentConfig(
       { tier: "dev", runtime: "kubernetes", kubernetes: { prometheusUrl: "http://p:9090" }, services: [serviceEntry("api")] },
@@ -122,6 +130,35 @@ describe("delivery:runtime and delivery:kubernetes", () => {
       [],
       [
         `delivery:services[0].secrets is ["DATABASE_URL","API_TOKEN"]; a Kubernetes stack reads no Secrets Manager or SSM parameter: set each variable as a secure value in delivery:kubernetes.secrets.api (pulumi config set --secret --path 'delivery:kubernetes.secrets.api.DATABASE_URL' <value>), and remove it.`,
+      ],
+    ],
+    [
+      "service keys a Kubernetes stack takes from elsewhere or has no use for, each naming where it lives",
+      {
+        runtime: "kubernetes",
+        kubernetes: { prometheusUrl: "http://p:9090" },
+        services: [
+          serviceEntry("api", {
+            cpu: 512,
+            memory: 1024,
+            desiredCount: 4,
+            autoscaling: { min: 2, max: 8 },
+            host: "api.example.com",
+            readonlyRootFilesystem: false,
+            deployment: { strategy: "canary", canary: { steps: [10, 100] } },
+          }),
+        ],
+      },
+      [],
+      [
+        `delivery:services[0].cpu is 512; a Kubernetes stack takes this from delivery:kubernetes.services.api.cpu (a quantity such as "500m"; default: the tier's), so it would be ignored: remove it.`,
+        `delivery:services[0].memory is 1024; a Kubernetes stack takes this from delivery:kubernetes.services.api.memory (a quantity such as "512Mi"; default: the tier's), so it would be ignored: remove it.`,
+        "delivery:services[0].desiredCount is 4; a Kubernetes stack takes this from the tier (replicas: dev 1, staging 2, prod 3), so it would be ignored: remove it.",
+        `delivery:services[0].autoscaling is {"min":2,"max":8}; a Kubernetes stack takes this from the tier (a HorizontalPodAutoscaler in staging, 2-5, and prod, 3-20, at 70% CPU), so it would be ignored: remove it.`,
+        'delivery:services[0].host is "api.example.com"; a Kubernetes stack takes this from delivery:kubernetes.host, so it would be ignored: remove it.',
+        "delivery:services[0].readonlyRootFilesystem is false; Kubernetes pods always run with a read-only root filesystem: give the paths the service writes in delivery:kubernetes.services.api.writablePaths, and remove it.",
+        'delivery:services[0].deployment.strategy is "canary"; a Kubernetes Deployment releases with a rolling update only (progressive delivery is ECS\'s): remove it.',
+        "delivery:services[0].deployment.canary is set; a Kubernetes Deployment releases with a rolling update only, so it would be ignored: remove it.",
       ],
     ],
     [
