@@ -115,20 +115,22 @@ function kubernetesProblems(index: number, svc: RawService): ConfigProblem[] {
       message: `is ${show(svc.secrets)}; a Kubernetes stack reads no Secrets Manager or SSM parameter: set ${variables.length === 1 ? "the variable" : "each variable"} as a secure value in ${where} (pulumi config set --secret --path '${where}.${variables[0] ?? "NAME"}' <value>), and remove it.`,
     });
   }
+  problems.push(
+    ...rollingOnlyProblems(index, svc, "a Kubernetes Deployment releases with a rolling update only (progressive delivery is ECS's)"),
+  );
+  return problems;
+}
+
+/** Docker and Kubernetes release rolling only: a progressive strategy or its section is refused, `how` saying why. */
+function rollingOnlyProblems(index: number, svc: RawService, how: string): ConfigProblem[] {
+  const at = (...path: string[]) => keyPath(`${ROOT}[${index}]`, path);
   const deployment = svc.deployment ?? {};
+  const problems: ConfigProblem[] = [];
   if (deployment.strategy !== undefined && deployment.strategy !== "rolling")
-    problems.push({
-      code: "runtime",
-      path: at("deployment", "strategy"),
-      message: `is ${show(deployment.strategy)}; a Kubernetes Deployment releases with a rolling update only (progressive delivery is ECS's): remove it.`,
-    });
+    problems.push({ code: "runtime", path: at("deployment", "strategy"), message: `is ${show(deployment.strategy)}; ${how}: remove it.` });
   for (const section of ["canary", "linear", "blueGreen"] as const)
     if (deployment[section] !== undefined)
-      problems.push({
-        code: "runtime",
-        path: at("deployment", section),
-        message: `is set; a Kubernetes Deployment releases with a rolling update only, so it would be ignored: remove it.`,
-      });
+      problems.push({ code: "runtime", path: at("deployment", section), message: `is set; ${how}, so it would be ignored: remove it.` });
   return problems;
 }
 
@@ -171,12 +173,7 @@ function resolveOne(
         path: at("migration"),
         message: `is set; the Docker runtime does not run migrations yet (ECS runs them as a one-off task, Kubernetes as a Job): run it by hand before the deploy, or remove it.`,
       });
-    if (svc.deployment?.strategy !== undefined && svc.deployment.strategy !== "rolling")
-      problems.push({
-        code: "runtime",
-        path: at("deployment", "strategy"),
-        message: `is ${show(svc.deployment.strategy)}; the Docker runtime replaces containers (rolling) only.`,
-      });
+    problems.push(...rollingOnlyProblems(index, svc, "the Docker runtime replaces containers (rolling) only"));
   } else if (runtime === "kubernetes") {
     // Sizes, replicas and the rollout come from delivery:kubernetes and the tier: Fargate's pairs do not apply.
     problems.push(...kubernetesProblems(index, svc));

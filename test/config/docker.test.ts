@@ -152,13 +152,14 @@ describe("bad Docker config is reported, every problem with its key", () => {
         loadBalancer: { idleTimeoutSeconds: 30 },
         services: [
           serviceEntry("api", { hostPort: 18080, secrets: ["/delivery/local/api/db"], deployment: { strategy: "canary" } }),
-          serviceEntry("web", { hostPort: 18080, path: "/web/*" }),
+          serviceEntry("web", { hostPort: 18080, path: "/web/*", deployment: { linear: { stepPercent: 10 } } }),
         ],
       },
       [
         '  - Pulumi.test.yaml: delivery:services[0].secrets is ["/delivery/local/api/db"]; a Docker stack reads no Secrets Manager or SSM parameter: give a local, non-secret value in environment, or remove it.',
-        '  - Pulumi.test.yaml: delivery:services[0].deployment.strategy is "canary"; the Docker runtime replaces containers (rolling) only.',
+        '  - Pulumi.test.yaml: delivery:services[0].deployment.strategy is "canary"; the Docker runtime replaces containers (rolling) only: remove it.',
         `  - Pulumi.test.yaml: delivery:services[1].path is "/web/*"; it sets the load balancer's routing, which a Docker stack does not have (use replicas and hostPort), so remove it.`,
+        "  - Pulumi.test.yaml: delivery:services[1].deployment.linear is set; the Docker runtime replaces containers (rolling) only, so it would be ignored: remove it.",
         "  - Pulumi.test.yaml: delivery:services[1].hostPort is 18080, as delivery:services[0].hostPort is; each service needs its own host port.",
         "  - Pulumi.test.yaml: delivery:loadBalancer is set; a Docker stack has no load balancer; each service's first container is published on its hostPort. Remove it (or use delivery:runtime: ecs).",
       ],

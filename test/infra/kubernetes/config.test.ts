@@ -158,7 +158,7 @@ describe("delivery:runtime and delivery:kubernetes", () => {
         'delivery:services[0].host is "api.example.com"; a Kubernetes stack takes this from delivery:kubernetes.host, so it would be ignored: remove it.',
         "delivery:services[0].readonlyRootFilesystem is false; Kubernetes pods always run with a read-only root filesystem: give the paths the service writes in delivery:kubernetes.services.api.writablePaths, and remove it.",
         'delivery:services[0].deployment.strategy is "canary"; a Kubernetes Deployment releases with a rolling update only (progressive delivery is ECS\'s): remove it.',
-        "delivery:services[0].deployment.canary is set; a Kubernetes Deployment releases with a rolling update only, so it would be ignored: remove it.",
+        "delivery:services[0].deployment.canary is set; a Kubernetes Deployment releases with a rolling update only (progressive delivery is ECS's), so it would be ignored: remove it.",
       ],
     ],
     [
