@@ -41,14 +41,17 @@ const dnsName = z.string({ error: "expected a DNS-safe name" }).regex(/^[a-z]([a
 const envVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "expected an environment variable name" });
 
 /** A registry host with its port, as an image reference may start (`localhost:5000/`, `10.0.0.7:5000/`). */
-export const REGISTRY_WITH_PORT = /^[a-z0-9]+(?:[.-][a-z0-9]+)*:[0-9]{1,5}\//;
+const REGISTRY_WITH_PORT_SOURCE = "[a-z0-9]+(?:[.-][a-z0-9]+)*:[0-9]{1,5}/";
+export const REGISTRY_WITH_PORT = new RegExp(`^${REGISTRY_WITH_PORT_SOURCE}`);
+/** An ECR repository name, which is also the path of an image reference: `delivery/api`. */
+const REPOSITORY_PATH_SOURCE = "[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*";
 
 export const imageSchema = z.strictObject({
   /** ECS: the ECR repository name. Docker and Kubernetes: the image reference without its tag, maybe with a registry `host:port/`. */
   repository: z
     .string({ error: "expected an image repository" })
     .max(256, { error: "must be at most 256 characters (ECR's limit)" })
-    .regex(/^(?:[a-z0-9]+(?:[.-][a-z0-9]+)*:[0-9]{1,5}\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/, {
+    .regex(new RegExp(`^(?:${REGISTRY_WITH_PORT_SOURCE})?${REPOSITORY_PATH_SOURCE}$`), {
       error:
         "expected an image repository: lowercase letters, digits, '.', '_', '-' and '/' (on Docker and Kubernetes it may start with a registry's host:port/, as in localhost:5000/delivery/api)",
     }),

@@ -280,13 +280,13 @@ function confidenceLevel(value: string): number {
   return n;
 }
 
-/** What validate() is asked from the command's flags, for every runtime. */
 /** The settings of a validation that the validations after it (a retry's, a rollback's) keep. */
 function settingsOf(options: ValidateOptions): ValidateSettings {
   const { watchSeconds, smoke, skip, confidence, windowSeconds, logPatterns, tuning } = options;
   return { watchSeconds, smoke, skip, confidence, windowSeconds, logPatterns, tuning };
 }
 
+/** What validate() is asked from the command's flags, for every runtime. */
 export function validateOptions(flags: ValidateFlags, manifest: ValidateOptions["manifest"], ctx: CliContext): ValidateOptions {
   return {
     manifest,
